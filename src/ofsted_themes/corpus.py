@@ -1,0 +1,178 @@
+"""The labelled sentence set: prepare it from the raw articles, load it, validate it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ofsted_themes.sentences import article_sentences
+
+KEY_COLUMNS = ["id", "article", "start", "end", "text"]
+EXCLUDED_COLUMNS = ["article", "start", "end", "text", "reason"]
+
+
+class LabelledSetError(ValueError):
+    """The labelled set does not match the articles or the configured themes.
+
+    ``problems`` holds one message per failure, each naming the row and what to fix.
+    """
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    raw_dir: Path
+    sentences: Path
+    excluded: Path
+    prepared: Path
+
+    @classmethod
+    def from_config(cls, data) -> DataPaths:
+        return cls(*(Path(data[k]) for k in ("raw_dir", "sentences", "excluded", "prepared")))
+
+
+def read_articles(raw_dir: Path) -> dict[str, str]:
+    """Raw article texts by article id (the file stem)."""
+    files = sorted(Path(raw_dir).glob("*.txt"))
+    if not files:
+        raise LabelledSetError(
+            [f"{raw_dir}: no articles (*.txt) found; copy the seed articles here"]
+        )
+    return {f.stem: f.read_text(encoding="utf-8") for f in files}
+
+
+def prepare_sentences(articles: dict[str, str]) -> pd.DataFrame:
+    """Every prose sentence of every article, with ids stable across runs."""
+    rows = [
+        {
+            "id": f"{article}-{n:03d}",
+            "article": article,
+            "start": s.start,
+            "end": s.end,
+            "text": s.text,
+        }
+        for article, raw in articles.items()
+        for n, s in enumerate(article_sentences(raw), start=1)
+    ]
+    return pd.DataFrame(rows, columns=KEY_COLUMNS)
+
+
+def read_table(path: Path, what: str) -> pd.DataFrame:
+    if not Path(path).is_file():
+        raise LabelledSetError([f"{path}: {what} not found"])
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise LabelledSetError([f"{path}: cannot read {what} as UTF-8 CSV ({exc})"]) from None
+
+
+def _row(path: Path, index: int, frame: pd.DataFrame) -> str:
+    ident = frame.at[index, "id"] if "id" in frame.columns else ""
+    return f"{path}, line {index + 2}" + (f" (id {ident})" if ident else "")
+
+
+def _check_columns(frame: pd.DataFrame, themes: list[str], path: Path) -> list[str]:
+    problems = [f"{path}: missing column '{c}'" for c in KEY_COLUMNS if c not in frame.columns]
+    problems += [
+        f"{path}: no label column for theme '{t}': add a 0/1 column '{t}'"
+        for t in themes
+        if t not in frame.columns
+    ]
+    problems += [
+        f"{path}: column '{c}' is not a configured theme: add conf/themes/{c}.yaml or drop it"
+        for c in frame.columns
+        if c not in KEY_COLUMNS and c not in themes
+    ]
+    return problems
+
+
+def _check_rows(
+    frame: pd.DataFrame, themes: list[str], articles: dict[str, str], path: Path
+) -> list[str]:
+    problems = []
+    for ident in frame.loc[frame["id"].duplicated(), "id"].unique():
+        problems.append(f"{path}: id '{ident}' is used more than once: give each row its own id")
+    for i in frame.index:
+        where = _row(path, i, frame)
+        for t in themes:
+            if frame.at[i, t] not in ("0", "1"):
+                problems.append(f"{where}: label '{t}' is '{frame.at[i, t]}'; it must be 0 or 1")
+        problems += _check_offsets(frame, i, articles, where)
+    return problems
+
+
+def _check_offsets(frame: pd.DataFrame, i: int, articles: dict[str, str], where: str) -> list[str]:
+    article, start, end = frame.at[i, "article"], frame.at[i, "start"], frame.at[i, "end"]
+    if article not in articles:
+        return [f"{where}: article '{article}' has no file in the raw folder"]
+    if not (start.isdigit() and end.isdigit()):
+        return [f"{where}: start and end must be whole numbers, got '{start}', '{end}'"]
+    actual = articles[article][int(start) : int(end)]
+    if actual != frame.at[i, "text"]:
+        return [
+            f"{where}: text differs from the article at {start}:{end} "
+            f"(article has {actual[:60]!r}); fix the offsets or the text"
+        ]
+    return []
+
+
+def _check_coverage(
+    labelled: pd.DataFrame, excluded: pd.DataFrame, prepared: pd.DataFrame, path: Path
+) -> list[str]:
+    def keys(f: pd.DataFrame) -> set[tuple]:
+        return set(zip(f["article"], f["start"].astype(str), f["end"].astype(str), strict=True))
+
+    covered = keys(labelled) | keys(excluded[excluded["reason"].str.strip() != ""])
+    return [
+        f"{path}: sentence {row.id} ({row.text[:60]!r}) is neither labelled nor excluded: "
+        f"label it, or list it in the excluded file with a reason"
+        for row in prepared.itertuples()
+        if (row.article, str(row.start), str(row.end)) not in covered
+    ]
+
+
+def validate(
+    labelled: pd.DataFrame,
+    excluded: pd.DataFrame,
+    prepared: pd.DataFrame,
+    articles: dict[str, str],
+    themes: list[str],
+    path: Path = Path("sentences.csv"),
+) -> None:
+    """Raise LabelledSetError listing every problem of the labelled set, if any."""
+    problems = _check_columns(labelled, themes, path)
+    missing = [c for c in EXCLUDED_COLUMNS if c not in excluded.columns]
+    problems += [f"excluded sentences: missing column '{c}'" for c in missing]
+    if not problems:
+        problems = _check_rows(labelled, themes, articles, path)
+        problems += _check_coverage(labelled, excluded, prepared, path)
+    if problems:
+        raise LabelledSetError(problems)
+
+
+def load_labelled(paths: DataPaths, themes: list[str]) -> pd.DataFrame:
+    """The validated labelled set, with integer offsets and labels."""
+    articles = read_articles(paths.raw_dir)
+    labelled = read_table(paths.sentences, "labelled set")
+    excluded = read_table(paths.excluded, "excluded-sentence list")
+    validate(labelled, excluded, prepare_sentences(articles), articles, themes, paths.sentences)
+    return labelled.astype({"start": int, "end": int, **dict.fromkeys(themes, int)})
+
+
+def theme_counts(labelled: pd.DataFrame, themes: list[str]) -> pd.DataFrame:
+    """Positive sentences per theme and article, with totals."""
+    counts = labelled.groupby("article")[themes].sum()
+    counts.insert(0, "sentences", labelled.groupby("article").size())
+    counts.loc["total"] = counts.sum()
+    return counts
+
+
+def digest(frame: pd.DataFrame) -> str:
+    """A short content digest of a table, to tie a model to the exact data it saw."""
+    return hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest()[:16]

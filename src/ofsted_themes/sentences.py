@@ -1,0 +1,113 @@
+"""Sentence splitting with character offsets, and the cleaning of news articles into prose."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+# A list item's marker: bullets, or "1." / "(a)" / "iv)" numbering, at the start of a line.
+LIST_MARKER = re.compile(r"^\s*(?:[•●▪◦·*\-–]|\(?\d{1,3}[.)]|\(?[a-z]{1,3}\))\s+")
+# A line of prose ends a sentence: terminal punctuation, maybe inside closing quotes or brackets.
+ENDS_SENTENCE = re.compile(r"[.!?:;][\"'”’)\]]*\s*$")
+# Page furniture that ends like a sentence but is never a finding.
+BOILERPLATE = re.compile(
+    r"\b(subscribe|sign up|newsletter|required field|powered by|cookies?|all rights reserved|"
+    r"picture:|photo:|image:|click here|read more)\b",
+    re.IGNORECASE,
+)
+
+
+# pysbd keeps a multi-sentence quotation whole; split it again after a full stop that ends a
+# word (not an abbreviation) and is followed by a capital.
+INNER_BOUNDARY = re.compile(r"(?<=[a-z0-9%)\]][.!?])[\"'”’]?\s+(?=[\"'“‘]?[A-Z])")
+ABBREVIATIONS = frozenset("mr mrs ms dr prof st cllr coun rev no vs etc cf al approx".split())
+
+
+@dataclass(frozen=True)
+class Span:
+    """A sentence: its text and where it sits in the source text (``text == source[start:end]``)."""
+
+    start: int
+    end: int
+    text: str
+
+
+@cache
+def _segmenter():
+    import pysbd  # slow to import; only needed once text arrives
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def paragraphs(text: str, offset: int = 0) -> Iterator[Span]:
+    """Non-blank lines of ``text``, each stripped, with list markers removed."""
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        marker = LIST_MARKER.match(body)
+        start = marker.end() if marker else len(body) - len(body.lstrip())
+        stripped = body[start:].rstrip()
+        if stripped:
+            yield Span(offset + pos + start, offset + pos + start + len(stripped), stripped)
+        pos += len(line)
+
+
+def _inner_cuts(text: str) -> list[int]:
+    """Offsets where a pysbd segment holds a further sentence boundary."""
+    cuts = []
+    for match in INNER_BOUNDARY.finditer(text):
+        word = re.search(r"(\w+)[.!?]$", text[: match.start()])
+        if word and word.group(1).lower() not in ABBREVIATIONS and len(word.group(1)) > 1:
+            cuts.append(match.end())
+    return cuts
+
+
+def _pieces(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each sentence of one paragraph's text."""
+    cursor = 0
+    for segment in _segmenter().segment(text):
+        at = text.find(segment, cursor)
+        if at < 0:  # pysbd altered the text: take the rest of the paragraph
+            at, segment = cursor, text[cursor:]
+        cursor = at + len(segment)
+        bounds = [at, *(at + c for c in _inner_cuts(segment)), cursor]
+        yield from zip(bounds, bounds[1:], strict=False)
+
+
+def split_paragraph(paragraph: Span) -> list[Span]:
+    """Split one paragraph into sentences; pysbd is fed paragraph by paragraph, as it is
+    quadratic on long strings."""
+    spans: list[Span] = []
+    for start, end in _pieces(paragraph.text):
+        piece = paragraph.text[start:end]
+        start += len(piece) - len(piece.lstrip())
+        end -= len(piece) - len(piece.rstrip())
+        if start >= end:
+            continue
+        if spans and paragraph.text[start].islower():  # "The Who Cares? | report, by ..."
+            start = spans.pop().start - paragraph.start
+        spans.append(
+            Span(paragraph.start + start, paragraph.start + end, paragraph.text[start:end])
+        )
+    return spans
+
+
+def split_sentences(text: str) -> list[Span]:
+    """All sentences of ``text``, one paragraph per line, with offsets into ``text``."""
+    return [s for p in paragraphs(text) for s in split_paragraph(p)]
+
+
+def is_prose(paragraph: Span) -> bool:
+    """A line of an article worth labelling: it ends like a sentence and is not boilerplate.
+
+    Headlines, bylines, dates, captions, navigation and teaser lists do not end in terminal
+    punctuation; subscription and newsletter offers are caught by their wording.
+    """
+    return bool(ENDS_SENTENCE.search(paragraph.text)) and not BOILERPLATE.search(paragraph.text)
+
+
+def article_sentences(raw: str) -> list[Span]:
+    """The sentences of a news article's prose, with offsets into the raw article text."""
+    return [s for p in paragraphs(raw) if is_prose(p) for s in split_paragraph(p)]

@@ -1,0 +1,27 @@
+"""Themes as configured knowledge: id, name, description, indicative phrases, display colour."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    name: str
+    description: str = ""
+    phrases: tuple[str, ...] = field(default_factory=tuple)
+    colour: str = "#777777"
+
+
+def themes_from_config(config: Mapping) -> list[Theme]:
+    """Themes from the ``themes`` config group (a mapping of id to fields), in config order."""
+    themes = []
+    for theme_id, fields in config.items():
+        fields = dict(fields)
+        fields["phrases"] = tuple(fields.get("phrases") or ())
+        themes.append(Theme(id=str(theme_id), **fields))
+    if not themes:
+        raise ValueError("no themes configured: add at least one to conf/themes/default.yaml")
+    return themes
