@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -73,7 +74,7 @@ def _pieces(text: str) -> Iterator[tuple[int, int]]:
             at, segment = cursor, text[cursor:]
         cursor = at + len(segment)
         bounds = [at, *(at + c for c in _inner_cuts(segment)), cursor]
-        yield from zip(bounds, bounds[1:], strict=False)
+        yield from itertools.pairwise(bounds)
 
 
 def split_paragraph(paragraph: Span) -> list[Span]:
