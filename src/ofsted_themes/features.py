@@ -1,0 +1,129 @@
+"""Feature transformers: theme-phrase matching on stemmed text, and optional sentence embeddings.
+
+Word and character tf-idf come straight from scikit-learn (see ``conf/features``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@cache
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@cache
+def stem(word: str) -> str:
+    return _stemmer().stemWord(word.lower())
+
+
+def stem_tokens(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """Stemmed lower-case tokens of ``text`` and their character spans, so that
+    "exploited", "exploiting" and "exploitation" meet at one stem."""
+    matches = list(TOKEN.finditer(text))
+    return [stem(m.group()) for m in matches], [m.span() for m in matches]
+
+
+def parse_phrases(phrases: Iterable[str | Mapping[str, float]]) -> dict[str, float]:
+    """Phrases as configured (``"phrase"`` or ``{"phrase": weight}``) to stemmed phrase -> weight."""
+    parsed: dict[str, float] = {}
+    for item in phrases:
+        pairs = item.items() if isinstance(item, Mapping) else [(item, 1.0)]
+        for phrase, weight in pairs:
+            key = " ".join(stem_tokens(str(phrase))[0])
+            if key:
+                parsed[key] = max(parsed.get(key, 0.0), float(weight))
+    return parsed
+
+
+@dataclass(frozen=True)
+class PhraseMatch:
+    phrase: str  # the words as they stand in the text
+    start: int
+    end: int
+    weight: float
+
+
+class PhraseMatcher:
+    """Finds one theme's phrases in text, longest first, without overlaps."""
+
+    def __init__(self, phrases: Mapping[str, float]):
+        self.weights = dict(phrases)
+        alternatives = sorted(self.weights, key=len, reverse=True)
+        body = "|".join(re.escape(p) for p in alternatives) or r"(?!x)x"
+        self.pattern = re.compile(rf"(?<!\S)(?:{body})(?!\S)")
+
+    def find(self, text: str) -> list[PhraseMatch]:
+        tokens, spans = stem_tokens(text)
+        joined = " ".join(tokens)
+        starts = np.cumsum([0] + [len(t) + 1 for t in tokens])  # char offset of each token
+        found = []
+        for m in self.pattern.finditer(joined):
+            first = int(np.searchsorted(starts, m.start()))
+            last = first + m.group().count(" ")
+            start, end = spans[first][0], spans[last][1]
+            found.append(PhraseMatch(text[start:end], start, end, self.weights[m.group()]))
+        return found
+
+
+def rule_score(matches: Sequence[PhraseMatch]) -> float:
+    """Evidence to score: one full-weight phrase gives 0.63, two give 0.86; each distinct phrase
+    counts once, so repeating a word does not pile up certainty."""
+    distinct: dict[str, float] = {}
+    for m in matches:
+        distinct[m.phrase.lower()] = max(distinct.get(m.phrase.lower(), 0.0), m.weight)
+    return 1.0 - math.exp(-sum(distinct.values()))
+
+
+class ThemePhraseFeatures(TransformerMixin, BaseEstimator):
+    """One column per theme: the phrase-rule score of the sentence for that theme, times ``weight``.
+
+    ``phrases`` maps theme id to its configured phrases. The columns carry the themes' knowledge
+    to any classifier, and transfer to councils whose words the labelled set never saw.
+    """
+
+    def __init__(self, phrases: Mapping[str, list] | None = None, weight: float = 1.0):
+        self.phrases = phrases
+        self.weight = weight
+
+    def fit(self, X, y=None):
+        self.theme_ids_ = list(self.phrases or {})
+        return self
+
+    def _matchers(self) -> list[PhraseMatcher]:
+        return [_matcher(tuple(map(_freeze, self.phrases[t]))) for t in self.theme_ids_]
+
+    def transform(self, X) -> np.ndarray:
+        matchers = self._matchers()
+        scores = [[rule_score(m.find(text)) for m in matchers] for text in X]
+        return np.asarray(scores, dtype=float).reshape(len(scores), len(matchers)) * self.weight
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        return np.asarray([f"phrases:{t}" for t in self.theme_ids_], dtype=object)
+
+
+def _freeze(item):
+    return tuple(sorted(item.items())) if isinstance(item, Mapping) else item
+
+
+@cache
+def _matcher(frozen_phrases: tuple) -> PhraseMatcher:
+    items = [dict(p) if isinstance(p, tuple) else p for p in frozen_phrases]
+    return PhraseMatcher(parse_phrases(items))
+
+
+def theme_matchers(phrases: Mapping[str, list]) -> dict[str, PhraseMatcher]:
+    """A matcher per theme, shared (cached) with the feature transformer."""
+    return {t: _matcher(tuple(map(_freeze, p))) for t, p in phrases.items()}
