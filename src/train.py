@@ -1,0 +1,152 @@
+"""python -m train: cross-validate, fit, save and register a theme tagger (a Hydra app).
+
+    python -m train                                   the default model
+    python -m train model=linear_svc features=tfidf_char
+    python -m train -m model=logreg,linear_svc   a sweep: one parent run, a child per job
+    python -m train -m hparams_search=optuna          an Optuna search of out-of-fold macro-F1
+
+Configuration lives in conf/ (see README). Exit status 2 with a one-line message on a bad config,
+a bad override or a labelled set that fails validation.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+
+from ofsted_themes.config import check_overrides, register_resolvers
+from ofsted_themes.corpus import DataPaths, LabelledSetError, digest, load_labelled
+from ofsted_themes.themes import themes_from_config
+from ofsted_themes.training import NoPositivesError, train, write_artifacts, write_dvc_outputs
+
+register_resolvers()
+
+
+def fail(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def run_name(hydra_cfg) -> str:
+    overrides = [o for o in hydra_cfg.overrides.task if not o.startswith(("hydra", "mlflow"))]
+    return ",".join(overrides)[:250] or "default"
+
+
+def fit(cfg: DictConfig):
+    themes = themes_from_config(cfg.themes)
+    theme_ids = [t.id for t in themes]
+    try:
+        frame = load_labelled(DataPaths.from_config(cfg.data), theme_ids)
+    except LabelledSetError as error:
+        fail("; ".join(error.problems[:5]) + (" ..." if len(error.problems) > 5 else ""))
+    classifier = instantiate(cfg.classifier, _convert_="all")
+    policy = instantiate(cfg.thresholds)
+    hydra_cfg = HydraConfig.get()
+    metadata = {
+        "data": cfg.data.name,
+        "data_digest": digest(frame),
+        "config": OmegaConf.to_yaml(cfg, resolve=True),
+        "overrides": list(hydra_cfg.overrides.task),
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    folds = frame[cfg.cv.group_by].nunique()
+    progress = iter(range(1, folds + 1))
+
+    def on_fold(group: str) -> None:
+        print(f"  fold {next(progress)}/{folds}: held out {group}", file=sys.stderr, flush=True)
+
+    try:
+        return train(classifier, policy, frame, themes, cfg.cv.group_by, metadata, on_fold), frame
+    except NoPositivesError as error:
+        fail(str(error))
+
+
+def report(result, seconds: float) -> None:
+    table = result.tuned[["precision", "recall", "f1", "average_precision", "support"]].copy()
+    table["f1_at_0.5"] = result.fixed["f1"]
+    table["threshold"] = [result.tagger.thresholds[t] for t in table.index]
+    print(
+        "\nLeave-one-article-out, pooled out-of-fold (thresholds tuned without the held-out fold)"
+    )
+    print(table.round(3).to_string())
+    m = result.metrics
+    print(
+        f"macro-F1 {m['macro_f1']:.3f}  micro-F1 {m['micro_f1']:.3f}  "
+        f"(at 0.5: macro {m['macro_f1_at_0.5']:.3f}, micro {m['micro_f1_at_0.5']:.3f})  "
+        f"in {seconds:.1f}s"
+    )
+
+
+def track(cfg: DictConfig, result, frame, tagger_file: Path) -> None:
+    from ofsted_themes import tracking  # mlflow is heavy: only when tracking
+
+    hydra_cfg = HydraConfig.get()
+    tracking.connect(cfg.mlflow.tracking_uri)
+    import mlflow
+
+    plain = OmegaConf.to_container(cfg, resolve=True)
+    params = {k: v for k, v in plain.items() if k not in ("themes", "classifier", "mlflow")}
+    flat = tracking.flatten(params)
+    flat |= {
+        f"choice.{k}": str(v) for k, v in hydra_cfg.runtime.choices.items() if "hydra" not in k
+    }
+    flat["themes"] = ",".join(result.tagger.theme_ids)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        write_artifacts(result, folder)
+        (folder / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
+        (folder / "overrides.yaml").write_text(OmegaConf.to_yaml(list(hydra_cfg.overrides.task)))
+        dataset = mlflow.data.from_pandas(
+            frame, source=str(Path(cfg.data.sentences).resolve()), name=cfg.data.name
+        )
+        outcome = tracking.log_training_run(
+            experiment=cfg.mlflow.experiment,
+            run_name=run_name(hydra_cfg),
+            params=flat,
+            metrics=result.metrics,
+            tags={
+                "git_commit": tracking.git_commit(),
+                "data_digest": result.tagger.metadata["data_digest"],
+                "data": cfg.data.name,
+            },
+            dataset=dataset,
+            artifacts_dir=folder,
+            tagger_file=tagger_file,
+            input_example=frame[["text"]].head(3),
+            registered_model=cfg.mlflow.registered_model,
+            alias=cfg.mlflow.alias,
+            force_champion=cfg.mlflow.force_champion,
+        )
+    moved = f"now @{cfg.mlflow.alias}" if outcome["champion"] else f"@{cfg.mlflow.alias} unchanged"
+    print(
+        f"MLflow run {outcome['run_id']} in experiment '{cfg.mlflow.experiment}'; "
+        f"{cfg.mlflow.registered_model} version {outcome['version']} ({moved})"
+    )
+
+
+@hydra.main(config_path="../conf", config_name="train", version_base="1.3")
+def main(cfg: DictConfig) -> float:
+    started = time.perf_counter()
+    result, frame = fit(cfg)
+    tagger_file = result.tagger.save(cfg.output.model)
+    write_dvc_outputs(result, Path(cfg.output.metrics), Path(cfg.output.pr_curves))
+    report(result, time.perf_counter() - started)
+    print(f"Tagger saved to {tagger_file}")
+    if cfg.mlflow.enabled:
+        track(cfg, result, frame, tagger_file)
+    return result.metrics["macro_f1"]
+
+
+if __name__ == "__main__":
+    problem = check_overrides("train", sys.argv[1:])
+    if problem:
+        fail(problem)
+    main()

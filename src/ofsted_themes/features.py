@@ -9,7 +9,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -37,7 +37,7 @@ def stem_tokens(text: str) -> tuple[list[str], list[tuple[int, int]]]:
 
 
 def parse_phrases(phrases: Iterable[str | Mapping[str, float]]) -> dict[str, float]:
-    """Phrases as configured (``"phrase"`` or ``{"phrase": weight}``) to stemmed phrase -> weight."""
+    """Configured phrases (``"phrase"`` or ``{"phrase": weight}``) to stemmed phrase -> weight."""
     parsed: dict[str, float] = {}
     for item in phrases:
         pairs = item.items() if isinstance(item, Mapping) else [(item, 1.0)]
@@ -65,7 +65,11 @@ class PhraseMatcher:
         body = "|".join(re.escape(p) for p in alternatives) or r"(?!x)x"
         self.pattern = re.compile(rf"(?<!\S)(?:{body})(?!\S)")
 
-    def find(self, text: str) -> list[PhraseMatch]:
+    def find(self, text: str) -> tuple[PhraseMatch, ...]:
+        """Matches in ``text``; cached, as scoring, features and evidence all ask for them."""
+        return _find(self, text)
+
+    def _find(self, text: str) -> tuple[PhraseMatch, ...]:
         tokens, spans = stem_tokens(text)
         joined = " ".join(tokens)
         starts = np.cumsum([0] + [len(t) + 1 for t in tokens])  # char offset of each token
@@ -75,7 +79,12 @@ class PhraseMatcher:
             last = first + m.group().count(" ")
             start, end = spans[first][0], spans[last][1]
             found.append(PhraseMatch(text[start:end], start, end, self.weights[m.group()]))
-        return found
+        return tuple(found)
+
+
+@lru_cache(maxsize=2**16)
+def _find(matcher: PhraseMatcher, text: str) -> tuple[PhraseMatch, ...]:
+    return matcher._find(text)
 
 
 def rule_score(matches: Sequence[PhraseMatch]) -> float:

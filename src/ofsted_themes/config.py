@@ -1,0 +1,63 @@
+"""Hydra helpers: the config folder, custom resolvers, and a pre-flight check of overrides that
+turns Hydra's composition errors into one line saying what to fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from omegaconf import OmegaConf
+
+CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
+
+
+def _phrase_lists(themes):
+    """Theme id -> its phrases: what the phrase features and rules need of the theme config."""
+    lists = {theme_id: list(fields.get("phrases") or []) for theme_id, fields in themes.items()}
+    return OmegaConf.create(lists)
+
+
+def register_resolvers() -> None:
+    if not OmegaConf.has_resolver("phrase_lists"):
+        OmegaConf.register_new_resolver("phrase_lists", _phrase_lists)
+
+
+def _single_job(args: list[str]) -> list[str]:
+    """The overrides of one job of a sweep: first value of each choice sweep, ranges dropped."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    single = []
+    for override in OverridesParser.create().parse_overrides(args):
+        if not override.is_sweep_override():
+            single.append(override.input_line)
+        elif override.is_choice_sweep():
+            first = next(override.sweep_string_iterator())
+            single.append(f"{override.get_key_element()}={first}")
+    return single
+
+
+def check_overrides(config_name: str, argv: list[str]) -> str | None:
+    """None if the command line composes; else a one-line message naming what to fix."""
+    from hydra import compose, initialize_config_dir
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    register_resolvers()
+    args = [a for a in argv if not a.startswith("-")]
+    try:
+        with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+            compose(config_name, overrides=_single_job(args))
+    except (HydraException, OmegaConfBaseException, ValueError) as error:
+        return _one_line(error)
+    return None
+
+
+def _one_line(error: Exception) -> str:
+    text = str(error).strip()
+    if "Could not find" in text and "Available options" in text:
+        head, options = text.split("Available options", 1)
+        choices = ", ".join(o.strip() for o in options.split("\n")[1:] if o.strip())
+        return f"{head.strip()}: choose one of {choices}"
+    first = text.splitlines()[0] if text else type(error).__name__
+    if "is not in struct" in text or "Could not override" in text:
+        return f"{first} (check the key's spelling; add a new key with +key=value)"
+    return first

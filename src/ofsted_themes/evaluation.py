@@ -1,0 +1,206 @@
+"""Grouped cross-validation, out-of-fold scores, per-theme thresholds and metrics.
+
+Every score a metric sees comes from a model that never saw the sentence's group (article or
+letter). Thresholds reported as "tuned" are chosen by an inner grouped CV inside each outer
+training fold, so the held-out group never influences its own threshold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.metrics import average_precision_score, precision_recall_fscore_support
+from sklearn.model_selection import LeaveOneGroupOut
+
+
+@dataclass(frozen=True)
+class FixedThreshold:
+    """The same threshold for every theme."""
+
+    value: float = 0.5
+
+    def choose(self, scores: np.ndarray, truth: np.ndarray) -> float:
+        return self.value
+
+
+@dataclass(frozen=True)
+class ShrunkF1Threshold:
+    """The F1-best threshold on out-of-fold scores, shrunk towards a prior threshold.
+
+    ``t = (n * t_best + strength * prior) / (n + strength)`` for a theme with ``n`` positives:
+    a theme with many positives keeps its own best threshold, one with a handful stays near the
+    prior, and one with none gets the prior. The best threshold is the middle of the widest run
+    of candidates that reach the best F1, which keeps it away from a single lucky score.
+    """
+
+    prior: float = 0.5
+    strength: float = 5.0
+
+    def choose(self, scores: np.ndarray, truth: np.ndarray) -> float:
+        positives = int(truth.sum())
+        if positives == 0:
+            return self.prior
+        best = best_f1_threshold(scores, truth)
+        return (positives * best + self.strength * self.prior) / (positives + self.strength)
+
+
+def best_f1_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
+    """Middle of the threshold interval that maximises F1 on these scores."""
+    values = np.unique(np.concatenate([scores, [0.0, 1.0]]))
+    candidates = (values[:-1] + values[1:]) / 2
+    f1 = np.array([_f1(truth, scores >= c) for c in candidates])
+    best = np.flatnonzero(f1 >= f1.max() - 1e-12)
+    return float(candidates[best[len(best) // 2]])
+
+
+def _f1(truth: np.ndarray, predicted: np.ndarray) -> float:
+    tp = np.sum(truth & predicted)
+    return 2 * tp / max(truth.sum() + predicted.sum(), 1)
+
+
+def choose_thresholds(policy, scores: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    return np.array([policy.choose(scores[:, j], Y[:, j].astype(bool)) for j in range(Y.shape[1])])
+
+
+def out_of_fold_scores(
+    classifier, texts: np.ndarray, Y: np.ndarray, groups: np.ndarray
+) -> np.ndarray:
+    """Scores of every sentence from a model fitted without its group."""
+    scores = np.zeros(Y.shape, dtype=float)
+    for train, test in LeaveOneGroupOut().split(texts, Y, groups):
+        model = clone(classifier).fit(texts[train], Y[train])
+        scores[test] = model.predict_proba(texts[test])
+    return scores
+
+
+@dataclass
+class CrossValidation:
+    """Out-of-fold scores and predictions at thresholds tuned without the held-out group."""
+
+    scores: np.ndarray
+    tuned_predictions: np.ndarray
+    fold_thresholds: pd.DataFrame  # one row per held-out group
+
+
+def cross_validate(
+    classifier,
+    texts: np.ndarray,
+    Y: np.ndarray,
+    groups: np.ndarray,
+    policy,
+    theme_ids: list[str],
+    on_fold: Callable[[str], None] | None = None,
+) -> CrossValidation:
+    """Leave-one-group-out scores, with thresholds for each held-out group tuned by an inner
+    leave-one-group-out on the remaining groups."""
+    scores = np.zeros(Y.shape, dtype=float)
+    predictions = np.zeros(Y.shape, dtype=int)
+    chosen = {}
+    for train, test in LeaveOneGroupOut().split(texts, Y, groups):
+        held_out = str(groups[test][0])
+        inner = out_of_fold_scores(classifier, texts[train], Y[train], groups[train])
+        thresholds = choose_thresholds(policy, inner, Y[train])
+        model = clone(classifier).fit(texts[train], Y[train])
+        scores[test] = model.predict_proba(texts[test])
+        predictions[test] = scores[test] >= thresholds
+        chosen[held_out] = thresholds
+        if on_fold:
+            on_fold(held_out)
+    frame = pd.DataFrame.from_dict(chosen, orient="index", columns=theme_ids)
+    return CrossValidation(scores, predictions, frame)
+
+
+def theme_metrics(Y: np.ndarray, scores: np.ndarray, predicted: np.ndarray, theme_ids: list[str]):
+    """Per-theme precision, recall, F1, average precision and support, plus macro and micro F1."""
+    precision, recall, f1, support = precision_recall_fscore_support(
+        Y, predicted, average=None, zero_division=0
+    )
+    table = pd.DataFrame(
+        {"precision": precision, "recall": recall, "f1": f1, "support": support}, index=theme_ids
+    )
+    table["average_precision"] = [
+        average_precision_score(Y[:, j], scores[:, j]) if Y[:, j].any() else np.nan
+        for j in range(Y.shape[1])
+    ]
+    micro = precision_recall_fscore_support(Y, predicted, average="micro", zero_division=0)[2]
+    return table, {"macro_f1": float(f1.mean()), "micro_f1": float(micro)}
+
+
+def flat_metrics(table: pd.DataFrame, overall: dict, suffix: str = "") -> dict[str, float]:
+    """Metrics as MLflow-style flat keys: ``f1_cse``, ``macro_f1`` (with an optional suffix)."""
+    flat = {f"{k}{suffix}": v for k, v in overall.items()}
+    for theme, row in table.iterrows():
+        for name in ("precision", "recall", "f1", "average_precision"):
+            if pd.notna(row[name]):
+                flat[f"{name}_{theme}{suffix}"] = float(row[name])
+    return flat
+
+
+def out_of_fold_table(
+    frame: pd.DataFrame, scores: np.ndarray, predicted: np.ndarray, theme_ids: list[str]
+) -> pd.DataFrame:
+    """The labelled set with out-of-fold scores, predictions and the errors marked."""
+    out = frame[["id", "article", "text"]].copy()
+    errors = []
+    for j, theme in enumerate(theme_ids):
+        out[f"{theme}_true"] = frame[theme].to_numpy()
+        out[f"{theme}_score"] = scores[:, j].round(4)
+        out[f"{theme}_pred"] = predicted[:, j]
+        truth = frame[theme].to_numpy()
+        errors.append(
+            np.where(truth > predicted[:, j], f"FN:{theme}", "")
+            + np.where(truth < predicted[:, j], f"FP:{theme}", "")
+        )
+    out["errors"] = [" ".join(e for e in row if e) for row in zip(*errors, strict=True)]
+    return out
+
+
+def pr_curve_points(Y: np.ndarray, scores: np.ndarray, theme_ids: list[str]) -> pd.DataFrame:
+    """Precision-recall points per theme (long format, for DVC plots and the PNGs)."""
+    from sklearn.metrics import precision_recall_curve
+
+    parts = []
+    for j, theme in enumerate(theme_ids):
+        if Y[:, j].any():
+            precision, recall, _ = precision_recall_curve(Y[:, j], scores[:, j])
+            parts.append(pd.DataFrame({"theme": theme, "recall": recall, "precision": precision}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def save_plots(
+    Y: np.ndarray, scores: np.ndarray, predicted: np.ndarray, theme_ids: list[str], folder: Path
+) -> list[Path]:
+    """Per-theme PR curve and confusion matrix PNGs."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    folder.mkdir(parents=True, exist_ok=True)
+    points = pr_curve_points(Y, scores, theme_ids)
+    written = []
+    for j, theme in enumerate(theme_ids):
+        fig, (pr, cm) = plt.subplots(1, 2, figsize=(9, 4))
+        curve = points[points["theme"] == theme] if len(points) else points
+        if len(curve):
+            pr.step(curve["recall"], curve["precision"], where="post")
+        pr.set(
+            title=f"{theme}: precision-recall (out of fold)", xlabel="recall", ylabel="precision"
+        )
+        pr.set(xlim=(0, 1.02), ylim=(0, 1.02))
+        ConfusionMatrixDisplay.from_predictions(
+            Y[:, j], predicted[:, j], labels=[0, 1], ax=cm, colorbar=False
+        )
+        cm.set_title(f"{theme}: confusion at tuned threshold")
+        fig.tight_layout()
+        path = folder / f"{theme}.png"
+        fig.savefig(path, dpi=80)
+        plt.close(fig)
+        written.append(path)
+    return written

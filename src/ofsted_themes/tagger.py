@@ -1,0 +1,174 @@
+"""The Tagger: a fitted classifier with its thresholds, themes and metadata; tags sentences with
+scores and evidence; saved and loaded pickle-free with skops."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csr_matrix
+
+from ofsted_themes.features import theme_matchers
+from ofsted_themes.io import write_atomic
+from ofsted_themes.model import ThemeClassifier
+from ofsted_themes.themes import Theme
+
+FORMAT_VERSION = 1
+TRUSTED_MODULES = ("ofsted_themes.", "sklearn.", "numpy.", "scipy.", "builtins.")
+EVIDENCE_WORDS = 5  # per theme
+
+
+class ModelError(ValueError):
+    """A model file that is missing, unreadable or incompatible, worded for the user."""
+
+
+@dataclass
+class Tagger:
+    classifier: ThemeClassifier
+    thresholds: dict[str, float]
+    themes: list[Theme]
+    metadata: dict = field(default_factory=dict)
+
+    @property
+    def theme_ids(self) -> list[str]:
+        return [t.id for t in self.themes]
+
+    def predict(self, sentences: Sequence[str]) -> pd.DataFrame:
+        """One row per sentence: ``<theme>`` (0/1), ``<theme>_score`` and ``evidence``."""
+        texts = [str(s) for s in sentences]
+        scores = self.classifier.predict_proba(texts) if texts else np.zeros((0, len(self.themes)))
+        limits = np.array([self.thresholds[t] for t in self.theme_ids])
+        tags = scores >= limits
+        out = {}
+        for j, theme in enumerate(self.theme_ids):
+            out[theme] = tags[:, j].astype(int)
+            out[f"{theme}_score"] = scores[:, j].round(4)
+        out["evidence"] = self._evidence(texts, tags)
+        return pd.DataFrame(out)
+
+    def _evidence(self, texts: list[str], tags: np.ndarray) -> list[str]:
+        """For each tagged theme, the theme phrases found and the words the model weighed most."""
+        matchers = list(theme_matchers(self.classifier.phrases).values())
+        learned = self._learned_terms(texts, tags)
+        evidence = []
+        for i, text in enumerate(texts):
+            parts = []
+            for j in np.flatnonzero(tags[i]):
+                words = [m.phrase for m in matchers[j].find(text)] + learned[i][j]
+                unique = list(dict.fromkeys(w.lower() for w in words))[:EVIDENCE_WORDS]
+                parts.append(f"{self.theme_ids[j]}: {', '.join(unique)}")
+            evidence.append("; ".join(parts))
+        return evidence
+
+    def _learned_terms(self, texts: list[str], tags: np.ndarray) -> list[list[list[str]]]:
+        """Per sentence and theme, the features with the largest positive contribution."""
+        terms = [[[] for _ in self.themes] for _ in texts]
+        if not tags.any() or not self._weights or not self._feature_names:
+            return terms
+        matrix = csr_matrix(self.classifier.features_.transform(texts))
+        names = self._feature_names
+        for j, weights in self._weights.items():
+            for r in np.flatnonzero(tags[:, j]):
+                lo, hi = matrix.indptr[r], matrix.indptr[r + 1]
+                columns = matrix.indices[lo:hi]
+                contribution = matrix.data[lo:hi] * weights[columns]
+                top = columns[np.argsort(contribution)[::-1][:3]]
+                terms[r][j] = [
+                    names[k].split("__")[-1] for k in top if weights[k] > 0 and ":" not in names[k]
+                ]
+        return terms
+
+    @cached_property
+    def _weights(self) -> dict[int, np.ndarray]:
+        found = {}
+        for j, est in enumerate(getattr(self.classifier, "estimators_", [])):
+            coef = linear_weights(est)
+            if coef is not None:
+                found[j] = coef
+        return found
+
+    @cached_property
+    def _feature_names(self) -> list[str]:
+        try:
+            return list(self.classifier.features_.get_feature_names_out())
+        except (AttributeError, ValueError):  # a transformer without names (embeddings)
+            return []
+
+    def save(self, path: Path | str) -> Path:
+        """Write the tagger as one skops file (no pickle)."""
+        import skops.io as sio
+
+        payload = {
+            "format_version": FORMAT_VERSION,
+            "classifier": self.classifier,
+            "thresholds": {k: float(v) for k, v in self.thresholds.items()},
+            "themes": json.dumps([asdict(t) for t in self.themes]),
+            "metadata": json.dumps(self.metadata, default=str),
+        }
+        return write_atomic(path, lambda f: f.write(sio.dumps(payload)), mode="wb")
+
+    @classmethod
+    def load(cls, path: Path | str) -> Tagger:
+        """Read a tagger saved by :meth:`save`, trusting only this package's and scikit-learn's
+        types."""
+        import skops.io as sio
+
+        path = Path(path)
+        if not path.is_file():
+            raise ModelError(f"model file {path} not found: train one with `python -m train`")
+        try:
+            data = path.read_bytes()
+            untrusted = sio.get_untrusted_types(data=data)
+            unknown = [t for t in untrusted if not t.startswith(TRUSTED_MODULES)]
+            if unknown:
+                raise ModelError(
+                    f"model file {path} holds types this tool does not trust: {unknown}"
+                )
+            payload = sio.loads(data, trusted=untrusted)
+        except ModelError:
+            raise
+        except Exception as exc:  # skops raises many kinds on a foreign or damaged file
+            raise ModelError(
+                f"model file {path} is not a tagger saved by this tool ({exc})"
+            ) from None
+        if not isinstance(payload, dict) or payload.get("format_version") != FORMAT_VERSION:
+            raise ModelError(
+                f"model file {path} was saved by an incompatible version: "
+                "retrain with `python -m train`"
+            )
+        themes = [
+            Theme(**{**t, "phrases": tuple(t["phrases"])}) for t in json.loads(payload["themes"])
+        ]
+        return cls(
+            payload["classifier"], payload["thresholds"], themes, json.loads(payload["metadata"])
+        )
+
+
+def linear_weights(estimator) -> np.ndarray | None:
+    """A linear model's feature weights, looking inside calibration wrappers; None otherwise."""
+    if estimator is None:
+        return None
+    if hasattr(estimator, "coef_"):
+        return np.ravel(estimator.coef_)
+    if hasattr(estimator, "calibrated_classifiers_"):
+        inner = [linear_weights(c.estimator) for c in estimator.calibrated_classifiers_]
+        inner = [w for w in inner if w is not None]
+        return np.mean(inner, axis=0) if inner else None
+    if hasattr(estimator, "feature_log_prob_"):  # naive Bayes: log-odds per feature
+        return estimator.feature_log_prob_[1] - estimator.feature_log_prob_[0]
+    return None
+
+
+def load_tagger(path_or_uri: str | Path) -> Tagger:
+    """A Tagger from a local file, or from an MLflow model URI (``models:/...``, ``runs:/...``)."""
+    text = str(path_or_uri)
+    if "://" in text or text.startswith(("models:", "runs:")):
+        from ofsted_themes.tracking import download_tagger  # mlflow only for a URI
+
+        return Tagger.load(download_tagger(text))
+    return Tagger.load(text)

@@ -1,0 +1,115 @@
+"""Training: grouped cross-validation, thresholds from out-of-fold scores, the final fit on all
+data, and the files a run leaves behind."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from ofsted_themes.evaluation import (
+    CrossValidation,
+    choose_thresholds,
+    cross_validate,
+    flat_metrics,
+    out_of_fold_table,
+    pr_curve_points,
+    save_plots,
+    theme_metrics,
+)
+from ofsted_themes.tagger import Tagger, linear_weights
+from ofsted_themes.themes import Theme
+
+
+class NoPositivesError(ValueError):
+    """A configured theme has no positive sentence to learn or evaluate from."""
+
+
+@dataclass
+class TrainingResult:
+    tagger: Tagger
+    cv: CrossValidation
+    tuned: pd.DataFrame  # per-theme metrics at thresholds tuned without the held-out group
+    fixed: pd.DataFrame  # per-theme metrics at 0.5
+    metrics: dict[str, float]
+    out_of_fold: pd.DataFrame
+
+
+def check_positives(frame: pd.DataFrame, theme_ids: list[str]) -> None:
+    empty = [t for t in theme_ids if frame[t].sum() == 0]
+    if empty:
+        raise NoPositivesError(
+            f"theme(s) {', '.join(empty)} have no positive sentence in the labelled set: "
+            "label some, or remove the theme from conf/themes/default.yaml"
+        )
+
+
+def train(
+    classifier,
+    policy,
+    frame: pd.DataFrame,
+    themes: list[Theme],
+    group_by: str,
+    metadata: dict,
+    on_fold: Callable[[str], None] | None = None,
+) -> TrainingResult:
+    """Cross-validate by group, choose final thresholds on all out-of-fold scores, fit on all."""
+    theme_ids = [t.id for t in themes]
+    check_positives(frame, theme_ids)
+    texts, Y = frame["text"].to_numpy(), frame[theme_ids].to_numpy(dtype=int)
+    groups = frame[group_by].astype(str).to_numpy()
+    cv = cross_validate(classifier, texts, Y, groups, policy, theme_ids, on_fold)
+    tuned, tuned_overall = theme_metrics(Y, cv.scores, cv.tuned_predictions, theme_ids)
+    fixed, fixed_overall = theme_metrics(Y, cv.scores, (cv.scores >= 0.5).astype(int), theme_ids)
+    metrics = flat_metrics(tuned, tuned_overall) | flat_metrics(fixed, fixed_overall, "_at_0.5")
+    thresholds = choose_thresholds(policy, cv.scores, Y)
+    fitted = clone(classifier).fit(texts, Y)
+    tagger = Tagger(
+        fitted, dict(zip(theme_ids, map(float, thresholds), strict=True)), themes, metadata
+    )
+    oof = out_of_fold_table(frame, cv.scores, cv.tuned_predictions, theme_ids)
+    return TrainingResult(tagger, cv, tuned, fixed, metrics, oof)
+
+
+def top_features(tagger: Tagger, n: int = 15) -> pd.DataFrame:
+    """The heaviest positive features of each theme's learned model (empty for rules alone)."""
+    rows = []
+    try:
+        names = tagger.classifier.features_.get_feature_names_out()
+    except (AttributeError, ValueError):
+        return pd.DataFrame(columns=["theme", "rank", "feature", "weight"])
+    for theme, est in zip(tagger.theme_ids, tagger.classifier.estimators_, strict=True):
+        weights = linear_weights(est)
+        if weights is None:
+            continue
+        for rank, k in enumerate(np.argsort(weights)[::-1][:n], start=1):
+            rows.append({"theme": theme, "rank": rank, "feature": names[k], "weight": weights[k]})
+    return pd.DataFrame(rows, columns=["theme", "rank", "feature", "weight"])
+
+
+def write_artifacts(result: TrainingResult, folder: Path) -> None:
+    """Plots, out-of-fold predictions with errors, top features, thresholds and metrics."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tagger, theme_ids = result.tagger, result.tagger.theme_ids
+    Y = result.out_of_fold[[f"{t}_true" for t in theme_ids]].to_numpy()
+    save_plots(Y, result.cv.scores, result.cv.tuned_predictions, theme_ids, folder / "plots")
+    result.out_of_fold.to_csv(folder / "out_of_fold.csv", index=False)
+    top_features(tagger).to_csv(folder / "top_features.csv", index=False)
+    result.cv.fold_thresholds.to_csv(folder / "fold_thresholds.csv", index_label="held_out")
+    metric_table = pd.concat({"tuned": result.tuned, "at_0.5": result.fixed}, axis=1)
+    metric_table.to_csv(folder / "metrics_per_theme.csv", index_label="theme")
+    (folder / "thresholds.json").write_text(json.dumps(tagger.thresholds, indent=2))
+
+
+def write_dvc_outputs(result: TrainingResult, metrics_path: Path, curves_path: Path) -> None:
+    """The metrics JSON and PR-curve points that dvc.yaml declares."""
+    metrics_path.parent.mkdir(parents=True, exist_ok=True)
+    curves_path.parent.mkdir(parents=True, exist_ok=True)
+    metrics_path.write_text(json.dumps(result.metrics, indent=2, sort_keys=True))
+    Y = result.out_of_fold[[f"{t}_true" for t in result.tagger.theme_ids]].to_numpy()
+    pr_curve_points(Y, result.cv.scores, result.tagger.theme_ids).to_csv(curves_path, index=False)

@@ -1,0 +1,263 @@
+"""Output tables, per-letter summary and the HTML report (fast tests)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from ofsted_themes.reports import (
+    read_table,
+    render_report,
+    safe_colour,
+    summarise,
+    theme_class,
+    write_report,
+    write_table,
+)
+from ofsted_themes.themes import Theme
+
+THEMES = [
+    Theme("cse", "Child sexual exploitation", colour="#d62728"),
+    Theme("staffing", "Workforce and staffing", colour="#2ca02c"),
+]
+THEME_IDS = [t.id for t in THEMES]
+PAYLOAD = "Managers said <script>alert(1)</script> & \"quotes\" 'too' > fine."
+
+
+def sentence(document, no, text, cse=0, staffing=0, evidence="", page=1):
+    return {
+        "document": document,
+        "sentence_no": no,
+        "page": page,
+        "text": text,
+        "cse": cse,
+        "cse_score": 0.9 if cse else 0.1,
+        "staffing": staffing,
+        "staffing_score": 0.8 if staffing else 0.05,
+        "evidence": evidence,
+    }
+
+
+@pytest.fixture
+def tags() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            sentence(
+                "A.pdf", 1, "Children at risk of sexual exploitation.", 1, 0, "cse: exploitation"
+            ),
+            sentence("A.pdf", 2, PAYLOAD, 1, 1, "cse: county lines; staffing: caseloads", page=2),
+            sentence("A.pdf", 3, "The weather was fine.", page=2),
+            sentence("B.pdf", 1, 'Nothing to see here, "really".', 0, 0),
+            sentence("B.pdf", 2, "Still nothing.", 0, 0),
+        ]
+    )
+
+
+@pytest.fixture
+def metadata() -> pd.DataFrame:
+    rows = [
+        ("A.pdf", "Ashshire", "ILACS", "1-5 May 2019", "2019-05-05", "Inadequate"),
+        ("B.pdf", "Beeton", "Focused visit", "3 June 2020", "2020-06-03", ""),
+        ("C.pdf", "Ceeford", "ILACS", "9 July 2021", "2021-07-09", "Good"),
+    ]
+    columns = ["document", "council", "visit_type", "visit_dates", "visit_date", "judgement"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+@pytest.fixture
+def summary(tags, metadata) -> pd.DataFrame:
+    return summarise(tags, metadata, THEME_IDS)
+
+
+# --- summarise -------------------------------------------------------------------------------
+
+
+def test_summarise_counts_and_shares(summary):
+    assert list(summary.columns) == [
+        "document",
+        "council",
+        "visit_type",
+        "visit_dates",
+        "visit_date",
+        "judgement",
+        "sentences",
+        "cse_count",
+        "cse_share",
+        "staffing_count",
+        "staffing_share",
+    ]
+    rows = summary.set_index("document")
+    assert list(rows.index) == ["A.pdf", "B.pdf", "C.pdf"]
+    assert rows.loc["A.pdf", ["sentences", "cse_count", "staffing_count"]].tolist() == [3, 2, 1]
+    assert rows.loc["A.pdf", "cse_share"] == pytest.approx(2 / 3)
+    assert rows.loc["A.pdf", "staffing_share"] == pytest.approx(1 / 3)
+    # B: sentences but nothing tagged.
+    assert rows.loc["B.pdf", ["sentences", "cse_count", "staffing_count"]].tolist() == [2, 0, 0]
+    assert rows.loc["B.pdf", "cse_share"] == 0.0
+    # C: in the metadata, no sentences at all: still a row, shares 0 rather than NaN.
+    assert rows.loc["C.pdf", ["sentences", "cse_count", "staffing_count"]].tolist() == [0, 0, 0]
+    assert rows.loc["C.pdf", ["cse_share", "staffing_share"]].tolist() == [0.0, 0.0]
+    assert rows.loc["C.pdf", "council"] == "Ceeford"
+    assert summary["cse_count"].dtype.kind == "i"
+
+
+def test_summarise_keeps_letters_missing_from_metadata(tags, metadata):
+    summary = summarise(tags, metadata[metadata.document != "B.pdf"], THEME_IDS)
+    assert list(summary.document) == ["A.pdf", "C.pdf", "B.pdf"]
+    assert summary.set_index("document").loc["B.pdf", "sentences"] == 2
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_table_round_trip(tmp_path, tags, summary, suffix):
+    for name, frame in (("tags", tags), ("summary", summary)):
+        path = write_table(frame, tmp_path / f"{name}{suffix}")
+        back = read_table(path)
+        pd.testing.assert_frame_equal(back, frame, check_dtype=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"summary{suffix}", f"tags{suffix}"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_text_columns_stay_text(tmp_path, suffix):
+    frame = pd.DataFrame({"document": ["007"], "council": ["1"], "sentence_no": [1]})
+    back = read_table(write_table(frame, tmp_path / f"t{suffix}"))
+    assert back.loc[0, "document"] == "007"
+    assert back.loc[0, "sentence_no"] == 1
+
+
+@pytest.mark.parametrize("name", ["tags.xlsx", "tags", "tags.json"])
+def test_unknown_extension_is_a_clear_error(tmp_path, tags, name):
+    with pytest.raises(ValueError, match=r"\.csv, \.jsonl, \.parquet"):
+        write_table(tags, tmp_path / name)
+    with pytest.raises(ValueError, match="unsupported extension"):
+        read_table(tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "suffix, method", [(".csv", "to_csv"), (".jsonl", "to_json"), (".parquet", "to_parquet")]
+)
+def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch, tags, suffix, method):
+    def half_then_fail(self, f, *args, **kwargs):
+        f.write(b"partial" if "b" in f.mode else "partial")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, method, half_then_fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        write_table(tags, tmp_path / f"tags{suffix}")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interrupted_write_keeps_the_old_file(tmp_path, monkeypatch, tags):
+    path = write_table(tags, tmp_path / "tags.csv")
+    before = path.read_bytes()
+
+    def fail(self, f, *args, **kwargs):
+        f.write("partial")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", fail)
+    with pytest.raises(KeyboardInterrupt):
+        write_table(tags, path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["tags.csv"]
+
+
+# --- HTML report -------------------------------------------------------------------------------
+
+
+def soup_of(tags, summary, title="Report <b>&</b>") -> BeautifulSoup:
+    return BeautifulSoup(render_report(tags, summary, THEMES, title), "html.parser")
+
+
+def sentence_divs(soup: BeautifulSoup) -> dict[str, list[str]]:
+    return {div.select_one(".tx").get_text(): div["class"] for div in soup.select("div.s")}
+
+
+def test_report_escapes_table_text(tags, summary):
+    evil = summary.copy()
+    evil.loc[0, "council"] = "<img src=x onerror=alert(2)>"
+    html = render_report(tags, evil, THEMES, "Report <b>&</b>")
+    soup = BeautifulSoup(html, "html.parser")
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp;" in html
+    assert PAYLOAD in sentence_divs(soup)
+    assert all("alert" not in (s.string or "") for s in soup.find_all("script"))
+    assert len(soup.find_all("script")) == 1
+    assert soup.find("img") is None
+    assert soup.find(string=lambda s: "<img src=x" in s) is not None
+    assert soup.title.get_text() == "Report <b>&</b>"
+    assert soup.find("b", string="&") is None
+
+
+def test_each_tagged_sentence_gets_its_theme_class(tags, summary):
+    classes = sentence_divs(soup_of(tags, summary))
+    assert len(classes) == len(tags)
+    for row in tags.itertuples():
+        expected = {theme_class(t) for t in THEME_IDS if getattr(row, t)}
+        got = set(classes[row.text]) & {theme_class(t) for t in THEME_IDS}
+        assert got == expected, row.text
+        assert ("tagged" in classes[row.text]) == bool(expected)
+
+
+def test_tooltip_carries_scores_and_evidence(tags, summary):
+    soup = soup_of(tags, summary)
+    tagged = soup.select("div.s.tagged")
+    assert len(tagged) == 2
+    tip = tagged[1].select_one(".tip").get_text(" ")
+    assert "cse: county lines; staffing: caseloads" in tip
+    assert "0.90" in tip
+    assert "0.80" in tip
+    assert all(div.select_one(".tip") is None for div in soup.select("div.s:not(.tagged)"))
+
+
+def test_report_structure_links_and_order(tags, summary):
+    soup = soup_of(tags, summary)
+    letters = soup.select("article.letter")
+    assert [a.h3.get_text() for a in letters] == ["A.pdf", "B.pdf", "C.pdf"]
+    ids = {a["id"] for a in letters}
+    assert len(ids) == 3
+    assert {a["href"][1:] for a in soup.select("table.summary a")} == ids
+    assert {a["href"][1:] for a in soup.select("svg.chart a")} == ids
+    # Bars only for non-zero counts: A has cse and staffing; B and C nothing.
+    assert len(soup.select("svg.chart rect.bar")) == 2
+    assert soup.select("svg.chart rect.bar title")[0].get_text().startswith("A.pdf")
+    # Page order within a letter, and the empty letter says so.
+    assert [p.get_text() for p in letters[0].select(".page")] == ["Page 1", "Page 2"]
+    assert letters[2].select_one(".empty") is not None
+    assert "Ashshire" in letters[0].select_one("dl.meta").get_text()
+
+
+def test_sentences_are_ordered_by_page_then_number(tags, summary):
+    shuffled = tags.iloc[::-1].reset_index(drop=True)
+    numbers = [
+        div.select_one(".no").get_text() for div in soup_of(shuffled, summary).select("div.s")
+    ]
+    assert numbers == ["1", "2", "3", "1", "2"]
+
+
+def test_unsafe_ids_and_colours_cannot_break_out():
+    assert theme_class("cse") == "t-cse"
+    assert theme_class("a b'<x>") == "t-a_b__x_"
+    assert safe_colour("#d62728") == "#d62728"
+    assert safe_colour("rebeccapurple") == "rebeccapurple"
+    assert safe_colour("red;}</style><script>") == "#777777"
+
+
+def test_empty_report_renders(tmp_path):
+    tags = pd.DataFrame(columns=["document", "sentence_no", "page", "text", "evidence"])
+    summary = pd.DataFrame(columns=["document", "sentences"])
+    path = write_report(tmp_path / "out" / "report.html", tags, summary, THEMES, "Empty")
+    assert "0 letters" in path.read_text(encoding="utf-8")
+
+
+def test_write_report_is_atomic(tmp_path, monkeypatch, tags, summary):
+    import ofsted_themes.reports as reports
+
+    monkeypatch.setattr(reports, "render_report", lambda *a: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        write_report(tmp_path / "report.html", tags, summary, THEMES, "t")
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,280 @@
+"""Behaviour of the sentence splitter and the cleaning of news articles into prose."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from ofsted_themes.sentences import Span, article_sentences, split_sentences
+
+
+def texts(spans: list[Span]) -> list[str]:
+    return [s.text for s in spans]
+
+
+def assert_offsets(spans: list[Span], source: str) -> None:
+    for span in spans:
+        assert source[span.start : span.end] == span.text
+        assert span.text == span.text.strip() and span.text
+
+
+# --- offsets -----------------------------------------------------------------------------------
+
+OFFSET_CASES = [
+    "",
+    "One sentence.",
+    "  Indented, with trailing spaces.  ",
+    "First line.\nSecond line.\r\nThird line.\r\n",
+    "A.\n\n\nB.\n",
+    "Mr. Smith met Dr. Jones. They spoke, e.g. about the U.K. plan.",
+    'He said: "Staff are leaving. Managers do not know." Then he left.',
+    "• Staff are leaving.\n  * Managers do not know.\n1. Caseloads are high.\n(a) Weak.",
+    "Headline with no stop\nBy A Reporter\n\nThe council was judged inadequate.",
+    "Tabs\tand form\x0cfeeds. Unicode line\u2028separators and next\x85lines.",
+    "Birmingham’s children’s services – “inadequate” – again. Ofsted said so.",
+]
+
+
+@pytest.mark.parametrize("source", OFFSET_CASES)
+@pytest.mark.parametrize("split", [split_sentences, article_sentences])
+def test_text_is_the_source_at_its_offsets(split, source):
+    assert_offsets(split(source), source)
+
+
+def test_offsets_hold_on_random_text():
+    tokens = [
+        *"Mr. Dr. e.g. U.K. St. etc. the Council staff said A b 3 é ... — ( )".split(),
+        *". ? ! : ; , \" ' “ ” ‘ ’".split(),
+        "\n",
+        "\n\n",
+        "\r\n",
+        "• ",
+        "* ",
+        "1. ",
+        "(a) ",
+        "  ",
+        "\t",
+    ]
+    rng = random.Random(20140604)
+    for _ in range(300):
+        source = "".join(
+            rng.choice(tokens) + rng.choice(["", " "]) for _ in range(rng.randint(0, 40))
+        )
+        assert_offsets(split_sentences(source), source)
+        assert_offsets(article_sentences(source), source)
+
+
+def test_offsets_point_into_the_whole_text_not_the_paragraph():
+    source = "First paragraph here.\n\nSecond paragraph. It has two sentences.\n"
+    spans = split_sentences(source)
+    assert texts(spans) == [
+        "First paragraph here.",
+        "Second paragraph.",
+        "It has two sentences.",
+    ]
+    assert spans[2].start == source.index("It has")
+
+
+# --- abbreviations -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Mr. Smith met the director on Monday.",
+        "Mrs. Brown and Ms. Green met Prof. White.",
+        "Dr. Jones, the medical adviser, agreed.",
+        "Some staff, e.g. newly qualified social workers, left.",
+        "Services, i.e. children's social care, failed.",
+        "The U.K. government issued a notice.",
+        "St. Mary's school was closed.",
+        "There were 40 vacancies, agency posts etc. in the teams.",
+    ],
+)
+def test_an_abbreviation_does_not_end_a_sentence(sentence):
+    source = f"{sentence} The council responded."
+    assert texts(split_sentences(source)) == [sentence, "The council responded."]
+
+
+@pytest.mark.xfail(strict=True, reason="bug: pysbd splits after 'Cllr.'/'Coun.' (see report)")
+@pytest.mark.parametrize("sentence", ["Cllr. Jones said it was bad.", "Coun. Smith agreed."])
+def test_a_councillor_title_does_not_end_a_sentence(sentence):
+    assert texts(split_sentences(sentence)) == [sentence]
+
+
+# --- quotations --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("open_", "close"), [('"', '"'), ("“", "”"), ("‘", "’")], ids=["straight", "curly", "single"]
+)
+def test_a_multi_sentence_quotation_is_split_into_its_sentences(open_, close):
+    source = (
+        f"It states: {open_}Managers are unaware of the quality of practice. "
+        f"Caseloads remain high. Supervision is infrequent.{close}"
+    )
+    assert texts(split_sentences(source)) == [
+        f"It states: {open_}Managers are unaware of the quality of practice.",
+        "Caseloads remain high.",
+        f"Supervision is infrequent.{close}",
+    ]
+
+
+def test_a_quotation_followed_by_more_text_is_split_after_the_closing_quote():
+    source = 'He said: "We will act. It will take time." Then he left.'
+    assert texts(split_sentences(source)) == [
+        'He said: "We will act.',
+        'It will take time."',
+        "Then he left.",
+    ]
+
+
+def test_a_quotation_with_an_abbreviation_inside_is_not_split_at_it():
+    source = "It states: “Mr. Hay agreed. Dr. Jones did not.”"
+    assert texts(split_sentences(source)) == ["It states: “Mr. Hay agreed.", "Dr. Jones did not.”"]
+
+
+@pytest.mark.xfail(strict=True, reason="bug: stray closing ' becomes a sentence (see report)")
+def test_a_quotation_in_straight_single_quotes_leaves_no_stray_quote():
+    source = "It said: 'Staff are leaving. Managers do not know.'"
+    assert texts(split_sentences(source)) == [
+        "It said: 'Staff are leaving.",
+        "Managers do not know.'",
+    ]
+
+
+def test_a_question_mark_inside_a_title_does_not_start_a_sentence():
+    source = "The Who Cares? report, by the charity, was damning."
+    assert texts(split_sentences(source)) == [source]
+
+
+# --- list items --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "marker", ["•", "*", "-", "–", "1.", "12.", "1)", "(1)", "(a)", "b)", "iv)", "(iv)"]
+)
+def test_a_list_marker_is_removed_and_the_item_kept(marker):
+    source = f"Ofsted found:\n  {marker} Caseloads are too high.\n"
+    for split in (split_sentences, article_sentences):
+        spans = split(source)
+        assert texts(spans) == ["Ofsted found:", "Caseloads are too high."]
+        assert spans[1].start == source.index("Caseloads")
+
+
+def test_each_item_of_a_list_is_its_own_sentence():
+    source = (
+        "An inspection found failings, including:\n\n"
+        "  • Failing to keep children at risk of exploitation safe.\n"
+        "  • Children missing from education.\n"
+        "  • The council being “over optimistic” about its performance.\n"
+    )
+    assert texts(article_sentences(source)) == [
+        "An inspection found failings, including:",
+        "Failing to keep children at risk of exploitation safe.",
+        "Children missing from education.",
+        "The council being “over optimistic” about its performance.",
+    ]
+
+
+def test_a_number_that_starts_a_sentence_is_not_a_list_marker():
+    source = "2015 was a difficult year for the service."
+    assert texts(split_sentences(source)) == [source]
+
+
+# --- cleaning articles -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Safeguarding services in Birmingham remain inadequate",  # headline
+        "Neil Puffett",  # byline
+        "By Jane Smith, Local Democracy Reporter",
+        "Friday, November 25, 2016",  # date
+        "🕔04.Jun 2015",
+        "Skip to main content",  # navigation
+        "Birmingham children's services still inadequate, says Ofsted",  # related article
+        "Council house in Victoria Square",  # caption
+    ],
+)
+def test_a_line_without_terminal_punctuation_is_dropped(line):
+    source = f"{line}\n\nThe council was judged inadequate.\n"
+    assert texts(article_sentences(source)) == ["The council was judged inadequate."]
+    assert line in texts(split_sentences(source))  # splitting alone keeps it
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Subscribe to our newsletter.",
+        "Sign up for our daily newsletter!",
+        "Get the latest news straight to your inbox: sign up here.",
+        "Our newsletter is free.",
+        "Click here to read the full report.",
+        "We use cookies to improve your experience.",
+        "© 2016 Example News. All rights reserved.",
+        *(
+            pytest.param(
+                caption,
+                marks=pytest.mark.xfail(
+                    strict=True, reason="bug: 'picture:' never matches before a space (see report)"
+                ),
+            )
+            for caption in ["Picture: Birmingham City Council.", "Photo: PA Images."]
+        ),
+    ],
+)
+def test_subscription_and_furniture_lines_are_dropped(line):
+    source = f"The council was judged inadequate.\n{line}\nStaff turnover remains high.\n"
+    assert texts(article_sentences(source)) == [
+        "The council was judged inadequate.",
+        "Staff turnover remains high.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The council was judged inadequate.",
+        "Was the council told?",
+        "It must act now!",
+        "The report found:",
+        "Inspectors listed three failings;",
+        "He said it was “inadequate.”",
+        "It was judged inadequate (again.)",
+    ],
+)
+def test_a_line_that_ends_like_a_sentence_is_kept(line):
+    assert texts(article_sentences(f"Headline\n{line}\n")) == [line]
+
+
+def test_a_prose_line_is_split_into_sentences():
+    source = "Headline\n\nStaff are leaving. Managers do not know.\n"
+    assert texts(article_sentences(source)) == ["Staff are leaving.", "Managers do not know."]
+
+
+# --- long texts --------------------------------------------------------------------------------
+
+
+def test_a_long_text_of_many_paragraphs_splits_correctly():
+    paragraphs, expected = [], []
+    for n in range(400):
+        sentences = [
+            f"Paragraph {n} reports that Mr. Smith met {n % 7 + 2} managers.",
+            f"Caseloads in team {n} are high, e.g. in the U.K. office.",
+            f"It states: “Team {n} is short of staff. Supervision is weak.”",
+        ]
+        paragraphs += [f"Headline number {n}", " ".join(sentences), ""]
+        expected += [
+            sentences[0],
+            sentences[1],
+            f"It states: “Team {n} is short of staff.",
+            "Supervision is weak.”",
+        ]
+    source = "\n".join(paragraphs)
+    spans = article_sentences(source)
+    assert texts(spans) == expected
+    assert_offsets(spans, source)
+    assert [s.start for s in spans] == sorted(s.start for s in spans)
