@@ -97,7 +97,6 @@ def test_an_abbreviation_does_not_end_a_sentence(sentence):
     assert texts(split_sentences(source)) == [sentence, "The council responded."]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: pysbd splits after 'Cllr.'/'Coun.' (see report)")
 @pytest.mark.parametrize("sentence", ["Cllr. Jones said it was bad.", "Coun. Smith agreed."])
 def test_a_councillor_title_does_not_end_a_sentence(sentence):
     assert texts(split_sentences(sentence)) == [sentence]
@@ -135,7 +134,6 @@ def test_a_quotation_with_an_abbreviation_inside_is_not_split_at_it():
     assert texts(split_sentences(source)) == ["It states: “Mr. Hay agreed.", "Dr. Jones did not.”"]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: stray closing ' becomes a sentence (see report)")
 def test_a_quotation_in_straight_single_quotes_leaves_no_stray_quote():
     source = "It said: 'Staff are leaving. Managers do not know.'"
     assert texts(split_sentences(source)) == [
@@ -215,15 +213,8 @@ def test_a_line_without_terminal_punctuation_is_dropped(line):
         "Click here to read the full report.",
         "We use cookies to improve your experience.",
         "© 2016 Example News. All rights reserved.",
-        *(
-            pytest.param(
-                caption,
-                marks=pytest.mark.xfail(
-                    strict=True, reason="bug: 'picture:' never matches before a space (see report)"
-                ),
-            )
-            for caption in ["Picture: Birmingham City Council.", "Photo: PA Images."]
-        ),
+        "Picture: Birmingham City Council.",
+        "Photo: PA Images.",
     ],
 )
 def test_subscription_and_furniture_lines_are_dropped(line):

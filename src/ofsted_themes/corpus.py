@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,7 +112,7 @@ def _check_offsets(frame: pd.DataFrame, i: int, articles: dict[str, str], where:
     article, start, end = frame.at[i, "article"], frame.at[i, "start"], frame.at[i, "end"]
     if article not in articles:
         return [f"{where}: article '{article}' has no file in the raw folder"]
-    if not (start.isdigit() and end.isdigit()):
+    if not (re.fullmatch(r"[0-9]+", start) and re.fullmatch(r"[0-9]+", end)):
         return [f"{where}: start and end must be whole numbers, got '{start}', '{end}'"]
     actual = articles[article][int(start) : int(end)]
     if actual != frame.at[i, "text"]:
@@ -144,13 +145,17 @@ def validate(
     articles: dict[str, str],
     themes: list[str],
     path: Path = Path("sentences.csv"),
+    excluded_path: Path = Path("excluded.csv"),
 ) -> None:
     """Raise LabelledSetError listing every problem of the labelled set, if any."""
     problems = _check_columns(labelled, themes, path)
     missing = [c for c in EXCLUDED_COLUMNS if c not in excluded.columns]
-    problems += [f"excluded sentences: missing column '{c}'" for c in missing]
+    problems += [f"{excluded_path}: missing column '{c}'" for c in missing]
     if not problems:
         problems = _check_rows(labelled, themes, articles, path)
+        for i in excluded.index:
+            where = f"{excluded_path}, line {i + 2}"
+            problems += _check_offsets(excluded, i, articles, where)
         problems += _check_coverage(labelled, excluded, prepared, path)
     if problems:
         raise LabelledSetError(problems)
@@ -161,7 +166,8 @@ def load_labelled(paths: DataPaths, themes: list[str]) -> pd.DataFrame:
     articles = read_articles(paths.raw_dir)
     labelled = read_table(paths.sentences, "labelled set")
     excluded = read_table(paths.excluded, "excluded-sentence list")
-    validate(labelled, excluded, prepare_sentences(articles), articles, themes, paths.sentences)
+    prepared = prepare_sentences(articles)
+    validate(labelled, excluded, prepared, articles, themes, paths.sentences, paths.excluded)
     return labelled.astype({"start": int, "end": int, **dict.fromkeys(themes, int)})
 
 

@@ -255,7 +255,7 @@ def _chart(documents: list[str], rows: dict, anchors: dict[str, str], themes: li
     top = max(1, max(max(c) for c in counts.values()))
     step = _tick_step(top)
     ymax = step * math.ceil(top / step)
-    group = max(len(themes) * 6 + 10, min(110, 900 // len(documents)))
+    group = max(len(themes) * 6 + 10, min(180, 900 // len(documents)))
     bar = min(18.0, (group - 10) / len(themes))
     left, right, top_pad, plot_h, bottom = 56, 16, 44, 220, 150
     legend, legend_end = _legend(themes, left)
@@ -515,7 +515,7 @@ color:#1f2328;background:#f6f7f9}
 a{color:#0b5cad}
 .top{position:sticky;top:0;z-index:20;background:#fff;border-bottom:1px solid #d8dde3;
 box-shadow:0 1px 4px rgba(0,0,0,.05)}
-.bar-inner,main{max-width:1100px;margin:0 auto;padding:0 20px}
+.bar-inner,main{max-width:1200px;margin:0 auto;padding:0 20px}
 .bar-inner{padding-top:10px;padding-bottom:10px;display:flex;flex-wrap:wrap;align-items:baseline;
 gap:4px 18px}
 h1{font-size:1.3rem;margin:0}
@@ -540,9 +540,10 @@ h2{font-size:1.1rem;margin:14px 0 4px}
 .chart a:hover .bar{opacity:.75}
 .chart a:hover .xlabel{fill:#0b5cad;text-decoration:underline}
 table.summary{border-collapse:collapse;width:100%;font-size:.88rem}
-.summary th,.summary td{padding:5px 8px;border-bottom:1px solid #e6e9ed;text-align:left;
-white-space:nowrap}
-.summary th{position:sticky;top:0;background:#f3f5f7;cursor:pointer;font-weight:600}
+.summary th,.summary td{padding:5px 8px;border-bottom:1px solid #e6e9ed;text-align:left}
+.summary td{min-width:5em}
+.summary td.num{white-space:nowrap;min-width:0}
+.summary th{background:#f3f5f7;cursor:pointer;font-weight:600;vertical-align:bottom}
 .summary th[data-dir=asc]::after{content:" ▲";font-size:.7em}
 .summary th[data-dir=desc]::after{content:" ▼";font-size:.7em}
 .summary tbody tr:hover{background:#f8fafc}

@@ -14,8 +14,8 @@ LIST_MARKER = re.compile(r"^\s*(?:[•●▪◦·*\-–]|\(?\d{1,3}[.)]|\(?[a-z]
 ENDS_SENTENCE = re.compile(r"[.!?:;][\"'”’)\]]*\s*$")
 # Page furniture that ends like a sentence but is never a finding.
 BOILERPLATE = re.compile(
-    r"\b(subscribe|sign up|newsletter|required field|powered by|cookies?|all rights reserved|"
-    r"picture:|photo:|image:|click here|read more)\b",
+    r"\b(?:subscribe|sign up|newsletter|required field|powered by|cookies?|all rights reserved|"
+    r"click here|read more)\b|\b(?:picture|photo|image):",
     re.IGNORECASE,
 )
 
@@ -77,6 +77,17 @@ def _pieces(text: str) -> Iterator[tuple[int, int]]:
         yield from itertools.pairwise(bounds)
 
 
+def _continues(previous: str, piece: str) -> bool:
+    """pysbd cut too early: after an abbreviation ("Cllr. | Jones"), before a lower-case
+    continuation ("Who Cares? | report"), or before a stray closing quote."""
+    ends_abbreviation = re.search(r"(?:^|\W)(\w+)\.$", previous)
+    return (
+        piece[0].islower()
+        or not any(c.isalnum() for c in piece)
+        or bool(ends_abbreviation and ends_abbreviation.group(1).lower() in ABBREVIATIONS)
+    )
+
+
 def split_paragraph(paragraph: Span) -> list[Span]:
     """Split one paragraph into sentences; pysbd is fed paragraph by paragraph, as it is
     quadratic on long strings."""
@@ -87,7 +98,7 @@ def split_paragraph(paragraph: Span) -> list[Span]:
         end -= len(piece) - len(piece.rstrip())
         if start >= end:
             continue
-        if spans and paragraph.text[start].islower():  # "The Who Cares? | report, by ..."
+        if spans and _continues(spans[-1].text, paragraph.text[start:end]):
             start = spans.pop().start - paragraph.start
         spans.append(
             Span(paragraph.start + start, paragraph.start + end, paragraph.text[start:end])
