@@ -39,7 +39,7 @@ class ShrunkF1Threshold:
     """
 
     prior: float = 0.5
-    strength: float = 5.0
+    strength: float = 20.0
 
     def choose(self, scores: np.ndarray, truth: np.ndarray) -> float:
         positives = int(truth.sum())

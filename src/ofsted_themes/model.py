@@ -35,7 +35,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         phrases: Mapping[str, list] | None = None,
         features=None,
         estimator=None,
-        prior_strength: float = 5.0,
+        prior_strength: float = 20.0,
         min_positives: int = 3,
     ):
         self.phrases = phrases

@@ -20,7 +20,9 @@ def themes_from_config(config: Mapping) -> list[Theme]:
     themes = []
     for theme_id, fields in config.items():
         fields = dict(fields)
-        fields["phrases"] = tuple(fields.get("phrases") or ())
+        fields["phrases"] = tuple(
+            dict(p) if isinstance(p, Mapping) else str(p) for p in fields.get("phrases") or ()
+        )
         themes.append(Theme(id=str(theme_id), **fields))
     if not themes:
         raise ValueError("no themes configured: add at least one to conf/themes/default.yaml")
