@@ -1,0 +1,128 @@
+"""python -m tag PATH...: tag every sentence of Ofsted letters with themes, scores and evidence.
+
+Writes the sentence table (--out), one row per letter (--summary), a readable HTML report
+(--report) and, when some files fail, a table of failures beside the outputs.
+Exit status: 0 all files tagged, 1 some files failed (the rest are tagged), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+DEFAULT_MODEL = Path("models/tagger.skops")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m tag", description=__doc__.split("\n\n")[0].split(": ", 1)[1]
+    )
+    parser.add_argument(
+        "paths", nargs="+", metavar="PATH", help="files, folders (recursive) or globs"
+    )
+    parser.add_argument(
+        "--model", default=str(DEFAULT_MODEL), help="tagger file or MLflow model URI"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("reports/tags.csv"), help=".csv, .jsonl or .parquet"
+    )
+    parser.add_argument(
+        "--summary", type=Path, default=Path("reports/letters.csv"), help="one row per letter"
+    )
+    parser.add_argument(
+        "--report", type=Path, default=Path("reports/report.html"), help="HTML report"
+    )
+    parser.add_argument("--no-report", action="store_true", help="skip the HTML report")
+    parser.add_argument("--text-column", default="text", help="sentence column of CSV/XLSX inputs")
+    parser.add_argument(
+        "--threshold",
+        action="append",
+        default=[],
+        metavar="THEME=VALUE",
+        help="override a theme's threshold",
+    )
+    parser.add_argument("--resume", action="store_true", help="skip letters already in --out")
+    parser.add_argument("--jobs", type=int, default=0, help="worker processes (0: automatic)")
+    return parser.parse_args(argv)
+
+
+def usage_error(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def parse_thresholds(items: list[str], theme_ids: list[str]) -> dict[str, float]:
+    chosen = {}
+    for item in items:
+        theme, _, value = item.partition("=")
+        if theme not in theme_ids:
+            raise ValueError(
+                f"--threshold {item}: unknown theme '{theme}' (themes: {', '.join(theme_ids)})"
+            )
+        try:
+            chosen[theme] = float(value)
+        except ValueError:
+            raise ValueError(f"--threshold {item}: '{value}' is not a number") from None
+        if not 0 <= chosen[theme] <= 1:
+            raise ValueError(f"--threshold {item}: thresholds lie between 0 and 1")
+    return chosen
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    from ofsted_themes.batch import run_batch
+    from ofsted_themes.tagger import ModelError, load_tagger
+
+    try:
+        tagger = load_tagger(args.model)
+        tagger.thresholds.update(parse_thresholds(args.threshold, tagger.theme_ids))
+        outputs = [args.out, args.summary] + ([] if args.no_report else [args.report])
+        for path in outputs:
+            if path.suffix.lower() not in {".csv", ".jsonl", ".parquet", ".html"}:
+                raise ValueError(f"{path}: unsupported output format; use .csv, .jsonl or .parquet")
+    except (ModelError, ValueError) as error:
+        return usage_error(str(error))
+    started = time.perf_counter()
+    try:
+        result = run_batch(
+            tagger,
+            args.paths,
+            out=args.out,
+            summary=args.summary,
+            report=None if args.no_report else args.report,
+            text_column=args.text_column,
+            resume=args.resume,
+            jobs=args.jobs,
+            model_path=None if is_uri(args.model) else args.model,
+        )
+    except KeyboardInterrupt:
+        print("\ninterrupted: no output was changed", file=sys.stderr)
+        return 130
+    print_outcome(result, time.perf_counter() - started)
+    return 1 if result.failures else 0
+
+
+def is_uri(model: str) -> bool:
+    return "://" in model or model.startswith(("models:", "runs:"))
+
+
+def print_outcome(result, seconds: float) -> None:
+    counts = ", ".join(f"{theme} {n}" for theme, n in result.theme_counts.items())
+    skipped = f" ({result.skipped} already tagged, skipped)" if result.skipped else ""
+    print(
+        f"Tagged {result.letters} letters, {result.sentences} sentences in {seconds:.1f}s{skipped}; "
+        f"tagged sentences: {counts}"
+    )
+    for path in result.written:
+        print(f"  wrote {path}")
+    if result.failures:
+        width = max(len(name) for name, _ in result.failures)
+        print(f"\n{len(result.failures)} file(s) could not be tagged:", file=sys.stderr)
+        for name, reason in result.failures:
+            print(f"  {name:<{width}}  {reason}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -33,6 +33,7 @@ class Span:
     start: int
     end: int
     text: str
+    list_item: bool = False  # the line carried a bullet or number
 
 
 @cache
@@ -51,7 +52,8 @@ def paragraphs(text: str, offset: int = 0) -> Iterator[Span]:
         start = marker.end() if marker else len(body) - len(body.lstrip())
         stripped = body[start:].rstrip()
         if stripped:
-            yield Span(offset + pos + start, offset + pos + start + len(stripped), stripped)
+            begin = offset + pos + start
+            yield Span(begin, begin + len(stripped), stripped, list_item=marker is not None)
         pos += len(line)
 
 
@@ -123,3 +125,14 @@ def is_prose(paragraph: Span) -> bool:
 def article_sentences(raw: str) -> list[Span]:
     """The sentences of a news article's prose, with offsets into the raw article text."""
     return [s for p in paragraphs(raw) if is_prose(p) for s in split_paragraph(p)]
+
+
+def letter_sentences(text: str, min_item_words: int = 4) -> list[Span]:
+    """Sentences of a letter's page text: prose, and list items even without a full stop
+    (letters list findings that way); headings, addresses and other furniture are dropped."""
+    return [
+        s
+        for p in paragraphs(text)
+        if is_prose(p) or (p.list_item and len(p.text.split()) >= min_item_words)
+        for s in split_paragraph(p)
+    ]

@@ -106,10 +106,12 @@ def write_artifacts(result: TrainingResult, folder: Path) -> None:
     (folder / "thresholds.json").write_text(json.dumps(tagger.thresholds, indent=2))
 
 
-def write_dvc_outputs(result: TrainingResult, metrics_path: Path, curves_path: Path) -> None:
-    """The metrics JSON and PR-curve points that dvc.yaml declares."""
+def write_dvc_outputs(result: TrainingResult, metrics_path: Path, curves_dir: Path) -> None:
+    """The metrics JSON and the per-theme PR-curve points that dvc.yaml declares."""
     metrics_path.parent.mkdir(parents=True, exist_ok=True)
-    curves_path.parent.mkdir(parents=True, exist_ok=True)
     metrics_path.write_text(json.dumps(result.metrics, indent=2, sort_keys=True))
+    curves_dir.mkdir(parents=True, exist_ok=True)
     Y = result.out_of_fold[[f"{t}_true" for t in result.tagger.theme_ids]].to_numpy()
-    pr_curve_points(Y, result.cv.scores, result.tagger.theme_ids).to_csv(curves_path, index=False)
+    points = pr_curve_points(Y, result.cv.scores, result.tagger.theme_ids)
+    for theme, curve in points.groupby("theme"):
+        curve[["recall", "precision"]].to_csv(curves_dir / f"{theme}.csv", index=False)

@@ -1,0 +1,143 @@
+"""A tagging batch: find the inputs, tag them (streamed, in parallel when there are many), write
+the sentence table, the per-letter summary, the report and the failures, each atomically."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ofsted_themes.documents import find_inputs
+from ofsted_themes.reports import read_table, summarise, write_report, write_table
+from ofsted_themes.tagger import Tagger
+from ofsted_themes.tagging import (
+    INPUT_SUFFIXES,
+    METADATA_COLUMNS,
+    TableSink,
+    document_names,
+    tag_files,
+)
+
+PARALLEL_FROM = 8  # files; below this, worker start-up costs more than it saves
+
+
+@dataclass
+class BatchResult:
+    letters: int = 0
+    sentences: int = 0
+    skipped: int = 0
+    theme_counts: dict[str, int] = field(default_factory=dict)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+
+def sentence_columns(tagger: Tagger) -> list[str]:
+    scores = [c for t in tagger.theme_ids for c in (t, f"{t}_score")]
+    return ["document", "sentence_no", "page", "text", *scores, "evidence"]
+
+
+def already_tagged(out: Path) -> set[str]:
+    if not out.exists():
+        return set()
+    return set(read_table(out)["document"].astype(str))
+
+
+def workers_for(files: int, jobs: int) -> int:
+    if jobs > 0:
+        return jobs
+    return min(os.cpu_count() or 1, 2) if files >= PARALLEL_FROM else 1
+
+
+def run_batch(
+    tagger: Tagger,
+    inputs: list[str],
+    *,
+    out: Path,
+    summary: Path,
+    report: Path | None,
+    text_column: str = "text",
+    resume: bool = False,
+    jobs: int = 0,
+    model_path: str | None = None,
+    progress: bool | None = None,
+) -> BatchResult:
+    """Tag every input; failed files are listed, never fatal. Outputs appear only when complete."""
+    from tqdm import tqdm
+
+    paths, failures = find_inputs(inputs, INPUT_SUFFIXES)
+    names = document_names(paths)
+    done = already_tagged(out) if resume else set()
+    result = BatchResult(failures=list(failures))
+    todo = [
+        (p, n)
+        for p, n in zip(paths, names, strict=True)
+        if n not in done and not _tagged_table(n, done)
+    ]
+    result.skipped = len(paths) - len(todo)
+    sink = TableSink(out, sentence_columns(tagger), resume=resume)
+    letters_meta, report_frames = [], []
+    bar = tqdm(
+        total=len(todo),
+        unit="letter",
+        disable=not (sys.stderr.isatty() if progress is None else progress),
+    )
+    try:
+        for outcome in tag_files(
+            tagger, todo, text_column, workers_for(len(todo), jobs), model_path
+        ):
+            bar.update()
+            if outcome.error:
+                result.failures.append((outcome.name, outcome.error))
+                continue
+            for frame, meta in outcome.letters:
+                sink.write(frame)
+                letters_meta.append((frame, meta))
+                result.letters += 1
+                result.sentences += len(frame)
+                if report:
+                    report_frames.append(frame)
+    except BaseException:
+        sink.abort()
+        raise
+    finally:
+        bar.close()
+    result.written.append(sink.commit())
+    summary_frame = _summary(tagger, letters_meta, summary if resume else None)
+    result.written.append(write_table(summary_frame, summary))
+    result.theme_counts = {t: int(summary_frame[f"{t}_count"].sum()) for t in tagger.theme_ids}
+    if report:
+        tags = (
+            pd.concat(report_frames, ignore_index=True)
+            if report_frames
+            else pd.DataFrame(columns=sentence_columns(tagger))
+        )
+        write_report(report, tags, summary_frame, tagger.themes, "Themes in Ofsted letters")
+        result.written.append(report)
+    if result.failures:
+        failures_path = out.with_name("failures.csv")
+        write_table(pd.DataFrame(result.failures, columns=["file", "reason"]), failures_path)
+        result.written.append(failures_path)
+    return result
+
+
+def _tagged_table(name: str, done: set[str]) -> bool:
+    """A table input whose letters (``name::document``) are all in the output already."""
+    return any(d.startswith(f"{name}::") for d in done)
+
+
+def _summary(
+    tagger: Tagger, letters: list[tuple[pd.DataFrame, dict]], previous: Path | None
+) -> pd.DataFrame:
+    parts = []
+    for frame, meta in letters:
+        metadata = pd.DataFrame([{c: meta.get(c) for c in ["document", *METADATA_COLUMNS]}])
+        parts.append(summarise(frame, metadata, tagger.theme_ids))
+    if previous is not None and previous.exists():
+        parts.insert(0, read_table(previous))
+    if not parts:
+        empty = pd.DataFrame(columns=["document", *METADATA_COLUMNS])
+        return summarise(pd.DataFrame(columns=sentence_columns(tagger)), empty, tagger.theme_ids)
+    return pd.concat(parts, ignore_index=True)

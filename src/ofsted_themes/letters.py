@@ -1,0 +1,173 @@
+"""Letter metadata (council, visit type, visit dates, overall judgement) from a letter's text.
+
+Ofsted letters are formulaic: an address block naming the director of children's services and
+the council, a subject line naming the kind of visit, a first paragraph giving the dates, and for
+full inspections a table of judgements. Readable regular expressions over that furniture are
+enough; a field that cannot be found is None rather than a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ofsted_themes.documents import Document
+
+INSPECTION = "inspection"
+MONITORING_VISIT = "monitoring visit"
+FOCUSED_VISIT = "focused visit"
+JTAI = "joint targeted area inspection"
+VISIT_TYPES = (INSPECTION, MONITORING_VISIT, FOCUSED_VISIT, JTAI)
+
+CHILDRENS = r"children[’'`]?s"
+NAME_WORD = r"[A-Z][\w’'.-]*"  # a capitalised word of a place name: "Kestrel", "Stoke-on-Trent"
+
+# "Director of Children's Services, <Council>" or the council on the next line of the address.
+DCS_COUNCIL = re.compile(
+    rf"Director of {CHILDRENS} Services[ \t]*(?:,|\n)[ \t]*(?P<council>[^,\n]+)", re.I
+)
+LOOKS_LIKE_COUNCIL = re.compile(r"\b(?:Council|Borough of|City of|County of)\b")
+# "Harrowfield City Council", "Lowmoor Borough Council", "Kestrel Vale Council"
+NAMED_COUNCIL = re.compile(rf"(?P<council>(?:{NAME_WORD}[ \t]){{1,5}}Council)\b")
+# "Monitoring visit to Harrowfield children's services", "Inspection of Eastmere local authority
+# children's services"
+SUBJECT_COUNCIL = re.compile(
+    rf"(?:visit to|inspection of)[ \t]+(?:the[ \t]+)?(?P<council>{NAME_WORD}(?:[ \t]+(?:and|of|on|"
+    rf"upon|the|{NAME_WORD}))*?)[ \t]+(?:local authority[ \t]+)?{CHILDRENS} services",
+    re.I,
+)
+# "Joint targeted area inspection of the multi-agency response to ... in Kestrel Vale"
+JTAI_AREA = re.compile(
+    rf"joint targeted area inspection[^\n]*?\bin[ \t]+(?P<council>{NAME_WORD}(?:[ \t]+{NAME_WORD})*)",
+    re.I,
+)
+NOT_PART_OF_NAME = re.compile(r"^(?:The|Dear|In|At|And)\s+")
+
+# The earliest mention decides: the subject line comes before any mention of earlier visits. At
+# one position the alternatives are tried in order, so the JTAI is not taken for an inspection.
+VISIT_TYPE = re.compile(
+    r"(?P<jtai>joint targeted area inspection|\bJTAI\b)"
+    r"|(?P<monitoring>monitoring visit)"
+    r"|(?P<focused>focused visit)"
+    rf"|(?P<inspection>inspection of (?:[\w’'-]+ ){{0,6}}?(?:local authority )?{CHILDRENS} "
+    r"services|\bILACS\b)",
+    re.I,
+)
+GROUP_TYPES = {
+    "jtai": JTAI,
+    "monitoring": MONITORING_VISIT,
+    "focused": FOCUSED_VISIT,
+    "inspection": INSPECTION,
+}
+
+MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+MONTH = "|".join(MONTHS)
+DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+SOME_DATE = rf"{DAY}(?:\s+(?:{MONTH}))?(?:\s+\d{{4}})?"
+DATE_JOIN = r"\s*(?:,\s*and|,|and|to|until|–|—|-)\s*"
+# "on 3 and 4 May 2022", "from 12 to 16 September 2022", "between 27 February and 3 March 2023",
+# "Inspection dates: 12 to 16 September 2022"
+VISIT_DATES = re.compile(
+    r"\b(?i:on|from|between|dates?(?: of (?:the )?(?:inspection|visit))?:)\s+"
+    rf"(?P<span>(?:{SOME_DATE}{DATE_JOIN})*{DAY}\s+(?:{MONTH})\s+\d{{4}})"
+)
+LAST_DATE = re.compile(
+    rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{MONTH})\s+(?P<year>\d{{4}})"
+)
+
+GRADES = {
+    "outstanding": "Outstanding",
+    "good": "Good",
+    "requires improvement": "Requires improvement to be good",
+    "requires improvement to be good": "Requires improvement to be good",
+    "inadequate": "Inadequate",
+}
+GRADE = r"(?P<grade>outstanding|good|requires improvement(?: to be good)?|inadequate)\b"
+# "Overall effectiveness: Good", a table row "| Overall effectiveness | Good |", or the two
+# cells on lines of their own.
+LABELLED_JUDGEMENT = re.compile(rf"overall effectiveness[ \t]*(?:[:|\t\n–-][ \t]*)+{GRADE}", re.I)
+# "The overall effectiveness of children's services in X is judged to be good."
+PROSE_JUDGEMENT = re.compile(rf"overall effectiveness\b[^.\n]{{0,120}}?\b{GRADE}", re.I)
+
+
+@dataclass(frozen=True)
+class LetterMetadata:
+    """What a letter is about; None where the text does not say."""
+
+    council: str | None
+    visit_type: str | None  # one of VISIT_TYPES
+    visit_dates: str | None  # as written, e.g. "3 and 4 May 2022"
+    visit_date_iso: str | None  # the last day of the visit, e.g. "2022-05-04"
+    judgement: str | None  # overall effectiveness, for inspections only
+
+
+def letter_metadata(text: str) -> LetterMetadata:
+    """Metadata of a letter from its text (one paragraph per line, as documents.py gives)."""
+    visit = VISIT_TYPE.search(text)
+    visit_type = GROUP_TYPES[visit.lastgroup] if visit and visit.lastgroup else None
+    span, iso = visit_dates(text, visit.start() if visit else 0)
+    return LetterMetadata(
+        council=council(text),
+        visit_type=visit_type,
+        visit_dates=span,
+        visit_date_iso=iso,
+        judgement=judgement(text) if visit_type in (None, INSPECTION) else None,
+    )
+
+
+def document_metadata(document: Document) -> LetterMetadata:
+    """Metadata of a letter read by ``documents.read_document``."""
+    return letter_metadata(document.text)
+
+
+def council(text: str) -> str | None:
+    """The council, most reliable source first: the address block, a "... Council" name, the
+    subject line, then the area of a joint inspection."""
+    for match in DCS_COUNCIL.finditer(text):
+        if LOOKS_LIKE_COUNCIL.search(match["council"]):
+            return _tidy(match["council"])
+    for pattern in (NAMED_COUNCIL, SUBJECT_COUNCIL, JTAI_AREA):
+        found = pattern.search(text)
+        if found:
+            return _tidy(found["council"])
+    return None
+
+
+def visit_dates(text: str, start: int = 0) -> tuple[str | None, str | None]:
+    """The dates of the visit as written and the ISO date of its last day, looking first after
+    ``start`` (the mention of the visit) so that the letter's own date is not taken."""
+    found = VISIT_DATES.search(text, start) or VISIT_DATES.search(text)
+    if found is None:
+        return None, None
+    span = SPACES.sub(" ", found["span"])
+    return span, _iso(span)
+
+
+def judgement(text: str) -> str | None:
+    """The overall effectiveness grade, in Ofsted's wording; None when not given."""
+    found = LABELLED_JUDGEMENT.search(text) or PROSE_JUDGEMENT.search(text)
+    return GRADES[SPACES.sub(" ", found["grade"]).lower()] if found else None
+
+
+SPACES = re.compile(r"\s+")
+
+
+def _iso(span: str) -> str | None:
+    """ISO date of the last full date in ``span``; None when it is not a real date."""
+    last = list(LAST_DATE.finditer(span))[-1]
+    month = MONTHS.index(last["month"]) + 1
+    try:
+        return date(int(last["year"]), month, int(last["day"])).isoformat()
+    except ValueError:
+        return None
+
+
+def _tidy(name: str) -> str:
+    """A council name without surrounding spaces, punctuation or a leading article."""
+    name = SPACES.sub(" ", name).strip(" .,;:")
+    return NOT_PART_OF_NAME.sub("", name)

@@ -1,0 +1,234 @@
+"""Batch tagging: letters (or tables of sentences) in, one row per sentence out, streamed.
+
+Each input file becomes one or more letters; a letter is read, split and tagged on its own, so
+memory stays flat however many letters there are, and a bad file fails alone.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ofsted_themes.documents import SUPPORTED, DocumentError, read_document
+from ofsted_themes.letters import document_metadata
+from ofsted_themes.sentences import letter_sentences
+from ofsted_themes.tagger import Tagger
+
+TABLE_SUFFIXES = {".csv", ".xlsx"}
+INPUT_SUFFIXES = SUPPORTED | TABLE_SUFFIXES
+METADATA_COLUMNS = ["council", "visit_type", "visit_dates", "visit_date", "judgement"]
+
+
+class InputError(ValueError):
+    """An input file that cannot be tagged, with the reason worded for the user."""
+
+
+@dataclass
+class Letter:
+    document: str
+    sentences: pd.DataFrame  # sentence_no, page, text (+ columns carried from an input table)
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    """What became of one input file: its tagged letters, or why it failed."""
+
+    name: str
+    letters: list[tuple[pd.DataFrame, dict]] = field(default_factory=list)
+    error: str | None = None
+
+
+def read_letter(path: Path, document: str) -> Letter:
+    """A letter file (PDF, DOCX, HTML, TXT/MD) as numbered sentences with pages and metadata."""
+    doc = read_document(path)
+    rows = [(page.number, span.text) for page in doc.pages for span in letter_sentences(page.text)]
+    frame = pd.DataFrame(rows, columns=["page", "text"])
+    frame.insert(0, "sentence_no", range(1, len(frame) + 1))
+    meta = asdict(document_metadata(doc))
+    meta["visit_date"] = meta.pop("visit_date_iso")
+    return Letter(document, frame, {k: meta[k] for k in METADATA_COLUMNS})
+
+
+def read_sentence_table(path: Path, document: str, text_column: str) -> list[Letter]:
+    """A CSV/XLSX of already-extracted sentences; a ``document`` column splits it into letters,
+    and every other column is carried through to the output."""
+    try:
+        if path.suffix.lower() == ".xlsx":
+            table = pd.read_excel(path, dtype=str).fillna("")
+        else:
+            table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read table: {exc}") from None
+    if text_column not in table.columns:
+        found = ", ".join(table.columns[:10])
+        raise InputError(
+            f"no column '{text_column}' (found: {found}); choose it with --text-column"
+        )
+    table = table.rename(columns={text_column: "text"})
+    if "document" not in table.columns:
+        table.insert(0, "document", document)
+    letters = []
+    for name, part in table.groupby("document", sort=False):
+        part = part.drop(columns="document").reset_index(drop=True)
+        if "page" not in part.columns:
+            part.insert(0, "page", 1)
+        part.insert(0, "sentence_no", range(1, len(part) + 1))
+        letters.append(Letter(f"{document}::{name}" if name != document else document, part))
+    return letters
+
+
+def read_input(path: Path, document: str, text_column: str) -> list[Letter]:
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        return read_sentence_table(path, document, text_column)
+    return [read_letter(path, document)]
+
+
+def tag_letter(tagger: Tagger, letter: Letter) -> pd.DataFrame:
+    """The letter's sentences with each theme's tag and score, and the evidence."""
+    tags = tagger.predict(letter.sentences["text"].astype(str).tolist())
+    base = letter.sentences[["sentence_no", "page", "text"]]
+    carried = letter.sentences.drop(columns=["sentence_no", "page", "text"])
+    frame = pd.concat([base, tags, carried], axis=1)
+    frame.insert(0, "document", letter.document)
+    return frame
+
+
+def process(tagger: Tagger, path: Path, document: str, text_column: str) -> Outcome:
+    """Read, split and tag one input file; any failure is caught and reported by name."""
+    try:
+        letters = read_input(path, document, text_column)
+        return Outcome(
+            document,
+            [(tag_letter(tagger, l), {"document": l.document, **l.metadata}) for l in letters],
+        )
+    except (DocumentError, InputError) as exc:
+        return Outcome(document, error=str(exc))
+    except (OSError, ValueError, MemoryError) as exc:
+        return Outcome(document, error=f"{type(exc).__name__}: {exc}")
+
+
+_worker_tagger: Tagger | None = None
+
+
+def _init_worker(model_path: str, thresholds: dict[str, float]) -> None:
+    global _worker_tagger
+    _worker_tagger = Tagger.load(model_path)
+    _worker_tagger.thresholds.update(thresholds)
+
+
+def _process_in_worker(job: tuple[Path, str, str]) -> Outcome:
+    return process(_worker_tagger, *job)
+
+
+def tag_files(
+    tagger: Tagger,
+    jobs: list[tuple[Path, str]],
+    text_column: str,
+    workers: int = 1,
+    model_path: str | None = None,
+) -> Iterator[Outcome]:
+    """Outcomes in input order; with ``workers > 1`` files are read and tagged in parallel
+    processes, each holding its own copy of the model (loaded from ``model_path``)."""
+    work = [(path, name, text_column) for path, name in jobs]
+    if workers <= 1 or model_path is None or len(work) < 2:
+        for path, name, column in work:
+            yield process(tagger, path, name, column)
+        return
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_init_worker, initargs=(model_path, tagger.thresholds)
+    ) as pool:
+        yield from pool.map(_process_in_worker, work, chunksize=4)
+
+
+def document_names(paths: Iterable[Path]) -> list[str]:
+    """Display names unique per file: the path relative to the current folder where possible."""
+    names = []
+    cwd = Path.cwd()
+    for path in paths:
+        try:
+            names.append(str(path.resolve().relative_to(cwd)))
+        except ValueError:
+            names.append(str(path))
+    return names
+
+
+class TableSink:
+    """Appends frames to a table file that appears only when complete (temporary file, then
+    rename). With ``resume``, the existing table's rows come first."""
+
+    def __init__(self, path: Path, columns: list[str], resume: bool = False):
+        self.path = Path(path)
+        self.format = self.path.suffix.lower()
+        if self.format not in {".csv", ".jsonl", ".parquet"}:
+            raise ValueError(
+                f"unsupported output format '{self.format}': use .csv, .jsonl or .parquet"
+            )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
+        )
+        os.close(fd)
+        self.tmp = Path(tmp)
+        self.base_columns = columns
+        self.columns: list[str] | None = None
+        self._parquet = None
+        self.rows = 0
+        if resume and self.path.exists():
+            self._start_from_existing()
+
+    def _start_from_existing(self) -> None:
+        if self.format == ".parquet":
+            from ofsted_themes.reports import read_table
+
+            self.write(read_table(self.path))
+            return
+        shutil.copyfile(self.path, self.tmp)
+        head = pd.read_csv(self.path, nrows=0) if self.format == ".csv" else None
+        self.columns = list(head.columns) if head is not None else None
+        if self.format == ".jsonl" and self.path.stat().st_size:
+            self.columns = list(pd.read_json(self.path, lines=True, nrows=1).columns)
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if self.columns is None:  # the first frame fixes the columns carried from input tables
+            extra = [c for c in frame.columns if c not in self.base_columns]
+            self.columns = self.base_columns + extra
+        frame = frame.reindex(columns=self.columns)
+        if self.format == ".csv":
+            header = self.tmp.stat().st_size == 0
+            frame.to_csv(self.tmp, mode="a", header=header, index=False)
+        elif self.format == ".jsonl":
+            with self.tmp.open("a", encoding="utf-8") as f:
+                frame.to_json(f, orient="records", lines=True, force_ascii=False)
+        else:
+            self._write_parquet(frame)
+        self.rows += len(frame)
+
+    def _write_parquet(self, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if self._parquet is None:
+            self._parquet = pq.ParquetWriter(self.tmp, table.schema)
+        self._parquet.write_table(table.cast(self._parquet.schema))
+
+    def commit(self) -> Path:
+        if self.columns is None:  # nothing tagged: still a valid, empty table
+            self.write(pd.DataFrame(columns=self.base_columns))
+        if self._parquet is not None:
+            self._parquet.close()
+        os.replace(self.tmp, self.path)
+        return self.path
+
+    def abort(self) -> None:
+        if self._parquet is not None:
+            self._parquet.close()
+        self.tmp.unlink(missing_ok=True)
