@@ -83,7 +83,7 @@ def main() -> None:
             [f"model={model}", f"features={features}"], frame, challenge
         )
     table = pd.DataFrame.from_dict(rows, orient="index").rename_axis(["model", "features"])
-    text = table.round(3).to_markdown()
+    text = table.round(3).reset_index().to_markdown(index=False)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text + "\n")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
@@ -132,12 +133,23 @@ def track(cfg: DictConfig, result, frame, tagger_file: Path) -> None:
     )
 
 
+def output_paths(cfg: DictConfig) -> tuple[Path, Path, Path]:
+    """Where a run writes; each job of a sweep writes into its own job folder, so that jobs do
+    not overwrite one another or the pipeline's model."""
+    hydra_cfg = HydraConfig.get()
+    if hydra_cfg.mode == RunMode.MULTIRUN:
+        folder = Path(hydra_cfg.runtime.output_dir)
+        return folder / "tagger.skops", folder / "metrics.json", folder / "pr_curves"
+    return Path(cfg.output.model), Path(cfg.output.metrics), Path(cfg.output.pr_curves)
+
+
 @hydra.main(config_path="../conf", config_name="train", version_base="1.3")
 def main(cfg: DictConfig) -> float:
     started = time.perf_counter()
     result, frame = fit(cfg)
-    tagger_file = result.tagger.save(cfg.output.model)
-    write_dvc_outputs(result, Path(cfg.output.metrics), Path(cfg.output.pr_curves))
+    model, metrics, curves = output_paths(cfg)
+    tagger_file = result.tagger.save(model)
+    write_dvc_outputs(result, metrics, curves)
     report(result, time.perf_counter() - started)
     print(f"Tagger saved to {tagger_file}")
     if cfg.mlflow.enabled:

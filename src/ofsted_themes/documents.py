@@ -1,10 +1,11 @@
 """Reading letters of each format into text with page numbers.
 
-Each reader turns a file's bytes into raw page texts with a well-kept library (pypdfium2, python-docx,
-BeautifulSoup with lxml, charset-normalizer); ``clean_pages`` then removes page furniture (repeated
-headers and footers, page numbers) and rebuilds paragraphs one per line, the form that
-``sentences.split_sentences`` expects. A file that cannot be read raises ``DocumentError`` with a
-reason worded for the person who supplied it, so a caller can report it and carry on.
+Each reader turns a file's bytes into raw page texts with a well-kept library (pypdfium2,
+python-docx, BeautifulSoup with lxml, charset-normalizer); ``clean_pages`` then removes page
+furniture (repeated headers and footers, page numbers) and rebuilds paragraphs one per line, the
+form that ``sentences.split_sentences`` expects. A file that cannot be read raises
+``DocumentError`` with a reason worded for the person who supplied it, so a caller can report it
+and carry on.
 """
 
 from __future__ import annotations
@@ -237,6 +238,8 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         raise DocumentError(f"cannot read the file: {_os_reason(error)}") from None
     if stat.S_ISDIR(info.st_mode):
         raise DocumentError("a folder, not a file")
+    if not stat.S_ISREG(info.st_mode):  # a pipe or device could block or never end
+        raise DocumentError("not a regular file")
     if info.st_size > max_bytes:
         raise DocumentError(
             f"file too large ({_size(info.st_size)}; the limit is {_size(max_bytes)})"
@@ -304,8 +307,14 @@ def _read_pdf(data: bytes) -> list[str]:
         pdf.close()
     if not any(pages):
         raise DocumentError(NO_TEXT_LAYER)
-    layout = _layout(pages)
-    return clean_pages([_pdf_page_text(lines, layout) for lines in pages], wrapped=True)
+    return _rebuild(_pdf_paragraph_lines(_pdf_bodies(pages)), wrapped=True)
+
+
+def _pdf_bodies(pages: list[list[_Line]]) -> list[list[_Line]]:
+    """Each page's lines without its running header, footer and page number."""
+    texts = [[_normalise(line.text) for line in page] for page in pages]
+    furniture = _furniture(texts)
+    return [page[_body(text, furniture)] for page, text in zip(pages, texts, strict=True)]
 
 
 def _pdfium_reason(error: Any) -> str:
@@ -353,7 +362,7 @@ def _pdf_line(textpage: Any, raw: str, position: int, limit: int) -> _Line:
 
 def _layout(pages: list[list[_Line]]) -> _Layout:
     """Body-text measures over the whole document (a short last page says little alone)."""
-    lines = [line for page in pages for line in page]
+    lines = [line for page in pages for line in page] or [_Line("", 0, 1, 1, 0, 1, 0)]
     rights = sorted(line.right for line in lines)
     height = statistics.median(line.height for line in lines)
     gaps = [a.bottom - b.top for page in pages for a, b in pairwise(page)]
@@ -361,25 +370,29 @@ def _layout(pages: list[list[_Line]]) -> _Layout:
     return _Layout(rights[int(0.9 * (len(rights) - 1))], usual_gap + height / 2, height)
 
 
-def _ends_paragraph(line: _Line, below: _Line, layout: _Layout) -> bool:
+def _ends_paragraph(line: _Line, below: _Line, layout: _Layout, same_page: bool) -> bool:
     """Whether a paragraph ends after ``line``: a wide gap follows, the next line jumps up (a new
-    column), or the next line's first word would have fitted on this one (a deliberate break)."""
+    column), or the next line's first word would have fitted on this one (a deliberate break).
+    Across a page break only the last test means anything."""
     gap = line.bottom - below.top
-    if gap > layout.gap or gap < -1.5 * layout.height:
+    if same_page and (gap > layout.gap or gap < -1.5 * layout.height):
         return True
     return layout.right - line.right > below.word + layout.height / 2
 
 
-def _pdf_page_text(lines: list[_Line], layout: _Layout) -> str:
-    """A page's lines with a blank line at each paragraph end; pdfium marks a hyphen it took for
-    a line-end hyphenation with U+FFFE (or U+0002) and joins the lines, which we split again so
-    that one rule (``clean_pages``) decides about hyphens."""
-    out = []
-    for line, below in zip(lines, [*lines[1:], None], strict=True):
-        out.append(re.sub("[\ufffe\x02]", "-\n", line.text))
-        if below is not None and _ends_paragraph(line, below, layout):
-            out.append("")
-    return "\n".join(out)
+def _pdf_paragraph_lines(pages: list[list[_Line]]) -> list[list[str]]:
+    """Each page's lines with a blank line after each paragraph end. pdfium marks a hyphen it
+    took for a line-end hyphenation with U+FFFE (or U+0002) and joins the two lines; they are
+    split again so that one rule (``clean_pages``) decides about hyphens."""
+    layout = _layout(pages)
+    placed = [(index, line) for index, page in enumerate(pages) for line in page]
+    out: list[list[str]] = [[] for _ in pages]
+    for (index, line), after in zip(placed, [*placed[1:], None], strict=True):
+        *heads, tail = re.split("[\ufffe\x02]", line.text)
+        out[index] += [_normalise(head) + "-" for head in heads] + [_normalise(tail)]
+        if after and _ends_paragraph(line, after[1], layout, same_page=after[0] == index):
+            out[index].append("")
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -430,10 +443,11 @@ def _docx_block(block: Any, pages: list[list[str]]) -> None:
 
 
 def _docx_marker(paragraph: Any) -> str:
-    """A bullet for list paragraphs, whose markers Word draws rather than stores."""
+    """A bullet for list paragraphs, whose markers Word draws rather than stores. The style is
+    read by its id ("ListBullet"): resolving the style object is slow."""
     p_pr = paragraph._p.pPr
     numbered = p_pr is not None and p_pr.numPr is not None
-    style = paragraph.style.name if paragraph.style is not None else ""
+    style = paragraph._p.style or ""
     return "• " if numbered or style.startswith("List") else ""
 
 
@@ -578,7 +592,11 @@ def clean_pages(raw_pages: list[str], wrapped: bool = False) -> list[str]:
     """
     pages = [_lines(page) for page in raw_pages]
     furniture = _furniture(pages)
-    pages = [_peel(lines, furniture) for lines in pages]
+    return _rebuild([lines[_body(lines, furniture)] for lines in pages], wrapped)
+
+
+def _rebuild(pages: list[list[str]], wrapped: bool) -> list[str]:
+    """Page texts of paragraphs joined from clean lines (blank lines end paragraphs)."""
     vocabulary = {w.lower() for lines in pages for line in lines for w in WORD.findall(line)}
     texts: list[list[str]] = [[] for _ in pages]
     for index, paragraph in _paragraphs(pages, wrapped, vocabulary):
@@ -587,9 +605,13 @@ def clean_pages(raw_pages: list[str], wrapped: bool = False) -> list[str]:
 
 
 def _lines(raw: str) -> list[str]:
-    """Lines of a raw page with whitespace normalised and invisible characters removed."""
-    text = raw.translate(INVISIBLE).translate(LIGATURES)
-    return [SPACES.sub(" ", line).strip() for line in text.splitlines()]
+    """Clean lines of a raw page."""
+    return [_normalise(line) for line in raw.splitlines()]
+
+
+def _normalise(line: str) -> str:
+    """A line with whitespace collapsed, invisible characters removed, ligatures spelt out."""
+    return SPACES.sub(" ", line.translate(INVISIBLE).translate(LIGATURES)).strip()
 
 
 def _key(line: str) -> str:
@@ -616,14 +638,14 @@ def _is_furniture(line: str, furniture: set[str]) -> bool:
     )
 
 
-def _peel(lines: list[str], furniture: set[str]) -> list[str]:
-    """The page without the furniture (and blank lines) at its top and bottom."""
+def _body(lines: list[str], furniture: set[str]) -> slice:
+    """The part of a page between the furniture (and blank lines) at its top and bottom."""
     start, end = 0, len(lines)
     while start < end and _is_furniture(lines[start], furniture):
         start += 1
     while end > start and _is_furniture(lines[end - 1], furniture):
         end -= 1
-    return lines[start:end]
+    return slice(start, end)
 
 
 def _paragraphs(

@@ -22,29 +22,30 @@ FOCUSED_VISIT = "focused visit"
 JTAI = "joint targeted area inspection"
 VISIT_TYPES = (INSPECTION, MONITORING_VISIT, FOCUSED_VISIT, JTAI)
 
-CHILDRENS = r"children[’'`]?s"
-NAME_WORD = r"[A-Z][\w’'.-]*"  # a capitalised word of a place name: "Kestrel", "Stoke-on-Trent"
+CHILDRENS = r"(?i:children[’'`]?s)"
+NAME_WORD = r"[A-Z][\w’'-]*"  # a capitalised word of a place name: "Kestrel", "Stoke-on-Trent"
 
 # "Director of Children's Services, <Council>" or the council on the next line of the address.
 DCS_COUNCIL = re.compile(
-    rf"Director of {CHILDRENS} Services[ \t]*(?:,|\n)[ \t]*(?P<council>[^,\n]+)", re.I
+    rf"(?i:Director of {CHILDRENS} Services)[ \t]*(?:,|\n)[ \t]*(?P<council>[^,\n]+)"
 )
 LOOKS_LIKE_COUNCIL = re.compile(r"\b(?:Council|Borough of|City of|County of)\b")
 # "Harrowfield City Council", "Lowmoor Borough Council", "Kestrel Vale Council"
 NAMED_COUNCIL = re.compile(rf"(?P<council>(?:{NAME_WORD}[ \t]){{1,5}}Council)\b")
 # "Monitoring visit to Harrowfield children's services", "Inspection of Eastmere local authority
-# children's services"
+# children's services". Only the keywords ignore case: a place name is capitalised.
 SUBJECT_COUNCIL = re.compile(
-    rf"(?:visit to|inspection of)[ \t]+(?:the[ \t]+)?(?P<council>{NAME_WORD}(?:[ \t]+(?:and|of|on|"
-    rf"upon|the|{NAME_WORD}))*?)[ \t]+(?:local authority[ \t]+)?{CHILDRENS} services",
-    re.I,
+    rf"(?i:visit to|inspection of)[ \t]+(?:the[ \t]+)?"
+    rf"(?P<council>{NAME_WORD}(?:[ \t]+(?:and|of|on|upon|the|{NAME_WORD}))*?)"
+    rf"[ \t]+(?i:local authority[ \t]+)?{CHILDRENS} (?i:services)"
 )
 # "Joint targeted area inspection of the multi-agency response to ... in Kestrel Vale"
 JTAI_AREA = re.compile(
-    rf"joint targeted area inspection[^\n]*?\bin[ \t]+(?P<council>{NAME_WORD}(?:[ \t]+{NAME_WORD})*)",
-    re.I,
+    rf"(?i:joint targeted area inspection)[^\n]*?\bin[ \t]+"
+    rf"(?P<council>{NAME_WORD}(?:[ \t]+{NAME_WORD})*)"
 )
 NOT_PART_OF_NAME = re.compile(r"^(?:The|Dear|In|At|And)\s+")
+SPACES = re.compile(r"\s+")
 
 # The earliest mention decides: the subject line comes before any mention of earlier visits. At
 # one position the alternatives are tried in order, so the JTAI is not taken for an inspection.
@@ -87,7 +88,7 @@ GRADES = {
     "requires improvement to be good": "Requires improvement to be good",
     "inadequate": "Inadequate",
 }
-GRADE = r"(?P<grade>outstanding|good|requires improvement(?: to be good)?|inadequate)\b"
+GRADE = r"(?P<grade>outstanding|good|requires\s+improvement(?:\s+to\s+be\s+good)?|inadequate)\b"
 # "Overall effectiveness: Good", a table row "| Overall effectiveness | Good |", or the two
 # cells on lines of their own.
 LABELLED_JUDGEMENT = re.compile(rf"overall effectiveness[ \t]*(?:[:|\t\n–-][ \t]*)+{GRADE}", re.I)
@@ -152,9 +153,6 @@ def judgement(text: str) -> str | None:
     """The overall effectiveness grade, in Ofsted's wording; None when not given."""
     found = LABELLED_JUDGEMENT.search(text) or PROSE_JUDGEMENT.search(text)
     return GRADES[SPACES.sub(" ", found["grade"]).lower()] if found else None
-
-
-SPACES = re.compile(r"\s+")
 
 
 def _iso(span: str) -> str | None:

@@ -1,0 +1,106 @@
+"""Shared fixtures: the project root, the configured theme ids, a tiny hand-labelled corpus and a
+throw-away MLflow store under tmp_path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    """The project folder (where conf/ and the labelled data live)."""
+    return PROJECT_ROOT
+
+
+@pytest.fixture(scope="session")
+def configured_theme_ids() -> list[str]:
+    """The theme ids of the default training config, in config order."""
+    from hydra import compose, initialize_config_dir
+
+    from ofsted_themes.config import CONF_DIR, register_resolvers
+
+    register_resolvers()
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        cfg = compose("train")
+    return [str(t) for t in cfg.themes]
+
+
+@dataclass(frozen=True)
+class TinyCorpus:
+    """Hand-made sentences in three articles, labelled for the four configured themes."""
+
+    theme_ids: list[str]
+    phrases: dict[str, list]
+    texts: np.ndarray  # object array of str
+    Y: np.ndarray  # (sentences, themes) of 0/1
+    groups: np.ndarray  # article of each sentence
+
+
+_TINY_ROWS = [
+    # article, text, themes
+    ("a", "Children at risk of sexual exploitation were not always identified.", "cse"),
+    ("a", "Grooming and trafficking of teenagers were not recognised.", "cse"),
+    ("a", "Two girls went missing from care several times last year.", "missing"),
+    ("a", "Social workers told inspectors their caseloads are too high.", "staffing"),
+    ("a", "Managers' oversight of plans is weak and supervision is infrequent.", "oversight"),
+    ("a", "Inspectors visited the offices in May.", ""),
+    ("a", "Families praised the early help service.", ""),
+    ("b", "Young people were exploited through county lines by older men.", "cse"),
+    ("b", "Return home interviews are not completed after children go missing.", "missing"),
+    ("b", "The council relies on agency staff to fill vacancies.", "staffing"),
+    ("b", "Audits of casework do not identify weak practice.", "oversight"),
+    ("b", "Leaders have set out a clear vision for the service.", ""),
+    ("b", "The new building opened in the spring.", ""),
+    ("c", "The exploitation panel reviews the risks to each child.", "cse"),
+    ("c", "Some children are missing from education for months.", "missing"),
+    ("c", "High turnover means many changes of social worker for children.", "staffing"),
+    ("c", "Quality assurance and performance information are not used well.", "oversight"),
+    ("c", "Partners attend strategy meetings promptly.", ""),
+    ("c", "The local authority covers a large rural area.", ""),
+]
+
+_TINY_PHRASES = {
+    "cse": ["exploitation", "county lines", "grooming", "trafficking"],
+    "missing": ["missing from care", "missing from education", "return home interview"],
+    "staffing": ["caseloads", "agency staff", "vacancies", "turnover", {"training": 0.5}],
+    "oversight": ["oversight", "supervision", "audit", "quality assurance", {"data": 0.5}],
+}
+
+
+@pytest.fixture
+def tiny_corpus() -> TinyCorpus:
+    theme_ids = list(_TINY_PHRASES)
+    Y = np.array([[int(t in themes.split()) for t in theme_ids] for _, _, themes in _TINY_ROWS])
+    return TinyCorpus(
+        theme_ids=theme_ids,
+        phrases={t: list(p) for t, p in _TINY_PHRASES.items()},
+        texts=np.array([text for _, text, _ in _TINY_ROWS], dtype=object),
+        Y=Y,
+        groups=np.array([article for article, _, _ in _TINY_ROWS], dtype=object),
+    )
+
+
+@pytest.fixture
+def mlflow_store(tmp_path, monkeypatch) -> str:
+    """A SQLite MLflow store in tmp_path, with the `train` experiment's artifacts also in
+    tmp_path (MLflow would otherwise put them in ./mlruns of the working directory)."""
+    import mlflow
+    from mlflow import MlflowClient
+
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    previous = mlflow.get_tracking_uri()
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    MlflowClient(uri).create_experiment(
+        "train", artifact_location=(tmp_path / "mlartifacts").as_uri()
+    )
+    yield uri
+    mlflow.set_tracking_uri(previous)
+    mlflow.set_registry_uri(previous)

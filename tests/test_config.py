@@ -1,0 +1,207 @@
+"""Every option of every config group composes and builds; check_overrides turns bad command
+lines into one line that says what to fix.
+
+The options are discovered from the yaml files of each group folder, so a new option is covered
+without editing this file.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import numpy as np
+import pytest
+from hydra import compose, initialize_config_dir
+from hydra.utils import instantiate
+from omegaconf import OmegaConf
+
+from ofsted_themes.config import CONF_DIR, check_overrides, register_resolvers
+from ofsted_themes.model import ThemeClassifier
+
+GROUPS = sorted(p.name for p in CONF_DIR.iterdir() if p.is_dir())
+
+
+def options(group: str) -> list[str]:
+    return sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml"))
+
+
+GROUP_OPTIONS = [(group, option) for group in GROUPS for option in options(group)]
+
+
+@cache
+def composed(*overrides: str, hydra_config: bool = False):
+    """The composed training config (cached: composing is slow; tests must not modify it)."""
+    register_resolvers()
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        return compose("train", overrides=list(overrides), return_hydra_config=hydra_config)
+
+
+def test_the_groups_the_training_config_uses_are_discovered():
+    found = {group for group, _ in GROUP_OPTIONS}
+    expected = {
+        "features",
+        "model",
+        "thresholds",
+        "experiment",
+        "debug",
+        "hparams_search",
+        "data",
+        "themes",
+    }
+    assert expected <= found
+
+
+def test_the_default_config_composes_and_builds():
+    cfg = composed()
+    classifier = instantiate(cfg.classifier, _convert_="all")
+    assert isinstance(classifier, ThemeClassifier)
+    assert classifier.theme_ids == list(cfg.themes)
+    assert hasattr(instantiate(cfg.thresholds), "choose")
+
+
+@pytest.mark.parametrize(
+    ("group", "option"), GROUP_OPTIONS, ids=[f"{g}={o}" for g, o in GROUP_OPTIONS]
+)
+def test_every_option_composes_and_its_classifier_and_thresholds_build(group, option):
+    cfg = composed(f"{group}={option}")
+    choices = OmegaConf.to_container(cfg, resolve=True)  # every interpolation resolves
+    assert choices["themes"], "no themes configured"
+    classifier = instantiate(cfg.classifier, _convert_="all")
+    assert isinstance(classifier, ThemeClassifier)
+    assert classifier.theme_ids == list(cfg.themes)
+    policy = instantiate(cfg.thresholds)
+    scores, truth = np.array([0.1, 0.4, 0.6, 0.9]), np.array([False, False, True, True])
+    assert 0.0 <= policy.choose(scores, truth) <= 1.0
+
+
+@pytest.mark.parametrize("model", options("model"))
+@pytest.mark.parametrize("features", options("features"))
+def test_every_model_fits_on_every_feature_set(model, features, tiny_corpus):
+    cfg = composed(f"model={model}", f"features={features}")
+    classifier = instantiate(cfg.classifier, _convert_="all")
+    columns = [tiny_corpus.theme_ids.index(t) for t in classifier.theme_ids]
+    classifier.fit(tiny_corpus.texts, tiny_corpus.Y[:, columns])
+    scores = classifier.predict_proba(["Children were exploited.", "Nothing of note here."])
+    assert scores.shape == (2, len(columns))
+    assert np.all((scores >= 0) & (scores <= 1))
+
+
+def test_each_theme_option_configures_one_theme_with_phrases():
+    for option in options("themes"):
+        if option == "default":
+            continue
+        cfg = composed(f"themes={option}")
+        assert list(cfg.themes) == [option]
+        assert cfg.themes[option].phrases, f"theme {option} has no phrases"
+
+
+def test_default_themes_lists_every_theme_file():
+    themes = set(composed().themes)
+    assert themes == set(options("themes")) - {"default"}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="BUG conf/train.yaml: `_self_` is last in the defaults list, so train.yaml's own "
+    "mlflow/output values override debug=fast (and any experiment that sets them)",
+)
+def test_the_debug_option_switches_tracking_off_and_moves_outputs():
+    cfg = composed("debug=fast")
+    assert cfg.mlflow.enabled is False
+    assert cfg.output.model != composed().output.model
+
+
+def test_the_rules_baseline_experiment_selects_rules_alone():
+    cfg = composed("experiment=rules_baseline")
+    classifier = instantiate(cfg.classifier, _convert_="all")
+    assert classifier.estimator is None
+    assert instantiate(cfg.thresholds).choose(np.array([0.9]), np.array([True])) == 0.5
+
+
+def test_the_optuna_search_composes_with_the_optuna_sweeper():
+    cfg = composed("hparams_search=optuna", hydra_config=True)
+    assert "optuna" in cfg.hydra.sweeper._target_.lower()
+    assert cfg.hydra.sweeper.direction == "maximize"
+    assert cfg.hydra.sweeper.params, "the search has no parameters"
+
+
+def test_the_optuna_search_names_only_existing_options_and_keys():
+    cfg = composed("hparams_search=optuna", hydra_config=True)
+    for key, space in cfg.hydra.sweeper.params.items():
+        if key in GROUPS:
+            chosen = re.fullmatch(r"choice\((.*)\)", space).group(1)
+            for value in (v.strip() for v in chosen.split(",")):
+                assert value in options(key), f"{key}={value} is not in conf/{key}"
+        else:
+            assert OmegaConf.select(cfg, key) is not None, f"{key} is not a config key"
+
+
+# --- check_overrides -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["model=linear_svc", "features=tfidf_char"],
+        ["-m", "model=logreg,linear_svc"],
+        ["--multirun", "model=logreg,phrase_rules", "features=tfidf_word"],
+        ["experiment=rules_baseline"],
+        ["-m", "hparams_search=optuna"],
+        ["model.prior_strength=5", "thresholds.strength=0"],
+        ["hydra.run.dir=/somewhere/run", "output.model=/somewhere/tagger.skops"],
+        ["mlflow.enabled=false"],
+    ],
+    ids=str,
+)
+def test_good_overrides_pass(argv):
+    assert check_overrides("train", argv) is None
+
+
+def one_line(message: str | None) -> str:
+    assert message, "a bad override was accepted"
+    assert "\n" not in message
+    assert "Traceback" not in message
+    return message
+
+
+def test_an_unknown_choice_names_the_available_options():
+    message = one_line(check_overrides("train", ["model=foo"]))
+    assert "foo" in message
+    for option in options("model"):
+        assert option in message
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="BUG config._one_line: Hydra's 'Config search path' lines are listed as choices",
+)
+def test_an_unknown_choice_lists_only_the_options():
+    message = one_line(check_overrides("train", ["model=foo"]))
+    listed = {c.strip() for c in message.split("choose one of", 1)[1].split(",")}
+    assert listed == set(options("model"))
+
+
+def test_an_unknown_key_is_named():
+    message = one_line(check_overrides("train", ["model.nope=1"]))
+    assert "model.nope" in message
+
+
+@pytest.mark.parametrize("override", ["model=[logreg", "model", "model==logreg"])
+def test_a_malformed_override_is_one_line(override):
+    message = one_line(check_overrides("train", [override]))
+    assert message.strip()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="BUG config.check_overrides: only the first value of a sweep is checked, so a bad "
+    "later value fails after the first job has run",
+)
+def test_a_sweep_with_an_unknown_later_choice_is_refused():
+    message = one_line(check_overrides("train", ["-m", "model=logreg,foo"]))
+    assert "foo" in message

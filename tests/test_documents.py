@@ -1,0 +1,508 @@
+"""Reading letters of every format into pages of clean text, refusing bad files with a reason,
+and finding the input files."""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import letter_factory as lf
+import pytest
+
+from ofsted_themes.documents import (
+    SUPPORTED,
+    Document,
+    DocumentError,
+    clean_pages,
+    find_inputs,
+    read_document,
+)
+from ofsted_themes.sentences import ENDS_SENTENCE, LIST_MARKER, split_sentences
+
+FURNITURE = re.compile(r"Page \d+ of \d+|Ofsted \||^\d+$|GOV\.UK|Crown copyright|Licence")
+
+
+def fixture_sentences(letter: str) -> list[str]:
+    """Sentences of a fixture letter's prose and list items (not its address or headings)."""
+    lines = lf.letter_text(letter).splitlines()
+    keep = [line for line in lines if ENDS_SENTENCE.search(line) or LIST_MARKER.match(line)]
+    return [s.text for line in keep for s in split_sentences(line)]
+
+
+def page_sentences(document: Document) -> list[tuple[int, str]]:
+    """(page number, sentence) for every sentence of a document."""
+    return [(p.number, s.text) for p in document.pages for s in split_sentences(p.text)]
+
+
+def raw_pdf_pages(path: Path) -> list[str]:
+    """Page texts exactly as pdfium gives them (lines end in CR LF; U+FFFE marks a hyphen)."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(path)
+    try:
+        return [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+    finally:
+        pdf.close()
+
+
+def build(kind: str, letter: str, folder: Path) -> Path:
+    """A letter file of one kind, built from a fixture text."""
+    if kind == "txt":
+        return lf.FIXTURES / f"{letter}.txt"  # the fixture itself is an input
+    builders = {
+        "pdf": lambda p: lf.make_pdf_letter(p.with_suffix(".pdf"), letter),
+        "pdf-4-pages": lambda p: lf.make_pdf_letter(p.with_suffix(".pdf"), letter, pages=4),
+        "docx": lambda p: lf.make_docx_letter(p.with_suffix(".docx"), letter, pages=3),
+        "html": lambda p: lf.make_html_letter(p.with_suffix(".html"), letter),
+        "txt-pages": lambda p: lf.make_text_letter(p.with_suffix(".txt"), letter, pages=3),
+        "txt-wrapped": lambda p: lf.make_text_letter(p.with_suffix(".txt"), letter, wrap=72),
+        "txt-cp1252": lambda p: lf.make_cp1252_letter(p.with_suffix(".txt"), letter),
+        "md": lambda p: lf.make_text_letter(p.with_suffix(".md"), letter, wrap=80),
+    }
+    return builders[kind](folder / letter)
+
+
+KINDS = [
+    "pdf",
+    "pdf-4-pages",
+    "docx",
+    "html",
+    "txt",
+    "txt-pages",
+    "txt-wrapped",
+    "txt-cp1252",
+    "md",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Every format reads to the letter's sentences
+
+
+@pytest.mark.parametrize("letter", lf.LETTERS)
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_format_keeps_the_letters_sentences_and_drops_furniture(kind, letter, tmp_path):
+    document = read_document(build(kind, letter, tmp_path))
+    sentences = [text for _, text in page_sentences(document)]
+    missing = [s for s in fixture_sentences(letter) if s not in sentences]
+    assert not missing
+    assert not [s for s in sentences if FURNITURE.search(s)]
+
+
+def test_the_html_fixture_reads_without_page_furniture():
+    document = read_document(lf.FIXTURES / "jtai.html")
+    sentences = [text for _, text in page_sentences(document)]
+    assert not [s for s in fixture_sentences("jtai") if s not in sentences]
+    assert "Youth justice practitioners provide skilled and creative direct work." in sentences
+    text = document.pages[0].text
+    assert "dataLayer" not in text and "Education, training and skills" not in text
+    assert "Published as an HTML attachment" not in text  # a comment
+    assert "• The violence reduction unit is well established" in text  # list items, marked
+
+
+@pytest.mark.parametrize("letter", lf.LETTERS)
+@pytest.mark.parametrize("kind", ["pdf-4-pages", "docx-4-pages", "txt-4-pages"])
+def test_sentences_are_on_the_right_page(kind, letter, tmp_path):
+    builders = {
+        "pdf-4-pages": lf.make_pdf_letter,
+        "docx-4-pages": lf.make_docx_letter,
+        "txt-4-pages": lf.make_text_letter,
+    }
+    suffix = "." + kind.split("-")[0]
+    document = read_document(builders[kind](tmp_path / f"letter{suffix}", letter, pages=4))
+    expected = {}
+    for number, chunk in enumerate(lf.page_chunks(lf.letter_text(letter), 4), start=1):
+        for sentence in split_sentences(chunk):
+            expected.setdefault(sentence.text, number)
+    assert len(document.pages) == 4
+    actual = {s: page for page, s in reversed(page_sentences(document))}  # first page of each
+    assert not [s for s in fixture_sentences(letter) if s not in actual]
+    wrong = {
+        s: (actual[s], page) for s, page in expected.items() if s in actual and actual[s] != page
+    }
+    assert not wrong
+
+
+@pytest.fixture(scope="module")
+def flowing_pdfs(tmp_path_factory) -> dict[str, Path]:
+    """Each fixture letter as a PDF whose text flows across pages (built once: fonts are slow)."""
+    folder = tmp_path_factory.mktemp("pdfs")
+    return {letter: lf.make_pdf_letter(folder / f"{letter}.pdf", letter) for letter in lf.LETTERS}
+
+
+def test_a_sentence_running_across_a_pdf_page_break_is_kept_whole_on_its_first_page(
+    flowing_pdfs,
+):
+    crossing = []
+    for letter, path in flowing_pdfs.items():
+        flat = [re.sub(r"\s+", " ", raw.replace("\ufffe", "")) for raw in raw_pdf_pages(path)]
+        expected = set(fixture_sentences(letter))
+        for page, sentence in page_sentences(read_document(path)):
+            if sentence in expected and not any(sentence in f for f in flat):
+                crossing.append(sentence)
+                assert sentence[:30] in flat[page - 1]
+    assert crossing  # the layout does break paragraphs across pages
+
+
+def test_pdf_words_hyphenated_across_lines_are_rejoined(flowing_pdfs):
+    broken = []
+    for path in flowing_pdfs.values():
+        text = "\n".join(page.text for page in read_document(path).pages)
+        for head, tail in re.findall(r"(\w+)\ufffe(\w+)", "".join(raw_pdf_pages(path))):
+            broken.append(head + tail)
+            assert head + tail in text
+            assert f"{head}-{tail}" not in text
+    assert broken  # the layout did hyphenate some words
+
+
+def test_pdf_running_header_and_page_numbers_are_in_the_file_but_not_the_text(tmp_path):
+    path = lf.make_pdf_letter(tmp_path / "letter.pdf", "ilacs_inspection")
+    raw = raw_pdf_pages(path)
+    total = len(raw)
+    assert total >= 3
+    assert f"Page 2 of {total}" in raw[1] and raw[-1].rstrip().endswith(str(total))
+    document = read_document(path)
+    assert [page.number for page in document.pages] == list(range(1, total + 1))
+    for page in document.pages:
+        assert "Page" not in page.text and not re.search(r"(?m)^\d+$", page.text)
+
+
+def test_docx_table_cells_and_list_items_become_lines(tmp_path):
+    path = lf.make_docx_letter(tmp_path / "letter.docx", "ilacs_inspection")
+    lines = read_document(path).pages[0].text.splitlines()
+    assert "Overall effectiveness" in lines
+    assert lines[lines.index("Overall effectiveness") + 1] == "Requires improvement to be good"
+    assert "• The oversight of children who are privately fostered." in lines
+    assert not [line for line in lines if "Ofsted |" in line]  # running header is not body
+
+
+def test_cp1252_text_is_decoded_not_rejected(tmp_path):
+    text = "Café staff said the “front door” works – it’s quicker.\n"
+    path = tmp_path / "letter.txt"
+    path.write_bytes(text.encode("cp1252"))
+    assert read_document(path).pages[0].text == text.strip()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_text_with_a_byte_order_mark_is_decoded(encoding, tmp_path):
+    path = tmp_path / "letter.txt"
+    path.write_bytes("Children’s services are good.\n".encode(encoding))
+    assert read_document(path).pages[0].text == "Children’s services are good."
+
+
+def test_form_feeds_split_text_pages(tmp_path):
+    path = tmp_path / "letter.txt"
+    path.write_text("First page.\n\fSecond page.\n\f\fFourth page.\n", encoding="utf-8")
+    pages = read_document(path).pages
+    assert [(p.number, p.text) for p in pages] == [
+        (1, "First page."),
+        (2, "Second page."),
+        (3, ""),
+        (4, "Fourth page."),
+    ]
+
+
+def test_markdown_marks_are_removed(tmp_path):
+    path = tmp_path / "letter.md"
+    path.write_text(
+        "# Focused visit\n\n**Leaders** know their [services](https://x.test) well.\n\n"
+        "* improve plans\n",
+        encoding="utf-8",
+    )
+    text = read_document(path).pages[0].text
+    assert text.splitlines() == [
+        "Focused visit",
+        "Leaders know their services well.",
+        "* improve plans",
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Page cleaning rules
+
+
+def test_running_headers_and_footers_are_dropped_comparing_digits_as_one():
+    findings = ["Plans are clear.", "Visits are timely.", "Leaders know their services."]
+    pages = [
+        f"Ofsted | Focused visit to Lowmoor | Page {n} of 3\n{finding}\n"
+        f"Ofsted, Piccadilly Gate, Manchester M1 2WD\n{n}"
+        for n, finding in enumerate(findings, start=1)
+    ]
+    assert clean_pages(pages) == findings
+
+
+@pytest.mark.parametrize("number", ["3", "Page 3", "3 of 7", "- 3 -", "page 3 of 7", "3/7"])
+def test_bare_page_numbers_are_dropped(number):
+    assert clean_pages([f"Leaders act quickly.\n{number}"]) == ["Leaders act quickly."]
+    assert clean_pages([f"{number}\nLeaders act quickly."]) == ["Leaders act quickly."]
+
+
+def test_a_line_recurring_at_the_edge_of_only_one_page_in_three_is_kept():
+    pages = ["Headline findings\nText one.", "Other heading\nText two.", "Last\nText three."]
+    assert clean_pages(pages)[0] == "Headline findings\nText one."
+
+
+def test_hyphenated_word_at_line_end_is_rejoined():
+    assert clean_pages(["Leaders improved safe-\nguarding quickly."]) == [
+        "Leaders improved safeguarding quickly."
+    ]
+    assert clean_pages(["Leaders improved safe-\nguarding quickly."], wrapped=True) == [
+        "Leaders improved safeguarding quickly."
+    ]
+
+
+def test_hyphen_is_kept_when_the_document_spells_the_word_with_one():
+    text = "Children’s well-being matters.\nWe checked their well-\nbeing often."
+    assert clean_pages([text], wrapped=True) == [
+        "Children’s well-being matters.\nWe checked their well-being often."
+    ]
+
+
+def test_real_hyphen_before_a_capital_is_kept():
+    assert clean_pages(["The anti-\nSocial Behaviour team."], wrapped=True) == [
+        "The anti-Social Behaviour team."
+    ]
+
+
+def test_wrapped_lines_join_until_a_blank_line_or_a_sentence_end():
+    raw = (
+        "The director of\nChildren’s Services has a clear plan.\nLeaders share it.\n\n"
+        "Areas for improvement\n\nLeaders should act."
+    )
+    assert clean_pages([raw], wrapped=True) == [
+        "The director of Children’s Services has a clear plan.\nLeaders share it.\n"
+        "Areas for improvement\nLeaders should act."
+    ]
+
+
+def test_one_paragraph_per_line_text_joins_only_lower_case_continuations():
+    raw = "Areas for improvement\nLeaders should act\nquickly and well.\nYours sincerely\nAnn Lee"
+    assert clean_pages([raw]) == [
+        "Areas for improvement\nLeaders should act quickly and well.\nYours sincerely\nAnn Lee"
+    ]
+
+
+def test_an_abbreviation_at_a_line_end_does_not_end_the_paragraph():
+    raw = "Inspectors met Mr.\nJones and Dr.\nAli."
+    assert clean_pages([raw], wrapped=True) == ["Inspectors met Mr. Jones and Dr. Ali."]
+
+
+def test_list_items_keep_their_own_lines_and_markers():
+    raw = (
+        "Leaders should improve:\n• the quality of\nplans\n- timeliness\n1. first item\n"
+        "(a) second item\n2) third"
+    )
+    assert clean_pages([raw], wrapped=True)[0].splitlines() == [
+        "Leaders should improve:",
+        "• the quality of plans",
+        "- timeliness",
+        "1. first item",
+        "(a) second item",
+        "2) third",
+    ]
+
+
+def test_whitespace_invisible_characters_and_ligatures_are_normalised():
+    raw = "  Leaders\t\u00a0 are\u200b ef\ufb01cient\u00ad.  \r\n\r\n"
+    assert clean_pages([raw]) == ["Leaders are efficient."]
+
+
+def test_a_paragraph_running_onto_the_next_page_belongs_to_the_first():
+    pages = clean_pages(
+        ["Leaders have\nmade progress\n2", "Page 2\nin most teams. Plans are better.\nNew start."],
+        wrapped=True,
+    )
+    assert pages == ["Leaders have made progress in most teams. Plans are better.", "New start."]
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad input: each refused with a reason
+
+
+def _reason(path: Path, **kwargs) -> str:
+    with pytest.raises(DocumentError) as caught:
+        read_document(path, **kwargs)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("make", "name", "reason"),
+    [
+        (lambda p: p.write_bytes(b""), "empty.txt", "empty file"),
+        (lambda p: p.write_bytes(b""), "empty.pdf", "empty file"),
+        (lf.make_zero_page_pdf, "zero.pdf", "no pages"),
+        (lf.make_corrupt_pdf, "cut.pdf", "corrupt PDF"),
+        (lf.make_binary_pdf, "picture.pdf", "not a PDF"),
+        (lf.make_encrypted_pdf, "locked.pdf", "encrypted PDF: remove the password and try again"),
+        (lf.make_image_pdf, "scan.pdf", "no text layer (scanned image?): run OCR first"),
+        (lf.make_not_zip_docx, "text.docx", "not a valid .docx file (not a zip archive)"),
+        (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0" + bytes(600)), "old.docx", "old-format Word"),
+        (lambda p: zipfile.ZipFile(p, "w").close(), "other.docx", "damaged .docx"),
+        (lambda p: p.write_bytes(bytes(range(256)) * 4), "binary.txt", "not a text file"),
+        (lambda p: p.write_bytes(b"\x00\x01binary"), "binary.html", "not a text file"),
+        (lambda p: p.write_text(" \n\n\t\n"), "blank.txt", "no text found"),
+        (
+            lambda p: p.write_text("<html><script>x()</script></html>"),
+            "blank.html",
+            "no text found",
+        ),
+        (lambda p: p.write_text("x"), "notes.xyz", "unsupported format '.xyz'"),
+        (lambda p: p.write_text("x"), "README", "unsupported format (no file extension)"),
+        (lambda p: p.mkdir(), "folder.txt", "a folder, not a file"),
+        (lambda p: os.mkfifo(p), "pipe.txt", "not a regular file"),
+        (lambda p: None, "missing.pdf", "no such file"),
+    ],
+)
+def test_bad_input_is_refused_with_a_reason(make, name, reason, tmp_path):
+    path = tmp_path / name
+    make(path)
+    assert reason in _reason(path)
+
+
+def test_a_file_over_the_size_limit_is_refused_saying_both_sizes(tmp_path):
+    small = lf.make_text_letter(tmp_path / "letter.txt", "jtai")
+    assert "the limit is 1,000 bytes" in _reason(small, max_bytes=1000)
+    big = tmp_path / "big.pdf"
+    with big.open("wb") as file:
+        file.truncate(2_500_000)  # sparse: no need to write the bytes
+    assert _reason(big, max_bytes=1_000_000) == "file too large (2.5 MB; the limit is 1.0 MB)"
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads anything")
+def test_an_unreadable_file_is_refused(tmp_path):
+    path = lf.make_text_letter(tmp_path / "letter.txt", "jtai")
+    path.chmod(0)
+    try:
+        assert "permission denied" in _reason(path)
+    finally:
+        path.chmod(0o644)
+
+
+def test_an_unreadable_file_is_refused_even_as_root(tmp_path, monkeypatch):
+    path = lf.make_text_letter(tmp_path / "locked.txt", "jtai")
+    real_open = Path.open
+
+    def refuse(self, *args, **kwargs):
+        if self.name == "locked.txt":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
+    assert _reason(path) == "cannot read the file: permission denied"
+
+
+def test_supported_suffixes():
+    assert {".pdf", ".docx", ".html", ".htm", ".txt", ".md"} == SUPPORTED
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding inputs
+
+
+def _touch(path: Path, text: str = "A letter.") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_folders_are_searched_recursively_in_order_skipping_other_files(tmp_path):
+    root = tmp_path / "letters"
+    wanted = [
+        _touch(root / "a.pdf"),
+        _touch(root / "b.TXT"),
+        _touch(root / "2023" / "march" / "c.docx"),
+        _touch(root / "2023" / "z.html"),
+    ]
+    for skipped in ["notes.csv", ".hidden.txt", "~$draft.docx", ".git/x.txt", "image.png"]:
+        _touch(root / skipped)
+    paths, failures = find_inputs([str(root)], SUPPORTED)
+    assert paths == sorted(wanted)
+    assert failures == []
+
+
+def test_glob_patterns_expand(tmp_path):
+    first = _touch(tmp_path / "in" / "one.txt")
+    second = _touch(tmp_path / "in" / "deep" / "two.txt")
+    _touch(tmp_path / "in" / "three.csv")
+    assert find_inputs([str(tmp_path / "in" / "*.txt")], SUPPORTED) == ([first], [])
+    assert find_inputs([str(tmp_path / "in" / "**" / "*.txt")], SUPPORTED) == (
+        [second, first],
+        [],
+    )
+    pattern = str(tmp_path / "in" / "*.docx")
+    assert find_inputs([pattern], SUPPORTED) == ([], [(pattern, "no matching files")])
+
+
+def test_files_with_the_same_name_in_different_folders_are_both_returned(tmp_path):
+    one = _touch(tmp_path / "north" / "letter.pdf")
+    two = _touch(tmp_path / "south" / "letter.pdf")
+    paths, failures = find_inputs([str(tmp_path)], SUPPORTED)
+    assert paths == [one, two] and one != two and failures == []
+
+
+def test_a_file_named_twice_is_returned_once(tmp_path):
+    one = _touch(tmp_path / "letter.txt")
+    paths, _ = find_inputs([str(one), str(tmp_path), str(tmp_path / "*.txt")], SUPPORTED)
+    assert paths == [one]
+
+
+def test_symlink_loops_do_not_hang_and_linked_folders_are_read_once(tmp_path):
+    root = tmp_path / "root"
+    inner = _touch(root / "a" / "file.txt")
+    top = _touch(root / "top.txt")
+    outside = _touch(tmp_path / "outside" / "far.txt")
+    (root / "a" / "up").symlink_to(root, target_is_directory=True)  # a loop
+    (root / "b").symlink_to(root / "a", target_is_directory=True)  # the same folder again
+    (root / "ext").symlink_to(outside.parent, target_is_directory=True)
+    (root / "self.txt").symlink_to(root / "self.txt")  # a link to itself
+    paths, failures = find_inputs([str(root), str(root / "**" / "*.txt")], SUPPORTED)
+    assert paths == [inner, root / "ext" / "far.txt", top]
+    assert failures == [(str(root / "self.txt"), "broken symbolic link or not a regular file")]
+
+
+def test_missing_and_unsupported_inputs_are_failures(tmp_path):
+    notes = _touch(tmp_path / "notes.xyz")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    missing = str(tmp_path / "nope.pdf")
+    paths, failures = find_inputs([missing, str(notes), str(empty)], SUPPORTED)
+    assert paths == []
+    assert failures == [
+        (missing, "no such file or folder"),
+        (str(notes), "unsupported format '.xyz'"),
+        (str(empty), "no .docx/.htm/.html/.md/.pdf/.txt files in this folder"),
+    ]
+
+
+def test_a_broken_symlink_named_explicitly_is_a_failure(tmp_path):
+    link = tmp_path / "gone.pdf"
+    link.symlink_to(tmp_path / "missing.pdf")
+    assert find_inputs([str(link)], SUPPORTED) == ([], [(str(link), "broken symbolic link")])
+
+
+def test_an_unreadable_folder_is_a_failure_and_the_rest_are_still_found(tmp_path, monkeypatch):
+    good = _touch(tmp_path / "open" / "letter.txt")
+    _touch(tmp_path / "locked" / "secret.txt")
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if os.fspath(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    paths, failures = find_inputs([str(tmp_path)], SUPPORTED)
+    assert paths == [good]
+    assert failures == [(str(tmp_path / "locked"), "permission denied")]
+
+
+def test_a_folder_of_two_thousand_files(tmp_path):
+    for folder in range(20):
+        for n in range(100):
+            (tmp_path / f"f{folder:02d}").mkdir(exist_ok=True)
+            (tmp_path / f"f{folder:02d}" / f"letter{n:03d}.txt").write_bytes(b"x")
+    paths, failures = find_inputs([str(tmp_path)], SUPPORTED)
+    assert len(paths) == 2000 and failures == []
+    assert paths == sorted(paths) and len(set(paths)) == 2000

@@ -1,0 +1,218 @@
+"""Letter metadata: council, visit type, visit dates and overall judgement."""
+
+from __future__ import annotations
+
+import letter_factory as lf
+import pytest
+
+from ofsted_themes.documents import read_document
+from ofsted_themes.letters import (
+    FOCUSED_VISIT,
+    INSPECTION,
+    JTAI,
+    MONITORING_VISIT,
+    LetterMetadata,
+    council,
+    document_metadata,
+    judgement,
+    letter_metadata,
+    visit_dates,
+)
+
+EXPECTED = {
+    "monitoring_visit": LetterMetadata(
+        council="Harrowfield City Council",
+        visit_type=MONITORING_VISIT,
+        visit_dates="3 and 4 May 2022",
+        visit_date_iso="2022-05-04",
+        judgement=None,  # the letter quotes the last inspection's grade; a visit gives none
+    ),
+    "focused_visit": LetterMetadata(
+        council="Lowmoor Borough Council",
+        visit_type=FOCUSED_VISIT,
+        visit_dates="31 January and 1 February 2023",
+        visit_date_iso="2023-02-01",
+        judgement=None,
+    ),
+    "ilacs_inspection": LetterMetadata(
+        council="Eastmere County Council",
+        visit_type=INSPECTION,
+        visit_dates="12 to 16 September 2022",
+        visit_date_iso="2022-09-16",
+        judgement="Requires improvement to be good",
+    ),
+    "jtai": LetterMetadata(
+        council="Kestrel Vale Council",
+        visit_type=JTAI,
+        visit_dates="27 February and 3 March 2023",
+        visit_date_iso="2023-03-03",
+        judgement=None,
+    ),
+}
+
+
+@pytest.mark.parametrize("letter", lf.LETTERS)
+def test_fixture_letters_yield_their_metadata(letter):
+    document = read_document(lf.FIXTURES / f"{letter}.txt")
+    assert document_metadata(document) == EXPECTED[letter]
+
+
+@pytest.mark.parametrize("letter", lf.LETTERS)
+@pytest.mark.parametrize("make", [lf.make_pdf_letter, lf.make_docx_letter], ids=["pdf", "docx"])
+def test_metadata_is_the_same_from_pdf_and_docx(make, letter, tmp_path):
+    suffix = ".pdf" if make is lf.make_pdf_letter else ".docx"
+    document = read_document(make(tmp_path / f"letter{suffix}", letter))
+    assert document_metadata(document) == EXPECTED[letter]
+
+
+def test_metadata_from_the_html_fixture():
+    assert document_metadata(read_document(lf.FIXTURES / "jtai.html")) == EXPECTED["jtai"]
+
+
+def test_unknown_fields_are_none():
+    assert letter_metadata("Thank you for your letter.") == LetterMetadata(
+        None, None, None, None, None
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Council
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Dear Ms Hale, Director of Children's Services, Oldbury Metropolitan Borough Council",
+            "Oldbury Metropolitan Borough Council",
+        ),
+        (
+            "Mr Ray Kaur\nDirector of Children’s Services\nLondon Borough of Fenmore\n",
+            "London Borough of Fenmore",
+        ),
+        ("Inspection of Brackley local authority children’s services\n", "Brackley"),
+        ("Monitoring visit to Stoke-on-Wyre children's services\n", "Stoke-on-Wyre"),
+        ("Focused visit to the Isle of Marram children’s services\n", "Isle of Marram"),
+        ("The local authority works with Sefton Vale City Council.", "Sefton Vale City Council"),
+        (
+            "Joint targeted area inspection of the response to neglect in North Ashby\n",
+            "North Ashby",
+        ),
+        (
+            "The joint targeted area inspection (JTAI) of the response to neglect in North "
+            "Ashby. The inspection took place in May.",
+            "North Ashby",
+        ),
+        ("It follows the inspection of local authority children’s services framework.", None),
+        ("A letter with no council in it.", None),
+    ],
+)
+def test_council_forms(text, expected):
+    assert council(text) == expected
+
+
+def test_the_address_block_wins_over_other_councils_named_in_the_text():
+    text = (
+        "Director of Children’s Services\nHarrowfield City Council\n\n"
+        "Leaders work with Eastmere County Council on placements."
+    )
+    assert council(text) == "Harrowfield City Council"
+
+
+def test_a_director_line_without_a_council_name_is_not_taken():
+    text = "The Director of Children's Services, appointed in 2021, leads well.\nLowmoor Council"
+    assert council(text) == "Lowmoor Council"
+
+
+# ---------------------------------------------------------------------------------------------
+# Visit type
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Monitoring visit to X children’s services\nUnder the ILACS framework.", MONITORING_VISIT),
+        ("Focused visit to X children’s services", FOCUSED_VISIT),
+        ("Inspection of Brackley local authority children’s services", INSPECTION),
+        ("This inspection was carried out under the ILACS framework.", INSPECTION),
+        ("Joint targeted area inspection of the multi-agency response", JTAI),
+        ("The findings of the JTAI are set out below.", JTAI),
+        ("Dear Ms Hale", None),
+    ],
+)
+def test_visit_types(text, expected):
+    assert letter_metadata(text).visit_type == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "iso"),
+    [
+        ("The visit took place on 3 May 2022.", "3 May 2022", "2022-05-03"),
+        ("on 3 and 4 May 2022", "3 and 4 May 2022", "2022-05-04"),
+        ("from 12 to 16 September 2022", "12 to 16 September 2022", "2022-09-16"),
+        ("from 28 February to 3 March 2023", "28 February to 3 March 2023", "2023-03-03"),
+        (
+            "between 30 November and 2 December 2022",
+            "30 November and 2 December 2022",
+            "2022-12-02",
+        ),
+        ("Dates of inspection: 12–16 September 2022", "12–16 September 2022", "2022-09-16"),
+        ("Inspection dates: 5, 6 and 7 July 2021", "5, 6 and 7 July 2021", "2021-07-07"),
+        ("On 1st and 2nd March 2023 inspectors visited.", "1st and 2nd March 2023", "2023-03-02"),
+        ("on 30 and 31 February 2023", "30 and 31 February 2023", None),
+        ("The visit was last spring.", None, None),
+    ],
+)
+def test_visit_date_forms(text, span, iso):
+    assert visit_dates(text) == (span, iso)
+
+
+def test_the_letter_date_is_not_taken_for_the_visit_dates():
+    text = "31 May 2022\n\nMonitoring visit to X children’s services\nThis visit on 3 May 2022."
+    assert letter_metadata(text).visit_dates == "3 May 2022"
+
+
+def test_a_date_before_the_visit_is_mentioned_is_passed_over():
+    text = (
+        "Since a new director started on 1 April 2021, much has changed.\n"
+        "Focused visit to X children’s services\nThe visit took place on 8 and 9 June 2022."
+    )
+    assert letter_metadata(text).visit_date_iso == "2022-06-09"
+
+
+# ---------------------------------------------------------------------------------------------
+# Judgement
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Overall effectiveness: Good", "Good"),
+        ("Overall effectiveness: Requires improvement", "Requires improvement to be good"),
+        ("| Overall effectiveness | Inadequate |", "Inadequate"),
+        ("Overall effectiveness\nOutstanding", "Outstanding"),
+        (
+            "Overall effectiveness: Requires improvement to\nbe good",
+            "Requires improvement to be good",
+        ),
+        (
+            "The overall effectiveness of children’s services in Brackley is judged to be good.",
+            "Good",
+        ),
+        ("Children’s services are good.", None),
+    ],
+)
+def test_judgement_forms(text, expected):
+    assert judgement(text) == expected
+
+
+def test_a_visit_letter_quoting_an_earlier_grade_has_no_judgement():
+    text = (
+        "Monitoring visit to X children’s services\n"
+        "At the last inspection, the overall effectiveness of services was judged inadequate."
+    )
+    assert letter_metadata(text).judgement is None

@@ -1,0 +1,209 @@
+"""The Tagger: predictions with scores and evidence, and a pickle-free save and load that refuses
+missing, damaged and untrusted files with a clear message."""
+
+from __future__ import annotations
+
+import collections
+import json
+from dataclasses import asdict
+
+import numpy as np
+import pandas as pd
+import pytest
+import skops.io as sio
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion
+from sklearn.preprocessing import FunctionTransformer
+
+from ofsted_themes.features import ThemePhraseFeatures
+from ofsted_themes.model import ThemeClassifier
+from ofsted_themes.tagger import FORMAT_VERSION, ModelError, Tagger
+from ofsted_themes.themes import Theme
+
+SENTENCES = [
+    "Children at risk of sexual exploitation were not identified quickly.",
+    "Girls went missing from care and return home interviews were late.",
+    "Social workers carry high caseloads and rely on agency staff.",
+    "Managers' oversight and supervision of plans are weak.",
+    "The weather was pleasant on the day of the visit.",
+    "Young people exploited through county lines went missing from care.",
+]
+
+
+def themes_for(tiny_corpus) -> list[Theme]:
+    return [
+        Theme(id=t, name=t.title(), phrases=tuple(map(str, p)))
+        for t, p in tiny_corpus.phrases.items()
+    ]
+
+
+@pytest.fixture
+def tagger(tiny_corpus) -> Tagger:
+    features = FeatureUnion(
+        [
+            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),
+            ("phrases", ThemePhraseFeatures(tiny_corpus.phrases)),
+        ]
+    )
+    classifier = ThemeClassifier(
+        tiny_corpus.phrases, features, LogisticRegression(class_weight="balanced"), 5.0, 3
+    ).fit(tiny_corpus.texts, tiny_corpus.Y)
+    thresholds = {t: 0.4 + 0.05 * j for j, t in enumerate(tiny_corpus.theme_ids)}
+    metadata = {"data": "tiny", "overrides": ["model=logreg"], "trained_at": "today"}
+    return Tagger(classifier, thresholds, themes_for(tiny_corpus), metadata)
+
+
+@pytest.fixture
+def rules_tagger(tiny_corpus) -> Tagger:
+    classifier = ThemeClassifier(tiny_corpus.phrases, estimator=None)
+    classifier.fit(tiny_corpus.texts, tiny_corpus.Y)
+    thresholds = dict.fromkeys(tiny_corpus.theme_ids, 0.5)
+    return Tagger(classifier, thresholds, themes_for(tiny_corpus))
+
+
+def test_predict_gives_a_tag_and_a_score_per_theme_and_evidence(tagger):
+    out = tagger.predict(SENTENCES)
+    assert len(out) == len(SENTENCES)
+    for theme in tagger.theme_ids:
+        assert set(out[theme]) <= {0, 1}
+        assert out[f"{theme}_score"].between(0, 1).all()
+        expected = (out[f"{theme}_score"] >= tagger.thresholds[theme] - 5e-5).astype(int)
+        assert (out[theme] == expected).all()
+    assert "evidence" in out.columns
+
+
+def test_save_then_load_gives_identical_predictions(tagger, tmp_path):
+    path = tagger.save(tmp_path / "models" / "tagger.skops")
+    assert path.is_file()
+    loaded = Tagger.load(path)
+    pd.testing.assert_frame_equal(loaded.predict(SENTENCES), tagger.predict(SENTENCES))
+    assert loaded.thresholds == tagger.thresholds
+    assert loaded.themes == tagger.themes
+    assert loaded.metadata == tagger.metadata
+
+
+def test_save_leaves_no_temporary_file_behind(tagger, tmp_path):
+    tagger.save(tmp_path / "tagger.skops")
+    tagger.save(tmp_path / "tagger.skops")  # overwrite in place
+    assert [p.name for p in tmp_path.iterdir()] == ["tagger.skops"]
+
+
+def test_the_saved_file_is_not_a_pickle(tagger, tmp_path):
+    path = tagger.save(tmp_path / "tagger.skops")
+    assert path.read_bytes()[:2] == b"PK"  # a skops zip archive
+
+
+def test_loading_a_missing_file_says_how_to_get_one(tmp_path):
+    with pytest.raises(ModelError, match=r"not found.*python -m train"):
+        Tagger.load(tmp_path / "nowhere.skops")
+
+
+@pytest.mark.parametrize("content", [b"", b"this is not a model", b"PK\x03\x04broken zip"])
+def test_loading_a_corrupt_file_raises_model_error(tmp_path, content):
+    path = tmp_path / "tagger.skops"
+    path.write_bytes(content)
+    with pytest.raises(ModelError, match=r"tagger\.skops.*not a tagger saved by this tool"):
+        Tagger.load(path)
+
+
+def test_loading_a_truncated_file_raises_model_error(tagger, tmp_path):
+    path = tagger.save(tmp_path / "tagger.skops")
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(ModelError, match=r"tagger\.skops"):
+        Tagger.load(path)
+
+
+def payload(tagger: Tagger, **changes) -> dict:
+    return {
+        "format_version": FORMAT_VERSION,
+        "classifier": tagger.classifier,
+        "thresholds": tagger.thresholds,
+        "themes": json.dumps([asdict(t) for t in tagger.themes]),
+        "metadata": json.dumps(tagger.metadata),
+    } | changes
+
+
+def test_loading_a_file_with_an_untrusted_type_is_refused(tagger, tmp_path):
+    path = tmp_path / "tagger.skops"
+    path.write_bytes(sio.dumps(payload(tagger, metadata=collections.Counter("abc"))))
+    with pytest.raises(ModelError, match=r"does not trust.*collections\.Counter"):
+        Tagger.load(path)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=pytest.fail.Exception,
+    reason="BUG tagger.TRUSTED_MODULES trusts every 'builtins.' and 'numpy.' name, so a model "
+    "file can carry builtins.eval (e.g. in a FunctionTransformer) that runs on predict",
+)
+def test_loading_a_file_that_carries_eval_is_refused(tagger, tmp_path):
+    path = tmp_path / "tagger.skops"
+    evil = FunctionTransformer(eval).fit(["x"])
+    path.write_bytes(sio.dumps(payload(tagger, classifier=evil)))
+    with pytest.raises(ModelError, match="does not trust"):
+        Tagger.load(path)
+
+
+def test_loading_a_file_of_another_format_version_is_refused(tagger, tmp_path):
+    path = tmp_path / "tagger.skops"
+    path.write_bytes(sio.dumps(payload(tagger, format_version=FORMAT_VERSION + 1)))
+    with pytest.raises(ModelError, match="incompatible version"):
+        Tagger.load(path)
+
+
+def test_loading_a_skops_file_that_is_not_a_tagger_is_refused(tmp_path):
+    path = tmp_path / "tagger.skops"
+    path.write_bytes(sio.dumps(LogisticRegression()))
+    with pytest.raises(ModelError, match=r"tagger\.skops"):
+        Tagger.load(path)
+
+
+def test_predict_of_no_sentences_is_an_empty_frame_with_the_theme_columns(tagger):
+    out = tagger.predict([])
+    assert len(out) == 0
+    expected = [c for t in tagger.theme_ids for c in (t, f"{t}_score")] + ["evidence"]
+    assert list(out.columns) == expected
+    assert list(out.columns) == list(tagger.predict(SENTENCES[:1]).columns)
+
+
+def test_evidence_names_only_tagged_themes(tiny_corpus):
+    classifier = ThemeClassifier(tiny_corpus.phrases, estimator=None)
+    classifier.fit(tiny_corpus.texts, tiny_corpus.Y)
+    thresholds = dict.fromkeys(tiny_corpus.theme_ids, 0.5) | {"missing": 0.99}
+    tagger = Tagger(classifier, thresholds, themes_for(tiny_corpus))
+    text = "Girls were exploited and went missing from care."
+    row = tagger.predict([text]).iloc[0]
+    assert row["cse"] == 1 and row["missing"] == 0
+    assert row["missing_score"] > 0  # the phrase is there, but the theme is not tagged
+    assert row["evidence"] == "cse: exploited"
+
+
+def test_evidence_lists_the_phrases_found_for_each_tagged_theme(rules_tagger):
+    out = rules_tagger.predict(
+        [
+            "Young people exploited through county lines had high caseloads.",
+            "The weather was pleasant.",
+        ]
+    )
+    parts = dict(p.split(": ", 1) for p in out.loc[0, "evidence"].split("; "))
+    assert set(parts) == {t for t in rules_tagger.theme_ids if out.loc[0, t] == 1}
+    assert parts["cse"].split(", ") == ["exploited", "county lines"]
+    assert parts["staffing"] == "caseloads"
+    assert out.loc[1, "evidence"] == ""
+
+
+def test_evidence_of_a_learned_model_stays_with_tagged_themes(tagger):
+    out = tagger.predict(SENTENCES)
+    for _, row in out.iterrows():
+        named = {p.split(":", 1)[0] for p in row["evidence"].split("; ") if p}
+        assert named == {t for t in tagger.theme_ids if row[t] == 1}
+
+
+def test_predict_is_deterministic_and_row_independent(tagger):
+    alone = tagger.predict(SENTENCES[2:3]).reset_index(drop=True)
+    among = tagger.predict(SENTENCES).iloc[2:3].reset_index(drop=True)
+    pd.testing.assert_frame_equal(alone, among)
+    assert np.array_equal(
+        tagger.predict(SENTENCES).to_numpy(), tagger.predict(SENTENCES).to_numpy()
+    )
