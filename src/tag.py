@@ -112,8 +112,8 @@ def print_outcome(result, seconds: float) -> None:
     counts = ", ".join(f"{theme} {n}" for theme, n in result.theme_counts.items())
     skipped = f" ({result.skipped} already tagged, skipped)" if result.skipped else ""
     print(
-        f"Tagged {result.letters} letters, {result.sentences} sentences in {seconds:.1f}s{skipped}; "
-        f"tagged sentences: {counts}"
+        f"Tagged {result.letters} letters, {result.sentences} sentences in {seconds:.1f}s"
+        f"{skipped}; tagged sentences: {counts}"
     )
     for path in result.written:
         print(f"  wrote {path}")

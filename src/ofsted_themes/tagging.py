@@ -107,7 +107,7 @@ def process(tagger: Tagger, path: Path, document: str, text_column: str) -> Outc
         letters = read_input(path, document, text_column)
         return Outcome(
             document,
-            [(tag_letter(tagger, l), {"document": l.document, **l.metadata}) for l in letters],
+            [(tag_letter(tagger, lt), {"document": lt.document, **lt.metadata}) for lt in letters],
         )
     except (DocumentError, InputError) as exc:
         return Outcome(document, error=str(exc))
