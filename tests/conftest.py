@@ -3,6 +3,7 @@ throw-away MLflow store under tmp_path."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,21 +87,51 @@ def tiny_corpus() -> TinyCorpus:
     )
 
 
-@pytest.fixture
-def mlflow_store(tmp_path, monkeypatch) -> str:
-    """A SQLite MLflow store in tmp_path, with the `train` experiment's artifacts also in
-    tmp_path (MLflow would otherwise put them in ./mlruns of the working directory)."""
-    import mlflow
-    from mlflow import MlflowClient
+@pytest.fixture(scope="session")
+def new_mlflow_store():
+    """Make a SQLite MLflow store in a folder and return its URI. The `train` experiment is
+    created with its artifacts in the same folder (MLflow would otherwise put them in ./mlruns
+    of the working directory, i.e. in the project)."""
 
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
-    previous = mlflow.get_tracking_uri()
-    mlflow.set_tracking_uri(uri)
-    mlflow.set_registry_uri(uri)
-    MlflowClient(uri).create_experiment(
-        "train", artifact_location=(tmp_path / "mlartifacts").as_uri()
-    )
-    yield uri
-    mlflow.set_tracking_uri(previous)
-    mlflow.set_registry_uri(previous)
+    def make(folder: Path) -> str:
+        from mlflow import MlflowClient
+
+        folder.mkdir(parents=True, exist_ok=True)
+        uri = f"sqlite:///{folder / 'mlflow.db'}"
+        MlflowClient(uri).create_experiment(
+            "train", artifact_location=(folder / "mlartifacts").as_uri()
+        )
+        return uri
+
+    return make
+
+
+@contextmanager
+def _current_store(uri: str):
+    """Make ``uri`` MLflow's store in this process (and its children), restoring after."""
+    import mlflow
+
+    with pytest.MonkeyPatch.context() as env:
+        # mlflow.set_*_uri also write these variables: let monkeypatch restore them
+        env.setenv("MLFLOW_TRACKING_URI", uri)
+        env.setenv("MLFLOW_REGISTRY_URI", uri)
+        mlflow.set_tracking_uri(uri)
+        mlflow.set_registry_uri(uri)
+        try:
+            yield uri
+        finally:
+            mlflow.set_tracking_uri(None)
+            mlflow.set_registry_uri(None)
+
+
+@pytest.fixture(scope="session")
+def current_mlflow_store():
+    """A context manager making a store URI current for this process and its children."""
+    return _current_store
+
+
+@pytest.fixture
+def mlflow_store(tmp_path, new_mlflow_store) -> str:
+    """A throw-away MLflow store in tmp_path, current for this test."""
+    with _current_store(new_mlflow_store(tmp_path / "mlflow")) as uri:
+        yield uri

@@ -44,7 +44,7 @@ def parse_phrases(phrases: Iterable[str | Mapping[str, float]]) -> dict[str, flo
         for phrase, weight in pairs:
             key = " ".join(stem_tokens(str(phrase))[0])
             if key:
-                parsed[key] = max(parsed.get(key, 0.0), float(weight))
+                parsed[key] = float(weight)
     return parsed
 
 
@@ -89,11 +89,10 @@ def _find(matcher: PhraseMatcher, text: str) -> tuple[PhraseMatch, ...]:
 
 def rule_score(matches: Sequence[PhraseMatch]) -> float:
     """Evidence to score: one full-weight phrase gives 0.63, two give 0.86; each distinct phrase
-    counts once, so repeating a word does not pile up certainty."""
-    distinct: dict[str, float] = {}
-    for m in matches:
-        distinct[m.phrase.lower()] = max(distinct.get(m.phrase.lower(), 0.0), m.weight)
-    return 1.0 - math.exp(-sum(distinct.values()))
+    counts once, so repeating a word does not pile up certainty. A negative weight marks a
+    phrase that takes a theme word in another sense ("supervised family time")."""
+    distinct = {m.phrase.lower(): m.weight for m in matches}
+    return 1.0 - math.exp(-max(0.0, sum(distinct.values())))
 
 
 class ThemePhraseFeatures(TransformerMixin, BaseEstimator):

@@ -23,6 +23,8 @@ BOILERPLATE = re.compile(
 # pysbd keeps a multi-sentence quotation whole; split it again after a full stop that ends a
 # word (not an abbreviation) and is followed by a capital.
 INNER_BOUNDARY = re.compile(r"(?<=[a-z0-9%)\]][.!?])[\"'”’]?\s+(?=[\"'“‘]?[A-Z])")
+# Terminal punctuation followed by more text: a paragraph without one is a single sentence.
+MID_STOP = re.compile(r"[.!?…][\"'”’)\]]*\s+\S")
 ABBREVIATIONS = frozenset("mr mrs ms dr prof st cllr coun rev no vs etc cf al approx".split())
 
 
@@ -69,6 +71,9 @@ def _inner_cuts(text: str) -> list[int]:
 
 def _pieces(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each sentence of one paragraph's text."""
+    if not MID_STOP.search(text.rstrip()):  # one sentence: pysbd (slow) has nothing to split
+        yield 0, len(text)
+        return
     cursor = 0
     for segment in _segmenter().segment(text):
         at = text.find(segment, cursor)

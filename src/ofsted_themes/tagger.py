@@ -59,7 +59,8 @@ class Tagger:
         for i, text in enumerate(texts):
             parts = []
             for j in np.flatnonzero(tags[i]):
-                words = [m.phrase for m in matchers[j].find(text)] + learned[i][j]
+                found = [m.phrase for m in matchers[j].find(text) if m.weight > 0]
+                words = found + learned[i][j]
                 unique = list(dict.fromkeys(w.lower() for w in words))[:EVIDENCE_WORDS]
                 parts.append(f"{self.theme_ids[j]}: {', '.join(unique)}")
             evidence.append("; ".join(parts))
