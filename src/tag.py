@@ -78,10 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         tagger = load_tagger(args.model)
         tagger.thresholds.update(parse_thresholds(args.threshold, tagger.theme_ids))
-        outputs = [args.out, args.summary] + ([] if args.no_report else [args.report])
-        for path in outputs:
-            if path.suffix.lower() not in {".csv", ".jsonl", ".parquet", ".html"}:
+        for path in [args.out, args.summary]:
+            if path.suffix.lower() not in {".csv", ".jsonl", ".parquet"}:
                 raise ValueError(f"{path}: unsupported output format; use .csv, .jsonl or .parquet")
+        if not args.no_report and args.report.suffix.lower() not in {".html", ".htm"}:
+            raise ValueError(f"{args.report}: the report is a web page; use .html")
     except (ModelError, ValueError) as error:
         return usage_error(str(error))
     started = time.perf_counter()

@@ -135,3 +135,35 @@ def mlflow_store(tmp_path, new_mlflow_store) -> str:
     """A throw-away MLflow store in tmp_path, current for this test."""
     with _current_store(new_mlflow_store(tmp_path / "mlflow")) as uri:
         yield uri
+
+
+@pytest.fixture(scope="session")
+def tagger_file(tmp_path_factory) -> Path:
+    """A small Tagger trained once per session with the fast debug config (no MLflow) and saved
+    under tmp: tests never depend on models/tagger.skops."""
+    from hydra import compose, initialize_config_dir
+    from hydra.utils import instantiate
+
+    from ofsted_themes.config import CONF_DIR, register_resolvers
+    from ofsted_themes.corpus import DataPaths, load_labelled
+    from ofsted_themes.themes import themes_from_config
+    from ofsted_themes.training import train
+
+    register_resolvers()
+    data = {k: PROJECT_ROOT / "data" / v for k, v in [("raw_dir", "raw")]} | {
+        k: PROJECT_ROOT / "data" / f"{k}.csv" for k in ("sentences", "excluded", "prepared")
+    }
+    overrides = ["debug=fast", *(f"data.{k}={v}" for k, v in data.items())]
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        cfg = compose("train", overrides=overrides)
+    themes = themes_from_config(cfg.themes)
+    frame = load_labelled(DataPaths.from_config(cfg.data), [t.id for t in themes])
+    result = train(
+        instantiate(cfg.classifier, _convert_="all"),
+        instantiate(cfg.thresholds),
+        frame,
+        themes,
+        cfg.cv.group_by,
+        {"data": cfg.data.name, "overrides": overrides},
+    )
+    return result.tagger.save(tmp_path_factory.mktemp("model") / "tagger.skops")

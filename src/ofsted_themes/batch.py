@@ -97,7 +97,7 @@ def run_batch(
                 letters_meta.append((frame, meta))
                 result.letters += 1
                 result.sentences += len(frame)
-                if report:
+                if report and not resume:
                     report_frames.append(frame)
     except BaseException:
         sink.abort()
@@ -109,9 +109,12 @@ def run_batch(
     result.written.append(write_table(summary_frame, summary))
     result.theme_counts = {t: int(summary_frame[f"{t}_count"].sum()) for t in tagger.theme_ids}
     if report:
+        if resume:  # the report shows the letters tagged before too
+            report_frames = [read_table(out)]
+        frames = [frame for frame in report_frames if len(frame.columns)]
         tags = (
-            pd.concat(report_frames, ignore_index=True)
-            if report_frames
+            pd.concat(frames, ignore_index=True)
+            if frames
             else pd.DataFrame(columns=sentence_columns(tagger))
         )
         write_report(report, tags, summary_frame, tagger.themes, "Themes in Ofsted letters")

@@ -294,6 +294,7 @@ def _read_pdf(data: bytes) -> list[str]:
     if b"%PDF-" not in data[:1024]:
         raise DocumentError(NOT_PDF)
     try:
+        _forget_pdfium_error()
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as error:
         raise DocumentError(_pdfium_reason(error)) from None
@@ -325,9 +326,17 @@ def _pdfium_reason(error: Any) -> str:
         return ENCRYPTED_PDF
     if error.err_code == pdfium_c.FPDF_ERR_SECURITY:
         return "PDF protected by an unsupported security handler: save an unprotected copy"
-    if error.err_code == pdfium_c.FPDF_ERR_SUCCESS:  # pdfium opens nothing from a page-less PDF
+    if error.err_code == pdfium_c.FPDF_ERR_FILE:  # unchanged: a page-less PDF sets no error
         return "PDF has no pages (empty or damaged file)"
     return "corrupt PDF: the file is damaged or incomplete"
+
+
+def _forget_pdfium_error() -> None:
+    """Set pdfium's last error to FPDF_ERR_FILE, which loading from memory never sets: pdfium
+    refuses a page-less PDF without setting an error, so the previous file's error would show."""
+    import pypdfium2.raw as pdfium_c
+
+    pdfium_c.FPDF_LoadDocument(b"", None)  # no such file
 
 
 def _pdf_lines(page: Any) -> list[_Line]:

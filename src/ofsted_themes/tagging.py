@@ -197,9 +197,11 @@ class TableSink:
             self.columns = list(pd.read_json(self.path, lines=True, nrows=1).columns)
 
     def write(self, frame: pd.DataFrame) -> None:
-        if self.columns is None:  # the first frame fixes the columns carried from input tables
-            extra = [c for c in frame.columns if c not in self.base_columns]
-            self.columns = self.base_columns + extra
+        if self.columns is None:
+            self.columns = list(self.base_columns)
+        extra = [c for c in frame.columns if c not in self.columns]
+        if extra:  # columns carried from an input table, after frames that lacked them
+            self._widen(extra, frame)
         frame = frame.reindex(columns=self.columns)
         if self.format == ".csv":
             header = self.tmp.stat().st_size == 0
@@ -210,6 +212,27 @@ class TableSink:
         else:
             self._write_parquet(frame)
         self.rows += len(frame)
+
+    def _widen(self, extra: list[str], frame: pd.DataFrame) -> None:
+        """Add columns, rewriting the rows written so far with them empty (JSON lines need no
+        rewriting: each record names its fields)."""
+        self.columns += extra
+        if self._parquet is None and not self.tmp.stat().st_size:
+            return
+        if self.format == ".csv":
+            written = pd.read_csv(self.tmp, dtype=str, keep_default_na=False)
+            written.reindex(columns=self.columns, fill_value="").to_csv(self.tmp, index=False)
+        elif self.format == ".parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            self._parquet.close()
+            written = pq.read_table(self.tmp).replace_schema_metadata(None)
+            types = pa.Table.from_pandas(frame[extra], preserve_index=False).schema
+            for column in types:
+                written = written.append_column(column, pa.nulls(len(written), column.type))
+            self._parquet = pq.ParquetWriter(self.tmp, written.schema)
+            self._parquet.write_table(written)
 
     def _write_parquet(self, frame: pd.DataFrame) -> None:
         import pyarrow as pa
