@@ -134,8 +134,9 @@ def theme_metrics(Y: np.ndarray, scores: np.ndarray, predicted: np.ndarray, them
 def flat_metrics(table: pd.DataFrame, overall: dict, suffix: str = "") -> dict[str, float]:
     """Metrics as MLflow-style flat keys: ``f1_cse``, ``macro_f1`` (with an optional suffix)."""
     flat = {f"{k}{suffix}": v for k, v in overall.items()}
+    names = ("precision", "recall", "f1") + (() if suffix else ("average_precision",))
     for theme, row in table.iterrows():
-        for name in ("precision", "recall", "f1", "average_precision"):
+        for name in names:  # average precision does not depend on the threshold
             if pd.notna(row[name]):
                 flat[f"{name}_{theme}{suffix}"] = float(row[name])
     return flat
