@@ -19,6 +19,7 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.errors import InstantiationException
 from hydra.types import RunMode
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
@@ -48,8 +49,12 @@ def fit(cfg: DictConfig):
         frame = load_labelled(DataPaths.from_config(cfg.data), theme_ids)
     except LabelledSetError as error:
         fail("; ".join(error.problems[:5]) + (" ..." if len(error.problems) > 5 else ""))
-    classifier = instantiate(cfg.classifier, _convert_="all")
-    policy = instantiate(cfg.thresholds)
+    try:
+        classifier = instantiate(cfg.classifier, _convert_="all")
+        policy = instantiate(cfg.thresholds)
+    except (InstantiationException, ValueError, TypeError) as error:
+        cause = error.__cause__ or error
+        fail(f"cannot build the configured objects: {cause}")
     hydra_cfg = HydraConfig.get()
     metadata = {
         "data": cfg.data.name,
@@ -95,7 +100,8 @@ def track(cfg: DictConfig, result, frame, tagger_file: Path) -> None:
 
     plain = OmegaConf.to_container(cfg, resolve=True)
     params = {k: v for k, v in plain.items() if k not in ("themes", "classifier", "mlflow")}
-    flat = tracking.flatten(params)
+    # Long values (the phrase lists inside the features config) live in config.yaml only.
+    flat = {k: v for k, v in tracking.flatten(params).items() if len(v) <= 250}
     flat |= {
         f"choice.{k}": str(v) for k, v in hydra_cfg.runtime.choices.items() if "hydra" not in k
     }

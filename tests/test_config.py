@@ -101,12 +101,6 @@ def test_default_themes_lists_every_theme_file():
     assert themes == set(options("themes")) - {"default"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG conf/train.yaml: `_self_` is last in the defaults list, so train.yaml's own "
-    "mlflow/output values override debug=fast (and any experiment that sets them)",
-)
 def test_the_debug_option_switches_tracking_off_and_moves_outputs():
     cfg = composed("debug=fast")
     assert cfg.mlflow.enabled is False
@@ -174,11 +168,6 @@ def test_an_unknown_choice_names_the_available_options():
         assert option in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG config._one_line: Hydra's 'Config search path' lines are listed as choices",
-)
 def test_an_unknown_choice_lists_only_the_options():
     message = one_line(check_overrides("train", ["model=foo"]))
     listed = {c.strip() for c in message.split("choose one of", 1)[1].split(",")}
@@ -196,12 +185,6 @@ def test_a_malformed_override_is_one_line(override):
     assert message.strip()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG config.check_overrides: only the first value of a sweep is checked, so a bad "
-    "later value fails after the first job has run",
-)
 def test_a_sweep_with_an_unknown_later_choice_is_refused():
     message = one_line(check_overrides("train", ["-m", "model=logreg,foo"]))
     assert "foo" in message

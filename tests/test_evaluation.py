@@ -234,8 +234,10 @@ def test_flat_metrics_name_each_theme_and_skip_missing_values():
     table, overall = theme_metrics(Y, Y * 0.9, Y, ["x", "y"])
     flat = flat_metrics(table, overall, "_at_0.5")
     assert {"macro_f1_at_0.5", "micro_f1_at_0.5", "f1_x_at_0.5", "f1_y_at_0.5"} <= set(flat)
-    assert "average_precision_x_at_0.5" in flat
-    assert "average_precision_y_at_0.5" not in flat  # no positives: undefined, not logged
+    assert not any(k.startswith("average_precision") for k in flat)  # threshold-free: logged once
+    unsuffixed = flat_metrics(table, overall)
+    assert "average_precision_x" in unsuffixed
+    assert "average_precision_y" not in unsuffixed  # no positives: undefined, not logged
 
 
 def test_out_of_fold_table_marks_false_negatives_and_false_positives():

@@ -133,12 +133,6 @@ def test_loading_a_file_with_an_untrusted_type_is_refused(tagger, tmp_path):
         Tagger.load(path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="BUG tagger.TRUSTED_MODULES trusts every 'builtins.' and 'numpy.' name, so a model "
-    "file can carry builtins.eval (e.g. in a FunctionTransformer) that runs on predict",
-)
 def test_loading_a_file_that_carries_eval_is_refused(tagger, tmp_path):
     path = tmp_path / "tagger.skops"
     evil = FunctionTransformer(eval).fit(["x"])

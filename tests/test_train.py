@@ -102,12 +102,6 @@ def test_the_run_has_a_readable_name_and_the_choices_as_params(trained, configur
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG train.track: the resolved features config (every theme's phrase list) is logged "
-    "as a multi-kB param 'features.transformer_list' instead of only as config.yaml",
-)
 def test_no_param_holds_a_long_config(trained):
     long = {k: len(v) for k, v in trained.run.data.params.items() if len(v) > 500}
     assert not long

@@ -94,7 +94,7 @@ def run_batch(
                 continue
             for frame, meta in outcome.letters:
                 sink.write(frame)
-                letters_meta.append((frame, meta))
+                letters_meta.append((frame[["document", *tagger.theme_ids]], meta))
                 result.letters += 1
                 result.sentences += len(frame)
                 if report and not resume:
@@ -134,13 +134,18 @@ def _tagged_table(name: str, done: set[str]) -> bool:
 def _summary(
     tagger: Tagger, letters: list[tuple[pd.DataFrame, dict]], previous: Path | None
 ) -> pd.DataFrame:
-    parts = []
-    for frame, meta in letters:
-        metadata = pd.DataFrame([{c: meta.get(c) for c in ["document", *METADATA_COLUMNS]}])
-        parts.append(summarise(frame, metadata, tagger.theme_ids))
+    """One row per letter, in tagging order, after the rows of ``previous`` (a resumed run);
+    summarised in one go, as a frame per letter costs more than the tagging of a short letter."""
+    columns = ["document", *METADATA_COLUMNS]
+    metadata = pd.DataFrame(
+        [{c: meta.get(c) for c in columns} for _, meta in letters], columns=columns
+    )
+    tags = (
+        pd.concat([frame for frame, _ in letters], ignore_index=True)
+        if letters
+        else pd.DataFrame(columns=["document", *tagger.theme_ids])
+    )
+    parts = [summarise(tags, metadata, tagger.theme_ids)]
     if previous is not None and previous.exists():
         parts.insert(0, read_table(previous))
-    if not parts:
-        empty = pd.DataFrame(columns=["document", *METADATA_COLUMNS])
-        return summarise(pd.DataFrame(columns=sentence_columns(tagger)), empty, tagger.theme_ids)
     return pd.concat(parts, ignore_index=True)

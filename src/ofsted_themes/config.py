@@ -21,18 +21,23 @@ def register_resolvers() -> None:
         OmegaConf.register_new_resolver("phrase_lists", _phrase_lists)
 
 
-def _single_job(args: list[str]) -> list[str]:
-    """The overrides of one job of a sweep: first value of each choice sweep, ranges dropped."""
+def _jobs_to_check(args: list[str]) -> list[list[str]]:
+    """Override lists that together try every value of every choice sweep once (ranges and
+    intervals are dropped: Hydra checks their syntax while parsing)."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
-    single = []
+    fixed, sweeps = [], []
     for override in OverridesParser.create().parse_overrides(args):
         if not override.is_sweep_override():
-            single.append(override.input_line)
+            fixed.append(override.input_line)
         elif override.is_choice_sweep():
-            first = next(override.sweep_string_iterator())
-            single.append(f"{override.get_key_element()}={first}")
-    return single
+            key = override.get_key_element()
+            sweeps.append([f"{key}={v}" for v in override.sweep_string_iterator()])
+    firsts = [values[0] for values in sweeps]
+    jobs = [fixed + firsts]
+    for i, values in enumerate(sweeps):
+        jobs += [fixed + firsts[:i] + [v] + firsts[i + 1 :] for v in values[1:]]
+    return jobs
 
 
 def check_overrides(config_name: str, argv: list[str]) -> str | None:
@@ -45,7 +50,8 @@ def check_overrides(config_name: str, argv: list[str]) -> str | None:
     args = [a for a in argv if not a.startswith("-")]
     try:
         with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-            compose(config_name, overrides=_single_job(args))
+            for overrides in _jobs_to_check(args):
+                compose(config_name, overrides=overrides)
     except (HydraException, OmegaConfBaseException, ValueError) as error:
         return _one_line(error)
     return None
@@ -55,7 +61,8 @@ def _one_line(error: Exception) -> str:
     text = str(error).strip()
     if "Could not find" in text and "Available options" in text:
         head, options = text.split("Available options", 1)
-        choices = ", ".join(o.strip() for o in options.split("\n")[1:] if o.strip())
+        listed = options.split("Config search path")[0].splitlines()[1:]
+        choices = ", ".join(o.strip() for o in listed if o.strip())
         return f"{head.strip()}: choose one of {choices}"
     first = text.splitlines()[0] if text else type(error).__name__
     if "is not in struct" in text or "Could not override" in text:

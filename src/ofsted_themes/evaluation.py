@@ -24,6 +24,9 @@ class FixedThreshold:
 
     value: float = 0.5
 
+    def __post_init__(self) -> None:
+        _check_unit("thresholds.value", self.value)
+
     def choose(self, scores: np.ndarray, truth: np.ndarray) -> float:
         return self.value
 
@@ -41,12 +44,22 @@ class ShrunkF1Threshold:
     prior: float = 0.5
     strength: float = 20.0
 
+    def __post_init__(self) -> None:
+        _check_unit("thresholds.prior", self.prior)
+        if not isinstance(self.strength, int | float) or self.strength < 0:
+            raise ValueError(f"thresholds.strength must be a number >= 0, got {self.strength!r}")
+
     def choose(self, scores: np.ndarray, truth: np.ndarray) -> float:
         positives = int(truth.sum())
         if positives == 0:
             return self.prior
         best = best_f1_threshold(scores, truth)
         return (positives * best + self.strength * self.prior) / (positives + self.strength)
+
+
+def _check_unit(name: str, value) -> None:
+    if not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ValueError(f"{name} must be a number between 0 and 1, got {value!r}")
 
 
 def best_f1_threshold(scores: np.ndarray, truth: np.ndarray) -> float:

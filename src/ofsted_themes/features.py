@@ -54,6 +54,7 @@ class PhraseMatch:
     start: int
     end: int
     weight: float
+    key: str  # the configured phrase it matched (stemmed)
 
 
 class PhraseMatcher:
@@ -78,7 +79,8 @@ class PhraseMatcher:
             first = int(np.searchsorted(starts, m.start()))
             last = first + m.group().count(" ")
             start, end = spans[first][0], spans[last][1]
-            found.append(PhraseMatch(text[start:end], start, end, self.weights[m.group()]))
+            key = m.group()
+            found.append(PhraseMatch(text[start:end], start, end, self.weights[key], key))
         return tuple(found)
 
 
@@ -91,7 +93,7 @@ def rule_score(matches: Sequence[PhraseMatch]) -> float:
     """Evidence to score: one full-weight phrase gives 0.63, two give 0.86; each distinct phrase
     counts once, so repeating a word does not pile up certainty. A negative weight marks a
     phrase that takes a theme word in another sense ("supervised family time")."""
-    distinct = {m.phrase.lower(): m.weight for m in matches}
+    distinct = {m.key: m.weight for m in matches}
     return 1.0 - math.exp(-max(0.0, sum(distinct.values())))
 
 

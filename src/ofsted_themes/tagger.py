@@ -19,7 +19,11 @@ from ofsted_themes.model import ThemeClassifier
 from ofsted_themes.themes import Theme
 
 FORMAT_VERSION = 1
-TRUSTED_MODULES = ("ofsted_themes.", "sklearn.", "numpy.", "scipy.", "builtins.")
+# Beyond what skops trusts by default (scikit-learn's estimators, numpy arrays), a tagger file may
+# hold only these classes; anything else (a function such as builtins.eval, say) is refused.
+TRUSTED_TYPES = frozenset(
+    {"ofsted_themes.features.ThemePhraseFeatures", "ofsted_themes.model.ThemeClassifier"}
+)
 EVIDENCE_WORDS = 5  # per theme
 
 
@@ -115,8 +119,8 @@ class Tagger:
 
     @classmethod
     def load(cls, path: Path | str) -> Tagger:
-        """Read a tagger saved by :meth:`save`, trusting only this package's and scikit-learn's
-        types."""
+        """Read a tagger saved by :meth:`save`, trusting only scikit-learn's and this package's
+        model classes."""
         import skops.io as sio
 
         path = Path(path)
@@ -125,7 +129,7 @@ class Tagger:
         try:
             data = path.read_bytes()
             untrusted = sio.get_untrusted_types(data=data)
-            unknown = [t for t in untrusted if not t.startswith(TRUSTED_MODULES)]
+            unknown = [t for t in untrusted if t not in TRUSTED_TYPES]
             if unknown:
                 raise ModelError(
                     f"model file {path} holds types this tool does not trust: {unknown}"
@@ -142,12 +146,15 @@ class Tagger:
                 f"model file {path} was saved by an incompatible version: "
                 "retrain with `python -m train`"
             )
-        themes = [
-            Theme(**{**t, "phrases": tuple(t["phrases"])}) for t in json.loads(payload["themes"])
-        ]
-        return cls(
-            payload["classifier"], payload["thresholds"], themes, json.loads(payload["metadata"])
-        )
+        try:
+            themes = [
+                Theme(**{**t, "phrases": tuple(t["phrases"])})
+                for t in json.loads(payload["themes"])
+            ]
+            metadata = json.loads(payload["metadata"])
+            return cls(payload["classifier"], dict(payload["thresholds"]), themes, metadata)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelError(f"model file {path} is damaged ({exc}): retrain it") from None
 
 
 def linear_weights(estimator) -> np.ndarray | None:

@@ -47,6 +47,18 @@ def connect(tracking_uri: str | None = None) -> None:
     mlflow.set_registry_uri(uri)
 
 
+def use_experiment(name: str) -> None:
+    """Make ``name`` the active experiment, creating it with its artifacts beside a SQLite store
+    (not in whatever folder the command happens to run from)."""
+    if mlflow.get_experiment_by_name(name) is None:
+        uri = mlflow.get_tracking_uri()
+        location = None
+        if uri.startswith("sqlite:///"):
+            location = (Path(uri.removeprefix("sqlite:///")).resolve().parent / "mlruns").as_uri()
+        mlflow.create_experiment(name, artifact_location=location)
+    mlflow.set_experiment(name)
+
+
 def flatten(config: Mapping, prefix: str = "") -> dict[str, str]:
     """Nested config to dotted keys; lists become JSON strings."""
     flat = {}
@@ -72,7 +84,7 @@ def git_commit() -> str:
 
 def start_parent_run(experiment: str, name: str, tags: Mapping[str, str]) -> str:
     """Open and close the parent run of a sweep; children attach to it by id."""
-    mlflow.set_experiment(experiment)
+    use_experiment(experiment)
     with mlflow.start_run(run_name=name, tags=dict(tags)) as run:
         return run.info.run_id
 
@@ -110,7 +122,7 @@ def log_training_run(
 ) -> dict:
     """One run with everything a person comparing runs needs; returns run id, model version and
     whether the alias moved."""
-    mlflow.set_experiment(experiment)
+    use_experiment(experiment)
     parent = os.environ.get(PARENT_RUN_ENV)
     with mlflow.start_run(run_name=run_name, parent_run_id=parent, tags=dict(tags)) as run:
         mlflow.log_params(dict(params))

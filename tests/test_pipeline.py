@@ -1,0 +1,228 @@
+"""The DVC pipeline end to end, and the MLflow UI server over a real sweep's store."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+GENERATED = {
+    ".venv",
+    ".tools",
+    "mlflow.db",
+    "mlruns",
+    "outputs",
+    "multirun",
+    "reports",
+    "dvc_plots",
+}
+
+pytestmark = pytest.mark.slow
+
+
+def project_copy(tmp_path: Path) -> Path:
+    """The project as a fresh clone would have it: sources, data, config, git; nothing generated."""
+    copy = tmp_path / "project"
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        skip = {n for n in names if n in GENERATED or n in {"__pycache__", ".pytest_cache"}}
+        if Path(folder).name == "models":
+            skip |= {n for n in names if n != ".gitkeep"}
+        if Path(folder).name == ".dvc":
+            skip |= {"cache", "tmp"}
+        if Path(folder) == ROOT / "data":
+            skip.add("prepared.csv")
+        return skip
+
+    shutil.copytree(ROOT, copy, ignore=ignore, symlinks=True)
+    return copy
+
+
+def dvc(project: Path, *args: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BIN / "dvc"), *args], cwd=project, env=env, capture_output=True, text=True, timeout=600
+    )
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict:
+    return {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",  # `python` in dvc.yaml is this one
+        "MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path / 'store' / 'mlflow.db'}",
+        "PYTHONPATH": "",
+    }
+
+
+def test_dvc_repro_runs_the_pipeline_once_and_reruns_only_what_changed(tmp_path, env):
+    (tmp_path / "store").mkdir()
+    project = project_copy(tmp_path)
+    env["PYTHONPATH"] = str(project / "src")  # the copy's code, not the installed checkout's
+
+    first = dvc(project, "repro", env=env)
+    assert first.returncode == 0, first.stderr + first.stdout
+    for stage in ("prepare", "train", "tag"):
+        assert f"Running stage '{stage}'" in first.stdout
+    for output in (
+        "data/prepared.csv",
+        "models/tagger.skops",
+        "reports/tags.csv",
+        "reports/report.html",
+    ):
+        assert (project / output).is_file(), output
+
+    second = dvc(project, "repro", env=env)
+    assert second.returncode == 0
+    assert "Running stage" not in second.stdout
+
+    logreg = project / "conf" / "model" / "logreg.yaml"
+    logreg.write_text(logreg.read_text().replace("C: 1.0", "C: 0.5"))
+    changed = set(json.loads(dvc(project, "status", "--json", env=env).stdout))
+    assert "train" in changed  # tag follows once train has made a new model
+    assert "prepare" not in changed
+
+    labels = project / "data" / "sentences.csv"
+    labels.write_text(labels.read_text().replace("\n", "\r\n", 1))  # any edit of the labelled set
+    changed = set(json.loads(dvc(project, "status", "--json", env=env).stdout))
+    assert {"prepare", "train"} <= changed
+
+    metrics = dvc(project, "metrics", "show", "--json", env=env)
+    assert metrics.returncode == 0
+    assert "macro_f1" in metrics.stdout
+    plots = dvc(project, "plots", "show", "--json", env=env)
+    assert plots.returncode == 0
+    assert "precision" in plots.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(base: str, path: str, **query) -> dict:
+    url = f"{base}/api/2.0/mlflow/{path}"
+    if query:
+        url += "?" + urllib.parse.urlencode(query)
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def post(base: str, path: str, body: dict) -> dict:
+    request = urllib.request.Request(
+        f"{base}/api/2.0/mlflow/{path}",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+@pytest.fixture
+def sweep_store(tmp_path: Path, env: dict) -> Path:
+    store = tmp_path / "store"
+    store.mkdir()
+    outputs = [f"hydra.sweep.dir={tmp_path / 'sweep'}"]
+    done = subprocess.run(
+        [sys.executable, "-m", "train", "-m", "model=logreg,phrase_rules", *outputs],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return store / "mlflow.db"
+
+
+@pytest.fixture
+def server(sweep_store: Path, env: dict):
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            str(BIN / "mlflow"),
+            "server",
+            "--backend-store-uri",
+            f"sqlite:///{sweep_store}",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+        ],
+        env={**env, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{base}/health", timeout=2)
+                break
+            except OSError:
+                assert process.poll() is None, "the MLflow server exited"
+                time.sleep(0.5)
+        else:
+            pytest.fail("the MLflow server did not answer within 90 s")
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    with pytest.raises(ProcessLookupError):
+        os.killpg(process.pid, 0)  # nothing of the server is left running
+
+
+def test_the_ui_server_shows_the_sweep_its_runs_and_the_champion(server):
+    experiment = get(server, "experiments/get-by-name", experiment_name="train")["experiment"]
+    runs = post(server, "runs/search", {"experiment_ids": [experiment["experiment_id"]]})["runs"]
+    assert len(runs) == 3
+
+    def tags(run: dict) -> dict:
+        return {t["key"]: t["value"] for t in run["data"].get("tags", [])}
+
+    parents = [r for r in runs if "mlflow.parentRunId" not in tags(r)]
+    children = [r for r in runs if "mlflow.parentRunId" in tags(r)]
+    assert len(parents) == 1 and len(children) == 2
+    parent = parents[0]
+    assert tags(parent)["mlflow.runName"].startswith("sweep:")
+    assert {tags(c)["mlflow.parentRunId"] for c in children} == {parent["info"]["run_id"]}
+    assert "best_macro_f1" in {m["key"] for m in parent["data"]["metrics"]}
+
+    models = set()
+    for child in children:
+        params = {p["key"]: p["value"] for p in child["data"]["params"]}
+        metrics = {m["key"] for m in child["data"]["metrics"]}
+        models.add(params["choice.model"])
+        assert params["choice.features"]
+        assert {"macro_f1", "micro_f1", "f1_cse", "f1_oversight"} <= metrics
+        assert tags(child)["mlflow.runName"] == f"model={params['choice.model']}"
+        artifacts = get(server, "artifacts/list", run_id=child["info"]["run_id"])
+        names = {f["path"] for f in artifacts.get("files", [])}
+        assert {"plots", "out_of_fold.csv", "config.yaml"} <= names
+    assert models == {"logreg", "phrase_rules"}
+
+    model = get(server, "registered-models/get", name="ofsted-themes")["registered_model"]
+    aliases = {a["alias"]: a["version"] for a in model.get("aliases", [])}
+    assert "champion" in aliases
+    champion = get(server, "model-versions/get", name="ofsted-themes", version=aliases["champion"])
+    assert champion["model_version"]["run_id"] in {c["info"]["run_id"] for c in children}
