@@ -323,12 +323,11 @@ def test_a_symbolic_link_loop_in_a_folder_is_walked_once(tagger, tmp_path):
 
 
 def test_thousands_of_letters_are_all_tagged_one_summary_row_each(tagger, tiny_corpus, tmp_path):
-    """2,000 tiny letters in 20 folders, through the parallel path (each worker loads the model
-    from its file). The rules alone score them: the learned model would only add time."""
+    """2,000 tiny letters in 20 folders. The rules alone score them: the learned model would
+    only add time."""
     assert tiny_corpus.theme_ids == tagger.theme_ids
     rules = ThemeClassifier(tagger.classifier.phrases, estimator=None)
     rules.fit(tiny_corpus.texts, tiny_corpus.Y)
-    model = Tagger(rules, dict(tagger.thresholds), tagger.themes).save(tmp_path / "rules.skops")
     folder = tmp_path / "letters"
     expected = []
     for i in range(2000):
@@ -337,14 +336,8 @@ def test_thousands_of_letters_are_all_tagged_one_summary_row_each(tagger, tiny_c
         path.write_text(f"Children went missing from care {i} times.\n")
         expected.append(str(path))
     out = tmp_path / "out" / "tags.csv"
-    result = run_batch(
-        Tagger.load(model),
-        [str(folder)],
-        out=out,
-        summary=out.with_name("letters.csv"),
-        report=None,
-        jobs=2,
-        model_path=str(model),
+    result = batch(
+        Tagger(rules, dict(tagger.thresholds), tagger.themes), [folder], out, report=None
     )
     assert result.failures == []
     assert result.letters == 2000

@@ -94,7 +94,7 @@ def run_batch(
                 continue
             for frame, meta in outcome.letters:
                 sink.write(frame)
-                letters_meta.append((frame[["document", *tagger.theme_ids]], meta))
+                letters_meta.append((frame, meta))
                 result.letters += 1
                 result.sentences += len(frame)
                 if report and not resume:

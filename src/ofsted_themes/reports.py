@@ -311,7 +311,8 @@ def _bar(
 
 def _x_label(document: str, x: float, y: float) -> str:
     name = str(document)
-    short = name if len(name) <= 26 else name[:25] + "…"
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]  # the file name; the full path on hover
+    short = base if len(base) <= 26 else base[:25] + "…"
     return (
         f"<text class='xlabel' transform='translate({x:.1f},{y:.1f}) rotate(-40)' "
         f"text-anchor='end'><title>{_text(name)}</title>{_text(short)}</text>"

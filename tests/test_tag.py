@@ -1,0 +1,413 @@
+"""python -m tag: exit status, messages and outputs of the command.
+
+The command runs as a subprocess from the project root wherever its exit status or its printed
+messages are the point (one batch of every kind of bad input is shared by several tests), and
+in-process through ``tag.main`` where that is faster. Every output goes under tmp; the model is
+the small session tagger of conftest, or for the MLflow test one registered in a temp store.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import letter_factory as lf
+import pandas as pd
+import pytest
+import skops.io as sio
+
+import tag
+from ofsted_themes import tagging
+from ofsted_themes.batch import run_batch
+from ofsted_themes.reports import read_table
+from ofsted_themes.tagger import Tagger
+
+ROOT = Path(__file__).resolve().parents[1]
+FINDINGS = pd.DataFrame(
+    {
+        "ref": ["F1", "F2"],
+        "finding": [
+            "Children at risk of exploitation are not always identified quickly.",
+            "Return home interviews are not always offered when children go missing.",
+        ],
+        "inspector": ["AB", "CD"],
+    }
+)
+
+
+def run_tag(*args, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """python -m tag from the project root, without any MLflow setting of this shell."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    environment |= env or {}
+    return subprocess.run(
+        [sys.executable, "-m", "tag", *map(str, args)],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,  # a guard against a hang, not a timing assertion
+        check=False,
+    )
+
+
+def outputs_of(out: Path) -> list[str]:
+    return ["--out", str(out), "--summary", str(out.with_name("letters.csv")),
+            "--report", str(out.with_name("report.html"))]  # fmt: skip
+
+
+def text_letter(path: Path, letter: str, **options) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return lf.make_text_letter(path, letter, **options)
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.strip()]
+
+
+# ---------------------------------------------------------------------------------------------
+# One batch with every kind of bad input among good letters
+
+BAD = {  # file: what its reason must say
+    "empty.txt": "empty file",
+    "zero_pages.pdf": "PDF has no pages",
+    "corrupt.pdf": "corrupt PDF",
+    "binary.pdf": "not a PDF",
+    "encrypted.pdf": "encrypted PDF",
+    "scanned.pdf": "no text layer (scanned image?): run OCR first",
+    "huge.txt": "file too large (60.0 MB",
+    "findings.csv": "no column 'text' (found: ref, finding, inspector)",
+}
+
+
+@pytest.fixture(scope="module")
+def zoo(tagger_file, tmp_path_factory):
+    """Good letters (two of the same name in different folders, one in Windows-1252, a PDF)
+    mixed with bad files and a symbolic link looping back to the folder, tagged in one run."""
+    tmp = tmp_path_factory.mktemp("zoo")
+    letters = tmp / "letters"
+    good = {
+        "2023": text_letter(letters / "2023" / "letter.txt", "monitoring_visit"),
+        "2024": text_letter(letters / "2024" / "letter.txt", "focused_visit"),
+        "cp1252": lf.make_cp1252_letter(letters / "windows.txt", "jtai"),
+        "pdf": lf.make_pdf_letter(letters / "inspection.pdf", "ilacs_inspection", pages=3),
+    }
+    (letters / "empty.txt").write_bytes(b"")
+    lf.make_zero_page_pdf(letters / "zero_pages.pdf")
+    lf.make_corrupt_pdf(letters / "corrupt.pdf")
+    lf.make_binary_pdf(letters / "binary.pdf")
+    lf.make_encrypted_pdf(letters / "encrypted.pdf")
+    lf.make_image_pdf(letters / "scanned.pdf")
+    with (letters / "huge.txt").open("wb") as file:
+        file.truncate(60_000_000)  # sparse: over the 50 MB limit without writing the bytes
+    FINDINGS.to_csv(letters / "findings.csv", index=False)
+    (letters / "2023" / "loop").symlink_to(letters, target_is_directory=True)
+    out = tmp / "out" / "tags.csv"
+    done = run_tag(letters, "--model", tagger_file, *outputs_of(out))
+    return done, letters, good, out
+
+
+def test_a_batch_with_bad_files_exits_1_and_tags_every_good_letter(zoo):
+    done, _, good, out = zoo
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert sorted(set(read_table(out)["document"])) == sorted(str(p) for p in good.values())
+    summary = read_table(out.with_name("letters.csv"))
+    assert sorted(summary["document"]) == sorted(str(p) for p in good.values())
+    assert f"Tagged {len(good)} letters" in done.stdout
+
+
+@pytest.mark.parametrize("name", list(BAD))
+def test_each_bad_file_is_reported_by_name_with_its_reason(zoo, name):
+    done, letters, _, out = zoo
+    path = str(letters / name)
+    lines = [line for line in done.stderr.splitlines() if path in line]
+    assert len(lines) == 1, done.stderr
+    assert BAD[name] in lines[0]
+    failures = pd.read_csv(out.with_name("failures.csv"))
+    [reason] = failures.loc[failures["file"] == path, "reason"]
+    assert BAD[name] in reason
+
+
+def test_the_failures_table_lists_exactly_the_bad_files_on_stderr_and_beside_out(zoo):
+    done, letters, _, out = zoo
+    failures = pd.read_csv(out.with_name("failures.csv"))
+    assert list(failures.columns) == ["file", "reason"]
+    assert sorted(failures["file"]) == sorted(str(letters / name) for name in BAD)
+    assert f"{len(BAD)} file(s) could not be tagged:" in done.stderr
+    assert not any(name in done.stdout for name in BAD)  # failures go to stderr
+
+
+def test_letters_of_the_same_name_in_different_folders_keep_distinct_documents(zoo):
+    _, _, good, out = zoo
+    summary = read_table(out.with_name("letters.csv")).set_index("document")
+    first, second = str(good["2023"]), str(good["2024"])
+    assert first != second
+    assert summary.loc[first, "council"] == "Harrowfield City Council"
+    assert summary.loc[second, "council"] == "Lowmoor Borough Council"
+
+
+def test_a_symbolic_link_loop_neither_hangs_nor_tags_a_letter_twice(zoo):
+    done, _, _, out = zoo  # the run finished (the subprocess has a time guard)
+    tags = read_table(out)
+    assert not tags["document"].str.contains("/loop/").any()
+    assert not tags.duplicated(["document", "sentence_no"]).any()
+    assert "loop" not in done.stderr
+
+
+def test_a_cp1252_letter_is_tagged_with_its_curly_quotes(zoo):
+    done, _, good, out = zoo
+    assert str(good["cp1252"]) not in done.stderr
+    tags = read_table(out)
+    text = " ".join(tags.loc[tags["document"] == str(good["cp1252"]), "text"])
+    assert "’" in text and "\ufffd" not in text
+
+
+def test_the_progress_bar_is_quiet_when_stderr_is_not_a_terminal(zoo):
+    done, *_ = zoo
+    assert "letter/s" not in done.stderr and "%|" not in done.stderr
+    assert "\r" not in done.stderr
+
+
+def test_the_progress_bar_shows_when_asked(tagger_file, tmp_path, capsys):
+    letter = text_letter(tmp_path / "letter.txt", "jtai")
+    out = tmp_path / "out" / "tags.csv"
+    options = {"out": out, "summary": out.with_name("letters.csv"), "report": None}
+    run_batch(Tagger.load(tagger_file), [str(letter)], **options)
+    assert "letter" not in capsys.readouterr().err  # not a terminal: quiet
+    run_batch(Tagger.load(tagger_file), [str(letter)], progress=True, **options)
+    assert "1/1" in capsys.readouterr().err
+
+
+def test_a_batch_of_good_letters_exits_0_without_a_failures_table(tagger_file, tmp_path):
+    letters = tmp_path / "letters"
+    text_letter(letters / "a.txt", "jtai")
+    lf.make_html_letter(letters / "b.html", "focused_visit")
+    out = tmp_path / "out" / "tags.csv"
+    done = run_tag(letters, "--model", tagger_file, *outputs_of(out))
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert "Tagged 2 letters" in done.stdout
+    assert {p.name for p in out.parent.iterdir()} == {"tags.csv", "letters.csv", "report.html"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Usage errors: exit 2, one clear line, no traceback, nothing written
+
+
+def test_a_missing_model_is_a_usage_error_in_one_line(tmp_path):
+    letter = text_letter(tmp_path / "letter.txt", "jtai")
+    out = tmp_path / "out" / "tags.csv"
+    done = run_tag(letter, "--model", tmp_path / "nothing.skops", *outputs_of(out))
+    assert done.returncode == 2
+    [line] = error_lines(done.stderr)
+    assert line.startswith("error: model file") and "nothing.skops" in line
+    assert "python -m train" in line
+    assert done.stdout == ""
+    assert not out.parent.exists()
+
+
+def test_an_incompatible_model_file_is_a_usage_error_in_one_line(tmp_path):
+    letter = text_letter(tmp_path / "letter.txt", "jtai")
+    model = tmp_path / "tagger.skops"
+    model.write_bytes(b"PK\x03\x04 this is not a tagger")
+    out = tmp_path / "out" / "tags.csv"
+    done = run_tag(letter, "--model", model, *outputs_of(out))
+    assert done.returncode == 2
+    [line] = error_lines(done.stderr)
+    assert line.startswith("error: model file") and "not a tagger saved by this tool" in line
+    assert not out.parent.exists()
+
+
+def main_in_process(capsys, *args) -> tuple[int, str, str]:
+    status = tag.main([*map(str, args)])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        ({"format_version": 99}, "incompatible version"),
+        (["a", "list"], "incompatible version"),
+    ],
+)
+def test_a_skops_file_of_another_kind_is_a_usage_error(tmp_path, capsys, payload, message):
+    model = tmp_path / "tagger.skops"
+    model.write_bytes(sio.dumps(payload))
+    letter = text_letter(tmp_path / "letter.txt", "jtai")
+    status, out, err = main_in_process(
+        capsys, letter, "--model", model, *outputs_of(tmp_path / "out" / "tags.csv")
+    )
+    assert status == 2
+    [line] = error_lines(err)
+    assert message in line and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "option, message",
+    [
+        (["--threshold", "cse=1.5"], "thresholds lie between 0 and 1"),
+        (["--threshold", "cse=-0.1"], "thresholds lie between 0 and 1"),
+        (["--threshold", "cse=high"], "'high' is not a number"),
+        (["--threshold", "cse"], "is not a number"),
+        (["--threshold", "bullying=0.3"], "unknown theme 'bullying' (themes: cse, missing"),
+        (["--out", "{tmp}/out/tags.xlsx"], "unsupported output format"),
+        (["--out", "{tmp}/out/tags.html"], "unsupported output format"),
+        (["--summary", "{tmp}/out/letters.txt"], "unsupported output format"),
+        (["--report", "{tmp}/out/report.csv"], "use .html"),
+    ],
+)
+def test_a_bad_option_is_a_usage_error_and_writes_nothing(
+    tagger_file, tmp_path, capsys, option, message
+):
+    letter = text_letter(tmp_path / "letter.txt", "jtai")
+    out = tmp_path / "out" / "tags.csv"
+    option = [o.format(tmp=tmp_path) for o in option]
+    status, stdout, err = main_in_process(
+        capsys, letter, "--model", tagger_file, *outputs_of(out), *option
+    )
+    assert status == 2
+    [line] = error_lines(err)
+    assert line.startswith("error: ") and message in line
+    assert stdout == ""
+    assert not out.parent.exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Options, in-process
+
+
+def test_threshold_zero_tags_every_sentence_with_that_theme_only(tagger_file, tmp_path, capsys):
+    letter = text_letter(tmp_path / "letter.txt", "ilacs_inspection")
+    default, low = tmp_path / "default" / "tags.csv", tmp_path / "low" / "tags.csv"
+    assert main_in_process(capsys, letter, "--model", tagger_file, *outputs_of(default))[0] == 0
+    status, *_ = main_in_process(
+        capsys, letter, "--model", tagger_file, *outputs_of(low), "--threshold", "cse=0"
+    )
+    assert status == 0
+    before, after = read_table(default), read_table(low)
+    assert (after["cse"] == 1).all()
+    assert (before["cse"] == 0).any()  # so the override made the difference
+    others = [c for c in before.columns if c not in ("cse", "evidence")]
+    pd.testing.assert_frame_equal(after[others], before[others])
+
+
+def test_text_column_chooses_the_sentence_column_of_a_table(tagger_file, tmp_path, capsys):
+    table = tmp_path / "findings.csv"
+    FINDINGS.to_csv(table, index=False)
+    out = tmp_path / "out" / "tags.jsonl"
+    status, *_ = main_in_process(
+        capsys, table, "--model", tagger_file, *outputs_of(out), "--text-column", "finding"
+    )
+    assert status == 0
+    tags = read_table(out)
+    assert list(tags["text"]) == list(FINDINGS["finding"])
+    assert list(tags.columns[-2:]) == ["ref", "inspector"]
+    assert list(tags["ref"]) == ["F1", "F2"]
+
+
+def test_resume_skips_the_letters_already_tagged(tagger_file, tmp_path, capsys, monkeypatch):
+    letters = [
+        text_letter(tmp_path / "letters" / f"{i}.txt", name)
+        for i, name in enumerate(["monitoring_visit", "focused_visit", "jtai", "ilacs_inspection"])
+    ]
+    out = tmp_path / "out" / "tags.parquet"
+    model = ["--model", tagger_file, *outputs_of(out), "--jobs", "1"]
+    status, stdout, _ = main_in_process(capsys, *letters[:2], *model)
+    assert status == 0 and "Tagged 2 letters" in stdout
+    first = read_table(out)
+
+    tagged: list[str] = []
+    real = tagging.tag_letter
+
+    def spy(tagger, letter):
+        tagged.append(letter.document)
+        return real(tagger, letter)
+
+    monkeypatch.setattr(tagging, "tag_letter", spy)
+    status, stdout, _ = main_in_process(capsys, tmp_path / "letters", *model, "--resume")
+    assert status == 0
+    assert "Tagged 2 letters" in stdout and "(2 already tagged, skipped)" in stdout
+    assert tagged == [str(p) for p in letters[2:]]
+    tags = read_table(out)
+    assert list(dict.fromkeys(tags["document"])) == [str(p) for p in letters]
+    assert not tags.duplicated(["document", "sentence_no"]).any()
+    pd.testing.assert_frame_equal(tags.head(len(first)), first)
+    assert len(read_table(out.with_name("letters.csv"))) == 4
+
+
+def test_an_interrupted_run_changes_no_output_and_leaves_no_temporary_file(
+    tagger_file, tmp_path, capsys, monkeypatch
+):
+    letters = [
+        text_letter(tmp_path / "letters" / f"{i}.txt", name)
+        for i, name in enumerate(["monitoring_visit", "focused_visit", "jtai", "ilacs_inspection"])
+    ]
+    out = tmp_path / "out" / "tags.csv"
+    model = ["--model", tagger_file, *outputs_of(out), "--jobs", "1"]
+    assert main_in_process(capsys, letters[0], *model)[0] == 0
+    before = {p.name: p.read_bytes() for p in out.parent.iterdir()}
+
+    calls: list[str] = []
+    real = tagging.tag_letter
+
+    def interrupted(tagger, letter):
+        calls.append(letter.document)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(tagger, letter)
+
+    monkeypatch.setattr(tagging, "tag_letter", interrupted)
+    status, stdout, err = main_in_process(capsys, tmp_path / "letters", *model)
+    assert status == 130
+    assert "interrupted: no output was changed" in err
+    assert len(calls) == 3
+    assert {p.name: p.read_bytes() for p in out.parent.iterdir()} == before
+
+
+# ---------------------------------------------------------------------------------------------
+# A model from the MLflow registry
+
+
+@pytest.mark.slow
+def test_a_registered_model_is_used_by_its_alias(tmp_path, new_mlflow_store):
+    uri = new_mlflow_store(tmp_path / "mlflow")
+    trained = tmp_path / "train" / "tagger.skops"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "train",
+            "debug=fast",
+            "mlflow.enabled=true",
+            f"output.model={trained}",
+            f"output.metrics={tmp_path / 'train' / 'm.json'}",
+            f"output.pr_curves={tmp_path / 'train' / 'pr'}",
+            f"hydra.run.dir={tmp_path / 'train' / 'run'}",
+        ],  # fmt: skip
+        cwd=ROOT,
+        env=environment | {"MLFLOW_TRACKING_URI": uri},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    letter = text_letter(tmp_path / "letter.txt", "focused_visit")
+    out = tmp_path / "out" / "tags.csv"
+    env = {"MLFLOW_TRACKING_URI": uri}
+    done = run_tag(letter, "--model", "models:/ofsted-themes@champion", *outputs_of(out), env=env)
+    assert done.returncode == 0, done.stderr
+    tags = read_table(out)
+    assert len(tags) > 0
+    local = Tagger.load(trained).predict(tags["text"].tolist())
+    pd.testing.assert_frame_equal(tags[list(local.columns)].reset_index(drop=True), local)
+
+    missing = run_tag(letter, "--model", "models:/ofsted-themes@nobody", *outputs_of(out), env=env)
+    assert missing.returncode == 2
+    [line] = error_lines(missing.stderr)
+    assert line.startswith("error: cannot fetch model models:/ofsted-themes@nobody")
