@@ -1,10 +1,10 @@
-"""Shared fixtures: the project root, the configured theme ids, a tiny hand-labelled corpus and a
-throw-away MLflow store under tmp_path."""
+"""Shared fixtures: the project root, the configured theme ids, a tiny hand-labelled corpus, a
+throw-away MLflow store under tmp_path and a small trained tagger file (once per session)."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -150,14 +150,13 @@ def tagger_file(tmp_path_factory) -> Path:
     from ofsted_themes.training import train
 
     register_resolvers()
-    data = {k: PROJECT_ROOT / "data" / v for k, v in [("raw_dir", "raw")]} | {
-        k: PROJECT_ROOT / "data" / f"{k}.csv" for k in ("sentences", "excluded", "prepared")
-    }
-    overrides = ["debug=fast", *(f"data.{k}={v}" for k, v in data.items())]
+    overrides = ["debug=fast"]
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
         cfg = compose("train", overrides=overrides)
     themes = themes_from_config(cfg.themes)
-    frame = load_labelled(DataPaths.from_config(cfg.data), [t.id for t in themes])
+    relative = DataPaths.from_config(cfg.data)  # to the project, wherever pytest runs from
+    paths = DataPaths(*(PROJECT_ROOT / getattr(relative, f.name) for f in fields(DataPaths)))
+    frame = load_labelled(paths, [t.id for t in themes])
     result = train(
         instantiate(cfg.classifier, _convert_="all"),
         instantiate(cfg.thresholds),

@@ -237,7 +237,7 @@ def test_a_skops_file_of_another_kind_is_a_usage_error(tmp_path, capsys, payload
     model = tmp_path / "tagger.skops"
     model.write_bytes(sio.dumps(payload))
     letter = text_letter(tmp_path / "letter.txt", "jtai")
-    status, out, err = main_in_process(
+    status, _, err = main_in_process(
         capsys, letter, "--model", model, *outputs_of(tmp_path / "out" / "tags.csv")
     )
     assert status == 2
@@ -361,7 +361,7 @@ def test_an_interrupted_run_changes_no_output_and_leaves_no_temporary_file(
         return real(tagger, letter)
 
     monkeypatch.setattr(tagging, "tag_letter", interrupted)
-    status, stdout, err = main_in_process(capsys, tmp_path / "letters", *model)
+    status, _, err = main_in_process(capsys, tmp_path / "letters", *model)
     assert status == 130
     assert "interrupted: no output was changed" in err
     assert len(calls) == 3
@@ -377,18 +377,14 @@ def test_a_registered_model_is_used_by_its_alias(tmp_path, new_mlflow_store):
     uri = new_mlflow_store(tmp_path / "mlflow")
     trained = tmp_path / "train" / "tagger.skops"
     environment = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    train = tmp_path / "train"
+    command = [
+        sys.executable, "-m", "train", "debug=fast", "mlflow.enabled=true",
+        f"output.model={trained}", f"output.metrics={train / 'm.json'}",
+        f"output.pr_curves={train / 'pr'}", f"hydra.run.dir={train / 'run'}",
+    ]  # fmt: skip
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "train",
-            "debug=fast",
-            "mlflow.enabled=true",
-            f"output.model={trained}",
-            f"output.metrics={tmp_path / 'train' / 'm.json'}",
-            f"output.pr_curves={tmp_path / 'train' / 'pr'}",
-            f"hydra.run.dir={tmp_path / 'train' / 'run'}",
-        ],  # fmt: skip
+        command,
         cwd=ROOT,
         env=environment | {"MLFLOW_TRACKING_URI": uri},
         capture_output=True,
