@@ -73,11 +73,11 @@ def bench_overhead(n: int) -> dict:
         pd.DataFrame({"text": texts}).to_csv(table, index=False)
 
         def bare() -> None:
-            features._find.cache_clear()
+            features.clear_caches()
             tagger.classifier.predict_proba(texts)
 
         def tag() -> None:
-            features._find.cache_clear()
+            features.clear_caches()
             run_batch(
                 tagger,
                 [str(table)],

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ofsted_themes.documents import find_inputs
-from ofsted_themes.reports import read_table, summarise, write_report, write_table
+from ofsted_themes.reports import read_table, summarise_counts, write_report, write_table
 from ofsted_themes.tagger import Tagger
 from ofsted_themes.tagging import (
     INPUT_SUFFIXES,
@@ -78,7 +78,7 @@ def run_batch(
     ]
     result.skipped = len(paths) - len(todo)
     sink = TableSink(out, sentence_columns(tagger), resume=resume)
-    letters_meta, report_frames = [], []
+    tallies: list[dict] = []  # one small row per letter: memory stays flat
     bar = tqdm(
         total=len(todo),
         unit="letter",
@@ -94,29 +94,20 @@ def run_batch(
                 continue
             for frame, meta in outcome.letters:
                 sink.write(frame)
-                letters_meta.append((frame, meta))
+                tallies.append(tally(frame, meta, tagger.theme_ids))
                 result.letters += 1
                 result.sentences += len(frame)
-                if report and not resume:
-                    report_frames.append(frame)
     except BaseException:
         sink.abort()
         raise
     finally:
         bar.close()
     result.written.append(sink.commit())
-    summary_frame = _summary(tagger, letters_meta, summary if resume else None)
+    summary_frame = _summary(tagger, tallies, summary if resume else None)
     result.written.append(write_table(summary_frame, summary))
     result.theme_counts = {t: int(summary_frame[f"{t}_count"].sum()) for t in tagger.theme_ids}
-    if report:
-        if resume:  # the report shows the letters tagged before too
-            report_frames = [read_table(out)]
-        frames = [frame for frame in report_frames if len(frame.columns)]
-        tags = (
-            pd.concat(frames, ignore_index=True)
-            if frames
-            else pd.DataFrame(columns=sentence_columns(tagger))
-        )
+    if report:  # one page of every letter (resumed ones too), read back from the finished table
+        tags = read_table(out)
         write_report(report, tags, summary_frame, tagger.themes, "Themes in Ofsted letters")
         result.written.append(report)
     if result.failures:
@@ -131,21 +122,23 @@ def _tagged_table(name: str, done: set[str]) -> bool:
     return any(d.startswith(f"{name}::") for d in done)
 
 
-def _summary(
-    tagger: Tagger, letters: list[tuple[pd.DataFrame, dict]], previous: Path | None
-) -> pd.DataFrame:
-    """One row per letter, in tagging order, after the rows of ``previous`` (a resumed run);
-    summarised in one go, as a frame per letter costs more than the tagging of a short letter."""
-    columns = ["document", *METADATA_COLUMNS]
-    metadata = pd.DataFrame(
-        [{c: meta.get(c) for c in columns} for _, meta in letters], columns=columns
+def tally(frame: pd.DataFrame, meta: dict, theme_ids: list[str]) -> dict:
+    """A letter's metadata, sentence count and tagged sentences per theme."""
+    counts = {t: int(frame[t].sum()) for t in theme_ids}
+    return (
+        {c: meta.get(c) for c in ["document", *METADATA_COLUMNS]}
+        | {"sentences": len(frame)}
+        | counts
     )
-    tags = (
-        pd.concat([frame for frame, _ in letters], ignore_index=True)
-        if letters
-        else pd.DataFrame(columns=["document", *tagger.theme_ids])
-    )
-    parts = [summarise(tags, metadata, tagger.theme_ids)]
+
+
+def _summary(tagger: Tagger, tallies: list[dict], previous: Path | None) -> pd.DataFrame:
+    """One row per letter, in tagging order, after the rows of ``previous`` (a resumed run)."""
+    columns = ["document", *METADATA_COLUMNS, "sentences", *tagger.theme_ids]
+    frame = pd.DataFrame(tallies, columns=columns)
+    metadata = frame[["document", *METADATA_COLUMNS]]
+    counts = frame[["document", "sentences", *tagger.theme_ids]]
+    parts = [summarise_counts(counts, metadata, tagger.theme_ids)]
     if previous is not None and previous.exists():
         parts.insert(0, read_table(previous))
     return pd.concat(parts, ignore_index=True)

@@ -1,4 +1,5 @@
-"""The labelled sentence set: prepare it from the raw articles, load it, validate it."""
+"""The labelled sentence set: prepare it from the raw articles, load it, validate it; and the
+user's own labelled sentences (``data/labels/user.csv``) that a data config may add to it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,16 @@ from ofsted_themes.sentences import article_sentences
 
 KEY_COLUMNS = ["id", "article", "start", "end", "text"]
 EXCLUDED_COLUMNS = ["article", "start", "end", "text", "reason"]
+# The user's labels: provenance, then one 0/1 column per configured theme.
+USER_KEY_COLUMNS = [
+    "id",
+    "document",
+    "page",
+    "sentence_no",
+    "text",
+    "source_digest",
+    "labelled_at",
+]
 
 
 class LabelledSetError(ValueError):
@@ -169,6 +180,96 @@ def load_labelled(paths: DataPaths, themes: list[str]) -> pd.DataFrame:
     prepared = prepare_sentences(articles)
     validate(labelled, excluded, prepared, articles, themes, paths.sentences, paths.excluded)
     return labelled.astype({"start": int, "end": int, **dict.fromkeys(themes, int)})
+
+
+def user_label_problems(frame: pd.DataFrame, themes: list[str], path: Path) -> list[str]:
+    """Every problem of a user-label table: its columns, then each row (ids unique, a document
+    and a text, labels 0/1, no sentence labelled twice)."""
+    expected = USER_KEY_COLUMNS + list(themes)
+    problems = [f"{path}: missing column '{c}'" for c in USER_KEY_COLUMNS if c not in frame]
+    problems += [
+        f"{path}: no label column for theme '{t}': the themes of the user labels must be the "
+        f"configured themes ({', '.join(themes)})"
+        for t in themes
+        if t not in frame.columns
+    ]
+    problems += [
+        f"{path}: column '{c}' is not a configured theme or a provenance column"
+        for c in frame.columns
+        if c not in expected
+    ]
+    if problems:
+        return problems
+    for ident in frame.loc[frame["id"].duplicated(), "id"].unique():
+        problems.append(f"{path}: id '{ident}' is used more than once: give each row its own id")
+    twice = frame.duplicated(["document", "text"], keep="first")
+    for i in frame.index:
+        where = _row(path, i, frame)
+        for column in ("id", "document", "text"):
+            if not frame.at[i, column].strip():
+                problems.append(f"{where}: '{column}' is empty")
+        for t in themes:
+            if frame.at[i, t] not in ("0", "1"):
+                problems.append(f"{where}: label '{t}' is '{frame.at[i, t]}'; it must be 0 or 1")
+        if twice[i]:
+            problems.append(
+                f"{where}: this sentence of {frame.at[i, 'document']} is labelled twice"
+            )
+    return problems
+
+
+def read_user_labels(path: Path, themes: list[str]) -> pd.DataFrame:
+    """The user's labelled sentences, validated, labels as int (every other column stays text).
+
+    A missing file is an error: a data config that names user labels expects them."""
+    path = Path(path)
+    if not path.is_file():
+        raise LabelledSetError(
+            [
+                f"{path}: user labels not found: label sentences with `python -m label`, "
+                "or train on the seed set alone (data=seeds)"
+            ]
+        )
+    frame = read_table(path, "user labels")
+    problems = user_label_problems(frame, themes, path)
+    if problems:
+        raise LabelledSetError(problems)
+    return frame[USER_KEY_COLUMNS + list(themes)].astype(dict.fromkeys(themes, int))
+
+
+def load_training_set(data, themes: list[str]) -> pd.DataFrame:
+    """The labelled set a data config names: the seeds, plus the user's labels when the config
+    has ``user_labels``. A user sentence's letter goes in the ``article`` column, so grouped
+    cross-validation keeps each letter's sentences together (no offsets: ``start``/``end`` are
+    empty)."""
+    seeds = load_labelled(DataPaths.from_config(data), themes)
+    path = data.get("user_labels")
+    if not path:
+        return seeds
+    user = read_user_labels(Path(path), themes)
+    rows = pd.DataFrame(
+        {
+            "id": user["id"],
+            "article": user["document"],
+            "start": pd.NA,
+            "end": pd.NA,
+            "text": user["text"],
+            **{t: user[t] for t in themes},
+        }
+    )
+    frame = pd.concat([seeds, rows], ignore_index=True)
+    clashes = sorted(set(seeds["id"]) & set(rows["id"]))
+    if clashes:
+        raise LabelledSetError([f"{path}: id '{i}' is also a seed sentence's id" for i in clashes])
+    return frame.astype({"start": "Int64", "end": "Int64", **dict.fromkeys(themes, int)})
+
+
+def data_sources(data) -> list[Path]:
+    """The labelled files a data config reads (for provenance: MLflow's dataset source)."""
+    sources = [Path(data["sentences"])]
+    if data.get("user_labels"):
+        sources.append(Path(data["user_labels"]))
+    return sources
 
 
 def theme_counts(labelled: pd.DataFrame, themes: list[str]) -> pd.DataFrame:

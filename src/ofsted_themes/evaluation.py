@@ -3,6 +3,10 @@
 Every score a metric sees comes from a model that never saw the sentence's group (article or
 letter). Thresholds reported as "tuned" are chosen by an inner grouped CV inside each outer
 training fold, so the held-out group never influences its own threshold.
+
+Each level leaves one group out, unless there are more groups than ``max_folds`` (many user
+letters, say): then it holds out groups in ``max_folds`` folds (GroupKFold), which bounds the
+cost of the nested CV at about ``max_folds**2`` fits.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.metrics import average_precision_score, precision_recall_fscore_support
-from sklearn.model_selection import LeaveOneGroupOut
+from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
 
 
 @dataclass(frozen=True)
@@ -80,12 +84,46 @@ def choose_thresholds(policy, scores: np.ndarray, Y: np.ndarray) -> np.ndarray:
     return np.array([policy.choose(scores[:, j], Y[:, j].astype(bool)) for j in range(Y.shape[1])])
 
 
+def check_max_folds(max_folds) -> None:
+    if max_folds is not None and (
+        isinstance(max_folds, bool) or not isinstance(max_folds, int) or max_folds < 2
+    ):
+        raise ValueError(f"cv.max_folds must be a whole number >= 2 (or null), got {max_folds!r}")
+
+
+def group_folds(groups: np.ndarray, max_folds: int | None = None):
+    """Leave one group out; GroupKFold(max_folds) when there are more groups than max_folds."""
+    check_max_folds(max_folds)
+    if max_folds is not None and len(np.unique(groups)) > max_folds:
+        return GroupKFold(n_splits=max_folds)
+    return LeaveOneGroupOut()
+
+
+def fold_count(groups, max_folds: int | None = None) -> int:
+    """How many folds :func:`group_folds` makes of these groups."""
+    check_max_folds(max_folds)
+    n = len(np.unique(np.asarray(groups, dtype=str)))
+    return n if max_folds is None else min(n, max_folds)
+
+
+def fold_name(held_out: np.ndarray) -> str:
+    """A held-out fold's name: its group, or its first groups and how many more."""
+    names = [str(g) for g in dict.fromkeys(held_out)]
+    if len(names) <= 3:
+        return ", ".join(names)
+    return f"{', '.join(names[:3])} +{len(names) - 3} more"
+
+
 def out_of_fold_scores(
-    classifier, texts: np.ndarray, Y: np.ndarray, groups: np.ndarray
+    classifier,
+    texts: np.ndarray,
+    Y: np.ndarray,
+    groups: np.ndarray,
+    max_folds: int | None = None,
 ) -> np.ndarray:
     """Scores of every sentence from a model fitted without its group."""
     scores = np.zeros(Y.shape, dtype=float)
-    for train, test in LeaveOneGroupOut().split(texts, Y, groups):
+    for train, test in group_folds(groups, max_folds).split(texts, Y, groups):
         model = clone(classifier).fit(texts[train], Y[train])
         scores[test] = model.predict_proba(texts[test])
     return scores
@@ -97,7 +135,7 @@ class CrossValidation:
 
     scores: np.ndarray
     tuned_predictions: np.ndarray
-    fold_thresholds: pd.DataFrame  # one row per held-out group
+    fold_thresholds: pd.DataFrame  # one row per held-out group (or fold of groups)
 
 
 def cross_validate(
@@ -108,15 +146,16 @@ def cross_validate(
     policy,
     theme_ids: list[str],
     on_fold: Callable[[str], None] | None = None,
+    max_folds: int | None = None,
 ) -> CrossValidation:
     """Leave-one-group-out scores, with thresholds for each held-out group tuned by an inner
-    leave-one-group-out on the remaining groups."""
+    leave-one-group-out on the remaining groups (each level in at most ``max_folds`` folds)."""
     scores = np.zeros(Y.shape, dtype=float)
     predictions = np.zeros(Y.shape, dtype=int)
     chosen = {}
-    for train, test in LeaveOneGroupOut().split(texts, Y, groups):
-        held_out = str(groups[test][0])
-        inner = out_of_fold_scores(classifier, texts[train], Y[train], groups[train])
+    for train, test in group_folds(groups, max_folds).split(texts, Y, groups):
+        held_out = fold_name(groups[test])
+        inner = out_of_fold_scores(classifier, texts[train], Y[train], groups[train], max_folds)
         thresholds = choose_thresholds(policy, inner, Y[train])
         model = clone(classifier).fit(texts[train], Y[train])
         scores[test] = model.predict_proba(texts[test])

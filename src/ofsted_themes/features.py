@@ -29,11 +29,12 @@ def stem(word: str) -> str:
     return _stemmer().stemWord(word.lower())
 
 
-def stem_tokens(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+@lru_cache(maxsize=4096)  # every theme's matcher reads the same sentence in turn
+def stem_tokens(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
     """Stemmed lower-case tokens of ``text`` and their character spans, so that
     "exploited", "exploiting" and "exploitation" meet at one stem."""
     matches = list(TOKEN.finditer(text))
-    return [stem(m.group()) for m in matches], [m.span() for m in matches]
+    return tuple(stem(m.group()) for m in matches), tuple(m.span() for m in matches)
 
 
 def parse_phrases(phrases: Iterable[str | Mapping[str, float]]) -> dict[str, float]:
@@ -210,3 +211,10 @@ def _model_folder(packaged) -> str:
         root.rglob("config.json")
     )
     return str(config.parent)
+
+
+def clear_caches() -> None:
+    """Forget cached matches, tokens and embeddings (benchmarks compare cold runs)."""
+    _find.cache_clear()
+    stem_tokens.cache_clear()
+    _EMBEDDINGS.clear()

@@ -81,22 +81,33 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             len(X), len(matchers)
         )
 
-    def learned_scores(self, X) -> np.ndarray:
+    def features_of(self, X):
+        """The feature matrix the learned models score (None when no theme has one)."""
+        if self.features_ is None or all(e is None for e in self.estimators_):
+            return None
+        return self.features_.transform(X)
+
+    def learned_scores(self, X, matrix=None) -> np.ndarray:
         """Each theme's learned probability (NaN where the theme has no learned model)."""
         scores = np.full((len(X), len(self.estimators_)), np.nan)
-        if self.features_ is not None and any(e is not None for e in self.estimators_):
-            matrix = self.features_.transform(X)
-            for j, est in enumerate(self.estimators_):
-                if est is not None:
-                    scores[:, j] = est.predict_proba(matrix)[:, 1]
+        matrix = self.features_of(X) if matrix is None else matrix
+        for j, est in enumerate(self.estimators_):
+            if est is not None:
+                scores[:, j] = est.predict_proba(matrix)[:, 1]
         return scores
+
+    def scores(self, X) -> tuple[np.ndarray, object]:
+        """Scores in [0, 1], one column per theme, and the feature matrix behind them, so that
+        explaining a score does not transform the text twice."""
+        X = list(X)
+        matrix = self.features_of(X)
+        learned = np.nan_to_num(self.learned_scores(X, matrix), nan=0.0)
+        blended = self.rule_weights_ * self.rule_scores(X) + (1 - self.rule_weights_) * learned
+        return blended, matrix
 
     def predict_proba(self, X) -> np.ndarray:
         """Scores in [0, 1], one column per theme."""
-        X = list(X)
-        rules = self.rule_scores(X)
-        learned = np.nan_to_num(self.learned_scores(X), nan=0.0)
-        return self.rule_weights_ * rules + (1 - self.rule_weights_) * learned
+        return self.scores(X)[0]
 
     def predict(self, X, thresholds=None) -> np.ndarray:
         limits = np.full(len(self.theme_ids), 0.5) if thresholds is None else thresholds

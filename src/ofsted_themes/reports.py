@@ -41,15 +41,24 @@ def summarise(tags: pd.DataFrame, metadata: pd.DataFrame, theme_ids: list[str]) 
     Letters come in metadata order (so a letter that yielded no sentences still gets a row),
     then any letter found only in ``tags``. A letter with no sentences has shares of 0.
     """
-    metadata = metadata.drop_duplicates("document").set_index("document")
     groups = tags.groupby("document", sort=False)
-    sentences = groups.size()
+    counts = groups[theme_ids].sum() if theme_ids else pd.DataFrame(index=groups.size().index)
+    counts.insert(0, "sentences", groups.size())
+    return summarise_counts(counts.reset_index(), metadata, theme_ids)
+
+
+def summarise_counts(
+    counts: pd.DataFrame, metadata: pd.DataFrame, theme_ids: list[str]
+) -> pd.DataFrame:
+    """The summary from per-letter counts (``document, sentences, <theme>...``), so that a batch
+    can tally letters as they stream past instead of keeping their sentences."""
+    metadata = metadata.drop_duplicates("document").set_index("document")
+    counts = counts.set_index("document")
     known = set(metadata.index)
-    documents = list(metadata.index) + [d for d in sentences.index if d not in known]
+    documents = list(metadata.index) + [d for d in counts.index if d not in known]
     out = metadata.reindex(index=documents, columns=METADATA_COLUMNS[1:])
     out.index.name = "document"
-    out["sentences"] = sentences.reindex(documents, fill_value=0).astype(int)
-    counts = groups[theme_ids].sum() if theme_ids else pd.DataFrame(index=sentences.index)
+    out["sentences"] = counts["sentences"].reindex(documents, fill_value=0).astype(int)
     for theme_id in theme_ids:
         count = counts[theme_id].reindex(documents, fill_value=0).astype(int)
         out[f"{theme_id}_count"] = count

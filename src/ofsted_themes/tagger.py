@@ -49,20 +49,23 @@ class Tagger:
     def predict(self, sentences: Sequence[str]) -> pd.DataFrame:
         """One row per sentence: ``<theme>`` (0/1), ``<theme>_score`` and ``evidence``."""
         texts = [str(s) for s in sentences]
-        scores = self.classifier.predict_proba(texts) if texts else np.zeros((0, len(self.themes)))
+        if not texts:
+            scores, matrix = np.zeros((0, len(self.themes))), None
+        else:
+            scores, matrix = self.classifier.scores(texts)
         limits = np.array([self.thresholds[t] for t in self.theme_ids])
         tags = scores >= limits
         out = {}
         for j, theme in enumerate(self.theme_ids):
             out[theme] = tags[:, j].astype(int)
             out[f"{theme}_score"] = scores[:, j].round(4)
-        out["evidence"] = self._evidence(texts, tags)
+        out["evidence"] = self._evidence(texts, tags, matrix)
         return pd.DataFrame(out)
 
-    def _evidence(self, texts: list[str], tags: np.ndarray) -> list[str]:
+    def _evidence(self, texts: list[str], tags: np.ndarray, matrix) -> list[str]:
         """For each tagged theme, the theme phrases found and the words the model weighed most."""
         matchers = list(theme_matchers(self.classifier.phrases).values())
-        learned = self._learned_terms(texts, tags)
+        learned = self._learned_terms(texts, tags, matrix)
         evidence = []
         for i, text in enumerate(texts):
             parts = []
@@ -74,12 +77,12 @@ class Tagger:
             evidence.append("; ".join(parts))
         return evidence
 
-    def _learned_terms(self, texts: list[str], tags: np.ndarray) -> list[list[list[str]]]:
+    def _learned_terms(self, texts: list[str], tags: np.ndarray, matrix) -> list[list[list[str]]]:
         """Per sentence and theme, the features with the largest positive contribution."""
         terms = [[[] for _ in self.themes] for _ in texts]
-        if not tags.any() or not self._weights or not self._feature_names:
+        if matrix is None or not tags.any() or not self._weights or not self._feature_names:
             return terms
-        matrix = csr_matrix(self.classifier.features_.transform(texts))
+        matrix = csr_matrix(matrix)
         names = self._feature_names
         for j, weights in self._weights.items():
             for r in np.flatnonzero(tags[:, j]):
