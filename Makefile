@@ -33,8 +33,10 @@ lint: setup
 	$(RUN) ruff format .
 	$(RUN) ruff check --fix .
 
-bench: setup
+# Speed, memory and quality, each against its baseline (needs the pipeline's model: runs it first).
+bench: run
 	$(RUN) python benchmarks/run.py
+	$(RUN) python benchmarks/quality.py
 
 # The MLflow UI on the project's store, loopback only, one worker, no job runner.
 ui: setup
