@@ -36,6 +36,18 @@ def timed(fn: Callable[[], object], repeat: int = 3) -> float:
     return best
 
 
+def timed_pair(
+    baseline: Callable[[], object], measured: Callable[[], object], repeat: int = 3
+) -> tuple[float, float]:
+    """Best times of two functions run alternately, so that a change in the machine's load
+    during the benchmark hits both alike."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for fn, into in ((baseline, times[0]), (measured, times[1])):
+            into.append(timed(fn, repeat=1))
+    return min(times[0]), min(times[1])
+
+
 def run(cmd: list[str], env: dict | None = None) -> float:
     started = time.perf_counter()
     subprocess.run(
@@ -88,7 +100,7 @@ def bench_overhead(n: int) -> dict:
                 progress=False,
             )
 
-        baseline, value = timed(bare), timed(tag)
+        baseline, value = timed_pair(bare, tag)
     return row(
         f"tag {n:,} sentences from a CSV vs bare predict_proba",
         value,
@@ -134,7 +146,7 @@ def bench_letters(n: int) -> dict:
                 report=None, model_path=str(MODEL), progress=False,
             )  # fmt: skip
 
-        baseline, value = timed(extract), timed(tag, repeat=2)
+        baseline, value = timed_pair(extract, tag, repeat=2)
         sentences = len(pd.read_csv(out / "t.csv"))
     return row(
         f"tag {n} four-page PDF letters vs pypdfium2 text extraction alone",
