@@ -166,3 +166,21 @@ def tagger_file(tmp_path_factory) -> Path:
         {"data": cfg.data.name, "overrides": overrides},
     )
     return result.tagger.save(tmp_path_factory.mktemp("model") / "tagger.skops")
+
+
+@pytest.fixture
+def refuse_to_open():
+    """Make opening files of one name fail with permission denied (tests run as root, where
+    chmod 000 does not stop reading)."""
+
+    def refuse(monkeypatch, name: str) -> None:
+        real_open = Path.open
+
+        def guarded(self, *args, **kwargs):
+            if self.name == name:
+                raise PermissionError(13, "Permission denied", str(self))
+            return real_open(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, "open", guarded)
+
+    return refuse

@@ -380,16 +380,9 @@ def test_an_unreadable_file_is_refused(tmp_path):
         path.chmod(0o644)
 
 
-def test_an_unreadable_file_is_refused_even_as_root(tmp_path, monkeypatch):
+def test_an_unreadable_file_is_refused_even_as_root(tmp_path, monkeypatch, refuse_to_open):
     path = lf.make_text_letter(tmp_path / "locked.txt", "jtai")
-    real_open = Path.open
-
-    def refuse(self, *args, **kwargs):
-        if self.name == "locked.txt":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "open", refuse)
+    refuse_to_open(monkeypatch, "locked.txt")
     assert _reason(path) == "cannot read the file: permission denied"
 
 

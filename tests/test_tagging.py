@@ -245,19 +245,12 @@ def test_a_cp1252_letter_is_tagged_like_its_utf8_twin_with_curly_quotes_intact(t
 # Bad input: each fails alone, by name and with its reason
 
 
-def test_an_unreadable_file_fails_alone(tagger, tmp_path, monkeypatch):
+def test_an_unreadable_file_fails_alone(tagger, tmp_path, monkeypatch, refuse_to_open):
     folder = tmp_path / "letters"
     folder.mkdir()
     locked = lf.make_text_letter(folder / "locked.txt", "jtai")
     good = lf.make_text_letter(folder / "good.txt", "focused_visit")
-    real_open = Path.open
-
-    def refuse(self, *args, **kwargs):
-        if self.name == "locked.txt":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "open", refuse)
+    refuse_to_open(monkeypatch, "locked.txt")
     out = tmp_path / "out" / "tags.csv"
     result = batch(tagger, [folder], out)
     assert result.failures == [(str(locked), "cannot read the file: permission denied")]
