@@ -33,10 +33,11 @@ lint: setup
 	$(RUN) ruff format .
 	$(RUN) ruff check --fix .
 
-# Speed, memory and quality, each against its baseline (needs the pipeline's model: runs it first).
+# Speed, memory, quality and the labelling loop, each against its baseline (needs the pipeline's model: runs it first).
 bench: run
 	$(RUN) python benchmarks/run.py
 	$(RUN) python benchmarks/quality.py
+	$(RUN) python benchmarks/active_learning.py
 
 # The MLflow UI on the project's store, loopback only, one worker, no job runner.
 ui: setup

@@ -4,6 +4,7 @@
     python -m train model=linear_svc features=tfidf_char
     python -m train -m model=logreg,linear_svc   a sweep: one parent run, a child per job
     python -m train -m hparams_search=optuna          an Optuna search of out-of-fold macro-F1
+    python -m train data=seeds+user                   the seeds plus the user's own labels
 
 Configuration lives in conf/ (see README). Exit status 2 with a one-line message on a bad config,
 a bad override or a labelled set that fails validation.
@@ -25,7 +26,8 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from ofsted_themes.config import check_overrides, register_resolvers
-from ofsted_themes.corpus import DataPaths, LabelledSetError, digest, load_labelled
+from ofsted_themes.corpus import LabelledSetError, data_sources, digest, load_training_set
+from ofsted_themes.evaluation import fold_count
 from ofsted_themes.themes import themes_from_config
 from ofsted_themes.training import NoPositivesError, train, write_artifacts, write_dvc_outputs
 
@@ -46,7 +48,7 @@ def fit(cfg: DictConfig):
     themes = themes_from_config(cfg.themes)
     theme_ids = [t.id for t in themes]
     try:
-        frame = load_labelled(DataPaths.from_config(cfg.data), theme_ids)
+        frame = load_training_set(cfg.data, theme_ids)
     except LabelledSetError as error:
         fail("; ".join(error.problems[:5]) + (" ..." if len(error.problems) > 5 else ""))
     try:
@@ -63,24 +65,34 @@ def fit(cfg: DictConfig):
         "overrides": list(hydra_cfg.overrides.task),
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    folds = frame[cfg.cv.group_by].nunique()
+    if cfg.cv.group_by not in frame.columns:
+        fail(f"cv.group_by: the labelled set has no column '{cfg.cv.group_by}'")
+    try:
+        folds = fold_count(frame[cfg.cv.group_by], cfg.cv.max_folds)
+    except ValueError as error:
+        fail(str(error))
     progress = iter(range(1, folds + 1))
 
     def on_fold(group: str) -> None:
         print(f"  fold {next(progress)}/{folds}: held out {group}", file=sys.stderr, flush=True)
 
     try:
-        return train(classifier, policy, frame, themes, cfg.cv.group_by, metadata, on_fold), frame
+        result = train(
+            classifier, policy, frame, themes, cfg.cv.group_by, metadata, on_fold, cfg.cv.max_folds
+        )
     except NoPositivesError as error:
         fail(str(error))
+    return result, frame
 
 
-def report(result, seconds: float) -> None:
+def report(result, seconds: float, cfg: DictConfig) -> None:
     table = result.tuned[["precision", "recall", "f1", "average_precision", "support"]].copy()
     table["f1_at_0.5"] = result.fixed["f1"]
     table["threshold"] = [result.tagger.thresholds[t] for t in table.index]
+    folds = len(result.cv.fold_thresholds)
     print(
-        "\nLeave-one-article-out, pooled out-of-fold (thresholds tuned without the held-out fold)"
+        f"\n{cfg.data.name}: {len(result.out_of_fold)} sentences, grouped by {cfg.cv.group_by} "
+        f"in {folds} folds; pooled out-of-fold (thresholds tuned without the held-out fold)"
     )
     print(table.round(3).to_string())
     m = result.metrics
@@ -111,9 +123,8 @@ def track(cfg: DictConfig, result, frame, tagger_file: Path) -> None:
         write_artifacts(result, folder)
         (folder / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
         (folder / "overrides.yaml").write_text(OmegaConf.to_yaml(list(hydra_cfg.overrides.task)))
-        dataset = mlflow.data.from_pandas(
-            frame, source=str(Path(cfg.data.sentences).resolve()), name=cfg.data.name
-        )
+        sources = [str(p.resolve()) for p in data_sources(cfg.data)]
+        dataset = mlflow.data.from_pandas(frame, source=" + ".join(sources), name=cfg.data.name)
         outcome = tracking.log_training_run(
             experiment=cfg.mlflow.experiment,
             run_name=run_name(hydra_cfg),
@@ -123,6 +134,7 @@ def track(cfg: DictConfig, result, frame, tagger_file: Path) -> None:
                 "git_commit": tracking.git_commit(),
                 "data_digest": result.tagger.metadata["data_digest"],
                 "data": cfg.data.name,
+                "data_sources": " + ".join(sources),
             },
             dataset=dataset,
             artifacts_dir=folder,
@@ -156,7 +168,7 @@ def main(cfg: DictConfig) -> float:
     model, metrics, curves = output_paths(cfg)
     tagger_file = result.tagger.save(model)
     write_dvc_outputs(result, metrics, curves)
-    report(result, time.perf_counter() - started)
+    report(result, time.perf_counter() - started, cfg)
     print(f"Tagger saved to {tagger_file}")
     if cfg.mlflow.enabled:
         track(cfg, result, frame, tagger_file)

@@ -16,6 +16,7 @@ from ofsted_themes.evaluation import (
     choose_thresholds,
     cross_validate,
     flat_metrics,
+    fold_count,
     out_of_fold_scores,
     out_of_fold_table,
     theme_metrics,
@@ -213,6 +214,63 @@ def test_a_held_out_groups_own_labels_do_not_change_its_threshold(group, recorde
     assert not before.fold_thresholds.drop(index=group).equals(
         after.fold_thresholds.drop(index=group)
     )
+
+
+# --- many groups: at most max_folds folds ---------------------------------------------------------
+
+
+def many_groups(n: int = 12):
+    """``n`` groups (letters) of three sentences each."""
+    texts, Y, groups = [], [], []
+    for g in range(n):
+        for i, word in enumerate(["alpha", "beta", "gamma"]):
+            texts.append(f"letter{g} sentence{i} about {word}")
+            groups.append(f"L{g:02d}")
+            Y.append([int(word == "alpha"), int((g + i) % 2 == 0)])
+    return np.array(texts, dtype=object), np.array(Y), np.array(groups, dtype=object)
+
+
+def test_more_groups_than_max_folds_are_held_out_in_max_folds_folds(recorded):
+    texts, Y, groups = many_groups(12)
+    held_out = []
+    cv = cross_validate(
+        Recorder(), texts, Y, groups, ShrunkF1Threshold(0.5, 0.0), ["x", "y"], held_out.append, 4
+    )
+    assert len(held_out) == len(cv.fold_thresholds) == fold_count(groups, 4) == 4
+    assert_no_model_scored_its_own_training_groups(recorded, texts, groups)
+    # 4 outer models, and 4 inner ones per outer fold (its 9 training groups > 4)
+    assert len(recorded) == 4 + 4 * 4
+    outer = [m for m in recorded if len(m.trained_on_) == len(texts) * 3 // 4]
+    assert len(outer) == 4
+    scored = [t for m in outer for t in m.scored_]
+    assert sorted(scored) == sorted(texts)  # each sentence scored once, out of fold
+    named = [g for name in held_out for g in name.split(", ")]  # "L00, L04, L08"
+    assert sorted(named) == sorted(set(groups))
+
+
+def test_out_of_fold_scores_with_max_folds_never_see_their_group(recorded):
+    texts, Y, groups = many_groups(12)
+    scores = out_of_fold_scores(Recorder(), texts, Y, groups, max_folds=5)
+    assert scores.shape == Y.shape
+    assert len(recorded) == 5
+    assert_no_model_scored_its_own_training_groups(recorded, texts, groups)
+
+
+def test_with_no_more_groups_than_max_folds_each_group_is_left_out_alone(recorded):
+    texts, Y, groups = grouped_data()
+    policy = ShrunkF1Threshold(0.5, 0.0)
+    capped = cross_validate(Recorder(), texts, Y, groups, policy, ["x", "y"], max_folds=4)
+    plain = cross_validate(Recorder(), texts, Y, groups, policy, ["x", "y"])
+    np.testing.assert_array_equal(capped.scores, plain.scores)
+    assert sorted(capped.fold_thresholds.index) == sorted(set(groups))
+    assert fold_count(groups, 10) == fold_count(groups) == 4
+
+
+@pytest.mark.parametrize("bad", [1, 0, -3, 2.5, "ten", True])
+def test_max_folds_must_be_a_whole_number_of_at_least_two(bad):
+    texts, Y, groups = grouped_data()
+    with pytest.raises(ValueError, match="max_folds"):
+        out_of_fold_scores(Recorder(), texts, Y, groups, max_folds=bad)
 
 
 # --- metrics -----------------------------------------------------------------------------------

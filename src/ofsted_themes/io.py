@@ -19,8 +19,19 @@ def write_atomic(path: Path | str, write: Callable[[IO], object], mode: str = "w
             fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})
         ) as f:
             write(f)
+        os.chmod(tmp, file_mode(path))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def file_mode(path: Path) -> int:
+    """The permissions a replaced file keeps, or a new file's usual ones (temporary files are
+    created private, 0600)."""
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask

@@ -27,7 +27,7 @@ import pandas as pd
 from ofsted_themes.corpus import USER_KEY_COLUMNS, LabelledSetError, user_label_problems
 from ofsted_themes.io import write_atomic
 
-SIMILARITY = 0.8  # tf-idf cosine above which two sentences count as near-copies
+SIMILARITY = 0.8  # cosine of word 1-2-gram counts above which two sentences are near-copies
 COMMAND_KEYS = {"a": "accept", "\n": "accept", "\r": "accept", "s": "skip", "u": "undo"}
 QUIT_KEYS = {"q", "\x04"}  # q, Ctrl-D
 
@@ -286,6 +286,21 @@ def per_letter_cap(n: int, letters: int) -> int:
     return math.ceil(n / max(letters, 1)) * 2
 
 
+def sentence_vectors(texts: list[str]):
+    """Unit-length word 1-2-gram count vectors (log-scaled), for near-copy detection.
+
+    No idf: it would give the one word two near-copies do not share (the council's name, say)
+    most of the weight. None when no text has a word of two letters.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    try:
+        vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, use_idf=False)
+        return vectorizer.fit_transform(texts)
+    except ValueError:  # an empty vocabulary
+        return None
+
+
 def select(
     table: pd.DataFrame,
     theme_ids: list[str],
@@ -298,13 +313,12 @@ def select(
     """The ``n`` sentences the model is least sure about, diversified.
 
     Sentences are ranked by their most uncertain theme (score closest to its threshold) and
-    taken greedily, skipping one too similar (tf-idf cosine above ``similarity``) to one already
-    taken, and any beyond ``cap`` picks from one letter (default: twice a fair share). Sentences
-    whose text is in ``exclude`` (normalised: already labelled) are never taken. The result, in
-    pick order, adds ``uncertainty`` (distance to the threshold) and ``unsure_about`` (theme).
+    taken greedily, skipping one too similar (cosine of :func:`sentence_vectors` above
+    ``similarity``) to one already taken, and any beyond ``cap`` picks from one letter
+    (default: twice a fair share). Sentences whose text is in ``exclude`` (normalised: already
+    labelled) are never taken. The result, in pick order, adds ``uncertainty`` (distance to the
+    threshold) and ``unsure_about`` (theme).
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     limits = np.array([thresholds[t] for t in theme_ids], dtype=float)
     keys = table["text"].map(normalise)
     pool = table[(keys != "") & ~keys.isin(exclude)].copy()
@@ -319,10 +333,7 @@ def select(
     if n <= 0 or pool.empty:
         return pool.iloc[:0][chosen_columns]
     cap = cap or per_letter_cap(n, pool["document"].nunique())
-    try:
-        vectors = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit_transform(pool["text"])
-    except ValueError:  # no word of two letters in any sentence: nothing to compare
-        vectors = None
+    vectors = sentence_vectors(pool["text"].tolist())
     taken: list[int] = []
     per_letter: dict[str, int] = {}
     for i, document in enumerate(pool["document"]):

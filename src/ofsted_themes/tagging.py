@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ofsted_themes.documents import SUPPORTED, DocumentError, read_document
+from ofsted_themes.io import file_mode
 from ofsted_themes.letters import document_metadata
 from ofsted_themes.sentences import letter_sentences
 from ofsted_themes.tagger import Tagger
@@ -248,6 +249,7 @@ class TableSink:
             self.write(pd.DataFrame(columns=self.base_columns))
         if self._parquet is not None:
             self._parquet.close()
+        os.chmod(self.tmp, file_mode(self.path))
         os.replace(self.tmp, self.path)
         return self.path
 
