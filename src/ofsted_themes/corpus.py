@@ -89,17 +89,25 @@ def _row(path: Path, index: int, frame: pd.DataFrame) -> str:
     return f"{path}, line {index + 2}" + (f" (id {ident})" if ident else "")
 
 
-def _check_columns(frame: pd.DataFrame, themes: list[str], path: Path) -> list[str]:
-    problems = [f"{path}: missing column '{c}'" for c in KEY_COLUMNS if c not in frame.columns]
+def _check_columns(
+    frame: pd.DataFrame,
+    themes: list[str],
+    path: Path,
+    keys: list[str] = KEY_COLUMNS,
+    missing_theme: str = "add a 0/1 column '{theme}'",
+    unknown: str = "is not a configured theme: add conf/themes/{column}.yaml or drop it",
+) -> list[str]:
+    """Problems with a labelled table's columns: ``keys`` and one per theme, nothing else."""
+    problems = [f"{path}: missing column '{c}'" for c in keys if c not in frame.columns]
     problems += [
-        f"{path}: no label column for theme '{t}': add a 0/1 column '{t}'"
+        f"{path}: no label column for theme '{t}': {missing_theme.format(theme=t)}"
         for t in themes
         if t not in frame.columns
     ]
     problems += [
-        f"{path}: column '{c}' is not a configured theme: add conf/themes/{c}.yaml or drop it"
+        f"{path}: column '{c}' {unknown.format(column=c)}"
         for c in frame.columns
-        if c not in KEY_COLUMNS and c not in themes
+        if c not in keys and c not in themes
     ]
     return problems
 
@@ -185,19 +193,15 @@ def load_labelled(paths: DataPaths, themes: list[str]) -> pd.DataFrame:
 def user_label_problems(frame: pd.DataFrame, themes: list[str], path: Path) -> list[str]:
     """Every problem of a user-label table: its columns, then each row (ids unique, a document
     and a text, labels 0/1, no sentence labelled twice)."""
-    expected = USER_KEY_COLUMNS + list(themes)
-    problems = [f"{path}: missing column '{c}'" for c in USER_KEY_COLUMNS if c not in frame]
-    problems += [
-        f"{path}: no label column for theme '{t}': the themes of the user labels must be the "
-        f"configured themes ({', '.join(themes)})"
-        for t in themes
-        if t not in frame.columns
-    ]
-    problems += [
-        f"{path}: column '{c}' is not a configured theme or a provenance column"
-        for c in frame.columns
-        if c not in expected
-    ]
+    problems = _check_columns(
+        frame,
+        themes,
+        path,
+        keys=USER_KEY_COLUMNS,
+        missing_theme=f"the themes of the user labels must be the configured themes "
+        f"({', '.join(themes)})",
+        unknown="is not a configured theme or a provenance column",
+    )
     if problems:
         return problems
     for ident in frame.loc[frame["id"].duplicated(), "id"].unique():
