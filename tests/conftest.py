@@ -184,3 +184,25 @@ def refuse_to_open():
         monkeypatch.setattr(Path, "open", guarded)
 
     return refuse
+
+
+@pytest.fixture
+def interrupt_third_letter():
+    """A function that makes tagging raise KeyboardInterrupt (Ctrl-C) on the third letter and
+    returns the list of letters tagged so far."""
+    from ofsted_themes import tagging
+
+    def interrupt(monkeypatch) -> list[str]:
+        seen: list[str] = []
+        real = tagging.tag_letter
+
+        def tag_letter(tagger, letter):
+            seen.append(letter.document)
+            if len(seen) == 3:
+                raise KeyboardInterrupt
+            return real(tagger, letter)
+
+        monkeypatch.setattr(tagging, "tag_letter", tag_letter)
+        return seen
+
+    return interrupt

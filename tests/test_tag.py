@@ -340,7 +340,7 @@ def test_resume_skips_the_letters_already_tagged(tagger_file, tmp_path, capsys, 
 
 
 def test_an_interrupted_run_changes_no_output_and_leaves_no_temporary_file(
-    tagger_file, tmp_path, capsys, monkeypatch
+    tagger_file, tmp_path, capsys, monkeypatch, interrupt_third_letter
 ):
     letters = [
         text_letter(tmp_path / "letters" / f"{i}.txt", name)
@@ -351,16 +351,7 @@ def test_an_interrupted_run_changes_no_output_and_leaves_no_temporary_file(
     assert main_in_process(capsys, letters[0], *model)[0] == 0
     before = {p.name: p.read_bytes() for p in out.parent.iterdir()}
 
-    calls: list[str] = []
-    real = tagging.tag_letter
-
-    def interrupted(tagger, letter):
-        calls.append(letter.document)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return real(tagger, letter)
-
-    monkeypatch.setattr(tagging, "tag_letter", interrupted)
+    calls = interrupt_third_letter(monkeypatch)
     status, _, err = main_in_process(capsys, tmp_path / "letters", *model)
     assert status == 130
     assert "interrupted: no output was changed" in err

@@ -350,28 +350,14 @@ def outputs(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
-def interrupt_third_letter(monkeypatch) -> list[str]:
-    """Make tagging raise KeyboardInterrupt (Ctrl-C) on the third letter; return the letters
-    tagged."""
-    seen: list[str] = []
-    real = tagging.tag_letter
-
-    def tag_letter(tagger, letter):
-        seen.append(letter.document)
-        if len(seen) == 3:
-            raise KeyboardInterrupt
-        return real(tagger, letter)
-
-    monkeypatch.setattr(tagging, "tag_letter", tag_letter)
-    return seen
-
-
 def four_letters(folder: Path) -> list[Path]:
     return [text_letter(folder / f"{i}_{name}.txt", name) for i, name in enumerate(FIXTURE_LETTERS)]
 
 
 @pytest.mark.parametrize("out_name", ["tags.csv", "tags.jsonl", "tags.parquet"])
-def test_an_interrupted_first_run_writes_nothing(tagger, tmp_path, monkeypatch, out_name):
+def test_an_interrupted_first_run_writes_nothing(
+    tagger, tmp_path, monkeypatch, out_name, interrupt_third_letter
+):
     four_letters(tmp_path / "letters")
     seen = interrupt_third_letter(monkeypatch)
     out = tmp_path / "out" / out_name
@@ -383,7 +369,7 @@ def test_an_interrupted_first_run_writes_nothing(tagger, tmp_path, monkeypatch, 
 
 @pytest.mark.parametrize("out_name", ["tags.csv", "tags.parquet"])
 def test_an_interrupted_run_leaves_the_previous_outputs_as_they_were(
-    tagger, tmp_path, monkeypatch, out_name
+    tagger, tmp_path, monkeypatch, out_name, interrupt_third_letter
 ):
     letters = four_letters(tmp_path / "letters")
     out = tmp_path / "out" / out_name
