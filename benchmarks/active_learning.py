@@ -34,11 +34,11 @@ from hydra.utils import instantiate
 from sklearn.base import clone
 from sklearn.metrics import f1_score
 
-from ofsted_themes.config import CONF_DIR, register_resolvers
-from ofsted_themes.corpus import DataPaths, load_labelled
-from ofsted_themes.evaluation import choose_thresholds, out_of_fold_scores
-from ofsted_themes.labelling import normalise, select
-from ofsted_themes.themes import themes_from_config
+from ofsted_themes.core.config import CONF_DIR, register_resolvers
+from ofsted_themes.core.themes import themes_from_config
+from ofsted_themes.labelling.store import normalise, select
+from ofsted_themes.training.corpus import DataPaths, load_labelled
+from ofsted_themes.training.evaluation import choose_thresholds, out_of_fold_scores
 
 DEV = Path("data/dev/sentences.csv")
 KS = [0, 10, 25, 50]

@@ -20,10 +20,10 @@ from hydra import compose, initialize_config_dir
 from hydra.utils import instantiate
 from sklearn.metrics import f1_score
 
-from ofsted_themes.config import CONF_DIR, register_resolvers
-from ofsted_themes.corpus import DataPaths, load_labelled
-from ofsted_themes.themes import themes_from_config
-from ofsted_themes.training import train
+from ofsted_themes.core.config import CONF_DIR, register_resolvers
+from ofsted_themes.core.themes import themes_from_config
+from ofsted_themes.training.corpus import DataPaths, load_labelled
+from ofsted_themes.training.fitting import train
 
 MODELS = ["logreg", "linear_svc", "complement_nb"]
 FEATURES = ["tfidf_phrases", "tfidf_char", "tfidf_word", "phrases"]

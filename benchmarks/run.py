@@ -74,9 +74,9 @@ def unique_sentences(n: int) -> list[str]:
 
 
 def bench_overhead(n: int) -> dict:
-    from ofsted_themes import features
-    from ofsted_themes.batch import run_batch
-    from ofsted_themes.tagger import Tagger
+    from ofsted_themes.modelling import features
+    from ofsted_themes.modelling.tagger import Tagger
+    from ofsted_themes.tagging.batch import run_batch
 
     tagger = Tagger.load(MODEL)
     texts = unique_sentences(n)
@@ -95,7 +95,6 @@ def bench_overhead(n: int) -> dict:
                 [str(table)],
                 out=Path(tmp) / "t.csv",
                 summary=Path(tmp) / "s.csv",
-                report=None,
                 jobs=1,
                 progress=False,
             )
@@ -125,8 +124,8 @@ def bench_letters(n: int) -> dict:
     pypdfium2 extraction of the same files."""
     import pypdfium2 as pdfium
 
-    from ofsted_themes.batch import run_batch
-    from ofsted_themes.tagger import Tagger
+    from ofsted_themes.modelling.tagger import Tagger
+    from ofsted_themes.tagging.batch import run_batch
 
     with tempfile.TemporaryDirectory() as tmp:
         paths = make_pdfs(Path(tmp) / "letters", n)
@@ -143,7 +142,7 @@ def bench_letters(n: int) -> dict:
         def tag() -> None:
             run_batch(
                 tagger, [str(Path(tmp) / "letters")], out=out / "t.csv", summary=out / "s.csv",
-                report=None, model_path=str(MODEL), progress=False,
+                model_path=str(MODEL), progress=False,
             )  # fmt: skip
 
         baseline, value = timed_pair(extract, tag, repeat=2)
@@ -277,7 +276,7 @@ def bench_training() -> list[dict]:
 
 
 def bench_splitter(paragraphs: int) -> list[dict]:
-    from ofsted_themes.sentences import _segmenter, split_sentences
+    from ofsted_themes.reading.sentences import _segmenter, split_sentences
 
     para = (
         "Inspectors found that managers review plans regularly. Social workers know their "

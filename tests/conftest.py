@@ -24,7 +24,7 @@ def configured_theme_ids() -> list[str]:
     """The theme ids of the default training config, in config order."""
     from hydra import compose, initialize_config_dir
 
-    from ofsted_themes.config import CONF_DIR, register_resolvers
+    from ofsted_themes.core.config import CONF_DIR, register_resolvers
 
     register_resolvers()
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
@@ -144,10 +144,10 @@ def tagger_file(tmp_path_factory) -> Path:
     from hydra import compose, initialize_config_dir
     from hydra.utils import instantiate
 
-    from ofsted_themes.config import CONF_DIR, register_resolvers
-    from ofsted_themes.corpus import DataPaths, load_labelled
-    from ofsted_themes.themes import themes_from_config
-    from ofsted_themes.training import train
+    from ofsted_themes.core.config import CONF_DIR, register_resolvers
+    from ofsted_themes.core.themes import themes_from_config
+    from ofsted_themes.training.corpus import DataPaths, load_labelled
+    from ofsted_themes.training.fitting import train
 
     register_resolvers()
     overrides = ["debug=fast"]
@@ -190,7 +190,7 @@ def refuse_to_open():
 def interrupt_third_letter():
     """A function that makes tagging raise KeyboardInterrupt (Ctrl-C) on the third letter and
     returns the list of letters tagged so far."""
-    from ofsted_themes import tagging
+    from ofsted_themes.tagging import letters as tagging
 
     def interrupt(monkeypatch) -> list[str]:
         seen: list[str] = []

@@ -16,8 +16,8 @@ from hydra import compose, initialize_config_dir
 from hydra.utils import instantiate
 from omegaconf import OmegaConf
 
-from ofsted_themes.config import CONF_DIR, check_overrides, register_resolvers
-from ofsted_themes.model import ThemeClassifier
+from ofsted_themes.core.config import CONF_DIR, check_overrides, register_resolvers
+from ofsted_themes.modelling.classifier import ThemeClassifier
 
 GROUPS = sorted(p.name for p in CONF_DIR.iterdir() if p.is_dir())
 

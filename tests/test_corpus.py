@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ofsted_themes.corpus import (
+from ofsted_themes.training.corpus import (
     EXCLUDED_COLUMNS,
     KEY_COLUMNS,
     DataPaths,

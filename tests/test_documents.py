@@ -11,15 +11,10 @@ from pathlib import Path
 import letter_factory as lf
 import pytest
 
-from ofsted_themes.documents import (
-    SUPPORTED,
-    Document,
-    DocumentError,
-    clean_pages,
-    find_inputs,
-    read_document,
-)
-from ofsted_themes.sentences import ENDS_SENTENCE, LIST_MARKER, split_sentences
+from ofsted_themes.reading.cleaning import clean_pages
+from ofsted_themes.reading.document import SUPPORTED, Document, DocumentError, read_document
+from ofsted_themes.reading.inputs import find_inputs
+from ofsted_themes.reading.sentences import ENDS_SENTENCE, LIST_MARKER, split_sentences
 
 FURNITURE = re.compile(r"Page \d+ of \d+|Ofsted \||^\d+$|GOV\.UK|Crown copyright|Licence")
 

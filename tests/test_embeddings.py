@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("sentence_transformers", reason="optional extra: run `make embeddings`")
 
-from ofsted_themes.features import SentenceEmbeddings, embed
+from ofsted_themes.modelling.features import SentenceEmbeddings, embed
 
 pytestmark = pytest.mark.embeddings
 

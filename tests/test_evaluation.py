@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator
 
-from ofsted_themes.evaluation import (
+from ofsted_themes.training.evaluation import (
     FixedThreshold,
     ShrunkF1Threshold,
     best_f1_threshold,

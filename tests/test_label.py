@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ofsted_themes import labelling
-from ofsted_themes.corpus import USER_KEY_COLUMNS, LabelledSetError, load_training_set
-from ofsted_themes.tagger import Tagger
+from ofsted_themes.labelling import store as labelling
+from ofsted_themes.modelling.tagger import Tagger
+from ofsted_themes.training.corpus import USER_KEY_COLUMNS, LabelledSetError, load_training_set
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_TEXT = pd.read_csv(ROOT / "data/sentences.csv", dtype=str)["text"].iloc[8]
@@ -62,7 +62,7 @@ def run_label(*args, stdin: str | None = None) -> subprocess.CompletedProcess:
 @pytest.fixture
 def label_main(capsys):
     """`python -m label` in-process (faster than a subprocess): its exit status and output."""
-    import label
+    from ofsted_themes.cli import label
 
     def run(*args) -> subprocess.CompletedProcess:
         capsys.readouterr()
@@ -599,7 +599,7 @@ def test_the_review_session_keys(configured_theme_ids):
 def compose_train(*overrides: str):
     from hydra import compose, initialize_config_dir
 
-    from ofsted_themes.config import CONF_DIR, register_resolvers
+    from ofsted_themes.core.config import CONF_DIR, register_resolvers
 
     register_resolvers()
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
@@ -642,8 +642,8 @@ def user_labels(tmp_path, configured_theme_ids) -> Path:
 def test_data_seeds_plus_user_adds_the_user_labels_grouped_by_letter(
     user_labels, configured_theme_ids
 ):
-    from ofsted_themes.themes import themes_from_config
-    from ofsted_themes.training import train
+    from ofsted_themes.core.themes import themes_from_config
+    from ofsted_themes.training.fitting import train
 
     cfg = compose_train("data=seeds+user", "experiment=rules_baseline", "debug=fast")
     assert cfg.data.name == "seeds+user"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import letter_factory as lf
 import pytest
 
-from ofsted_themes.documents import read_document
-from ofsted_themes.letters import (
+from ofsted_themes.reading.document import read_document
+from ofsted_themes.reading.metadata import (
     FOCUSED_VISIT,
     INSPECTION,
     JTAI,

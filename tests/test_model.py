@@ -8,13 +8,13 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from ofsted_themes.features import (
+from ofsted_themes.modelling.classifier import ThemeClassifier
+from ofsted_themes.modelling.features import (
     PhraseMatcher,
     ThemePhraseFeatures,
     parse_phrases,
     rule_score,
 )
-from ofsted_themes.model import ThemeClassifier
 
 
 def matcher(*phrases) -> PhraseMatcher:

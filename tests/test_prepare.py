@@ -11,14 +11,14 @@ import pandas as pd
 import pytest
 from hydra import compose, initialize_config_dir
 
-from ofsted_themes.corpus import (
+from ofsted_themes.core.themes import themes_from_config
+from ofsted_themes.training.corpus import (
     DataPaths,
     load_labelled,
     prepare_sentences,
     read_articles,
     read_table,
 )
-from ofsted_themes.themes import themes_from_config
 
 ROOT = Path(__file__).resolve().parents[1]
 THEMES = ["cse", "missing", "staffing", "oversight"]  # conf/themes/default.yaml

@@ -7,8 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ofsted_themes.reports import summarise, theme_class, write_report
-from ofsted_themes.themes import Theme
+from ofsted_themes.core.themes import Theme
+from ofsted_themes.reporting.html import theme_class, write_report
+from ofsted_themes.tagging.summary import summarise
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [

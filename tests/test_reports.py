@@ -6,16 +6,10 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from ofsted_themes.reports import (
-    read_table,
-    render_report,
-    safe_colour,
-    summarise,
-    theme_class,
-    write_report,
-    write_table,
-)
-from ofsted_themes.themes import Theme
+from ofsted_themes.core.tables import read_table, write_table
+from ofsted_themes.core.themes import Theme
+from ofsted_themes.reporting.html import render_report, safe_colour, theme_class, write_report
+from ofsted_themes.tagging.summary import summarise
 
 THEMES = [
     Theme("cse", "Child sexual exploitation", colour="#d62728"),
@@ -132,7 +126,7 @@ def test_text_columns_stay_text(tmp_path, suffix):
 def test_unknown_extension_is_a_clear_error(tmp_path, tags, name):
     with pytest.raises(ValueError, match=r"\.csv, \.jsonl, \.parquet"):
         write_table(tags, tmp_path / name)
-    with pytest.raises(ValueError, match="unsupported extension"):
+    with pytest.raises(ValueError, match="unsupported output format"):
         read_table(tmp_path / name)
     assert list(tmp_path.iterdir()) == []
 
@@ -255,7 +249,7 @@ def test_empty_report_renders(tmp_path):
 
 
 def test_write_report_is_atomic(tmp_path, monkeypatch, tags, summary):
-    import ofsted_themes.reports as reports
+    import ofsted_themes.reporting.html as reports
 
     monkeypatch.setattr(reports, "render_report", lambda *a: 1 / 0)
     with pytest.raises(ZeroDivisionError):

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from ofsted_themes.sentences import Span, article_sentences, split_sentences
+from ofsted_themes.reading.sentences import Span, article_sentences, split_sentences
 
 
 def texts(spans: list[Span]) -> list[str]:

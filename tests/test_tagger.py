@@ -16,10 +16,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import FunctionTransformer
 
-from ofsted_themes.features import ThemePhraseFeatures
-from ofsted_themes.model import ThemeClassifier
-from ofsted_themes.tagger import FORMAT_VERSION, ModelError, Tagger
-from ofsted_themes.themes import Theme
+from ofsted_themes.core.themes import Theme
+from ofsted_themes.modelling.classifier import ThemeClassifier
+from ofsted_themes.modelling.features import ThemePhraseFeatures
+from ofsted_themes.modelling.persistence import FORMAT_VERSION, ModelError
+from ofsted_themes.modelling.tagger import Tagger
 
 SENTENCES = [
     "Children at risk of sexual exploitation were not identified quickly.",

@@ -1,4 +1,4 @@
-"""Batch tagging in-process (``ofsted_themes.batch.run_batch``): letters of every format in, the
+"""Batch tagging in-process (``tagging.batch.run_batch``): letters of every format in, the
 sentence table, per-letter summary, report and failures out; bad files fail alone, outputs are
 atomic, ``resume`` carries on, and the Python API.
 
@@ -17,11 +17,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ofsted_themes import tagging
-from ofsted_themes.batch import run_batch
-from ofsted_themes.model import ThemeClassifier
-from ofsted_themes.reports import read_table
-from ofsted_themes.tagger import ModelError, Tagger
+from ofsted_themes.core.tables import read_table
+from ofsted_themes.modelling.classifier import ThemeClassifier
+from ofsted_themes.modelling.persistence import ModelError
+from ofsted_themes.modelling.tagger import Tagger
+from ofsted_themes.reporting.html import write_batch_report
+from ofsted_themes.tagging import letters as tagging
+from ofsted_themes.tagging.batch import run_batch
 
 FIXTURE_LETTERS = {  # name: (council, visit type) as the fixture letters state them
     "monitoring_visit": ("Harrowfield City Council", "monitoring visit"),
@@ -54,8 +56,8 @@ def fresh(tagger: Tagger) -> Tagger:
 
 def batch(tagger: Tagger, inputs: list[Path | str], out: Path, **options):
     """run_batch with the summary and report beside ``out``, in this process (one worker)."""
-    options.setdefault("report", out.with_name("report.html"))
-    return run_batch(
+    report = options.pop("report", out.with_name("report.html"))
+    result = run_batch(
         tagger,
         [str(i) for i in inputs],
         out=out,
@@ -63,6 +65,9 @@ def batch(tagger: Tagger, inputs: list[Path | str], out: Path, **options):
         jobs=1,
         **options,
     )
+    if report:
+        result.written.append(write_batch_report(report, out, result.summary, tagger.themes))
+    return result
 
 
 def mixed_folder(root: Path) -> dict[str, Path]:

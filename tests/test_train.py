@@ -132,7 +132,7 @@ def test_the_metrics_file_matches_the_logged_metrics(trained):
 
 @pytest.mark.slow
 def test_the_run_is_tagged_with_the_commit_and_the_data_digest(trained, configured_theme_ids):
-    from ofsted_themes.corpus import DataPaths, digest, load_labelled
+    from ofsted_themes.training.corpus import DataPaths, digest, load_labelled
 
     tags = trained.run.data.tags
     assert tags["git_commit"]
@@ -183,7 +183,7 @@ def test_the_saved_tagger_predicts_as_the_registered_champion(
 ):
     import mlflow
 
-    from ofsted_themes.tagger import Tagger
+    from ofsted_themes.modelling.tagger import Tagger
 
     local = Tagger.load(trained.outcome.out / "tagger.skops").predict(SAMPLE)
     with current_mlflow_store(trained.uri):
@@ -223,7 +223,7 @@ def test_a_sweep_is_one_parent_run_with_a_child_run_per_job(tmp_path, new_mlflow
 def test_the_champion_moves_only_to_a_better_run_unless_forced(mlflow_store, tmp_path):
     from mlflow import MlflowClient
 
-    from ofsted_themes.tracking import promote
+    from ofsted_themes.tracking.runs import promote
 
     client = MlflowClient()
     experiment = client.get_experiment_by_name("train").experiment_id

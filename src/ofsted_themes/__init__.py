@@ -1,16 +1,34 @@
-"""Find and count themes in Ofsted inspection letters."""
+"""Find and count themes in Ofsted inspection letters.
+
+The package's folders follow the data flow, each importing only those below it (checked by
+import-linter, see pyproject.toml): ``core`` < ``reading`` < ``modelling`` < ``training`` <
+``tagging`` < ``labelling`` < ``reporting`` < ``tracking`` < ``cli``. This module stays light:
+importing a subpackage imports it first.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["load_tagger"]
+if TYPE_CHECKING:
+    from ofsted_themes.modelling.tagger import Tagger
+
+__all__ = ["is_model_uri", "load_tagger"]
 
 
-def __getattr__(name: str) -> Any:
-    # Lazy, so that `python -m prepare` does not pay for scikit-learn.
-    if name == "load_tagger":
-        from ofsted_themes.tagger import load_tagger
+def is_model_uri(model: str | Path) -> bool:
+    """Whether ``model`` names an MLflow model (``models:/…``, ``runs:/…``) rather than a file."""
+    text = str(model)
+    return "://" in text or text.startswith(("models:", "runs:"))
 
-        return load_tagger
-    raise AttributeError(name)
+
+def load_tagger(path_or_uri: str | Path) -> Tagger:
+    """A Tagger from a file, or from an MLflow model URI; mlflow is imported only for a URI."""
+    from ofsted_themes.modelling.tagger import Tagger
+
+    if is_model_uri(path_or_uri):
+        from ofsted_themes.tracking.registry import download_tagger
+
+        return Tagger.load(download_tagger(str(path_or_uri)))
+    return Tagger.load(path_or_uri)

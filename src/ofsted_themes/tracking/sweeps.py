@@ -15,9 +15,10 @@ class MlflowSweepCallback(Callback):
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         if not config.mlflow.enabled:
             return
-        from ofsted_themes import tracking
+        from ofsted_themes.tracking import runs as tracking  # mlflow is slow to import
+        from ofsted_themes.tracking.store import connect
 
-        tracking.connect(config.mlflow.tracking_uri)
+        connect(config.mlflow.tracking_uri)
         overrides = [o for o in config.hydra.overrides.task if not o.startswith("hydra")]
         name = "sweep: " + (" ".join(overrides) or "default")
         run_id = tracking.start_parent_run(
@@ -28,7 +29,7 @@ class MlflowSweepCallback(Callback):
         os.environ[tracking.PARENT_RUN_ENV] = run_id
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        from ofsted_themes import tracking
+        from ofsted_themes.tracking import runs as tracking
 
         run_id = os.environ.pop(tracking.PARENT_RUN_ENV, None)
         if run_id:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ofsted_themes.sentences import article_sentences
+from ofsted_themes.core.errors import ProblemsError
+from ofsted_themes.reading.sentences import article_sentences
 
 KEY_COLUMNS = ["id", "article", "start", "end", "text"]
 EXCLUDED_COLUMNS = ["article", "start", "end", "text", "reason"]
@@ -26,15 +27,8 @@ USER_KEY_COLUMNS = [
 ]
 
 
-class LabelledSetError(ValueError):
-    """The labelled set does not match the articles or the configured themes.
-
-    ``problems`` holds one message per failure, each naming the row and what to fix.
-    """
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+class LabelledSetError(ProblemsError):
+    """The labelled set does not match the articles or the configured themes."""
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """A tagging batch: find the inputs, tag them (streamed, in parallel when there are many), write
-the sentence table, the per-letter summary, the report and the failures, each atomically."""
+the sentence table, the per-letter summary and the failures, each atomically."""
 
 from __future__ import annotations
 
@@ -10,16 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from ofsted_themes.documents import find_inputs
-from ofsted_themes.reports import read_table, summarise_counts, write_report, write_table
-from ofsted_themes.tagger import Tagger
-from ofsted_themes.tagging import (
-    INPUT_SUFFIXES,
-    METADATA_COLUMNS,
-    TableSink,
-    document_names,
-    tag_files,
-)
+from ofsted_themes.core.tables import LETTER_COLUMNS, read_table, write_table
+from ofsted_themes.modelling.tagger import Tagger
+from ofsted_themes.reading.inputs import find_inputs
+from ofsted_themes.tagging.letters import INPUT_SUFFIXES, document_names, tag_files
+from ofsted_themes.tagging.sinks import TableSink
+from ofsted_themes.tagging.summary import summarise_counts
 
 PARALLEL_FROM = 8  # files; below this, worker start-up costs more than it saves
 
@@ -32,6 +28,7 @@ class BatchResult:
     theme_counts: dict[str, int] = field(default_factory=dict)
     failures: list[tuple[str, str]] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    summary: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per letter, as written
 
 
 def sentence_columns(tagger: Tagger) -> list[str]:
@@ -57,7 +54,6 @@ def run_batch(
     *,
     out: Path,
     summary: Path,
-    report: Path | None,
     text_column: str = "text",
     resume: bool = False,
     jobs: int = 0,
@@ -105,11 +101,8 @@ def run_batch(
     result.written.append(sink.commit())
     summary_frame = _summary(tagger, tallies, summary if resume else None)
     result.written.append(write_table(summary_frame, summary))
+    result.summary = summary_frame
     result.theme_counts = {t: int(summary_frame[f"{t}_count"].sum()) for t in tagger.theme_ids}
-    if report:  # one page of every letter (resumed ones too), read back from the finished table
-        tags = read_table(out)
-        write_report(report, tags, summary_frame, tagger.themes, "Themes in Ofsted letters")
-        result.written.append(report)
     if result.failures:
         failures_path = out.with_name("failures.csv")
         write_table(pd.DataFrame(result.failures, columns=["file", "reason"]), failures_path)
@@ -126,17 +119,15 @@ def tally(frame: pd.DataFrame, meta: dict, theme_ids: list[str]) -> dict:
     """A letter's metadata, sentence count and tagged sentences per theme."""
     counts = {t: int(frame[t].sum()) for t in theme_ids}
     return (
-        {c: meta.get(c) for c in ["document", *METADATA_COLUMNS]}
-        | {"sentences": len(frame)}
-        | counts
+        {c: meta.get(c) for c in ["document", *LETTER_COLUMNS]} | {"sentences": len(frame)} | counts
     )
 
 
 def _summary(tagger: Tagger, tallies: list[dict], previous: Path | None) -> pd.DataFrame:
     """One row per letter, in tagging order, after the rows of ``previous`` (a resumed run)."""
-    columns = ["document", *METADATA_COLUMNS, "sentences", *tagger.theme_ids]
+    columns = ["document", *LETTER_COLUMNS, "sentences", *tagger.theme_ids]
     frame = pd.DataFrame(tallies, columns=columns)
-    metadata = frame[["document", *METADATA_COLUMNS]]
+    metadata = frame[["document", *LETTER_COLUMNS]]
     counts = frame[["document", "sentences", *tagger.theme_ids]]
     parts = [summarise_counts(counts, metadata, tagger.theme_ids)]
     if previous is not None and previous.exists():

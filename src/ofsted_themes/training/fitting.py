@@ -12,7 +12,10 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from ofsted_themes.evaluation import (
+from ofsted_themes.core.errors import OfstedThemesError
+from ofsted_themes.core.themes import Theme
+from ofsted_themes.modelling.tagger import Tagger, linear_weights
+from ofsted_themes.training.evaluation import (
     CrossValidation,
     choose_thresholds,
     cross_validate,
@@ -22,11 +25,9 @@ from ofsted_themes.evaluation import (
     save_plots,
     theme_metrics,
 )
-from ofsted_themes.tagger import Tagger, linear_weights
-from ofsted_themes.themes import Theme
 
 
-class NoPositivesError(ValueError):
+class NoPositivesError(OfstedThemesError, ValueError):
     """A configured theme has no positive sentence to learn or evaluate from."""
 
 

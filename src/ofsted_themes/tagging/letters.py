@@ -6,9 +6,6 @@ memory stays flat however many letters there are, and a bad file fails alone.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -16,18 +13,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from ofsted_themes.documents import SUPPORTED, DocumentError, read_document
-from ofsted_themes.io import file_mode
-from ofsted_themes.letters import document_metadata
-from ofsted_themes.sentences import letter_sentences
-from ofsted_themes.tagger import Tagger
+from ofsted_themes.core.errors import OfstedThemesError
+from ofsted_themes.core.tables import LETTER_COLUMNS
+from ofsted_themes.modelling.tagger import Tagger
+from ofsted_themes.reading.document import SUPPORTED, DocumentError, read_document
+from ofsted_themes.reading.metadata import document_metadata
+from ofsted_themes.reading.sentences import letter_sentences
 
 TABLE_SUFFIXES = {".csv", ".xlsx"}
 INPUT_SUFFIXES = SUPPORTED | TABLE_SUFFIXES
-METADATA_COLUMNS = ["council", "visit_type", "visit_dates", "visit_date", "judgement"]
 
 
-class InputError(ValueError):
+class InputError(OfstedThemesError, ValueError):
     """An input file that cannot be tagged, with the reason worded for the user."""
 
 
@@ -55,7 +52,7 @@ def read_letter(path: Path, document: str) -> Letter:
     frame.insert(0, "sentence_no", range(1, len(frame) + 1))
     meta = asdict(document_metadata(doc))
     meta["visit_date"] = meta.pop("visit_date_iso")
-    return Letter(document, frame, {k: meta[k] for k in METADATA_COLUMNS})
+    return Letter(document, frame, {k: meta[k] for k in LETTER_COLUMNS})
 
 
 def read_sentence_table(path: Path, document: str, text_column: str) -> list[Letter]:
@@ -159,101 +156,3 @@ def document_names(paths: Iterable[Path]) -> list[str]:
         except ValueError:
             names.append(str(path))
     return names
-
-
-class TableSink:
-    """Appends frames to a table file that appears only when complete (temporary file, then
-    rename). With ``resume``, the existing table's rows come first."""
-
-    def __init__(self, path: Path, columns: list[str], resume: bool = False):
-        self.path = Path(path)
-        self.format = self.path.suffix.lower()
-        if self.format not in {".csv", ".jsonl", ".parquet"}:
-            raise ValueError(
-                f"unsupported output format '{self.format}': use .csv, .jsonl or .parquet"
-            )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent
-        )
-        os.close(fd)
-        self.tmp = Path(tmp)
-        self.base_columns = columns
-        self.columns: list[str] | None = None
-        self._parquet = None
-        self.rows = 0
-        if resume and self.path.exists():
-            self._start_from_existing()
-
-    def _start_from_existing(self) -> None:
-        if self.format == ".parquet":
-            from ofsted_themes.reports import read_table
-
-            self.write(read_table(self.path))
-            return
-        shutil.copyfile(self.path, self.tmp)
-        head = pd.read_csv(self.path, nrows=0) if self.format == ".csv" else None
-        self.columns = list(head.columns) if head is not None else None
-        if self.format == ".jsonl" and self.path.stat().st_size:
-            self.columns = list(pd.read_json(self.path, lines=True, nrows=1).columns)
-
-    def write(self, frame: pd.DataFrame) -> None:
-        if self.columns is None:
-            self.columns = list(self.base_columns)
-        extra = [c for c in frame.columns if c not in self.columns]
-        if extra:  # columns carried from an input table, after frames that lacked them
-            self._widen(extra, frame)
-        frame = frame.reindex(columns=self.columns)
-        if self.format == ".csv":
-            header = self.tmp.stat().st_size == 0
-            frame.to_csv(self.tmp, mode="a", header=header, index=False)
-        elif self.format == ".jsonl":
-            with self.tmp.open("a", encoding="utf-8") as f:
-                frame.to_json(f, orient="records", lines=True, force_ascii=False)
-        else:
-            self._write_parquet(frame)
-        self.rows += len(frame)
-
-    def _widen(self, extra: list[str], frame: pd.DataFrame) -> None:
-        """Add columns, rewriting the rows written so far with them empty (JSON lines need no
-        rewriting: each record names its fields)."""
-        self.columns += extra
-        if self._parquet is None and not self.tmp.stat().st_size:
-            return
-        if self.format == ".csv":
-            written = pd.read_csv(self.tmp, dtype=str, keep_default_na=False)
-            written.reindex(columns=self.columns, fill_value="").to_csv(self.tmp, index=False)
-        elif self.format == ".parquet":
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
-            self._parquet.close()
-            written = pq.read_table(self.tmp).replace_schema_metadata(None)
-            types = pa.Table.from_pandas(frame[extra], preserve_index=False).schema
-            for column in types:
-                written = written.append_column(column, pa.nulls(len(written), column.type))
-            self._parquet = pq.ParquetWriter(self.tmp, written.schema)
-            self._parquet.write_table(written)
-
-    def _write_parquet(self, frame: pd.DataFrame) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        if self._parquet is None:
-            self._parquet = pq.ParquetWriter(self.tmp, table.schema)
-        self._parquet.write_table(table.cast(self._parquet.schema))
-
-    def commit(self) -> Path:
-        if self.columns is None:  # nothing tagged: still a valid, empty table
-            self.write(pd.DataFrame(columns=self.base_columns))
-        if self._parquet is not None:
-            self._parquet.close()
-        os.chmod(self.tmp, file_mode(self.path))
-        os.replace(self.tmp, self.path)
-        return self.path
-
-    def abort(self) -> None:
-        if self._parquet is not None:
-            self._parquet.close()
-        self.tmp.unlink(missing_ok=True)

@@ -3,11 +3,27 @@ turns Hydra's composition errors into one line saying what to fix."""
 
 from __future__ import annotations
 
+import os
+from importlib import resources
 from pathlib import Path
 
 from omegaconf import OmegaConf
 
-CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
+CONF_ENV = "OFSTED_THEMES_CONF"
+
+
+def find_conf_dir() -> Path:
+    """The configuration folder: ``$OFSTED_THEMES_CONF`` if set, else the checkout's ``conf/``
+    (beside ``src/``), else the copy a wheel ships inside the package."""
+    if os.environ.get(CONF_ENV):
+        return Path(os.environ[CONF_ENV]).resolve()
+    checkout = Path(__file__).resolve().parents[3] / "conf"
+    if (checkout / "train.yaml").is_file():
+        return checkout
+    return Path(str(resources.files("ofsted_themes") / "conf"))
+
+
+CONF_DIR = find_conf_dir()
 
 
 def _phrase_lists(themes):

@@ -1,5 +1,5 @@
 """The Tagger: a fitted classifier with its thresholds, themes and metadata; tags sentences with
-scores and evidence; saved and loaded pickle-free with skops."""
+scores and evidence; saved and loaded pickle-free (``persistence``)."""
 
 from __future__ import annotations
 
@@ -13,26 +13,12 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
 
-from ofsted_themes.features import theme_matchers
-from ofsted_themes.io import write_atomic
-from ofsted_themes.model import ThemeClassifier
-from ofsted_themes.themes import Theme
+from ofsted_themes.core.themes import Theme
+from ofsted_themes.modelling.classifier import ThemeClassifier
+from ofsted_themes.modelling.features import theme_matchers
+from ofsted_themes.modelling.persistence import ModelError, read_model, write_model
 
-FORMAT_VERSION = 1
-# Beyond what skops trusts by default (scikit-learn's estimators, numpy arrays), a tagger file may
-# hold only these classes; anything else (a function such as builtins.eval, say) is refused.
-TRUSTED_TYPES = frozenset(
-    {
-        "ofsted_themes.features.ThemePhraseFeatures",
-        "ofsted_themes.features.SentenceEmbeddings",
-        "ofsted_themes.model.ThemeClassifier",
-    }
-)
 EVIDENCE_WORDS = 5  # per theme
-
-
-class ModelError(ValueError):
-    """A model file that is missing, unreadable or incompatible, worded for the user."""
 
 
 @dataclass
@@ -113,46 +99,19 @@ class Tagger:
 
     def save(self, path: Path | str) -> Path:
         """Write the tagger as one skops file (no pickle)."""
-        import skops.io as sio
-
         payload = {
-            "format_version": FORMAT_VERSION,
             "classifier": self.classifier,
             "thresholds": {k: float(v) for k, v in self.thresholds.items()},
             "themes": json.dumps([asdict(t) for t in self.themes]),
             "metadata": json.dumps(self.metadata, default=str),
         }
-        return write_atomic(path, lambda f: f.write(sio.dumps(payload)), mode="wb")
+        return write_model(path, payload)
 
     @classmethod
     def load(cls, path: Path | str) -> Tagger:
         """Read a tagger saved by :meth:`save`, trusting only scikit-learn's and this package's
         model classes."""
-        import skops.io as sio
-
-        path = Path(path)
-        if not path.is_file():
-            raise ModelError(f"model file {path} not found: train one with `python -m train`")
-        try:
-            data = path.read_bytes()
-            untrusted = sio.get_untrusted_types(data=data)
-            unknown = [t for t in untrusted if t not in TRUSTED_TYPES]
-            if unknown:
-                raise ModelError(
-                    f"model file {path} holds types this tool does not trust: {unknown}"
-                )
-            payload = sio.loads(data, trusted=untrusted)
-        except ModelError:
-            raise
-        except Exception as exc:  # skops raises many kinds on a foreign or damaged file
-            raise ModelError(
-                f"model file {path} is not a tagger saved by this tool ({exc})"
-            ) from None
-        if not isinstance(payload, dict) or payload.get("format_version") != FORMAT_VERSION:
-            raise ModelError(
-                f"model file {path} was saved by an incompatible version: "
-                "retrain with `python -m train`"
-            )
+        payload = read_model(path)
         try:
             themes = [
                 Theme(**{**t, "phrases": tuple(t["phrases"])})
@@ -177,13 +136,3 @@ def linear_weights(estimator) -> np.ndarray | None:
     if hasattr(estimator, "feature_log_prob_"):  # naive Bayes: log-odds per feature
         return estimator.feature_log_prob_[1] - estimator.feature_log_prob_[0]
     return None
-
-
-def load_tagger(path_or_uri: str | Path) -> Tagger:
-    """A Tagger from a local file, or from an MLflow model URI (``models:/...``, ``runs:/...``)."""
-    text = str(path_or_uri)
-    if "://" in text or text.startswith(("models:", "runs:")):
-        from ofsted_themes.tracking import download_tagger  # mlflow only for a URI
-
-        return Tagger.load(download_tagger(text))
-    return Tagger.load(text)

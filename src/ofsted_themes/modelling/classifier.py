@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
-from ofsted_themes.features import rule_score, theme_matchers
+from ofsted_themes.modelling.features import rule_score, theme_matchers
 
 
 class ThemeClassifier(ClassifierMixin, BaseEstimator):

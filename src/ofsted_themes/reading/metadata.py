@@ -14,7 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ofsted_themes.documents import Document
+    from ofsted_themes.reading.document import Document
 
 INSPECTION = "inspection"
 MONITORING_VISIT = "monitoring visit"

@@ -4,7 +4,7 @@ Picks the sentences of a ``tag`` output the model is least sure about (score clo
 theme's threshold), diversified so that no two picks are near-copies and no letter dominates;
 reads and validates labels filled in a spreadsheet; drives a labelling session one sentence at a
 time; and keeps every answer in one append-only table, ``data/labels/user.csv`` (columns
-:data:`ofsted_themes.corpus.USER_KEY_COLUMNS`, then one 0/1 column per theme).
+:data:`ofsted_themes.training.corpus.USER_KEY_COLUMNS`, then one 0/1 column per theme).
 
 Appending writes a new full file (temporary file, then rename) holding the old rows unchanged
 plus the new ones: a reader never sees half a file, and a crash loses at most the answer being
@@ -24,21 +24,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ofsted_themes.corpus import USER_KEY_COLUMNS, LabelledSetError, user_label_problems
-from ofsted_themes.io import write_atomic
+from ofsted_themes.core.atomic import write_atomic
+from ofsted_themes.core.errors import ProblemsError
+from ofsted_themes.training.corpus import USER_KEY_COLUMNS, user_label_problems
 
 SIMILARITY = 0.8  # cosine of word 1-2-gram counts above which two sentences are near-copies
 COMMAND_KEYS = {"a": "accept", "\n": "accept", "\r": "accept", "s": "skip", "u": "undo"}
 QUIT_KEYS = {"q", "\x04"}  # q, Ctrl-D
 
 
-class LabelError(ValueError):
-    """Labels or inputs that cannot be used; ``problems`` holds one message per problem, each
-    naming the file, row and column to fix."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+class LabelError(ProblemsError):
+    """Labels or inputs that cannot be used."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -58,7 +54,7 @@ def settings(overrides: Iterable[str] = ()) -> Settings:
     """The configured themes and label files, composed the way ``python -m train`` does."""
     from hydra import compose, initialize_config_dir
 
-    from ofsted_themes.config import CONF_DIR, register_resolvers
+    from ofsted_themes.core.config import CONF_DIR, register_resolvers
 
     register_resolvers()
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
@@ -245,7 +241,7 @@ def _column(frame: pd.DataFrame, name: str) -> list:
 
 def read_tag_table(path: Path | str, theme_ids: list[str]) -> pd.DataFrame:
     """A sentence table written by ``python -m tag`` (.csv, .jsonl or .parquet)."""
-    from ofsted_themes.reports import read_table
+    from ofsted_themes.core.tables import read_table
 
     path = Path(path)
     if not path.is_file():
@@ -599,10 +595,3 @@ class Review:
         self.position = answer.position
         self.current = list(answer.labels)
         return answer
-
-
-def as_problems(error: Exception) -> list[str]:
-    """The messages of a LabelError or LabelledSetError."""
-    if isinstance(error, LabelError | LabelledSetError):
-        return list(error.problems)
-    return [str(error)]

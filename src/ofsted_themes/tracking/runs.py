@@ -1,62 +1,33 @@
-"""Everything MLflow: runs (parent and child for sweeps), params, metrics, artifacts, the
-registered model and its champion alias. Imported only by commands that need MLflow."""
+"""Training runs in MLflow: params, metrics, the dataset, artifacts and the pyfunc model of each
+run; a sweep is one parent run with a child per job."""
 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import subprocess
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
-os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-os.environ.setdefault("DO_NOT_TRACK", "true")
-os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
-# Hints that do not apply: the tagger's integer outputs are never missing, and the dataset
-# source is a local file either way.
-warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer")
-warnings.filterwarnings("ignore", message="The specified dataset source can be interpreted")
+import mlflow
+from mlflow import MlflowClient
 
-import mlflow  # noqa: E402
-from mlflow import MlflowClient  # noqa: E402
-from mlflow.exceptions import MlflowException  # noqa: E402
+import ofsted_themes
+from ofsted_themes.tracking.registry import promote
+from ofsted_themes.tracking.store import use_experiment
 
-# uv-made environments have no pip for MLflow to report; the requirements are given explicitly.
-logging.getLogger("mlflow.utils.environment").setLevel(logging.ERROR)
-
-DEFAULT_URI = "sqlite:///mlflow.db"
 PARENT_RUN_ENV = "OFSTED_THEMES_PARENT_RUN"
-PYFUNC_CODE = Path(__file__).with_name("pyfunc_model.py")
-PIP_REQUIREMENTS = [
-    "scikit-learn",
-    "pandas",
-    "numpy",
-    "scipy",
-    "skops",
-    "snowballstemmer",
-    "ofsted-themes",
-]
+PYFUNC_CODE = Path(__file__).with_name("pyfunc.py")
+# The package travels with the model (code_paths), so that it loads where only these are
+# installed; versions pinned to the training environment's, as skops files are read by them.
+REQUIREMENTS = ["scikit-learn", "pandas", "numpy", "scipy", "skops", "snowballstemmer"]
 
 
-def connect(tracking_uri: str | None = None) -> None:
-    uri = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_URI
-    mlflow.set_tracking_uri(uri)
-    mlflow.set_registry_uri(uri)
+def pip_requirements() -> list[str]:
+    """The logged model's requirements, pinned to the versions installed now."""
+    from importlib.metadata import version
 
-
-def use_experiment(name: str) -> None:
-    """Make ``name`` the active experiment, creating it with its artifacts beside a SQLite store
-    (not in whatever folder the command happens to run from)."""
-    if mlflow.get_experiment_by_name(name) is None:
-        uri = mlflow.get_tracking_uri()
-        location = None
-        if uri.startswith("sqlite:///"):
-            location = (Path(uri.removeprefix("sqlite:///")).resolve().parent / "mlruns").as_uri()
-        mlflow.create_experiment(name, artifact_location=location)
-    mlflow.set_experiment(name)
+    return [f"{name}=={version(name)}" for name in REQUIREMENTS]
 
 
 def flatten(config: Mapping, prefix: str = "") -> dict[str, str]:
@@ -134,40 +105,10 @@ def log_training_run(
             python_model=str(PYFUNC_CODE),
             artifacts={"tagger": str(tagger_file)},
             input_example=input_example,
-            pip_requirements=PIP_REQUIREMENTS,
+            pip_requirements=pip_requirements(),
+            code_paths=[str(Path(ofsted_themes.__file__).parent)],
             registered_model_name=registered_model,
         )
     version = str(info.registered_model_version)
     moved = promote(registered_model, alias, version, metrics["macro_f1"], force_champion)
     return {"run_id": run.info.run_id, "version": version, "champion": moved}
-
-
-def promote(model: str, alias: str, version: str, macro_f1: float, force: bool) -> bool:
-    """Move the alias to ``version`` when it beats the current holder's macro-F1 (or forced)."""
-    client = MlflowClient()
-    try:
-        current = client.get_model_version_by_alias(model, alias)
-        best = client.get_run(current.run_id).data.metrics.get("macro_f1", float("-inf"))
-    except MlflowException:
-        best = float("-inf")
-    if force or macro_f1 > best:
-        client.set_registered_model_alias(model, alias, version)
-        return True
-    return False
-
-
-def download_tagger(uri: str) -> Path:
-    """The tagger file of an MLflow model (``models:/name@alias``, ``runs:/id/tagger``)."""
-    from ofsted_themes.tagger import ModelError
-
-    connect()
-    try:
-        local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri))
-    except (MlflowException, OSError) as exc:
-        raise ModelError(
-            f"cannot fetch model {uri} from {mlflow.get_tracking_uri()}: {exc}"
-        ) from None
-    found = sorted(local.rglob("*.skops"))
-    if not found:
-        raise ModelError(f"model {uri} holds no tagger file (*.skops)")
-    return found[0]

@@ -1,129 +1,26 @@
-"""Output tables, per-letter summary, HTML report.
-
-The tagging command hands this module two tables per batch of letters: ``tags`` (one row per
-sentence: document, sentence_no, page, text, a 0/1 column and a ``<id>_score`` per theme,
-evidence) and ``summary`` (one row per letter). This module builds the summary, writes and reads
-the tables, and renders one self-contained HTML page a person can read.
-"""
+"""The HTML report: one self-contained page a person can read, from the two tables of a batch:
+``tags`` (one row per sentence: document, sentence_no, page, text, a 0/1 column and a
+``<id>_score`` per theme, evidence) and ``summary`` (one row per letter)."""
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from html import escape
 from pathlib import Path
-from typing import IO
 
 import pandas as pd
 
-from ofsted_themes.io import write_atomic
-from ofsted_themes.themes import Theme
+from ofsted_themes.core.atomic import write_atomic
+from ofsted_themes.core.tables import read_table
+from ofsted_themes.core.themes import Theme
 
-METADATA_COLUMNS = ["document", "council", "visit_type", "visit_dates", "visit_date", "judgement"]
-# Columns read back as text whatever they look like (a council called "1" stays a string).
-TEXT_COLUMNS = [*METADATA_COLUMNS, "text", "evidence"]
-FORMATS = (".csv", ".jsonl", ".parquet")
 # A theme colour goes into CSS, so only plain colour syntax is let through.
 SAFE_COLOUR = re.compile(
     r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|[a-zA-Z]{3,24}|(?:rgb|hsl)a?\([0-9.,%\s/]+\)"
 )
 FALLBACK_COLOUR = "#777777"
-
-
-# ---------------------------------------------------------------------------------------------
-# Summary
-
-
-def summarise(tags: pd.DataFrame, metadata: pd.DataFrame, theme_ids: list[str]) -> pd.DataFrame:
-    """One row per letter: its metadata, sentence count, and per theme a count and share.
-
-    Letters come in metadata order (so a letter that yielded no sentences still gets a row),
-    then any letter found only in ``tags``. A letter with no sentences has shares of 0.
-    """
-    groups = tags.groupby("document", sort=False)
-    counts = groups[theme_ids].sum() if theme_ids else pd.DataFrame(index=groups.size().index)
-    counts.insert(0, "sentences", groups.size())
-    return summarise_counts(counts.reset_index(), metadata, theme_ids)
-
-
-def summarise_counts(
-    counts: pd.DataFrame, metadata: pd.DataFrame, theme_ids: list[str]
-) -> pd.DataFrame:
-    """The summary from per-letter counts (``document, sentences, <theme>...``), so that a batch
-    can tally letters as they stream past instead of keeping their sentences."""
-    metadata = metadata.drop_duplicates("document").set_index("document")
-    counts = counts.set_index("document")
-    known = set(metadata.index)
-    documents = list(metadata.index) + [d for d in counts.index if d not in known]
-    out = metadata.reindex(index=documents, columns=METADATA_COLUMNS[1:])
-    out.index.name = "document"
-    out["sentences"] = counts["sentences"].reindex(documents, fill_value=0).astype(int)
-    for theme_id in theme_ids:
-        count = counts[theme_id].reindex(documents, fill_value=0).astype(int)
-        out[f"{theme_id}_count"] = count
-        out[f"{theme_id}_share"] = _share(count, out["sentences"])
-    return out.reset_index()
-
-
-def _share(count: pd.Series, sentences: pd.Series) -> pd.Series:
-    """count / sentences, 0.0 where a letter has no sentences (not NaN: it sorts and sums)."""
-    return (count / sentences.where(sentences > 0)).fillna(0.0).astype(float)
-
-
-# ---------------------------------------------------------------------------------------------
-# Tables
-
-
-def _format(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise ValueError(
-            f"cannot write or read {path.name!r}: unsupported extension {suffix or '(none)'!r}; "
-            f"use one of {', '.join(FORMATS)}"
-        )
-    return suffix
-
-
-def write_table(frame: pd.DataFrame, path: Path | str) -> Path:
-    """Write ``frame`` in the format its extension names, atomically (no half-written table)."""
-    path = Path(path)
-    writers: dict[str, tuple[Callable[[IO], object], str]] = {
-        ".csv": (lambda f: frame.to_csv(f, index=False), "w"),
-        ".jsonl": (lambda f: _write_jsonl(frame, f), "w"),
-        ".parquet": (lambda f: frame.to_parquet(f, index=False), "wb"),
-    }
-    write, mode = writers[_format(path)]
-    return write_atomic(path, write, mode=mode)
-
-
-def _write_jsonl(frame: pd.DataFrame, f: IO) -> None:
-    if len(frame):
-        frame.to_json(
-            f,
-            orient="records",
-            lines=True,
-            force_ascii=False,
-            date_format="iso",
-            double_precision=15,
-        )
-
-
-def read_table(path: Path | str) -> pd.DataFrame:
-    """Read a table written by :func:`write_table` (for ``--resume``); text stays text."""
-    path = Path(path)
-    suffix = _format(path)
-    if suffix == ".parquet":
-        return pd.read_parquet(path)
-    if suffix == ".jsonl" and path.stat().st_size == 0:
-        return pd.DataFrame()
-    if suffix == ".csv":
-        frame = pd.read_csv(path, dtype={c: str for c in TEXT_COLUMNS})
-    else:  # dtype=False: JSON already says what is a number; no guessing of dates.
-        frame = pd.read_json(path, lines=True, dtype=False, precise_float=True)
-    present = [c for c in TEXT_COLUMNS if c in frame.columns]
-    frame[present] = frame[present].fillna("")
-    return frame
 
 
 # ---------------------------------------------------------------------------------------------
@@ -231,6 +128,14 @@ def write_report(
     """Render the report and write it atomically."""
     page = render_report(tags, summary, themes, title)
     return write_atomic(path, lambda f: f.write(page))
+
+
+def write_batch_report(
+    path: Path | str, tags_table: Path, summary: pd.DataFrame, themes: list[Theme]
+) -> Path:
+    """The report of a finished batch: every letter (resumed ones too), read back from its
+    sentence table."""
+    return write_report(path, read_table(tags_table), summary, themes, "Themes in Ofsted letters")
 
 
 def _any_theme(tags: pd.DataFrame, themes: list[Theme]) -> pd.Series:

@@ -1,0 +1,164 @@
+"""python -m label: grow the labelled set from your own letters, most informative sentences first.
+
+    python -m label suggest TAGS_TABLE --n 50 --out to_label.csv   a CSV to fill in
+    python -m label import to_label.csv                            add its labels
+    python -m label review TAGS_TABLE --n 50                       label in the terminal
+
+TAGS_TABLE is a sentence table written by `python -m tag`. Labels are appended to
+data/labels/user.csv (--labels), never overwriting or duplicating earlier ones; train on them with
+`python -m train data=seeds+user`.
+Exit status: 0 done, 1 the file to import was refused (nothing written), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ofsted_themes.cli.common import error, errors, problems_of, run_command
+from ofsted_themes.core.errors import ExitCode, OfstedThemesError
+
+DEFAULT_MODEL = "models/tagger.skops"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m label",
+        description=__doc__.split("\n\n")[0].split(": ", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Run `python -m label COMMAND --help` for a command's options.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--labels",
+            type=Path,
+            default=None,
+            help="the user-label table (default: data/labels/user.csv, from conf/data/seeds+user)",
+        )
+
+    def picking(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("tags", type=Path, metavar="TAGS_TABLE", help="a `python -m tag` output")
+        sub.add_argument("--n", type=int, default=50, help="how many sentences (default 50)")
+        sub.add_argument(
+            "--model", default=DEFAULT_MODEL, help="the tagger whose thresholds to use"
+        )
+        common(sub)
+
+    suggest = commands.add_parser(
+        "suggest", help="write the sentences the model is least sure about to a CSV to fill in"
+    )
+    picking(suggest)
+    suggest.add_argument(
+        "--out", type=Path, default=Path("reports/to_label.csv"), help="the CSV to fill in"
+    )
+    suggest.add_argument(
+        "--force", action="store_true", help="overwrite --out even if labels are filled in"
+    )
+    importing = commands.add_parser("import", help="validate a filled-in CSV and append its labels")
+    importing.add_argument("file", type=Path, metavar="CSV", help="a filled-in suggestion file")
+    common(importing)
+    review = commands.add_parser("review", help="label sentences one at a time in the terminal")
+    picking(review)
+    args = parser.parse_args(argv)
+    if getattr(args, "n", 1) < 1:
+        parser.error("--n must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    for stream in (sys.stdout, sys.stderr):
+        stream.reconfigure(errors="replace")
+    from ofsted_themes.cli.review import run_review
+    from ofsted_themes.labelling import store as labelling
+
+    try:
+        setup = labelling.settings()
+        labels = args.labels or setup.labels
+        if args.command == "import":
+            return run_import(args.file, labels, setup.theme_ids)
+        candidates, tagger, digest = pick(args, labels, setup)
+        if args.command == "suggest":
+            return run_suggest(args, candidates, tagger, labels, digest)
+        return run_review(candidates, tagger, labels, digest)
+    except OfstedThemesError as exc:
+        errors(problems_of(exc))
+        return ExitCode.USAGE
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+
+
+def pick(args, labels: Path, setup):
+    """The candidates of the tag table, most informative first, skipping labelled sentences."""
+    from ofsted_themes import load_tagger
+    from ofsted_themes.labelling import store as labelling
+
+    tagger = load_tagger(args.model)
+    labelling.check_model_themes(tagger.theme_ids, setup.theme_ids)
+    table = labelling.read_tag_table(args.tags, tagger.theme_ids)
+    done = labelling.labelled_texts(labels, tagger.theme_ids) | labelling.seed_texts(setup.seeds)
+    candidates = labelling.select(table, tagger.theme_ids, tagger.thresholds, args.n, done)
+    return candidates, tagger, labelling.file_digest(args.tags)
+
+
+def run_suggest(args, candidates, tagger, labels: Path, digest: str) -> int:
+    from ofsted_themes.core.atomic import write_atomic
+    from ofsted_themes.labelling import store as labelling
+
+    if args.out.exists() and not args.force:
+        waiting = labelling.unimported(args.out, tagger.theme_ids, labels)
+        if waiting:
+            error(
+                f"{args.out} has {waiting} labelled row(s) not imported yet: import them first "
+                f"(python -m label import {args.out}), choose another --out, or use --force"
+            )
+            return 2
+    table = labelling.suggestion_table(candidates, tagger.theme_ids, tagger.thresholds, digest)
+    write_atomic(args.out, lambda f: table.to_csv(f, index=False))
+    letters = table["document"].nunique()
+    print(f"{len(table)} sentences from {letters} letter(s), least certain first: {args.out}")
+    if len(table) < args.n:
+        print(f"  (only {len(table)} left that are not labelled yet and not near-copies)")
+    themes = ", ".join(tagger.theme_ids)
+    print(
+        f"Fill in the columns {themes} with 1 or 0 (leave a whole row blank to skip it), "
+        f"then: python -m label import {args.out}"
+    )
+    return 0
+
+
+def run_import(file: Path, labels: Path, theme_ids: list[str]) -> int:
+    from ofsted_themes.labelling import store as labelling
+
+    if not file.is_file():
+        error(f"{file}: file not found")
+        return 2
+    try:
+        imported = labelling.read_import(file, theme_ids)
+        outcome = labelling.append_labels(labels, imported.rows, theme_ids)
+    except labelling.LabelError as exc:
+        errors(exc.problems)
+        print(f"nothing imported: fix what is named above and import {file} again", file=sys.stderr)
+        return 1
+    print(f"Imported {outcome.added} labelled sentence(s) into {labels}")
+    if outcome.already:
+        differ = f", {outcome.differing} with different labels" if outcome.differing else ""
+        print(f"  {outcome.already} already labelled (earlier labels kept{differ})")
+    if imported.repeated:
+        print(f"  {imported.repeated} repeated row(s) of the file counted once")
+    if imported.blank:
+        print(f"  {imported.blank} row(s) with no label filled in, skipped")
+    return 0
+
+
+def run() -> None:
+    """The ``ofsted-label`` command."""
+    run_command(main)
+
+
+if __name__ == "__main__":
+    run()

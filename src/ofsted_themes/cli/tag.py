@@ -1,0 +1,132 @@
+"""python -m tag PATH...: tag every sentence of Ofsted letters with themes, scores and evidence.
+
+Writes the sentence table (--out), one row per letter (--summary), a readable HTML report
+(--report) and, when some files fail, a table of failures beside the outputs.
+Exit status: 0 all files tagged, 1 some files failed (the rest are tagged), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from ofsted_themes.cli.common import fail, run_command
+from ofsted_themes.core.errors import ExitCode
+from ofsted_themes.core.tables import check_format
+
+DEFAULT_MODEL = Path("models/tagger.skops")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m tag", description=__doc__.split("\n\n")[0].split(": ", 1)[1]
+    )
+    parser.add_argument(
+        "paths", nargs="+", metavar="PATH", help="files, folders (recursive) or globs"
+    )
+    parser.add_argument(
+        "--model", default=str(DEFAULT_MODEL), help="tagger file or MLflow model URI"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("reports/tags.csv"), help=".csv, .jsonl or .parquet"
+    )
+    parser.add_argument(
+        "--summary", type=Path, default=Path("reports/letters.csv"), help="one row per letter"
+    )
+    parser.add_argument(
+        "--report", type=Path, default=Path("reports/report.html"), help="HTML report"
+    )
+    parser.add_argument("--no-report", action="store_true", help="skip the HTML report")
+    parser.add_argument("--text-column", default="text", help="sentence column of CSV/XLSX inputs")
+    parser.add_argument(
+        "--threshold",
+        action="append",
+        default=[],
+        metavar="THEME=VALUE",
+        help="override a theme's threshold",
+    )
+    parser.add_argument("--resume", action="store_true", help="skip letters already in --out")
+    parser.add_argument("--jobs", type=int, default=0, help="worker processes (0: automatic)")
+    return parser.parse_args(argv)
+
+
+def parse_thresholds(items: list[str], theme_ids: list[str]) -> dict[str, float]:
+    chosen = {}
+    for item in items:
+        theme, _, value = item.partition("=")
+        if theme not in theme_ids:
+            raise ValueError(
+                f"--threshold {item}: unknown theme '{theme}' (themes: {', '.join(theme_ids)})"
+            )
+        try:
+            chosen[theme] = float(value)
+        except ValueError:
+            raise ValueError(f"--threshold {item}: '{value}' is not a number") from None
+        if not 0 <= chosen[theme] <= 1:
+            raise ValueError(f"--threshold {item}: thresholds lie between 0 and 1")
+    return chosen
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    from ofsted_themes import is_model_uri, load_tagger
+    from ofsted_themes.tagging.batch import run_batch
+
+    try:
+        tagger = load_tagger(args.model)
+        tagger.thresholds.update(parse_thresholds(args.threshold, tagger.theme_ids))
+        for path in [args.out, args.summary]:
+            check_format(path)
+        if not args.no_report and args.report.suffix.lower() not in {".html", ".htm"}:
+            raise ValueError(f"{args.report}: the report is a web page; use .html")
+    except ValueError as error:
+        fail(error)
+    started = time.perf_counter()
+    try:
+        result = run_batch(
+            tagger,
+            args.paths,
+            out=args.out,
+            summary=args.summary,
+            text_column=args.text_column,
+            resume=args.resume,
+            jobs=args.jobs,
+            model_path=None if is_model_uri(args.model) else args.model,
+        )
+    except KeyboardInterrupt:
+        print("\ninterrupted: no output was changed", file=sys.stderr)
+        return 130
+    if not args.no_report:
+        from ofsted_themes.reporting.html import write_batch_report
+
+        write_batch_report(args.report, args.out, result.summary, tagger.themes)
+        result.written.insert(2, args.report)
+    print_outcome(result, time.perf_counter() - started)
+    return ExitCode.FAILURES if result.failures else ExitCode.OK
+
+
+def print_outcome(result, seconds: float) -> None:
+    counts = ", ".join(f"{theme} {n}" for theme, n in result.theme_counts.items())
+    skipped = f" ({result.skipped} already tagged, skipped)" if result.skipped else ""
+    print(
+        f"Tagged {result.letters} letters, {result.sentences} sentences in {seconds:.1f}s"
+        f"{skipped}; tagged sentences: {counts}"
+    )
+    for path in result.written:
+        print(f"  wrote {path}")
+    if result.failures:
+        width = max(len(name) for name, _ in result.failures)
+        print(f"\n{len(result.failures)} file(s) could not be tagged:", file=sys.stderr)
+        for name, reason in result.failures:
+            print(f"  {name:<{width}}  {reason}", file=sys.stderr)
+
+
+def run() -> None:
+    """The ``ofsted-tag`` command."""
+    run_command(main)
+
+
+if __name__ == "__main__":
+    run()

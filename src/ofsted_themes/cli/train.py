@@ -1,0 +1,191 @@
+"""python -m train: cross-validate, fit, save and register a theme tagger (a Hydra app).
+
+    python -m train                                   the default model
+    python -m train model=linear_svc features=tfidf_char
+    python -m train -m model=logreg,linear_svc   a sweep: one parent run, a child per job
+    python -m train -m hparams_search=optuna          an Optuna search of out-of-fold macro-F1
+    python -m train data=seeds+user                   the seeds plus the user's own labels
+
+Configuration lives in conf/ (see README). Exit status 2 with a one-line message on a bad config,
+a bad override or a labelled set that fails validation.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.errors import InstantiationException
+from hydra.types import RunMode
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+
+from ofsted_themes.cli.common import fail
+from ofsted_themes.core.config import CONF_DIR, check_overrides, register_resolvers
+from ofsted_themes.core.themes import themes_from_config
+from ofsted_themes.training.corpus import LabelledSetError, data_sources, digest, load_training_set
+from ofsted_themes.training.evaluation import fold_count
+from ofsted_themes.training.fitting import (
+    NoPositivesError,
+    train,
+    write_artifacts,
+    write_dvc_outputs,
+)
+
+register_resolvers()
+
+
+def run_name(hydra_cfg) -> str:
+    overrides = [o for o in hydra_cfg.overrides.task if not o.startswith(("hydra", "mlflow"))]
+    return ",".join(overrides)[:250] or "default"
+
+
+def fit(cfg: DictConfig):
+    themes = themes_from_config(cfg.themes)
+    theme_ids = [t.id for t in themes]
+    try:
+        frame = load_training_set(cfg.data, theme_ids)
+    except LabelledSetError as error:
+        fail(error.summary())
+    try:
+        classifier = instantiate(cfg.classifier, _convert_="all")
+        policy = instantiate(cfg.thresholds)
+    except (InstantiationException, ValueError, TypeError) as error:
+        cause = error.__cause__ or error
+        fail(f"cannot build the configured objects: {cause}")
+    hydra_cfg = HydraConfig.get()
+    metadata = {
+        "data": cfg.data.name,
+        "data_digest": digest(frame),
+        "config": OmegaConf.to_yaml(cfg, resolve=True),
+        "overrides": list(hydra_cfg.overrides.task),
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    if cfg.cv.group_by not in frame.columns:
+        fail(f"cv.group_by: the labelled set has no column '{cfg.cv.group_by}'")
+    try:
+        folds = fold_count(frame[cfg.cv.group_by], cfg.cv.max_folds)
+    except ValueError as error:
+        fail(str(error))
+    progress = iter(range(1, folds + 1))
+
+    def on_fold(group: str) -> None:
+        print(f"  fold {next(progress)}/{folds}: held out {group}", file=sys.stderr, flush=True)
+
+    try:
+        result = train(
+            classifier, policy, frame, themes, cfg.cv.group_by, metadata, on_fold, cfg.cv.max_folds
+        )
+    except NoPositivesError as error:
+        fail(str(error))
+    return result, frame
+
+
+def report(result, seconds: float, cfg: DictConfig) -> None:
+    table = result.tuned[["precision", "recall", "f1", "average_precision", "support"]].copy()
+    table["f1_at_0.5"] = result.fixed["f1"]
+    table["threshold"] = [result.tagger.thresholds[t] for t in table.index]
+    folds = len(result.cv.fold_thresholds)
+    print(
+        f"\n{cfg.data.name}: {len(result.out_of_fold)} sentences, grouped by {cfg.cv.group_by} "
+        f"in {folds} folds; pooled out-of-fold (thresholds tuned without the held-out fold)"
+    )
+    print(table.round(3).to_string())
+    m = result.metrics
+    print(
+        f"macro-F1 {m['macro_f1']:.3f}  micro-F1 {m['micro_f1']:.3f}  "
+        f"(at 0.5: macro {m['macro_f1_at_0.5']:.3f}, micro {m['micro_f1_at_0.5']:.3f})  "
+        f"in {seconds:.1f}s"
+    )
+
+
+def track(cfg: DictConfig, result, frame, tagger_file: Path) -> None:
+    import mlflow  # slow to import: only when tracking
+
+    from ofsted_themes.tracking import runs as tracking
+    from ofsted_themes.tracking.store import connect
+
+    hydra_cfg = HydraConfig.get()
+    connect(cfg.mlflow.tracking_uri)
+
+    plain = OmegaConf.to_container(cfg, resolve=True)
+    params = {k: v for k, v in plain.items() if k not in ("themes", "classifier", "mlflow")}
+    # Long values (the phrase lists inside the features config) live in config.yaml only.
+    flat = {k: v for k, v in tracking.flatten(params).items() if len(v) <= 250}
+    flat |= {
+        f"choice.{k}": str(v) for k, v in hydra_cfg.runtime.choices.items() if "hydra" not in k
+    }
+    flat["themes"] = ",".join(result.tagger.theme_ids)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        write_artifacts(result, folder)
+        (folder / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
+        (folder / "overrides.yaml").write_text(OmegaConf.to_yaml(list(hydra_cfg.overrides.task)))
+        sources = [str(p.resolve()) for p in data_sources(cfg.data)]
+        dataset = mlflow.data.from_pandas(frame, source=" + ".join(sources), name=cfg.data.name)
+        outcome = tracking.log_training_run(
+            experiment=cfg.mlflow.experiment,
+            run_name=run_name(hydra_cfg),
+            params=flat,
+            metrics=result.metrics,
+            tags={
+                "git_commit": tracking.git_commit(),
+                "data_digest": result.tagger.metadata["data_digest"],
+                "data": cfg.data.name,
+                "data_sources": " + ".join(sources),
+            },
+            dataset=dataset,
+            artifacts_dir=folder,
+            tagger_file=tagger_file,
+            input_example=frame[["text"]].head(3),
+            registered_model=cfg.mlflow.registered_model,
+            alias=cfg.mlflow.alias,
+            force_champion=cfg.mlflow.force_champion,
+        )
+    moved = f"now @{cfg.mlflow.alias}" if outcome["champion"] else f"@{cfg.mlflow.alias} unchanged"
+    print(
+        f"MLflow run {outcome['run_id']} in experiment '{cfg.mlflow.experiment}'; "
+        f"{cfg.mlflow.registered_model} version {outcome['version']} ({moved})"
+    )
+
+
+def output_paths(cfg: DictConfig) -> tuple[Path, Path, Path]:
+    """Where a run writes; each job of a sweep writes into its own job folder, so that jobs do
+    not overwrite one another or the pipeline's model."""
+    hydra_cfg = HydraConfig.get()
+    if hydra_cfg.mode == RunMode.MULTIRUN:
+        folder = Path(hydra_cfg.runtime.output_dir)
+        return folder / "tagger.skops", folder / "metrics.json", folder / "pr_curves"
+    return Path(cfg.output.model), Path(cfg.output.metrics), Path(cfg.output.pr_curves)
+
+
+@hydra.main(config_path=str(CONF_DIR), config_name="train", version_base="1.3")
+def main(cfg: DictConfig) -> float:
+    started = time.perf_counter()
+    result, frame = fit(cfg)
+    model, metrics, curves = output_paths(cfg)
+    tagger_file = result.tagger.save(model)
+    write_dvc_outputs(result, metrics, curves)
+    report(result, time.perf_counter() - started, cfg)
+    print(f"Tagger saved to {tagger_file}")
+    if cfg.mlflow.enabled:
+        track(cfg, result, frame, tagger_file)
+    return result.metrics["macro_f1"]
+
+
+def run() -> None:
+    """The ``ofsted-train`` command: overrides are checked before Hydra starts, so that a bad one
+    is one line saying what to fix."""
+    problem = check_overrides("train", sys.argv[1:])
+    if problem:
+        fail(problem)
+    main()
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,50 @@
+"""Atomic file output: a reader never sees a half-written file. A file is written beside its
+destination under a temporary name, then renamed into place."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+
+def write_atomic(path: Path | str, write: Callable[[IO], object], mode: str = "w") -> Path:
+    """Call ``write`` on a temporary file beside ``path``, then rename it into place."""
+    path = Path(path)
+    tmp = temporary_beside(path)
+    try:
+        with tmp.open(mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as f:
+            write(f)
+        return move_into_place(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def temporary_beside(path: Path) -> Path:
+    """A new, empty, private temporary file in ``path``'s folder (made if needed), so that the
+    final rename stays on one file system."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
+def move_into_place(tmp: Path, path: Path) -> Path:
+    """Rename a finished temporary file over ``path``, with the permissions ``path`` had (or a
+    new file's usual ones)."""
+    os.chmod(tmp, file_mode(path))
+    os.replace(tmp, path)
+    return path
+
+
+def file_mode(path: Path) -> int:
+    """The permissions a replaced file keeps, or a new file's usual ones (temporary files are
+    created private, 0600)."""
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask

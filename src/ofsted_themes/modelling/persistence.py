@@ -1,0 +1,60 @@
+"""Model files: one skops file (no pickle) holding a dict, read back trusting only
+scikit-learn's types and this package's model classes. Never imports mlflow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ofsted_themes.core.atomic import write_atomic
+from ofsted_themes.core.errors import OfstedThemesError
+
+FORMAT_VERSION = 1
+# Beyond what skops trusts by default (scikit-learn's estimators, numpy arrays), a tagger file may
+# hold only these classes; anything else (a function such as builtins.eval, say) is refused.
+TRUSTED_TYPES = frozenset(
+    {
+        "ofsted_themes.modelling.features.ThemePhraseFeatures",
+        "ofsted_themes.modelling.features.SentenceEmbeddings",
+        "ofsted_themes.modelling.classifier.ThemeClassifier",
+    }
+)
+
+
+class ModelError(OfstedThemesError, ValueError):
+    """A model file that is missing, unreadable or incompatible, worded for the user."""
+
+
+def write_model(path: Path | str, payload: dict[str, Any]) -> Path:
+    """Write ``payload`` (with the format version added) as a skops file, atomically."""
+    import skops.io as sio
+
+    data = sio.dumps({"format_version": FORMAT_VERSION, **payload})
+    return write_atomic(path, lambda f: f.write(data), mode="wb")
+
+
+def read_model(path: Path | str) -> dict[str, Any]:
+    """The payload of a model file written by :func:`write_model`; ``ModelError`` says why a
+    file cannot be used (missing, foreign, untrusted types, another format version)."""
+    import skops.io as sio
+
+    path = Path(path)
+    if not path.is_file():
+        raise ModelError(f"model file {path} not found: train one with `python -m train`")
+    try:
+        data = path.read_bytes()
+        untrusted = sio.get_untrusted_types(data=data)
+        unknown = [t for t in untrusted if t not in TRUSTED_TYPES]
+        if unknown:
+            raise ModelError(f"model file {path} holds types this tool does not trust: {unknown}")
+        payload = sio.loads(data, trusted=untrusted)
+    except ModelError:
+        raise
+    except Exception as exc:  # skops raises many kinds on a foreign or damaged file
+        raise ModelError(f"model file {path} is not a tagger saved by this tool ({exc})") from None
+    if not isinstance(payload, dict) or payload.get("format_version") != FORMAT_VERSION:
+        raise ModelError(
+            f"model file {path} was saved by an incompatible version: "
+            "retrain with `python -m train`"
+        )
+    return payload

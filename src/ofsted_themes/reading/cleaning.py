@@ -1,0 +1,151 @@
+"""Cleaning pages, shared by every format: page furniture (running headers and footers, page
+numbers) removed and paragraphs rebuilt one per line, the form that ``sentences`` expects."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+
+from ofsted_themes.reading.sentences import ABBREVIATIONS, ENDS_SENTENCE, LIST_MARKER
+
+# Page furniture: "3", "Page 3", "3 of 7", "- 3 -", "Page 3 of 7" on a line of its own...
+PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–—]?\s*\d{1,3}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,3})?$", re.I)
+# ...or "Page 3 of 7" inside a running header or footer.
+PAGE_OF = re.compile(r"\bpage\s+\d{1,3}\s+(?:of|/)\s+\d{1,3}\b", re.I)
+EDGE_LINES = 3  # headers and footers are looked for among the first and last lines of a page
+HYPHEN_END = re.compile(r"([^\W\d_]+)-$")  # a word broken with a hyphen at the end of a line
+WORD_START = re.compile(r"[^\W\d_]+")
+WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+SPACES = re.compile(r"\s+")
+# Characters that carry no text: soft hyphens, zero-width marks, controls; ligatures are spelt out.
+INVISIBLE = {ord(c): None for c in "\u00ad\u200b\u200c\u200d\u2060\ufeff\x7f"} | {
+    c: None for c in range(32) if chr(c) not in "\t\n\r\x0b\x0c"
+}
+LIGATURES = {ord(c): unicodedata.normalize("NFKC", c) for c in "\ufb00\ufb01\ufb02\ufb03\ufb04"}
+
+
+def clean_pages(raw_pages: list[str], wrapped: bool = False) -> list[str]:
+    """Page texts with furniture removed and paragraphs rebuilt, one per line.
+
+    Removed: lines at the top or bottom of a page that recur there on at least half the pages
+    (compared with digits masked, so "Page 3 of 7" matches "Page 4 of 7"), bare page numbers,
+    and edge lines holding "Page N of M". Lines are then joined into paragraphs, across page
+    breaks too (a paragraph belongs to the page where it starts):
+
+    - a blank line always ends a paragraph, and a list item ("•", "-", "1.", "(a)") starts one;
+    - a line starting in lower case continues the one before (a broken line); a word split by a
+      hyphen at a line end is joined without the hyphen, unless the document spells the word
+      with a hyphen elsewhere and never without ("well-being");
+    - a line ending a sentence (not with an abbreviation like "Mr.") ends the paragraph;
+    - otherwise ``wrapped`` decides: wrapped text (PDF; text with paragraph ends already marked
+      by blank lines) joins the lines, text with one paragraph per line keeps them apart.
+    """
+    pages = [_lines(page) for page in raw_pages]
+    edges = furniture(pages)
+    return rebuild([lines[body(lines, edges)] for lines in pages], wrapped)
+
+
+def rebuild(pages: list[list[str]], wrapped: bool) -> list[str]:
+    """Page texts of paragraphs joined from clean lines (blank lines end paragraphs)."""
+    vocabulary = {w.lower() for lines in pages for line in lines for w in WORD.findall(line)}
+    texts: list[list[str]] = [[] for _ in pages]
+    for index, paragraph in _paragraphs(pages, wrapped, vocabulary):
+        texts[index].append(paragraph)
+    return ["\n".join(paragraphs) for paragraphs in texts]
+
+
+def _lines(raw: str) -> list[str]:
+    """Clean lines of a raw page."""
+    return [normalise(line) for line in raw.splitlines()]
+
+
+def normalise(line: str) -> str:
+    """A line with whitespace collapsed, invisible characters removed, ligatures spelt out."""
+    return SPACES.sub(" ", line.translate(INVISIBLE).translate(LIGATURES)).strip()
+
+
+def _key(line: str) -> str:
+    """A line as compared when looking for running headers and footers."""
+    return re.sub(r"\d+", "#", line.casefold())
+
+
+def furniture(pages: list[list[str]]) -> set[str]:
+    """Keys of lines that recur near the top or bottom of at least half the pages (two or more)."""
+    if len(pages) < 2:
+        return set()
+    counts: Counter[str] = Counter()
+    for lines in pages:
+        body = [line for line in lines if line]
+        counts.update({_key(line) for line in body[:EDGE_LINES] + body[-EDGE_LINES:]})
+    needed = max(2, math.ceil(len(pages) / 2))
+    return {key for key, count in counts.items() if count >= needed}
+
+
+def _is_furniture(line: str, furniture: set[str]) -> bool:
+    """Whether an edge line is a page number, a running header or a footer."""
+    return bool(
+        not line or PAGE_NUMBER.match(line) or PAGE_OF.search(line) or _key(line) in furniture
+    )
+
+
+def body(lines: list[str], furniture: set[str]) -> slice:
+    """The part of a page between the furniture (and blank lines) at its top and bottom."""
+    start, end = 0, len(lines)
+    while start < end and _is_furniture(lines[start], furniture):
+        start += 1
+    while end > start and _is_furniture(lines[end - 1], furniture):
+        end -= 1
+    return slice(start, end)
+
+
+def _paragraphs(
+    pages: list[list[str]], wrapped: bool, vocabulary: set[str]
+) -> list[tuple[int, str]]:
+    """(page index, paragraph) pairs, joining lines by the rules in ``clean_pages``."""
+    paragraphs: list[tuple[int, str]] = []
+    after_blank = True
+    for index, lines in enumerate(pages):
+        for line in lines:
+            if not line:
+                after_blank = True
+            elif not after_blank and _continues(paragraphs[-1][1], line, wrapped):
+                paragraphs[-1] = (paragraphs[-1][0], _join(paragraphs[-1][1], line, vocabulary))
+            else:
+                paragraphs.append((index, line))
+                after_blank = False
+    return paragraphs
+
+
+def _continues(previous: str, line: str, wrapped: bool) -> bool:
+    """Whether ``line`` carries on the paragraph that ``previous`` holds."""
+    if LIST_MARKER.match(line):
+        return False
+    if line[0].islower():
+        return True
+    if ends_sentence(previous):
+        return False
+    return wrapped or bool(HYPHEN_END.search(previous))
+
+
+def ends_sentence(line: str) -> bool:
+    """Whether a line ends with terminal punctuation that is not an abbreviation's full stop."""
+    if not ENDS_SENTENCE.search(line):
+        return False
+    last = line.rsplit(maxsplit=1)[-1].rstrip(".").lower()
+    return not (line.endswith(".") and last in ABBREVIATIONS)
+
+
+def _join(previous: str, line: str, vocabulary: set[str]) -> str:
+    """Two lines of one paragraph as one, mending a word hyphenated across the break."""
+    broken = HYPHEN_END.search(previous)
+    if broken is None:
+        return f"{previous} {line}"
+    start = WORD_START.match(line)
+    if start is None or not line[0].islower():
+        return previous + line  # "Anti-" + "Social": a real hyphen
+    head, tail = broken.group(1).lower(), start.group().lower()
+    if f"{head}-{tail}" in vocabulary and f"{head}{tail}" not in vocabulary:
+        return previous + line
+    return previous[:-1] + line

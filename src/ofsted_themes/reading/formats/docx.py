@@ -1,0 +1,61 @@
+"""Word (.docx): paragraphs and table cells in order, via python-docx."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from ofsted_themes.reading.cleaning import clean_pages
+from ofsted_themes.reading.document import DocumentError
+
+
+def read_docx(data: bytes) -> list[str]:
+    """Page texts of a Word file: paragraphs and table cells in order; a new page starts only
+    at an explicit page break (Word lays out pages when it displays, not in the file)."""
+    import zipfile
+
+    import docx
+
+    if data.startswith(b"\xd0\xcf\x11\xe0"):  # OLE container: password-protected or old .doc
+        raise DocumentError(
+            "encrypted or old-format Word file: save it as .docx without a password"
+        )
+    try:
+        document = docx.Document(io.BytesIO(data))
+        pages: list[list[str]] = [[]]
+        for block in document.iter_inner_content():
+            _docx_block(block, pages)
+    except zipfile.BadZipFile:
+        raise DocumentError("not a valid .docx file (not a zip archive)") from None
+    except Exception as error:  # damaged package: python-docx raises many kinds
+        raise DocumentError(f"damaged .docx file ({type(error).__name__})") from None
+    return clean_pages(["\n".join(lines) for lines in pages])
+
+
+def _docx_block(block: Any, pages: list[list[str]]) -> None:
+    """Add a paragraph or table (recursively, each cell once) to the current page."""
+    from docx.table import Table
+
+    if isinstance(block, Table):
+        seen: dict[int, Any] = {}  # merged cells repeat across the grid; keep each once
+        for row in block.rows:
+            for cell in row.cells:
+                if id(cell._tc) not in seen:
+                    seen[id(cell._tc)] = cell._tc
+                    for inner in cell.iter_inner_content():
+                        _docx_block(inner, pages)
+        return
+    if block.paragraph_format.page_break_before and pages[-1]:
+        pages.append([])
+    pages[-1].append(_docx_marker(block) + block.text)
+    for _ in block._p.xpath('./w:r/w:br[@w:type="page"]'):
+        pages.append([])
+
+
+def _docx_marker(paragraph: Any) -> str:
+    """A bullet for list paragraphs, whose markers Word draws rather than stores. The style is
+    read by its id ("ListBullet"): resolving the style object is slow."""
+    p_pr = paragraph._p.pPr
+    numbered = p_pr is not None and p_pr.numPr is not None
+    style = paragraph._p.style or ""
+    return "• " if numbered or style.startswith("List") else ""

@@ -1,0 +1,156 @@
+"""PDF: page texts via pypdfium2 (fast, tolerant of odd files), with paragraph ends found from
+the geometry of the lines."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+from ofsted_themes.reading.cleaning import body, furniture, normalise, rebuild
+from ofsted_themes.reading.document import DocumentError
+
+NOT_PDF = "not a PDF (the file does not start with %PDF): check the file and its extension"
+ENCRYPTED_PDF = "encrypted PDF: remove the password and try again"
+NO_TEXT_LAYER = "no text layer (scanned image?): run OCR first, e.g. ocrmypdf"
+
+
+@dataclass(frozen=True)
+class _Line:
+    """A line of PDF text with where it sits (PDF points, y upwards)."""
+
+    text: str
+    left: float
+    right: float  # right edge of the last character
+    top: float  # top of the first character
+    bottom: float  # bottom of the last character (lower when pdfium joined a hyphenated line)
+    height: float
+    word: float  # width of the first word: would it have fitted at the end of the line above?
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Measures of a PDF's body text that tell a paragraph end from a wrapped line."""
+
+    right: float  # where full lines end
+    gap: float  # a wider gap between lines ends a paragraph
+    height: float  # a typical line height
+
+
+def read_pdf(data: bytes) -> list[str]:
+    """Page texts of a PDF, via pypdfium2 (fast, tolerant of odd files)."""
+    import pypdfium2 as pdfium
+
+    if b"%PDF-" not in data[:1024]:
+        raise DocumentError(NOT_PDF)
+    try:
+        _forget_pdfium_error()
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as error:
+        raise DocumentError(_pdfium_reason(error)) from None
+    try:
+        if len(pdf) == 0:
+            raise DocumentError("PDF has no pages")
+        pages = [_pdf_lines(pdf[index]) for index in range(len(pdf))]
+    except pdfium.PdfiumError:
+        raise DocumentError("corrupt PDF: a page could not be read") from None
+    finally:
+        pdf.close()
+    if not any(pages):
+        raise DocumentError(NO_TEXT_LAYER)
+    return rebuild(_pdf_paragraph_lines(_pdf_bodies(pages)), wrapped=True)
+
+
+def _pdf_bodies(pages: list[list[_Line]]) -> list[list[_Line]]:
+    """Each page's lines without its running header, footer and page number."""
+    texts = [[normalise(line.text) for line in page] for page in pages]
+    edges = furniture(texts)
+    return [page[body(text, edges)] for page, text in zip(pages, texts, strict=True)]
+
+
+def _pdfium_reason(error: Any) -> str:
+    """Why pdfium could not open a PDF, in words."""
+    import pypdfium2.raw as pdfium_c
+
+    if error.err_code == pdfium_c.FPDF_ERR_PASSWORD:
+        return ENCRYPTED_PDF
+    if error.err_code == pdfium_c.FPDF_ERR_SECURITY:
+        return "PDF protected by an unsupported security handler: save an unprotected copy"
+    if error.err_code == pdfium_c.FPDF_ERR_FILE:  # unchanged: a page-less PDF sets no error
+        return "PDF has no pages (empty or damaged file)"
+    return "corrupt PDF: the file is damaged or incomplete"
+
+
+def _forget_pdfium_error() -> None:
+    """Set pdfium's last error to FPDF_ERR_FILE, which loading from memory never sets: pdfium
+    refuses a page-less PDF without setting an error, so the previous file's error would show."""
+    import pypdfium2.raw as pdfium_c
+
+    pdfium_c.FPDF_LoadDocument(b"", None)  # no such file
+
+
+def _pdf_lines(page: Any) -> list[_Line]:
+    """The text lines of a page with their geometry; pdfium gives lines separated by CR LF and
+    one character box per character of that text."""
+    textpage = page.get_textpage()
+    try:
+        text = textpage.get_text_range()
+        last = textpage.count_chars() - 1  # guards against text and boxes falling out of step
+        lines, position = [], 0
+        for raw in text.split("\r\n"):
+            if raw.strip():
+                lines.append(_pdf_line(textpage, raw, position, last))
+            position += len(raw) + 2
+        return lines
+    finally:
+        textpage.close()
+        page.close()
+
+
+def _pdf_line(textpage: Any, raw: str, position: int, limit: int) -> _Line:
+    """One line of text and its geometry, from three character boxes."""
+    stripped = raw.strip()
+    first = min(limit, position + len(raw) - len(raw.lstrip()))
+    last = min(limit, position + len(raw.rstrip()) - 1)
+    word_end = min(limit, first + len(re.split(r"[\s\ufffe\x02]", stripped, maxsplit=1)[0]) - 1)
+    left, first_bottom, _, top = textpage.get_charbox(first, loose=True)
+    _, bottom, right, _ = textpage.get_charbox(last, loose=True)
+    word_right = textpage.get_charbox(word_end, loose=True)[2]
+    return _Line(stripped, left, right, top, bottom, top - first_bottom, word_right - left)
+
+
+def _layout(pages: list[list[_Line]]) -> _Layout:
+    """Body-text measures over the whole document (a short last page says little alone)."""
+    lines = [line for page in pages for line in page] or [_Line("", 0, 1, 1, 0, 1, 0)]
+    rights = sorted(line.right for line in lines)
+    height = statistics.median(line.height for line in lines)
+    gaps = [a.bottom - b.top for page in pages for a, b in pairwise(page)]
+    usual_gap = statistics.median(gaps) if gaps else 0.0
+    return _Layout(rights[int(0.9 * (len(rights) - 1))], usual_gap + height / 2, height)
+
+
+def _ends_paragraph(line: _Line, below: _Line, layout: _Layout, same_page: bool) -> bool:
+    """Whether a paragraph ends after ``line``: a wide gap follows, the next line jumps up (a new
+    column), or the next line's first word would have fitted on this one (a deliberate break).
+    Across a page break only the last test means anything."""
+    gap = line.bottom - below.top
+    if same_page and (gap > layout.gap or gap < -1.5 * layout.height):
+        return True
+    return layout.right - line.right > below.word + layout.height / 2
+
+
+def _pdf_paragraph_lines(pages: list[list[_Line]]) -> list[list[str]]:
+    """Each page's lines with a blank line after each paragraph end. pdfium marks a hyphen it
+    took for a line-end hyphenation with U+FFFE (or U+0002) and joins the two lines; they are
+    split again so that one rule (``clean_pages``) decides about hyphens."""
+    layout = _layout(pages)
+    placed = [(index, line) for index, page in enumerate(pages) for line in page]
+    out: list[list[str]] = [[] for _ in pages]
+    for (index, line), after in zip(placed, [*placed[1:], None], strict=True):
+        *heads, tail = re.split("[\ufffe\x02]", line.text)
+        out[index] += [normalise(head) + "-" for head in heads] + [normalise(tail)]
+        if after and _ends_paragraph(line, after[1], layout, same_page=after[0] == index):
+            out[index].append("")
+    return out

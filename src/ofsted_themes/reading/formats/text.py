@@ -1,0 +1,86 @@
+"""Plain text and Markdown: decoded (BOM, UTF-8, else charset-normalizer's guess), hard-wrapped
+lines rejoined, form feeds as page breaks."""
+
+from __future__ import annotations
+
+import re
+
+from ofsted_themes.reading.cleaning import clean_pages, ends_sentence
+from ofsted_themes.reading.document import DocumentError
+
+NOT_TEXT = "not a text file (binary content?): check the file and its extension"
+BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def read_text(data: bytes) -> list[str]:
+    """Pages of a text file (form feeds separate pages)."""
+    return _text_pages(_decode(data))
+
+
+def read_markdown(data: bytes) -> list[str]:
+    """Pages of a Markdown file, with heading marks, emphasis and link targets removed."""
+    text = _decode(data)
+    text = re.sub(r"(?m)^ {0,3}#{1,6}\s+|\s+#+\s*$", "", text)
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
+    return _text_pages(text)
+
+
+def _text_pages(text: str) -> list[str]:
+    """Clean the pages of a text; hard-wrapped text gets its paragraph ends marked first."""
+    pages = text.split("\f")
+    width = _hard_wrap_width(pages)
+    if width is None:
+        return clean_pages(pages)
+    return clean_pages([_mark_short_lines(page, width) for page in pages], wrapped=True)
+
+
+def _decode(data: bytes) -> str:
+    """Text from bytes: a BOM, else UTF-8, else charset-normalizer's guess. Among equally
+    plausible single-byte encodings Windows-1252 is preferred, as these are English letters
+    (charset-normalizer may otherwise pick cp1250 and garble accented letters)."""
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(encoding, errors="replace")
+    if b"\x00" in data[:4096]:
+        raise DocumentError(NOT_TEXT)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    import charset_normalizer
+
+    matches = charset_normalizer.from_bytes(data)
+    best = matches.best()
+    if best is None:
+        raise DocumentError(NOT_TEXT)
+    if any(m.chaos <= best.chaos and "cp1252" in m.could_be_from_charset for m in matches):
+        return data.decode("cp1252", errors="replace")
+    return str(best)
+
+
+def _hard_wrap_width(pages: list[str]) -> int | None:
+    """The line width of a hard-wrapped text (most lines near one width of at most 100
+    characters, many not ending a sentence), or None for one paragraph per line."""
+    lines = [line.strip() for page in pages for line in page.splitlines() if line.strip()]
+    if len(lines) < 5:
+        return None
+    width = sorted(map(len, lines))[int(0.9 * (len(lines) - 1))]
+    wrapped = sum(len(line) >= 0.8 * width and not ends_sentence(line) for line in lines)
+    return width if width <= 100 and wrapped >= max(3, len(lines) // 4) else None
+
+
+def _mark_short_lines(page: str, width: int) -> str:
+    """Put a blank line after each line that ends its paragraph: the next line's first word
+    would have fitted on it."""
+    lines = [line.strip() for line in page.splitlines()]
+    out = []
+    for line, below in zip(lines, [*lines[1:], ""], strict=True):
+        out.append(line)
+        if line and below and width - len(line) > len(below.split()[0]) + 1:
+            out.append("")
+    return "\n".join(out)

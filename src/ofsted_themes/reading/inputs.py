@@ -1,0 +1,131 @@
+"""Finding the files to read: command-line inputs (files, folders, glob patterns) expanded into
+paths, each input that gives nothing reported with a reason rather than fatal."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def find_inputs(inputs: list[str], suffixes: set[str]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Expand files, folders and glob patterns into the files to read, plus (name, reason) for
+    each input that gives nothing, so that one bad input is reported rather than fatal.
+
+    Folders are searched recursively in sorted order, following symbolic links but visiting each
+    real folder once (a link loop cannot hang). Files inside folders or matched by a pattern with
+    other suffixes are skipped silently; a file named explicitly with one is a failure. A file
+    reached twice (say, named and inside a named folder) is returned once.
+    """
+    wanted = {suffix.lower() for suffix in suffixes}
+    found: list[Path] = []
+    failures: list[tuple[str, str]] = []
+    for name in inputs:
+        paths, problems = _expand(name, wanted)
+        found += paths
+        failures += problems
+    return _unique(found), failures
+
+
+def unsupported_reason(path: Path) -> str:
+    """Why a file is not read, from its suffix."""
+    if not path.suffix:
+        return "unsupported format (no file extension)"
+    return f"unsupported format '{path.suffix.lower()}'"
+
+
+def _expand(name: str, wanted: set[str]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """The files one command-line input stands for, and its failures."""
+    path = Path(name)
+    if path.is_dir():
+        return _walk(path, wanted)
+    if path.is_file():
+        if path.suffix.lower() not in wanted:
+            return [], [(name, unsupported_reason(path))]
+        return [path], []
+    if path.is_symlink():
+        return [], [(name, "broken symbolic link")]
+    if path.exists():
+        return [], [(name, "not a regular file")]
+    if any(c in name for c in "*?["):
+        return _glob(name, wanted)
+    return [], [(name, "no such file or folder")]
+
+
+def _glob(pattern: str, wanted: set[str]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Files matching a glob pattern (``**`` for any depth); pathlib's glob does not follow
+    symbolic links when it recurses, so a link loop cannot hang it."""
+    parts = Path(pattern).parts
+    first = next(i for i, part in enumerate(parts) if any(c in part for c in "*?["))
+    base, rest = Path(*parts[:first]) if first else Path(), "/".join(parts[first:])
+    paths: list[Path] = []
+    failures: list[tuple[str, str]] = []
+    for match in sorted(base.glob(rest)):
+        if match.is_dir():
+            more, problems = _walk(match, wanted)
+            paths += more
+            failures += problems
+        elif match.is_file() and match.suffix.lower() in wanted:
+            paths.append(match)
+    if not paths and not failures:
+        failures.append((pattern, "no matching files"))
+    return paths, failures
+
+
+def _walk(folder: Path, wanted: set[str]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Files with a wanted suffix under ``folder``, recursively and sorted; hidden files and
+    Word's lock files (``~$...``) are skipped."""
+    paths: list[Path] = []
+    failures: list[tuple[str, str]] = []
+    visited: set[tuple[int, int]] = set()
+
+    def report(error: OSError) -> None:
+        failures.append((str(error.filename or folder), os_reason(error)))
+
+    for root, dirs, files in os.walk(folder, onerror=report, followlinks=True):
+        if not _first_visit(root, visited):
+            dirs[:] = []
+            continue
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            if name.startswith((".", "~$")) or Path(name).suffix.lower() not in wanted:
+                continue
+            path = Path(root, name)
+            if path.is_file():
+                paths.append(path)
+            else:
+                failures.append((str(path), "broken symbolic link or not a regular file"))
+    if not paths and not failures:
+        failures.append((str(folder), f"no {'/'.join(sorted(wanted))} files in this folder"))
+    return sorted(paths), failures
+
+
+def _first_visit(folder: str, visited: set[tuple[int, int]]) -> bool:
+    """Whether the real folder behind ``folder`` is seen for the first time (links can loop)."""
+    try:
+        info = os.stat(folder)
+    except OSError:
+        return False
+    key = (info.st_dev, info.st_ino)
+    if key in visited:
+        return False
+    visited.add(key)
+    return True
+
+
+def _unique(paths: list[Path]) -> list[Path]:
+    """``paths`` without second mentions of the same real file, in order."""
+    seen: set[str] = set()
+    unique = []
+    for path in paths:
+        real = os.path.realpath(path)
+        if real not in seen:
+            seen.add(real)
+            unique.append(path)
+    return unique
+
+
+def os_reason(error: OSError) -> str:
+    """An operating-system error in words."""
+    if isinstance(error, PermissionError):
+        return "permission denied"
+    return (error.strerror or str(error)).lower()

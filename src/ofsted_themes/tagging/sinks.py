@@ -1,0 +1,99 @@
+"""The sentence table as it streams: rows appended to a temporary file beside the output, which
+replaces the output only when the batch completes (``commit``), or is removed (``abort``)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from ofsted_themes.core.atomic import move_into_place, temporary_beside
+from ofsted_themes.core.tables import check_format
+
+
+class TableSink:
+    """Appends frames to a table file that appears only when complete (temporary file, then
+    rename). With ``resume``, the existing table's rows come first."""
+
+    def __init__(self, path: Path, columns: list[str], resume: bool = False):
+        self.path = Path(path)
+        self.format = check_format(self.path)
+        self.tmp = temporary_beside(self.path)
+        self.base_columns = columns
+        self.columns: list[str] | None = None
+        self._parquet = None
+        self.rows = 0
+        if resume and self.path.exists():
+            self._start_from_existing()
+
+    def _start_from_existing(self) -> None:
+        if self.format == ".parquet":
+            from ofsted_themes.core.tables import read_table
+
+            self.write(read_table(self.path))
+            return
+        shutil.copyfile(self.path, self.tmp)
+        head = pd.read_csv(self.path, nrows=0) if self.format == ".csv" else None
+        self.columns = list(head.columns) if head is not None else None
+        if self.format == ".jsonl" and self.path.stat().st_size:
+            self.columns = list(pd.read_json(self.path, lines=True, nrows=1).columns)
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if self.columns is None:
+            self.columns = list(self.base_columns)
+        extra = [c for c in frame.columns if c not in self.columns]
+        if extra:  # columns carried from an input table, after frames that lacked them
+            self._widen(extra, frame)
+        frame = frame.reindex(columns=self.columns)
+        if self.format == ".csv":
+            header = self.tmp.stat().st_size == 0
+            frame.to_csv(self.tmp, mode="a", header=header, index=False)
+        elif self.format == ".jsonl":
+            with self.tmp.open("a", encoding="utf-8") as f:
+                frame.to_json(f, orient="records", lines=True, force_ascii=False)
+        else:
+            self._write_parquet(frame)
+        self.rows += len(frame)
+
+    def _widen(self, extra: list[str], frame: pd.DataFrame) -> None:
+        """Add columns, rewriting the rows written so far with them empty (JSON lines need no
+        rewriting: each record names its fields)."""
+        self.columns += extra
+        if self._parquet is None and not self.tmp.stat().st_size:
+            return
+        if self.format == ".csv":
+            written = pd.read_csv(self.tmp, dtype=str, keep_default_na=False)
+            written.reindex(columns=self.columns, fill_value="").to_csv(self.tmp, index=False)
+        elif self.format == ".parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            self._parquet.close()
+            written = pq.read_table(self.tmp).replace_schema_metadata(None)
+            types = pa.Table.from_pandas(frame[extra], preserve_index=False).schema
+            for column in types:
+                written = written.append_column(column, pa.nulls(len(written), column.type))
+            self._parquet = pq.ParquetWriter(self.tmp, written.schema)
+            self._parquet.write_table(written)
+
+    def _write_parquet(self, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if self._parquet is None:
+            self._parquet = pq.ParquetWriter(self.tmp, table.schema)
+        self._parquet.write_table(table.cast(self._parquet.schema))
+
+    def commit(self) -> Path:
+        if self.columns is None:  # nothing tagged: still a valid, empty table
+            self.write(pd.DataFrame(columns=self.base_columns))
+        if self._parquet is not None:
+            self._parquet.close()
+        return move_into_place(self.tmp, self.path)
+
+    def abort(self) -> None:
+        if self._parquet is not None:
+            self._parquet.close()
+        self.tmp.unlink(missing_ok=True)

@@ -1,0 +1,44 @@
+"""The MLflow store: where runs go (the embedded SQLite store by default, or
+``MLFLOW_TRACKING_URI``) and the experiment they go in. Imported only by commands that need
+MLflow, as mlflow is slow to import."""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from pathlib import Path
+
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+os.environ.setdefault("DO_NOT_TRACK", "true")
+os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
+# Hints that do not apply: the tagger's integer outputs are never missing, and the dataset
+# source is a local file either way.
+warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer")
+warnings.filterwarnings("ignore", message="The specified dataset source can be interpreted")
+
+import mlflow  # noqa: E402
+
+# uv-made environments have no pip for MLflow to report; the requirements are given explicitly.
+logging.getLogger("mlflow.utils.environment").setLevel(logging.ERROR)
+
+DEFAULT_URI = "sqlite:///mlflow.db"
+
+
+def connect(tracking_uri: str | None = None) -> None:
+    uri = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_URI
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+
+
+def use_experiment(name: str) -> None:
+    """Make ``name`` the active experiment, creating it with its artifacts beside a SQLite store
+    (not in whatever folder the command happens to run from)."""
+    if mlflow.get_experiment_by_name(name) is None:
+        uri = mlflow.get_tracking_uri()
+        location = None
+        if uri.startswith("sqlite:///"):
+            location = (Path(uri.removeprefix("sqlite:///")).resolve().parent / "mlruns").as_uri()
+        mlflow.create_experiment(name, artifact_location=location)
+    mlflow.set_experiment(name)
