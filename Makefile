@@ -27,6 +27,7 @@ run: setup
 test: setup
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+	$(RUN) lint-imports
 	$(RUN) pytest
 
 lint: setup

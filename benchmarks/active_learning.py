@@ -36,7 +36,7 @@ from sklearn.metrics import f1_score
 
 from ofsted_themes.core.config import CONF_DIR, register_resolvers
 from ofsted_themes.core.themes import themes_from_config
-from ofsted_themes.labelling.store import normalise, select
+from ofsted_themes.labelling import normalise, select
 from ofsted_themes.training.corpus import DataPaths, load_labelled
 from ofsted_themes.training.evaluation import choose_thresholds, out_of_fold_scores
 

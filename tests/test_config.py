@@ -192,3 +192,9 @@ def test_a_malformed_override_is_one_line(override):
 def test_a_sweep_with_an_unknown_later_choice_is_refused():
     message = one_line(check_overrides("train", ["-m", "model=logreg,foo"]))
     assert "foo" in message
+
+
+def test_the_values_of_hydra_flags_are_not_read_as_overrides():
+    assert check_overrides("train", ["--cfg", "job", "model=linear_svc"]) is None
+    problem = check_overrides("train", ["--cfg", "job", "model=nonesuch"])
+    assert problem and "nonesuch" in problem

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ofsted_themes.labelling import store as labelling
+from ofsted_themes import labelling
 from ofsted_themes.modelling.tagger import Tagger
 from ofsted_themes.training.corpus import USER_KEY_COLUMNS, LabelledSetError, load_training_set
 

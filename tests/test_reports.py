@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from importlib import resources
+
+import jinja2
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
 from ofsted_themes.core.tables import read_table, write_table
 from ofsted_themes.core.themes import Theme
+from ofsted_themes.reporting import html as reports
+from ofsted_themes.reporting.chart import tick_step
 from ofsted_themes.reporting.html import render_report, safe_colour, theme_class, write_report
 from ofsted_themes.tagging.summary import summarise
 
@@ -255,3 +260,120 @@ def test_write_report_is_atomic(tmp_path, monkeypatch, tags, summary):
     with pytest.raises(ZeroDivisionError):
         write_report(tmp_path / "report.html", tags, summary, THEMES, "t")
     assert list(tmp_path.iterdir()) == []
+
+
+# --- HTML report: escaping, CSS, template -----------------------------------------------------
+
+# Markup, an attribute break-out, an early end of the page's script, and template syntax.
+EVIL = "<script>alert(1)</script> \"'><img src=x onerror=alert(3)> </script> {{ 7*7 }}"
+
+
+def static_text(name: str) -> str:
+    return (resources.files("ofsted_themes.reporting") / "static" / name).read_text("utf-8")
+
+
+def test_hostile_text_everywhere_stays_text(tags, summary):
+    evil_name = f"dir/{EVIL}.pdf"
+    evil_tags = tags.replace({"document": {"A.pdf": evil_name}})
+    evil_tags.loc[0, "text"] = EVIL
+    evil_tags.loc[0, "evidence"] = f"cse: {EVIL}"
+    evil_summary = summary.replace({"document": {"A.pdf": evil_name}})
+    evil_summary.loc[0, "council"] = EVIL
+    html = render_report(evil_tags, evil_summary, THEMES, EVIL)
+    soup = BeautifulSoup(html, "html.parser")
+
+    # Nothing became markup: no element, no attribute, no early end of the page's script.
+    assert "<script>alert" not in html
+    assert "<img" not in html
+    assert "&lt;img src=x onerror=alert(3)&gt;" in html
+    assert html.count("</script>") == 1
+    assert [s.get_text().strip() for s in soup.find_all("script")] == [
+        static_text("report.js").strip()
+    ]
+    assert soup.find("img") is None
+    assert [
+        (tag.name, name)
+        for tag in soup.find_all(True)
+        for name in tag.attrs
+        if name.startswith("on")
+    ] == []
+    style = soup.style.get_text()
+    assert "<" not in style
+    assert "alert" not in style
+
+    # ... and everywhere it shows, it reads as the text it was.
+    assert soup.title.get_text() == EVIL
+    assert soup.h1.get_text() == EVIL
+    letter = soup.select_one("article.letter")
+    assert letter.h3.get_text() == evil_name
+    assert letter.select_one("dl.meta dd").get_text() == EVIL
+    assert EVIL in sentence_divs(soup)
+    assert letter.select_one(".s.tagged .ev").get_text() == f"Evidence: cse: {EVIL}"
+    cells = soup.select("table.summary tbody tr")[0].find_all("td")
+    assert cells[0]["data-v"] == cells[0].get_text() == evil_name
+    assert cells[1]["data-v"] == cells[1].get_text() == EVIL
+    assert cells[0].a["href"] == "#" + letter["id"]
+    assert soup.select_one("svg.chart rect.bar title").get_text().startswith(f"{evil_name} · ")
+    assert soup.select_one("svg.chart text.xlabel title").get_text() == evil_name
+
+
+def test_unsafe_theme_colour_and_id_never_reach_the_css(tags, summary):
+    themes = [
+        Theme("cse", "Child sexual exploitation", colour="red;}</style><script>alert(1)</script>"),
+        Theme("staffing", "Workforce and staffing", colour=" #2ca02c "),
+        Theme("odd id}</style>", "Odd <b>name</b>", colour="url(http://example.com/x)"),
+    ]
+    html = render_report(tags, summary, themes, "t")
+    soup = BeautifulSoup(html, "html.parser")
+    assert "red;}" not in html
+    assert "example.com" not in html
+    assert html.count("<style>") == html.count("</style>") == 1
+    assert len(soup.find_all("script")) == 1
+    style = soup.style.get_text()
+    assert ".sw.t-cse{background:#777777}" in style
+    assert "--t-cse:#777777;" in style
+    assert ".sw.t-staffing{background:#2ca02c}" in style
+    assert ".sw.t-odd_id___style_{background:#777777}" in style
+    assert "</" not in style
+    fills = {rect["fill"] for rect in soup.select("svg.chart rect")}
+    assert fills == {"#777777", "#2ca02c"}
+    assert soup.select("td.share")[0]["style"] == "--fill:100%;--colour:#777777"
+    assert soup.select(".toggles label")[2].get_text() == "Odd <b>name</b>"
+    assert soup.select(".toggles input")[2]["data-theme"] == "t-odd_id___style_"
+    assert soup.find("b", string="name") is None
+
+
+def test_template_and_static_files_come_from_the_package(tmp_path, monkeypatch, tags, summary):
+    monkeypatch.chdir(tmp_path)
+    reports.environment.cache_clear()  # a fresh loader, not one that found its files before
+    soup = BeautifulSoup(render_report(tags, summary, THEMES, "t"), "html.parser")
+    assert static_text("report.css") in soup.style.get_text()
+    assert soup.script.get_text().strip() == static_text("report.js").strip()
+    # One self-contained file: nothing is fetched from elsewhere.
+    assert soup.find_all(["link", "img", "iframe", "object", "embed"]) == []
+    assert [tag.name for tag in soup.find_all(True) if tag.get("src")] == []
+    assert "url(" not in soup.style.get_text()
+    assert "@import" not in soup.style.get_text()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_environment_escapes_and_is_strict():
+    env = reports.environment()
+    assert env.from_string("{{ x }}").render(x="<b a='1'>&") == "&lt;b a=&#39;1&#39;&gt;&amp;"
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ missing }}").render()
+    with pytest.raises(jinja2.UndefinedError):
+        env.get_template("report.html.j2").render(title="t")
+
+
+def test_chart_bars_stand_on_the_axis_in_proportion(tags, summary):
+    soup = soup_of(tags, summary)
+    axis = float(soup.select("svg.chart line.axis")[0]["y1"])
+    bars = soup.select("svg.chart rect.bar")
+    bottoms = {float(b["y"]) + float(b["height"]) for b in bars}
+    assert bottoms == {axis}
+    assert [float(b["height"]) for b in bars] == [220.0, 110.0]  # A: cse 2, staffing 1
+    ticks = [t.get_text() for t in soup.select("svg.chart text.tick")]
+    assert ticks == ["0", "1", "2"]
+    assert [tick_step(n) for n in (1, 5, 7, 23, 60, 480)] == [1, 1, 2, 5, 20, 100]
+    assert soup_of(tags.iloc[:0], summary.iloc[:0]).select_one("#chart .empty") is not None

@@ -7,6 +7,7 @@ Hydra folders and outputs) and runs from the project root, where the labelled da
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -190,6 +191,52 @@ def test_the_saved_tagger_predicts_as_the_registered_champion(
         model = mlflow.pyfunc.load_model(f"models:/{MODEL}@champion", dst_path=str(tmp_path))
         served = model.predict(pd.DataFrame({"text": SAMPLE}))
     pd.testing.assert_frame_equal(served.reset_index(drop=True), local, check_dtype=False)
+
+
+def uv() -> str:
+    found = shutil.which("uv") or ROOT / ".tools" / "bin" / "uv"
+    if not Path(found).is_file():
+        pytest.skip("uv is installed by `make setup`")
+    return str(found)
+
+
+@pytest.mark.slow
+def test_the_champion_loads_in_a_fresh_environment_with_only_its_requirements(
+    trained, tmp_path, current_mlflow_store
+):
+    """The package travels with the model (code_paths): a new virtual environment with the
+    logged requirements alone, outside the checkout, loads it and tags as the saved Tagger."""
+    import mlflow
+
+    from ofsted_themes.modelling.tagger import Tagger
+
+    with current_mlflow_store(trained.uri):
+        requirements = mlflow.pyfunc.get_model_dependencies(f"models:/{MODEL}@champion")
+    assert "ofsted" not in Path(requirements).read_text()
+    venv = tmp_path / "venv"
+    python = venv / "bin" / "python"
+    subprocess.run([uv(), "venv", "-q", "--python", sys.executable, str(venv)], check=True)
+    install = [uv(), "pip", "install", "-q", "--python", str(python), "-r", requirements]
+    subprocess.run(install, check=True, timeout=600)
+    code = (
+        "import importlib.util, sys, mlflow, pandas as pd\n"
+        "assert importlib.util.find_spec('ofsted_themes') is None\n"
+        "model = mlflow.pyfunc.load_model(sys.argv[1])\n"
+        "print(model.predict(pd.DataFrame({'text': sys.argv[2:]})).to_json(orient='records'))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "PYTHON"))}
+    done = subprocess.run(
+        [str(python), "-c", code, f"models:/{MODEL}@champion", *SAMPLE],
+        cwd=tmp_path,
+        env=env | {"MLFLOW_TRACKING_URI": trained.uri},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    served = pd.read_json(io.StringIO(done.stdout.strip().splitlines()[-1]), orient="records")
+    local = Tagger.load(trained.outcome.out / "tagger.skops").predict(SAMPLE)
+    pd.testing.assert_frame_equal(served, local, check_dtype=False)
 
 
 # --- a sweep ---------------------------------------------------------------------------------

@@ -72,8 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     for stream in (sys.stdout, sys.stderr):
         stream.reconfigure(errors="replace")
+    from ofsted_themes import labelling
     from ofsted_themes.cli.review import run_review
-    from ofsted_themes.labelling import store as labelling
 
     try:
         setup = labelling.settings()
@@ -94,8 +94,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def pick(args, labels: Path, setup):
     """The candidates of the tag table, most informative first, skipping labelled sentences."""
-    from ofsted_themes import load_tagger
-    from ofsted_themes.labelling import store as labelling
+    from ofsted_themes import labelling, load_tagger
 
     tagger = load_tagger(args.model)
     labelling.check_model_themes(tagger.theme_ids, setup.theme_ids)
@@ -106,8 +105,8 @@ def pick(args, labels: Path, setup):
 
 
 def run_suggest(args, candidates, tagger, labels: Path, digest: str) -> int:
+    from ofsted_themes import labelling
     from ofsted_themes.core.atomic import write_atomic
-    from ofsted_themes.labelling import store as labelling
 
     if args.out.exists() and not args.force:
         waiting = labelling.unimported(args.out, tagger.theme_ids, labels)
@@ -132,7 +131,7 @@ def run_suggest(args, candidates, tagger, labels: Path, digest: str) -> int:
 
 
 def run_import(file: Path, labels: Path, theme_ids: list[str]) -> int:
-    from ofsted_themes.labelling import store as labelling
+    from ofsted_themes import labelling
 
     if not file.is_file():
         error(f"{file}: file not found")

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from ofsted_themes.labelling import store as labelling
+from ofsted_themes import labelling
 
 
 class Keys:

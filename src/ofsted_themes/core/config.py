@@ -62,6 +62,26 @@ def _jobs_to_check(args: list[str]) -> list[list[str]]:
     return jobs
 
 
+# Hydra's own flags that take a value: the value is not an override.
+FLAGS_WITH_VALUE = {
+    "--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
+    "--config-dir", "-cd", "--info", "-i", "--experimental-rerun",
+}  # fmt: skip
+
+
+def overrides_of(argv: list[str]) -> list[str]:
+    """The overrides of a Hydra command line: neither flags nor the values of flags."""
+    overrides, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg.startswith("-"):
+            skip = arg in FLAGS_WITH_VALUE
+        else:
+            overrides.append(arg)
+    return overrides
+
+
 def check_overrides(config_name: str, argv: list[str]) -> str | None:
     """None if the command line composes; else a one-line message naming what to fix."""
     from hydra import compose, initialize_config_dir
@@ -69,7 +89,7 @@ def check_overrides(config_name: str, argv: list[str]) -> str | None:
     from omegaconf.errors import OmegaConfBaseException
 
     register_resolvers()
-    args = [a for a in argv if not a.startswith("-")]
+    args = overrides_of(argv)
     try:
         with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
             for overrides in _jobs_to_check(args):

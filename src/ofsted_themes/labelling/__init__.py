@@ -1,0 +1,67 @@
+"""Growing the labelled set from the user's own letters: choose the sentences worth labelling
+(``selection``), take labels from a spreadsheet (``importing``) or one at a time (``review``), and
+keep them in one append-only store (``store``)."""
+
+from ofsted_themes.labelling.importing import Imported, import_columns, read_import
+from ofsted_themes.labelling.review import Answer, Review, review_keys
+from ofsted_themes.labelling.selection import (
+    SIMILARITY,
+    model_tags,
+    per_letter_cap,
+    read_tag_table,
+    select,
+    sentence_vectors,
+    suggestion_table,
+    uncertainty,
+    unimported,
+)
+from ofsted_themes.labelling.store import (
+    Appended,
+    LabelError,
+    Settings,
+    append_labels,
+    check_model_themes,
+    empty_labels,
+    file_digest,
+    label_id,
+    label_rows,
+    labelled_texts,
+    normalise,
+    read_labels,
+    remove_labels,
+    seed_texts,
+    settings,
+)
+
+__all__ = [
+    "SIMILARITY",
+    "Answer",
+    "Appended",
+    "Imported",
+    "LabelError",
+    "Review",
+    "Settings",
+    "append_labels",
+    "check_model_themes",
+    "empty_labels",
+    "file_digest",
+    "import_columns",
+    "label_id",
+    "label_rows",
+    "labelled_texts",
+    "model_tags",
+    "normalise",
+    "per_letter_cap",
+    "read_import",
+    "read_labels",
+    "read_tag_table",
+    "remove_labels",
+    "review_keys",
+    "seed_texts",
+    "select",
+    "sentence_vectors",
+    "settings",
+    "suggestion_table",
+    "uncertainty",
+    "unimported",
+]

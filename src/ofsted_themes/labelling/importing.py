@@ -1,0 +1,96 @@
+"""Importing labels filled in a spreadsheet: every row checked (columns, 0/1 values, blank rows
+skipped, repeats counted once) before anything is written."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ofsted_themes.labelling.store import LabelError, file_digest, label_rows, row_key
+
+
+@dataclass
+class Imported:
+    rows: pd.DataFrame  # user-label rows ready to append
+    blank: int  # rows with no theme filled in (not labelled yet: skipped)
+    repeated: int = 0  # rows repeating an earlier row of the file (same sentence and labels)
+
+
+def import_columns(theme_ids: list[str]) -> list[str]:
+    scores = [c for t in theme_ids for c in (f"{t}_score", f"{t}_model")]
+    return ["document", "page", "sentence_no", "text", *scores, *theme_ids, "source_digest"]
+
+
+def read_import(path: Path | str, theme_ids: list[str], labelled_at: str | None = None) -> Imported:
+    """Validate a filled-in suggestion file; every problem is reported with its line and column.
+
+    Each theme cell is 0, 1 or blank. A row with every theme blank is not labelled yet and is
+    skipped; a row with some blank is refused. Rows keep their ``source_digest`` (the tag table
+    they were suggested from), or get this file's digest.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise LabelError([f"{path}: file not found"])
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise LabelError([f"{path}: cannot read as a UTF-8 CSV ({exc})"]) from None
+    known = import_columns(theme_ids)
+    problems = [
+        f"{path}, line 1: unknown column '{c}': the columns are those of "
+        f"`python -m label suggest` ({', '.join(['document', 'text', *theme_ids])} and "
+        "provenance); remove it or fix its name"
+        for c in frame.columns
+        if c not in known
+    ]
+    problems += [
+        f"{path}, line 1: missing column '{c}'"
+        for c in ["document", "text", *theme_ids]
+        if c not in frame.columns
+    ]
+    if problems:
+        raise LabelError(problems)
+    frame = frame.apply(lambda column: column.str.strip())
+    labels = frame[theme_ids]
+    blank = (labels == "").all(axis=1)
+    for i in frame.index[~blank]:
+        where = f"{path}, line {i + 2}"
+        for t in theme_ids:
+            value = labels.at[i, t]
+            if value == "":
+                problems.append(
+                    f"{where}, column '{t}': blank while other themes are filled in: give "
+                    "every theme 0 or 1 (or leave the whole row blank to skip it)"
+                )
+            elif value not in ("0", "1"):
+                problems.append(f"{where}, column '{t}': '{value}' is not 0, 1 or blank")
+        for column in ("document", "text"):
+            if frame.at[i, column] == "":
+                problems.append(f"{where}, column '{column}': empty")
+        for column in ("page", "sentence_no"):
+            value = frame.at[i, column] if column in frame.columns else ""
+            if value and not re.fullmatch(r"[0-9]+(\.0*)?", value):
+                problems.append(f"{where}, column '{column}': '{value}' is not a whole number")
+    rows = frame[~blank]
+    keys = [row_key(d, t) for d, t in zip(rows["document"], rows["text"], strict=True)]
+    first: dict[tuple[str, str], int] = {}
+    for i, key in zip(rows.index, keys, strict=True):
+        if key in first and tuple(labels.loc[i]) != tuple(labels.loc[first[key]]):
+            problems.append(
+                f"{path}, line {i + 2}: the same sentence as line {first[key] + 2} with "
+                "different labels: keep one"
+            )
+        first.setdefault(key, i)
+    if problems:
+        raise LabelError(problems)
+    repeated = pd.Series(keys, index=rows.index, dtype=object).duplicated().to_numpy()
+    rows = rows[~repeated]
+    digest = file_digest(path)
+    digests = (
+        [d or digest for d in rows["source_digest"]] if "source_digest" in rows.columns else digest
+    )
+    out = label_rows(rows, rows[theme_ids].to_numpy(dtype=int), theme_ids, digests, labelled_at)
+    return Imported(out, int(blank.sum()), int(repeated.sum()))
