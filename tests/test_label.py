@@ -22,7 +22,8 @@ import pytest
 
 from ofsted_themes import labelling
 from ofsted_themes.modelling.tagger import Tagger
-from ofsted_themes.training.corpus import USER_KEY_COLUMNS, LabelledSetError, load_training_set
+from ofsted_themes.training.corpus import USER_KEY_COLUMNS, LabelledSetError
+from ofsted_themes.training.datasets import load_training_set
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_TEXT = pd.read_csv(ROOT / "data/sentences.csv", dtype=str)["text"].iloc[8]
@@ -650,7 +651,7 @@ def test_data_seeds_plus_user_adds_the_user_labels_grouped_by_letter(
     assert cfg.data.user_labels == "data/labels/user.csv"
     data = project_data(cfg) | {"user_labels": str(user_labels)}
     frame = load_training_set(data, configured_theme_ids)
-    seeds = load_training_set(project_data(compose_train()), configured_theme_ids)
+    seeds = load_training_set(project_data(compose_train("data=seeds")), configured_theme_ids)
     assert len(frame) == len(seeds) + 6
     user = frame.iloc[len(seeds) :]
     assert user["article"].tolist() == ["north.pdf"] * 2 + ["south.pdf"] * 2 + ["east.pdf"] * 2
@@ -675,7 +676,7 @@ def test_data_seeds_plus_user_adds_the_user_labels_grouped_by_letter(
 
 
 def test_the_seeds_alone_are_unchanged_by_the_user_labels_config(configured_theme_ids):
-    cfg = compose_train()
+    cfg = compose_train("data=seeds")
     assert cfg.data.name == "seeds" and "user_labels" not in cfg.data
     assert cfg.cv.max_folds == 10
     frame = load_training_set(project_data(cfg), configured_theme_ids)

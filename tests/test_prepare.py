@@ -17,7 +17,7 @@ from ofsted_themes.training.corpus import (
     load_labelled,
     prepare_sentences,
     read_articles,
-    read_table,
+    read_csv_table,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,8 +185,8 @@ def test_the_committed_labelled_set_validates(committed):
 def test_prepare_reproduces_the_labelled_and_excluded_sentences_exactly(committed):
     paths, _ = committed
     prepared = prepare_sentences(read_articles(paths.raw_dir))
-    labelled = read_table(paths.sentences, "labelled set")
-    excluded = read_table(paths.excluded, "excluded-sentence list")
+    labelled = read_csv_table(paths.sentences, "labelled set")
+    excluded = read_csv_table(paths.excluded, "excluded-sentence list")
 
     def keys(frame: pd.DataFrame) -> list[tuple]:
         columns = ["article", "start", "end", "text"]
@@ -199,7 +199,7 @@ def test_prepare_reproduces_the_labelled_and_excluded_sentences_exactly(committe
 def test_the_labelled_ids_are_the_ids_prepare_gives(committed):
     paths, _ = committed
     prepared = prepare_sentences(read_articles(paths.raw_dir)).astype(str)
-    labelled = read_table(paths.sentences, "labelled set")
+    labelled = read_csv_table(paths.sentences, "labelled set")
     merged = labelled.merge(prepared, on=["article", "start", "end", "text"], suffixes=("", "_p"))
     assert len(merged) == len(labelled)
     assert (merged["id"] == merged["id_p"]).all()
@@ -207,5 +207,5 @@ def test_the_labelled_ids_are_the_ids_prepare_gives(committed):
 
 def test_every_exclusion_has_a_reason(committed):
     paths, _ = committed
-    excluded = read_table(paths.excluded, "excluded-sentence list")
+    excluded = read_csv_table(paths.excluded, "excluded-sentence list")
     assert (excluded["reason"].str.strip() != "").all()

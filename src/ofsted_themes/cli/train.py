@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import hydra
+import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from hydra.errors import InstantiationException
 from hydra.types import RunMode
@@ -28,7 +29,8 @@ from omegaconf import DictConfig, OmegaConf
 from ofsted_themes.cli.common import fail
 from ofsted_themes.core.config import CONF_DIR, check_overrides, register_resolvers
 from ofsted_themes.core.themes import themes_from_config
-from ofsted_themes.training.corpus import LabelledSetError, data_sources, digest, load_training_set
+from ofsted_themes.training.corpus import LabelledSetError, digest
+from ofsted_themes.training.datasets import load_training_set, source_digests
 from ofsted_themes.training.evaluation import fold_count
 from ofsted_themes.training.fitting import (
     NoPositivesError,
@@ -102,6 +104,23 @@ def report(result, seconds: float, cfg: DictConfig) -> None:
         f"(at 0.5: macro {m['macro_f1_at_0.5']:.3f}, micro {m['micro_f1_at_0.5']:.3f})  "
         f"in {seconds:.1f}s"
     )
+    print_subsets(result.metrics, result.tagger.theme_ids)
+
+
+def print_subsets(metrics: dict[str, float], theme_ids: list[str]) -> None:
+    """Macro-F1 and per-theme F1 of each source and voice (blank: no positive there)."""
+    rows = {}
+    for key, value in metrics.items():
+        if key.startswith(("macro_f1_source_", "macro_f1_voice_")):
+            suffix = key.removeprefix("macro_f1")
+            rows[suffix.lstrip("_").replace("_", " ", 1)] = {
+                "sentences": int(metrics[f"sentences{suffix}"]),
+                "macro_f1": value,
+                **{t: metrics.get(f"f1_{t}{suffix}") for t in theme_ids},
+            }
+    if rows:
+        print("\nby source and voice (F1 at the tuned thresholds):")
+        print(pd.DataFrame(rows).T.round(3).fillna("").to_string())
 
 
 def track(cfg: DictConfig, result, frame, tagger_file: Path) -> None:
@@ -126,7 +145,7 @@ def track(cfg: DictConfig, result, frame, tagger_file: Path) -> None:
         write_artifacts(result, folder)
         (folder / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
         (folder / "overrides.yaml").write_text(OmegaConf.to_yaml(list(hydra_cfg.overrides.task)))
-        sources = [str(p.resolve()) for p in data_sources(cfg.data)]
+        sources = source_digests(cfg.data)
         dataset = mlflow.data.from_pandas(frame, source=" + ".join(sources), name=cfg.data.name)
         outcome = tracking.log_training_run(
             experiment=cfg.mlflow.experiment,

@@ -1,5 +1,5 @@
-"""The labelled sentence set: prepare it from the raw articles, load it, validate it; and the
-user's own labelled sentences (``data/labels/user.csv``) that a data config may add to it."""
+"""The seed set (sentences of the raw articles: prepared, loaded, validated) and the user's own
+labelled sentences (``data/labels/user.csv``), with the checks every labelled table shares."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def prepare_sentences(articles: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=KEY_COLUMNS)
 
 
-def read_table(path: Path, what: str) -> pd.DataFrame:
+def read_csv_table(path: Path, what: str) -> pd.DataFrame:
     if not Path(path).is_file():
         raise LabelledSetError([f"{path}: {what} not found"])
     try:
@@ -78,12 +78,12 @@ def read_table(path: Path, what: str) -> pd.DataFrame:
         raise LabelledSetError([f"{path}: cannot read {what} as UTF-8 CSV ({exc})"]) from None
 
 
-def _row(path: Path, index: int, frame: pd.DataFrame) -> str:
+def row_name(path: Path, index: int, frame: pd.DataFrame) -> str:
     ident = frame.at[index, "id"] if "id" in frame.columns else ""
     return f"{path}, line {index + 2}" + (f" (id {ident})" if ident else "")
 
 
-def _check_columns(
+def check_columns(
     frame: pd.DataFrame,
     themes: list[str],
     path: Path,
@@ -113,7 +113,7 @@ def _check_rows(
     for ident in frame.loc[frame["id"].duplicated(), "id"].unique():
         problems.append(f"{path}: id '{ident}' is used more than once: give each row its own id")
     for i in frame.index:
-        where = _row(path, i, frame)
+        where = row_name(path, i, frame)
         for t in themes:
             if frame.at[i, t] not in ("0", "1"):
                 problems.append(f"{where}: label '{t}' is '{frame.at[i, t]}'; it must be 0 or 1")
@@ -161,7 +161,7 @@ def validate(
     excluded_path: Path = Path("excluded.csv"),
 ) -> None:
     """Raise LabelledSetError listing every problem of the labelled set, if any."""
-    problems = _check_columns(labelled, themes, path)
+    problems = check_columns(labelled, themes, path)
     missing = [c for c in EXCLUDED_COLUMNS if c not in excluded.columns]
     problems += [f"{excluded_path}: missing column '{c}'" for c in missing]
     if not problems:
@@ -177,8 +177,8 @@ def validate(
 def load_labelled(paths: DataPaths, themes: list[str]) -> pd.DataFrame:
     """The validated labelled set, with integer offsets and labels."""
     articles = read_articles(paths.raw_dir)
-    labelled = read_table(paths.sentences, "labelled set")
-    excluded = read_table(paths.excluded, "excluded-sentence list")
+    labelled = read_csv_table(paths.sentences, "labelled set")
+    excluded = read_csv_table(paths.excluded, "excluded-sentence list")
     prepared = prepare_sentences(articles)
     validate(labelled, excluded, prepared, articles, themes, paths.sentences, paths.excluded)
     return labelled.astype({"start": int, "end": int, **dict.fromkeys(themes, int)})
@@ -187,7 +187,7 @@ def load_labelled(paths: DataPaths, themes: list[str]) -> pd.DataFrame:
 def user_label_problems(frame: pd.DataFrame, themes: list[str], path: Path) -> list[str]:
     """Every problem of a user-label table: its columns, then each row (ids unique, a document
     and a text, labels 0/1, no sentence labelled twice)."""
-    problems = _check_columns(
+    problems = check_columns(
         frame,
         themes,
         path,
@@ -202,7 +202,7 @@ def user_label_problems(frame: pd.DataFrame, themes: list[str], path: Path) -> l
         problems.append(f"{path}: id '{ident}' is used more than once: give each row its own id")
     twice = frame.duplicated(["document", "text"], keep="first")
     for i in frame.index:
-        where = _row(path, i, frame)
+        where = row_name(path, i, frame)
         for column in ("id", "document", "text"):
             if not frame.at[i, column].strip():
                 problems.append(f"{where}: '{column}' is empty")
@@ -228,46 +228,11 @@ def read_user_labels(path: Path, themes: list[str]) -> pd.DataFrame:
                 "or train on the seed set alone (data=seeds)"
             ]
         )
-    frame = read_table(path, "user labels")
+    frame = read_csv_table(path, "user labels")
     problems = user_label_problems(frame, themes, path)
     if problems:
         raise LabelledSetError(problems)
     return frame[USER_KEY_COLUMNS + list(themes)].astype(dict.fromkeys(themes, int))
-
-
-def load_training_set(data, themes: list[str]) -> pd.DataFrame:
-    """The labelled set a data config names: the seeds, plus the user's labels when the config
-    has ``user_labels``. A user sentence's letter goes in the ``article`` column, so grouped
-    cross-validation keeps each letter's sentences together (no offsets: ``start``/``end`` are
-    empty)."""
-    seeds = load_labelled(DataPaths.from_config(data), themes)
-    path = data.get("user_labels")
-    if not path:
-        return seeds
-    user = read_user_labels(Path(path), themes)
-    rows = pd.DataFrame(
-        {
-            "id": user["id"],
-            "article": user["document"],
-            "start": pd.NA,
-            "end": pd.NA,
-            "text": user["text"],
-            **{t: user[t] for t in themes},
-        }
-    )
-    frame = pd.concat([seeds, rows], ignore_index=True)
-    clashes = sorted(set(seeds["id"]) & set(rows["id"]))
-    if clashes:
-        raise LabelledSetError([f"{path}: id '{i}' is also a seed sentence's id" for i in clashes])
-    return frame.astype({"start": "Int64", "end": "Int64", **dict.fromkeys(themes, int)})
-
-
-def data_sources(data) -> list[Path]:
-    """The labelled files a data config reads (for provenance: MLflow's dataset source)."""
-    sources = [Path(data["sentences"])]
-    if data.get("user_labels"):
-        sources.append(Path(data["user_labels"]))
-    return sources
 
 
 def theme_counts(labelled: pd.DataFrame, themes: list[str]) -> pd.DataFrame:

@@ -70,6 +70,7 @@ def train(
     tuned, tuned_overall = theme_metrics(Y, cv.scores, cv.tuned_predictions, theme_ids)
     fixed, fixed_overall = theme_metrics(Y, cv.scores, (cv.scores >= 0.5).astype(int), theme_ids)
     metrics = flat_metrics(tuned, tuned_overall) | flat_metrics(fixed, fixed_overall, "_at_0.5")
+    metrics |= subset_metrics(frame, Y, cv.scores, cv.tuned_predictions, theme_ids)
     thresholds = choose_thresholds(policy, cv.scores, Y)
     fitted = clone(classifier).fit(texts, Y)
     tagger = Tagger(
@@ -77,6 +78,36 @@ def train(
     )
     oof = out_of_fold_table(frame, cv.scores, cv.tuned_predictions, theme_ids)
     return TrainingResult(tagger, cv, tuned, fixed, metrics, oof)
+
+
+SUBSETS = ("source", "voice")  # quality is also reported for each value of these columns
+
+
+def subset_metrics(
+    frame: pd.DataFrame, Y: np.ndarray, scores: np.ndarray, predicted: np.ndarray, theme_ids
+) -> dict[str, float]:
+    """The tuned metrics of each source and each voice (``macro_f1_voice_inspector``), where the
+    column has more than one value."""
+    metrics: dict[str, float] = {}
+    for column in SUBSETS:
+        if column not in frame.columns or frame[column].nunique() < 2:
+            continue
+        for value in sorted(frame[column].unique()):
+            rows = (frame[column] == value).to_numpy()
+            suffix = f"_{column}_{value}"
+            metrics |= _subset(Y[rows], scores[rows], predicted[rows], theme_ids, suffix)
+    return metrics
+
+
+def _subset(Y, scores, predicted, theme_ids, suffix: str) -> dict[str, float]:
+    """F1 per theme and their mean over the themes with a positive in the subset (a theme with
+    none there has no F1 to speak of), and the subset's size."""
+    table, _ = theme_metrics(Y, scores, predicted, theme_ids)
+    present = [t for t, n in zip(theme_ids, Y.sum(axis=0), strict=True) if n > 0]
+    flat = {f"f1_{t}{suffix}": float(table.at[t, "f1"]) for t in present}
+    flat[f"macro_f1{suffix}"] = float(table.loc[present, "f1"].mean()) if present else 0.0
+    flat[f"sentences{suffix}"] = float(len(Y))
+    return flat
 
 
 def top_features(tagger: Tagger, n: int = 15) -> pd.DataFrame:
