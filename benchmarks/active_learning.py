@@ -1,20 +1,17 @@
 """Does labelling the sentences the model is least sure about beat labelling sentences at random?
 
-Simulates a user of `python -m label` on the development set (data/dev/sentences.csv: 329
-letter-style sentences in twelve letters with true labels). For each of several splits of the
-letters into a pool (the user's letters) and a test part:
+Simulates a user of `python -m label` whose letters are the real letters of the training split
+(data/letters/train: the pool, with true labels standing in for the user's answers), starting
+from the model trained on the seed articles alone, and scores every model on the held-out
+letters (data/letters/test: other councils, never picked from):
 
-1. the model trained on the seeds (the project's default config) scores the pool, as
-   `python -m tag` would;
-2. the loop picks K pool sentences — by uncertainty and diversity (`labelling.select`, what
-   `python -m label suggest` and `review` use), or at random (averaged over several seeds) —
-   and their true labels stand in for the user's answers;
-3. the model is retrained on seeds + picked sentences (grouped by letter, thresholds from
-   out-of-fold scores, fitted on all: the Tagger `python -m train data=seeds+user` saves) and
-   scored on the test letters (macro-F1 over the themes).
+- uncertainty-first: the loop as a user runs it, in rounds of 25: the current model scores the
+  pool, `labelling.select` (what `python -m label suggest` and `review` use) picks the 25 it is
+  least sure about, they are labelled, the model is retrained on seeds + every pick so far;
+- random: the first K sentences of a random order of the pool (averaged over several orders).
 
-The dev set's sentences informed the theme phrases, so absolute levels are optimistic; the
-comparison between the two strategies is the point.
+Retraining is what `python -m train data=seeds+user` does with the default config: thresholds
+from grouped out-of-fold scores, a model fitted on all.
 
     python benchmarks/active_learning.py [--out benchmarks/results/active_learning.md]
 """
@@ -37,162 +34,134 @@ from sklearn.metrics import f1_score
 from ofsted_themes.core.config import CONF_DIR, register_resolvers
 from ofsted_themes.core.themes import themes_from_config
 from ofsted_themes.labelling import normalise, select
-from ofsted_themes.training.corpus import DataPaths, load_labelled
+from ofsted_themes.training.datasets import load_training_set
 from ofsted_themes.training.evaluation import choose_thresholds, out_of_fold_scores
+from ofsted_themes.training.inspections import read_inspection_sentences
 
-DEV = Path("data/dev/sentences.csv")
-KS = [0, 10, 25, 50]
-SPLITS = 3
-RANDOM_SEEDS = 5
-POOL_LETTERS = 6
+POOL = Path("data/letters/train/sentences.csv")
+TEST = Path("data/letters/test/sentences.csv")
+KS = [0, 25, 50, 100, 200]
+ROUND = 25
+RANDOM_ORDERS = 3
 
 
 class Setup:
-    """The project's default config, the seeds and the development set."""
+    """The default config, the seeds (where a user starts), the pool and the test letters."""
 
     def __init__(self) -> None:
         register_resolvers()
         with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-            cfg = compose("train")
+            cfg = compose("train", overrides=["data=seeds"])
         self.ids = [t.id for t in themes_from_config(cfg.themes)]
         self.classifier = instantiate(cfg.classifier, _convert_="all")
         self.policy = instantiate(cfg.thresholds)
         self.max_folds = cfg.cv.max_folds
-        self.seeds = load_labelled(DataPaths.from_config(cfg.data), self.ids)
-        dev = pd.read_csv(DEV, dtype={"text": str})
-        self.dev = dev.rename(columns={"letter": "document"})
+        self.seeds = load_training_set(cfg.data, self.ids)[["text", "group", *self.ids]]
+        pool = read_inspection_sentences(POOL, self.ids)
+        self.pool = pool.rename(columns={"inspection": "document"}).reset_index(drop=True)
+        self.test = read_inspection_sentences(TEST, self.ids)
 
-    def fit(self, frame: pd.DataFrame):
-        """What training saves: thresholds chosen on grouped out-of-fold scores, then a model
-        fitted on all (the nested CV that train() adds only reports metrics)."""
+    def fit(self, picked: pd.DataFrame):
+        """Seeds + picked sentences (each grouped by its letter): thresholds from grouped
+        out-of-fold scores, then a model fitted on all."""
+        rows = picked.assign(group=picked["document"])[["text", "group", *self.ids]]
+        frame = pd.concat([self.seeds, rows], ignore_index=True)
         texts, Y = frame["text"].to_numpy(), frame[self.ids].to_numpy(dtype=int)
-        groups = frame["article"].astype(str).to_numpy()
-        oof = out_of_fold_scores(self.classifier, texts, Y, groups, self.max_folds)
-        thresholds = choose_thresholds(self.policy, oof, Y)
-        return clone(self.classifier).fit(texts, Y), thresholds
+        oof = out_of_fold_scores(self.classifier, texts, Y, frame["group"].to_numpy(), self.max_folds)
+        model = clone(self.classifier).fit(texts, Y)
+        return model, dict(zip(self.ids, choose_thresholds(self.policy, oof, Y), strict=True))
 
-    def with_picked(self, picked: pd.DataFrame) -> pd.DataFrame:
-        """The seeds plus picked dev sentences, each grouped by its letter."""
-        rows = picked[["id", "document", "text", *self.ids]].rename(columns={"document": "article"})
-        return pd.concat([self.seeds[["id", "article", "text", *self.ids]], rows])
-
-    def macro_f1(self, model, thresholds, test: pd.DataFrame) -> float:
-        predicted = model.predict_proba(test["text"].tolist()) >= thresholds
-        truth = test[self.ids].to_numpy()
+    def macro_f1(self, model, thresholds: dict[str, float]) -> float:
+        limits = np.array([thresholds[t] for t in self.ids])
+        predicted = model.predict_proba(self.test["text"].tolist()) >= limits
+        truth = self.test[self.ids].to_numpy()
         return float(f1_score(truth, predicted, average="macro", zero_division=0))
 
 
-def picks(setup: Setup, split: int, seed_model, seed_thresholds):
-    """The split's test letters and, per K and strategy, the pool sentences picked."""
-    letters = sorted(setup.dev["document"].unique())
-    rng = np.random.default_rng(split)
-    pool_letters = set(rng.choice(letters, POOL_LETTERS, replace=False))
-    in_pool = setup.dev["document"].isin(pool_letters)
-    pool, test = setup.dev[in_pool].reset_index(drop=True), setup.dev[~in_pool]
-    scores = seed_model.predict_proba(pool["text"].tolist())
-    table = pool.copy()
-    for j, theme in enumerate(setup.ids):
-        table[f"{theme}_score"] = scores[:, j]
-    thresholds = dict(zip(setup.ids, seed_thresholds, strict=True))
+def uncertainty_first(setup: Setup) -> list[dict]:
+    """The loop in rounds of ROUND picks, scored at each K."""
+    picked = setup.pool.iloc[:0]
+    model, thresholds = setup.fit(picked)
+    rows = [{"k": 0, "strategy": "uncertainty", "f1": setup.macro_f1(model, thresholds)}]
     seen = {normalise(t) for t in setup.seeds["text"]}
-    jobs = []
-    for k in KS[1:] if KS[0] == 0 else KS:
-        jobs.append((split, k, "uncertainty", select(table, setup.ids, thresholds, k, seen)))
-        jobs += [
-            (split, k, "random", pool.sample(n=k, random_state=s)) for s in range(RANDOM_SEEDS)
-        ]
-    jobs.append((split, len(pool), "all", pool))  # the reference: every pool sentence labelled
-    return test, jobs
+    while len(picked) < KS[-1]:
+        table = setup.pool.copy()
+        scores = model.predict_proba(table["text"].tolist())
+        for j, theme in enumerate(setup.ids):
+            table[f"{theme}_score"] = scores[:, j]
+        done = seen | {normalise(t) for t in picked["text"]}
+        chosen = select(table, setup.ids, thresholds, ROUND, done)
+        picked = pd.concat([picked, setup.pool.loc[setup.pool["id"].isin(chosen["id"])]])
+        model, thresholds = setup.fit(picked)
+        if len(picked) in KS:
+            rows.append(row(setup, picked, "uncertainty", model, thresholds))
+            print(f"  uncertainty K={len(picked)}: {rows[-1]['f1']:.3f}", file=sys.stderr)
+    return rows
 
 
-def evaluate(setup: Setup, picked: pd.DataFrame, test: pd.DataFrame) -> tuple[float, int]:
-    model, thresholds = setup.fit(setup.with_picked(picked))
-    positives = int(picked[setup.ids].to_numpy().any(axis=1).sum())
-    return setup.macro_f1(model, thresholds, test), positives
+def at_random(setup: Setup, order: int) -> list[dict]:
+    shuffled = setup.pool.sample(frac=1, random_state=order)
+    rows = []
+    for k in KS[1:]:
+        picked = shuffled.iloc[:k]
+        rows.append(row(setup, picked, "random", *setup.fit(picked)) | {"order": order})
+        print(f"  random {order} K={k}: {rows[-1]['f1']:.3f}", file=sys.stderr)
+    return rows
 
 
-def run(setup: Setup, jobs: int) -> pd.DataFrame:
-    from joblib import Parallel, delayed
-
-    seed_model, seed_thresholds = setup.fit(setup.seeds)
-    rows, work = [], []
-    for split in range(SPLITS):
-        test, picked = picks(setup, split, seed_model, seed_thresholds)
-        baseline = setup.macro_f1(seed_model, seed_thresholds, test)
-        rows += [{"split": split, "k": 0, "strategy": s, "f1": baseline, "positives": 0}
-                 for s in ("uncertainty", "random")]  # fmt: skip
-        work += [(job, test) for job in picked]
-    print(f"  {len(work)} retrainings on {jobs} worker(s)", file=sys.stderr, flush=True)
-    scored = Parallel(n_jobs=jobs)(delayed(evaluate)(setup, job[3], test) for job, test in work)
-    for (job, _), (f1, positives) in zip(work, scored, strict=True):
-        split, k, strategy, _ = job
-        rows.append(
-            {"split": split, "k": k, "strategy": strategy, "f1": f1, "positives": positives}
-        )
-    return pd.DataFrame(rows)
+def row(setup: Setup, picked: pd.DataFrame, strategy: str, model, thresholds) -> dict:
+    themed = int(picked[setup.ids].to_numpy().any(axis=1).sum())
+    f1 = setup.macro_f1(model, thresholds)
+    return {"k": len(picked), "strategy": strategy, "f1": f1, "with_theme": themed}
 
 
-def reference(results: pd.DataFrame) -> str:
-    everything = results[results["strategy"] == "all"]
-    return (
-        f"Reference, every pool sentence labelled ({everything['k'].mean():.0f} on average): "
-        f"macro-F1 {everything['f1'].mean():.3f} "
-        f"({everything['f1'].min():.3f}–{everything['f1'].max():.3f} over splits)."
-    )
-
-
-def summarise(results: pd.DataFrame) -> pd.DataFrame:
-    results = results[results["strategy"] != "all"]
-    # mean over random seeds within a split first, then over splits
-    per_split = results.groupby(["k", "strategy", "split"]).mean(numeric_only=True)
-    means = per_split.groupby(["k", "strategy"]).mean().unstack("strategy")
-    spread = per_split["f1"].groupby(["k", "strategy"]).agg(["min", "max"]).unstack("strategy")
+def summarise(rows: list[dict], everything: float) -> str:
+    frame = pd.DataFrame(rows)
+    means = frame.groupby(["k", "strategy"])[["f1", "with_theme"]].mean().unstack("strategy")
+    spread = frame[frame["strategy"] == "random"].groupby("k")["f1"].agg(["min", "max"])
     table = pd.DataFrame(
         {
             "K": means.index,
-            "uncertainty macro-F1 (mean)": means[("f1", "uncertainty")].to_numpy(),
-            "random macro-F1 (mean)": means[("f1", "random")].to_numpy(),
-            "uncertainty min–max over splits": [
-                f"{lo:.3f}–{hi:.3f}"
-                for lo, hi in spread[[("min", "uncertainty"), ("max", "uncertainty")]].to_numpy()
-            ],
-            "random min–max over splits": [
-                f"{lo:.3f}–{hi:.3f}"
-                for lo, hi in spread[[("min", "random"), ("max", "random")]].to_numpy()
+            "uncertainty-first macro-F1": means[("f1", "uncertainty")].round(3).to_numpy(),
+            "random macro-F1 (mean)": means[("f1", "random")].round(3).to_numpy(),
+            "random min–max": [
+                f"{spread.at[k, 'min']:.3f}–{spread.at[k, 'max']:.3f}" if k in spread.index else "-"
+                for k in means.index
             ],
             "picked with a theme (uncertainty / random)": [
-                "-" if k == 0 else f"{u:.1f} / {r:.1f}"
+                "-" if k == 0 else f"{u:.0f} / {r:.1f}"
                 for k, u, r in zip(
                     means.index,
-                    means[("positives", "uncertainty")],
-                    means[("positives", "random")],
+                    means[("with_theme", "uncertainty")],
+                    means[("with_theme", "random")],
                     strict=True,
                 )
             ],
         }
     )
-    return table.round(3)
+    return table.to_markdown(index=False) + (
+        f"\n\nReference, every pool sentence labelled (seeds + data/letters/train, "
+        f"the default tagger's data): macro-F1 {everything:.3f}."
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/active_learning.md"))
-    parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     started = time.perf_counter()
-    results = run(Setup(), args.jobs)
-    table = summarise(results)
-    seconds = time.perf_counter() - started
+    setup = Setup()
+    rows = uncertainty_first(setup)
+    for order in range(RANDOM_ORDERS):
+        rows += at_random(setup, order)
+    rows += [{"k": 0, "strategy": "random", "f1": rows[0]["f1"], "with_theme": 0}]
+    everything = setup.macro_f1(*setup.fit(setup.pool))
     text = (
-        f"Simulated labelling on the development set: {SPLITS} splits of its 12 letters into "
-        f"{POOL_LETTERS} pool letters (where K sentences are picked and labelled) and "
-        f"{12 - POOL_LETTERS} test letters (scored); random picks averaged over {RANDOM_SEEDS} "
-        f"seeds. Retrained on seeds + picked sentences with the default config "
-        f"({seconds:.0f}s on {args.jobs} worker(s)).\n\n"
-        + table.to_markdown(index=False)
-        + "\n\n"
-        + reference(results)
+        f"Simulated labelling: pool data/letters/train ({len(setup.pool)} sentences), test "
+        f"data/letters/test ({len(setup.test)} sentences of other councils), starting from the "
+        f"seeds; uncertainty-first in rounds of {ROUND}, random averaged over {RANDOM_ORDERS} "
+        f"orders ({time.perf_counter() - started:.0f}s).\n\n" + summarise(rows, everything)
     )
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -678,7 +678,7 @@ def test_data_seeds_plus_user_adds_the_user_labels_grouped_by_letter(
 def test_the_seeds_alone_are_unchanged_by_the_user_labels_config(configured_theme_ids):
     cfg = compose_train("data=seeds")
     assert cfg.data.name == "seeds" and "user_labels" not in cfg.data
-    assert cfg.cv.max_folds == 10
+    assert cfg.cv.max_folds == 5
     frame = load_training_set(project_data(cfg), configured_theme_ids)
     assert frame["start"].dtype.kind == "i"  # the seeds' frame (and digest) as before
 
