@@ -67,7 +67,8 @@ class Setup:
         rows = picked.assign(group=picked["document"])[["text", "group", *self.ids]]
         frame = pd.concat([self.seeds, rows], ignore_index=True)
         texts, Y = frame["text"].to_numpy(), frame[self.ids].to_numpy(dtype=int)
-        oof = out_of_fold_scores(self.classifier, texts, Y, frame["group"].to_numpy(), self.max_folds)
+        groups = frame["group"].to_numpy()
+        oof = out_of_fold_scores(self.classifier, texts, Y, groups, self.max_folds)
         model = clone(self.classifier).fit(texts, Y)
         return model, dict(zip(self.ids, choose_thresholds(self.policy, oof, Y), strict=True))
 
