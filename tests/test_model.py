@@ -1,16 +1,23 @@
-"""Phrase matching on stemmed text, phrase-rule scores, and the ThemeClassifier's blend of learned
-models with the themes' phrase rules."""
+"""Phrase matching on stemmed text, phrase-rule scores, the ThemeClassifier's blend of learned
+models with the themes' phrase rules, and the estimators' scikit-learn manners (fit checks,
+parameter validation, tags, classes_, clone)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
+from sklearn.utils import get_tags
+from sklearn.utils._param_validation import InvalidParameterError
 
 from ofsted_themes.modelling.classifier import ThemeClassifier
 from ofsted_themes.modelling.features import (
     PhraseMatcher,
+    SentenceEmbeddings,
     ThemePhraseFeatures,
     parse_phrases,
     rule_score,
@@ -229,5 +236,124 @@ def test_predict_applies_per_theme_thresholds(tiny_corpus):
     n = len(tiny_corpus.theme_ids)
     default = classifier.predict(text)[0]
     assert default[tiny_corpus.theme_ids.index("cse")] == 1
-    assert classifier.predict(text, thresholds=np.full(n, 0.99)).sum() == 0
-    assert classifier.predict(text, thresholds=np.zeros(n)).sum() == n
+    np.testing.assert_array_equal(default, classifier.predict_with_thresholds(text, [0.5] * n)[0])
+    assert classifier.predict_with_thresholds(text, np.full(n, 0.99)).sum() == 0
+    assert classifier.predict_with_thresholds(text, np.zeros(n)).sum() == n
+
+
+def test_predict_tags_a_score_of_one_half_or_more(tiny_corpus):
+    classifier = learned(tiny_corpus, min_positives=1)
+    scores = classifier.predict_proba(tiny_corpus.texts)
+    np.testing.assert_array_equal(classifier.predict(tiny_corpus.texts), scores >= 0.5)
+
+
+# --- the estimators as scikit-learn estimators ------------------------------------------------
+
+
+def unfitted(tiny_corpus) -> list:
+    """An unfitted classifier and transformer of each kind, with every method needing a fit."""
+    classifier = ThemeClassifier(tiny_corpus.phrases, TfidfVectorizer(), LogisticRegression())
+    features = ThemePhraseFeatures(tiny_corpus.phrases)
+    embeddings = SentenceEmbeddings({"cse": "Exploitation of children."})
+    return [
+        (classifier, ["predict", "predict_proba", "scores", "learned_scores", "features_of"]),
+        (features, ["transform", "get_feature_names_out"]),
+        (embeddings, ["transform", "get_feature_names_out"]),
+    ]
+
+
+def test_an_unfitted_estimator_says_to_fit_or_train_it(tiny_corpus):
+    for estimator, methods in unfitted(tiny_corpus):
+        for method in methods:
+            args = [] if method == "get_feature_names_out" else [["Exploitation."]]
+            with pytest.raises(NotFittedError, match=type(estimator).__name__) as raised:
+                getattr(estimator, method)(*args)
+            assert "fit" in str(raised.value) and "python -m train" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("estimator", "parameter"),
+    [
+        (ThemeClassifier({"cse": ["x"]}, prior_strength=-1), "prior_strength"),
+        (ThemeClassifier({"cse": ["x"]}, min_positives="x"), "min_positives"),
+        (ThemeClassifier({"cse": ["x"]}, min_positives=0), "min_positives"),
+        (ThemeClassifier({"cse": ["x"]}, TfidfVectorizer(), LinearSVC()), "estimator"),
+        (ThemeClassifier({"cse": ["x"]}, features="tfidf"), "features"),
+        (ThemeClassifier(["exploitation"]), "phrases"),
+        (ThemePhraseFeatures({"cse": ["x"]}, weight=-1.0), "weight"),
+        (SentenceEmbeddings({"cse": "x"}, vectors="yes"), "vectors"),
+    ],
+    ids=lambda x: x if isinstance(x, str) else type(x).__name__,
+)
+def test_a_bad_parameter_is_refused_by_name_at_fit(estimator, parameter):
+    with pytest.raises(InvalidParameterError, match=f"'{parameter}' parameter"):
+        estimator.fit(["Exploitation."], [1])
+
+
+@pytest.mark.parametrize(
+    ("X", "message"),
+    [
+        ("Exploitation was missed.", "got one string"),
+        (np.zeros((3, 2)), "not an array of shape"),
+        ([1.0, 2.0, 3.0], "got a float among them"),
+    ],
+    ids=["a string", "a 2-D array", "numbers"],
+)
+def test_input_other_than_sentences_is_refused(tiny_corpus, X, message):
+    fitted = learned(tiny_corpus, min_positives=1)
+    features = ThemePhraseFeatures(tiny_corpus.phrases).fit(tiny_corpus.texts)
+    for call in (fitted.predict_proba, features.transform, features.fit):
+        with pytest.raises(ValueError, match=message):
+            call(X)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda Y: Y[:, :2], "2 label columns but phrases name 4 themes"),
+        (lambda Y: Y[:-1], "a label row per sentence"),
+        (lambda Y: Y * 2, "takes 0/1 labels"),
+        (lambda Y: Y + 0.5, "continuous"),
+        (lambda Y: None, "requires y"),
+    ],
+    ids=["too few columns", "too few rows", "not 0/1", "continuous", "none"],
+)
+def test_labels_other_than_0_1_per_sentence_and_theme_are_refused(tiny_corpus, change, message):
+    classifier = ThemeClassifier(tiny_corpus.phrases, TfidfVectorizer(), LogisticRegression())
+    with pytest.raises(ValueError, match=message):
+        classifier.fit(tiny_corpus.texts, change(tiny_corpus.Y))
+
+
+def test_the_fitted_classes_are_0_1_for_each_theme(tiny_corpus):
+    classifier = learned(tiny_corpus, min_positives=1)
+    assert len(classifier.classes_) == len(tiny_corpus.theme_ids)
+    for classes in classifier.classes_:
+        np.testing.assert_array_equal(classes, [0, 1])
+    assert not hasattr(classifier, "n_features_in_")  # sentences are not feature columns
+
+
+def test_the_tags_say_text_in_and_several_labels_out():
+    classifier = get_tags(ThemeClassifier())
+    assert classifier.input_tags.string and not classifier.input_tags.two_d_array
+    assert classifier.target_tags.required and classifier.target_tags.multi_output
+    assert classifier.classifier_tags.multi_label
+    for transformer in (ThemePhraseFeatures(), SentenceEmbeddings()):
+        tags = get_tags(transformer)
+        assert tags.input_tags.string and not tags.input_tags.two_d_array
+        assert not tags.target_tags.required
+
+
+def test_a_clone_keeps_the_parameters_and_fits_to_the_same_scores(tiny_corpus):
+    fitted = learned(tiny_corpus, prior_strength=5.0, min_positives=2)
+    copy = clone(fitted)
+    assert not hasattr(copy, "estimators_")
+    params, copied = fitted.get_params(deep=True), copy.get_params(deep=True)
+    assert params.keys() == copied.keys()
+    for name, value in params.items():
+        if hasattr(value, "get_params"):
+            assert type(copied[name]) is type(value), name
+        else:
+            assert copied[name] == value, name
+    copy.fit(tiny_corpus.texts, tiny_corpus.Y)
+    texts = list(tiny_corpus.texts)
+    np.testing.assert_array_equal(copy.predict_proba(texts), fitted.predict_proba(texts))

@@ -10,9 +10,14 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from numbers import Real
+from typing import ClassVar
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from scipy.sparse import issparse
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
 
 TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -98,18 +103,71 @@ def rule_score(matches: Sequence[PhraseMatch]) -> float:
     return 1.0 - math.exp(-max(0.0, sum(distinct.values())))
 
 
+# --- what the estimators below share as scikit-learn estimators of text ----------------------
+
+NOT_FITTED = (
+    "This %(name)s is not fitted yet: call its fit() with labelled sentences first, "
+    "or train a tagger with `python -m train`."
+)
+
+
+def check_fitted(estimator, attributes: str | list[str]) -> None:
+    """Raise scikit-learn's NotFittedError, worded for this tool, unless ``estimator`` has
+    ``attributes`` (those set by its fit)."""
+    check_is_fitted(estimator, attributes, msg=NOT_FITTED)
+
+
+def check_sentences(X, estimator) -> list[str]:
+    """``X`` as a list of sentences; anything else (a single string, a 2-D array, numbers) is
+    refused with a ValueError that says what was expected."""
+    name = type(estimator).__name__
+    if isinstance(X, str):
+        raise ValueError(f"{name} takes a list of sentences, got one string: put it in a list")
+    if issparse(X):
+        raise ValueError(f"{name} takes a list of sentences; sparse input is not supported")
+    shape = getattr(X, "shape", None)  # arrays and pandas objects
+    if shape is not None and len(shape) != 1:
+        raise ValueError(f"{name} takes a list of sentences, not an array of shape {shape}")
+    try:
+        sentences = list(X)
+    except TypeError:  # not iterable
+        raise ValueError(f"{name} takes a list of sentences, got {type(X).__name__}") from None
+    if not all(isinstance(s, str) for s in sentences):
+        first = next(s for s in sentences if not isinstance(s, str))
+        raise ValueError(
+            f"{name} takes a list of sentences (str), got a {type(first).__name__} among them"
+        )
+    return sentences
+
+
+def text_tags(tags):
+    """Estimator tags of a list-of-sentences input (not a numeric 2-D array)."""
+    tags.input_tags.string = True
+    tags.input_tags.two_d_array = False
+    return tags
+
+
 class ThemePhraseFeatures(TransformerMixin, BaseEstimator):
     """One column per theme: the phrase-rule score of the sentence for that theme, times ``weight``.
 
     ``phrases`` maps theme id to its configured phrases. The columns carry the themes' knowledge
-    to any classifier, and transfer to councils whose words the labelled set never saw.
+    to any classifier, and transfer to councils whose words the labelled set never saw. Takes a
+    list of sentences; being text, the input has no ``n_features_in_``.
     """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "phrases": [Mapping, None],
+        "weight": [Interval(Real, 0, None, closed="left")],
+    }
 
     def __init__(self, phrases: Mapping[str, list] | None = None, weight: float = 1.0):
         self.phrases = phrases
         self.weight = weight
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
+        """Fix the themes (the columns) from ``phrases``; the sentences teach nothing."""
+        check_sentences(X, self)
         self.theme_ids_ = list(self.phrases or {})
         return self
 
@@ -117,12 +175,19 @@ class ThemePhraseFeatures(TransformerMixin, BaseEstimator):
         return [_matcher(tuple(map(_freeze, self.phrases[t]))) for t in self.theme_ids_]
 
     def transform(self, X) -> np.ndarray:
+        """An (n_sentences, n_themes) array of weighted rule scores."""
+        check_fitted(self, "theme_ids_")
         matchers = self._matchers()
-        scores = [[rule_score(m.find(text)) for m in matchers] for text in X]
+        scores = [[rule_score(m.find(text)) for m in matchers] for text in check_sentences(X, self)]
         return np.asarray(scores, dtype=float).reshape(len(scores), len(matchers)) * self.weight
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """``phrases:<theme>`` per column; ``input_features`` is unused (text has no columns)."""
+        check_fitted(self, "theme_ids_")
         return np.asarray([f"phrases:{t}" for t in self.theme_ids_], dtype=object)
+
+    def __sklearn_tags__(self):
+        return text_tags(super().__sklearn_tags__())
 
 
 def _freeze(item):
@@ -145,26 +210,42 @@ class SentenceEmbeddings(TransformerMixin, BaseEstimator):
     similarity to each theme's description. Needs the optional extra (`make embeddings`).
 
     ``descriptions`` maps theme id to its description; ``vectors`` keeps the 384 embedding
-    dimensions as features besides the similarities.
+    dimensions as features besides the similarities. Takes a list of sentences; being text,
+    the input has no ``n_features_in_``.
     """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "descriptions": [Mapping, None],
+        "vectors": ["boolean"],
+    }
 
     def __init__(self, descriptions: Mapping[str, str] | None = None, vectors: bool = True):
         self.descriptions = descriptions
         self.vectors = vectors
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
+        """Fix the themes (the similarity columns); the embedding model is pre-trained."""
+        check_sentences(X, self)
         self.theme_ids_ = list(self.descriptions or {})
         return self
 
     def transform(self, X) -> np.ndarray:
-        sentences = embed(list(X))
+        """The embeddings (if ``vectors``) then one cosine similarity per theme."""
+        check_fitted(self, "theme_ids_")
+        sentences = embed(check_sentences(X, self))
         themes = embed([self.descriptions[t] for t in self.theme_ids_])
         similarity = sentences @ themes.T
         return np.hstack([sentences, similarity]) if self.vectors else similarity
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """``embedding:<i>`` then ``similarity:<theme>``; ``input_features`` is unused."""
+        check_fitted(self, "theme_ids_")
         dims = [f"embedding:{i}" for i in range(384)] if self.vectors else []
         return np.asarray(dims + [f"similarity:{t}" for t in self.theme_ids_], dtype=object)
+
+    def __sklearn_tags__(self):
+        return text_tags(super().__sklearn_tags__())
 
 
 _EMBEDDINGS: dict[str, np.ndarray] = {}  # cross-validation embeds the same sentences many times
