@@ -97,7 +97,7 @@ def test_the_run_has_a_readable_name_and_the_choices_as_params(trained, configur
     assert run.info.run_name.startswith("model=logreg")
     params = run.data.params
     assert params["choice.model"] == "logreg"
-    assert params["choice.features"] == "tfidf_phrases"
+    assert params["choice.features"] == "words_chars"
     assert params["model.name"] == "logreg"
     assert params["themes"] == ",".join(configured_theme_ids)
 
@@ -132,23 +132,36 @@ def test_the_metrics_file_matches_the_logged_metrics(trained):
 
 
 @pytest.mark.slow
+def default_training_set(theme_ids: list[str]) -> pd.DataFrame:
+    """The default data config's training set, its paths made absolute."""
+    from hydra import compose, initialize_config_dir
+
+    from ofsted_themes.core.config import CONF_DIR, register_resolvers
+    from ofsted_themes.training.datasets import load_training_set
+
+    register_resolvers()
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        data = dict(compose("train").data)
+    data = {k: str(ROOT / v) if isinstance(v, str) and "/" in v else v for k, v in data.items()}
+    return load_training_set(data, theme_ids)
+
+
+@pytest.mark.slow
 def test_the_run_is_tagged_with_the_commit_and_the_data_digest(trained, configured_theme_ids):
-    from ofsted_themes.training.corpus import DataPaths, digest, load_labelled
+    from ofsted_themes.training.corpus import digest
 
     tags = trained.run.data.tags
     assert tags["git_commit"]
-    paths = DataPaths(
-        ROOT / "data/raw", *(ROOT / f"data/{n}.csv" for n in ("sentences", "excluded", "prepared"))
-    )
-    assert tags["data_digest"] == digest(load_labelled(paths, configured_theme_ids))
+    assert tags["data_digest"] == digest(default_training_set(configured_theme_ids))
 
 
 @pytest.mark.slow
 def test_the_run_records_its_dataset(trained):
     inputs = trained.run.inputs.dataset_inputs
     assert len(inputs) == 1
-    assert inputs[0].dataset.name == "seeds"
-    assert "sentences.csv" in inputs[0].dataset.source
+    assert inputs[0].dataset.name == "seeds+letters"
+    source = inputs[0].dataset.source
+    assert "data/sentences.csv@" in source and "data/letters/train/sentences.csv@" in source
 
 
 @pytest.mark.slow
@@ -162,7 +175,7 @@ def test_the_run_logs_plots_tables_and_its_config(trained, configured_theme_ids,
     local = Path(client.download_artifacts(run_id, "", str(tmp_path)))
     oof = pd.read_csv(local / "out_of_fold.csv", keep_default_na=False)
     assert "errors" in oof.columns
-    assert len(oof) == len(pd.read_csv(ROOT / "data/sentences.csv"))
+    assert len(oof) == len(default_training_set(configured_theme_ids))
     assert "model=logreg" in (local / "overrides.yaml").read_text()
     assert (local / "plots" / f"{configured_theme_ids[0]}.png").read_bytes()[:4] == b"\x89PNG"
 
@@ -354,6 +367,7 @@ def test_a_theme_without_positives_exits_2_naming_it(tmp_path):
             f"data.sentences={data / 'sentences.csv'}",
             f"data.excluded={data / 'excluded.csv'}",
             f"data.prepared={data / 'prepared.csv'}",
+            "data=seeds",
         )
     )
     assert "cse" in line
