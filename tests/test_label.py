@@ -646,7 +646,9 @@ def test_data_seeds_plus_user_adds_the_user_labels_grouped_by_letter(
     from ofsted_themes.core.themes import themes_from_config
     from ofsted_themes.training.fitting import train
 
-    cfg = compose_train("data=seeds+user", "experiment=rules_baseline", "debug=fast")
+    cfg = compose_train(
+        "data=seeds+user", "experiment=rules_baseline", "debug=fast", "cv.max_folds=10"
+    )
     assert cfg.data.name == "seeds+user"
     assert cfg.data.user_labels == "data/labels/user.csv"
     data = project_data(cfg) | {"user_labels": str(user_labels)}
@@ -731,8 +733,8 @@ def test_train_with_seeds_plus_user_records_which_data_it_used(
         assert done.returncode == 0, done.stderr[-3000:]
         return done
 
-    train("seeds")
-    done = train("user", "data=seeds+user", f"data.user_labels={user_labels}")
+    train("seeds", "data=seeds")
+    done = train("user", "data=seeds+user", f"data.user_labels={user_labels}", "cv.max_folds=10")
     assert "held out north.pdf" in done.stderr
     client = MlflowClient(uri, uri)
     runs = client.search_runs([client.get_experiment_by_name("train").experiment_id])

@@ -88,7 +88,7 @@ def test_dvc_repro_runs_the_pipeline_once_and_reruns_only_what_changed(tmp_path,
     assert "Running stage" not in second.stdout
 
     logreg = project / "conf" / "model" / "logreg.yaml"
-    logreg.write_text(logreg.read_text().replace("C: 1.0", "C: 0.5"))
+    logreg.write_text(logreg.read_text().replace("C: 10.0", "C: 5.0"))
     changed = set(json.loads(dvc(project, "status", "--json", env=env).stdout))
     assert "train" in changed  # tag follows once train has made a new model
     assert "prepare" not in changed
