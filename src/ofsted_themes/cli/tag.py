@@ -14,7 +14,6 @@ from pathlib import Path
 
 from ofsted_themes.cli.common import fail, run_command
 from ofsted_themes.core.errors import ExitCode
-from ofsted_themes.core.tables import check_format
 
 DEFAULT_MODEL = Path("models/tagger.skops")
 
@@ -71,7 +70,8 @@ def parse_thresholds(items: list[str], theme_ids: list[str]) -> dict[str, float]
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    from ofsted_themes import is_model_uri, load_tagger
+    from ofsted_themes import is_model_uri, load_tagger  # after parse_args: --help stays quick
+    from ofsted_themes.core.tables import check_format
     from ofsted_themes.tagging.batch import run_batch
 
     try:
