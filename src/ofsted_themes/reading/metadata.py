@@ -108,7 +108,7 @@ class LetterMetadata:
 
 
 def letter_metadata(text: str) -> LetterMetadata:
-    """Metadata of a letter from its text (one paragraph per line, as documents.py gives)."""
+    """Metadata of a letter from its text (one paragraph per line, as reading.document gives)."""
     visit = VISIT_TYPE.search(text)
     visit_type = GROUP_TYPES[visit.lastgroup] if visit and visit.lastgroup else None
     span, iso = visit_dates(text, visit.start() if visit else 0)
