@@ -402,9 +402,9 @@ def test_resume_tags_only_the_new_letters_and_appends_them(tagger, tmp_path, mon
     processed: list[str] = []
     real = tagging.process
 
-    def process(tagger, path, document, text_column):
+    def process(tagger, path, document, *args):
         processed.append(document)
-        return real(tagger, path, document, text_column)
+        return real(tagger, path, document, *args)
 
     monkeypatch.setattr(tagging, "process", process)
     second = batch(tagger, [tmp_path / "letters"], out, resume=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ofsted_themes.cli.common import fail, run_command
 from ofsted_themes.core.errors import ExitCode
+from ofsted_themes.core.limits import READ_SECONDS
 
 DEFAULT_MODEL = Path("models/tagger.skops")
 
@@ -48,6 +49,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--resume", action="store_true", help="skip letters already in --out")
     parser.add_argument("--jobs", type=int, default=0, help="worker processes (0: automatic)")
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=READ_SECONDS,
+        metavar="SECONDS",
+        help=f"time to read one file before it fails (default {READ_SECONDS:g}; 0: no limit)",
+    )
     return parser.parse_args(argv)
 
 
@@ -93,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             text_column=args.text_column,
             resume=args.resume,
             jobs=args.jobs,
+            seconds=args.time_limit or None,
             model_path=None if is_model_uri(args.model) else args.model,
         )
     except KeyboardInterrupt:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ofsted_themes.core.errors import OfstedThemesError
+from ofsted_themes.core.limits import MAX_FILE_BYTES
 from ofsted_themes.reading.inputs import os_reason, unsupported_reason
 
 # Suffix -> the module in formats/ that reads it; modules are imported when first needed, so
@@ -57,10 +58,10 @@ class DocumentError(OfstedThemesError):
     and try again', 'no text layer (scanned image?): run OCR first, e.g. ocrmypdf')."""
 
 
-def read_document(path: Path | str, max_bytes: int = 50_000_000) -> Document:
+def read_document(path: Path | str, max_bytes: int = MAX_FILE_BYTES) -> Document:
     """Read a letter into cleaned pages; raise ``DocumentError`` saying why it cannot be read."""
     path = Path(path)
-    texts = reader_for(path)(_read_bytes(path, max_bytes))
+    texts = reader_for(path)(read_bytes(path, max_bytes))
     if not any(text.strip() for text in texts):
         raise DocumentError("no text found in the file")
     return Document(path, [Page(number, text) for number, text in enumerate(texts, start=1)])
@@ -75,7 +76,7 @@ def reader_for(path: Path) -> Callable[[bytes], list[str]]:
     return getattr(importlib.import_module(f"ofsted_themes.reading.formats.{module}"), function)
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
+def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     """The file's bytes, after the checks that give the clearest reasons (folder, empty, size)."""
     try:
         info = path.stat()

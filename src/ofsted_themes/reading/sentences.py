@@ -27,6 +27,14 @@ INNER_BOUNDARY = re.compile(r"(?<=[a-z0-9%)\]][.!?])[\"'”’]?\s+(?=[\"'“‘
 MID_STOP = re.compile(r"[.!?…][\"'”’)\]]*\s+\S")
 ABBREVIATIONS = frozenset("mr mrs ms dr prof st cllr coun rev no vs etc cf al approx".split())
 
+# pysbd's time grows with the square of its input, so a paragraph longer than WINDOW_CHARS is
+# first cut at a cheap boundary (a full stop, then a capital) into windows of about that size;
+# a letter's paragraphs are shorter and never see this rule. No sentence is longer than
+# MAX_SENTENCE_CHARS: text without full stops is cut at spaces.
+WINDOW_CHARS = 2_000
+MAX_SENTENCE_CHARS = 2_000
+CHEAP_BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(]?[A-Z0-9])")
+
 
 @dataclass(frozen=True)
 class Span:
@@ -70,7 +78,32 @@ def _inner_cuts(text: str) -> list[int]:
 
 
 def _pieces(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each sentence of one paragraph's text."""
+    """(start, end) of each sentence of one paragraph's text, none over MAX_SENTENCE_CHARS."""
+    for window_start, window_end in _windows(text):
+        window = text[window_start:window_end]
+        for start, end in _window_pieces(window):
+            for a, b in _capped(window, start, end):
+                yield window_start + a, window_start + b
+
+
+def _windows(text: str) -> Iterator[tuple[int, int]]:
+    """Cuts of a long paragraph into windows of at most WINDOW_CHARS, at cheap boundaries where
+    there are any, otherwise at a space."""
+    start = 0
+    while len(text) - start > WINDOW_CHARS:
+        boundary = None
+        for match in CHEAP_BOUNDARY.finditer(text, start + WINDOW_CHARS // 2, start + WINDOW_CHARS):
+            boundary = match.end()
+        if boundary is None:  # no full stop then capital: cut at a space, or anywhere
+            space = text.rfind(" ", start + 1, start + WINDOW_CHARS)
+            boundary = space + 1 if space > start else start + WINDOW_CHARS
+        yield start, boundary
+        start = boundary
+    if start < len(text):
+        yield start, len(text)
+
+
+def _window_pieces(text: str) -> Iterator[tuple[int, int]]:
     if not MID_STOP.search(text.rstrip()):  # one sentence: pysbd (slow) has nothing to split
         yield 0, len(text)
         return
@@ -84,10 +117,21 @@ def _pieces(text: str) -> Iterator[tuple[int, int]]:
         yield from itertools.pairwise(bounds)
 
 
+def _capped(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """A sentence cut at spaces (or anywhere, if it has none) into pieces of at most
+    MAX_SENTENCE_CHARS."""
+    while end - start > MAX_SENTENCE_CHARS:
+        cut = text.rfind(" ", start + 1, start + MAX_SENTENCE_CHARS + 1)
+        cut = cut if cut > start else start + MAX_SENTENCE_CHARS
+        yield start, cut
+        start = cut
+    yield start, end
+
+
 def _continues(previous: str, piece: str) -> bool:
     """pysbd cut too early: after an abbreviation ("Cllr. | Jones"), before a lower-case
     continuation ("Who Cares? | report"), or before a stray closing quote."""
-    ends_abbreviation = re.search(r"(?:^|\W)(\w+)\.$", previous)
+    ends_abbreviation = re.search(r"(?:^|\W)(\w+)\.$", previous[-40:])
     return (
         piece[0].islower()
         or not any(c.isalnum() for c in piece)
@@ -105,7 +149,11 @@ def split_paragraph(paragraph: Span) -> list[Span]:
         end -= len(piece) - len(piece.rstrip())
         if start >= end:
             continue
-        if spans and _continues(spans[-1].text, paragraph.text[start:end]):
+        if (
+            spans
+            and end - spans[-1].start + paragraph.start <= MAX_SENTENCE_CHARS
+            and _continues(spans[-1].text, paragraph.text[start:end])
+        ):
             start = spans.pop().start - paragraph.start
         spans.append(
             Span(paragraph.start + start, paragraph.start + end, paragraph.text[start:end])

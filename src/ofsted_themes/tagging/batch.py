@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ofsted_themes.core.limits import READ_SECONDS
 from ofsted_themes.core.tables import LETTER_COLUMNS, read_table, write_table
 from ofsted_themes.modelling.tagger import Tagger
 from ofsted_themes.reading.inputs import find_inputs
@@ -59,6 +60,7 @@ def run_batch(
     jobs: int = 0,
     model_path: str | None = None,
     progress: bool | None = None,
+    seconds: float | None = READ_SECONDS,
 ) -> BatchResult:
     """Tag every input; failed files are listed, never fatal. Outputs appear only when complete."""
     from tqdm import tqdm
@@ -82,7 +84,7 @@ def run_batch(
     )
     try:
         for outcome in tag_files(
-            tagger, todo, text_column, workers_for(len(todo), jobs), model_path
+            tagger, todo, text_column, workers_for(len(todo), jobs), model_path, seconds
         ):
             bar.update()
             if outcome.error:

@@ -6,6 +6,8 @@ memory stays flat however many letters there are, and a bad file fails alone.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -14,9 +16,17 @@ from pathlib import Path
 import pandas as pd
 
 from ofsted_themes.core.errors import OfstedThemesError
+from ofsted_themes.core.limits import (
+    MAX_SENTENCES,
+    MAX_TABLE_ROWS,
+    READ_SECONDS,
+    LimitExceeded,
+    check_archive,
+    time_limit,
+)
 from ofsted_themes.core.tables import LETTER_COLUMNS
 from ofsted_themes.modelling.tagger import Tagger
-from ofsted_themes.reading.document import SUPPORTED, DocumentError, read_document
+from ofsted_themes.reading.document import SUPPORTED, DocumentError, read_bytes, read_document
 from ofsted_themes.reading.metadata import document_metadata
 from ofsted_themes.reading.sentences import letter_sentences
 
@@ -47,7 +57,11 @@ class Outcome:
 def read_letter(path: Path, document: str) -> Letter:
     """A letter file (PDF, DOCX, HTML, TXT/MD) as numbered sentences with pages and metadata."""
     doc = read_document(path)
-    rows = [(page.number, span.text) for page in doc.pages for span in letter_sentences(page.text)]
+    rows = []
+    for page in doc.pages:
+        rows += [(page.number, span.text) for span in letter_sentences(page.text)]
+        if len(rows) > MAX_SENTENCES:
+            raise LimitExceeded(f"over {MAX_SENTENCES:,} sentences: not a letter?")
     frame = pd.DataFrame(rows, columns=["page", "text"])
     frame.insert(0, "sentence_no", range(1, len(frame) + 1))
     meta = asdict(document_metadata(doc))
@@ -58,13 +72,20 @@ def read_letter(path: Path, document: str) -> Letter:
 def read_sentence_table(path: Path, document: str, text_column: str) -> list[Letter]:
     """A CSV/XLSX of already-extracted sentences; a ``document`` column splits it into letters,
     and every other column is carried through to the output."""
+    data = read_bytes(path)
+    rows = MAX_TABLE_ROWS + 1  # one more than allowed: enough to tell the table is too long
     try:
         if path.suffix.lower() == ".xlsx":
-            table = pd.read_excel(path, dtype=str).fillna("")
+            check_archive(data, "XLSX")
+            table = pd.read_excel(io.BytesIO(data), dtype=str, nrows=rows).fillna("")
         else:
-            table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (ValueError, OSError, UnicodeDecodeError) as exc:
+            table = pd.read_csv(
+                io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig", nrows=rows
+            )
+    except (ValueError, OSError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
         raise InputError(f"cannot read table: {exc}") from None
+    if len(table) > MAX_TABLE_ROWS:
+        raise LimitExceeded(f"over {MAX_TABLE_ROWS:,} rows: split the table")
     if text_column not in table.columns:
         found = ", ".join(table.columns[:10])
         raise InputError(
@@ -99,15 +120,23 @@ def tag_letter(tagger: Tagger, letter: Letter) -> pd.DataFrame:
     return frame
 
 
-def process(tagger: Tagger, path: Path, document: str, text_column: str) -> Outcome:
-    """Read, split and tag one input file; any failure is caught and reported by name."""
+def process(
+    tagger: Tagger,
+    path: Path,
+    document: str,
+    text_column: str,
+    seconds: float | None = READ_SECONDS,
+) -> Outcome:
+    """Read, split and tag one input file; any failure is caught and reported by name. Reading
+    and splitting get ``seconds``; what they give is bounded, and so is tagging it."""
     try:
-        letters = read_input(path, document, text_column)
+        with time_limit(seconds, "reading the file"):
+            letters = read_input(path, document, text_column)
         return Outcome(
             document,
             [(tag_letter(tagger, lt), {"document": lt.document, **lt.metadata}) for lt in letters],
         )
-    except (DocumentError, InputError) as exc:
+    except (DocumentError, InputError, LimitExceeded) as exc:
         return Outcome(document, error=str(exc))
     except (OSError, ValueError, MemoryError) as exc:
         return Outcome(document, error=f"{type(exc).__name__}: {exc}")
@@ -122,7 +151,7 @@ def _init_worker(model_path: str, thresholds: dict[str, float]) -> None:
     _worker_tagger.thresholds.update(thresholds)
 
 
-def _process_in_worker(job: tuple[Path, str, str]) -> Outcome:
+def _process_in_worker(job: tuple[Path, str, str, float | None]) -> Outcome:
     return process(_worker_tagger, *job)
 
 
@@ -132,13 +161,14 @@ def tag_files(
     text_column: str,
     workers: int = 1,
     model_path: str | None = None,
+    seconds: float | None = READ_SECONDS,
 ) -> Iterator[Outcome]:
     """Outcomes in input order; with ``workers > 1`` files are read and tagged in parallel
     processes, each holding its own copy of the model (loaded from ``model_path``)."""
-    work = [(path, name, text_column) for path, name in jobs]
+    work = [(path, name, text_column, seconds) for path, name in jobs]
     if workers <= 1 or model_path is None or len(work) < 2:
-        for path, name, column in work:
-            yield process(tagger, path, name, column)
+        for job in work:
+            yield process(tagger, *job)
         return
     with ProcessPoolExecutor(
         max_workers=workers, initializer=_init_worker, initargs=(model_path, tagger.thresholds)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from ofsted_themes.core.limits import LimitExceeded, check_archive
 from ofsted_themes.reading.cleaning import clean_pages
 from ofsted_themes.reading.document import DocumentError
 
@@ -20,11 +21,14 @@ def read_docx(data: bytes) -> list[str]:
         raise DocumentError(
             "encrypted or old-format Word file: save it as .docx without a password"
         )
+    check_archive(data, "DOCX")
     try:
         document = docx.Document(io.BytesIO(data))
         pages: list[list[str]] = [[]]
         for block in document.iter_inner_content():
             _docx_block(block, pages)
+    except LimitExceeded:  # the time limit, expiring inside python-docx
+        raise
     except zipfile.BadZipFile:
         raise DocumentError("not a valid .docx file (not a zip archive)") from None
     except Exception as error:  # damaged package: python-docx raises many kinds
