@@ -119,7 +119,7 @@ def test_table_round_trip(tmp_path, tags, summary, suffix):
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"summary{suffix}", f"tags{suffix}"]
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".jsonl", ".parquet"])
 def test_text_columns_stay_text(tmp_path, suffix):
     frame = pd.DataFrame({"document": ["007"], "council": ["1"], "sentence_no": [1]})
     back = read_table(write_table(frame, tmp_path / f"t{suffix}"))
@@ -127,9 +127,9 @@ def test_text_columns_stay_text(tmp_path, suffix):
     assert back.loc[0, "sentence_no"] == 1
 
 
-@pytest.mark.parametrize("name", ["tags.xlsx", "tags", "tags.json"])
+@pytest.mark.parametrize("name", ["tags.xls", "tags", "tags.json"])
 def test_unknown_extension_is_a_clear_error(tmp_path, tags, name):
-    with pytest.raises(ValueError, match=r"\.csv, \.jsonl, \.parquet"):
+    with pytest.raises(ValueError, match=r"\.csv, \.xlsx, \.jsonl, \.parquet"):
         write_table(tags, tmp_path / name)
     with pytest.raises(ValueError, match="unsupported output format"):
         read_table(tmp_path / name)

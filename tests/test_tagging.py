@@ -380,7 +380,7 @@ def test_an_interrupted_run_leaves_the_previous_outputs_as_they_were(
     out = tmp_path / "out" / out_name
     batch(tagger, letters[:1], out)
     before = outputs(out.parent)
-    assert set(before) == {out_name, "letters.csv", "report.html"}
+    assert set(before) == {out_name, "letters.csv", "report.html", f".{out_name}.commit.json"}
     seen = interrupt_third_letter(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         batch(tagger, [tmp_path / "letters"], out)
@@ -487,4 +487,10 @@ def test_load_tagger_of_a_missing_file_raises_a_model_error(tmp_path):
 
 def test_a_complete_run_leaves_its_outputs_and_no_temporary_file(mixed_run):
     *_, out = mixed_run
-    assert sorted(os.listdir(out.parent)) == ["letters.csv", "report.html", "tags.csv"]
+    # and the marker of what made them, which --resume reads
+    assert sorted(os.listdir(out.parent)) == [
+        ".tags.csv.commit.json",
+        "letters.csv",
+        "report.html",
+        "tags.csv",
+    ]

@@ -107,6 +107,7 @@ def pick(args, labels: Path, setup):
 def run_suggest(args, candidates, tagger, labels: Path, digest: str) -> int:
     from ofsted_themes import labelling
     from ofsted_themes.core.atomic import write_atomic
+    from ofsted_themes.core.tables import spreadsheet_safe
 
     if args.out.exists() and not args.force:
         waiting = labelling.unimported(args.out, tagger.theme_ids, labels)
@@ -117,7 +118,7 @@ def run_suggest(args, candidates, tagger, labels: Path, digest: str) -> int:
             )
             return 2
     table = labelling.suggestion_table(candidates, tagger.theme_ids, tagger.thresholds, digest)
-    write_atomic(args.out, lambda f: table.to_csv(f, index=False))
+    write_atomic(args.out, lambda f: spreadsheet_safe(table).to_csv(f, index=False))
     letters = table["document"].nunique()
     print(f"{len(table)} sentences from {letters} letter(s), least certain first: {args.out}")
     if len(table) < args.n:

@@ -79,8 +79,10 @@ def parse_thresholds(items: list[str], theme_ids: list[str]) -> dict[str, float]
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from ofsted_themes import is_model_uri, load_tagger  # after parse_args: --help stays quick
+    from ofsted_themes.core.locks import exclusive
     from ofsted_themes.core.tables import check_format
     from ofsted_themes.tagging.batch import run_batch
+    from ofsted_themes.tagging.outputs import OutputSet
 
     try:
         tagger = load_tagger(args.model)
@@ -92,26 +94,32 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         fail(error)
     started = time.perf_counter()
+    outputs = OutputSet(args.out, planned={} if args.no_report else {"--report": args.report})
     try:
-        result = run_batch(
-            tagger,
-            args.paths,
-            out=args.out,
-            summary=args.summary,
-            text_column=args.text_column,
-            resume=args.resume,
-            jobs=args.jobs,
-            seconds=args.time_limit or None,
-            model_path=None if is_model_uri(args.model) else args.model,
-        )
+        with exclusive(args.out, 0, "tag run"):
+            result = run_batch(
+                tagger,
+                args.paths,
+                out=args.out,
+                summary=args.summary,
+                text_column=args.text_column,
+                resume=args.resume,
+                jobs=args.jobs,
+                model_path=None if is_model_uri(args.model) else args.model,
+                seconds=args.time_limit or None,
+                outputs=outputs,
+            )
+            if not args.no_report:
+                from ofsted_themes.reporting.html import write_batch_report
+
+                tags = outputs.staged[args.out]
+                write_batch_report(outputs.stage(args.report), tags, result.summary, tagger.themes)
+                result.written.insert(2, args.report)
+            outputs.commit()
     except KeyboardInterrupt:
+        outputs.discard()
         print("\ninterrupted: no output was changed", file=sys.stderr)
         return 130
-    if not args.no_report:
-        from ofsted_themes.reporting.html import write_batch_report
-
-        write_batch_report(args.report, args.out, result.summary, tagger.themes)
-        result.written.insert(2, args.report)
     print_outcome(result, time.perf_counter() - started)
     return ExitCode.FAILURES if result.failures else ExitCode.OK
 

@@ -27,6 +27,7 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from ofsted_themes.cli.common import fail
+from ofsted_themes.core.atomic import move_into_place
 from ofsted_themes.core.config import CONF_DIR, check_overrides, register_resolvers
 from ofsted_themes.core.themes import themes_from_config
 from ofsted_themes.training.corpus import LabelledSetError, digest
@@ -188,12 +189,17 @@ def main(cfg: DictConfig) -> float:
     started = time.perf_counter()
     result, frame = fit(cfg)
     model, metrics, curves = output_paths(cfg)
-    tagger_file = result.tagger.save(model)
     write_dvc_outputs(result, metrics, curves)
     report(result, time.perf_counter() - started, cfg)
-    print(f"Tagger saved to {tagger_file}")
-    if cfg.mlflow.enabled:
-        track(cfg, result, frame, tagger_file)
+    model.parent.mkdir(parents=True, exist_ok=True)
+    # The Tagger replaces the saved one only once its run is recorded: a model file always has
+    # its run in MLflow.
+    with tempfile.TemporaryDirectory(dir=model.parent, prefix=".staging-") as staging:
+        staged = result.tagger.save(Path(staging) / model.name)
+        if cfg.mlflow.enabled:
+            track(cfg, result, frame, staged)
+        move_into_place(staged, model)
+    print(f"Tagger saved to {model}")
     return result.metrics["macro_f1"]
 
 

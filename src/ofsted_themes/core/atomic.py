@@ -3,6 +3,7 @@ destination under a temporary name, then renamed into place."""
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
 from collections.abc import Callable
@@ -25,11 +26,44 @@ def write_atomic(path: Path | str, write: Callable[[IO], object], mode: str = "w
 
 def temporary_beside(path: Path) -> Path:
     """A new, empty, private temporary file in ``path``'s folder (made if needed), so that the
-    final rename stays on one file system."""
+    final rename stays on one file system. Its name carries this process's id, so that a later
+    run can tell it from a live one's and remove it (``remove_stale_temporaries``)."""
+    return _new_file(path, ".tmp")
+
+
+def staged_beside(path: Path) -> Path:
+    """Like :func:`temporary_beside`, but ending in ``path``'s own extension, for writers that
+    choose the format by it."""
+    return _new_file(path, f".tmp{path.suffix}")
+
+
+def _new_file(path: Path, suffix: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    prefix = f".{path.name}.{os.getpid()}."
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
     os.close(fd)
     return Path(tmp)
+
+
+def remove_stale_temporaries(path: Path) -> None:
+    """Remove temporary files beside ``path`` left by processes that no longer run (killed
+    before they could clean up)."""
+    if not path.parent.is_dir():
+        return
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp*"):
+        pid = tmp.name[len(path.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            tmp.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def move_into_place(tmp: Path, path: Path) -> Path:

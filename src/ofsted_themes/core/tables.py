@@ -1,4 +1,10 @@
-"""Output tables (CSV, JSONL, Parquet): written atomically, read back with text kept as text."""
+"""Output tables (CSV, XLSX, JSONL, Parquet): written atomically, read back with text kept as text.
+
+Tables are opened in spreadsheets, and a spreadsheet runs a cell that starts with ``=``, ``+``,
+``-`` or ``@`` as a formula (one can send a cell's text to a web address). In a CSV such a cell
+gets a leading ``'`` (OWASP's rule), which spreadsheets show as text and ``read_table`` removes;
+an XLSX stores every text as text; JSONL and Parquet keep the raw text.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +20,9 @@ from ofsted_themes.core.atomic import write_atomic
 LETTER_COLUMNS = ["council", "visit_type", "visit_dates", "visit_date", "judgement"]
 # Columns read back as text whatever they look like (a council called "1" stays a string).
 TEXT_COLUMNS = ["document", *LETTER_COLUMNS, "text", "evidence"]
-FORMATS = (".csv", ".jsonl", ".parquet")
+FORMATS = (".csv", ".xlsx", ".jsonl", ".parquet")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+XLSX_CELL_CHARS = 32_767  # the most a spreadsheet cell holds
 
 
 def check_format(path: Path) -> str:
@@ -32,12 +40,70 @@ def write_table(frame: pd.DataFrame, path: Path | str) -> Path:
     """Write ``frame`` in the format its extension names, atomically (no half-written table)."""
     path = Path(path)
     writers: dict[str, tuple[Callable[[IO], object], str]] = {
-        ".csv": (lambda f: frame.to_csv(f, index=False), "w"),
+        ".csv": (lambda f: spreadsheet_safe(frame).to_csv(f, index=False), "w"),
+        ".xlsx": (lambda f: write_xlsx(frame, f), "wb"),
         ".jsonl": (lambda f: _write_jsonl(frame, f), "w"),
         ".parquet": (lambda f: frame.to_parquet(f, index=False), "wb"),
     }
     write, mode = writers[check_format(path)]
     return write_atomic(path, write, mode=mode)
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with a ``'`` before every text that a spreadsheet would run as a formula (and
+    before any text already starting with ``'`` and a formula character, so that
+    :func:`unquote_formulas` gives back exactly what was written)."""
+    return _map_text(frame, lambda v: f"'{v}" if _quotable(v) else v)
+
+
+def unquote_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """The texts :func:`spreadsheet_safe` wrote, as they were."""
+    return _map_text(frame, lambda v: v[1:] if v.startswith("'") and _quotable(v[1:]) else v)
+
+
+def _quotable(text: str) -> bool:
+    return text.startswith(FORMULA_START) or (
+        text[:1] == "'" and text[1:].startswith(FORMULA_START)
+    )
+
+
+def _map_text(frame: pd.DataFrame, change: Callable[[str], str]) -> pd.DataFrame:
+    texts = [
+        c
+        for c in frame.columns
+        if pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c])
+    ]
+    if not texts:
+        return frame
+    changed = frame.copy()
+    for column in texts:
+        changed[column] = frame[column].map(lambda v: change(v) if isinstance(v, str) else v)
+    return changed
+
+
+def write_xlsx(frame: pd.DataFrame, f: IO) -> None:
+    """A workbook whose text cells are text, never formulas (openpyxl would read a leading
+    ``=`` as one), without the control characters a workbook cannot hold."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("table")
+    sheet.append([str(c) for c in frame.columns])
+    for row in frame.itertuples(index=False):
+        cells = []
+        for value in row:
+            if isinstance(value, str):
+                cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value)[:XLSX_CELL_CHARS])
+                cell.data_type = "s"
+                cells.append(cell)
+            else:
+                cells.append(
+                    None if pd.isna(value) else getattr(value, "item", lambda v=value: v)()
+                )
+        sheet.append(cells)
+    book.save(f)
 
 
 def _write_jsonl(frame: pd.DataFrame, f: IO) -> None:
@@ -60,8 +126,11 @@ def read_table(path: Path | str) -> pd.DataFrame:
         return pd.read_parquet(path)
     if suffix == ".jsonl" and path.stat().st_size == 0:
         return pd.DataFrame()
+    text = {c: str for c in TEXT_COLUMNS}
     if suffix == ".csv":
-        frame = pd.read_csv(path, dtype={c: str for c in TEXT_COLUMNS})
+        frame = unquote_formulas(pd.read_csv(path, dtype=text))
+    elif suffix == ".xlsx":
+        frame = pd.read_excel(path, dtype=text)
     else:  # dtype=False: JSON already says what is a number; no guessing of dates.
         frame = pd.read_json(path, lines=True, dtype=False, precise_float=True)
     present = [c for c in TEXT_COLUMNS if c in frame.columns]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ofsted_themes.core.tables import unquote_formulas
 from ofsted_themes.labelling.store import LabelError, file_digest, label_rows, row_key
 
 
@@ -35,7 +36,9 @@ def read_import(path: Path | str, theme_ids: list[str], labelled_at: str | None 
     if not path.is_file():
         raise LabelError([f"{path}: file not found"])
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        frame = unquote_formulas(
+            pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        )
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise LabelError([f"{path}: cannot read as a UTF-8 CSV ({exc})"]) from None
     known = import_columns(theme_ids)

@@ -22,7 +22,11 @@ import pandas as pd
 
 from ofsted_themes.core.atomic import write_atomic
 from ofsted_themes.core.errors import ProblemsError
+from ofsted_themes.core.locks import exclusive
+from ofsted_themes.core.tables import spreadsheet_safe, unquote_formulas
 from ofsted_themes.training.corpus import USER_KEY_COLUMNS, user_label_problems
+
+STORE_WAIT = 60.0  # seconds another labelling command may hold the store before we give up
 
 
 class LabelError(ProblemsError):
@@ -110,7 +114,9 @@ def read_labels(path: Path | str, theme_ids: list[str]) -> pd.DataFrame:
     if not path.exists():
         return empty_labels(theme_ids)
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        frame = unquote_formulas(
+            pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        )
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise LabelError([f"{path}: cannot read the labels as UTF-8 CSV ({exc})"]) from None
     problems = user_label_problems(frame, theme_ids, path)
@@ -147,8 +153,13 @@ def append_labels(path: Path | str, rows: pd.DataFrame, theme_ids: list[str]) ->
     """Add ``rows`` (the user-label columns, cells as text) to the labels file, atomically.
 
     The earlier rows are written back unchanged; a sentence already labelled is not added again.
+    The store is read and written under its lock, so concurrent writers take turns.
     """
-    path = Path(path)
+    with exclusive(path, STORE_WAIT, "labelling command"):
+        return _append(Path(path), rows, theme_ids)
+
+
+def _append(path: Path, rows: pd.DataFrame, theme_ids: list[str]) -> Appended:
     existing = read_labels(path, theme_ids)
     columns = [*USER_KEY_COLUMNS, *theme_ids]
     rows = rows[columns].astype(str)
@@ -174,18 +185,22 @@ def append_labels(path: Path | str, rows: pd.DataFrame, theme_ids: list[str]) ->
     outcome.added = len(keep)
     if keep:
         combined = pd.concat([existing[columns], rows.loc[keep]], ignore_index=True)
-        write_atomic(path, lambda f: combined.to_csv(f, index=False))
+        write_atomic(path, lambda f: spreadsheet_safe(combined).to_csv(f, index=False))
     return outcome
 
 
 def remove_labels(path: Path | str, ids: Iterable[str], theme_ids: list[str]) -> int:
     """Remove the rows with these ids (an answer undone), atomically; returns how many."""
-    path = Path(path)
+    with exclusive(path, STORE_WAIT, "labelling command"):
+        return _remove(Path(path), ids, theme_ids)
+
+
+def _remove(path: Path, ids: Iterable[str], theme_ids: list[str]) -> int:
     existing = read_labels(path, theme_ids)
     drop = existing["id"].isin(set(ids))
     if drop.any():
         kept = existing[~drop]
-        write_atomic(path, lambda f: kept.to_csv(f, index=False))
+        write_atomic(path, lambda f: spreadsheet_safe(kept).to_csv(f, index=False))
     return int(drop.sum())
 
 

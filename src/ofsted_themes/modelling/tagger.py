@@ -97,6 +97,14 @@ class Tagger:
         except (AttributeError, ValueError):  # a transformer without names (embeddings)
             return []
 
+    def fingerprint(self) -> str:
+        """What identifies the tags this tagger gives: its training (data, configuration, time)
+        and its thresholds; a resumed output must come from the same fingerprint."""
+        import hashlib
+
+        made = json.dumps([self.metadata, self.thresholds], sort_keys=True, default=str)
+        return hashlib.sha256(made.encode()).hexdigest()[:16]
+
     def save(self, path: Path | str) -> Path:
         """Write the tagger as one skops file (no pickle)."""
         payload = {

@@ -15,6 +15,7 @@ from ofsted_themes.core.tables import LETTER_COLUMNS, read_table, write_table
 from ofsted_themes.modelling.tagger import Tagger
 from ofsted_themes.reading.inputs import find_inputs
 from ofsted_themes.tagging.letters import INPUT_SUFFIXES, document_names, tag_files
+from ofsted_themes.tagging.outputs import OutputError, OutputSet, check_outputs, recover
 from ofsted_themes.tagging.sinks import TableSink
 from ofsted_themes.tagging.summary import summarise_counts
 
@@ -61,12 +62,23 @@ def run_batch(
     model_path: str | None = None,
     progress: bool | None = None,
     seconds: float | None = READ_SECONDS,
+    outputs: OutputSet | None = None,
 ) -> BatchResult:
-    """Tag every input; failed files are listed, never fatal. Outputs appear only when complete."""
+    """Tag every input; failed files are listed, never fatal. The outputs are staged in
+    ``outputs`` (the caller adds its own and commits them), or committed here if none is given."""
     from tqdm import tqdm
 
     paths, failures = find_inputs(inputs, INPUT_SUFFIXES)
-    names = document_names(paths)
+    record = recover(out)  # an interrupted commit is finished first
+    root = Path(record.get("root") or Path.cwd()) if resume else Path.cwd()
+    if resume:
+        check_resumable(record, tagger, out)
+    own = outputs is None
+    outputs = outputs or OutputSet(out)
+    planned = {"--out": out, "--summary": summary, "failures": failures_path(out)}
+    check_outputs(planned | outputs.planned, paths)
+    outputs.record = {"model": tagger.fingerprint(), "root": str(root.resolve())}
+    names = document_names(paths, root)
     done = already_tagged(out) if resume else set()
     result = BatchResult(failures=list(failures))
     todo = [
@@ -95,21 +107,43 @@ def run_batch(
                 tallies.append(tally(frame, meta, tagger.theme_ids))
                 result.letters += 1
                 result.sentences += len(frame)
+        sink.finish(outputs.stage(out))
+        summary_frame = _summary(tagger, tallies, summary if resume else None)
+        write_table(summary_frame, outputs.stage(summary))
+        result.written += [out, summary]
+        if result.failures:
+            frame = pd.DataFrame(result.failures, columns=["file", "reason"])
+            write_table(frame, outputs.stage(failures_path(out)))
+            result.written.append(failures_path(out))
+        else:  # a clean run leaves no failures of an earlier one beside its outputs
+            outputs.remove(failures_path(out))
     except BaseException:
         sink.abort()
+        outputs.discard()
         raise
     finally:
         bar.close()
-    result.written.append(sink.commit())
-    summary_frame = _summary(tagger, tallies, summary if resume else None)
-    result.written.append(write_table(summary_frame, summary))
     result.summary = summary_frame
     result.theme_counts = {t: int(summary_frame[f"{t}_count"].sum()) for t in tagger.theme_ids}
-    if result.failures:
-        failures_path = out.with_name("failures.csv")
-        write_table(pd.DataFrame(result.failures, columns=["file", "reason"]), failures_path)
-        result.written.append(failures_path)
+    if own:
+        outputs.commit()
     return result
+
+
+def failures_path(out: Path) -> Path:
+    return out.with_name("failures.csv")
+
+
+def check_resumable(record: dict, tagger: Tagger, out: Path) -> None:
+    """``--resume`` appends to ``out`` only what the same model would have written."""
+    made_by = record.get("model")
+    if out.exists() and made_by and made_by != tagger.fingerprint():
+        raise OutputError(
+            [
+                f"--resume: {out} was written by another model or other thresholds; tag again "
+                "without --resume, or choose another --out"
+            ]
+        )
 
 
 def _tagged_table(name: str, done: set[str]) -> bool:

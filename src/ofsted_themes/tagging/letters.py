@@ -7,6 +7,7 @@ memory stays flat however many letters there are, and a bad file fails alone.
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -176,13 +177,21 @@ def tag_files(
         yield from pool.map(_process_in_worker, work, chunksize=4)
 
 
-def document_names(paths: Iterable[Path]) -> list[str]:
-    """Display names unique per file: the path relative to the current folder where possible."""
+def document_names(paths: Iterable[Path], root: Path | None = None) -> list[str]:
+    """Names unique per file, stable wherever the command runs from: each path relative to
+    ``root`` (the folder of the first run of an output; the current one by default), or in full
+    when outside it. Bytes of a
+    file name that are not UTF-8 are shown as ``\\xNN``, so every output can hold the name."""
+    root = (root or Path.cwd()).resolve()
     names = []
-    cwd = Path.cwd()
     for path in paths:
-        try:
-            names.append(str(path.resolve().relative_to(cwd)))
-        except ValueError:
-            names.append(str(path))
+        real = path.resolve()
+        names.append(
+            printable_name(str(real.relative_to(root) if real.is_relative_to(root) else real))
+        )
     return names
+
+
+def printable_name(name: str) -> str:
+    """A file name as text: undecodable bytes (kept by Python as surrogates) as ``\\xNN``."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")

@@ -1,5 +1,6 @@
 """The sentence table as it streams: rows appended to a temporary file beside the output, which
-replaces the output only when the batch completes (``commit``), or is removed (``abort``)."""
+becomes a staged output when the batch completes (``finish``), or is removed (``abort``). An XLSX
+table streams as JSON lines and becomes a workbook when committed."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from ofsted_themes.core.atomic import move_into_place, temporary_beside
-from ofsted_themes.core.tables import check_format
+from ofsted_themes.core.tables import check_format, read_table, spreadsheet_safe, write_table
 
 
 class TableSink:
@@ -19,6 +20,7 @@ class TableSink:
     def __init__(self, path: Path, columns: list[str], resume: bool = False):
         self.path = Path(path)
         self.format = check_format(self.path)
+        self.stream = ".jsonl" if self.format == ".xlsx" else self.format  # how rows are appended
         self.tmp = temporary_beside(self.path)
         self.base_columns = columns
         self.columns: list[str] | None = None
@@ -28,9 +30,7 @@ class TableSink:
             self._start_from_existing()
 
     def _start_from_existing(self) -> None:
-        if self.format == ".parquet":
-            from ofsted_themes.core.tables import read_table
-
+        if self.format in (".parquet", ".xlsx"):
             self.write(read_table(self.path))
             return
         shutil.copyfile(self.path, self.tmp)
@@ -46,10 +46,10 @@ class TableSink:
         if extra:  # columns carried from an input table, after frames that lacked them
             self._widen(extra, frame)
         frame = frame.reindex(columns=self.columns)
-        if self.format == ".csv":
+        if self.stream == ".csv":
             header = self.tmp.stat().st_size == 0
-            frame.to_csv(self.tmp, mode="a", header=header, index=False)
-        elif self.format == ".jsonl":
+            spreadsheet_safe(frame).to_csv(self.tmp, mode="a", header=header, index=False)
+        elif self.stream == ".jsonl":
             with self.tmp.open("a", encoding="utf-8") as f:
                 frame.to_json(f, orient="records", lines=True, force_ascii=False)
         else:
@@ -62,10 +62,10 @@ class TableSink:
         self.columns += extra
         if self._parquet is None and not self.tmp.stat().st_size:
             return
-        if self.format == ".csv":
+        if self.stream == ".csv":  # already spreadsheet-safe: rewritten as it is
             written = pd.read_csv(self.tmp, dtype=str, keep_default_na=False)
             written.reindex(columns=self.columns, fill_value="").to_csv(self.tmp, index=False)
-        elif self.format == ".parquet":
+        elif self.stream == ".parquet":
             import pyarrow as pa
             import pyarrow.parquet as pq
 
@@ -86,12 +86,19 @@ class TableSink:
             self._parquet = pq.ParquetWriter(self.tmp, table.schema)
         self._parquet.write_table(table.cast(self._parquet.schema))
 
-    def commit(self) -> Path:
+    def finish(self, destination: Path) -> Path:
+        """Complete the table as ``destination`` (a staged file the caller renames into place
+        with the run's other outputs)."""
         if self.columns is None:  # nothing tagged: still a valid, empty table
             self.write(pd.DataFrame(columns=self.base_columns))
         if self._parquet is not None:
             self._parquet.close()
-        return move_into_place(self.tmp, self.path)
+        if self.format == ".xlsx":
+            rows = pd.read_json(self.tmp, lines=True, dtype=False) if self.rows else None
+            write_table(pd.DataFrame(rows, columns=self.columns), destination)
+            self.tmp.unlink()
+            return destination
+        return move_into_place(self.tmp, destination)
 
     def abort(self) -> None:
         if self._parquet is not None:

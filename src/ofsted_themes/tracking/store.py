@@ -20,16 +20,25 @@ warnings.filterwarnings("ignore", message="The specified dataset source can be i
 
 import mlflow  # noqa: E402
 
+from ofsted_themes.core.locks import exclusive  # noqa: E402
+
 # uv-made environments have no pip for MLflow to report; the requirements are given explicitly.
 logging.getLogger("mlflow.utils.environment").setLevel(logging.ERROR)
 
 DEFAULT_URI = "sqlite:///mlflow.db"
+STORE_WAIT = 300.0  # seconds: creating a new store takes a few
 
 
 def connect(tracking_uri: str | None = None) -> None:
     uri = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_URI
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
+    if uri.startswith("sqlite:///"):
+        # The first use of a SQLite store creates or migrates its schema; two commands doing it
+        # at once race (one run goes missing). One does it, under a lock; the other then finds
+        # it done.
+        with exclusive(Path(uri.removeprefix("sqlite:///")), STORE_WAIT, "MLflow command"):
+            mlflow.MlflowClient(uri).search_experiments(max_results=1)
 
 
 def use_experiment(name: str) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ofsted_themes.core.errors import ProblemsError
+from ofsted_themes.core.tables import unquote_formulas
 from ofsted_themes.reading.sentences import article_sentences
 
 KEY_COLUMNS = ["id", "article", "start", "end", "text"]
@@ -73,7 +74,9 @@ def read_csv_table(path: Path, what: str) -> pd.DataFrame:
     if not Path(path).is_file():
         raise LabelledSetError([f"{path}: {what} not found"])
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        return unquote_formulas(
+            pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        )
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise LabelledSetError([f"{path}: cannot read {what} as UTF-8 CSV ({exc})"]) from None
 

@@ -1,0 +1,121 @@
+"""A tagging run's outputs (sentence table, summary, failures, report) as one unit: checked
+before any work, written to staged files beside their destinations, then renamed into place
+together, so that they never disagree.
+
+A marker beside the sentence table, ``.<out>.commit.json``, lists the renames while they happen
+and, once done, what made the outputs (the model's digest, the folder document names are
+relative to). A run that finds the renames unfinished completes them first (``recover``);
+``--resume`` reads the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ofsted_themes.core.atomic import move_into_place, remove_stale_temporaries, staged_beside
+from ofsted_themes.core.errors import ProblemsError
+
+
+class OutputError(ProblemsError):
+    """Outputs that cannot be written, found before anything is tagged."""
+
+
+def marker_path(out: Path) -> Path:
+    return out.with_name(f".{out.name}.commit.json")
+
+
+def check_outputs(outputs: dict[str, Path], inputs: list[Path]) -> None:
+    """Refuse outputs that are an input, the same file as another output, a folder, or not
+    writable: every problem at once, before any work."""
+    problems = []
+    seen: dict[Path, str] = {}
+    sources = {p.resolve() for p in inputs}
+    for option, path in outputs.items():
+        real = path.resolve()
+        if real in sources:
+            problems.append(f"{option} {path} is one of the inputs: it would be overwritten")
+        if real in seen:
+            problems.append(f"{option} {path} is the same file as {seen[real]}")
+        seen.setdefault(real, option)
+        if path.is_dir():
+            problems.append(f"{option} {path} is a folder; give a file name")
+        elif not _writable(path):
+            problems.append(f"{option} {path} cannot be written (permission denied)")
+    if problems:
+        raise OutputError(problems)
+
+
+def _writable(path: Path) -> bool:
+    """Whether ``path`` can be created or replaced: its nearest existing folder is writable."""
+    if path.exists() and not os.access(path, os.W_OK):
+        return False
+    folder = path.parent
+    while not folder.exists():
+        folder = folder.parent
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+@dataclass
+class OutputSet:
+    """The outputs of one run: ``stage`` gives a staged file for each, ``commit`` renames them
+    all into place (and removes outputs this run does not make, such as an old failures file)."""
+
+    out: Path
+    planned: dict[str, Path] = field(default_factory=dict)  # the caller's own outputs, by option
+    record: dict = field(default_factory=dict)  # what made the outputs: model digest, names root
+    staged: dict[Path, Path] = field(default_factory=dict)  # destination -> staged file
+    removed: list[Path] = field(default_factory=list)
+
+    def stage(self, destination: Path) -> Path:
+        remove_stale_temporaries(destination)
+        self.staged[destination] = staged_beside(destination)
+        return self.staged[destination]
+
+    def remove(self, destination: Path) -> None:
+        self.removed.append(destination)
+
+    def commit(self) -> list[Path]:
+        marker = marker_path(self.out)
+        renames = [[str(s), str(d)] for d, s in self.staged.items()]
+        removes = [str(p) for p in self.removed]
+        plan = {"state": "committing", "renames": renames, "removes": removes}
+        _write_marker(marker, plan | self.record)
+        _finish(renames, removes)
+        _write_marker(marker, {"state": "complete"} | self.record)
+        return list(self.staged)
+
+    def discard(self) -> None:
+        for staged in self.staged.values():
+            staged.unlink(missing_ok=True)
+
+
+def recover(out: Path) -> dict:
+    """Finish an interrupted commit of the outputs beside ``out``; return the record of what
+    made them (empty if there is none)."""
+    marker = marker_path(out)
+    try:
+        state = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if state.get("state") == "committing":
+        _finish(state.get("renames", []), state.get("removes", []))
+        state["state"] = "complete"
+        _write_marker(marker, {k: v for k, v in state.items() if k not in ("renames", "removes")})
+    return state
+
+
+def _finish(renames: list[list[str]], removes: list[str]) -> None:
+    for staged, destination in renames:
+        if Path(staged).exists():
+            move_into_place(Path(staged), Path(destination))
+    for path in removes:
+        Path(path).unlink(missing_ok=True)
+
+
+def _write_marker(marker: Path, state: dict) -> None:
+    from ofsted_themes.core.atomic import write_atomic
+
+    write_atomic(marker, lambda f: json.dump(state, f, indent=1))
