@@ -40,11 +40,19 @@ bench: run
 	$(RUN) python benchmarks/quality.py
 	$(RUN) python benchmarks/active_learning.py
 
-# The MLflow UI on the project's store, loopback only, one worker, no job runner.
+# The MLflow UI on the project's store, loopback only, one worker, no job runner. AUTH=1 adds
+# MLflow's basic-auth app (logins, per-experiment permissions; users in basic_auth.db): the first
+# admin's password comes from MLFLOW_AUTH_ADMIN_PASSWORD (12+ characters).
 ui: setup
-	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false $(RUN) mlflow server \
+ifdef AUTH
+	@test -n "$$MLFLOW_AUTH_ADMIN_PASSWORD" || { echo "make ui AUTH=1: set MLFLOW_AUTH_ADMIN_PASSWORD (12+ characters) for the admin user"; exit 2; }
+	$(UV) sync --locked --inexact --quiet --extra auth
+endif
+	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false \
+	MLFLOW_FLASK_SERVER_SECRET_KEY="$${MLFLOW_FLASK_SERVER_SECRET_KEY:-$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(32))')}" \
+	$(RUN) mlflow server \
 	  --backend-store-uri sqlite:///mlflow.db --default-artifact-root ./mlruns \
-	  --host 127.0.0.1 --port $(PORT) --workers 1
+	  --host 127.0.0.1 --port $(PORT) --workers 1 $(if $(AUTH),--app-name basic-auth)
 
 clean:
 	rm -rf outputs multirun reports models/*.skops mlflow.db mlruns .dvc/cache

@@ -39,6 +39,9 @@ CONFIGS = {  # name: overrides; the first is the product's default
 }
 if importlib.util.find_spec("sentence_transformers"):  # the optional extra is installed
     CONFIGS["logreg, embeddings (optional extra)"] = ["features=embeddings"]
+    CONFIGS["logreg, words_chars + embeddings (optional extra)"] = [
+        "features=words_chars_embeddings"
+    ]
 
 
 def compose_config(overrides: list[str]):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import signal
 import sys
 from collections.abc import Callable, Iterable
 from typing import NoReturn
@@ -11,9 +13,23 @@ from ofsted_themes.core.errors import ExitCode, OfstedThemesError, ProblemsError
 PROBLEMS_SHOWN = 20
 
 
+# Characters a terminal acts on rather than shows (controls, escapes, bidirectional overrides):
+# text from files and file names is printed with them escaped, so it cannot move the cursor,
+# rewrite earlier lines or reorder what is shown.
+UNPRINTABLE = re.compile(
+    r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def printable(text: object) -> str:
+    """``text`` safe to print: each character a terminal would act on shown as ``\\xNN`` or
+    ``\\uNNNN`` (newlines are kept: callers print whole lines)."""
+    return UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode(), str(text))
+
+
 def error(message: str) -> None:
     """One ``error:`` line on stderr."""
-    print(f"error: {message}", file=sys.stderr)
+    print(f"error: {printable(message)}", file=sys.stderr)
 
 
 def errors(problems: Iterable[str], limit: int = PROBLEMS_SHOWN) -> None:
@@ -38,9 +54,16 @@ def fail(cause: str | Exception, code: ExitCode = ExitCode.USAGE) -> NoReturn:
     raise SystemExit(int(code))
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (``kill``, a scheduler's stop) unwinds like Ctrl-C: temporary files are removed
+    and the outputs stay as they were."""
+    raise KeyboardInterrupt
+
+
 def run_command(main: Callable[[], int | None]) -> NoReturn:
     """Run a command and exit with its status; an error meant for the user becomes ``error:``
     lines and status 2 rather than a traceback, Ctrl-C status 130."""
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         code = main()
     except OfstedThemesError as cause:

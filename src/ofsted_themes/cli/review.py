@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ofsted_themes import labelling
+from ofsted_themes.cli.common import printable
 
 
 class Keys:
@@ -77,8 +78,8 @@ def show(session, keys: dict) -> None:
         f"{t} {row[f'{t}_score']:.2f}{'*' if row[f'{t}_score'] >= session.thresholds[t] else ''}"
         for t in session.theme_ids
     )
-    print(f"\n[{session.position + 1}/{session.total}] {', '.join(where)}")
-    print(f"  {row['text']}")
+    print(f"\n[{session.position + 1}/{session.total}] {printable(', '.join(where))}")
+    print(f"  {printable(row['text'])}")
     print(f"  model   {scores}   (* at or above its threshold)")
     print(theme_line(session, keys), flush=True)
 

