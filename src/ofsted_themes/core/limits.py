@@ -16,11 +16,12 @@ from io import BytesIO
 from ofsted_themes.core.errors import OfstedThemesError
 
 MAX_FILE_BYTES = 50_000_000  # a letter or a table, as stored
+MAX_TEXT_BYTES = 10_000_000  # a letter stored as text or HTML: all of it is text to clean and split
 MAX_UNPACKED_BYTES = 200_000_000  # every member of a DOCX/XLSX archive, unzipped
 MAX_UNPACKED_XML_BYTES = (
     10_000_000  # its XML, parsed in memory (~25 bytes a byte); a report: 1-2 MB
 )
-MAX_SENTENCES = 20_000  # per letter
+MAX_SENTENCES = 10_000  # per letter (a long report has 500)
 MAX_TABLE_ROWS = 200_000  # per table of sentences
 READ_SECONDS = 15.0  # reading and splitting one file (tagging what it gives is bounded above)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ofsted_themes.core.errors import OfstedThemesError
-from ofsted_themes.core.limits import MAX_FILE_BYTES
+from ofsted_themes.core.limits import MAX_FILE_BYTES, MAX_TEXT_BYTES
 from ofsted_themes.reading.inputs import os_reason, unsupported_reason
 
 # Suffix -> the module in formats/ that reads it; modules are imported when first needed, so
@@ -61,6 +61,8 @@ class DocumentError(OfstedThemesError):
 def read_document(path: Path | str, max_bytes: int = MAX_FILE_BYTES) -> Document:
     """Read a letter into cleaned pages; raise ``DocumentError`` saying why it cannot be read."""
     path = Path(path)
+    if reader_for(path).__module__.endswith((".text", ".html")):
+        max_bytes = min(max_bytes, MAX_TEXT_BYTES)
     texts = reader_for(path)(read_bytes(path, max_bytes))
     if not any(text.strip() for text in texts):
         raise DocumentError("no text found in the file")

@@ -142,23 +142,30 @@ def _continues(previous: str, piece: str) -> bool:
 def split_paragraph(paragraph: Span) -> list[Span]:
     """Split one paragraph into sentences; pysbd is fed paragraph by paragraph, as it is
     quadratic on long strings."""
-    spans: list[Span] = []
-    for start, end in _pieces(paragraph.text):
-        piece = paragraph.text[start:end]
+    return list(iter_paragraph(paragraph))
+
+
+def iter_paragraph(paragraph: Span) -> Iterator[Span]:
+    """The sentences of one paragraph as they are found (a caller may stop early)."""
+    text, offset = paragraph.text, paragraph.start
+    held: Span | None = None  # the last sentence, kept until the next shows it is complete
+    for start, end in _pieces(text):
+        piece = text[start:end]
         start += len(piece) - len(piece.lstrip())
         end -= len(piece) - len(piece.rstrip())
         if start >= end:
             continue
         if (
-            spans
-            and end - spans[-1].start + paragraph.start <= MAX_SENTENCE_CHARS
-            and _continues(spans[-1].text, paragraph.text[start:end])
+            held is not None
+            and end - held.start + offset <= MAX_SENTENCE_CHARS
+            and _continues(held.text, text[start:end])
         ):
-            start = spans.pop().start - paragraph.start
-        spans.append(
-            Span(paragraph.start + start, paragraph.start + end, paragraph.text[start:end])
-        )
-    return spans
+            start = held.start - offset
+        elif held is not None:
+            yield held
+        held = Span(offset + start, offset + end, text[start:end])
+    if held is not None:
+        yield held
 
 
 def split_sentences(text: str) -> list[Span]:
@@ -183,9 +190,11 @@ def article_sentences(raw: str) -> list[Span]:
 def letter_sentences(text: str, min_item_words: int = 4) -> list[Span]:
     """Sentences of a letter's page text: prose, and list items even without a full stop
     (letters list findings that way); headings, addresses and other furniture are dropped."""
-    return [
-        s
-        for p in paragraphs(text)
-        if is_prose(p) or (p.list_item and len(p.text.split()) >= min_item_words)
-        for s in split_paragraph(p)
-    ]
+    return list(iter_letter_sentences(text, min_item_words))
+
+
+def iter_letter_sentences(text: str, min_item_words: int = 4) -> Iterator[Span]:
+    """:func:`letter_sentences` as they are found, so that a caller counting them can stop."""
+    for p in paragraphs(text):
+        if is_prose(p) or (p.list_item and len(p.text.split()) >= min_item_words):
+            yield from iter_paragraph(p)

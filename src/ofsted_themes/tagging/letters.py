@@ -29,7 +29,7 @@ from ofsted_themes.core.tables import LETTER_COLUMNS
 from ofsted_themes.modelling.tagger import Tagger
 from ofsted_themes.reading.document import SUPPORTED, DocumentError, read_bytes, read_document
 from ofsted_themes.reading.metadata import document_metadata
-from ofsted_themes.reading.sentences import letter_sentences
+from ofsted_themes.reading.sentences import iter_letter_sentences
 
 TABLE_SUFFIXES = {".csv", ".xlsx"}
 INPUT_SUFFIXES = SUPPORTED | TABLE_SUFFIXES
@@ -60,9 +60,10 @@ def read_letter(path: Path, document: str) -> Letter:
     doc = read_document(path)
     rows = []
     for page in doc.pages:
-        rows += [(page.number, span.text) for span in letter_sentences(page.text)]
-        if len(rows) > MAX_SENTENCES:
-            raise LimitExceeded(f"over {MAX_SENTENCES:,} sentences: not a letter?")
+        for span in iter_letter_sentences(page.text):
+            rows.append((page.number, span.text))
+            if len(rows) > MAX_SENTENCES:  # stop splitting here: the rest could be huge
+                raise LimitExceeded(f"over {MAX_SENTENCES:,} sentences: not a letter?")
     frame = pd.DataFrame(rows, columns=["page", "text"])
     frame.insert(0, "sentence_no", range(1, len(frame) + 1))
     meta = asdict(document_metadata(doc))
