@@ -494,3 +494,21 @@ def test_the_ui_with_auth_refuses_anonymous_requests(tmp_path):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def test_train_keeps_the_saved_tagger_when_mlflow_cannot_record_the_run(tmp_path):
+    model = tmp_path / "tagger.skops"
+    model.write_bytes(b"the previous tagger")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    env |= {"MLFLOW_TRACKING_URI": "http://127.0.0.1:9", "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0",
+            "MLFLOW_HTTP_REQUEST_TIMEOUT": "5"}  # nothing listens on port 9  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "train", "data=seeds", f"output.model={model}",
+         f"output.metrics={tmp_path / 'metrics.json'}", f"output.pr_curves={tmp_path / 'pr'}",
+         f"hydra.run.dir={tmp_path / 'hydra'}"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "MLflow could not record the run" in done.stderr and "Traceback" not in done.stderr
+    assert model.read_bytes() == b"the previous tagger"
+    assert not leftovers(tmp_path)

@@ -174,6 +174,20 @@ def track(cfg: DictConfig, result, frame, tagger_file: Path) -> None:
     )
 
 
+def track_or_fail(cfg: DictConfig, result, frame, staged: Path, model: Path) -> None:
+    """Record the run, or stop with what went wrong: the saved Tagger is then left as it was."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        track(cfg, result, frame, staged)
+    except (MlflowException, OSError) as error:
+        message = str(error).splitlines()[0][:300]
+        fail(
+            f"MLflow could not record the run: {message}; {model} was left as it was "
+            "(check MLFLOW_TRACKING_URI, or train with mlflow.enabled=false)"
+        )
+
+
 def output_paths(cfg: DictConfig) -> tuple[Path, Path, Path]:
     """Where a run writes; each job of a sweep writes into its own job folder, so that jobs do
     not overwrite one another or the pipeline's model."""
@@ -197,7 +211,7 @@ def main(cfg: DictConfig) -> float:
     with tempfile.TemporaryDirectory(dir=model.parent, prefix=".staging-") as staging:
         staged = result.tagger.save(Path(staging) / model.name)
         if cfg.mlflow.enabled:
-            track(cfg, result, frame, staged)
+            track_or_fail(cfg, result, frame, staged, model)
         move_into_place(staged, model)
     print(f"Tagger saved to {model}")
     return result.metrics["macro_f1"]
