@@ -198,3 +198,19 @@ def test_the_values_of_hydra_flags_are_not_read_as_overrides():
     assert check_overrides("train", ["--cfg", "job", "model=linear_svc"]) is None
     problem = check_overrides("train", ["--cfg", "job", "model=nonesuch"])
     assert problem and "nonesuch" in problem
+
+
+@pytest.mark.parametrize("model", options("model"))
+def test_a_tagger_of_every_model_option_round_trips_through_its_file(model, tiny_corpus, tmp_path):
+    from ofsted_themes.core.themes import themes_from_config
+    from ofsted_themes.modelling.tagger import Tagger
+
+    cfg = composed(f"model={model}")
+    classifier = instantiate(cfg.classifier, _convert_="all")
+    columns = [tiny_corpus.theme_ids.index(t) for t in classifier.theme_ids]
+    classifier.fit(tiny_corpus.texts, tiny_corpus.Y[:, columns])
+    themes = themes_from_config(cfg.themes)
+    tagger = Tagger(classifier, dict.fromkeys(classifier.theme_ids, 0.5), themes, {})
+    loaded = Tagger.load(tagger.save(tmp_path / "tagger.skops"))  # trusted types only
+    sentences = ["Children were exploited.", "Caseloads are high.", "Nothing of note."]
+    assert loaded.predict(sentences).equals(tagger.predict(sentences))

@@ -17,6 +17,9 @@ TRUSTED_TYPES = frozenset(
         "ofsted_themes.modelling.features.ThemePhraseFeatures",
         "ofsted_themes.modelling.features.SentenceEmbeddings",
         "ofsted_themes.modelling.classifier.ThemeClassifier",
+        # scikit-learn's own calibration parts, inside `model=linear_svc`
+        "sklearn.calibration._CalibratedClassifier",
+        "sklearn.calibration._SigmoidCalibration",
     }
 )
 
