@@ -340,6 +340,12 @@ def test_an_unknown_key_exits_2(tmp_path):
 
 
 @pytest.mark.slow
+def test_a_bad_value_of_a_model_setting_exits_2_naming_it(tmp_path):
+    line = error_line(run_train(tmp_path, "data=seeds", "model.estimator.C=abc"))
+    assert "'C' parameter" in line and "'abc'" in line
+
+
+@pytest.mark.slow
 def test_a_labelled_set_that_fails_validation_exits_2_naming_the_row(tmp_path):
     frame = pd.read_csv(ROOT / "data/sentences.csv", dtype=str, keep_default_na=False)
     frame.loc[3, "missing"] = "yes"

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from ofsted_themes.cli.common import fail, printable, run_command
-from ofsted_themes.core.errors import ExitCode
+from ofsted_themes.core.errors import ExitCode, ProblemsError
 from ofsted_themes.core.limits import READ_SECONDS
 
 DEFAULT_MODEL = Path("models/tagger.skops")
@@ -33,10 +33,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--out", type=Path, default=Path("reports/tags.csv"), help=".csv, .jsonl or .parquet"
     )
     parser.add_argument(
-        "--summary", type=Path, default=Path("reports/letters.csv"), help="one row per letter"
+        "--summary", type=Path, help="one row per letter (default: letters.csv beside --out)"
     )
     parser.add_argument(
-        "--report", type=Path, default=Path("reports/report.html"), help="HTML report"
+        "--report", type=Path, help="HTML report (default: report.html beside --out)"
     )
     parser.add_argument("--no-report", action="store_true", help="skip the HTML report")
     parser.add_argument("--text-column", default="text", help="sentence column of CSV/XLSX inputs")
@@ -56,7 +56,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="SECONDS",
         help=f"time to read one file before it fails (default {READ_SECONDS:g}; 0: no limit)",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.summary = args.summary or args.out.with_name("letters.csv")
+    args.report = args.report or args.out.with_name("report.html")
+    return args
 
 
 def parse_thresholds(items: list[str], theme_ids: list[str]) -> dict[str, float]:
@@ -84,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     from ofsted_themes.tagging.batch import run_batch
     from ofsted_themes.tagging.outputs import OutputSet
 
+    missing = [p for p in args.paths if not Path(p).exists() and not any(c in p for c in "*?[")]
+    if missing:  # a typo must not replace the outputs of the last run with empty ones
+        fail(ProblemsError([f"{printable(p)}: no such file or folder" for p in missing]))
     try:
         tagger = load_tagger(args.model)
         tagger.thresholds.update(parse_thresholds(args.threshold, tagger.theme_ids))

@@ -25,6 +25,7 @@ from hydra.errors import InstantiationException
 from hydra.types import RunMode
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
+from sklearn.utils._param_validation import InvalidParameterError
 
 from ofsted_themes.cli.common import fail
 from ofsted_themes.core.atomic import move_into_place
@@ -86,6 +87,8 @@ def fit(cfg: DictConfig):
         )
     except NoPositivesError as error:
         fail(str(error))
+    except InvalidParameterError as error:  # e.g. model.estimator.C=abc, found at the first fit
+        fail(f"invalid model or feature setting: {error}")
     return result, frame
 
 

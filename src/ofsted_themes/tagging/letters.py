@@ -99,6 +99,8 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
     letters = []
     for name, part in table.groupby("document", sort=False):
         part = part.drop(columns="document").reset_index(drop=True)
+        if "sentence_no" in part.columns:  # tag's own output, tagged again: keep the old numbers
+            part = part.rename(columns={"sentence_no": "input_sentence_no"})
         if "page" not in part.columns:
             part.insert(0, "page", 1)
         part.insert(0, "sentence_no", range(1, len(part) + 1))
@@ -117,6 +119,8 @@ def tag_letter(tagger: Tagger, letter: Letter) -> pd.DataFrame:
     tags = tagger.predict(letter.sentences["text"].astype(str).tolist())
     base = letter.sentences[["sentence_no", "page", "text"]]
     carried = letter.sentences.drop(columns=["sentence_no", "page", "text"])
+    # an input column named like an output one (a tag table tagged again) keeps its values
+    carried = carried.rename(columns={c: f"input_{c}" for c in carried if c in tags.columns})
     frame = pd.concat([base, tags, carried], axis=1)
     frame.insert(0, "document", letter.document)
     return frame
