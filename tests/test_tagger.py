@@ -204,3 +204,38 @@ def test_predict_is_deterministic_and_row_independent(tagger):
     assert np.array_equal(
         tagger.predict(SENTENCES).to_numpy(), tagger.predict(SENTENCES).to_numpy()
     )
+
+
+@pytest.mark.parametrize(
+    ("feature", "words"),
+    [
+        ("words__management of", "management"),
+        ("words__to", ""),
+        ("words__of the", ""),
+        ("chars__ overs", ""),
+        ("phrases__oversight:score", ""),
+        ("words__caseloads", "caseloads"),
+    ],
+)
+def test_evidence_is_content_words_of_word_features_only(feature, words):
+    from ofsted_themes.modelling.tagger import content_words
+
+    assert content_words(feature) == words
+
+
+def test_no_evidence_term_is_a_stop_word(tagger_file):
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    tagger = Tagger.load(tagger_file)
+    sentences = [
+        "Social workers told inspectors that their caseloads are too high to do their best work.",
+        "Leaders do not have oversight of the quality of practice and audits are weak.",
+        "Children who go missing are not always offered a return home interview.",
+        "Children at risk of exploitation are not protected by the exploitation panel.",
+    ]
+    evidence = tagger.predict(sentences)["evidence"]
+    terms = [
+        t for e in evidence for part in e.split("; ") for t in part.split(": ", 1)[1].split(", ")
+    ]
+    assert terms, "the tagger tagged nothing"
+    assert not [t for t in terms if t in ENGLISH_STOP_WORDS or not t.strip()]

@@ -75,10 +75,9 @@ class Tagger:
                 lo, hi = matrix.indptr[r], matrix.indptr[r + 1]
                 columns = matrix.indices[lo:hi]
                 contribution = matrix.data[lo:hi] * weights[columns]
-                top = columns[np.argsort(contribution)[::-1][:3]]
-                terms[r][j] = [
-                    names[k].split("__")[-1] for k in top if weights[k] > 0 and ":" not in names[k]
-                ]
+                ranked = columns[np.argsort(contribution)[::-1]]
+                words = (content_words(names[k]) for k in ranked if weights[k] > 0)
+                terms[r][j] = [w for w in words if w][:3]
         return terms
 
     @cached_property
@@ -144,3 +143,15 @@ def linear_weights(estimator) -> np.ndarray | None:
     if hasattr(estimator, "feature_log_prob_"):  # naive Bayes: log-odds per feature
         return estimator.feature_log_prob_[1] - estimator.feature_log_prob_[0]
     return None
+
+
+def content_words(feature: str) -> str:
+    """A learned feature as evidence a reader can use: the content words of a word n-gram
+    ("management of" gives "management"); nothing for a character n-gram, a phrase-score column
+    or a term of stop words alone ("to")."""
+    transformer, _, term = feature.rpartition("__")
+    if transformer.startswith("chars") or ":" in term:
+        return ""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return " ".join(t for t in term.split() if t not in ENGLISH_STOP_WORDS)
