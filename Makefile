@@ -35,10 +35,11 @@ lint: setup
 	$(RUN) ruff check --fix .
 
 # Speed, memory, quality and the labelling loop, each against its baseline (needs the pipeline's model: runs it first).
+# Results go to reports/bench/ (not tracked); copy them to benchmarks/results/ to publish them.
 bench: run
-	$(RUN) python benchmarks/run.py
-	$(RUN) python benchmarks/quality.py
-	$(RUN) python benchmarks/active_learning.py
+	$(RUN) python benchmarks/run.py --out reports/bench/speed.md
+	$(RUN) python benchmarks/quality.py --out reports/bench/quality.md
+	$(RUN) python benchmarks/active_learning.py --out reports/bench/active_learning.md
 
 # The MLflow UI on the project's store, loopback only, one worker, no job runner. AUTH=1 adds
 # MLflow's basic-auth app (logins, per-experiment permissions; users in basic_auth.db): the first
