@@ -239,3 +239,20 @@ def test_no_evidence_term_is_a_stop_word(tagger_file):
     ]
     assert terms, "the tagger tagged nothing"
     assert not [t for t in terms if t in ENGLISH_STOP_WORDS or not t.strip()]
+
+
+def test_the_same_tagger_saved_by_two_processes_is_the_same_bytes(tagger_file, tmp_path):
+    import subprocess
+    import sys
+
+    code = "import sys; from ofsted_themes.modelling.tagger import Tagger; "
+    code += "Tagger.load(sys.argv[1]).save(sys.argv[2])"
+    copies = [tmp_path / "a.skops", tmp_path / "b.skops"]
+    for copy in copies:
+        subprocess.run([sys.executable, "-c", code, str(tagger_file), str(copy)], check=True)
+    assert copies[0].read_bytes() == copies[1].read_bytes()
+    assert (
+        Tagger.load(copies[0])
+        .predict(["Caseloads are high."])
+        .equals(Tagger.load(tagger_file).predict(["Caseloads are high."]))
+    )

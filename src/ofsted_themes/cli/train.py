@@ -15,7 +15,6 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import hydra
@@ -68,7 +67,6 @@ def fit(cfg: DictConfig):
         "data_digest": digest(frame),
         "config": OmegaConf.to_yaml(cfg, resolve=True),
         "overrides": list(hydra_cfg.overrides.task),
-        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     if cfg.cv.group_by not in frame.columns:
         fail(f"cv.group_by: the labelled set has no column '{cfg.cv.group_by}'")

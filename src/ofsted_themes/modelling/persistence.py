@@ -32,8 +32,44 @@ def write_model(path: Path | str, payload: dict[str, Any]) -> Path:
     """Write ``payload`` (with the format version added) as a skops file, atomically."""
     import skops.io as sio
 
-    data = sio.dumps({"format_version": FORMAT_VERSION, **payload})
+    data = reproducible(sio.dumps({"format_version": FORMAT_VERSION, **payload}))
     return write_atomic(path, lambda f: f.write(data), mode="wb")
+
+
+def reproducible(archive: bytes) -> bytes:
+    """The skops zip archive made byte-for-byte reproducible, so that the same model gives the
+    same file (and a pipeline that rebuilds it sees nothing changed): skops names objects by
+    their memory address (``__id__``, ``<id>.npy``), which differs run to run; they are
+    renumbered in order of appearance, other stored addresses zeroed, and every member gets one
+    fixed date."""
+    import io
+    import re
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(archive))
+    schema = source.read("schema.json").decode()
+    numbers: dict[str, str] = {}
+
+    def renumber(match: re.Match) -> str:
+        number = numbers.setdefault(match.group(2), str(len(numbers) + 1))
+        return match.group(1) + number + match.group(3)
+
+    schema = re.sub(r'("__id__": |")(\d+)(\.npy"|(?=[,\s}]))', renumber, schema)
+    # scikit-learn's tf-idf keeps the address of its stop-word list, only to notice it changing
+    schema = re.sub(r'("_stop_words_id": \{[^}]*?"content": ")\d+"', r'\g<1>0"', schema)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for member in source.infolist():
+            stem, _, suffix = member.filename.partition(".")
+            name = member.filename
+            if suffix == "npy" and stem in numbers:
+                name = f"{numbers[stem]}.npy"
+            data = schema.encode() if name == "schema.json" else source.read(member)
+            fixed = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = member.compress_type
+            fixed.external_attr = member.external_attr
+            target.writestr(fixed, data)
+    return out.getvalue()
 
 
 def read_model(path: Path | str) -> dict[str, Any]:
