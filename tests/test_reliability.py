@@ -131,6 +131,18 @@ def test_the_label_store_keeps_formulas_quoted_on_disk_and_raw_when_read(tmp_pat
     assert read_labels(store, THEMES).loc[0, "text"] == FORMULA
 
 
+def test_a_bare_carriage_return_cannot_start_a_row_of_its_own(tmp_path):
+    frame = pd.DataFrame({"text": ["Leaders are good.\r=cmd|' /C calc'!A0", "Next."], "n": [1, 2]})
+    back = read_table(write_table(frame, tmp_path / "t.csv"))
+    assert back["text"].tolist() == ["Leaders are good.\n=cmd|' /C calc'!A0", "Next."]
+
+
+def test_text_like_missing_values_is_read_back_as_written(tmp_path):
+    frame = pd.DataFrame({"text": ["N/A", "null", "NA"], "document": ["007", "None", "x"]})
+    for suffix in (".csv", ".xlsx"):
+        assert read_table(write_table(frame, tmp_path / f"t{suffix}")).equals(frame)
+
+
 def test_text_that_already_starts_with_a_quote_round_trips(tmp_path):
     frame = pd.DataFrame({"text": ["'=x", "''+y", "'''@z", "'plain", "-"], "n": [1, 2, 3, 4, 5]})
     assert read_table(write_table(frame, tmp_path / "t.csv")).equals(frame)
@@ -165,6 +177,7 @@ HOSTILE = {  # name: (make the file in a folder, words its reason must hold)
                       f"over {MAX_SENTENCES:,} sentences"),
     "huge.csv": (lambda p: sparse(p, MAX_FILE_BYTES + 1), "file too large"),
     "dots.txt": (lambda p: p.write_text("a. " * 150_000), "took over 2 s"),
+    "cell.csv": (lambda p: p.write_text("text\n" + "word " * 5_000 + "\n"), "the limit is 20"),
 }  # fmt: skip
 
 
@@ -241,16 +254,33 @@ def test_a_second_tag_onto_the_same_out_is_refused_and_the_first_completes(tagge
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
     first = subprocess.Popen(
         [sys.executable, "-m", "tag", str(letters), "--model", str(tagger_file), "--out",
-         str(out), "--no-report", "--jobs", "1"],
+         str(out), "--no-report", "--jobs", "1", "--time-limit", "0"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    time.sleep(4)  # the first holds the lock while it reads the slow letter
+    wait_until_locked(out)  # the first holds the lock while it reads the slow letter
     second = tag(tagger_file, out, letters)
     assert second.returncode == 2
     assert "being written by another tag run" in second.stderr
     first.communicate(timeout=300)
     assert first.returncode == 0
     assert len(documents(out)) == 2
+
+
+def wait_until_locked(path: Path, seconds: float = 120) -> None:
+    """Return once another process holds the lock on ``path``."""
+    from filelock import FileLock, Timeout
+
+    from ofsted_themes.core.locks import lock_path
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with FileLock(lock_path(path)).acquire(timeout=0):
+                pass
+        except Timeout:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"nothing locked {path}")
 
 
 def test_a_commit_interrupted_between_renames_is_finished_by_the_next_run(tmp_path):
@@ -351,6 +381,20 @@ def test_resume_from_another_folder_tags_nothing_twice(tagger_file, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "2 already tagged, skipped" in done.stdout
     assert len(read_table(out)) == len(first)
+
+
+def test_resume_never_repeats_a_letter_without_sentences(tagger_file, tmp_path):
+    letters = tmp_path / "letters"
+    normal_letter(letters)
+    (letters / "headings.txt").write_text("Annex A\nContents\n")  # no sentence at all
+    out = tmp_path / "out" / "tags.csv"
+    for _ in range(3):
+        assert tag(tagger_file, out, letters, "--resume").returncode == 0
+    summary = read_table(out.with_name("letters.csv"))
+    assert sorted(summary["document"].str.rsplit("/", n=1).str[-1]) == [
+        "headings.txt",
+        "normal.txt",
+    ]
 
 
 def test_resume_with_another_model_is_refused(tagger_file, tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from ofsted_themes.cli.common import fail, printable, run_command
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     from ofsted_themes import is_model_uri, load_tagger  # after parse_args: --help stays quick
     from ofsted_themes.core.locks import exclusive
     from ofsted_themes.core.tables import check_format
-    from ofsted_themes.tagging.batch import run_batch
+    from ofsted_themes.tagging.batch import failures_path, run_batch
     from ofsted_themes.tagging.outputs import OutputSet
 
     missing = [p for p in args.paths if not Path(p).exists() and not any(c in p for c in "*?[")]
@@ -101,8 +102,12 @@ def main(argv: list[str] | None = None) -> int:
         fail(error)
     started = time.perf_counter()
     outputs = OutputSet(args.out, planned={} if args.no_report else {"--report": args.report})
+    written = [args.out, args.summary, failures_path(args.out)]
+    written += [] if args.no_report else [args.report]
     try:
-        with exclusive(args.out, 0, "tag run"):
+        with ExitStack() as locks:  # every output this run may write, in one order
+            for path in sorted({p.resolve() for p in written}):
+                locks.enter_context(exclusive(path, 0, "tag run"))
             result = run_batch(
                 tagger,
                 args.paths,
@@ -124,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
             outputs.commit()
     except KeyboardInterrupt:
         outputs.discard()
-        print("\ninterrupted: no output was changed", file=sys.stderr)
+        changed = "the outputs were written" if outputs.committed else "no output was changed"
+        print(f"\ninterrupted: {changed}", file=sys.stderr)
         return 130
     print_outcome(result, time.perf_counter() - started)
     return ExitCode.FAILURES if result.failures else ExitCode.OK

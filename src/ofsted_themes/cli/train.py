@@ -204,7 +204,6 @@ def main(cfg: DictConfig) -> float:
     started = time.perf_counter()
     result, frame = fit(cfg)
     model, metrics, curves = output_paths(cfg)
-    write_dvc_outputs(result, metrics, curves)
     report(result, time.perf_counter() - started, cfg)
     model.parent.mkdir(parents=True, exist_ok=True)
     # The Tagger replaces the saved one only once its run is recorded: a model file always has
@@ -214,6 +213,7 @@ def main(cfg: DictConfig) -> float:
         if cfg.mlflow.enabled:
             track_or_fail(cfg, result, frame, staged, model)
         move_into_place(staged, model)
+    write_dvc_outputs(result, metrics, curves)  # with the model: they describe it
     print(f"Tagger saved to {model}")
     return result.metrics["macro_f1"]
 

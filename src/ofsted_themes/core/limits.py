@@ -23,6 +23,7 @@ MAX_UNPACKED_XML_BYTES = (
 )
 MAX_SENTENCES = 10_000  # per letter (a long report has 500)
 MAX_TABLE_ROWS = 200_000  # per table of sentences
+MAX_CELL_CHARS = 20_000  # the text of one row of such a table
 READ_SECONDS = 15.0  # reading and splitting one file (tagging what it gives is bounded above)
 
 

@@ -26,7 +26,9 @@ def lock_path(path: Path) -> Path:
 
     key = hashlib.sha256(os.fsencode(path.resolve())).hexdigest()[:24]
     folder = Path(tempfile.gettempdir(), "ofsted-themes-locks")
-    folder.mkdir(mode=0o777, exist_ok=True)
+    if not folder.is_dir():
+        folder.mkdir(exist_ok=True)
+        os.chmod(folder, 0o1777)  # every user's locks, each removable only by its owner
     return folder / f"{key}.lock"
 
 

@@ -21,7 +21,7 @@ LETTER_COLUMNS = ["council", "visit_type", "visit_dates", "visit_date", "judgeme
 # Columns read back as text whatever they look like (a council called "1" stays a string).
 TEXT_COLUMNS = ["document", *LETTER_COLUMNS, "text", "evidence"]
 FORMATS = (".csv", ".xlsx", ".jsonl", ".parquet")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t")
 XLSX_CELL_CHARS = 32_767  # the most a spreadsheet cell holds
 
 
@@ -53,7 +53,14 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with a ``'`` before every text that a spreadsheet would run as a formula (and
     before any text that starts with quotes and then a formula character, so that
     :func:`unquote_formulas` gives back exactly what was written)."""
-    return _map_text(frame, lambda v: f"'{v}" if _quotable(v) else v)
+    return _map_text(frame, lambda v: _safe_cell(v))
+
+
+def _safe_cell(text: str) -> str:
+    # A bare carriage return is not quoted by the CSV writer and ends a row in a spreadsheet
+    # (whatever follows it would start a new, unchecked row): it becomes a newline, which is.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return f"'{text}" if _quotable(text) else text
 
 
 def unquote_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -126,9 +133,9 @@ def read_table(path: Path | str) -> pd.DataFrame:
         return pd.DataFrame()
     text = {c: str for c in TEXT_COLUMNS}
     if suffix == ".csv":
-        frame = unquote_formulas(pd.read_csv(path, dtype=text))
+        frame = unquote_formulas(pd.read_csv(path, dtype=text, keep_default_na=False))
     elif suffix == ".xlsx":
-        frame = pd.read_excel(path, dtype=text)
+        frame = pd.read_excel(path, dtype=text, keep_default_na=False)
     else:  # dtype=False: JSON already says what is a number; no guessing of dates.
         frame = pd.read_json(path, lines=True, dtype=False, precise_float=True)
     present = [c for c in TEXT_COLUMNS if c in frame.columns]

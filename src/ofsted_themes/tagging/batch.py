@@ -46,7 +46,7 @@ def sentence_columns(tagger: Tagger) -> list[str]:
 def already_tagged(out: Path) -> set[str]:
     if not out.exists():
         return set()
-    return set(read_table(out)["document"].astype(str))
+    return set(read_table(out).get("document", pd.Series(dtype=str)).astype(str))
 
 
 def workers_for(files: int, jobs: int) -> int:
@@ -84,7 +84,7 @@ def run_batch(
     check_outputs(planned | outputs.planned, paths)
     outputs.record = {"model": tagger.fingerprint(), "root": str(root.resolve())}
     names = document_names(paths, root)
-    done = already_tagged(out) if resume else set()
+    done = already_tagged(out) | already_tagged(summary) if resume else set()
     result = BatchResult(failures=[(printable_name(n), printable_name(r)) for n, r in failures])
     todo = [
         (p, n)

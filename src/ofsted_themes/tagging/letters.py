@@ -11,6 +11,7 @@ import os
 import zipfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pandas as pd
 
 from ofsted_themes.core.errors import OfstedThemesError
 from ofsted_themes.core.limits import (
+    MAX_CELL_CHARS,
     MAX_SENTENCES,
     MAX_TABLE_ROWS,
     READ_SECONDS,
@@ -88,6 +90,12 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
         raise InputError(f"cannot read table: {exc}") from None
     if len(table) > MAX_TABLE_ROWS:
         raise LimitExceeded(f"over {MAX_TABLE_ROWS:,} rows: split the table")
+    longest = table[text_column].str.len().max() if text_column in table.columns else 0
+    if longest and longest > MAX_CELL_CHARS:
+        raise LimitExceeded(
+            f"a '{text_column}' cell of {longest:,} characters (the limit is "
+            f"{MAX_CELL_CHARS:,}): one sentence or paragraph a row"
+        )
     if text_column not in table.columns:
         found = ", ".join(table.columns[:10])
         raise InputError(
@@ -180,8 +188,15 @@ def tag_files(
     pool = ProcessPoolExecutor(
         max_workers=workers, initializer=_init_worker, initargs=(model_path, tagger.thresholds)
     )
+    finished = 0
     try:
-        yield from pool.map(_process_in_worker, work, chunksize=4)
+        for outcome in pool.map(_process_in_worker, work, chunksize=4):
+            finished += 1
+            yield outcome
+    except BrokenProcessPool:  # a worker died (out of memory, a crash in a C library)
+        yield Outcome(work[finished][1], error="the process reading it died (out of memory?)")
+        for job in work[finished + 1 :]:  # the rest, one by one here
+            yield process(tagger, *job)
     finally:  # finished, failed or interrupted: no worker outlives the batch
         stop(pool)
 
@@ -209,6 +224,8 @@ def exit_with_parent() -> None:
     if sys.platform.startswith("linux"):
         pr_set_pdeathsig = 1
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() == 1:  # the parent died before the line above: nobody to signal us
+        os._exit(1)
 
 
 def document_names(paths: Iterable[Path], root: Path | None = None) -> list[str]:

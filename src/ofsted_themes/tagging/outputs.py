@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,6 +71,7 @@ class OutputSet:
     record: dict = field(default_factory=dict)  # what made the outputs: model digest, names root
     staged: dict[Path, Path] = field(default_factory=dict)  # destination -> staged file
     removed: list[Path] = field(default_factory=list)
+    committed: bool = False  # every output is in place
 
     def stage(self, destination: Path) -> Path:
         remove_stale_temporaries(destination)
@@ -78,18 +82,40 @@ class OutputSet:
         self.removed.append(destination)
 
     def commit(self) -> list[Path]:
+        """Rename every staged file into place. Ctrl-C and SIGTERM wait until it is done (it
+        takes a few renames), so the outputs never disagree; paths are stored absolute, so
+        that a run from another folder can finish an interrupted commit."""
         marker = marker_path(self.out)
-        renames = [[str(s), str(d)] for d, s in self.staged.items()]
-        removes = [str(p) for p in self.removed]
+        renames = [[str(s.resolve()), str(d.resolve())] for d, s in self.staged.items()]
+        removes = [str(p.resolve()) for p in self.removed]
         plan = {"state": "committing", "renames": renames, "removes": removes}
-        _write_marker(marker, plan | self.record)
-        _finish(renames, removes)
-        _write_marker(marker, {"state": "complete"} | self.record)
+        with signals_held():
+            _write_marker(marker, plan | self.record)
+            _finish(renames, removes)
+            _write_marker(marker, {"state": "complete"} | self.record)
+            self.committed = True
         return list(self.staged)
 
     def discard(self) -> None:
+        """Remove the staged files of a run that stops before its commit."""
+        if self.committed:
+            return
         for staged in self.staged.values():
             staged.unlink(missing_ok=True)
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back for the block; they arrive when it ends."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
 
 
 def recover(out: Path) -> dict:
