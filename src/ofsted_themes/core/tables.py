@@ -133,9 +133,11 @@ def read_table(path: Path | str) -> pd.DataFrame:
         return pd.DataFrame()
     text = {c: str for c in TEXT_COLUMNS}
     if suffix == ".csv":
-        frame = unquote_formulas(pd.read_csv(path, dtype=text, keep_default_na=False))
+        frame = unquote_formulas(
+            pd.read_csv(path, dtype=text, keep_default_na=False, na_values=[""])
+        )
     elif suffix == ".xlsx":
-        frame = pd.read_excel(path, dtype=text, keep_default_na=False)
+        frame = pd.read_excel(path, dtype=text, keep_default_na=False, na_values=[""])
     else:  # dtype=False: JSON already says what is a number; no guessing of dates.
         frame = pd.read_json(path, lines=True, dtype=False, precise_float=True)
     present = [c for c in TEXT_COLUMNS if c in frame.columns]
