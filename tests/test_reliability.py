@@ -50,8 +50,33 @@ def run(command: str, *args, cwd: Path = ROOT, timeout: int = 180) -> subprocess
 def tag(tagger_file: Path, out: Path, *inputs, cwd: Path = ROOT, **options):
     extra = [a for k, v in options.items() for a in (f"--{k.replace('_', '-')}", v)]
     summary, report = out.with_name("letters.csv"), out.with_name("report.html")
-    return run("tag", *inputs, "--model", tagger_file, "--out", out, "--summary", summary,
-               "--report", report, *extra, cwd=cwd)  # fmt: skip
+    return tag_here(*inputs, "--model", tagger_file, "--out", out, "--summary", summary,
+                    "--report", report, *extra, cwd=cwd)  # fmt: skip
+
+
+def tag_here(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """`python -m tag` run in this process (no interpreter start-up: the suite stays quick),
+    from ``cwd``; the cases about processes and concurrency use real subprocesses instead."""
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from ofsted_themes.cli import tag as command
+    from ofsted_themes.cli.common import fail
+    from ofsted_themes.core.errors import OfstedThemesError
+
+    out, err, before = io.StringIO(), io.StringIO(), Path.cwd()
+    os.chdir(cwd)
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                try:
+                    status = command.main([os.fsdecode(a) for a in args])
+                except OfstedThemesError as cause:  # as `run_command` turns it into a status
+                    fail(cause)
+            except SystemExit as stop:
+                status = stop.code
+    finally:
+        os.chdir(before)
+    return subprocess.CompletedProcess(["tag", *args], int(status), out.getvalue(), err.getvalue())
 
 
 def normal_letter(folder: Path) -> Path:
@@ -347,8 +372,8 @@ def test_outputs_onto_inputs_or_each_other_are_refused_before_work(
     out = outs.get(where, tmp_path / "o" / "folder.csv")
     before = hashes(tmp_path)
     summary = out if where == "summary" else tmp_path / "o" / "letters.csv"
-    done = run("tag", letters, table, "--model", tagger_file, "--out", out, "--summary", summary,
-               "--no-report")  # fmt: skip
+    done = tag_here(letters, table, "--model", tagger_file, "--out", out, "--summary", summary,
+                    "--no-report")  # fmt: skip
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr
     assert hashes(tmp_path) == before

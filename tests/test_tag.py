@@ -407,32 +407,37 @@ def test_a_registered_model_is_used_by_its_alias(tmp_path, new_mlflow_store):
     assert line.startswith("error: cannot fetch model models:/ofsted-themes@nobody")
 
 
-def test_a_path_that_does_not_exist_is_a_usage_error_and_the_outputs_stay(tagger_file, tmp_path):
+def test_a_path_that_does_not_exist_is_a_usage_error_and_the_outputs_stay(
+    tagger_file, tmp_path, capsys
+):
     letter = text_letter(tmp_path / "letters" / "a.txt", "jtai")
     out = tmp_path / "out" / "tags.csv"
-    assert run_tag(letter, "--model", tagger_file, *outputs_of(out)).returncode == 0
+    assert main_in_process(capsys, letter, "--model", tagger_file, *outputs_of(out))[0] == 0
     before = {p.name: p.read_bytes() for p in out.parent.iterdir()}
-    done = run_tag(tmp_path / "leters", "--model", tagger_file, *outputs_of(out))  # a typo
-    assert done.returncode == 2
-    assert error_lines(done.stderr) == [f"error: {tmp_path / 'leters'}: no such file or folder"]
+    typo = tmp_path / "leters"
+    status, _, err = main_in_process(capsys, typo, "--model", tagger_file, *outputs_of(out))
+    assert status == 2
+    assert error_lines(err) == [f"error: {typo}: no such file or folder"]
     assert {p.name: p.read_bytes() for p in out.parent.iterdir()} == before
 
 
-def test_the_summary_and_report_go_beside_out_unless_named(tagger_file, tmp_path):
+def test_the_summary_and_report_go_beside_out_unless_named(tagger_file, tmp_path, capsys):
     letter = text_letter(tmp_path / "letters" / "a.txt", "jtai")
     out = tmp_path / "mine" / "tags.csv"
-    done = run_tag(letter, "--model", tagger_file, "--out", out)
-    assert done.returncode == 0, done.stderr
+    status, _, err = main_in_process(capsys, letter, "--model", tagger_file, "--out", out)
+    assert status == 0, err
     assert visible_files(out.parent) == {"tags.csv", "letters.csv", "report.html"}
 
 
-def test_a_tag_table_tagged_again_keeps_its_columns_under_an_input_prefix(tagger_file, tmp_path):
+def test_a_tag_table_tagged_again_keeps_its_columns_under_an_input_prefix(
+    tagger_file, tmp_path, capsys
+):
     letter = text_letter(tmp_path / "letters" / "a.txt", "jtai")
     first = tmp_path / "first" / "tags.csv"
-    assert run_tag(letter, "--model", tagger_file, "--out", first).returncode == 0
+    assert main_in_process(capsys, letter, "--model", tagger_file, "--out", first)[0] == 0
     again = tmp_path / "again" / "tags.csv"
-    done = run_tag(first, "--model", tagger_file, "--out", again)
-    assert done.returncode == 0, done.stderr
+    status, _, err = main_in_process(capsys, first, "--model", tagger_file, "--out", again)
+    assert status == 0, err
     before, after = read_table(first), read_table(again)
     assert after["input_sentence_no"].astype(int).tolist() == before["sentence_no"].tolist()
     assert after["input_cse_score"].tolist() == before["cse_score"].tolist()
