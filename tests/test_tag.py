@@ -424,9 +424,11 @@ def test_a_path_that_does_not_exist_is_a_usage_error_and_the_outputs_stay(
 def test_the_summary_and_report_go_beside_out_unless_named(tagger_file, tmp_path, capsys):
     letter = text_letter(tmp_path / "letters" / "a.txt", "jtai")
     out = tmp_path / "mine" / "tags.csv"
-    status, _, err = main_in_process(capsys, letter, "--model", tagger_file, "--out", out)
+    status, stdout, err = main_in_process(capsys, letter, "--model", tagger_file, "--out", out)
     assert status == 0, err
     assert visible_files(out.parent) == {"tags.csv", "letters.csv", "report.html"}
+    fingerprint = Tagger.load(tagger_file).fingerprint()
+    assert f"model {tagger_file} (trained on" in stdout and fingerprint in stdout
 
 
 def test_a_tag_table_tagged_again_keeps_its_columns_under_an_input_prefix(

@@ -133,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\ninterrupted: {changed}", file=sys.stderr)
         return 130
     print_outcome(result, time.perf_counter() - started)
+    made = f"trained on {tagger.metadata.get('data', 'unknown data')}"
+    print(f"  model {printable(args.model)} ({made}; fingerprint {tagger.fingerprint()})")
     return ExitCode.FAILURES if result.failures else ExitCode.OK
 
 

@@ -1,0 +1,1 @@
+"""The ground every layer stands on: themes, errors, limits, locks, files, tables, config."""

@@ -1,0 +1,1 @@
+"""The model: features, the multi-label classifier, the Tagger and its pickle-free files."""

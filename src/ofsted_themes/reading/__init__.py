@@ -1,0 +1,1 @@
+"""Letters in: input files, format readers, cleaned pages, sentences, metadata."""

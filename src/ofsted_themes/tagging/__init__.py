@@ -1,0 +1,1 @@
+"""Batches of letters in, sentence tables, summaries and failures out, committed together."""

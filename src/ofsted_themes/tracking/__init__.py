@@ -1,0 +1,1 @@
+"""MLflow: the store, logged runs, the registry, sweeps and the pyfunc wrapper."""

@@ -24,6 +24,8 @@ from ofsted_themes.core.locks import exclusive  # noqa: E402
 
 # uv-made environments have no pip for MLflow to report; the requirements are given explicitly.
 logging.getLogger("mlflow.utils.environment").setLevel(logging.ERROR)
+# MLflow's progress notes (uv project detected, signature inferred) are not for our users.
+logging.getLogger("mlflow").setLevel(logging.WARNING)
 
 DEFAULT_URI = "sqlite:///mlflow.db"
 STORE_WAIT = 300.0  # seconds: creating a new store takes a few
