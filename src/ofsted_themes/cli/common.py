@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import sys
@@ -11,6 +12,7 @@ from typing import NoReturn
 from ofsted_themes.core.errors import ExitCode, OfstedThemesError, ProblemsError
 
 PROBLEMS_SHOWN = 20
+INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C
 
 
 # Characters a terminal acts on rather than shows (controls, escapes, bidirectional overrides):
@@ -70,5 +72,11 @@ def run_command(main: Callable[[], int | None]) -> NoReturn:
         fail(cause)
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
-        raise SystemExit(130) from None
+        code = INTERRUPTED
+    if code == INTERRUPTED:
+        # The command has cleaned up; leave at once, rather than wait at exit for a library's
+        # worker-pool thread that an interrupt can leave hanging.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(INTERRUPTED)
     raise SystemExit(int(code or ExitCode.OK))
