@@ -18,7 +18,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ofsted_themes.core.atomic import move_into_place, remove_stale_temporaries, staged_beside
+from ofsted_themes.core.atomic import (
+    move_into_place,
+    remove_stale_temporaries,
+    staged_beside,
+    write_atomic,
+)
 from ofsted_themes.core.errors import ProblemsError
 
 
@@ -142,6 +147,4 @@ def _finish(renames: list[list[str]], removes: list[str]) -> None:
 
 
 def _write_marker(marker: Path, state: dict) -> None:
-    from ofsted_themes.core.atomic import write_atomic
-
     write_atomic(marker, lambda f: json.dump(state, f, indent=1))
