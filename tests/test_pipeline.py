@@ -204,9 +204,9 @@ def test_the_ui_server_shows_the_sweep_its_runs_and_the_champion(server):
     children = [r for r in runs if "mlflow.parentRunId" in tags(r)]
     assert len(parents) == 1 and len(children) == 2
     parent = parents[0]
-    assert tags(parent)["mlflow.runName"].startswith("sweep:")
+    assert tags(parent)["mlflow.runName"] == "sweep·model=logreg,phrase_rules"
     assert {tags(c)["mlflow.parentRunId"] for c in children} == {parent["info"]["run_id"]}
-    assert "best_macro_f1" in {m["key"] for m in parent["data"]["metrics"]}
+    assert "macro_f1" in {m["key"] for m in parent["data"]["metrics"]}
 
     models = set()
     for child in children:
@@ -215,7 +215,8 @@ def test_the_ui_server_shows_the_sweep_its_runs_and_the_champion(server):
         models.add(params["choice.model"])
         assert params["choice.features"]
         assert {"macro_f1", "micro_f1", "f1_cse", "f1_oversight"} <= metrics
-        assert tags(child)["mlflow.runName"] == f"model={params['choice.model']}"
+        expected = f"{params['choice.model']}·{params['choice.features']}"
+        assert tags(child)["mlflow.runName"] == expected
         artifacts = get(server, "artifacts/list", run_id=child["info"]["run_id"])
         names = {f["path"] for f in artifacts.get("files", [])}
         assert {"plots", "out_of_fold.csv", "config.yaml"} <= names

@@ -94,12 +94,43 @@ def trained(tmp_path_factory, new_mlflow_store) -> Trained:
 def test_the_run_has_a_readable_name_and_the_choices_as_params(trained, configured_theme_ids):
     run = trained.run
     assert run.info.status == "FINISHED"
-    assert run.info.run_name.startswith("model=logreg")
+    assert run.info.run_name == "logreg·words_chars"  # the output paths do not name a run
     params = run.data.params
     assert params["choice.model"] == "logreg"
     assert params["choice.features"] == "words_chars"
     assert params["model.name"] == "logreg"
     assert params["themes"] == ",".join(configured_theme_ids)
+
+
+@pytest.mark.slow
+def test_the_run_lasts_as_long_as_its_training(trained):
+    """The UI's duration is the training's, not the few seconds of logging at its end."""
+    import re
+
+    seconds = float(re.search(r"in (\d+\.\d+)s", trained.outcome.stdout)[1])
+    info = trained.run.info
+    assert (info.end_time - info.start_time) / 1000 >= seconds
+
+
+@pytest.mark.slow
+def test_no_tag_or_param_holds_a_path_of_this_machine(trained):
+    stored = {**trained.run.data.tags, **trained.run.data.params}
+    assert not [k for k, v in stored.items() if str(ROOT) in v]
+    assert trained.run.data.tags["mlflow.source.name"] == "src/train.py"
+
+
+@pytest.mark.slow
+def test_the_experiment_opens_as_model_training_ranked_by_macro_f1(trained, configured_theme_ids):
+    import json
+
+    from ofsted_themes.tracking.views import VIEW_TAG
+
+    tags = trained.client.get_experiment(trained.experiment_id).tags
+    assert tags["mlflow.experimentKind"] == "custom_model_development"
+    view = json.loads(tags[VIEW_TAG])
+    themes = sorted(f"metrics.`f1_{t}`" for t in configured_theme_ids)
+    assert view["selectedColumns"] == ["metrics.`macro_f1`", *themes, "metrics.`micro_f1`"]
+    assert view["orderByKey"] == "metrics.`macro_f1`" and view["orderByAsc"] is False
 
 
 @pytest.mark.slow
@@ -181,7 +212,7 @@ def test_the_run_logs_plots_tables_and_its_config(trained, configured_theme_ids,
 
 
 @pytest.mark.slow
-def test_the_run_logs_a_model_registered_as_champion(trained):
+def test_the_run_logs_a_model_registered_as_a_described_champion(trained):
     run_id = trained.run.info.run_id
     logged = trained.client.search_logged_models(experiment_ids=[trained.experiment_id])
     assert [m.source_run_id for m in logged] == [run_id]
@@ -189,6 +220,13 @@ def test_the_run_logs_a_model_registered_as_champion(trained):
     assert len(versions) == 1
     champion = trained.client.get_model_version_by_alias(MODEL, "champion")
     assert champion.run_id == run_id
+    macro_f1 = trained.run.data.metrics["macro_f1"]
+    assert float(champion.tags["macro_f1"]) == pytest.approx(macro_f1, abs=1e-4)
+    assert champion.tags["data_digest"] == trained.run.data.tags["data_digest"]
+    assert champion.tags["model"] == "logreg" and champion.tags["features"] == "words_chars"
+    assert f"{macro_f1:.3f}" in champion.description
+    assert "seeds+letters" in champion.description
+    assert "now @champion" in trained.outcome.stdout
 
 
 @pytest.mark.slow
@@ -256,11 +294,13 @@ def test_the_champion_loads_in_a_fresh_environment_with_only_its_requirements(
 
 
 @pytest.mark.slow
-def test_a_sweep_is_one_parent_run_with_a_child_run_per_job(tmp_path, new_mlflow_store):
+def test_a_sweep_ranks_its_jobs_and_registers_only_the_best(tmp_path, new_mlflow_store):
     from mlflow import MlflowClient
 
     uri = new_mlflow_store(tmp_path / "mlflow")
-    succeeded(run_train(tmp_path, "-m", "model=logreg,phrase_rules", uri=uri))
+    outcome = succeeded(
+        run_train(tmp_path, "-m", "data=seeds", "model.estimator.C=0.3,3", "model=logreg", uri=uri)
+    )
     client = MlflowClient(uri, uri)
     experiment = client.get_experiment_by_name("train").experiment_id
     runs = client.search_runs([experiment])
@@ -268,29 +308,46 @@ def test_a_sweep_is_one_parent_run_with_a_child_run_per_job(tmp_path, new_mlflow
     parents = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
     assert len(parents) == 1
     parent = parents[0]
-    children = [r for r in runs if r is not parent]
+    children = sorted(
+        (r for r in runs if r is not parent), key=lambda r: -r.data.metrics["macro_f1"]
+    )
     assert {c.data.tags["mlflow.parentRunId"] for c in children} == {parent.info.run_id}
-    assert sorted(c.data.params["choice.model"] for c in children) == ["logreg", "phrase_rules"]
-    best = max(c.data.metrics["macro_f1"] for c in children)
-    assert parent.data.metrics["best_macro_f1"] == pytest.approx(best)
+    names = {c.info.run_name for c in children}
+    assert names == {"logreg·words_chars·data=seeds·C=0.3", "logreg·words_chars·data=seeds·C=3"}
+    assert parent.info.run_name == "sweep·data=seeds·C=0.3,3·model=logreg"
+    # One macro_f1 column ranks parents and single runs alike: the parent carries its best's.
+    best = children[0]
+    for name in ("macro_f1", *(k for k in best.data.metrics if k.startswith("f1_"))):
+        assert parent.data.metrics[name] == pytest.approx(best.data.metrics[name])
     assert parent.info.status == "FINISHED"
-    assert len(client.search_model_versions(f"name = '{MODEL}'")) == 2
+    local = Path(client.download_artifacts(parent.info.run_id, "ranking.csv", str(tmp_path)))
+    ranking = pd.read_csv(local)
+    assert list(ranking["run_id"]) == [c.info.run_id for c in children]
+    assert ranking["macro_f1"].is_monotonic_decreasing
+    printed = outcome.stdout[outcome.stdout.index("ranked by macro-F1") :]
+    assert printed.index(best.info.run_name) < printed.index(children[1].info.run_name)
+    # Only the best job is a candidate: one version, from it.
+    versions = client.search_model_versions(f"name = '{MODEL}'")
+    assert [v.run_id for v in versions] == [best.info.run_id]
+    assert client.get_model_version_by_alias(MODEL, "champion").run_id == best.info.run_id
 
 
 # --- the champion alias ----------------------------------------------------------------------
 
 
-def test_the_champion_moves_only_to_a_better_run_unless_forced(mlflow_store, tmp_path):
+def test_the_champion_moves_only_to_a_better_run_on_the_same_data_unless_forced(
+    mlflow_store, tmp_path
+):
     from mlflow import MlflowClient
 
-    from ofsted_themes.tracking.runs import promote
+    from ofsted_themes.tracking.registry import Registry
 
     client = MlflowClient()
     experiment = client.get_experiment_by_name("train").experiment_id
     client.create_registered_model(MODEL)
 
-    def version(macro_f1: float) -> str:
-        run = client.create_run(experiment)
+    def version(macro_f1: float, data: str) -> str:
+        run = client.create_run(experiment, tags={"data_digest": data, "data": data})
         client.log_metric(run.info.run_id, "macro_f1", macro_f1)
         client.set_terminated(run.info.run_id)
         source = tmp_path / run.info.run_id
@@ -301,16 +358,21 @@ def test_the_champion_moves_only_to_a_better_run_unless_forced(mlflow_store, tmp
     def champion() -> str:
         return str(client.get_model_version_by_alias(MODEL, "champion").version)
 
-    first, worse, better, same = version(0.6), version(0.5), version(0.7), version(0.7)
-    assert promote(MODEL, "champion", first, 0.6, force=False) is True  # no champion yet
+    registry, forced = Registry(MODEL, "champion"), Registry(MODEL, "champion", True)
+    first, worse = version(0.6, "A"), version(0.5, "A")
+    better, same, elsewhere = version(0.7, "A"), version(0.7, "A"), version(0.9, "B")
+    assert registry.promote(first, 0.6, "A")[0] is True  # no champion yet
     assert champion() == first
-    assert promote(MODEL, "champion", worse, 0.5, force=False) is False
+    assert registry.promote(worse, 0.5, "A")[0] is False
     assert champion() == first
-    assert promote(MODEL, "champion", better, 0.7, force=False) is True
+    assert registry.promote(better, 0.7, "A")[0] is True
     assert champion() == better
-    assert promote(MODEL, "champion", same, 0.7, force=False) is False  # a tie keeps it
+    assert registry.promote(same, 0.7, "A")[0] is False  # a tie keeps it
     assert champion() == better
-    assert promote(MODEL, "champion", worse, 0.5, force=True) is True
+    moved, reason = registry.promote(elsewhere, 0.9, "B")  # higher, but on other data
+    assert moved is False and "other data" in reason
+    assert champion() == better
+    assert forced.promote(worse, 0.5, "A")[0] is True
     assert champion() == worse
 
 

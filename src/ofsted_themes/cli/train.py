@@ -43,11 +43,6 @@ from ofsted_themes.training.fitting import (
 register_resolvers()
 
 
-def run_name(hydra_cfg) -> str:
-    overrides = [o for o in hydra_cfg.overrides.task if not o.startswith(("hydra", "mlflow"))]
-    return ",".join(overrides)[:250] or "default"
-
-
 def fit(cfg: DictConfig):
     themes = themes_from_config(cfg.themes)
     theme_ids = [t.id for t in themes]
@@ -125,10 +120,12 @@ def print_subsets(metrics: dict[str, float], theme_ids: list[str]) -> None:
         print(pd.DataFrame(rows).T.round(3).fillna("").to_string())
 
 
-def track(cfg: DictConfig, result, frame, tagger_file: Path) -> None:
+def track(cfg: DictConfig, result, frame, tagger_file: Path, started: float) -> None:
     import mlflow  # slow to import: only when tracking
 
     from ofsted_themes.tracking import runs as tracking
+    from ofsted_themes.tracking.names import run_name
+    from ofsted_themes.tracking.registry import Registry
     from ofsted_themes.tracking.store import connect
 
     hydra_cfg = HydraConfig.get()
@@ -137,11 +134,13 @@ def track(cfg: DictConfig, result, frame, tagger_file: Path) -> None:
     plain = OmegaConf.to_container(cfg, resolve=True)
     params = {k: v for k, v in plain.items() if k not in ("themes", "classifier", "mlflow")}
     # Long values (the phrase lists inside the features config) live in config.yaml only.
-    flat = {k: v for k, v in tracking.flatten(params).items() if len(v) <= 250}
-    flat |= {
-        f"choice.{k}": str(v) for k, v in hydra_cfg.runtime.choices.items() if "hydra" not in k
-    }
+    flat = {k: project_relative(v) for k, v in tracking.flatten(params).items() if len(v) <= 250}
+    choices = {k: str(v) for k, v in hydra_cfg.runtime.choices.items() if "hydra" not in k}
+    flat |= {f"choice.{k}": v for k, v in choices.items()}
     flat["themes"] = ",".join(result.tagger.theme_ids)
+    # A sweep's jobs are not candidates: the sweep registers its best when it ends.
+    candidate = hydra_cfg.mode != RunMode.MULTIRUN
+    registry = Registry(cfg.mlflow.registered_model, cfg.mlflow.alias, cfg.mlflow.force_champion)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         write_artifacts(result, folder)
@@ -151,7 +150,8 @@ def track(cfg: DictConfig, result, frame, tagger_file: Path) -> None:
         dataset = mlflow.data.from_pandas(frame, source=" + ".join(sources), name=cfg.data.name)
         outcome = tracking.log_training_run(
             experiment=cfg.mlflow.experiment,
-            run_name=run_name(hydra_cfg),
+            run_name=run_name(choices, hydra_cfg.overrides.task),
+            started=started,
             params=flat,
             metrics=result.metrics,
             tags={
@@ -164,23 +164,40 @@ def track(cfg: DictConfig, result, frame, tagger_file: Path) -> None:
             artifacts_dir=folder,
             tagger_file=tagger_file,
             input_example=frame[["text"]].head(3),
-            registered_model=cfg.mlflow.registered_model,
-            alias=cfg.mlflow.alias,
-            force_champion=cfg.mlflow.force_champion,
+            registry=registry if candidate else None,
         )
-    moved = f"now @{cfg.mlflow.alias}" if outcome["champion"] else f"@{cfg.mlflow.alias} unchanged"
-    print(
-        f"MLflow run {outcome['run_id']} in experiment '{cfg.mlflow.experiment}'; "
-        f"{cfg.mlflow.registered_model} version {outcome['version']} ({moved})"
-    )
+    print(f"MLflow run {outcome['run_id']} in experiment '{cfg.mlflow.experiment}'", end="")
+    registered = outcome["registered"]
+    if registered is None:
+        print(" (a sweep job: the sweep registers its best run)")
+    else:
+        alias = f"@{cfg.mlflow.alias}"
+        moved = f"now {alias}" if registered.champion else f"{alias} unchanged"
+        print(
+            f"; {cfg.mlflow.registered_model} version {registered.version} "
+            f"({moved}: {registered.reason})"
+        )
 
 
-def track_or_fail(cfg: DictConfig, result, frame, staged: Path, model: Path) -> None:
+def project_relative(value: str) -> str:
+    """An absolute path inside the project, relative to it: runs compare across machines."""
+    path = Path(value)
+    if not path.is_absolute():
+        return value
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return value
+
+
+def track_or_fail(
+    cfg: DictConfig, result, frame, staged: Path, model: Path, started: float
+) -> None:
     """Record the run, or stop with what went wrong: the saved Tagger is then left as it was."""
     from mlflow.exceptions import MlflowException
 
     try:
-        track(cfg, result, frame, staged)
+        track(cfg, result, frame, staged, started)
     except (MlflowException, OSError) as error:
         message = str(error).splitlines()[0][:300]
         fail(
@@ -202,6 +219,7 @@ def output_paths(cfg: DictConfig) -> tuple[Path, Path, Path]:
 @hydra.main(config_path=str(CONF_DIR), config_name="train", version_base="1.3")
 def main(cfg: DictConfig) -> float:
     started = time.perf_counter()
+    started_at = time.time()
     result, frame = fit(cfg)
     model, metrics, curves = output_paths(cfg)
     report(result, time.perf_counter() - started, cfg)
@@ -211,7 +229,7 @@ def main(cfg: DictConfig) -> float:
     with tempfile.TemporaryDirectory(dir=model.parent, prefix=".staging-") as staging:
         staged = result.tagger.save(Path(staging) / model.name)
         if cfg.mlflow.enabled:
-            track_or_fail(cfg, result, frame, staged, model)
+            track_or_fail(cfg, result, frame, staged, model, started_at)
         move_into_place(staged, model)
     write_dvc_outputs(result, metrics, curves)  # with the model: they describe it
     print(f"Tagger saved to {model}")

@@ -1,8 +1,10 @@
-"""The model registry: the champion alias moves only to a better model; registered taggers are
-fetched by URI (``models:/ofsted-themes@champion``)."""
+"""The model registry: candidates (a single run, a sweep's best) become versions with a
+description and tags; the champion alias moves only to a better model evaluated on the same data;
+registered taggers are fetched by URI (``models:/ofsted-themes@champion``)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import mlflow
@@ -12,19 +14,79 @@ from mlflow.exceptions import MlflowException
 from ofsted_themes.modelling.persistence import ModelError
 from ofsted_themes.tracking.store import connect
 
+# Run tags and params a version carries, so that the registry alone says what each version is.
+VERSION_TAGS = {
+    "data": ("tag", "data"),
+    "data_digest": ("tag", "data_digest"),
+    "model": ("param", "choice.model"),
+    "features": ("param", "choice.features"),
+    "thresholds": ("param", "choice.thresholds"),
+    "git_commit": ("tag", "git_commit"),
+}
 
-def promote(model: str, alias: str, version: str, macro_f1: float, force: bool) -> bool:
-    """Move the alias to ``version`` when it beats the current holder's macro-F1 (or forced)."""
-    client = MlflowClient()
-    try:
-        current = client.get_model_version_by_alias(model, alias)
-        best = client.get_run(current.run_id).data.metrics.get("macro_f1", float("-inf"))
-    except MlflowException:
-        best = float("-inf")
-    if force or macro_f1 > best:
-        client.set_registered_model_alias(model, alias, version)
-        return True
-    return False
+
+@dataclass(frozen=True)
+class Registered:
+    version: str
+    champion: bool  # whether the alias now points at it
+    reason: str  # why the alias moved or not, for the terminal
+
+
+@dataclass(frozen=True)
+class Registry:
+    model: str
+    alias: str
+    force_champion: bool = False
+
+    def register(self, run) -> Registered:
+        """Register the run's logged model as a new version, described and tagged, and move the
+        alias to it if it earns it."""
+        client = MlflowClient()
+        macro_f1 = run.data.metrics["macro_f1"]
+        tags = version_tags(run)
+        made = mlflow.register_model(run.data.tags["model_uri"], self.model, tags=tags)
+        client.update_model_version(
+            self.model,
+            made.version,
+            description=(
+                f"{run.info.run_name}: macro-F1 {macro_f1:.3f} (grouped cross-validation) on "
+                f"{tags['data']} ({tags['data_digest'][:12]})"
+            ),
+        )
+        moved, reason = self.promote(str(made.version), macro_f1, tags["data_digest"])
+        return Registered(str(made.version), moved, reason)
+
+    def promote(self, version: str, macro_f1: float, data_digest: str) -> tuple[bool, str]:
+        """Move the alias to ``version`` when it beats the current holder on the same data (or
+        when forced); macro-F1s on different data do not compare."""
+        client = MlflowClient()
+        try:
+            current = client.get_model_version_by_alias(self.model, self.alias)
+        except MlflowException:
+            current = None
+        if self.force_champion or current is None:
+            client.set_registered_model_alias(self.model, self.alias, version)
+            return True, "forced" if current is not None else "the first version"
+        held = client.get_run(current.run_id)
+        best = held.data.metrics.get("macro_f1", float("-inf"))
+        if held.data.tags.get("data_digest") != data_digest:
+            return False, (
+                f"version {current.version} holds it, evaluated on other data "
+                f"({held.data.tags.get('data', '?')}): the scores do not compare; "
+                "mlflow.force_champion=true moves it"
+            )
+        if macro_f1 > best:
+            client.set_registered_model_alias(self.model, self.alias, version)
+            return True, f"macro-F1 {macro_f1:.3f} beats version {current.version}'s {best:.3f}"
+        return False, f"version {current.version} holds it with macro-F1 {best:.3f}"
+
+
+def version_tags(run) -> dict[str, str]:
+    tags = {"macro_f1": f"{run.data.metrics['macro_f1']:.4f}", "run_name": run.info.run_name}
+    for name, (kind, key) in VERSION_TAGS.items():
+        source = run.data.tags if kind == "tag" else run.data.params
+        tags[name] = source.get(key, "")
+    return tags
 
 
 def download_tagger(uri: str) -> Path:

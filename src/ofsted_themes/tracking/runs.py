@@ -6,15 +6,21 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
+import tempfile
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
 import mlflow
 from mlflow import MlflowClient
+from mlflow.entities import Metric
 
 import ofsted_themes
-from ofsted_themes.tracking.registry import promote
+from ofsted_themes.tracking.ranking import Ranking, rank
+from ofsted_themes.tracking.registry import Registry
 from ofsted_themes.tracking.store import use_experiment
+from ofsted_themes.tracking.views import publish_comparison_view
 
 PARENT_RUN_ENV = "OFSTED_THEMES_PARENT_RUN"
 PYFUNC_CODE = Path(__file__).with_name("pyfunc.py")
@@ -60,26 +66,36 @@ def start_parent_run(experiment: str, name: str, tags: Mapping[str, str]) -> str
         return run.info.run_id
 
 
-def finish_parent_run(run_id: str, metric: str = "macro_f1") -> None:
-    """Record the best child's metric on the parent, so sweeps compare at a glance."""
+def finish_parent_run(run_id: str) -> Ranking | None:
+    """Give the parent its best child's metrics (so that one ``macro_f1`` column ranks sweeps and
+    single runs alike), log the ranking of its children, and return it."""
     run = mlflow.get_run(run_id)
-    children = mlflow.search_runs(
-        experiment_ids=[run.info.experiment_id],
+    children = MlflowClient().search_runs(
+        [run.info.experiment_id],
         filter_string=f"tags.mlflow.parentRunId = '{run_id}'",
-        order_by=[f"metrics.{metric} DESC"],
+        max_results=10_000,
     )
+    ranking = rank(children)
     client = MlflowClient()
-    if len(children) and f"metrics.{metric}" in children:
-        best = children.iloc[0]
-        client.log_metric(run_id, f"best_{metric}", float(best[f"metrics.{metric}"]))
-        client.set_tag(run_id, "best_child", best["tags.mlflow.runName"])
     client.set_tag(run_id, "children", str(len(children)))
+    if ranking is None:
+        return None
+    best = ranking.best
+    now = int(time.time() * 1000)
+    client.log_batch(run_id, metrics=[Metric(k, v, now, 0) for k, v in best.data.metrics.items()])
+    client.set_tag(run_id, "best_child", best.info.run_name)
+    with tempfile.TemporaryDirectory() as tmp:
+        table = Path(tmp) / "ranking.csv"
+        ranking.table.to_csv(table, index=False)
+        client.log_artifact(run_id, str(table))
+    return ranking
 
 
 def log_training_run(
     *,
     experiment: str,
     run_name: str,
+    started: float,
     params: Mapping[str, str],
     metrics: Mapping[str, float],
     tags: Mapping[str, str],
@@ -87,15 +103,21 @@ def log_training_run(
     artifacts_dir: Path,
     tagger_file: Path,
     input_example,
-    registered_model: str,
-    alias: str,
-    force_champion: bool,
+    registry: Registry | None,
 ) -> dict:
-    """One run with everything a person comparing runs needs; returns run id, model version and
-    whether the alias moved."""
-    use_experiment(experiment)
+    """One run with everything a person comparing runs needs, registered when ``registry`` is
+    given (a candidate); returns the run id and the registration's outcome."""
+    experiment_id = use_experiment(experiment)
+    publish_comparison_view(experiment_id, metrics)
     parent = os.environ.get(PARENT_RUN_ENV)
-    with mlflow.start_run(run_name=run_name, parent_run_id=parent, tags=dict(tags)) as run:
+    all_tags = {**tags, "mlflow.source.name": entry_point()}
+    if parent:
+        all_tags["mlflow.parentRunId"] = parent
+    # Created with the time training began, so that the UI's duration is the training's.
+    created = MlflowClient().create_run(
+        experiment_id, start_time=int(started * 1000), tags=all_tags, run_name=run_name
+    )
+    with mlflow.start_run(run_id=created.info.run_id) as run:
         mlflow.log_params(dict(params))
         mlflow.log_metrics(dict(metrics))
         mlflow.log_input(dataset, context="training")
@@ -107,8 +129,18 @@ def log_training_run(
             input_example=input_example,
             pip_requirements=pip_requirements(),
             code_paths=[str(Path(ofsted_themes.__file__).parent)],
-            registered_model_name=registered_model,
         )
-    version = str(info.registered_model_version)
-    moved = promote(registered_model, alias, version, metrics["macro_f1"], force_champion)
-    return {"run_id": run.info.run_id, "version": version, "champion": moved}
+        mlflow.set_tag("model_uri", info.model_uri)
+    outcome = {"run_id": run.info.run_id, "registered": None}
+    if registry is not None:
+        outcome["registered"] = registry.register(mlflow.get_run(run.info.run_id))
+    return outcome
+
+
+def entry_point() -> str:
+    """The command's script relative to the project (MLflow stores the absolute path)."""
+    script = Path(sys.argv[0]).resolve()
+    try:
+        return script.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return script.name

@@ -28,6 +28,8 @@ logging.getLogger("mlflow.utils.environment").setLevel(logging.ERROR)
 logging.getLogger("mlflow").setLevel(logging.WARNING)
 
 DEFAULT_URI = "sqlite:///mlflow.db"
+EXPERIMENT_KIND = "mlflow.experimentKind"
+MODEL_TRAINING = "custom_model_development"
 STORE_WAIT = 300.0  # seconds: creating a new store takes a few
 
 
@@ -43,13 +45,21 @@ def connect(tracking_uri: str | None = None) -> None:
             mlflow.MlflowClient(uri).search_experiments(max_results=1)
 
 
-def use_experiment(name: str) -> None:
-    """Make ``name`` the active experiment, creating it with its artifacts beside a SQLite store
-    (not in whatever folder the command happens to run from)."""
-    if mlflow.get_experiment_by_name(name) is None:
+def use_experiment(name: str) -> str:
+    """Make ``name`` the active experiment and return its id, creating it with its artifacts
+    beside a SQLite store (not in whatever folder the command happens to run from)."""
+    experiment = mlflow.get_experiment_by_name(name)
+    if experiment is None:
         uri = mlflow.get_tracking_uri()
         location = None
         if uri.startswith("sqlite:///"):
             location = (Path(uri.removeprefix("sqlite:///")).resolve().parent / "mlruns").as_uri()
         mlflow.create_experiment(name, artifact_location=location)
-    mlflow.set_experiment(name)
+        experiment = mlflow.get_experiment_by_name(name)
+    if experiment.tags.get(EXPERIMENT_KIND) != MODEL_TRAINING:
+        # Otherwise the UI may open the experiment as a GenAI app (traces, token usage).
+        mlflow.MlflowClient().set_experiment_tag(
+            experiment.experiment_id, EXPERIMENT_KIND, MODEL_TRAINING
+        )
+    mlflow.set_experiment(experiment_id=experiment.experiment_id)
+    return experiment.experiment_id

@@ -1,4 +1,6 @@
-"""A Hydra callback that makes a multirun sweep one MLflow parent run with a child run per job."""
+"""A Hydra callback that makes a multirun sweep one MLflow parent run with a child run per job;
+when the sweep ends, the parent carries its best child's metrics and ranking, and the best child
+alone is registered."""
 
 from __future__ import annotations
 
@@ -10,20 +12,19 @@ from omegaconf import DictConfig
 
 
 class MlflowSweepCallback(Callback):
-    """Opens the parent run before the first job and records the best child after the last."""
+    """Opens the parent run before the first job; ranks, records and registers after the last."""
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         if not config.mlflow.enabled:
             return
         from ofsted_themes.tracking import runs as tracking  # mlflow is slow to import
+        from ofsted_themes.tracking.names import sweep_name
         from ofsted_themes.tracking.store import connect
 
         connect(config.mlflow.tracking_uri)
-        overrides = [o for o in config.hydra.overrides.task if not o.startswith("hydra")]
-        name = "sweep: " + (" ".join(overrides) or "default")
         run_id = tracking.start_parent_run(
-            config.hydra.job.config_name,
-            name[:250],
+            config.mlflow.experiment,
+            sweep_name(config.hydra.overrides.task),
             {"sweep": "true", "git_commit": tracking.git_commit()},
         )
         os.environ[tracking.PARENT_RUN_ENV] = run_id
@@ -32,5 +33,22 @@ class MlflowSweepCallback(Callback):
         from ofsted_themes.tracking import runs as tracking
 
         run_id = os.environ.pop(tracking.PARENT_RUN_ENV, None)
-        if run_id:
-            tracking.finish_parent_run(run_id)
+        if not run_id:
+            return
+        from ofsted_themes.tracking.ranking import printable
+        from ofsted_themes.tracking.registry import Registry
+
+        ranking = tracking.finish_parent_run(run_id)
+        if ranking is None:
+            print(f"sweep {run_id}: no job logged a macro-F1; nothing registered")
+            return
+        print(f"\nsweep {run_id}, ranked by macro-F1 (also ranking.csv on the parent run):")
+        print(printable(ranking))
+        mlflow = config.mlflow
+        registry = Registry(mlflow.registered_model, mlflow.alias, mlflow.force_champion)
+        registered = registry.register(ranking.best)
+        state = f"now @{mlflow.alias}" if registered.champion else f"@{mlflow.alias} unchanged"
+        print(
+            f"best: {ranking.best.info.run_name}; {mlflow.registered_model} version "
+            f"{registered.version} ({state}: {registered.reason})"
+        )
