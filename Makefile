@@ -49,6 +49,7 @@ ifdef AUTH
 	@test -n "$$MLFLOW_AUTH_ADMIN_PASSWORD" || { echo "make ui AUTH=1: set MLFLOW_AUTH_ADMIN_PASSWORD (12+ characters) for the admin user"; exit 2; }
 	$(UV) sync --locked --inexact --quiet --extra auth
 endif
+	@$(RUN) python -m ofsted_themes.tracking.views http://127.0.0.1:$(PORT)
 	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false \
 	MLFLOW_FLASK_SERVER_SECRET_KEY="$${MLFLOW_FLASK_SERVER_SECRET_KEY:-$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(32))')}" \
 	$(RUN) mlflow server \

@@ -18,6 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+CHROMIUM = Path("/usr/bin/chromium")
 GENERATED = {
     ".venv",
     ".tools",
@@ -130,11 +131,15 @@ def post(base: str, path: str, body: dict) -> dict:
         return json.loads(response.read())
 
 
-@pytest.fixture
-def sweep_store(tmp_path: Path, env: dict) -> Path:
-    store = tmp_path / "store"
+@pytest.fixture(scope="module")
+def sweep_store(tmp_path_factory) -> tuple[Path, dict]:
+    """A store holding a two-job sweep, shared by the UI tests; with the environment using it."""
+    folder = tmp_path_factory.mktemp("ui")
+    store = folder / "store"
     store.mkdir()
-    outputs = [f"hydra.sweep.dir={tmp_path / 'sweep'}"]
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": ""}
+    env["MLFLOW_TRACKING_URI"] = f"sqlite:///{store / 'mlflow.db'}"
+    outputs = [f"hydra.sweep.dir={folder / 'sweep'}"]
     done = subprocess.run(
         [sys.executable, "-m", "train", "-m", "model=logreg,phrase_rules", *outputs],
         cwd=ROOT,
@@ -144,18 +149,19 @@ def sweep_store(tmp_path: Path, env: dict) -> Path:
         timeout=600,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    return store / "mlflow.db"
+    return store / "mlflow.db", env
 
 
-@pytest.fixture
-def server(sweep_store: Path, env: dict):
+@pytest.fixture(scope="module")
+def server(sweep_store: tuple[Path, dict]):
+    store, env = sweep_store
     port = free_port()
     process = subprocess.Popen(
         [
             str(BIN / "mlflow"),
             "server",
             "--backend-store-uri",
-            f"sqlite:///{sweep_store}",
+            f"sqlite:///{store}",
             "--host",
             "127.0.0.1",
             "--port",
@@ -227,3 +233,34 @@ def test_the_ui_server_shows_the_sweep_its_runs_and_the_champion(server):
     assert "champion" in aliases
     champion = get(server, "model-versions/get", name="ofsted-themes", version=aliases["champion"])
     assert champion["model_version"]["run_id"] in {c["info"]["run_id"] for c in children}
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no browser: {CHROMIUM} is not installed")
+def test_the_ui_opens_on_runs_ranked_by_macro_f1_with_readable_names(server, tmp_path):
+    """In a real browser, through docs/mlflow_screenshots.py (the README's screenshots)."""
+    pytest.importorskip("playwright")
+    experiment = get(server, "experiments/get-by-name", experiment_name="train")["experiment"]
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "docs" / "mlflow_screenshots.py"), "--url", server,
+         "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout)
+    assert seen["view"] == "Runs"  # the model-training view (the GenAI view says "Training runs")
+    columns = list(dict.fromkeys(seen["columns"]))
+    assert columns.index("macro_f1") < columns.index("f1_cse") < columns.index("Duration")
+    names = [name.splitlines()[-1] for name in seen["runs"]]
+    assert set(names) == {"sweep·model=logreg,phrase_rules", "logreg·words_chars",
+                          "phrase_rules·words_chars"}  # fmt: skip
+    assert seen["names_fit"]
+    runs = post(server, "runs/search", {"experiment_ids": [experiment["experiment_id"]]})["runs"]
+
+    def macro_f1(run: dict) -> float:
+        return {m["key"]: float(m["value"]) for m in run["data"]["metrics"]}["macro_f1"]
+
+    first = next(r for r in runs if r["info"]["run_name"] == names[0])
+    assert macro_f1(first) == max(macro_f1(r) for r in runs)
+    assert "Comparing" in seen["compare"] and "macro_f1" in seen["compare"]
+    for image in ("mlflow-runs.png", "mlflow-compare.png"):
+        assert (tmp_path / image).read_bytes()[:4] == b"\x89PNG"

@@ -78,6 +78,7 @@ def finish_parent_run(run_id: str) -> Ranking | None:
     ranking = rank(children)
     client = MlflowClient()
     client.set_tag(run_id, "children", str(len(children)))
+    client.set_terminated(run_id, end_time=int(time.time() * 1000))  # it lasts the whole sweep
     if ranking is None:
         return None
     best = ranking.best

@@ -11,6 +11,8 @@ from mlflow import MlflowClient
 
 VIEW_KEY = "compare"
 VIEW_TAG = f"mlflow.sharedViewState.{VIEW_KEY}"
+RUN_NAME = "attributes.`Run Name`"
+RUN_NAME_WIDTH = 340  # pixels: room for ``logreg·words_chars·C=0.3`` and a data override
 
 
 def metric_column(name: str) -> str:
@@ -24,7 +26,8 @@ def comparison_view(metric_names: Iterable[str]) -> dict:
     columns = [metric_column(n) for n in ["macro_f1", *themes, "micro_f1"] if n in names]
     return {
         "selectedColumns": columns,
-        "columnOrder": columns,
+        "columnOrder": [RUN_NAME, *columns],
+        "columnWidths": {RUN_NAME: RUN_NAME_WIDTH},
         "orderByKey": metric_column("macro_f1"),
         "orderByAsc": False,
     }
@@ -43,3 +46,26 @@ def runs_address(base: str, experiment_id: str) -> str:
         f"{base.rstrip('/')}/#/experiments/{experiment_id}/runs"
         f"?workflowType=machine_learning&viewStateShareKey={VIEW_KEY}"
     )
+
+
+def main() -> None:
+    """``python -m ofsted_themes.tracking.views URL``: print the comparison view's address of the
+    ``train`` experiment in the default store (``make ui`` does this before serving)."""
+    import sys
+
+    from ofsted_themes.tracking.store import connect
+
+    connect()
+    experiment = MlflowClient().get_experiment_by_name("train")
+    if experiment is None:
+        print("no `train` experiment yet: run `make run` or `python -m train` first")
+        return
+    if VIEW_TAG not in experiment.tags:  # a store older than the view
+        latest = MlflowClient().search_runs([experiment.experiment_id], max_results=1)
+        if latest:
+            publish_comparison_view(experiment.experiment_id, latest[0].data.metrics)
+    print(f"Runs ranked by macro-F1: {runs_address(sys.argv[1], experiment.experiment_id)}")
+
+
+if __name__ == "__main__":
+    main()

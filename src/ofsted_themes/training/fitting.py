@@ -71,6 +71,8 @@ def train(
     fixed, fixed_overall = theme_metrics(Y, cv.scores, (cv.scores >= 0.5).astype(int), theme_ids)
     metrics = flat_metrics(tuned, tuned_overall) | flat_metrics(fixed, fixed_overall, "_at_0.5")
     metrics |= subset_metrics(frame, Y, cv.scores, cv.tuned_predictions, theme_ids)
+    # Four decimals: what a person compares in the MLflow UI and metrics.json, no float noise.
+    metrics = {name: round(value, 4) for name, value in metrics.items()}
     thresholds = choose_thresholds(policy, cv.scores, Y)
     fitted = clone(classifier).fit(texts, Y)
     tagger = Tagger(
