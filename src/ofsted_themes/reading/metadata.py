@@ -44,6 +44,14 @@ JTAI_AREA = re.compile(
     rf"(?i:joint targeted area inspection)[^\n]*?\bin[ \t]+"
     rf"(?P<council>{NAME_WORD}(?:[ \t]+{NAME_WORD})*)"
 )
+# The title block of a single inspection framework report: the council's name, then "Inspection
+# of services for children in need of help and protection" (on the next line, or the same one
+# where the text was flattened).
+SIF_SUBJECT = re.compile(
+    rf"(?:^|\n)[ \t]*(?P<council>{NAME_WORD}(?:[ \t]+(?:and|of|upon|on|{NAME_WORD})){{0,5}})"
+    r"[ \t]*\n?[ \t]*Inspection of services for children in need"
+)
+NOT_A_NAME = {"la", "local authority", "the local authority"}
 NOT_PART_OF_NAME = re.compile(r"^(?:The|Dear|In|At|And)\s+")
 SPACES = re.compile(r"\s+")
 
@@ -54,7 +62,7 @@ VISIT_TYPE = re.compile(
     r"|(?P<monitoring>monitoring visit)"
     r"|(?P<focused>focused visit)"
     rf"|(?P<inspection>inspection of (?:[\w’'-]+ ){{0,6}}?(?:local authority )?{CHILDRENS} "
-    r"services|\bILACS\b)",
+    r"services|\bILACS\b|inspection of services for children in need)",
     re.I,
 )
 GROUP_TYPES = {
@@ -94,6 +102,19 @@ GRADE = r"(?P<grade>outstanding|good|requires\s+improvement(?:\s+to\s+be\s+good)
 LABELLED_JUDGEMENT = re.compile(rf"overall effectiveness[ \t]*(?:[:|\t\n–-][ \t]*)+{GRADE}", re.I)
 # "The overall effectiveness of children's services in X is judged to be good."
 PROSE_JUDGEMENT = re.compile(rf"overall effectiveness\b[^.\n]{{0,120}}?\b{GRADE}", re.I)
+# A single inspection framework report: "The overall judgement is that children's services are
+# good" (or "... require improvement").
+SIF_JUDGEMENT = re.compile(
+    rf"overall judgement is that (?:the )?{CHILDRENS}\s+services\s+"
+    r"(?:are\s+(?P<grade>outstanding|good|inadequate)\b|(?P<improve>requires?\s+improvement))",
+    re.I,
+)
+# An inspection report's opening: "Services to children and families in X are inadequate."
+OPENING_JUDGEMENT = re.compile(
+    r"\bservices (?:to|for) children(?: and (?:families|young people))? in [^.\n]{1,80}? "
+    rf"(?:are|is) {GRADE}",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -127,15 +148,16 @@ def document_metadata(document: Document) -> LetterMetadata:
 
 
 def council(text: str) -> str | None:
-    """The council, most reliable source first: the address block, a "... Council" name, the
-    subject line, then the area of a joint inspection."""
+    """The council, most reliable source first: the address block, a "... Council" name, a
+    report's title block, the subject line, then the area of a joint inspection."""
     for match in DCS_COUNCIL.finditer(text):
         if LOOKS_LIKE_COUNCIL.search(match["council"]):
             return _tidy(match["council"])
-    for pattern in (NAMED_COUNCIL, SUBJECT_COUNCIL, JTAI_AREA):
-        found = pattern.search(text)
-        if found:
-            return _tidy(found["council"])
+    for pattern in (NAMED_COUNCIL, SIF_SUBJECT, SUBJECT_COUNCIL, JTAI_AREA):
+        for found in pattern.finditer(text):
+            name = _tidy(found["council"])
+            if name.lower() not in NOT_A_NAME:  # "Single inspection of LA children's services"
+                return name
     return None
 
 
@@ -151,7 +173,14 @@ def visit_dates(text: str, start: int = 0) -> tuple[str | None, str | None]:
 
 def judgement(text: str) -> str | None:
     """The overall effectiveness grade, in Ofsted's wording; None when not given."""
-    found = LABELLED_JUDGEMENT.search(text) or PROSE_JUDGEMENT.search(text)
+    sif = SIF_JUDGEMENT.search(text)
+    if sif:
+        return GRADES[sif["grade"].lower()] if sif["grade"] else GRADES["requires improvement"]
+    found = (
+        LABELLED_JUDGEMENT.search(text)
+        or PROSE_JUDGEMENT.search(text)
+        or OPENING_JUDGEMENT.search(text)
+    )
     return GRADES[SPACES.sub(" ", found["grade"]).lower()] if found else None
 
 
@@ -169,3 +198,17 @@ def _tidy(name: str) -> str:
     """A council name without surrounding spaces, punctuation or a leading article."""
     name = SPACES.sub(" ", name).strip(" .,;:")
     return NOT_PART_OF_NAME.sub("", name)
+
+
+GENERIC_COUNCIL_WORDS = re.compile(
+    r"\b(?:london borough of|royal borough of|city of|metropolitan borough|borough|county|city|"
+    r"council|the)\b"
+)
+
+
+def comparable_council(name: str | None) -> str:
+    """A council's name without the words that vary between mentions of it ("Leeds City
+    Council", "Leeds"), letters only, to tell whether two names are one council."""
+    if not name:
+        return ""
+    return re.sub(r"[^a-z]", "", GENERIC_COUNCIL_WORDS.sub(" ", name.lower()))

@@ -1,5 +1,7 @@
-"""The report's chart as geometry: grouped bars, one group per letter and one bar per theme, laid
-out in SVG user units as plain dicts and lists that ``templates/_chart.svg.j2`` draws."""
+"""The report's chart as geometry: grouped bars, one group per year and one bar per theme (the
+tagged sentences of that year's letters), laid out in SVG user units as plain dicts and lists that
+``templates/_chart.svg.j2`` draws. Grouped by year, it stays readable whatever the number of
+letters: a few hundred letters span a dozen years."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import math
 
 # Plot margins and height in SVG units: room for the y labels on the left, the legend on top and
 # the rotated letter names below.
-LEFT, RIGHT, TOP, PLOT_HEIGHT, BOTTOM = 56, 16, 44, 220, 150
+LEFT, RIGHT, TOP, PLOT_HEIGHT, BOTTOM = 56, 16, 44, 220, 70
 
 
 def chart(
@@ -17,10 +19,13 @@ def chart(
     counts: dict[str, list[int]],
     shares: dict[str, list[float]],
 ) -> dict | None:
-    """Where everything goes: size, legend, y ticks, one group of bars per letter, the axes.
+    """Where everything goes: size, legend, y ticks, one group of bars per group key (a year),
+    the axes.
 
-    ``themes`` are the report's theme views (``cls``, ``colour``, ``name``); ``counts`` and
-    ``shares`` hold one number per theme for each letter. None when there is nothing to chart.
+    ``documents`` are the group keys and ``anchors`` their links (``#findings?year=2019``: a
+    bar adds its theme); ``themes`` are the report's theme views (``id``, ``cls``, ``colour``,
+    ``name``); ``counts`` and ``shares`` hold one number per theme for each group. None when
+    there is nothing to chart.
     """
     if not documents or not themes:
         return None
@@ -47,6 +52,7 @@ def chart(
                 "cls": theme["cls"],
                 "colour": theme["colour"],
                 "name": theme["name"],
+                "href": f"{anchors[document]}&theme={theme['id']}",
                 "count": count,
                 "share": share,
                 "x": _at(x0 + j * bar),

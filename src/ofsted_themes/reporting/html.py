@@ -2,6 +2,11 @@
 ``tags`` (one row per sentence: document, sentence_no, page, text, a 0/1 column and a
 ``<id>_score`` per theme, evidence) and ``summary`` (one row per letter).
 
+The page serves an analyst of hundreds of letters: themes by year (a chart), roll-ups by council
+and by year, every tagged sentence across letters with a theme and text filter and a CSV export,
+one row per letter, then the letters themselves. Every count links to its sentences: a link
+``#findings?theme=cse&council=Leeds`` opens the cross-letter view filtered to them.
+
 This module prepares what the page shows as plain dicts and lists; the markup is the Jinja2
 template ``templates/report.html.j2`` (with its partials), and the style and script are the
 package files ``static/report.css`` and ``static/report.js``, inlined so the page stands alone.
@@ -15,6 +20,7 @@ import re
 from collections.abc import Iterable
 from importlib.resources import files
 from pathlib import Path
+from urllib.parse import urlencode
 
 import jinja2
 import pandas as pd
@@ -33,13 +39,21 @@ SAFE_COLOUR = re.compile(
 )
 FALLBACK_COLOUR = "#777777"
 
-# The letter metadata shown in the summary table and above each letter: column, label.
+# The letter metadata shown in the summary table, and above each letter: column, label.
 SUMMARY_FIELDS = [
+    ("council", "Council"),
+    ("visit_type", "Visit"),
+    ("visit_date", "Date"),
+    ("judgement", "Judgement"),
+]
+LETTER_FIELDS = [
     ("council", "Council"),
     ("visit_type", "Visit"),
     ("visit_dates", "Visit dates"),
     ("judgement", "Judgement"),
 ]
+UNKNOWN = "unknown"  # a letter whose council or year its text did not give
+YEAR = re.compile(r"\d{4}")
 
 # Each theme owns a stripe this many pixels apart in a sentence's left margin (one pixel of gap),
 # so a sentence with several themes shows every one of them.
@@ -62,32 +76,46 @@ def safe_colour(colour: str) -> str:
 
 
 def render_report(
-    tags: pd.DataFrame, summary: pd.DataFrame, themes: list[Theme], title: str
+    tags: pd.DataFrame,
+    summary: pd.DataFrame,
+    themes: list[Theme],
+    title: str,
+    provenance: dict | None = None,
 ) -> str:
     """One self-contained HTML page: chart, summary table, every letter with tagged sentences.
 
     Everything from the tables reaches the page through the template's autoescaping; nothing
     from them enters the CSS or the script (only theme classes and checked colours do).
     """
-    data = report_data(tags, summary, themes, title)
+    data = report_data(tags, summary, themes, title, provenance)
     template = environment().get_template("report.html.j2")
     return template.render(data, css=static_file("report.css"), script=static_file("report.js"))
 
 
 def write_report(
-    path: Path | str, tags: pd.DataFrame, summary: pd.DataFrame, themes: list[Theme], title: str
+    path: Path | str,
+    tags: pd.DataFrame,
+    summary: pd.DataFrame,
+    themes: list[Theme],
+    title: str,
+    provenance: dict | None = None,
 ) -> Path:
     """Render the report and write it atomically."""
-    page = render_report(tags, summary, themes, title)
+    page = render_report(tags, summary, themes, title, provenance)
     return write_atomic(path, lambda f: f.write(page))
 
 
 def write_batch_report(
-    path: Path | str, tags_table: Path, summary: pd.DataFrame, themes: list[Theme]
+    path: Path | str,
+    tags_table: Path,
+    summary: pd.DataFrame,
+    themes: list[Theme],
+    provenance: dict | None = None,
 ) -> Path:
     """The report of a finished batch: every letter (resumed ones too), read back from its
-    sentence table."""
-    return write_report(path, read_table(tags_table), summary, themes, "Themes in Ofsted letters")
+    sentence table; ``provenance`` says what made it (model, thresholds, date)."""
+    tags = read_table(tags_table)
+    return write_report(path, tags, summary, themes, "Themes in Ofsted letters", provenance)
 
 
 @functools.cache
@@ -122,9 +150,15 @@ def static_file(name: str) -> Markup:
 # The page's data
 
 
-def report_data(tags: pd.DataFrame, summary: pd.DataFrame, themes: list[Theme], title: str) -> dict:
+def report_data(
+    tags: pd.DataFrame,
+    summary: pd.DataFrame,
+    themes: list[Theme],
+    title: str,
+    provenance: dict | None = None,
+) -> dict:
     """Everything the template shows, as plain values: raw text (the template escapes it),
-    numbers, and the geometry of the chart."""
+    numbers, link targets, and the geometry of the chart."""
     documents = _documents(tags, summary)
     anchors = _anchors(documents)
     rows = {r["document"]: r for r in summary.to_dict("records")}
@@ -133,24 +167,165 @@ def report_data(tags: pd.DataFrame, summary: pd.DataFrame, themes: list[Theme], 
         d: [int(_number(rows.get(d, {}).get(f"{t.id}_count"))) for t in themes] for d in documents
     }
     shares = {d: [_number(rows.get(d, {}).get(f"{t.id}_share")) for t in themes] for d in documents}
+    sizes = {d: int(_number(rows.get(d, {}).get("sentences"))) for d in documents}
+    keys = {d: letter_keys(rows.get(d, {})) for d in documents}
+    by_year = rollup(documents, keys, "year", counts, sizes, views)
     by_document = dict(iter(tags.groupby("document", sort=False))) if len(tags) else {}
     return {
         "title": title,
+        "provenance": provenance_lines(provenance, views),
         "stats": {
             "letters": len(documents),
             "sentences": len(tags),
-            "tagged": int(_any_theme(tags, themes).sum()) if len(tags) else 0,
+            "tagged": int(_any_theme(tags, [t.id for t in themes]).sum()) if len(tags) else 0,
         },
         "themes": views,
         "stripes_end": STRIPE * len(themes),
         "fields": [label for _, label in SUMMARY_FIELDS],
-        "chart": chart(documents, anchors, views, counts, shares),
+        "chart": chart(
+            [r["key"] for r in by_year],
+            {r["key"]: r["href"] for r in by_year},
+            views,
+            {r["key"]: [c["count"] for c in r["cells"]] for r in by_year},
+            {r["key"]: [c["share"] for c in r["cells"]] for r in by_year},
+        ),
+        "by_council": rollup(documents, keys, "council", counts, sizes, views),
+        "by_year": by_year,
+        "findings": findings(tags, documents, anchors, keys, views),
         "summary": _summary_rows(documents, rows, anchors, views, counts, shares),
         "letters": [
             _letter(d, anchors[d], rows.get(d, {}), by_document.get(d), views, counts[d])
             for d in documents
         ],
     }
+
+
+def letter_keys(row: dict) -> dict[str, str]:
+    """The council and year a letter rolls up under ("unknown" where its metadata is blank)."""
+    council = _display(row.get("council")).strip() or UNKNOWN
+    year = YEAR.match(_display(row.get("visit_date")))
+    return {"council": council, "year": year.group() if year else UNKNOWN}
+
+
+def findings_href(**scope: str) -> str:
+    """A link to the cross-letter view, filtered to ``scope`` (theme, letter, council, year)."""
+    return "#findings?" + urlencode(scope) if scope else "#findings"
+
+
+def rollup(
+    documents: list[str],
+    keys: dict[str, dict[str, str]],
+    by: str,
+    counts: dict[str, list[int]],
+    sizes: dict[str, int],
+    views: list[dict],
+) -> list[dict]:
+    """Letters grouped by council or year: letters, sentences, and per theme the tagged
+    sentences and the letters with any, each count linking to its sentences. Most letters first
+    for councils, in order for years; "unknown" last."""
+    groups: dict[str, list[str]] = {}
+    for document in documents:
+        groups.setdefault(keys[document][by], []).append(document)
+    if by == "year":
+        order = sorted(groups, key=lambda k: (k == UNKNOWN, k))
+    else:
+        order = sorted(groups, key=lambda k: (k == UNKNOWN, -len(groups[k]), k.lower()))
+    out = []
+    for key in order:
+        members = groups[key]
+        sentences = sum(sizes[d] for d in members)
+        cells = []
+        for j, view in enumerate(views):
+            count = sum(counts[d][j] for d in members)
+            cells.append(
+                {
+                    "count": count,
+                    "letters": sum(1 for d in members if counts[d][j]),
+                    "share": count / sentences if sentences else 0.0,
+                    "href": findings_href(**{by: key, "theme": view["id"]}),
+                    "colour": view["colour"],
+                }
+            )
+        out.append(
+            {
+                "key": key,
+                "letters": len(members),
+                "sentences": sentences,
+                "href": findings_href(**{by: key}),
+                "cells": cells,
+            }
+        )
+    # A cell's bar: its share as a percentage of the theme's highest, as in the summary.
+    for j in range(len(views)):
+        top = max((row["cells"][j]["share"] for row in out), default=0) or 1
+        for row in out:
+            row["cells"][j]["fill"] = round(100 * row["cells"][j]["share"] / top)
+    return out
+
+
+def findings(
+    tags: pd.DataFrame,
+    documents: list[str],
+    anchors: dict[str, str],
+    keys: dict[str, dict[str, str]],
+    views: list[dict],
+) -> list[dict]:
+    """Every tagged sentence across letters, letter by letter in page order, with what the
+    filters of the cross-letter view match on."""
+    if not len(tags):
+        return []
+    tagged = tags[_any_theme(tags, [v["id"] for v in views]).astype(bool)]
+    order = [c for c in ("page", "sentence_no") if c in tagged.columns]
+    position = {d: i for i, d in enumerate(documents)}
+    tagged = tagged.assign(_at=tagged["document"].map(position))
+    tagged = tagged.sort_values(["_at", *order], kind="stable")
+    out = []
+    for record in tagged.to_dict("records"):
+        document = record["document"]
+        hits = [
+            {
+                "id": view["id"],
+                "cls": view["cls"],
+                "name": view["name"],
+                "score": _number(record.get(f"{view['id']}_score")),
+            }
+            for view in views
+            if _number(record.get(view["id"])) > 0
+        ]
+        out.append(
+            {
+                "document": document,
+                "anchor": anchors.get(document, ""),
+                **keys.get(document, {"council": UNKNOWN, "year": UNKNOWN}),
+                "page": _display(record.get("page")),
+                "no": _display(record.get("sentence_no")),
+                "text": _display(record.get("text")),
+                "evidence": _display(record.get("evidence")),
+                "hits": hits,
+                "themes": " ".join(hit["id"] for hit in hits),
+            }
+        )
+    return out
+
+
+def provenance_lines(provenance: dict | None, views: list[dict]) -> list[str]:
+    """What made the tags, for the page: model, its training, thresholds and date."""
+    if not provenance:
+        return []
+    lines = [f"Model {provenance.get('model', 'unknown')}"]
+    if provenance.get("fingerprint"):
+        lines[0] += f" (fingerprint {provenance['fingerprint']})"
+    if provenance.get("data"):
+        lines.append(f"trained on {provenance['data']}")
+    thresholds = provenance.get("thresholds") or {}
+    named = [
+        f"{v['name']} {float(thresholds[v['id']]):.2f}" for v in views if v["id"] in thresholds
+    ]
+    if named:
+        lines.append("thresholds " + ", ".join(named))
+    if provenance.get("created"):
+        lines.append(f"tagged {provenance['created']}")
+    return lines
 
 
 def theme_views(themes: list[Theme]) -> list[dict]:
@@ -204,8 +379,8 @@ def _documents(tags: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
     return documents + list(extra)
 
 
-def _any_theme(tags: pd.DataFrame, themes: list[Theme]) -> pd.Series:
-    columns = [t.id for t in themes if t.id in tags.columns]
+def _any_theme(tags: pd.DataFrame, theme_ids: list[str]) -> pd.Series:
+    columns = [t for t in theme_ids if t in tags.columns]
     if not columns:
         return pd.Series(0, index=tags.index)
     return (tags[columns].fillna(0).astype(float) > 0).any(axis=1).astype(int)
@@ -234,6 +409,7 @@ def _summary_rows(
                     "count": count,
                     "share": share,
                     "fill": round(100 * share / top[j]),
+                    "href": findings_href(letter=anchors[d], theme=view["id"]),
                 }
                 for j, (view, count, share) in enumerate(
                     zip(views, counts[d], shares[d], strict=True)
@@ -258,7 +434,7 @@ def _letter(
         "anchor": anchor,
         "meta": [
             {"label": label, "value": _display(row.get(field)) or "—"}
-            for field, label in SUMMARY_FIELDS
+            for field, label in LETTER_FIELDS
         ],
         "chips": [
             {"cls": view["cls"], "name": view["name"], "count": count}

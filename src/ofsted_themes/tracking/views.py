@@ -12,7 +12,7 @@ from mlflow import MlflowClient
 VIEW_KEY = "compare"
 VIEW_TAG = f"mlflow.sharedViewState.{VIEW_KEY}"
 RUN_NAME = "attributes.`Run Name`"
-RUN_NAME_WIDTH = 340  # pixels: room for ``logreg·words_chars·C=0.3`` and a data override
+RUN_NAME_WIDTH = 280  # pixels: room for ``logreg·words_chars·C=0.3`` and a data override
 
 
 def metric_column(name: str) -> str:

@@ -21,7 +21,6 @@ from ofsted_themes.training.evaluation import (
     cross_validate,
     flat_metrics,
     out_of_fold_table,
-    pr_curve_points,
     save_plots,
     theme_metrics,
 )
@@ -142,12 +141,13 @@ def write_artifacts(result: TrainingResult, folder: Path) -> None:
     (folder / "thresholds.json").write_text(json.dumps(tagger.thresholds, indent=2))
 
 
-def write_dvc_outputs(result: TrainingResult, metrics_path: Path, curves_dir: Path) -> None:
-    """The metrics JSON and the per-theme PR-curve points that dvc.yaml declares."""
+def write_dvc_outputs(result: TrainingResult, metrics_path: Path, plots_dir: Path) -> None:
+    """The metrics JSON and the per-theme plots (PR curve and confusion matrix, PNG) that
+    dvc.yaml declares: images, so that `dvc plots show` is readable offline."""
     metrics_path.parent.mkdir(parents=True, exist_ok=True)
     metrics_path.write_text(json.dumps(result.metrics, indent=2, sort_keys=True))
-    curves_dir.mkdir(parents=True, exist_ok=True)
-    Y = result.out_of_fold[[f"{t}_true" for t in result.tagger.theme_ids]].to_numpy()
-    points = pr_curve_points(Y, result.cv.scores, result.tagger.theme_ids)
-    for theme, curve in points.groupby("theme"):
-        curve[["recall", "precision"]].to_csv(curves_dir / f"{theme}.csv", index=False)
+    theme_ids = result.tagger.theme_ids
+    Y = result.out_of_fold[[f"{t}_true" for t in theme_ids]].to_numpy()
+    for stale in plots_dir.glob("*.csv"):  # the points earlier versions wrote
+        stale.unlink()
+    save_plots(Y, result.cv.scores, result.cv.tuned_predictions, theme_ids, plots_dir)
