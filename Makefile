@@ -44,6 +44,7 @@ bench: run
 	$(RUN) python benchmarks/quality.py --out reports/bench/quality.md
 	$(RUN) python benchmarks/active_learning.py --out reports/bench/active_learning.md
 	$(RUN) python benchmarks/report_scale.py --out reports/bench/report_scale.md
+	$(RUN) python benchmarks/metadata.py --out reports/bench/metadata.md
 
 # The MLflow UI on the project's store, loopback only, one worker, no job runner. AUTH=1 adds
 # MLflow's basic-auth app (logins, per-experiment permissions; users in basic_auth.db): the first

@@ -7,6 +7,7 @@ without editing this file.
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 
@@ -200,8 +201,9 @@ def test_the_values_of_hydra_flags_are_not_read_as_overrides():
     assert problem and "nonesuch" in problem
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", options("model"))
-def test_a_tagger_of_every_model_option_round_trips_through_its_file(model, tiny_corpus, tmp_path):
+def test_every_model_option_round_trips_through_tag_and_pyfunc(model, tiny_corpus, tmp_path):
     from ofsted_themes.core.themes import themes_from_config
     from ofsted_themes.modelling.tagger import Tagger
 
@@ -211,6 +213,37 @@ def test_a_tagger_of_every_model_option_round_trips_through_its_file(model, tiny
     classifier.fit(tiny_corpus.texts, tiny_corpus.Y[:, columns])
     themes = themes_from_config(cfg.themes)
     tagger = Tagger(classifier, dict.fromkeys(classifier.theme_ids, 0.5), themes, {})
-    loaded = Tagger.load(tagger.save(tmp_path / "tagger.skops"))  # trusted types only
+    saved = tagger.save(tmp_path / "tagger.skops")
+    loaded = Tagger.load(saved)  # trusted types only
     sentences = ["Children were exploited.", "Caseloads are high.", "Nothing of note."]
-    assert loaded.predict(sentences).equals(tagger.predict(sentences))
+    expected = tagger.predict(sentences)
+    assert loaded.predict(sentences).equals(expected)
+    assert_tag_and_pyfunc_agree(saved, sentences, expected, tmp_path)
+
+
+def assert_tag_and_pyfunc_agree(saved, sentences, expected, tmp_path) -> None:
+    """`tag` on a table of the sentences, and the MLflow pyfunc model made from the same file,
+    give the Tagger's own tags and scores."""
+    import mlflow
+    import pandas as pd
+
+    import ofsted_themes
+    from ofsted_themes.cli import tag
+    from ofsted_themes.tracking.runs import PYFUNC_CODE
+
+    table = tmp_path / "sentences.csv"
+    pd.DataFrame({"text": sentences}).to_csv(table, index=False)
+    out = tmp_path / "tags.csv"
+    assert tag.main([str(table), "--model", str(saved), "--out", str(out), "--no-report"]) == 0
+    tagged = pd.read_csv(out)
+    columns = [c for c in expected.columns if c != "evidence"]
+    pd.testing.assert_frame_equal(tagged[columns], expected[columns], check_dtype=False)
+
+    model = tmp_path / "pyfunc"
+    package = os.path.dirname(ofsted_themes.__file__)
+    mlflow.pyfunc.save_model(
+        model, python_model=str(PYFUNC_CODE), artifacts={"tagger": str(saved)},
+        code_paths=[package],
+    )  # fmt: skip
+    served = mlflow.pyfunc.load_model(str(model)).predict(pd.DataFrame({"text": sentences}))
+    pd.testing.assert_frame_equal(served.reset_index(drop=True), expected, check_dtype=False)

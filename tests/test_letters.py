@@ -268,3 +268,35 @@ def test_a_real_opening_gives_the_same_metadata_as_pdf_and_as_text(opening, tmp_
 def test_spellings_of_one_council_compare_equal(one, other):
     assert comparable_council(one) == comparable_council(other)
     assert comparable_council("Leeds") != comparable_council("Leicester")
+
+
+# ---------------------------------------------------------------------------------------------
+# The file name as a fallback
+
+
+@pytest.mark.parametrize(
+    ("name", "council_name", "visit_type", "year"),
+    [
+        ("Leeds focused visit 2019.pdf", "Leeds", FOCUSED_VISIT, "2019"),
+        ("ofsted-letter-stoke-on-trent-monitoring-visit-3-2021.docx", "Stoke-On-Trent",
+         MONITORING_VISIT, "2021"),
+        ("Kestrel_Vale_JTAI_2023.txt", "Kestrel Vale", JTAI, "2023"),
+        ("2022 ILACS report.pdf", None, INSPECTION, "2022"),
+        ("letter.pdf", None, None, None),
+    ],
+)  # fmt: skip
+def test_what_the_text_does_not_give_comes_from_the_file_name(
+    name, council_name, visit_type, year, tmp_path
+):
+    path = tmp_path / "letter.txt"  # read as text; the name is the one the user gave
+    path.write_text("Thank you for meeting inspectors.\n", encoding="utf-8")
+    found = document_metadata(read_document(path), name)
+    assert (found.council, found.visit_type, found.visit_date_iso) == (
+        council_name, visit_type, year
+    )  # fmt: skip
+
+
+def test_the_text_wins_over_the_file_name(tmp_path):
+    path = tmp_path / "Leeds focused visit 2019.txt"
+    path.write_text((lf.FIXTURES / "monitoring_visit.txt").read_text(encoding="utf-8"))
+    assert document_metadata(read_document(path), path.name) == EXPECTED["monitoring_visit"]

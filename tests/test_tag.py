@@ -9,6 +9,7 @@ the small session tagger of conftest, or for the MLflow test one registered in a
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -444,3 +445,55 @@ def test_a_tag_table_tagged_again_keeps_its_columns_under_an_input_prefix(
     assert after["input_sentence_no"].astype(int).tolist() == before["sentence_no"].tolist()
     assert after["input_cse_score"].tolist() == before["cse_score"].tolist()
     assert after["cse_score"].tolist() == before["cse_score"].tolist()  # same model, same scores
+
+
+# --- --meta: letter metadata supplied or corrected by the user --------------------------------
+
+
+def test_meta_supplies_and_corrects_letters_metadata(tagger_file, tmp_path, capsys):
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    for name in ("focused_visit", "monitoring_visit"):
+        shutil.copy(lf.FIXTURES / f"{name}.txt", letters / f"{name}.txt")
+    meta = tmp_path / "meta.csv"
+    meta.write_text(
+        "document,council,visit_date,judgement\n"
+        "focused_visit.txt,Ashmoor Borough Council,2023-02-01,\n"  # by file name alone
+        f"{letters / 'monitoring_visit.txt'},,,Inadequate\n"  # by the name tag gives it
+        "not_tagged.pdf,Nowhere,,\n"
+    )
+    out = tmp_path / "out" / "tags.csv"
+    status, _, err = main_in_process(
+        capsys, letters, "--model", tagger_file, "--out", out, "--meta", meta, "--no-report"
+    )
+    assert status == 0, err
+    summary = pd.read_csv(out.with_name("letters.csv"), dtype=str, keep_default_na=False)
+    rows = summary.set_index(summary["document"].map(lambda d: Path(d).name))
+    assert rows.loc["focused_visit.txt", "council"] == "Ashmoor Borough Council"
+    assert rows.loc["focused_visit.txt", "visit_date"] == "2023-02-01"
+    assert rows.loc["focused_visit.txt", "visit_type"] == "focused visit"  # as read: kept
+    assert rows.loc["monitoring_visit.txt", "judgement"] == "Inadequate"
+    assert rows.loc["monitoring_visit.txt", "council"] == "Harrowfield City Council"
+    assert "not_tagged.pdf" in err and "match no letter" in err
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("council\nLeeds\n", "no 'document' column"),
+        ("document,county\nx.pdf,Leeds\n", "unknown columns ['county']"),
+    ],
+)
+def test_a_meta_table_it_cannot_use_is_a_usage_error_before_any_output(
+    tagger_file, tmp_path, capsys, table, message
+):
+    meta = tmp_path / "meta.csv"
+    meta.write_text(table)
+    out = tmp_path / "tags.csv"
+    status, _, err = main_in_process(
+        capsys, lf.FIXTURES / "focused_visit.txt", "--model", tagger_file, "--out", out,
+        "--meta", meta,
+    )  # fmt: skip
+    assert status == 2
+    assert message in err and err.startswith("error:")
+    assert not out.exists() and not out.with_name("letters.csv").exists()

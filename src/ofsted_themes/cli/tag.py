@@ -48,6 +48,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="THEME=VALUE",
         help="override a theme's threshold",
     )
+    parser.add_argument(
+        "--meta",
+        type=Path,
+        metavar="FILE",
+        help="a table (document, council, visit_type, visit_dates, visit_date, judgement) whose "
+        "non-empty cells supply or correct the letters' metadata",
+    )
     parser.add_argument("--resume", action="store_true", help="skip letters already in --out")
     parser.add_argument("--jobs", type=int, default=0, help="worker processes (0: automatic)")
     parser.add_argument(
@@ -86,12 +93,14 @@ def main(argv: list[str] | None = None) -> int:
     from ofsted_themes.core.locks import exclusive
     from ofsted_themes.core.tables import check_format
     from ofsted_themes.tagging.batch import failures_path, run_batch
+    from ofsted_themes.tagging.corrections import Corrections
     from ofsted_themes.tagging.outputs import OutputSet
 
     missing = [p for p in args.paths if not Path(p).exists() and not any(c in p for c in "*?[")]
     if missing:  # a typo must not replace the outputs of the last run with empty ones
         fail(ProblemsError([f"{printable(p)}: no such file or folder" for p in missing]))
     try:
+        corrections = Corrections.read(args.meta) if args.meta else None
         tagger = load_tagger(args.model)
         tagger.thresholds.update(parse_thresholds(args.threshold, tagger.theme_ids))
         for path in [args.out, args.summary]:
@@ -119,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
                 model_path=None if is_model_uri(args.model) else args.model,
                 seconds=args.time_limit or None,
                 outputs=outputs,
+                corrections=corrections,
             )
             if not args.no_report:
                 from ofsted_themes.reporting.html import write_batch_report
@@ -136,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\ninterrupted: {changed}", file=sys.stderr)
         return 130
     print_outcome(result, time.perf_counter() - started)
+    if corrections and corrections.unused():
+        unused = ", ".join(printable(d) for d in corrections.unused())
+        print(f"warning: --meta rows that match no letter tagged: {unused}", file=sys.stderr)
     made = f"trained on {tagger.metadata.get('data', 'unknown data')}"
     print(f"  model {printable(args.model)} ({made}; fingerprint {tagger.fingerprint()})")
     return ExitCode.FAILURES if result.failures else ExitCode.OK

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -142,9 +143,49 @@ def letter_metadata(text: str) -> LetterMetadata:
     )
 
 
-def document_metadata(document: Document) -> LetterMetadata:
-    """Metadata of a letter read by ``documents.read_document``."""
-    return letter_metadata(document.text)
+def document_metadata(document: Document, file_name: str | None = None) -> LetterMetadata:
+    """Metadata of a letter read by ``documents.read_document``; what its text does not give is
+    taken from ``file_name`` when one is given ("Leeds focused visit 2019.pdf")."""
+    found = letter_metadata(document.text)
+    return found if file_name is None else with_file_name_fallback(found, file_name)
+
+
+# A file name's words that name the kind of visit, and words that name neither it nor a council.
+FILE_VISIT_WORDS = [
+    (re.compile(r"\bjtai\b|joint[ _-]+targeted", re.I), JTAI),
+    (re.compile(r"\bmonitoring\b", re.I), MONITORING_VISIT),
+    (re.compile(r"\bfocused\b", re.I), FOCUSED_VISIT),
+    (re.compile(r"\b(?:ilacs|sif|inspection)\b", re.I), INSPECTION),
+]
+FILE_NOISE = re.compile(
+    r"\b(?:ilacs|sif|jtai|joint|targeted|area|inspection|monitoring|focused|visit|letter|report|"
+    r"ofsted|final|draft|children'?s?|services?|of|to|the|and)\b|\d+",
+    re.I,
+)
+FILE_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def with_file_name_fallback(found: LetterMetadata, file_name: str) -> LetterMetadata:
+    """``found`` with its blanks filled from the file name: the kind of visit from its words, the
+    year of the visit, and the council from the words left (three letters or more). The date is
+    then the year alone."""
+    stem = Path(file_name).stem.replace("_", " ")
+    visit_type = found.visit_type or next(
+        (kind for pattern, kind in FILE_VISIT_WORDS if pattern.search(stem)), None
+    )
+    year = FILE_YEAR.search(stem)
+    words = re.sub(r"[^\w'\- ]+|(?<!\w)-|-(?!\w)", " ", FILE_NOISE.sub(" ", stem))
+    words = SPACES.sub(" ", words).strip()
+    if words.islower():  # "leeds-focused-visit.pdf": capitalised as a name
+        words = words.title()
+    council_guess = words if len(re.sub(r"[^A-Za-z]", "", words)) >= 3 else None
+    return LetterMetadata(
+        council=found.council or council_guess,
+        visit_type=visit_type,
+        visit_dates=found.visit_dates,
+        visit_date_iso=found.visit_date_iso or (year.group() if year else None),
+        judgement=found.judgement,
+    )
 
 
 def council(text: str) -> str | None:

@@ -14,6 +14,7 @@ from ofsted_themes.core.limits import READ_SECONDS
 from ofsted_themes.core.tables import LETTER_COLUMNS, read_table, write_table
 from ofsted_themes.modelling.tagger import Tagger
 from ofsted_themes.reading.inputs import find_inputs
+from ofsted_themes.tagging.corrections import Corrections
 from ofsted_themes.tagging.letters import (
     INPUT_SUFFIXES,
     document_names,
@@ -68,6 +69,7 @@ def run_batch(
     progress: bool | None = None,
     seconds: float | None = READ_SECONDS,
     outputs: OutputSet | None = None,
+    corrections: Corrections | None = None,
 ) -> BatchResult:
     """Tag every input; failed files are listed, never fatal. The outputs are staged in
     ``outputs`` (the caller adds its own and commits them), or committed here if none is given."""
@@ -109,6 +111,7 @@ def run_batch(
                 continue
             for frame, meta in outcome.letters:
                 sink.write(frame)
+                meta = corrections.apply(meta) if corrections else meta
                 tallies.append(tally(frame, meta, tagger.theme_ids))
                 result.letters += 1
                 result.sentences += len(frame)

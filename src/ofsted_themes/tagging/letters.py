@@ -68,7 +68,7 @@ def read_letter(path: Path, document: str) -> Letter:
                 raise LimitExceeded(f"over {MAX_SENTENCES:,} sentences: not a letter?")
     frame = pd.DataFrame(rows, columns=["page", "text"])
     frame.insert(0, "sentence_no", range(1, len(frame) + 1))
-    meta = asdict(document_metadata(doc))
+    meta = asdict(document_metadata(doc, path.name))
     meta["visit_date"] = meta.pop("visit_date_iso")
     return Letter(document, frame, {k: meta[k] for k in LETTER_COLUMNS})
 

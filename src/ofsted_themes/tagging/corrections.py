@@ -1,0 +1,50 @@
+"""Letter metadata supplied or corrected by the user (``tag --meta FILE.csv``): a table with a
+``document`` column and any of the letter columns; a non-empty cell replaces what was read from
+the letter. A row names a letter as `tag` does (``inbox/leeds.pdf``) or by its file name alone
+(``leeds.pdf``) when no two letters share it."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePath
+
+from ofsted_themes.core.errors import ProblemsError
+from ofsted_themes.core.tables import LETTER_COLUMNS, read_table
+
+
+class Corrections:
+    def __init__(self, rows: dict[str, dict[str, str]]) -> None:
+        self.rows = rows
+        self.used: set[str] = set()
+
+    @classmethod
+    def read(cls, path: Path) -> Corrections:
+        """The table at ``path``; an InputError naming what to fix if it cannot be used."""
+        try:
+            table = read_table(path)
+        except (OSError, ValueError) as error:
+            raise ProblemsError([f"--meta {path}: cannot read it ({error})"]) from None
+        if "document" not in table.columns:
+            raise ProblemsError([f"--meta {path}: no 'document' column (the letters to correct)"])
+        unknown = [c for c in table.columns if c != "document" and c not in LETTER_COLUMNS]
+        if unknown:
+            known = ", ".join(LETTER_COLUMNS)
+            raise ProblemsError([f"--meta {path}: unknown columns {unknown}; use any of {known}"])
+        rows = {}
+        for record in table.fillna("").astype(str).to_dict("records"):
+            document = record.pop("document").strip()
+            if document:
+                rows[document] = {k: v.strip() for k, v in record.items() if v.strip()}
+        return cls(rows)
+
+    def apply(self, meta: dict) -> dict:
+        """``meta`` (a letter's, with its ``document``) with this table's cells for it."""
+        document = str(meta.get("document", ""))
+        key = document if document in self.rows else PurePath(document).name
+        if key not in self.rows:
+            return meta
+        self.used.add(key)
+        return meta | self.rows[key]
+
+    def unused(self) -> list[str]:
+        """Rows that matched no letter tagged in this run (a typo, or a letter not given)."""
+        return sorted(set(self.rows) - self.used)
