@@ -397,6 +397,7 @@ def test_a_registered_model_is_used_by_its_alias(tmp_path, new_mlflow_store):
     env = {"MLFLOW_TRACKING_URI": uri}
     done = run_tag(letter, "--model", "models:/ofsted-themes@champion", *outputs_of(out), env=env)
     assert done.returncode == 0, done.stderr
+    assert "models:/ofsted-themes@champion (version 1, trained on" in done.stdout
     tags = read_table(out)
     assert len(tags) > 0
     local = Tagger.load(trained).predict(tags["text"].tolist())

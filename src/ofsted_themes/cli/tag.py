@@ -150,6 +150,11 @@ def main(argv: list[str] | None = None) -> int:
         unused = ", ".join(printable(d) for d in corrections.unused())
         print(f"warning: --meta rows that match no letter tagged: {unused}", file=sys.stderr)
     made = f"trained on {tagger.metadata.get('data', 'unknown data')}"
+    if is_model_uri(args.model):  # which registered version the alias named
+        from ofsted_themes.tracking.registry import registered_version
+
+        version = registered_version(args.model)
+        made = (f"version {version}, " if version else "") + made
     print(f"  model {printable(args.model)} ({made}; fingerprint {tagger.fingerprint()})")
     return ExitCode.FAILURES if result.failures else ExitCode.OK
 

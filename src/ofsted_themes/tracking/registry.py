@@ -102,3 +102,20 @@ def download_tagger(uri: str) -> Path:
     if not found:
         raise ModelError(f"model {uri} holds no tagger file (*.skops)")
     return found[0]
+
+
+def registered_version(uri: str) -> str | None:
+    """The registry version a ``models:/name@alias`` or ``models:/name/N`` URI names now (None
+    for other URIs or when the registry cannot say)."""
+    import re
+
+    alias = re.fullmatch(r"models:/([^/@]+)@(.+)", uri)
+    number = re.fullmatch(r"models:/([^/@]+)/(\d+)", uri)
+    if number:
+        return number[2]
+    if not alias:
+        return None
+    try:
+        return str(MlflowClient().get_model_version_by_alias(alias[1], alias[2]).version)
+    except MlflowException:
+        return None
