@@ -6,7 +6,7 @@ PORT ?= 5000
 
 TORCH_CPU_WHEEL ?= /opt/wheels/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl
 
-.PHONY: setup run test lint bench ui clean embeddings
+.PHONY: setup run test lint bench ui serve clean embeddings
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -45,6 +45,7 @@ bench: run
 	$(RUN) python benchmarks/active_learning.py --out reports/bench/active_learning.md
 	$(RUN) python benchmarks/report_scale.py --out reports/bench/report_scale.md
 	$(RUN) python benchmarks/metadata.py --out reports/bench/metadata.md
+	$(RUN) python benchmarks/serve.py --out reports/bench/serve.md
 
 # The MLflow UI on the project's store, loopback only, one worker, no job runner. AUTH=1 adds
 # MLflow's basic-auth app (logins, per-experiment permissions; users in basic_auth.db): the first
@@ -60,6 +61,13 @@ endif
 	$(RUN) mlflow server \
 	  --backend-store-uri sqlite:///mlflow.db --default-artifact-root ./mlruns \
 	  --host 127.0.0.1 --port $(PORT) --workers 1 $(if $(AUTH),--app-name basic-auth)
+
+# The registered champion over REST (loopback, one worker): POST sentences to /invocations.
+SERVE_PORT ?= 5001
+serve: setup
+	MLFLOW_TRACKING_URI="$${MLFLOW_TRACKING_URI:-sqlite:///mlflow.db}" \
+	$(RUN) mlflow models serve -m models:/ofsted-themes@champion \
+	  --env-manager local --host 127.0.0.1 --port $(SERVE_PORT) --workers 1
 
 clean:
 	rm -rf outputs multirun reports models/*.skops mlflow.db mlruns .dvc/cache

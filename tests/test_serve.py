@@ -1,0 +1,137 @@
+"""REST serving (`make serve`): the real `mlflow models serve` on the registered champion, on a
+free loopback port. Its answers equal `tag`'s; a bad request gets a 400 saying what is wrong,
+and the server stays up for the next."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import letter_factory as lf
+import pandas as pd
+import pytest
+
+from ofsted_themes.core.tables import read_table
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory, new_mlflow_store) -> tuple[str, Path]:
+    """A store whose champion is a quickly trained Tagger; its URI and the Tagger file."""
+    folder = tmp_path_factory.mktemp("serve")
+    uri = new_mlflow_store(folder / "mlflow")
+    trained = folder / "tagger.skops"
+    command = [
+        sys.executable, "-m", "train", "debug=fast", "mlflow.enabled=true",
+        f"output.model={trained}", f"output.metrics={folder / 'm.json'}",
+        f"output.pr_curves={folder / 'pr'}", f"hydra.run.dir={folder / 'run'}",
+    ]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    done = subprocess.run(
+        command, cwd=ROOT, env=env | {"MLFLOW_TRACKING_URI": uri}, capture_output=True,
+        text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    return uri, trained
+
+
+@pytest.fixture(scope="module")
+def server(store):
+    """`mlflow models serve` as `make serve` runs it; stopped (the whole group) at the end."""
+    uri, _ = store
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    env |= {"MLFLOW_TRACKING_URI": uri, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    process = subprocess.Popen(
+        [str(BIN / "mlflow"), "models", "serve", "-m", "models:/ofsted-themes@champion",
+         "--env-manager", "local", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{base}/ping", timeout=2)
+                break
+            except OSError:
+                assert process.poll() is None, "the model server exited"
+                time.sleep(0.5)
+        else:
+            pytest.fail("the model server did not answer within 120 s")
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def post(base: str, body: bytes | str) -> tuple[int, dict]:
+    data = body.encode() if isinstance(body, str) else body
+    request = urllib.request.Request(
+        f"{base}/invocations", data=data, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def test_the_server_tags_as_tag_does(server, store, tmp_path):
+    _, trained = store
+    letter = lf.make_text_letter(tmp_path / "letter.txt", "ilacs_inspection")
+    out = tmp_path / "tags.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "tag", str(letter), "--model", str(trained), "--out", str(out),
+         "--no-report"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    tagged = read_table(out)
+    records = [{"text": t} for t in tagged["text"]]
+    for body in ({"dataframe_records": records}, {"inputs": {"text": list(tagged["text"])}}):
+        status, answer = post(server, json.dumps(body))
+        assert status == 200, answer
+        served = pd.DataFrame(answer["predictions"])
+        columns = list(served.columns)
+        assert columns[-1] == "evidence" and "cse_score" in columns
+        pd.testing.assert_frame_equal(served, tagged[columns], check_dtype=False)
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ('{"dataframe_records": [{"text": ', "valid JSON"),
+        ('{"dataframe_records": []}', "text"),
+        ('{"dataframe_records": [{"text": 5}]}', "must be a string"),
+        (json.dumps({"inputs": {"text": ["Caseloads are high."] * 10_000}}), "at most 5,000"),
+    ],
+    ids=["malformed JSON", "empty list", "not text", "10,000 sentences"],
+)
+def test_a_bad_request_is_a_400_that_says_why_and_the_server_stays_up(server, body, says):
+    status, answer = post(server, body)
+    assert status == 400
+    assert says in answer["message"]
+    status, answer = post(server, json.dumps({"inputs": {"text": ["Children went missing."]}}))
+    assert status == 200 and len(answer["predictions"]) == 1
