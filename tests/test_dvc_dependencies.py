@@ -35,6 +35,9 @@ EXPECTED = {
     "conf/themes/cse.yaml": {"prepare", "train"},
     "conf/hparams_search/optuna.yaml": set(),
     "conf/experiment/rules_baseline.yaml": set(),
+    "data/letters/train/sentences.csv": {"train"},  # the default data's real letters
+    "data/letters/test/sentences.csv": set(),  # held out: never trained on
+    "inbox/sample-focused-visit.txt": {"tag"},
 }
 URI_ONLY = {"ofsted_themes.tracking"}  # reached from ofsted_themes.load_tagger for models:/ URIs
 

@@ -39,7 +39,8 @@ def tables():
 def page(tables, tmp_path_factory):
     sync_api = pytest.importorskip("playwright.sync_api")
     path = tmp_path_factory.mktemp("report") / "report.html"
-    write_report(path, *tables, THEMES, "300 letters")
+    made = {"model": "models/tagger.skops", "fingerprint": "0123", "thresholds": {"cse": 0.5}}
+    write_report(path, *tables, THEMES, "300 letters", made)
     errors: list[str] = []
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
@@ -50,6 +51,7 @@ def page(tables, tmp_path_factory):
         page.goto(path.as_uri())
         page.wait_for_load_state("load")
         page.errors = errors
+        page.report = path
         yield page
         browser.close()
 
@@ -126,3 +128,12 @@ def test_on_paper_the_evidence_shows_under_each_tagged_sentence(page):
         assert not page.locator(".controls").first.is_visible()
     finally:
         page.emulate_media(media="screen")
+
+
+def test_the_page_says_when_it_was_written_though_its_bytes_carry_no_date(page):
+    from datetime import datetime
+
+    written = datetime.fromtimestamp(page.report.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+    made = page.locator("header .made").inner_text()
+    assert made.startswith("Model models/tagger.skops (fingerprint 0123)")
+    assert made.endswith(f"written {written}")

@@ -409,17 +409,28 @@ def test_a_registered_model_is_used_by_its_alias(tmp_path, new_mlflow_store):
     assert line.startswith("error: cannot fetch model models:/ofsted-themes@nobody")
 
 
-def test_a_path_that_does_not_exist_is_a_usage_error_and_the_outputs_stay(
-    tagger_file, tmp_path, capsys
+@pytest.mark.parametrize(
+    ("given", "reason"),
+    [
+        ("leters", "no such file or folder"),
+        ("letters/**/*.pdf", "no matching files"),  # a pattern that matches nothing
+        ("empty", "files in this folder"),  # a folder with no letter in it
+    ],
+)
+def test_nothing_to_tag_is_a_usage_error_and_the_outputs_stay(
+    tagger_file, tmp_path, capsys, given, reason
 ):
     letter = text_letter(tmp_path / "letters" / "a.txt", "jtai")
+    (tmp_path / "empty").mkdir()
     out = tmp_path / "out" / "tags.csv"
     assert main_in_process(capsys, letter, "--model", tagger_file, *outputs_of(out))[0] == 0
     before = {p.name: p.read_bytes() for p in out.parent.iterdir()}
-    typo = tmp_path / "leters"
-    status, _, err = main_in_process(capsys, typo, "--model", tagger_file, *outputs_of(out))
+    status, _, err = main_in_process(
+        capsys, tmp_path / given, "--model", tagger_file, *outputs_of(out)
+    )
     assert status == 2
-    assert error_lines(err) == [f"error: {typo}: no such file or folder"]
+    [line] = error_lines(err)
+    assert line.startswith(f"error: {tmp_path / given}") and reason in line
     assert {p.name: p.read_bytes() for p in out.parent.iterdir()} == before
 
 
@@ -483,6 +494,7 @@ def test_meta_supplies_and_corrects_letters_metadata(tagger_file, tmp_path, caps
     [
         ("council\nLeeds\n", "no 'document' column"),
         ("document,county\nx.pdf,Leeds\n", "unknown columns ['county']"),
+        ("document,visit_date\nx.pdf,May 2019\n", "row 2: visit_date 'May 2019' is not a date"),
     ],
 )
 def test_a_meta_table_it_cannot_use_is_a_usage_error_before_any_output(

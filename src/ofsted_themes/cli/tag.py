@@ -92,13 +92,19 @@ def main(argv: list[str] | None = None) -> int:
     from ofsted_themes import is_model_uri, load_tagger  # after parse_args: --help stays quick
     from ofsted_themes.core.locks import exclusive
     from ofsted_themes.core.tables import check_format
+    from ofsted_themes.reading.inputs import find_inputs
     from ofsted_themes.tagging.batch import failures_path, run_batch
     from ofsted_themes.tagging.corrections import Corrections
+    from ofsted_themes.tagging.letters import INPUT_SUFFIXES
     from ofsted_themes.tagging.outputs import OutputSet
 
     missing = [p for p in args.paths if not Path(p).exists() and not any(c in p for c in "*?[")]
     if missing:  # a typo must not replace the outputs of the last run with empty ones
         fail(ProblemsError([f"{printable(p)}: no such file or folder" for p in missing]))
+    found, problems = find_inputs(args.paths, INPUT_SUFFIXES)
+    if not found:  # a pattern that matches nothing, an empty folder: as bad as a typo
+        reasons = [f"{printable(name)}: {reason}" for name, reason in problems]
+        fail(ProblemsError(reasons or ["no letters to tag"]))
     try:
         corrections = Corrections.read(args.meta) if args.meta else None
         tagger = load_tagger(args.model)
@@ -162,9 +168,11 @@ def main(argv: list[str] | None = None) -> int:
 def print_outcome(result, seconds: float) -> None:
     counts = ", ".join(f"{theme} {n}" for theme, n in result.theme_counts.items())
     skipped = f" ({result.skipped} already tagged, skipped)" if result.skipped else ""
+    letters = f"{result.letters} letter{'' if result.letters == 1 else 's'}"
+    scope = " (all letters in the outputs)" if result.skipped else ""
     print(
-        f"Tagged {result.letters} letters, {result.sentences} sentences in {seconds:.1f}s"
-        f"{skipped}; tagged sentences: {counts}"
+        f"Tagged {letters}, {result.sentences} sentences in {seconds:.1f}s"
+        f"{skipped}; tagged sentences{scope}: {counts}"
     )
     for path in result.written:
         print(f"  wrote {printable(path)}")
@@ -177,15 +185,12 @@ def print_outcome(result, seconds: float) -> None:
 
 
 def provenance(model: str, tagger) -> dict:
-    """What made the tags, for the report: model, its training, thresholds, date."""
-    from datetime import UTC, datetime
-
+    """What made the tags, for the report: model, its training and thresholds."""
     return {
         "model": printable(model),
         "fingerprint": tagger.fingerprint(),
         "data": tagger.metadata.get("data"),
         "thresholds": dict(tagger.thresholds),
-        "created": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
 

@@ -309,7 +309,9 @@ def findings(
 
 
 def provenance_lines(provenance: dict | None, views: list[dict]) -> list[str]:
-    """What made the tags, for the page: model, its training, thresholds and date."""
+    """What made the tags, for the page: model, its training and thresholds. The date is the
+    page file's own, shown by its script: the same tags give the same bytes (the pipeline's
+    outputs are reproducible), and the date is still when the page was written."""
     if not provenance:
         return []
     lines = [f"Model {provenance.get('model', 'unknown')}"]
@@ -323,8 +325,6 @@ def provenance_lines(provenance: dict | None, views: list[dict]) -> list[str]:
     ]
     if named:
         lines.append("thresholds " + ", ".join(named))
-    if provenance.get("created"):
-        lines.append(f"tagged {provenance['created']}")
     return lines
 
 

@@ -5,10 +5,22 @@ the letter. A row names a letter as `tag` does (``inbox/leeds.pdf``) or by its f
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from pathlib import Path, PurePath
 
 from ofsted_themes.core.errors import ProblemsError
 from ofsted_themes.core.tables import LETTER_COLUMNS, read_table
+
+
+def is_date_or_year(value: str) -> bool:
+    """Whether ``value`` is an ISO date or a year: what the summary's visit_date holds."""
+    if re.fullmatch(r"\d{4}", value):
+        return True
+    try:
+        return date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
 
 
 class Corrections:
@@ -29,11 +41,19 @@ class Corrections:
         if unknown:
             known = ", ".join(LETTER_COLUMNS)
             raise ProblemsError([f"--meta {path}: unknown columns {unknown}; use any of {known}"])
-        rows = {}
-        for record in table.fillna("").astype(str).to_dict("records"):
+        rows, problems = {}, []
+        for number, record in enumerate(table.fillna("").astype(str).to_dict("records"), 2):
             document = record.pop("document").strip()
+            date = record.get("visit_date", "").strip()
+            if date and not is_date_or_year(date):
+                problems.append(
+                    f"--meta {path} row {number}: visit_date '{date}' is not a date "
+                    "(YYYY-MM-DD) or a year (YYYY)"
+                )
             if document:
                 rows[document] = {k: v.strip() for k, v in record.items() if v.strip()}
+        if problems:
+            raise ProblemsError(problems)
         return cls(rows)
 
     def apply(self, meta: dict) -> dict:

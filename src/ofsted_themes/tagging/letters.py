@@ -7,6 +7,7 @@ memory stays flat however many letters there are, and a bad file fails alone.
 from __future__ import annotations
 
 import io
+import math
 import os
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -122,16 +123,59 @@ def read_input(path: Path, document: str, text_column: str) -> list[Letter]:
     return [read_letter(path, document)]
 
 
-def tag_letter(tagger: Tagger, letter: Letter) -> pd.DataFrame:
-    """The letter's sentences with each theme's tag and score, and the evidence."""
-    tags = tagger.predict(letter.sentences["text"].astype(str).tolist())
+def tag_letter(tagger: Tagger, letter: Letter, tags: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The letter's sentences with each theme's tag and score, and the evidence (``tags``: the
+    model's rows for them, when a batch of letters was scored at once)."""
+    if tags is None:
+        tags = tagger.predict(letter.sentences["text"].astype(str).tolist())
     base = letter.sentences[["sentence_no", "page", "text"]]
     carried = letter.sentences.drop(columns=["sentence_no", "page", "text"])
     # an input column named like an output one (a tag table tagged again) keeps its values
     carried = carried.rename(columns={c: f"input_{c}" for c in carried if c in tags.columns})
-    frame = pd.concat([base, tags, carried], axis=1)
+    frame = pd.concat([base, tags.reset_index(drop=True), carried], axis=1)
     frame.insert(0, "document", letter.document)
     return frame
+
+
+Job = tuple[Path, str, str, float | None]  # path, document name, text column, seconds to read
+
+
+def read_job(path: Path, document: str, text_column: str, seconds: float | None) -> Outcome:
+    """One input file read and split (not yet tagged): its letters, or why it failed. Reading
+    and splitting get ``seconds``; what they give is bounded, and so is tagging it."""
+    try:
+        with time_limit(seconds, "reading the file"):
+            letters = read_input(path, document, text_column)
+        return Outcome(document, [(lt, {"document": lt.document, **lt.metadata}) for lt in letters])
+    except (DocumentError, InputError, LimitExceeded) as exc:
+        return Outcome(document, error=str(exc))
+    except (OSError, ValueError, MemoryError) as exc:
+        return Outcome(document, error=f"{type(exc).__name__}: {exc}")
+
+
+def process_group(tagger: Tagger, jobs: list[Job]) -> list[Outcome]:
+    """Read each file of ``jobs`` (a failure is that file's alone), then score every sentence
+    of the group in one call of the model, whose fixed cost per call would otherwise be paid
+    per letter; the tags are split back per letter, as if each had been scored alone."""
+    outcomes = [read_job(*job) for job in jobs]
+    letters = [letter for o in outcomes if not o.error for letter, _ in o.letters]
+    texts = [t for letter in letters for t in letter.sentences["text"].astype(str)]
+    try:
+        tags = tagger.predict(texts)
+    except (ValueError, MemoryError):  # then each file on its own: one bad file fails
+        pairs = zip(jobs, outcomes, strict=True)
+        return [process(tagger, *job) if not o.error else o for job, o in pairs]
+    start = 0
+    for outcome in outcomes:
+        if outcome.error:
+            continue
+        tagged = []
+        for letter, meta in outcome.letters:
+            end = start + len(letter.sentences)
+            tagged.append((tag_letter(tagger, letter, tags.iloc[start:end]), meta))
+            start = end
+        outcome.letters = tagged
+    return outcomes
 
 
 def process(
@@ -141,19 +185,15 @@ def process(
     text_column: str,
     seconds: float | None = READ_SECONDS,
 ) -> Outcome:
-    """Read, split and tag one input file; any failure is caught and reported by name. Reading
-    and splitting get ``seconds``; what they give is bounded, and so is tagging it."""
+    """Read, split and tag one input file; any failure is caught and reported by name."""
+    outcome = read_job(path, document, text_column, seconds)
+    if outcome.error:
+        return outcome
     try:
-        with time_limit(seconds, "reading the file"):
-            letters = read_input(path, document, text_column)
-        return Outcome(
-            document,
-            [(tag_letter(tagger, lt), {"document": lt.document, **lt.metadata}) for lt in letters],
-        )
-    except (DocumentError, InputError, LimitExceeded) as exc:
-        return Outcome(document, error=str(exc))
-    except (OSError, ValueError, MemoryError) as exc:
+        outcome.letters = [(tag_letter(tagger, lt), meta) for lt, meta in outcome.letters]
+    except (ValueError, MemoryError) as exc:
         return Outcome(document, error=f"{type(exc).__name__}: {exc}")
+    return outcome
 
 
 _worker_tagger: Tagger | None = None
@@ -166,8 +206,18 @@ def _init_worker(model_path: str, thresholds: dict[str, float]) -> None:
     _worker_tagger.thresholds.update(thresholds)
 
 
-def _process_in_worker(job: tuple[Path, str, str, float | None]) -> Outcome:
-    return process(_worker_tagger, *job)
+def _process_group_in_worker(jobs: list[Job]) -> list[Outcome]:
+    return process_group(_worker_tagger, jobs)
+
+
+GROUP_FILES = 32  # files scored in one call of the model, at most
+
+
+def groups(work: list[Job], workers: int) -> list[list[Job]]:
+    """Consecutive files in groups: up to GROUP_FILES, but small enough that every worker gets
+    several (a few files are not one worker's while the others wait)."""
+    size = max(1, min(GROUP_FILES, math.ceil(len(work) / (4 * max(workers, 1)))))
+    return [work[i : i + size] for i in range(0, len(work), size)]
 
 
 def tag_files(
@@ -178,21 +228,23 @@ def tag_files(
     model_path: str | None = None,
     seconds: float | None = READ_SECONDS,
 ) -> Iterator[Outcome]:
-    """Outcomes in input order; with ``workers > 1`` files are read and tagged in parallel
-    processes, each holding its own copy of the model (loaded from ``model_path``)."""
+    """Outcomes in input order; files are read in groups, each group's sentences scored in one
+    call of the model. With ``workers > 1`` groups are read and tagged in parallel processes,
+    each holding its own copy of the model (loaded from ``model_path``)."""
     work = [(path, name, text_column, seconds) for path, name in jobs]
     if workers <= 1 or model_path is None or len(work) < 2:
-        for job in work:
-            yield process(tagger, *job)
+        for group in groups(work, 1):
+            yield from process_group(tagger, group)
         return
     pool = ProcessPoolExecutor(
         max_workers=workers, initializer=_init_worker, initargs=(model_path, tagger.thresholds)
     )
     finished = 0
     try:
-        for outcome in pool.map(_process_in_worker, work, chunksize=4):
-            finished += 1
-            yield outcome
+        for outcomes in pool.map(_process_group_in_worker, groups(work, workers)):
+            for outcome in outcomes:
+                finished += 1
+                yield outcome
     except BrokenProcessPool:  # a worker died (out of memory, a crash in a C library)
         yield Outcome(work[finished][1], error="the process reading it died (out of memory?)")
         for job in work[finished + 1 :]:  # the rest, one by one here

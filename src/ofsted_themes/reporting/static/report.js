@@ -7,6 +7,14 @@
 //   filter and the scope a link set: a link "#findings?theme=cse&council=Leeds" opens it so
 //   filtered; "Export CSV" downloads the rows shown.
 (function () {
+  // When the page was written: the file's own date (the page's bytes carry none).
+  var written = document.getElementById("written");
+  if (written && document.lastModified) {
+    var when = new Date(document.lastModified);
+    var pad = function (n) { return String(n).padStart(2, "0"); };
+    written.textContent = " · written " + when.getFullYear() + "-" + pad(when.getMonth() + 1) +
+      "-" + pad(when.getDate()) + " " + pad(when.getHours()) + ":" + pad(when.getMinutes());
+  }
   document.querySelectorAll(".toggles input").forEach(function (box) {
     box.addEventListener("change", function () {
       document.body.classList.toggle("hide-" + box.dataset.theme, !box.checked);
