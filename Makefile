@@ -31,7 +31,7 @@ test: setup
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) lint-imports
-	$(RUN) pytest
+	$(RUN) pytest -n 2 --dist loadfile  # both cores; a test file stays on one (its fixtures are built once)
 
 lint: setup
 	$(RUN) ruff format .

@@ -39,8 +39,12 @@ def capture(base: str, experiment_id: str, out: Path, compare: int = 3) -> dict:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
         page = browser.new_page(viewport={"width": 1440, "height": 800})
-        page.goto(runs_address(base, experiment_id))
-        page.locator("[col-id='metrics.`macro_f1`']").first.wait_for(timeout=60_000)
+        for _ in range(3):  # a busy UI can apply the view's order before the columns exist
+            page.goto("about:blank")  # a fresh load (the app drops the view's key once read)
+            page.goto(runs_address(base, experiment_id))
+            page.locator("[col-id='metrics.`macro_f1`']").first.wait_for(timeout=60_000)
+            if settled(page):
+                break
         close_assistant(page)
         seen["view"] = page.locator("h2, h1").first.inner_text()
         seen["columns"] = page.evaluate(
@@ -79,6 +83,25 @@ def capture(base: str, experiment_id: str, out: Path, compare: int = 3) -> dict:
         page.screenshot(path=str(out / "mlflow-compare.png"), full_page=True)
         browser.close()
     return seen
+
+
+def settled(page) -> bool:
+    """Whether the grid has applied the view's column order (macro_f1 before the themes' F1),
+    waiting a little for it: the UI applies it once the runs have loaded."""
+    from playwright.sync_api import TimeoutError as Timeout
+
+    order = (
+        "(() => { const ids = Array.from(document.querySelectorAll('[role=columnheader][col-id]'))"
+        ".map(e => e.getAttribute('col-id'));"
+        " const m = ids.indexOf('metrics.`macro_f1`');"
+        " const f = ids.findIndex(i => i.startsWith('metrics.`f1_'));"
+        " return m >= 0 && f > m; })()"
+    )
+    try:
+        page.wait_for_function(order, timeout=10_000)
+    except Timeout:
+        return False
+    return True
 
 
 def close_assistant(page) -> None:

@@ -196,11 +196,11 @@ def interrupt_third_letter():
         seen: list[str] = []
         real = tagging.tag_letter
 
-        def tag_letter(tagger, letter):
+        def tag_letter(tagger, letter, tags=None):
             seen.append(letter.document)
             if len(seen) == 3:
                 raise KeyboardInterrupt
-            return real(tagger, letter)
+            return real(tagger, letter, tags)
 
         monkeypatch.setattr(tagging, "tag_letter", tag_letter)
         return seen

@@ -331,9 +331,9 @@ def test_resume_skips_the_letters_already_tagged(tagger_file, tmp_path, capsys, 
     tagged: list[str] = []
     real = tagging.tag_letter
 
-    def spy(tagger, letter):
+    def spy(tagger, letter, tags=None):
         tagged.append(letter.document)
-        return real(tagger, letter)
+        return real(tagger, letter, tags)
 
     monkeypatch.setattr(tagging, "tag_letter", spy)
     status, stdout, _ = main_in_process(capsys, tmp_path / "letters", *model, "--resume")

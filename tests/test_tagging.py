@@ -400,13 +400,13 @@ def test_resume_tags_only_the_new_letters_and_appends_them(tagger, tmp_path, mon
     before = read_table(out)
 
     processed: list[str] = []
-    real = tagging.process
+    real = tagging.read_job
 
-    def process(tagger, path, document, *args):
+    def read_job(path, document, *args):
         processed.append(document)
-        return real(tagger, path, document, *args)
+        return real(path, document, *args)
 
-    monkeypatch.setattr(tagging, "process", process)
+    monkeypatch.setattr(tagging, "read_job", read_job)
     second = batch(tagger, [tmp_path / "letters"], out, resume=True)
     assert processed == [str(p) for p in letters[2:]]
     assert (second.letters, second.skipped) == (2, 2)
@@ -494,3 +494,26 @@ def test_a_complete_run_leaves_its_outputs_and_no_temporary_file(mixed_run):
         "report.html",
         "tags.csv",
     ]
+
+
+def test_letters_scored_in_a_group_get_the_rows_each_would_get_alone(tagger, tmp_path):
+    """One call of the model for a group of files (a bad one among them) gives each letter
+    exactly what tagging it alone gives, and the bad file its own failure."""
+    paths = [
+        lf.make_text_letter(tmp_path / "a.txt", "focused_visit"),
+        lf.make_corrupt_pdf(tmp_path / "b.pdf"),
+        lf.make_text_letter(tmp_path / "c.txt", "jtai"),
+        lf.make_text_letter(tmp_path / "d.txt", "monitoring_visit"),
+    ]
+    jobs = [(p, p.name, "text", None) for p in paths]
+    grouped = tagging.process_group(tagger, jobs)
+    alone = [tagging.process(tagger, *job) for job in jobs]
+    assert [o.name for o in grouped] == [p.name for p in paths]
+    assert grouped[1].error == alone[1].error and grouped[1].error
+    for together, single in zip(grouped, alone, strict=True):
+        assert len(together.letters) == len(single.letters)
+        for (frame, meta), (expected, expected_meta) in zip(
+            together.letters, single.letters, strict=True
+        ):
+            pd.testing.assert_frame_equal(frame, expected)
+            assert meta == expected_meta

@@ -332,6 +332,32 @@ def test_a_sweep_ranks_its_jobs_and_registers_only_the_best(tmp_path, new_mlflow
     assert client.get_model_version_by_alias(MODEL, "champion").run_id == best.info.run_id
 
 
+@pytest.mark.slow
+def test_a_parallel_sweep_loses_no_run(tmp_path, new_mlflow_store):
+    """Four jobs, two at a time in joblib's processes, writing to one SQLite store."""
+    from mlflow import MlflowClient
+
+    uri = new_mlflow_store(tmp_path / "mlflow")
+    parallel = ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
+    jobs = ["data=seeds", "model.estimator.C=0.3,1,3,10"]
+    succeeded(run_train(tmp_path, "-m", *parallel, *jobs, uri=uri))
+    client = MlflowClient(uri, uri)
+    runs = client.search_runs([client.get_experiment_by_name("train").experiment_id])
+    parents = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
+    children = [r for r in runs if "mlflow.parentRunId" in r.data.tags]
+    assert len(parents) == 1 and len(children) == 4
+    assert {c.data.tags["mlflow.parentRunId"] for c in children} == {parents[0].info.run_id}
+    assert sorted(c.data.params["model.estimator.C"] for c in children) == ["0.3", "1", "10", "3"]
+    assert all(c.info.status == "FINISHED" and "macro_f1" in c.data.metrics for c in children)
+    best = max(c.data.metrics["macro_f1"] for c in children)
+    assert parents[0].data.metrics["macro_f1"] == pytest.approx(best)
+    [version] = client.search_model_versions(f"name = '{MODEL}'")
+    champion = client.get_model_version_by_alias(MODEL, "champion")
+    assert champion.version == version.version
+    owner = next(c for c in children if c.info.run_id == champion.run_id)
+    assert owner.data.metrics["macro_f1"] == best
+
+
 # --- the champion alias ----------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from mlflow.entities import Metric
 import ofsted_themes
 from ofsted_themes.tracking.ranking import Ranking, rank
 from ofsted_themes.tracking.registry import Registry
-from ofsted_themes.tracking.store import use_experiment
+from ofsted_themes.tracking.store import use_experiment, writing
 from ofsted_themes.tracking.views import publish_comparison_view
 
 PARENT_RUN_ENV = "OFSTED_THEMES_PARENT_RUN"
@@ -108,34 +108,35 @@ def log_training_run(
 ) -> dict:
     """One run with everything a person comparing runs needs, registered when ``registry`` is
     given (a candidate); returns the run id and the registration's outcome."""
-    experiment_id = use_experiment(experiment)
-    publish_comparison_view(experiment_id, metrics)
-    parent = os.environ.get(PARENT_RUN_ENV)
-    all_tags = {**tags, "mlflow.source.name": entry_point()}
-    if parent:
-        all_tags["mlflow.parentRunId"] = parent
-    # Created with the time training began, so that the UI's duration is the training's.
-    created = MlflowClient().create_run(
-        experiment_id, start_time=int(started * 1000), tags=all_tags, run_name=run_name
-    )
-    with mlflow.start_run(run_id=created.info.run_id) as run:
-        mlflow.log_params(dict(params))
-        mlflow.log_metrics(dict(metrics))
-        mlflow.log_input(dataset, context="training")
-        mlflow.log_artifacts(str(artifacts_dir))
-        info = mlflow.pyfunc.log_model(
-            name="tagger",
-            python_model=str(PYFUNC_CODE),
-            artifacts={"tagger": str(tagger_file)},
-            input_example=input_example,
-            pip_requirements=pip_requirements(),
-            code_paths=[str(Path(ofsted_themes.__file__).parent)],
+    with writing():  # one job at a time in the store; the training ran in parallel
+        experiment_id = use_experiment(experiment)
+        publish_comparison_view(experiment_id, metrics)
+        parent = os.environ.get(PARENT_RUN_ENV)
+        all_tags = {**tags, "mlflow.source.name": entry_point()}
+        if parent:
+            all_tags["mlflow.parentRunId"] = parent
+        # Created with the time training began, so that the UI's duration is the training's.
+        created = MlflowClient().create_run(
+            experiment_id, start_time=int(started * 1000), tags=all_tags, run_name=run_name
         )
-        mlflow.set_tag("model_uri", info.model_uri)
-    outcome = {"run_id": run.info.run_id, "registered": None}
-    if registry is not None:
-        outcome["registered"] = registry.register(mlflow.get_run(run.info.run_id))
-    return outcome
+        with mlflow.start_run(run_id=created.info.run_id) as run:
+            mlflow.log_params(dict(params))
+            mlflow.log_metrics(dict(metrics))
+            mlflow.log_input(dataset, context="training")
+            mlflow.log_artifacts(str(artifacts_dir))
+            info = mlflow.pyfunc.log_model(
+                name="tagger",
+                python_model=str(PYFUNC_CODE),
+                artifacts={"tagger": str(tagger_file)},
+                input_example=input_example,
+                pip_requirements=pip_requirements(),
+                code_paths=[str(Path(ofsted_themes.__file__).parent)],
+            )
+            mlflow.set_tag("model_uri", info.model_uri)
+        outcome = {"run_id": run.info.run_id, "registered": None}
+        if registry is not None:
+            outcome["registered"] = registry.register(mlflow.get_run(run.info.run_id))
+        return outcome
 
 
 def entry_point() -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import warnings
+from contextlib import nullcontext
 from pathlib import Path
 
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
@@ -43,6 +44,15 @@ def connect(tracking_uri: str | None = None) -> None:
         # it done.
         with exclusive(Path(uri.removeprefix("sqlite:///")), STORE_WAIT, "MLflow command"):
             mlflow.MlflowClient(uri).search_experiments(max_results=1)
+
+
+def writing():
+    """Hold the SQLite store for one run's writes: sweep jobs running in parallel (the joblib
+    launcher) would otherwise meet "database is locked". Other stores need no lock."""
+    uri = mlflow.get_tracking_uri()
+    if not uri.startswith("sqlite:///"):
+        return nullcontext()
+    return exclusive(Path(uri.removeprefix("sqlite:///")), STORE_WAIT, "MLflow run")
 
 
 def use_experiment(name: str) -> str:
