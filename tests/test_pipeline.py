@@ -6,11 +6,8 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -18,6 +15,7 @@ from urllib.parse import unquote
 
 import pandas as pd
 import pytest
+from servers import running
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -128,12 +126,6 @@ def assert_plots_are_images(project: Path, env: dict) -> None:
     assert "vegaEmbed(" not in page
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def get(base: str, path: str, **query) -> dict:
     url = f"{base}/api/2.0/mlflow/{path}"
     if query:
@@ -176,47 +168,13 @@ def sweep_store(tmp_path_factory) -> tuple[Path, dict]:
 @pytest.fixture(scope="module")
 def server(sweep_store: tuple[Path, dict]):
     store, env = sweep_store
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            str(BIN / "mlflow"),
-            "server",
-            "--backend-store-uri",
-            f"sqlite:///{store}",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-        ],
-        env={**env, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"{base}/health", timeout=2)
-                break
-            except OSError:
-                assert process.poll() is None, "the MLflow server exited"
-                time.sleep(0.5)
-        else:
-            pytest.fail("the MLflow server did not answer within 90 s")
+    command = [
+        str(BIN / "mlflow"), "server", "--backend-store-uri", f"sqlite:///{store}",
+        "--host", "127.0.0.1", "--port", "{port}", "--workers", "1",
+    ]  # fmt: skip
+    env = {**env, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
+    with running(command, env, "/health", wait=90) as base:
         yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-    with pytest.raises(ProcessLookupError):
-        os.killpg(process.pid, 0)  # nothing of the server is left running
 
 
 def test_the_ui_server_shows_the_sweep_its_runs_and_the_champion(server):

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -18,6 +15,7 @@ from pathlib import Path
 import letter_factory as lf
 import pandas as pd
 import pytest
+from servers import running, train_registered
 
 from ofsted_themes.core.tables import read_table
 
@@ -26,64 +24,26 @@ BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.slow
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def store(tmp_path_factory, new_mlflow_store) -> tuple[str, Path]:
     """A store whose champion is a quickly trained Tagger; its URI and the Tagger file."""
     folder = tmp_path_factory.mktemp("serve")
     uri = new_mlflow_store(folder / "mlflow")
-    trained = folder / "tagger.skops"
-    command = [
-        sys.executable, "-m", "train", "debug=fast", "mlflow.enabled=true",
-        f"output.model={trained}", f"output.metrics={folder / 'm.json'}",
-        f"output.pr_curves={folder / 'pr'}", f"hydra.run.dir={folder / 'run'}",
-    ]  # fmt: skip
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
-    done = subprocess.run(
-        command, cwd=ROOT, env=env | {"MLFLOW_TRACKING_URI": uri}, capture_output=True,
-        text=True, timeout=600, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
-    return uri, trained
+    return uri, train_registered(folder, uri)
 
 
 @pytest.fixture(scope="module")
 def server(store):
     """`mlflow models serve` as `make serve` runs it; stopped (the whole group) at the end."""
     uri, _ = store
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
     env |= {"MLFLOW_TRACKING_URI": uri, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    process = subprocess.Popen(
-        [str(BIN / "mlflow"), "models", "serve", "-m", "models:/ofsted-themes@champion",
-         "--env-manager", "local", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"{base}/ping", timeout=2)
-                break
-            except OSError:
-                assert process.poll() is None, "the model server exited"
-                time.sleep(0.5)
-        else:
-            pytest.fail("the model server did not answer within 120 s")
+    command = [
+        str(BIN / "mlflow"), "models", "serve", "-m", "models:/ofsted-themes@champion",
+        "--env-manager", "local", "--host", "127.0.0.1", "--port", "{port}", "--workers", "1",
+    ]  # fmt: skip
+    with running(command, env, "/ping") as base:
         yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def post(base: str, body: bytes | str) -> tuple[int, dict]:

@@ -18,6 +18,7 @@ import letter_factory as lf
 import pandas as pd
 import pytest
 import skops.io as sio
+from servers import train_registered
 
 from ofsted_themes.cli import tag
 from ofsted_themes.core.tables import read_table
@@ -374,24 +375,8 @@ def test_an_interrupted_run_changes_no_output_and_leaves_no_temporary_file(
 @pytest.mark.slow
 def test_a_registered_model_is_used_by_its_alias(tmp_path, new_mlflow_store):
     uri = new_mlflow_store(tmp_path / "mlflow")
-    trained = tmp_path / "train" / "tagger.skops"
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
-    train = tmp_path / "train"
-    command = [
-        sys.executable, "-m", "train", "debug=fast", "mlflow.enabled=true",
-        f"output.model={trained}", f"output.metrics={train / 'm.json'}",
-        f"output.pr_curves={train / 'pr'}", f"hydra.run.dir={train / 'run'}",
-    ]  # fmt: skip
-    done = subprocess.run(
-        command,
-        cwd=ROOT,
-        env=environment | {"MLFLOW_TRACKING_URI": uri},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    (tmp_path / "train").mkdir()
+    trained = train_registered(tmp_path / "train", uri)
     letter = text_letter(tmp_path / "letter.txt", "focused_visit")
     out = tmp_path / "out" / "tags.csv"
     env = {"MLFLOW_TRACKING_URI": uri}
