@@ -1,0 +1,162 @@
+"""Tagging letters as they come, short and long, against bare text extraction of the same files,
+measured side by side in one run: short letters (about 12 sentences) and long reports (20 pages,
+about 400 sentences, with numbered paragraphs, bullet lists, headers and footers), as PDF and as
+DOCX, tagged in one process (`--jobs 1`) and with both cores (`--jobs 0`).
+
+    python benchmarks/letters.py [--out benchmarks/results/letters.md]
+
+Needs the pipeline's model (models/tagger.skops). Medians of 3 runs, wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # the fixture-letter builders
+
+import letter_factory as lf  # noqa: E402
+
+from ofsted_themes.modelling.tagger import Tagger  # noqa: E402
+from ofsted_themes.tagging.batch import run_batch  # noqa: E402
+
+MODEL = ROOT / "models" / "tagger.skops"
+REPEATS = 3
+SHORT, LONG = 60, 6  # letters of each kind
+
+
+def body_sentences() -> list[str]:
+    """The finding sentences of the fixture letters (their prose paragraphs, split simply)."""
+    sentences = []
+    for name in lf.LETTERS:
+        for block in lf.blocks(lf.letter_text(name)):
+            text = " ".join(block)
+            if len(text) > 120 and not text.startswith("|"):
+                sentences += re.split(r"(?<=[.!?])\s+", text)
+    return sentences
+
+
+def short_letter(i: int, sentences: list[str]) -> str:
+    picked = [sentences[(i * 5 + k) % len(sentences)] for k in range(12)]
+    return (
+        f"Focused visit to Ashmoor {i} children’s services\n\n"
+        "This letter summarises the findings of the focused visit on 3 and 4 May 2022.\n\n"
+        + "\n\n".join(" ".join(picked[k : k + 3]) for k in range(0, 12, 3))
+        + "\n"
+    )
+
+
+def long_report(i: int, sentences: list[str]) -> str:
+    """About 400 sentences: numbered paragraphs of three sentences, a bullet list every so
+    often, headings."""
+    parts = [f"Inspection of Ashmoor {i} local authority children’s services\n"]
+    k, number = 0, 1
+    while k < 400:
+        if number % 10 == 1:
+            parts.append(f"What needs to improve, part {number // 10 + 1}\n")
+        if number % 7 == 0:
+            parts.append(
+                "\n".join(f"• {sentences[(k + j) % len(sentences)]}" for j in range(4)) + "\n"
+            )
+            k += 4
+        else:
+            three = " ".join(sentences[(k + j) % len(sentences)] for j in range(3))
+            parts.append(f"{number}. {three}\n")
+            k += 3
+        number += 1
+    return "\n".join(parts)
+
+
+def extract(paths: list[Path]) -> None:
+    """Bare text extraction: pypdfium2 page text, python-docx paragraph text."""
+    import docx
+    import pypdfium2 as pdfium
+
+    for path in paths:
+        if path.suffix == ".pdf":
+            pdf = pdfium.PdfDocument(str(path))
+            for page in pdf:
+                page.get_textpage().get_text_range()
+            pdf.close()
+        else:
+            "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+
+
+def median_seconds(call) -> float:
+    times = []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def measure(kind: str, form: str, texts: list[str], folder: Path, tagger: Tagger) -> list[dict]:
+    make = lf.make_pdf_letter if form == "PDF" else lf.make_docx_letter
+    letters = folder / f"{kind}-{form}"
+    letters.mkdir()
+    pages = 20 if kind == "long" else None
+    suffix = ".pdf" if form == "PDF" else ".docx"
+    paths = [make(letters / f"{i:03d}{suffix}", t, pages) for i, t in enumerate(texts)]
+    bare = median_seconds(lambda: extract(paths))
+    rows = []
+    for jobs in (1, 0):
+        out = folder / f"out-{kind}-{form}-{jobs}"
+
+        def tag(out=out, jobs=jobs) -> None:
+            run_batch(
+                tagger, [str(letters)], out=out / "t.csv", summary=out / "s.csv", jobs=jobs,
+                model_path=str(MODEL), progress=False,
+            )  # fmt: skip
+
+        seconds = median_seconds(tag)
+        sentences = len(pd.read_csv(out / "t.csv"))
+        rows.append(
+            {
+                "letters": f"{len(paths)} {kind} {form}",
+                "jobs": "1" if jobs == 1 else "0 (both cores)",
+                "sentences / letter": round(sentences / len(paths)),
+                "tag (s)": seconds,
+                "extraction (s)": bare,
+                "ratio": seconds / bare,
+                "letters/s": len(paths) / seconds,
+                "sentences/s": sentences / seconds,
+            }
+        )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/letters.md"))
+    args = parser.parse_args()
+    if not MODEL.is_file():
+        sys.exit(f"error: {MODEL} not found: run `make run` first")
+    tagger = Tagger.load(MODEL)
+    sentences = body_sentences()
+    texts = {
+        "short": [short_letter(i, sentences) for i in range(SHORT)],
+        "long": [long_report(i, sentences) for i in range(LONG)],
+    }
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind, letters in texts.items():
+            for form in ("PDF", "DOCX"):
+                rows += measure(kind, form, letters, Path(tmp), tagger)
+                print(rows[-1], flush=True)
+    text = pd.DataFrame(rows).round(3).to_markdown(index=False)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
