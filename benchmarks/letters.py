@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import argparse
 import re
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the fixture-letter builders
 
 import letter_factory as lf  # noqa: E402
+from timing import median_seconds  # noqa: E402
 
 from ofsted_themes.modelling.tagger import Tagger  # noqa: E402
 from ofsted_themes.tagging.batch import run_batch  # noqa: E402
@@ -90,15 +89,6 @@ def extract(paths: list[Path]) -> None:
             "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
 
 
-def median_seconds(call) -> float:
-    times = []
-    for _ in range(REPEATS):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
 def measure(kind: str, form: str, texts: list[str], folder: Path, tagger: Tagger) -> list[dict]:
     make = lf.make_pdf_letter if form == "PDF" else lf.make_docx_letter
     letters = folder / f"{kind}-{form}"
@@ -106,7 +96,7 @@ def measure(kind: str, form: str, texts: list[str], folder: Path, tagger: Tagger
     pages = 20 if kind == "long" else None
     suffix = ".pdf" if form == "PDF" else ".docx"
     paths = [make(letters / f"{i:03d}{suffix}", t, pages) for i, t in enumerate(texts)]
-    bare = median_seconds(lambda: extract(paths))
+    bare = median_seconds(lambda: extract(paths), REPEATS)
     rows = []
     for jobs in (1, 0):
         out = folder / f"out-{kind}-{form}-{jobs}"
@@ -117,7 +107,7 @@ def measure(kind: str, form: str, texts: list[str], folder: Path, tagger: Tagger
                 model_path=str(MODEL), progress=False,
             )  # fmt: skip
 
-        seconds = median_seconds(tag)
+        seconds = median_seconds(tag, REPEATS)
         sentences = len(pd.read_csv(out / "t.csv"))
         rows.append(
             {

@@ -12,7 +12,6 @@ import json
 import os
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pandas as pd
+from timing import median_seconds
 
 import ofsted_themes
 from ofsted_themes.modelling.tagger import Tagger
@@ -43,15 +43,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def timed(call) -> float:
-    times = []
-    for _ in range(REPEATS):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
 def main() -> None:
     import mlflow
 
@@ -62,7 +53,7 @@ def main() -> None:
     texts = letter()
     tagger = Tagger.load(args.model)
     tagger.predict(texts)  # warm
-    in_process = timed(lambda: tagger.predict(texts))
+    in_process = median_seconds(lambda: tagger.predict(texts), REPEATS)
     body = json.dumps({"inputs": {"text": texts}}).encode()
     with tempfile.TemporaryDirectory() as tmp:
         model = Path(tmp) / "pyfunc"
@@ -100,7 +91,7 @@ def main() -> None:
                     assert len(json.loads(response.read())["predictions"]) == len(texts)
 
             request()  # warm
-            served = timed(request)
+            served = median_seconds(request, REPEATS)
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)

@@ -113,7 +113,7 @@ def write_batch_report(
     provenance: dict | None = None,
 ) -> Path:
     """The report of a finished batch: every letter (resumed ones too), read back from its
-    sentence table; ``provenance`` says what made it (model, thresholds, date)."""
+    sentence table; ``provenance`` says what made it (model, its training, thresholds)."""
     tags = read_table(tags_table)
     return write_report(path, tags, summary, themes, "Themes in Ofsted letters", provenance)
 
@@ -282,16 +282,7 @@ def findings(
     out = []
     for record in tagged.to_dict("records"):
         document = record["document"]
-        hits = [
-            {
-                "id": view["id"],
-                "cls": view["cls"],
-                "name": view["name"],
-                "score": _number(record.get(f"{view['id']}_score")),
-            }
-            for view in views
-            if _number(record.get(view["id"])) > 0
-        ]
+        hits = _hits(record, views)
         out.append(
             {
                 "document": document,
@@ -379,6 +370,20 @@ def _documents(tags: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
     return documents + list(extra)
 
 
+def _hits(record: dict, views: list[dict]) -> list[dict]:
+    """The themes a sentence is tagged with, each with its score."""
+    return [
+        {
+            "id": view["id"],
+            "cls": view["cls"],
+            "name": view["name"],
+            "score": _number(record.get(f"{view['id']}_score")),
+        }
+        for view in views
+        if _number(record.get(view["id"])) > 0
+    ]
+
+
 def _any_theme(tags: pd.DataFrame, theme_ids: list[str]) -> pd.Series:
     columns = [t for t in theme_ids if t in tags.columns]
     if not columns:
@@ -457,15 +462,7 @@ def _sentences(sentences: pd.DataFrame | None, views: list[dict]) -> list[dict]:
         if "page" in record and record["page"] != current:
             current = record["page"]
             new_page = _display(current)
-        hits = [
-            {
-                "cls": view["cls"],
-                "name": view["name"],
-                "score": _number(record.get(f"{view['id']}_score")),
-            }
-            for view in views
-            if _number(record.get(view["id"])) > 0
-        ]
+        hits = _hits(record, views)
         marks = ["tagged", f"n{min(len(hits), 4)}"] if hits else []
         out.append(
             {

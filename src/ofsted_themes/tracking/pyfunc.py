@@ -13,9 +13,9 @@ from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
 from mlflow.pyfunc import PythonModel
 
 from ofsted_themes.modelling.tagger import Tagger
+from ofsted_themes.reading.sentences import MAX_SENTENCE_CHARS  # as letters are cut
 
 MAX_REQUEST_SENTENCES = 5_000  # a long inspection report has 300-500; more is a batch job
-MAX_SENTENCE_CHARS = 2_000  # as the sentence splitter cuts letters
 
 
 def check_request(model_input: pd.DataFrame) -> list[str]:
@@ -40,12 +40,12 @@ def check_request(model_input: pd.DataFrame) -> list[str]:
             f"{MAX_REQUEST_SENTENCES:,} (a letter at a time), or tag files with `python -m tag`"
         )
     texts = model_input["text"].tolist()
-    wrong = [i for i, t in enumerate(texts) if not isinstance(t, str)]
-    if wrong:
-        raise bad(f"row {wrong[0]}: 'text' must be a string, not {type(texts[wrong[0]]).__name__}")
-    long = [i for i, t in enumerate(texts) if len(t) > MAX_SENTENCE_CHARS]
-    if long:
-        raise bad(f"row {long[0]}: a sentence of over {MAX_SENTENCE_CHARS:,} characters")
+    wrong = next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)
+    if wrong is not None:
+        raise bad(f"row {wrong}: 'text' must be a string, not {type(texts[wrong]).__name__}")
+    long = next((i for i, t in enumerate(texts) if len(t) > MAX_SENTENCE_CHARS), None)
+    if long is not None:
+        raise bad(f"row {long}: a sentence of over {MAX_SENTENCE_CHARS:,} characters")
     return texts
 
 

@@ -69,20 +69,19 @@ def start_parent_run(experiment: str, name: str, tags: Mapping[str, str]) -> str
 def finish_parent_run(run_id: str) -> Ranking | None:
     """Give the parent its best child's metrics (so that one ``macro_f1`` column ranks sweeps and
     single runs alike), log the ranking of its children, and return it."""
-    run = mlflow.get_run(run_id)
-    children = MlflowClient().search_runs(
-        [run.info.experiment_id],
+    client = MlflowClient()
+    children = client.search_runs(
+        [client.get_run(run_id).info.experiment_id],
         filter_string=f"tags.mlflow.parentRunId = '{run_id}'",
         max_results=10_000,
     )
     ranking = rank(children)
-    client = MlflowClient()
+    now = int(time.time() * 1000)
     client.set_tag(run_id, "children", str(len(children)))
-    client.set_terminated(run_id, end_time=int(time.time() * 1000))  # it lasts the whole sweep
+    client.set_terminated(run_id, end_time=now)  # it lasts the whole sweep
     if ranking is None:
         return None
     best = ranking.best
-    now = int(time.time() * 1000)
     client.log_batch(run_id, metrics=[Metric(k, v, now, 0) for k, v in best.data.metrics.items()])
     client.set_tag(run_id, "best_child", best.info.run_name)
     with tempfile.TemporaryDirectory() as tmp:
@@ -110,7 +109,7 @@ def log_training_run(
     given (a candidate); returns the run id and the registration's outcome."""
     with writing():  # one job at a time in the store; the training ran in parallel
         experiment_id = use_experiment(experiment)
-        publish_comparison_view(experiment_id, metrics)
+        publish_comparison_view(experiment_id, metrics, params["themes"].split(","))
         parent = os.environ.get(PARENT_RUN_ENV)
         all_tags = {**tags, "mlflow.source.name": entry_point()}
         if parent:

@@ -34,25 +34,29 @@ MODEL_TRAINING = "custom_model_development"
 STORE_WAIT = 300.0  # seconds: creating a new store takes a few
 
 
+def sqlite_file(uri: str) -> Path | None:
+    """The database file of a ``sqlite:///`` store; None for any other store."""
+    return Path(uri.removeprefix("sqlite:///")) if uri.startswith("sqlite:///") else None
+
+
 def connect(tracking_uri: str | None = None) -> None:
     uri = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_URI
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
-    if uri.startswith("sqlite:///"):
+    database = sqlite_file(uri)
+    if database:
         # The first use of a SQLite store creates or migrates its schema; two commands doing it
         # at once race (one run goes missing). One does it, under a lock; the other then finds
         # it done.
-        with exclusive(Path(uri.removeprefix("sqlite:///")), STORE_WAIT, "MLflow command"):
+        with exclusive(database, STORE_WAIT, "MLflow command"):
             mlflow.MlflowClient(uri).search_experiments(max_results=1)
 
 
 def writing():
     """Hold the SQLite store for one run's writes: sweep jobs running in parallel (the joblib
     launcher) would otherwise meet "database is locked". Other stores need no lock."""
-    uri = mlflow.get_tracking_uri()
-    if not uri.startswith("sqlite:///"):
-        return nullcontext()
-    return exclusive(Path(uri.removeprefix("sqlite:///")), STORE_WAIT, "MLflow run")
+    database = sqlite_file(mlflow.get_tracking_uri())
+    return exclusive(database, STORE_WAIT, "MLflow run") if database else nullcontext()
 
 
 def use_experiment(name: str) -> str:
@@ -60,10 +64,8 @@ def use_experiment(name: str) -> str:
     beside a SQLite store (not in whatever folder the command happens to run from)."""
     experiment = mlflow.get_experiment_by_name(name)
     if experiment is None:
-        uri = mlflow.get_tracking_uri()
-        location = None
-        if uri.startswith("sqlite:///"):
-            location = (Path(uri.removeprefix("sqlite:///")).resolve().parent / "mlruns").as_uri()
+        database = sqlite_file(mlflow.get_tracking_uri())
+        location = (database.resolve().parent / "mlruns").as_uri() if database else None
         mlflow.create_experiment(name, artifact_location=location)
         experiment = mlflow.get_experiment_by_name(name)
     if experiment.tags.get(EXPERIMENT_KIND) != MODEL_TRAINING:

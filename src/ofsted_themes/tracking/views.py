@@ -19,10 +19,10 @@ def metric_column(name: str) -> str:
     return f"metrics.`{name}`"
 
 
-def comparison_view(metric_names: Iterable[str]) -> dict:
+def comparison_view(metric_names: Iterable[str], theme_ids: Iterable[str]) -> dict:
     """Macro-F1 first, then each theme's F1; ranked best first."""
     names = set(metric_names)
-    themes = sorted(n for n in names if n.startswith("f1_") and n.count("_") == 1)
+    themes = sorted(f"f1_{t}" for t in theme_ids)
     columns = [metric_column(n) for n in ["macro_f1", *themes, "micro_f1"] if n in names]
     return {
         "selectedColumns": columns,
@@ -33,8 +33,10 @@ def comparison_view(metric_names: Iterable[str]) -> dict:
     }
 
 
-def publish_comparison_view(experiment_id: str, metric_names: Iterable[str]) -> None:
-    view = json.dumps(comparison_view(metric_names))
+def publish_comparison_view(
+    experiment_id: str, metric_names: Iterable[str], theme_ids: Iterable[str]
+) -> None:
+    view = json.dumps(comparison_view(metric_names, theme_ids))
     client = MlflowClient()
     if client.get_experiment(experiment_id).tags.get(VIEW_TAG) != view:
         client.set_experiment_tag(experiment_id, VIEW_TAG, view)
@@ -63,7 +65,9 @@ def main() -> None:
     if VIEW_TAG not in experiment.tags:  # a store older than the view
         latest = MlflowClient().search_runs([experiment.experiment_id], max_results=1)
         if latest:
-            publish_comparison_view(experiment.experiment_id, latest[0].data.metrics)
+            last = latest[0].data
+            themes = last.params.get("themes", "").split(",")
+            publish_comparison_view(experiment.experiment_id, last.metrics, themes)
     print(f"Runs ranked by macro-F1: {runs_address(sys.argv[1], experiment.experiment_id)}")
 
 
