@@ -1,6 +1,6 @@
 """Feature transformers: theme-phrase matching on stemmed text, and optional sentence embeddings.
 
-Word and character tf-idf come straight from scikit-learn (see ``conf/features``).
+Word and character tf-idf are scikit-learn's, applied faster (``vectorizers``, ``conf/features``).
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ TRUSTED_TYPES = frozenset(
         "ofsted_themes.modelling.features.ThemePhraseFeatures",
         "ofsted_themes.modelling.features.SentenceEmbeddings",
         "ofsted_themes.modelling.classifier.ThemeClassifier",
+        "ofsted_themes.modelling.vectorizers.CachedTfidfVectorizer",
         # scikit-learn's own calibration parts, inside `model=linear_svc`
         "sklearn.calibration._CalibratedClassifier",
         "sklearn.calibration._SigmoidCalibration",

@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -77,7 +78,7 @@ class Tagger:
                 contribution = matrix.data[lo:hi] * weights[columns]
                 ranked = columns[np.argsort(contribution)[::-1]]
                 words = (content_words(names[k]) for k in ranked if weights[k] > 0)
-                terms[r][j] = [w for w in words if w][:3]
+                terms[r][j] = list(islice(filter(None, words), 3))  # stop at the third
         return terms
 
     @cached_property

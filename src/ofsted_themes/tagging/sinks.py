@@ -1,6 +1,7 @@
 """The sentence table as it streams: rows appended to a temporary file beside the output, which
 becomes a staged output when the batch completes (``finish``), or is removed (``abort``). An XLSX
-table streams as JSON lines and becomes a workbook when committed."""
+table streams as JSON lines and becomes a workbook when committed. Rows are appended a few
+thousand at a time: appending a short letter's dozen rows costs more than tagging them."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import pandas as pd
 
 from ofsted_themes.core.atomic import move_into_place, temporary_beside
 from ofsted_themes.core.tables import check_format, read_table, spreadsheet_safe, write_table
+
+BUFFERED_ROWS = 5_000  # held in memory before an append: memory stays flat, appends are few
 
 
 class TableSink:
@@ -25,6 +28,8 @@ class TableSink:
         self.base_columns = columns
         self.columns: list[str] | None = None
         self._parquet = None
+        self._held: list[pd.DataFrame] = []
+        self._held_rows = 0
         self.rows = 0
         if resume and self.path.exists():
             self._start_from_existing()
@@ -44,8 +49,19 @@ class TableSink:
             self.columns = list(self.base_columns)
         extra = [c for c in frame.columns if c not in self.columns]
         if extra:  # columns carried from an input table, after frames that lacked them
+            self.flush()
             self._widen(extra, frame)
-        frame = frame.reindex(columns=self.columns)
+        self._held.append(frame.reindex(columns=self.columns))
+        self._held_rows += len(frame)
+        if self._held_rows >= BUFFERED_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Append the rows held so far to the temporary file."""
+        if not self._held:
+            return
+        frame = self._held[0] if len(self._held) == 1 else pd.concat(self._held, ignore_index=True)
+        self._held, self._held_rows = [], 0
         if self.stream == ".csv":
             header = self.tmp.stat().st_size == 0
             spreadsheet_safe(frame).to_csv(self.tmp, mode="a", header=header, index=False)
@@ -91,6 +107,7 @@ class TableSink:
         with the run's other outputs)."""
         if self.columns is None:  # nothing tagged: still a valid, empty table
             self.write(pd.DataFrame(columns=self.base_columns))
+        self.flush()
         if self._parquet is not None:
             self._parquet.close()
         if self.format == ".xlsx":
@@ -101,6 +118,7 @@ class TableSink:
         return move_into_place(self.tmp, destination)
 
     def abort(self) -> None:
+        self._held = []
         if self._parquet is not None:
             self._parquet.close()
         self.tmp.unlink(missing_ok=True)

@@ -1,0 +1,99 @@
+"""The cached tf-idf vectorizer gives scikit-learn's matrix, and saves its vocabulary compactly."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from ofsted_themes.modelling import vectorizers
+from ofsted_themes.modelling.persistence import read_model, write_model
+from ofsted_themes.modelling.vectorizers import CachedTfidfVectorizer
+
+TRAIN = [
+    "Leaders do not know the quality of social work practice.",
+    "Social workers' caseloads are too high, and turnover is high.",
+    "Children who go missing from home are not always offered a return interview.",
+    "The risk of child sexual exploitation is well understood by partners.",
+    "Managers' oversight of casework is not consistently effective.",
+    "Newly qualified social workers are well supported.",
+]
+# Accents, a non-breaking space, a spacing diaeresis (which becomes a space once accents go),
+# a ligature, tabs and runs of spaces, empty and blank texts.
+AWKWARD = [
+    "Naïve café workers\tand  managers",
+    "social\u00a0workers’ caseloads",
+    "a\u00a8b ﬁne Ⅻ",
+    "",
+    "   ",
+    "Leaders know the quality of practice. Leaders know!",
+    "UNALLOCATED work: 37 children",
+]
+SETTINGS = [
+    {
+        "analyzer": "char_wb",
+        "ngram_range": (3, 5),
+        "sublinear_tf": True,
+        "strip_accents": "unicode",
+    },
+    {"analyzer": "char_wb", "ngram_range": (2, 4), "min_df": 2, "lowercase": False},
+    {"ngram_range": (1, 2), "sublinear_tf": True, "strip_accents": "unicode"},
+]
+
+
+@pytest.mark.parametrize("settings", SETTINGS)
+def test_the_matrix_is_scikit_learns_cold_and_with_a_warm_cache(settings):
+    ours = CachedTfidfVectorizer(**settings).fit(TRAIN)
+    theirs = TfidfVectorizer(**settings).fit(TRAIN)
+    texts = TRAIN + AWKWARD
+    for _ in range(2):  # the second time every word comes from the cache
+        difference = ours.transform(texts) - theirs.transform(texts)
+        assert abs(difference).max() == 0
+
+
+def test_refitting_forgets_the_words_of_the_old_vocabulary():
+    settings = SETTINGS[0]
+    ours = CachedTfidfVectorizer(**settings).fit(TRAIN[:3])
+    ours.transform(TRAIN)
+    ours.fit(TRAIN[3:])
+    expected = TfidfVectorizer(**settings).fit(TRAIN[3:]).transform(TRAIN)
+    assert abs(ours.transform(TRAIN) - expected).max() == 0
+
+
+def test_a_bounded_cache_gives_the_same_matrix(monkeypatch):
+    monkeypatch.setattr(vectorizers, "CACHED_WORDS", 3)
+    ours = CachedTfidfVectorizer(**SETTINGS[0]).fit(TRAIN)
+    expected = TfidfVectorizer(**SETTINGS[0]).fit(TRAIN).transform(TRAIN * 2)
+    assert abs(ours.transform(TRAIN * 2) - expected).max() == 0
+
+
+def test_the_vocabulary_is_saved_as_one_array_and_comes_back_as_the_dict(tmp_path):
+    fitted = CachedTfidfVectorizer(**SETTINGS[0]).fit(TRAIN)
+    assert isinstance(fitted.__getstate__()["vocabulary_"], np.ndarray)
+    loaded = read_model(write_model(tmp_path / "m.skops", {"v": fitted}))["v"]
+    assert loaded.vocabulary_ == fitted.vocabulary_
+    assert abs(loaded.transform(AWKWARD) - fitted.transform(AWKWARD)).max() == 0
+    assert pickle.loads(pickle.dumps(fitted)).vocabulary_ == fitted.vocabulary_
+
+
+def test_a_term_ending_in_nul_keeps_the_dict_which_an_array_would_truncate():
+    fitted = CachedTfidfVectorizer(analyzer="char_wb", ngram_range=(1, 1)).fit(["a\0", "b"])
+    state = fitted.__getstate__()
+    assert isinstance(state["vocabulary_"], dict)
+    assert pickle.loads(pickle.dumps(fitted)).vocabulary_ == fitted.vocabulary_
+
+
+def test_a_single_string_is_refused_as_scikit_learn_refuses_it():
+    fitted = CachedTfidfVectorizer(**SETTINGS[0]).fit(TRAIN)
+    with pytest.raises(ValueError, match="string object received"):
+        fitted.transform("one sentence")
+
+
+def test_saving_leaves_the_fitted_vectorizer_as_it_was(tmp_path):
+    fitted = CachedTfidfVectorizer(**SETTINGS[0]).fit(TRAIN)
+    before = fitted.transform(TRAIN)
+    write_model(tmp_path / "m.skops", {"v": fitted})
+    assert isinstance(fitted.vocabulary_, dict)
+    assert abs(fitted.transform(TRAIN) - before).max() == 0
