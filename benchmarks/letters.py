@@ -11,7 +11,6 @@ Needs the pipeline's model (models/tagger.skops). Medians of 3 runs, wall time.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import tempfile
 from pathlib import Path
@@ -33,18 +32,16 @@ SHORT, LONG = 60, 6  # letters of each kind
 
 
 def body_sentences() -> list[str]:
-    """The finding sentences of the fixture letters (their prose paragraphs, split simply)."""
-    sentences = []
-    for name in lf.LETTERS:
-        for block in lf.blocks(lf.letter_text(name)):
-            text = " ".join(block)
-            if len(text) > 120 and not text.startswith("|"):
-                sentences += re.split(r"(?<=[.!?])\s+", text)
-    return sentences
+    """Real sentences of published letters (the labelled set's training split), in order, so
+    that every generated letter says different things as real letters do: a pool of a few
+    sentences, repeated, would flatter anything that caches by sentence."""
+    frames = [pd.read_csv(f) for f in sorted((ROOT / "data" / "letters" / "train").glob("*.csv"))]
+    texts = pd.concat(frames)["text"].astype(str)
+    return [" ".join(t.split()) for t in texts if len(t) > 40]
 
 
 def short_letter(i: int, sentences: list[str]) -> str:
-    picked = [sentences[(i * 5 + k) % len(sentences)] for k in range(12)]
+    picked = [sentences[(i * 12 + k) % len(sentences)] for k in range(12)]
     return (
         f"Focused visit to Ashmoor {i} children’s services\n\n"
         "This letter summarises the findings of the focused visit on 3 and 4 May 2022.\n\n"
@@ -63,11 +60,12 @@ def long_report(i: int, sentences: list[str]) -> str:
             parts.append(f"What needs to improve, part {number // 10 + 1}\n")
         if number % 7 == 0:
             parts.append(
-                "\n".join(f"• {sentences[(k + j) % len(sentences)]}" for j in range(4)) + "\n"
+                "\n".join(f"• {sentences[(i * 400 + k + j) % len(sentences)]}" for j in range(4))
+                + "\n"
             )
             k += 4
         else:
-            three = " ".join(sentences[(k + j) % len(sentences)] for j in range(3))
+            three = " ".join(sentences[(i * 400 + k + j) % len(sentences)] for j in range(3))
             parts.append(f"{number}. {three}\n")
             k += 3
         number += 1
