@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import accumulate
 from numbers import Real
 from typing import ClassVar
 
@@ -40,6 +42,15 @@ def stem_tokens(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]
     "exploited", "exploiting" and "exploitation" meet at one stem."""
     matches = list(TOKEN.finditer(text))
     return tuple(stem(m.group()) for m in matches), tuple(m.span() for m in matches)
+
+
+@lru_cache(maxsize=4096)  # read by every theme's matcher in turn
+def joined_stems(text: str) -> tuple[str, tuple[int, ...]]:
+    """The stemmed tokens of ``text`` joined by spaces, which the phrase patterns search, and
+    where each token starts in that string."""
+    tokens = stem_tokens(text)[0]
+    starts = tuple(accumulate((len(t) + 1 for t in tokens[:-1]), initial=0)) if tokens else ()
+    return " ".join(tokens), starts
 
 
 def parse_phrases(phrases: Iterable[str | Mapping[str, float]]) -> dict[str, float]:
@@ -77,12 +88,11 @@ class PhraseMatcher:
         return _find(self, text)
 
     def _find(self, text: str) -> tuple[PhraseMatch, ...]:
-        tokens, spans = stem_tokens(text)
-        joined = " ".join(tokens)
-        starts = np.cumsum([0] + [len(t) + 1 for t in tokens])  # char offset of each token
+        joined, starts = joined_stems(text)
+        spans = stem_tokens(text)[1]
         found = []
         for m in self.pattern.finditer(joined):
-            first = int(np.searchsorted(starts, m.start()))
+            first = bisect_left(starts, m.start())
             last = first + m.group().count(" ")
             start, end = spans[first][0], spans[last][1]
             key = m.group()
@@ -301,4 +311,5 @@ def clear_caches() -> None:
     """Forget cached matches, tokens and embeddings (benchmarks compare cold runs)."""
     _find.cache_clear()
     stem_tokens.cache_clear()
+    joined_stems.cache_clear()
     _EMBEDDINGS.clear()
