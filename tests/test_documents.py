@@ -494,3 +494,29 @@ def test_a_folder_of_two_thousand_files(tmp_path):
     paths, failures = find_inputs([str(tmp_path)], SUPPORTED)
     assert len(paths) == 2000 and failures == []
     assert paths == sorted(paths) and len(set(paths)) == 2000
+
+
+def test_line_cleaning_equals_its_plain_definition_on_random_lines():
+    """normalise and ends_sentence take shortcuts for speed (a pattern instead of a translation
+    table; only a line's end searched): they must give what the plain definitions give."""
+    import random
+
+    from ofsted_themes.reading import cleaning
+
+    def plain_normalise(line: str) -> str:
+        line = line.translate(cleaning.INVISIBLE).translate(cleaning.LIGATURES)
+        return cleaning.SPACES.sub(" ", line).strip()
+
+    def plain_ends_sentence(line: str) -> bool:
+        if not ENDS_SENTENCE.search(line):
+            return False
+        last = line.rsplit(maxsplit=1)[-1].rstrip(".").lower()
+        return not (line.endswith(".") and last in cleaning.ABBREVIATIONS)
+
+    alphabet = "ab -.\u00ad\u200b\ufb01\ufb04\x01\x7f\t’”)Mr?:;\ufeff\u2060 Ac"
+    rng = random.Random(0)
+    for _ in range(20_000):
+        line = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        assert cleaning.normalise(line) == plain_normalise(line), repr(line)
+        tidy = cleaning.normalise(line)
+        assert cleaning.ends_sentence(tidy) == plain_ends_sentence(tidy), repr(tidy)

@@ -7,6 +7,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from functools import cached_property
 
 from ofsted_themes.reading.sentences import ABBREVIATIONS, ENDS_SENTENCE, LIST_MARKER
 
@@ -19,11 +20,16 @@ HYPHEN_END = re.compile(r"([^\W\d_]+)-$")  # a word broken with a hyphen at the 
 WORD_START = re.compile(r"[^\W\d_]+")
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 SPACES = re.compile(r"\s+")
+LONGEST_ENDING = 40  # characters of a line's end that ENDS_SENTENCE needs ("." and closing quotes)
 # Characters that carry no text: soft hyphens, zero-width marks, controls; ligatures are spelt out.
 INVISIBLE = {ord(c): None for c in "\u00ad\u200b\u200c\u200d\u2060\ufeff\x7f"} | {
     c: None for c in range(32) if chr(c) not in "\t\n\r\x0b\x0c"
 }
 LIGATURES = {ord(c): unicodedata.normalize("NFKC", c) for c in "\ufb00\ufb01\ufb02\ufb03\ufb04"}
+# The same as patterns: a regular expression passes over a line in C, str.translate with a dict
+# looks up every character in Python, and most lines hold none of these characters.
+INVISIBLE_CHAR = re.compile("[" + re.escape("".join(map(chr, INVISIBLE))) + "]")
+LIGATURE_CHAR = re.compile("[" + "".join(map(chr, LIGATURES)) + "]")
 
 
 def clean_pages(raw_pages: list[str], wrapped: bool = False) -> list[str]:
@@ -49,11 +55,24 @@ def clean_pages(raw_pages: list[str], wrapped: bool = False) -> list[str]:
 
 def rebuild(pages: list[list[str]], wrapped: bool) -> list[str]:
     """Page texts of paragraphs joined from clean lines (blank lines end paragraphs)."""
-    vocabulary = {w.lower() for lines in pages for line in lines for w in WORD.findall(line)}
     texts: list[list[str]] = [[] for _ in pages]
-    for index, paragraph in _paragraphs(pages, wrapped, vocabulary):
+    for index, paragraph in _paragraphs(pages, wrapped, Vocabulary(pages)):
         texts[index].append(paragraph)
     return ["\n".join(paragraphs) for paragraphs in texts]
+
+
+class Vocabulary:
+    """The words of a document, lower-cased, gathered only if a hyphenated line break asks."""
+
+    def __init__(self, pages: list[list[str]]):
+        self.pages = pages
+
+    @cached_property
+    def words(self) -> set[str]:
+        return {w.lower() for lines in self.pages for line in lines for w in WORD.findall(line)}
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.words
 
 
 def _lines(raw: str) -> list[str]:
@@ -63,7 +82,10 @@ def _lines(raw: str) -> list[str]:
 
 def normalise(line: str) -> str:
     """A line with whitespace collapsed, invisible characters removed, ligatures spelt out."""
-    return SPACES.sub(" ", line.translate(INVISIBLE).translate(LIGATURES)).strip()
+    line = INVISIBLE_CHAR.sub("", line)
+    if LIGATURE_CHAR.search(line):
+        line = line.translate(LIGATURES)
+    return SPACES.sub(" ", line).strip()
 
 
 def _key(line: str) -> str:
@@ -101,7 +123,7 @@ def body(lines: list[str], furniture: set[str]) -> slice:
 
 
 def _paragraphs(
-    pages: list[list[str]], wrapped: bool, vocabulary: set[str]
+    pages: list[list[str]], wrapped: bool, vocabulary: Vocabulary
 ) -> list[tuple[int, str]]:
     """(page index, paragraph) pairs, joining lines by the rules in ``clean_pages``."""
     paragraphs: list[tuple[int, str]] = []
@@ -126,20 +148,26 @@ def _continues(previous: str, line: str, wrapped: bool) -> bool:
         return True
     if ends_sentence(previous):
         return False
-    return wrapped or bool(HYPHEN_END.search(previous))
+    return wrapped or bool(_hyphen_end(previous))
+
+
+def _hyphen_end(text: str) -> re.Match | None:
+    """A word broken by a hyphen at the end of ``text``; searched only when it ends in one (a
+    paragraph grows line by line, and searching it all each time is quadratic)."""
+    return HYPHEN_END.search(text) if text.endswith("-") else None
 
 
 def ends_sentence(line: str) -> bool:
     """Whether a line ends with terminal punctuation that is not an abbreviation's full stop."""
-    if not ENDS_SENTENCE.search(line):
+    if not ENDS_SENTENCE.search(line[-LONGEST_ENDING:]):  # the end only: paragraphs grow
         return False
     last = line.rsplit(maxsplit=1)[-1].rstrip(".").lower()
     return not (line.endswith(".") and last in ABBREVIATIONS)
 
 
-def _join(previous: str, line: str, vocabulary: set[str]) -> str:
+def _join(previous: str, line: str, vocabulary: Vocabulary) -> str:
     """Two lines of one paragraph as one, mending a word hyphenated across the break."""
-    broken = HYPHEN_END.search(previous)
+    broken = _hyphen_end(previous)
     if broken is None:
         return f"{previous} {line}"
     start = WORD_START.match(line)
