@@ -123,18 +123,23 @@ def read_input(path: Path, document: str, text_column: str) -> list[Letter]:
     return [read_letter(path, document)]
 
 
+BASE_COLUMNS = ("sentence_no", "page", "text")
+
+
 def tag_letter(tagger: Tagger, letter: Letter, tags: pd.DataFrame | None = None) -> pd.DataFrame:
     """The letter's sentences with each theme's tag and score, and the evidence (``tags``: the
     model's rows for them, when a batch of letters was scored at once)."""
+    sentences = letter.sentences
     if tags is None:
-        tags = tagger.predict(letter.sentences["text"].astype(str).tolist())
-    base = letter.sentences[["sentence_no", "page", "text"]]
-    carried = letter.sentences.drop(columns=["sentence_no", "page", "text"])
-    # an input column named like an output one (a tag table tagged again) keeps its values
-    carried = carried.rename(columns={c: f"input_{c}" for c in carried if c in tags.columns})
-    frame = pd.concat([base, tags.reset_index(drop=True), carried], axis=1)
-    frame.insert(0, "document", letter.document)
-    return frame
+        tags = tagger.predict(sentences["text"].astype(str).tolist())
+    # built column by column in one go: a short letter's frame is mostly pandas' fixed costs
+    columns = {"document": letter.document}
+    columns |= {c: sentences[c].array for c in BASE_COLUMNS}
+    columns |= {c: tags[c].array for c in tags.columns}
+    for c in sentences.columns.drop(list(BASE_COLUMNS)):
+        # an input column named like an output one (a tag table tagged again) keeps its values
+        columns[f"input_{c}" if c in tags.columns else c] = sentences[c].array
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(sentences)))
 
 
 Job = tuple[Path, str, str, float | None]  # path, document name, text column, seconds to read
