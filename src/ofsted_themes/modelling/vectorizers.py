@@ -11,6 +11,7 @@ made most of a model file's 37 MB and of its loading time.
 from __future__ import annotations
 
 import weakref
+from array import array
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -56,8 +57,8 @@ class CachedTfidfVectorizer(TfidfVectorizer):
     def _char_counts(self, raw_documents) -> csr_matrix:
         """Counts of the vocabulary's n-grams, built word by word from cached columns."""
         preprocess, columns = self.build_preprocessor(), self._cached_columns()
-        indices: list[int] = []
-        indptr = [0]
+        indices = array("l")  # a machine array: numpy takes it without converting each item
+        indptr = array("l", [0])
         for document in raw_documents:
             # as scikit-learn's char_wb analyser: decode and preprocess the whole text, then words
             text = self._white_spaces.sub(" ", preprocess(self.decode(document)))
@@ -74,12 +75,12 @@ class CachedTfidfVectorizer(TfidfVectorizer):
         counts.sum_duplicates()  # one entry per n-gram and sentence, columns sorted
         return counts
 
-    def _word_columns(self, word: str) -> tuple[int, ...]:
+    def _word_columns(self, word: str) -> array:
         vocabulary = self.vocabulary_
         grams = self._char_wb_ngrams(word)  # scikit-learn's own cutting, on one word
-        return tuple(vocabulary[g] for g in grams if g in vocabulary)
+        return array("l", (vocabulary[g] for g in grams if g in vocabulary))
 
-    def _cached_columns(self) -> dict[str, tuple[int, ...]]:
+    def _cached_columns(self) -> dict[str, array]:
         vocabulary, columns = _COLUMNS.get(self, (None, None))
         if vocabulary is not self.vocabulary_ or len(columns) > CACHED_WORDS:
             columns = {}
