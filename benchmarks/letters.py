@@ -28,15 +28,17 @@ from ofsted_themes.tagging.batch import run_batch  # noqa: E402
 
 MODEL = ROOT / "models" / "tagger.skops"
 REPEATS = 3
-SHORT, LONG = 60, 6  # letters of each kind
+SHORT, LONG = 60, 5  # letters of each kind: 2,000 distinct sentences in the long ones
 
 
 def body_sentences() -> list[str]:
-    """Real sentences of published letters (the labelled set's training split), in order, so
-    that every generated letter says different things as real letters do: a pool of a few
-    sentences, repeated, would flatter anything that caches by sentence."""
+    """Real sentences of published letters in the inspectors' own words (the labelled set's
+    training split), in order, so that every generated letter says different things as real
+    letters do: a pool of a few sentences, repeated, would flatter anything that caches by
+    sentence."""
     frames = [pd.read_csv(f) for f in sorted((ROOT / "data" / "letters" / "train").glob("*.csv"))]
-    texts = pd.concat(frames)["text"].astype(str)
+    rows = pd.concat(frames)
+    texts = rows.loc[rows["voice"] == "inspector", "text"].astype(str)
     return [" ".join(t.split()) for t in texts if len(t) > 40]
 
 

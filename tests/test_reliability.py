@@ -201,7 +201,7 @@ HOSTILE = {  # name: (make the file in a folder, words its reason must hold)
     "sentences.txt": (lambda p: p.write_text("Workers are tired.\n" * (MAX_SENTENCES + 1)),
                       f"over {MAX_SENTENCES:,} sentences"),
     "huge.csv": (lambda p: sparse(p, MAX_FILE_BYTES + 1), "file too large"),
-    "dots.txt": (lambda p: p.write_text("a. " * 150_000), "took over 2 s"),
+    "dots.txt": (lambda p: p.write_text("a. " * 3_000_000), "took over 2 s"),  # ~8 s to split
     "cell.csv": (lambda p: p.write_text("text\n" + "word " * 5_000 + "\n"), "the limit is 20"),
 }  # fmt: skip
 
@@ -274,7 +274,7 @@ def test_two_label_imports_at_once_keep_every_label(tmp_path):
 def test_a_second_tag_onto_the_same_out_is_refused_and_the_first_completes(tagger_file, tmp_path):
     letters = tmp_path / "letters"
     normal_letter(letters)
-    (letters / "slow.txt").write_text("a. " * 60_000)  # several seconds of splitting
+    (letters / "slow.txt").write_text("a. " * 1_000_000)  # several seconds of splitting
     out = tmp_path / "out" / "tags.csv"
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
     first = subprocess.Popen(
@@ -454,7 +454,7 @@ def many_letters(folder: Path, n: int) -> Path:
     folder.mkdir(parents=True)
     for i in range(n):
         lf.make_text_letter(folder / f"letter_{i:03d}.txt", ["jtai", "focused_visit"][i % 2])
-    (folder / "slow.txt").write_text("a. " * 60_000)
+    (folder / "slow.txt").write_text("a. " * 1_000_000)  # seconds to split: the batch is busy
     return folder
 
 
