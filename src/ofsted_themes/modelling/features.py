@@ -308,7 +308,11 @@ def _model_folder(packaged) -> str:
 
 
 def clear_caches() -> None:
-    """Forget cached matches, tokens and embeddings (benchmarks compare cold runs)."""
+    """Forget cached matches, tokens, embeddings and the tf-idf's words (benchmarks compare cold
+    runs)."""
+    from ofsted_themes.modelling import vectorizers
+
+    vectorizers.clear_caches()
     _find.cache_clear()
     stem_tokens.cache_clear()
     joined_stems.cache_clear()
