@@ -70,16 +70,27 @@ class Tagger:
         if matrix is None or not tags.any() or not self._weights or not self._feature_names:
             return terms
         matrix = csr_matrix(matrix)
-        names = self._feature_names
         for j, weights in self._weights.items():
             for r in np.flatnonzero(tags[:, j]):
                 lo, hi = matrix.indptr[r], matrix.indptr[r + 1]
                 columns = matrix.indices[lo:hi]
                 contribution = matrix.data[lo:hi] * weights[columns]
                 ranked = columns[np.argsort(contribution)[::-1]]
-                words = (content_words(names[k]) for k in ranked if weights[k] > 0)
+                ranked = ranked[weights[ranked] > 0]
+                words = map(self._feature_words, ranked.tolist())
                 terms[r][j] = list(islice(filter(None, words), 3))  # stop at the third
         return terms
+
+    def _feature_words(self, column: int) -> str:
+        """A feature's content words (memoised: the same features explain many sentences)."""
+        words = self._words_of_feature.get(column)
+        if words is None:
+            words = self._words_of_feature[column] = content_words(self._feature_names[column])
+        return words
+
+    @cached_property
+    def _words_of_feature(self) -> dict[int, str]:
+        return {}
 
     @cached_property
     def _weights(self) -> dict[int, np.ndarray]:
