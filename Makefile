@@ -60,6 +60,7 @@ bench: run
 	$(RUN) python benchmarks/metadata.py --out reports/bench/metadata.md
 	$(RUN) python benchmarks/serve.py --out reports/bench/serve.md
 	$(RUN) python benchmarks/letters.py --out reports/bench/letters.md
+	$(RUN) python benchmarks/splitters.py --out reports/bench/splitters.md
 
 # The MLflow UI on the project's store, loopback only, one worker, no job runner. AUTH=1 adds
 # MLflow's basic-auth app (logins, per-experiment permissions; users in basic_auth.db): the first
