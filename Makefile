@@ -32,7 +32,7 @@ spark: setup
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null \
 	      || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }; \
-	  else echo "make spark: Spark needs Java 17 or 21: install openjdk-17-jre-headless (or set JAVA_HOME)"; exit 2; fi; \
+	  else echo "make spark: Spark needs Java 17 or later: install openjdk-17-jre-headless (or set JAVA_HOME)"; exit 2; fi; \
 	fi
 	$(UV) sync --locked --inexact --quiet --extra spark
 

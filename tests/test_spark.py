@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import unquote
 
 import pandas as pd
 import pytest
@@ -77,7 +78,9 @@ def work(tmp_path_factory) -> Path:
     lines = [f"{THEMES[i % 2]} in team {i}. Leaders reviewed case {i} in May." for i in range(2600)]
     (letters / "long" / "report.txt").parent.mkdir()
     (letters / "long" / "report.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (letters / "empty.pdf").write_bytes(b"")  # Spark's scan skips it: reported all the same
+    # a name that is not a plain URI path: a space, "#" and "?" (Spark's lists encode them)
+    shutil.copy(letters / "sample-focused-visit.txt", letters / "visit #2?.txt")
+    (letters / "empty file.pdf").write_bytes(b"")  # Spark's scan skips it: reported all the same
     (letters / "broken.pdf").write_bytes(b"%PDF-1.7\n not a PDF after all")  # fails when read
     (letters / "~$lock.docx").write_bytes(b"x")
     (letters / ".hidden.txt").write_text("Caseloads are high.", encoding="utf-8")
@@ -134,6 +137,7 @@ def test_spark_writes_the_rows_tag_writes(on_spark, local):
         "letters/sample-focused-visit.txt",
         "letters/sample-ilacs-inspection.txt",
         "letters/sample-jtai.html",
+        "letters/visit #2?.txt",
     ]
     assert (got["document"] == "letters/long/report.txt").sum() > 5_000  # over one model call
     pd.testing.assert_frame_equal(got, expected, check_dtype=False, check_exact=False, atol=1e-9)
@@ -143,12 +147,13 @@ def test_spark_writes_the_rows_tag_writes(on_spark, local):
 
 def test_spark_writes_a_folder_per_letter_and_the_letters_table(on_spark, local):
     _, out = on_spark
-    folders = sorted(p.name for p in (out / "sentences").iterdir() if p.is_dir())
+    folders = sorted(unquote(p.name) for p in (out / "sentences").iterdir() if p.is_dir())
     assert folders == [
-        "document=letters%2Flong%2Freport.txt",
-        "document=letters%2Fsample-focused-visit.txt",
-        "document=letters%2Fsample-ilacs-inspection.txt",
-        "document=letters%2Fsample-jtai.html",
+        "document=letters/long/report.txt",
+        "document=letters/sample-focused-visit.txt",
+        "document=letters/sample-ilacs-inspection.txt",
+        "document=letters/sample-jtai.html",
+        "document=letters/visit #2?.txt",
     ]
     letters = pd.read_parquet(out / "letters")
     letters[LETTER_COLUMNS] = letters[LETTER_COLUMNS].fillna("")
@@ -161,7 +166,7 @@ def test_spark_writes_a_folder_per_letter_and_the_letters_table(on_spark, local)
 def test_bad_files_are_failure_rows_not_a_failed_job(on_spark, local):
     _, out = on_spark
     failures = ordered(pd.read_parquet(out / "failures"), ["file"])
-    assert list(failures["file"]) == ["letters/broken.pdf", "letters/empty.pdf"]
+    assert list(failures["file"]) == ["letters/broken.pdf", "letters/empty file.pdf"]
     assert failures["reason"].iloc[1] == "empty file"
     assert failures.to_dict("records") == ordered(local["failures"], ["file"]).to_dict("records")
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote
 
 import pandas as pd
 import pyarrow as pa
@@ -176,9 +176,9 @@ def unread_files(files: DataFrame, letters: DataFrame, root: Path) -> DataFrame:
     """Failure rows (``document, reason``) for the files listed but never read: Spark's file
     scan skips empty files, which the local engine reports as such."""
     listed = {
-        document_name(uri, str(root))
+        document_name(unquote(uri), str(root))  # inputFiles() gives URIs percent-encoded
         for uri in files.inputFiles()
-        if not uri.rsplit("/", 1)[-1].startswith("~$")
+        if not unquote(uri).rsplit("/", 1)[-1].startswith("~$")
     }
     seen = {row["document"] for row in letters.select("document").collect()}
     names = sorted(listed - seen)
@@ -194,11 +194,11 @@ def unread_files(files: DataFrame, letters: DataFrame, root: Path) -> DataFrame:
 
 def document_name(uri: str, root: str) -> str:
     """A letter's name as the local engine gives it: a local file relative to ``root`` (the
-    folder the command runs in) when inside it; any other URI in full."""
-    parts = urlsplit(uri)
-    if parts.scheme != "file":
+    folder the command runs in) when inside it; any other URI in full. ``uri`` is as Spark's
+    ``path`` column gives it, not percent-encoded: a "#" or "?" is part of the file's name."""
+    if not uri.startswith("file:"):
         return printable_name(uri)
-    return document_names([Path(parts.path)], Path(root))[0]
+    return document_names([Path(uri.removeprefix("file:"))], Path(root))[0]
 
 
 def tags_type(theme_ids: list[str]) -> T.StructType:
