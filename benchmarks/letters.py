@@ -105,7 +105,7 @@ def measure(kind: str, form: str, texts: list[str], folder: Path, tagger: Tagger
         out = folder / f"out-{kind}-{form}-{jobs}"
 
         def tag(out=out, jobs=jobs) -> None:
-            features.clear_caches()  # each run as the first: no sentence or word seen before
+            features.clear_caches()  # no sentence, word or stem seen before
             run_batch(
                 tagger, [str(letters)], out=out / "t.csv", summary=out / "s.csv", jobs=jobs,
                 model_path=str(MODEL), progress=False,

@@ -517,3 +517,23 @@ def test_letters_scored_in_a_group_get_the_rows_each_would_get_alone(tagger, tmp
         ):
             pd.testing.assert_frame_equal(frame, expected)
             assert meta == expected_meta
+
+
+def test_input_columns_named_like_outputs_or_each_other_are_all_kept(tagger):
+    """A table tagged again carries its columns; one named like an output column gets an
+    ``input_`` prefix, and one already named so gets another: no value is overwritten."""
+    sentences = pd.DataFrame(
+        {
+            "sentence_no": [1, 2],
+            "page": [1, 1],
+            "text": ["Caseloads are high.", "Leaders know their services."],
+            "cse": ["a", "b"],
+            "input_cse": ["c", "d"],
+            "council": ["X", "Y"],
+        }
+    )
+    frame = tagging.tag_letter(tagger, tagging.Letter("t.csv", sentences))
+    assert frame["input_cse"].tolist() == ["a", "b"]
+    assert frame["input_input_cse"].tolist() == ["c", "d"]
+    assert frame["council"].tolist() == ["X", "Y"]
+    assert set(frame["cse"]) <= {0, 1}  # the tag itself

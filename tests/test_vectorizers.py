@@ -62,11 +62,15 @@ def test_refitting_forgets_the_words_of_the_old_vocabulary():
     assert abs(ours.transform(TRAIN) - expected).max() == 0
 
 
-def test_a_bounded_cache_gives_the_same_matrix(monkeypatch):
+def test_a_full_cache_starts_afresh_and_gives_the_same_matrix(monkeypatch):
     monkeypatch.setattr(vectorizers, "CACHED_WORDS", 3)
     ours = CachedTfidfVectorizer(**SETTINGS[0]).fit(TRAIN)
     expected = TfidfVectorizer(**SETTINGS[0]).fit(TRAIN).transform(TRAIN * 2)
+    ours.transform(TRAIN)
+    full = vectorizers._COLUMNS[ours][1]
+    assert len(full) > 3
     assert abs(ours.transform(TRAIN * 2) - expected).max() == 0
+    assert vectorizers._COLUMNS[ours][1] is not full  # past the bound: a new cache
 
 
 def test_the_vocabulary_is_saved_as_one_array_and_comes_back_as_the_dict(tmp_path):

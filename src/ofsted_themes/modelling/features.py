@@ -308,11 +308,12 @@ def _model_folder(packaged) -> str:
 
 
 def clear_caches() -> None:
-    """Forget cached matches, tokens, embeddings and the tf-idf's words (benchmarks compare cold
-    runs)."""
+    """Forget cached matches, stems, tokens, embeddings and the tf-idf's words (benchmarks
+    compare cold runs)."""
     from ofsted_themes.modelling import vectorizers
 
     vectorizers.clear_caches()
+    stem.cache_clear()
     _find.cache_clear()
     stem_tokens.cache_clear()
     joined_stems.cache_clear()

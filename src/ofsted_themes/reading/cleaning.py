@@ -20,7 +20,9 @@ HYPHEN_END = re.compile(r"([^\W\d_]+)-$")  # a word broken with a hyphen at the 
 WORD_START = re.compile(r"[^\W\d_]+")
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 SPACES = re.compile(r"\s+")
-LONGEST_ENDING = 40  # characters of a line's end that ENDS_SENTENCE needs ("." and closing quotes)
+# How much of a line's end ENDS_SENTENCE is shown: a stop and its closing quotes and brackets
+# (the pattern allows any number; a line ending in 40 of them is not a letter's).
+LONGEST_ENDING = 40
 # Characters that carry no text: soft hyphens, zero-width marks, controls; ligatures are spelt out.
 INVISIBLE = {ord(c): None for c in "\u00ad\u200b\u200c\u200d\u2060\ufeff\x7f"} | {
     c: None for c in range(32) if chr(c) not in "\t\n\r\x0b\x0c"

@@ -5,7 +5,8 @@ paragraph at a time, with a few rules of our own around it: a quotation of sever
 split again, a cut after a title ("Cllr. | Jones") or before a lower-case continuation is mended,
 and no sentence exceeds MAX_SENTENCE_CHARS. nupunkt was chosen by measurement
 (``benchmarks/splitters.py``, README): with these rules it splits real letters' sentences more
-exactly than pysbd did with them (F1 0.998 against 0.994) and tens of times faster.
+exactly than pysbd with them (F1 0.998 against 0.994), 13 times as fast on letter-like text
+and 45 times on real-letter paragraphs.
 """
 
 from __future__ import annotations

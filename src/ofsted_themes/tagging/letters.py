@@ -138,7 +138,10 @@ def tag_letter(tagger: Tagger, letter: Letter, tags: pd.DataFrame | None = None)
     columns |= {c: tags[c].array for c in tags.columns}
     for c in sentences.columns.drop(list(BASE_COLUMNS)):
         # an input column named like an output one (a tag table tagged again) keeps its values
-        columns[f"input_{c}" if c in tags.columns else c] = sentences[c].array
+        name = c
+        while name in columns:
+            name = f"input_{name}"
+        columns[name] = sentences[c].array
     return pd.DataFrame(columns, index=pd.RangeIndex(len(sentences)))
 
 
