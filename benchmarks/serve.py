@@ -1,6 +1,7 @@
-"""REST serving: warm latency of one 400-sentence letter through `mlflow models serve` (as
-`make serve` runs it: one worker, loopback), beside the same Tagger called in-process, measured
-in the same run. The served model is the saved Tagger (models/tagger.skops) as an MLflow pyfunc.
+"""REST serving: warm latency of 400 sentences in one request (a long letter's worth) through
+`mlflow models serve` (as `make serve` runs it: one worker, loopback), beside the same Tagger
+called in-process, measured in the same run. The served model is the saved Tagger
+(models/tagger.skops) as an MLflow pyfunc.
 
     python benchmarks/serve.py [--out benchmarks/results/serve.md]
 """
@@ -10,9 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,6 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 from timing import median_seconds
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the server helper
+from servers import running
 
 import ofsted_themes
 from ofsted_themes.modelling.tagger import Tagger
@@ -35,12 +36,6 @@ REPEATS = 10
 def letter() -> list[str]:
     table = pd.read_csv(ROOT / "data/letters/train/sentences.csv", dtype=str)
     return table["text"].head(SENTENCES).tolist()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main() -> None:
@@ -65,22 +60,13 @@ def main() -> None:
             input_example=pd.DataFrame({"text": texts[:3]}),
             pip_requirements=pip_requirements(),
         )
-        port = free_port()
         env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-        server = subprocess.Popen(
-            [str(BIN / "mlflow"), "models", "serve", "-m", str(model), "--env-manager", "local",
-             "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-        try:
-            started = time.perf_counter()
-            while True:
-                try:
-                    urllib.request.urlopen(f"{base}/ping", timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.2)
+        command = [
+            str(BIN / "mlflow"), "models", "serve", "-m", str(model), "--env-manager", "local",
+            "--host", "127.0.0.1", "--port", "{port}", "--workers", "1",
+        ]  # fmt: skip
+        started = time.perf_counter()
+        with running(command, env, "/ping") as base:  # stopped, with its workers, at the end
             ready = time.perf_counter() - started
 
             def request() -> None:
@@ -92,15 +78,12 @@ def main() -> None:
 
             request()  # warm
             served = median_seconds(request, REPEATS)
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
     rows = [
         {"path": "Tagger.predict in-process (baseline)", "seconds": in_process, "ratio": 1.0},
         {"path": "POST /invocations, warm", "seconds": served, "ratio": served / in_process},
         {"path": "server start to first answer of /ping", "seconds": ready, "ratio": None},
     ]
-    text = f"One letter of {len(texts)} sentences, median of {REPEATS}.\n\n" + pd.DataFrame(
+    text = f"{len(texts)} sentences in one request, median of {REPEATS}.\n\n" + pd.DataFrame(
         rows
     ).round(3).to_markdown(index=False)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -191,7 +191,7 @@ def run_command(code: str, env: dict) -> subprocess.CompletedProcess:
     )  # fmt: skip
 
 
-def test_without_pyspark_the_command_says_what_to_install(tmp_path):
+def test_without_pyspark_the_command_says_what_to_install():
     code = (
         "import sys; sys.modules['pyspark'] = None; sys.argv[0] = 'ofsted-tag-spark'; "
         "from ofsted_themes.cli.spark import run; run()"

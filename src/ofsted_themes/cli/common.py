@@ -43,6 +43,21 @@ def errors(problems: Iterable[str], limit: int = PROBLEMS_SHOWN) -> None:
         print(f"... and {len(problems) - limit} more problems", file=sys.stderr)
 
 
+def print_failures(
+    failures: Iterable[tuple[str, str]], limit: int | None = None, rest: str = ""
+) -> None:
+    """The files that could not be tagged and why, as a table on stderr; past ``limit`` rows,
+    how many more there are (``rest``: where they are listed)."""
+    rows = [(printable(name), printable(reason)) for name, reason in failures]
+    shown = rows if limit is None else rows[:limit]
+    width = max(len(name) for name, _ in shown)
+    print(f"\n{len(rows)} file(s) could not be tagged:", file=sys.stderr)
+    for name, reason in shown:
+        print(f"  {name:<{width}}  {reason}", file=sys.stderr)
+    if len(rows) > len(shown):
+        print(f"  ... and {len(rows) - len(shown)} more{rest}", file=sys.stderr)
+
+
 def problems_of(cause: str | Exception) -> list[str]:
     """The messages an error carries: one per problem, or its text."""
     if isinstance(cause, ProblemsError):

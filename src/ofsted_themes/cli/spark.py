@@ -14,12 +14,11 @@ import argparse
 import importlib.util
 import os
 import shutil
-import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ofsted_themes.cli.common import PROBLEMS_SHOWN, fail, printable, run_command
+from ofsted_themes.cli.common import PROBLEMS_SHOWN, fail, print_failures, printable, run_command
 from ofsted_themes.core.errors import ExitCode
 
 if TYPE_CHECKING:  # pyspark is checked for before it is imported
@@ -144,14 +143,7 @@ def print_outcome(result: SparkResult, seconds: float, model: str, fingerprint: 
         print(f"  wrote {printable(path)}")
     print(f"  model {printable(model)} (fingerprint {fingerprint})")
     if result.failures:  # all of them are in failures/
-        rows = [(printable(name), printable(reason)) for name, reason in result.failures]
-        shown = rows[:PROBLEMS_SHOWN]
-        width = max(len(name) for name, _ in shown)
-        print(f"\n{len(rows)} file(s) could not be tagged:", file=sys.stderr)
-        for name, reason in shown:
-            print(f"  {name:<{width}}  {reason}", file=sys.stderr)
-        if len(rows) > len(shown):
-            print(f"  ... and {len(rows) - len(shown)} more (failures/)", file=sys.stderr)
+        print_failures(result.failures, PROBLEMS_SHOWN, rest=" (failures/)")
 
 
 def run() -> None:

@@ -13,7 +13,7 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from ofsted_themes.cli.common import fail, printable, run_command
+from ofsted_themes.cli.common import fail, print_failures, printable, run_command
 from ofsted_themes.core.errors import ExitCode, ProblemsError
 from ofsted_themes.core.limits import READ_SECONDS
 
@@ -101,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     missing = [p for p in args.paths if not Path(p).exists() and not any(c in p for c in "*?[")]
     if missing:  # a typo must not replace the outputs of the last run with empty ones
         fail(ProblemsError([f"{printable(p)}: no such file or folder" for p in missing]))
-    found, problems = find_inputs(args.paths, INPUT_SUFFIXES)
+    inputs = find_inputs(args.paths, INPUT_SUFFIXES)  # searched once: run_batch is given them
+    found, problems = inputs
     if not found:  # a pattern that matches nothing, an empty folder: as bad as a typo
         reasons = [f"{printable(name)}: {reason}" for name, reason in problems]
         fail(ProblemsError(reasons or ["no letters to tag"]))
@@ -135,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
                 seconds=args.time_limit or None,
                 outputs=outputs,
                 corrections=corrections,
+                found=inputs,
             )
             if not args.no_report:
                 from ofsted_themes.reporting.html import write_batch_report
@@ -177,11 +179,7 @@ def print_outcome(result, seconds: float) -> None:
     for path in result.written:
         print(f"  wrote {printable(path)}")
     if result.failures:
-        rows = [(printable(name), printable(reason)) for name, reason in result.failures]
-        width = max(len(name) for name, _ in rows)
-        print(f"\n{len(rows)} file(s) could not be tagged:", file=sys.stderr)
-        for name, reason in rows:
-            print(f"  {name:<{width}}  {reason}", file=sys.stderr)
+        print_failures(result.failures)
 
 
 def provenance(model: str, tagger) -> dict:

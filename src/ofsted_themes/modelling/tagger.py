@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import islice
 from pathlib import Path
 
@@ -69,7 +69,7 @@ class Tagger:
         terms = [[[] for _ in self.themes] for _ in texts]
         if matrix is None or not tags.any() or not self._weights or not self._feature_names:
             return terms
-        matrix = csr_matrix(matrix)
+        matrix, names = csr_matrix(matrix), self._feature_names
         for j, weights in self._weights.items():
             for r in np.flatnonzero(tags[:, j]):
                 lo, hi = matrix.indptr[r], matrix.indptr[r + 1]
@@ -77,20 +77,9 @@ class Tagger:
                 contribution = matrix.data[lo:hi] * weights[columns]
                 ranked = columns[np.argsort(contribution)[::-1]]
                 ranked = ranked[weights[ranked] > 0]
-                words = map(self._feature_words, ranked.tolist())
+                words = (content_words(names[k]) for k in ranked.tolist())
                 terms[r][j] = list(islice(filter(None, words), 3))  # stop at the third
         return terms
-
-    def _feature_words(self, column: int) -> str:
-        """A feature's content words (memoised: the same features explain many sentences)."""
-        words = self._words_of_feature.get(column)
-        if words is None:
-            words = self._words_of_feature[column] = content_words(self._feature_names[column])
-        return words
-
-    @cached_property
-    def _words_of_feature(self) -> dict[int, str]:
-        return {}
 
     @cached_property
     def _weights(self) -> dict[int, np.ndarray]:
@@ -157,6 +146,7 @@ def linear_weights(estimator) -> np.ndarray | None:
     return None
 
 
+@lru_cache(maxsize=2**17)  # a model's features: the same ones explain many sentences
 def content_words(feature: str) -> str:
     """A learned feature as evidence a reader can use: the content words of a word n-gram
     ("management of" gives "management"); nothing for a character n-gram, a phrase-score column

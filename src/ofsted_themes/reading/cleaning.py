@@ -20,9 +20,8 @@ HYPHEN_END = re.compile(r"([^\W\d_]+)-$")  # a word broken with a hyphen at the 
 WORD_START = re.compile(r"[^\W\d_]+")
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 SPACES = re.compile(r"\s+")
-# How much of a line's end ENDS_SENTENCE is shown: a stop and its closing quotes and brackets
-# (the pattern allows any number; a line ending in 40 of them is not a letter's).
-LONGEST_ENDING = 40
+# The characters ENDS_SENTENCE starts with: it can match only at the last of them in a line.
+TERMINAL = ".!?:;"
 # Characters that carry no text: soft hyphens, zero-width marks, controls; ligatures are spelt out.
 INVISIBLE = {ord(c): None for c in "\u00ad\u200b\u200c\u200d\u2060\ufeff\x7f"} | {
     c: None for c in range(32) if chr(c) not in "\t\n\r\x0b\x0c"
@@ -161,7 +160,9 @@ def _hyphen_end(text: str) -> re.Match | None:
 
 def ends_sentence(line: str) -> bool:
     """Whether a line ends with terminal punctuation that is not an abbreviation's full stop."""
-    if not ENDS_SENTENCE.search(line[-LONGEST_ENDING:]):  # the end only: paragraphs grow
+    # tried at the last stop only, not at every character: a paragraph grows line by line
+    last_stop = max(line.rfind(c) for c in TERMINAL)
+    if last_stop < 0 or not ENDS_SENTENCE.match(line, last_stop):
         return False
     last = line.rsplit(maxsplit=1)[-1].rstrip(".").lower()
     return not (line.endswith(".") and last in ABBREVIATIONS)

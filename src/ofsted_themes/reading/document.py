@@ -91,9 +91,7 @@ def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     if not stat.S_ISREG(info.st_mode):  # a pipe or device could block or never end
         raise DocumentError("not a regular file")
     if info.st_size > max_bytes:
-        raise DocumentError(
-            f"file too large ({_size(info.st_size)}; the limit is {_size(max_bytes)})"
-        )
+        raise DocumentError(too_large_reason(info.st_size, max_bytes))
     try:
         with path.open("rb") as file:
             data = file.read(max_bytes + 1)
@@ -104,6 +102,11 @@ def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     if len(data) > max_bytes:  # grew since stat, or a device
         raise DocumentError(f"file too large (over {_size(max_bytes)})")
     return data
+
+
+def too_large_reason(size: int, max_bytes: int) -> str:
+    """Why a file of ``size`` bytes is refused, for the user."""
+    return f"file too large ({_size(size)}; the limit is {_size(max_bytes)})"
 
 
 def _size(n: int) -> str:

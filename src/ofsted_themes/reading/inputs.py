@@ -87,7 +87,11 @@ def _walk(folder: Path, wanted: set[str]) -> tuple[list[Path], list[tuple[str, s
             continue
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in files:
-            if name.startswith((".", "~$")) or Path(name).suffix.lower() not in wanted:
+            if (
+                name.startswith(".")
+                or is_lock_file(name)
+                or Path(name).suffix.lower() not in wanted
+            ):
                 continue
             path = Path(root, name)
             if path.is_file():
@@ -129,3 +133,8 @@ def os_reason(error: OSError) -> str:
     if isinstance(error, PermissionError):
         return "permission denied"
     return (error.strerror or str(error)).lower()
+
+
+def is_lock_file(name: str) -> bool:
+    """Word's lock file beside an open document (``~$...``): never a letter."""
+    return name.startswith("~$")

@@ -70,12 +70,14 @@ def run_batch(
     seconds: float | None = READ_SECONDS,
     outputs: OutputSet | None = None,
     corrections: Corrections | None = None,
+    found: tuple[list[Path], list[tuple[str, str]]] | None = None,
 ) -> BatchResult:
     """Tag every input; failed files are listed, never fatal. The outputs are staged in
     ``outputs`` (the caller adds its own and commits them), or committed here if none is given."""
     from tqdm import tqdm
 
-    paths, failures = find_inputs(inputs, INPUT_SUFFIXES)
+    # ``found``: what find_inputs gave the caller for ``inputs``, when it has looked already
+    paths, failures = find_inputs(inputs, INPUT_SUFFIXES) if found is None else found
     record = recover(out)  # an interrupted commit is finished first
     root = Path(record.get("root") or Path.cwd()) if resume else Path.cwd()
     if resume:

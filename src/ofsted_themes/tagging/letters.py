@@ -171,8 +171,7 @@ def process_group(tagger: Tagger, jobs: list[Job]) -> list[Outcome]:
     try:
         tags = tagger.predict(texts)
     except (ValueError, MemoryError):  # then each file on its own: one bad file fails
-        pairs = zip(jobs, outcomes, strict=True)
-        return [process(tagger, *job) if not o.error else o for job, o in pairs]
+        return [o if o.error else tag_read(tagger, o) for o in outcomes]
     start = 0
     for outcome in outcomes:
         if outcome.error:
@@ -195,12 +194,15 @@ def process(
 ) -> Outcome:
     """Read, split and tag one input file; any failure is caught and reported by name."""
     outcome = read_job(path, document, text_column, seconds)
-    if outcome.error:
-        return outcome
+    return outcome if outcome.error else tag_read(tagger, outcome)
+
+
+def tag_read(tagger: Tagger, outcome: Outcome) -> Outcome:
+    """A file's letters, already read, tagged alone; a failure is that file's."""
     try:
         outcome.letters = [(tag_letter(tagger, lt), meta) for lt, meta in outcome.letters]
     except (ValueError, MemoryError) as exc:
-        return Outcome(document, error=f"{type(exc).__name__}: {exc}")
+        return Outcome(outcome.name, error=f"{type(exc).__name__}: {exc}")
     return outcome
 
 

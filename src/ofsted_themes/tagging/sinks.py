@@ -118,7 +118,7 @@ class TableSink:
         return move_into_place(self.tmp, destination)
 
     def abort(self) -> None:
-        self._held = []
+        self._held, self._held_rows = [], 0
         if self._parquet is not None:
             self._parquet.close()
         self.tmp.unlink(missing_ok=True)

@@ -33,7 +33,8 @@ from ofsted_themes.core.errors import OfstedThemesError
 from ofsted_themes.core.limits import MAX_FILE_BYTES, READ_SECONDS
 from ofsted_themes.core.tables import LETTER_COLUMNS
 from ofsted_themes.modelling.tagger import Tagger
-from ofsted_themes.reading.document import SUPPORTED
+from ofsted_themes.reading.document import SUPPORTED, too_large_reason
+from ofsted_themes.reading.inputs import is_lock_file
 from ofsted_themes.tagging.batch import sentence_columns
 from ofsted_themes.tagging.letters import document_names, printable_name, read_job
 
@@ -128,11 +129,7 @@ def too_large(batches: Iterator[pd.DataFrame], root: str) -> Iterator[pd.DataFra
     """``mapInPandas``: files over the size limit (``path, length``) to failure rows."""
     for batch in batches:
         rows = [
-            failure_row(
-                document_name(uri, root),
-                f"file too large ({length / 1e6:.1f} MB; the limit is "
-                f"{MAX_FILE_BYTES / 1e6:.1f} MB)",
-            )
+            failure_row(document_name(uri, root), too_large_reason(length, MAX_FILE_BYTES))
             for uri, length in zip(batch["path"], batch["length"], strict=True)
         ]
         yield letter_frame(rows)
@@ -149,7 +146,7 @@ def letter_rows(uri: str, content: bytes, root: str) -> list[dict]:
     """One file's letter rows, read as the local engine reads it: its bytes become a file of
     the same name (the metadata falls back on the name), handed to ``read_job``."""
     name = uri.rsplit("/", 1)[-1]
-    if name.startswith("~$"):  # Word's lock file, skipped as the local engine skips it
+    if is_lock_file(name):  # skipped as the local engine skips it
         return []
     document = document_name(uri, root)
     with tempfile.TemporaryDirectory(prefix="ofsted-spark-") as folder:
@@ -175,10 +172,11 @@ def failure_row(document: str, reason: str) -> dict:
 def unread_files(files: DataFrame, letters: DataFrame, root: Path) -> DataFrame:
     """Failure rows (``document, reason``) for the files listed but never read: Spark's file
     scan skips empty files, which the local engine reports as such."""
+    paths = [unquote(uri) for uri in files.inputFiles()]  # they come percent-encoded
     listed = {
-        document_name(unquote(uri), str(root))  # inputFiles() gives URIs percent-encoded
-        for uri in files.inputFiles()
-        if not unquote(uri).rsplit("/", 1)[-1].startswith("~$")
+        document_name(path, str(root))
+        for path in paths
+        if not is_lock_file(path.rsplit("/", 1)[-1])
     }
     seen = {row["document"] for row in letters.select("document").collect()}
     names = sorted(listed - seen)

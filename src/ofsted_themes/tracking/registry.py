@@ -4,6 +4,7 @@ registered taggers are fetched by URI (``models:/ofsted-themes@champion``)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,8 +108,6 @@ def download_tagger(uri: str) -> Path:
 def registered_version(uri: str) -> str | None:
     """The registry version a ``models:/name@alias`` or ``models:/name/N`` URI names now (None
     for other URIs or when the registry cannot say)."""
-    import re
-
     alias = re.fullmatch(r"models:/([^/@]+)@(.+)", uri)
     number = re.fullmatch(r"models:/([^/@]+)/(\d+)", uri)
     if number:

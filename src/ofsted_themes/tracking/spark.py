@@ -2,8 +2,9 @@
 column function (``mlflow.pyfunc.spark_udf`` on ``models:/ofsted-themes@champion``) for
 ``tagging.spark``.
 
-The model is fetched once, on the driver, from the MLflow store; Spark hands it to the
-executors (they never contact the store). It runs in the executors' own Python
+The driver fetches the model from the MLflow store (the command loads it once for its themes,
+and ``spark_udf`` fetches it again); Spark hands it to the executors, which never contact the
+store. It runs in the executors' own Python
 (``env_manager="local"``), where the package and its dependencies are installed, as for
 ``tag``.
 """
