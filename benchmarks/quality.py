@@ -31,6 +31,8 @@ TEST = Path("data/letters/test/sentences.csv")
 CHALLENGE = Path("data/challenge/sentences.csv")
 CONFIGS = {  # name: overrides; the first is the product's default
     "default (logreg, words_chars)": [],
+    "logreg, phrase_weight=0.5": ["phrase_weight=0.5"],
+    "logreg, phrase_weight=0.25, C=30": ["phrase_weight=0.25", "model.estimator.C=30"],
     "phrase rules alone": ["experiment=rules_baseline"],
     "logreg, tfidf_phrases, C=1 (before)": ["features=tfidf_phrases", "model.estimator.C=1"],
     "logreg, tfidf_char": ["features=tfidf_char"],
@@ -89,6 +91,8 @@ TABLES = {  # the README's tables: columns of each
                                 "test_inspector_staffing", "test_inspector_oversight"],
     "test, reported": ["test_reported_cse", "test_reported_missing", "test_reported_staffing",
                        "test_reported_oversight"],
+    "challenge set, per theme": ["challenge_cse", "challenge_missing", "challenge_staffing",
+                                 "challenge_oversight"],
 }  # fmt: skip
 
 

@@ -5,6 +5,7 @@ parameter validation, tags, classes_, clone)."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
@@ -16,6 +17,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from ofsted_themes.modelling.classifier import ThemeClassifier
 from ofsted_themes.modelling.features import (
+    TOKEN,
     PhraseMatcher,
     SentenceEmbeddings,
     ThemePhraseFeatures,
@@ -37,6 +39,25 @@ def score(phrases, text: str) -> float:
 
 
 # --- phrase matching ---------------------------------------------------------------------------
+
+
+def test_the_compiled_stemmer_gives_the_pure_python_snowball_stems(project_root):
+    """PyStemmer (C) is used where installed, snowballstemmer's pure Python elsewhere: a model
+    trained with one and applied with the other must see the same stems."""
+    pytest.importorskip("Stemmer")
+    from snowballstemmer.english_stemmer import EnglishStemmer
+
+    from ofsted_themes.modelling.features import _stemmer
+
+    assert type(_stemmer()).__module__ == "Stemmer"
+    letters = pd.concat(
+        pd.read_csv(f) for f in sorted(project_root.glob("data/letters/*/sentences.csv"))
+    )
+    words = sorted({w.lower() for t in letters["text"] for w in TOKEN.findall(t)})
+    words += ["generously", "exploitation's", "caseloads", "supervisión", "naïve", "ſtaff"]
+    python = EnglishStemmer()
+    assert len(words) > 3000
+    assert [_stemmer().stemWord(w) for w in words] == [python.stemWord(w) for w in words]
 
 
 def test_a_phrase_matches_other_inflections_of_its_words():

@@ -26,6 +26,8 @@ TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 @cache
 def _stemmer():
+    # snowballstemmer hands out PyStemmer's compiled Snowball where it is installed (a dependency:
+    # 20x faster, the same stems) and its own pure Python elsewhere
     import snowballstemmer
 
     return snowballstemmer.stemmer("english")
