@@ -474,6 +474,31 @@ def test_meta_supplies_and_corrects_letters_metadata(tagger_file, tmp_path, caps
     assert "not_tagged.pdf" in err and "match no letter" in err
 
 
+def test_a_meta_file_name_two_letters_share_is_refused_unless_the_other_is_named_whole(
+    tagger_file, tmp_path
+):
+    for folder in ("north", "south"):
+        (tmp_path / folder).mkdir()
+        shutil.copy(lf.FIXTURES / "focused_visit.txt", tmp_path / folder / "visit.txt")
+    meta, out = tmp_path / "meta.csv", tmp_path / "out" / "tags.csv"
+    meta.write_text("document,council\nvisit.txt,Ashmoor Borough Council\n")
+    run = ("--model", tagger_file, "--out", out, "--meta", meta, "--no-report")
+    refused = run_tag(tmp_path / "north", tmp_path / "south", *run)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "'visit.txt' could be any of 2 letters" in refused.stderr
+    assert "north" in refused.stderr and "south" in refused.stderr
+    assert not out.exists()
+
+    north = (tmp_path / "north" / "visit.txt").resolve()
+    meta.write_text(f"document,council\nvisit.txt,Ashmoor Borough Council\n{north},Northby\n")
+    done = run_tag(tmp_path / "north", tmp_path / "south", *run)
+    assert done.returncode == 0, done.stderr
+    summary = pd.read_csv(out.with_name("letters.csv"), dtype=str)
+    folders = summary["document"].map(lambda d: Path(d).parent.name)
+    councils = dict(zip(folders, summary["council"], strict=True))
+    assert councils == {"north": "Northby", "south": "Ashmoor Borough Council"}
+
+
 @pytest.mark.parametrize(
     ("table", "message"),
     [

@@ -88,6 +88,8 @@ def run_batch(
     check_outputs(planned | outputs.planned, paths)
     outputs.record = {"model": tagger.fingerprint(), "root": str(root.resolve())}
     names = document_names(paths, root)
+    if corrections:
+        corrections.check(names)
     done = already_tagged(out) | already_tagged(summary) if resume else set()
     result = BatchResult(failures=[(printable_name(n), printable_name(r)) for n, r in failures])
     todo = [

@@ -1,11 +1,12 @@
 """Letter metadata supplied or corrected by the user (``tag --meta FILE.csv``): a table with a
 ``document`` column and any of the letter columns; a non-empty cell replaces what was read from
 the letter. A row names a letter as `tag` does (``inbox/leeds.pdf``) or by its file name alone
-(``leeds.pdf``) when no two letters share it."""
+(``leeds.pdf``) when no two letters of the run share it (``check``)."""
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from datetime import date
 from pathlib import Path, PurePath
 
@@ -55,6 +56,23 @@ class Corrections:
         if problems:
             raise ProblemsError(problems)
         return cls(rows)
+
+    def check(self, documents: list[str]) -> None:
+        """Refuse, before any letter is read, a row whose bare file name is shared by two
+        letters of the run: which one it corrects would be a guess."""
+        sharing = defaultdict(list)
+        for document in documents:
+            if document not in self.rows:  # a row naming the letter whole comes first
+                sharing[PurePath(document).name].append(document)
+        problems = [
+            f"--meta row '{name}' could be any of {len(found)} letters "
+            f"({', '.join(found[:3])}{', ...' if len(found) > 3 else ''}): "
+            "name the letter as tag prints it, with its folder"
+            for name, found in sharing.items()
+            if name in self.rows and len(found) > 1
+        ]
+        if problems:
+            raise ProblemsError(problems)
 
     def apply(self, meta: dict) -> dict:
         """``meta`` (a letter's, with its ``document``) with this table's cells for it."""
