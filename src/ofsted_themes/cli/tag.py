@@ -108,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         fail(ProblemsError(reasons or ["no letters to tag"]))
     try:
         corrections = Corrections.read(args.meta) if args.meta else None
-        tagger = load_tagger(args.model)
+        model, version = pinned_model(args.model)
+        tagger = load_tagger(model)
         tagger.thresholds.update(parse_thresholds(args.threshold, tagger.theme_ids))
         for path in [args.out, args.summary]:
             check_format(path)
@@ -158,13 +159,21 @@ def main(argv: list[str] | None = None) -> int:
         unused = ", ".join(printable(d) for d in corrections.unused())
         print(f"warning: --meta rows that match no letter tagged: {unused}", file=sys.stderr)
     made = f"trained on {tagger.metadata.get('data', 'unknown data')}"
-    if is_model_uri(args.model):  # which registered version the alias named
-        from ofsted_themes.tracking.registry import registered_version
-
-        version = registered_version(args.model)
-        made = (f"version {version}, " if version else "") + made
+    made = (f"version {version}, " if version else "") + made
     print(f"  model {printable(args.model)} ({made}; fingerprint {tagger.fingerprint()})")
     return ExitCode.FAILURES if result.failures else ExitCode.OK
+
+
+def pinned_model(model: str) -> tuple[str, str | None]:
+    """The model to load and its registered version (None for a file): an alias is resolved
+    once, so the version printed is the one that tagged."""
+    from ofsted_themes import is_model_uri
+
+    if not is_model_uri(model):
+        return model, None
+    from ofsted_themes.tracking.registry import pinned
+
+    return pinned(model)
 
 
 def print_outcome(result, seconds: float) -> None:

@@ -105,15 +105,24 @@ def download_tagger(uri: str) -> Path:
     return found[0]
 
 
-def registered_version(uri: str) -> str | None:
-    """The registry version a ``models:/name@alias`` or ``models:/name/N`` URI names now (None
-    for other URIs or when the registry cannot say)."""
-    alias = re.fullmatch(r"models:/([^/@]+)@(.+)", uri)
+def pinned(uri: str) -> tuple[str, str | None]:
+    """``models:/name@alias`` as the ``models:/name/N`` it names now, and N, so that the version
+    reported is the version downloaded even if the alias moves meanwhile. Other URIs are given
+    back as they are, with N when they name one (``models:/name/N``) and None otherwise."""
     number = re.fullmatch(r"models:/([^/@]+)/(\d+)", uri)
     if number:
-        return number[2]
+        return uri, number[2]
+    alias = re.fullmatch(r"models:/([^/@]+)@(.+)", uri)
     if not alias:
-        return None
+        return uri, None
+    connect()
+    try:
+        version = str(MlflowClient().get_model_version_by_alias(alias[1], alias[2]).version)
+    except MlflowException as exc:
+        raise ModelError(
+            f"cannot fetch model {uri} from {mlflow.get_tracking_uri()}: {exc}"
+        ) from None
+    return f"models:/{alias[1]}/{version}", version
     try:
         return str(MlflowClient().get_model_version_by_alias(alias[1], alias[2]).version)
     except MlflowException:
