@@ -76,6 +76,18 @@ def test_every_option_composes_and_its_classifier_and_thresholds_build(group, op
     assert 0.0 <= policy.choose(scores, truth) <= 1.0
 
 
+@pytest.mark.parametrize("features", options("features"))
+def test_phrase_weight_scales_the_phrase_columns_of_every_feature_set(features):
+    weights = [
+        transformer.weight
+        for _, transformer in composed(
+            f"features={features}", "phrase_weight=0.25"
+        ).features.transformer_list
+        if transformer._target_.endswith("ThemePhraseFeatures")
+    ]
+    assert weights == ([] if features == "tfidf_word" else [0.25])
+
+
 @pytest.mark.parametrize("model", options("model"))
 @pytest.mark.parametrize("features", options("features"))
 def test_every_model_fits_on_every_feature_set(model, features, tiny_corpus):

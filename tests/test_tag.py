@@ -21,6 +21,7 @@ import skops.io as sio
 from servers import train_registered
 
 from ofsted_themes.cli import tag
+from ofsted_themes.core.errors import ProblemsError
 from ofsted_themes.core.tables import read_table
 from ofsted_themes.modelling.tagger import Tagger
 from ofsted_themes.tagging import letters as tagging
@@ -372,6 +373,30 @@ def test_an_interrupted_run_changes_no_output_and_leaves_no_temporary_file(
 # A model from the MLflow registry
 
 
+def test_an_alias_is_pinned_to_the_version_it_names_before_the_download(monkeypatch):
+    """The version printed is the version downloaded: the alias is read once, and what is
+    fetched is models:/name/N, which a moving alias cannot change."""
+    from types import SimpleNamespace
+
+    from ofsted_themes.tracking import registry
+
+    asked = []
+
+    class Client:
+        def get_model_version_by_alias(self, name, alias):
+            asked.append((name, alias))
+            return SimpleNamespace(version=7)
+
+    monkeypatch.setattr(registry, "connect", lambda: None)
+    monkeypatch.setattr(registry, "MlflowClient", Client)
+    assert tag.pinned_model("models:/ofsted-themes@champion") == ("models:/ofsted-themes/7", "7")
+    assert asked == [("ofsted-themes", "champion")]
+    assert tag.pinned_model("models:/ofsted-themes/3") == ("models:/ofsted-themes/3", "3")
+    assert tag.pinned_model("runs:/abc/tagger") == ("runs:/abc/tagger", None)
+    assert tag.pinned_model("models/tagger.skops") == ("models/tagger.skops", None)
+    assert len(asked) == 1
+
+
 @pytest.mark.slow
 def test_a_registered_model_is_used_by_its_alias(tmp_path, new_mlflow_store):
     uri = new_mlflow_store(tmp_path / "mlflow")
@@ -475,15 +500,16 @@ def test_meta_supplies_and_corrects_letters_metadata(tagger_file, tmp_path, caps
 
 
 def test_a_meta_file_name_two_letters_share_is_refused_unless_the_other_is_named_whole(
-    tagger_file, tmp_path
+    tagger_file, tmp_path, capsys
 ):
     for folder in ("north", "south"):
         (tmp_path / folder).mkdir()
         shutil.copy(lf.FIXTURES / "focused_visit.txt", tmp_path / folder / "visit.txt")
+    letters = [tmp_path / "north", tmp_path / "south"]
     meta, out = tmp_path / "meta.csv", tmp_path / "out" / "tags.csv"
-    meta.write_text("document,council\nvisit.txt,Ashmoor Borough Council\n")
     run = ("--model", tagger_file, "--out", out, "--meta", meta, "--no-report")
-    refused = run_tag(tmp_path / "north", tmp_path / "south", *run)
+    meta.write_text("document,council\nvisit.txt,Ashmoor Borough Council\n")
+    refused = run_tag(*letters, *run)
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
     assert "'visit.txt' could be any of 2 letters" in refused.stderr
     assert "north" in refused.stderr and "south" in refused.stderr
@@ -491,12 +517,28 @@ def test_a_meta_file_name_two_letters_share_is_refused_unless_the_other_is_named
 
     north = (tmp_path / "north" / "visit.txt").resolve()
     meta.write_text(f"document,council\nvisit.txt,Ashmoor Borough Council\n{north},Northby\n")
-    done = run_tag(tmp_path / "north", tmp_path / "south", *run)
-    assert done.returncode == 0, done.stderr
+    assert main_in_process(capsys, *letters, *run)[0] == 0
     summary = pd.read_csv(out.with_name("letters.csv"), dtype=str)
     folders = summary["document"].map(lambda d: Path(d).parent.name)
     councils = dict(zip(folders, summary["council"], strict=True))
     assert councils == {"north": "Northby", "south": "Ashmoor Borough Council"}
+
+
+def test_a_meta_file_name_two_letters_of_a_table_share_stops_the_run(tagger_file, tmp_path, capsys):
+    """A table's letters are known only as it is read: the row is refused when it reaches the
+    second, and nothing is written."""
+    table = tmp_path / "sentences.csv"
+    table.write_text(
+        "document,text\n"
+        "north/visit.pdf,Managers check the plans.\n"
+        "south/visit.pdf,Caseloads are high.\n"
+    )
+    meta, out = tmp_path / "meta.csv", tmp_path / "out" / "tags.csv"
+    meta.write_text("document,council\nvisit.pdf,Ashmoor Borough Council\n")
+    with pytest.raises(ProblemsError, match=r"'visit\.pdf' could be any of 2 letters"):
+        tag.main([str(table), "--model", str(tagger_file), "--out", str(out), "--meta",
+                  str(meta), "--no-report", "--jobs", "1"])  # fmt: skip
+    assert not out.exists() and not out.with_name("letters.csv").exists()
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ def is_date_or_year(value: str) -> bool:
 class Corrections:
     def __init__(self, rows: dict[str, dict[str, str]]) -> None:
         self.rows = rows
-        self.used: set[str] = set()
+        self.used: dict[str, str] = {}  # row -> the letter it corrected
 
     @classmethod
     def read(cls, path: Path) -> Corrections:
@@ -57,32 +57,45 @@ class Corrections:
             raise ProblemsError(problems)
         return cls(rows)
 
+    def key(self, document: str) -> str:
+        """The row that speaks of ``document``: the one naming it whole, else its file name."""
+        return document if document in self.rows else PurePath(document).name
+
     def check(self, documents: list[str]) -> None:
-        """Refuse, before any letter is read, a row whose bare file name is shared by two
-        letters of the run: which one it corrects would be a guess."""
+        """Refuse, before any letter is read, a row that would speak of two letters of the run
+        (a file name they share): which one it corrects would be a guess."""
         sharing = defaultdict(list)
         for document in documents:
-            if document not in self.rows:  # a row naming the letter whole comes first
-                sharing[PurePath(document).name].append(document)
+            sharing[self.key(document)].append(document)
         problems = [
-            f"--meta row '{name}' could be any of {len(found)} letters "
-            f"({', '.join(found[:3])}{', ...' if len(found) > 3 else ''}): "
-            "name the letter as tag prints it, with its folder"
-            for name, found in sharing.items()
-            if name in self.rows and len(found) > 1
+            ambiguous(key, found)
+            for key, found in sharing.items()
+            if key in self.rows and len(found) > 1
         ]
         if problems:
             raise ProblemsError(problems)
 
     def apply(self, meta: dict) -> dict:
-        """``meta`` (a letter's, with its ``document``) with this table's cells for it."""
+        """``meta`` (a letter's, with its ``document``) with this table's cells for it. The
+        letters of a table input are known only as they are read: a row that reaches a second
+        of them stops the run (its outputs are not written)."""
         document = str(meta.get("document", ""))
-        key = document if document in self.rows else PurePath(document).name
+        key = self.key(document)
         if key not in self.rows:
             return meta
-        self.used.add(key)
+        first = self.used.setdefault(key, document)
+        if first != document:
+            raise ProblemsError([ambiguous(key, [first, document])])
         return meta | self.rows[key]
 
     def unused(self) -> list[str]:
         """Rows that matched no letter tagged in this run (a typo, or a letter not given)."""
-        return sorted(set(self.rows) - self.used)
+        return sorted(set(self.rows) - set(self.used))
+
+
+def ambiguous(key: str, documents: list[str]) -> str:
+    more = ", ..." if len(documents) > 3 else ""
+    return (
+        f"--meta row '{key}' could be any of {len(documents)} letters "
+        f"({', '.join(documents[:3])}{more}): name the letter as tag prints it, with its folder"
+    )

@@ -96,9 +96,7 @@ def download_tagger(uri: str) -> Path:
     try:
         local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri))
     except (MlflowException, OSError) as exc:
-        raise ModelError(
-            f"cannot fetch model {uri} from {mlflow.get_tracking_uri()}: {exc}"
-        ) from None
+        raise cannot_fetch(uri, exc) from None
     found = sorted(local.rglob("*.skops"))
     if not found:
         raise ModelError(f"model {uri} holds no tagger file (*.skops)")
@@ -118,12 +116,10 @@ def pinned(uri: str) -> tuple[str, str | None]:
     connect()
     try:
         version = str(MlflowClient().get_model_version_by_alias(alias[1], alias[2]).version)
-    except MlflowException as exc:
-        raise ModelError(
-            f"cannot fetch model {uri} from {mlflow.get_tracking_uri()}: {exc}"
-        ) from None
+    except (MlflowException, OSError) as exc:
+        raise cannot_fetch(uri, exc) from None
     return f"models:/{alias[1]}/{version}", version
-    try:
-        return str(MlflowClient().get_model_version_by_alias(alias[1], alias[2]).version)
-    except MlflowException:
-        return None
+
+
+def cannot_fetch(uri: str, cause: Exception) -> ModelError:
+    return ModelError(f"cannot fetch model {uri} from {mlflow.get_tracking_uri()}: {cause}")

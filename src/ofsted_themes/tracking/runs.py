@@ -26,7 +26,7 @@ PARENT_RUN_ENV = "OFSTED_THEMES_PARENT_RUN"
 PYFUNC_CODE = Path(__file__).with_name("pyfunc.py")
 # The package travels with the model (code_paths), so that it loads where only these are
 # installed; versions pinned to the training environment's, as skops files are read by them.
-REQUIREMENTS = ["scikit-learn", "pandas", "numpy", "scipy", "skops", "snowballstemmer"]
+REQUIREMENTS = ["scikit-learn", "pandas", "numpy", "scipy", "skops", "snowballstemmer", "pystemmer"]
 
 
 def pip_requirements() -> list[str]:
