@@ -4,11 +4,13 @@ errors when pyspark or Java is missing. Skipped without pyspark (`make spark`) o
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from contextlib import redirect_stdout
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -114,10 +116,12 @@ def on_spark(spark, work, store, current_mlflow_store):
     from ofsted_themes.cli.spark import main
 
     out = work / "spark"
+    printed = io.StringIO()
     with pytest.MonkeyPatch.context() as env, current_mlflow_store(store):
         env.chdir(work)
-        code = main([str(work / "letters"), "--out", str(out), "--master", "local[2]"])
-    return code, out
+        with redirect_stdout(printed):
+            code = main([str(work / "letters"), "--out", str(out), "--master", "local[2]"])
+    return code, out, printed.getvalue()
 
 
 def ordered(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -125,8 +129,9 @@ def ordered(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def test_spark_writes_the_rows_tag_writes(on_spark, local):
-    code, out = on_spark
+    code, out, printed = on_spark
     assert code == 1  # a file failed; the job did not
+    assert f"model {MODEL} (version 1, fingerprint" in printed  # the alias read once, named
     sentences = pd.read_parquet(out / "sentences")
     expected = ordered(local["sentences"], ["document", "sentence_no"])
     assert list(sentences.columns)[-1] == "document"  # the partition column comes back last
@@ -146,7 +151,7 @@ def test_spark_writes_the_rows_tag_writes(on_spark, local):
 
 
 def test_spark_writes_a_folder_per_letter_and_the_letters_table(on_spark, local):
-    _, out = on_spark
+    _, out, _ = on_spark
     folders = sorted(unquote(p.name) for p in (out / "sentences").iterdir() if p.is_dir())
     assert folders == [
         "document=letters/long/report.txt",
@@ -164,7 +169,7 @@ def test_spark_writes_a_folder_per_letter_and_the_letters_table(on_spark, local)
 
 
 def test_bad_files_are_failure_rows_not_a_failed_job(on_spark, local):
-    _, out = on_spark
+    _, out, _ = on_spark
     failures = ordered(pd.read_parquet(out / "failures"), ["file"])
     assert list(failures["file"]) == ["letters/broken.pdf", "letters/empty file.pdf"]
     assert failures["reason"].iloc[1] == "empty file"
@@ -175,7 +180,7 @@ def test_a_missing_location_is_an_error_and_the_outputs_stay(on_spark, store, cu
     from ofsted_themes.cli.spark import main
     from ofsted_themes.tagging.spark import SparkInputError
 
-    _, out = on_spark
+    _, out, _ = on_spark
     before = sorted(p.relative_to(out) for p in out.rglob("*"))
     with pytest.MonkeyPatch.context() as env, current_mlflow_store(store):
         env.chdir(out.parent)

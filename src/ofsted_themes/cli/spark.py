@@ -18,7 +18,14 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ofsted_themes.cli.common import PROBLEMS_SHOWN, fail, print_failures, printable, run_command
+from ofsted_themes.cli.common import (
+    PROBLEMS_SHOWN,
+    fail,
+    pinned_model,
+    print_failures,
+    printable,
+    run_command,
+)
 from ofsted_themes.core.errors import ExitCode
 
 if TYPE_CHECKING:  # pyspark is checked for before it is imported
@@ -89,21 +96,36 @@ def main(argv: list[str] | None = None) -> int:
     missing = missing_requirement()
     if missing:
         fail(missing)
-    from ofsted_themes import is_model_uri, load_tagger  # after the checks: errors stay quick
+    from ofsted_themes import is_model_uri  # after the checks: errors stay quick
 
     if not is_model_uri(args.model):
         fail(f"--model {args.model}: an MLflow model URI (models:/name@alias, runs:/id/tagger)")
-    tagger = load_tagger(args.model)  # a bad URI fails here, before Spark starts
+    try:  # a bad URI fails here, before Spark starts
+        folder, tagger, version = fetch_model(args.model)
+    except ValueError as error:
+        fail(error)
     started = time.perf_counter()
     master = args.master or (None if under_spark_submit() else "local[*]")
     spark, own = start_session(master)
     try:
-        result = run_job(spark, tagger, args)
+        result = run_job(spark, folder, tagger, args)
     finally:
         if own:  # a session spark-submit or the caller made is theirs to stop
             spark.stop()
-    print_outcome(result, time.perf_counter() - started, args.model, tagger.fingerprint())
+    made = f"version {version}, " if version else ""
+    print_outcome(result, time.perf_counter() - started, args.model, made, tagger.fingerprint())
     return ExitCode.FAILURES if result.failures else ExitCode.OK
+
+
+def fetch_model(model: str) -> tuple[Path, Tagger, str | None]:
+    """The model's local folder (what Spark ships to the executors), its Tagger (for the themes)
+    and registered version: fetched once, an alias read once, so all three are one model."""
+    from ofsted_themes.modelling.tagger import Tagger
+    from ofsted_themes.tracking.registry import download_model, tagger_file
+
+    uri, version = pinned_model(model)
+    folder = download_model(uri)
+    return folder, Tagger.load(tagger_file(folder, uri)), version
 
 
 def start_session(master: str | None) -> tuple[SparkSession, bool]:
@@ -121,17 +143,21 @@ def start_session(master: str | None) -> tuple[SparkSession, bool]:
         fail(f"Spark did not start ({error}): {INSTALL_JAVA}")
 
 
-def run_job(spark: SparkSession, tagger: Tagger, args: argparse.Namespace) -> SparkResult:
+def run_job(
+    spark: SparkSession, folder: Path, tagger: Tagger, args: argparse.Namespace
+) -> SparkResult:
     from ofsted_themes.tagging.spark import tag_letters
     from ofsted_themes.tracking.spark import model_udf
 
-    predict = model_udf(spark, args.model, tagger)
+    predict = model_udf(spark, str(folder), tagger)
     return tag_letters(
         spark, tagger, predict, args.locations, args.out, Path.cwd(), not args.no_partition
     )
 
 
-def print_outcome(result: SparkResult, seconds: float, model: str, fingerprint: str) -> None:
+def print_outcome(
+    result: SparkResult, seconds: float, model: str, made: str, fingerprint: str
+) -> None:
     """What was tagged and written, and which files failed (stderr), as `tag` says it."""
     counts = ", ".join(f"{theme} {n}" for theme, n in result.theme_counts.items())
     letters = f"{result.letters} letter{'' if result.letters == 1 else 's'}"
@@ -141,7 +167,7 @@ def print_outcome(result: SparkResult, seconds: float, model: str, fingerprint: 
     )
     for path in result.written:
         print(f"  wrote {printable(path)}")
-    print(f"  model {printable(model)} (fingerprint {fingerprint})")
+    print(f"  model {printable(model)} ({made}fingerprint {fingerprint})")
     if result.failures:  # all of them are in failures/
         print_failures(result.failures, PROBLEMS_SHOWN, rest=" (failures/)")
 

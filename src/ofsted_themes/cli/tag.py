@@ -13,7 +13,7 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from ofsted_themes.cli.common import fail, print_failures, printable, run_command
+from ofsted_themes.cli.common import fail, pinned_model, print_failures, printable, run_command
 from ofsted_themes.core.errors import ExitCode, ProblemsError
 from ofsted_themes.core.limits import READ_SECONDS
 
@@ -162,18 +162,6 @@ def main(argv: list[str] | None = None) -> int:
     made = (f"version {version}, " if version else "") + made
     print(f"  model {printable(args.model)} ({made}; fingerprint {tagger.fingerprint()})")
     return ExitCode.FAILURES if result.failures else ExitCode.OK
-
-
-def pinned_model(model: str) -> tuple[str, str | None]:
-    """The model to load and its registered version (None for a file): an alias is resolved
-    once, so the version printed is the one that tagged."""
-    from ofsted_themes import is_model_uri
-
-    if not is_model_uri(model):
-        return model, None
-    from ofsted_themes.tracking.registry import pinned
-
-    return pinned(model)
 
 
 def print_outcome(result, seconds: float) -> None:

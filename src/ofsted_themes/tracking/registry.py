@@ -90,17 +90,26 @@ def version_tags(run) -> dict[str, str]:
     return tags
 
 
-def download_tagger(uri: str) -> Path:
-    """The tagger file of an MLflow model (``models:/name@alias``, ``runs:/id/tagger``)."""
+def download_model(uri: str) -> Path:
+    """The local folder of an MLflow model (``models:/name/N``, ``runs:/id/tagger``)."""
     connect()
     try:
-        local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri))
+        return Path(mlflow.artifacts.download_artifacts(artifact_uri=uri))
     except (MlflowException, OSError) as exc:
         raise cannot_fetch(uri, exc) from None
-    found = sorted(local.rglob("*.skops"))
+
+
+def tagger_file(folder: Path, uri: str) -> Path:
+    """The tagger file in a downloaded model's ``folder``."""
+    found = sorted(folder.rglob("*.skops"))
     if not found:
         raise ModelError(f"model {uri} holds no tagger file (*.skops)")
     return found[0]
+
+
+def download_tagger(uri: str) -> Path:
+    """The tagger file of an MLflow model (``models:/name@alias``, ``runs:/id/tagger``)."""
+    return tagger_file(download_model(uri), uri)
 
 
 def pinned(uri: str) -> tuple[str, str | None]:

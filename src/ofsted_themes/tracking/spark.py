@@ -2,9 +2,9 @@
 column function (``mlflow.pyfunc.spark_udf`` on ``models:/ofsted-themes@champion``) for
 ``tagging.spark``.
 
-The driver fetches the model from the MLflow store (the command loads it once for its themes,
-and ``spark_udf`` fetches it again); Spark hands it to the executors, which never contact the
-store. It runs in the executors' own Python
+The driver fetches the model from the MLflow store once (the command reads its themes from it
+and gives ``spark_udf`` its local folder); Spark hands it to the executors, which never contact
+the store. It runs in the executors' own Python
 (``env_manager="local"``), where the package and its dependencies are installed, as for
 ``tag``.
 """
@@ -55,8 +55,9 @@ def limit_batches(spark: SparkSession, rows: int = BATCH_ROWS) -> None:
 
 
 def model_udf(spark: SparkSession, uri: str, tagger: Tagger) -> Callable[[Column], Column]:
-    """The model at ``uri`` as a function of a ``struct(text)`` column, giving the Tagger's
-    columns (``tagger``: the same model, loaded on the driver for its themes)."""
+    """The model at ``uri`` (an MLflow URI, or the folder it was downloaded to) as a function of
+    a ``struct(text)`` column, giving the Tagger's columns (``tagger``: the same model, loaded on
+    the driver for its themes)."""
     connect()  # MLFLOW_TRACKING_URI, or the project's SQLite store
     limit_batches(spark)
     # Its warning that env_manager="local" does not recreate the training environment: that is
