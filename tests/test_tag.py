@@ -378,6 +378,7 @@ def test_an_alias_is_pinned_to_the_version_it_names_before_the_download(monkeypa
     fetched is models:/name/N, which a moving alias cannot change."""
     from types import SimpleNamespace
 
+    from ofsted_themes import pinned_model
     from ofsted_themes.tracking import registry
 
     asked = []
@@ -389,11 +390,11 @@ def test_an_alias_is_pinned_to_the_version_it_names_before_the_download(monkeypa
 
     monkeypatch.setattr(registry, "connect", lambda: None)
     monkeypatch.setattr(registry, "MlflowClient", Client)
-    assert tag.pinned_model("models:/ofsted-themes@champion") == ("models:/ofsted-themes/7", "7")
+    assert pinned_model("models:/ofsted-themes@champion") == ("models:/ofsted-themes/7", "7")
     assert asked == [("ofsted-themes", "champion")]
-    assert tag.pinned_model("models:/ofsted-themes/3") == ("models:/ofsted-themes/3", "3")
-    assert tag.pinned_model("runs:/abc/tagger") == ("runs:/abc/tagger", None)
-    assert tag.pinned_model("models/tagger.skops") == ("models/tagger.skops", None)
+    assert pinned_model("models:/ofsted-themes/3") == ("models:/ofsted-themes/3", "3")
+    assert pinned_model("runs:/abc/tagger") == ("runs:/abc/tagger", None)
+    assert pinned_model("models/tagger.skops") == ("models/tagger.skops", None)
     assert len(asked) == 1
 
 

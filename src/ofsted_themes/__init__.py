@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ofsted_themes.modelling.tagger import Tagger
 
-__all__ = ["is_model_uri", "load_tagger"]
+__all__ = ["is_model_uri", "load_tagger", "pinned_model"]
 
 
 def is_model_uri(model: str | Path) -> bool:
@@ -32,3 +32,13 @@ def load_tagger(path_or_uri: str | Path) -> Tagger:
 
         return Tagger.load(download_tagger(str(path_or_uri)))
     return Tagger.load(path_or_uri)
+
+
+def pinned_model(model: str) -> tuple[str, str | None]:
+    """The model to load and its registered version (None for a file): an alias is resolved
+    once, to the version it names now, so the version reported is the one that tagged."""
+    if not is_model_uri(model):
+        return model, None
+    from ofsted_themes.tracking.registry import pinned
+
+    return pinned(model)

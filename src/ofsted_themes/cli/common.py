@@ -95,15 +95,3 @@ def run_command(main: Callable[[], int | None]) -> NoReturn:
         sys.stderr.flush()
         os._exit(INTERRUPTED)
     raise SystemExit(int(code or ExitCode.OK))
-
-
-def pinned_model(model: str) -> tuple[str, str | None]:
-    """The model to load and its registered version (None for a file): an alias is resolved
-    once, so the version printed is the one that tagged."""
-    from ofsted_themes import is_model_uri
-
-    if not is_model_uri(model):
-        return model, None
-    from ofsted_themes.tracking.registry import pinned
-
-    return pinned(model)

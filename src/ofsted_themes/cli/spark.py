@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 from ofsted_themes.cli.common import (
     PROBLEMS_SHOWN,
     fail,
-    pinned_model,
     print_failures,
     printable,
     run_command,
@@ -35,6 +34,7 @@ if TYPE_CHECKING:  # pyspark is checked for before it is imported
     from ofsted_themes.tagging.spark import SparkResult
 
 DEFAULT_MODEL = "models:/ofsted-themes@champion"
+RUN_MODEL_HINT = "name a registered model (models:/name@alias) or a run's model (runs:/<id>/tagger)"
 INSTALL_SPARK = (
     "install the spark extra: `make spark` (or `uv sync --extra spark`, or "
     "`pip install 'ofsted-themes[spark]'`)"
@@ -99,11 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     from ofsted_themes import is_model_uri  # after the checks: errors stay quick
 
     if not is_model_uri(args.model):
-        fail(f"--model {args.model}: an MLflow model URI (models:/name@alias, runs:/id/tagger)")
-    try:  # a bad URI fails here, before Spark starts
-        folder, tagger, version = fetch_model(args.model)
-    except ValueError as error:
-        fail(error)
+        fail(f"--model {args.model}: an MLflow model URI: {RUN_MODEL_HINT}")
+    folder, tagger, version = fetch_model(args.model)  # a bad URI fails here, before Spark
     started = time.perf_counter()
     master = args.master or (None if under_spark_submit() else "local[*]")
     spark, own = start_session(master)
@@ -120,11 +117,15 @@ def main(argv: list[str] | None = None) -> int:
 def fetch_model(model: str) -> tuple[Path, Tagger, str | None]:
     """The model's local folder (what Spark ships to the executors), its Tagger (for the themes)
     and registered version: fetched once, an alias read once, so all three are one model."""
+    from ofsted_themes import pinned_model
+    from ofsted_themes.modelling.persistence import ModelError
     from ofsted_themes.modelling.tagger import Tagger
     from ofsted_themes.tracking.registry import download_model, tagger_file
 
     uri, version = pinned_model(model)
     folder = download_model(uri)
+    if not (folder / "MLmodel").is_file():  # e.g. runs:/<id> without the model's path
+        raise ModelError(f"{model} is not an MLflow model (no MLmodel file): {RUN_MODEL_HINT}")
     return folder, Tagger.load(tagger_file(folder, uri)), version
 
 

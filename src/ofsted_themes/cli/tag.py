@@ -13,7 +13,7 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from ofsted_themes.cli.common import fail, pinned_model, print_failures, printable, run_command
+from ofsted_themes.cli.common import fail, print_failures, printable, run_command
 from ofsted_themes.core.errors import ExitCode, ProblemsError
 from ofsted_themes.core.limits import READ_SECONDS
 
@@ -89,7 +89,11 @@ def parse_thresholds(items: list[str], theme_ids: list[str]) -> dict[str, float]
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    from ofsted_themes import is_model_uri, load_tagger  # after parse_args: --help stays quick
+    from ofsted_themes import (
+        is_model_uri,
+        load_tagger,
+        pinned_model,
+    )  # after parse_args: --help stays quick
     from ofsted_themes.core.locks import exclusive
     from ofsted_themes.core.tables import check_format
     from ofsted_themes.reading.inputs import find_inputs

@@ -1,6 +1,6 @@
 """Spark with the registered model: the session the command runs in, and the model as a Spark
-column function (``mlflow.pyfunc.spark_udf`` on ``models:/ofsted-themes@champion``) for
-``tagging.spark``.
+column function (``mlflow.pyfunc.spark_udf`` on the folder the registered model was fetched to)
+for ``tagging.spark``.
 
 The driver fetches the model from the MLflow store once (the command reads its themes from it
 and gives ``spark_udf`` its local folder); Spark hands it to the executors, which never contact
