@@ -320,4 +320,5 @@ def test_a_long_paragraph_splits_as_its_windows_would_alone():
     body = " ".join(f"Leaders know the quality of practice in team {i}." for i in range(200))
     found = texts(split_sentences(body))
     assert len(body) > 4 * sentences.WINDOW_CHARS
+    assert len(list(sentences._windows(body))) >= 4  # it was cut: the windows are exercised
     assert found == [f"Leaders know the quality of practice in team {i}." for i in range(200)]

@@ -29,18 +29,14 @@ pytestmark = [
 ]
 
 
-def java_found() -> bool:
-    home = os.environ.get("JAVA_HOME")
-    return Path(home, "bin", "java").is_file() if home else shutil.which("java") is not None
-
-
 @pytest.fixture(scope="module")
 def spark(tmp_path_factory):
     """One local[2] session for the module, as the command makes it; Spark's, Java's and the
     workers' temporary files under tmp."""
-    pytest.importorskip("pyspark")
-    if not java_found():
-        pytest.skip("Spark needs Java (apt-get install openjdk-17-jre-headless)")
+    from ofsted_themes.cli.spark import missing_requirement
+
+    if why := missing_requirement():  # the command's own check: pyspark, Java
+        pytest.skip(why)
     from ofsted_themes.tracking.spark import spark_session
 
     scratch = tmp_path_factory.mktemp("spark")

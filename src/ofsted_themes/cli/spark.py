@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ofsted_themes import is_model_uri, pinned_model
 from ofsted_themes.cli.common import (
     PROBLEMS_SHOWN,
     fail,
@@ -96,8 +97,6 @@ def main(argv: list[str] | None = None) -> int:
     missing = missing_requirement()
     if missing:
         fail(missing)
-    from ofsted_themes import is_model_uri  # after the checks: errors stay quick
-
     if not is_model_uri(args.model):
         fail(f"--model {args.model}: an MLflow model URI: {RUN_MODEL_HINT}")
     folder, tagger, version = fetch_model(args.model)  # a bad URI fails here, before Spark
@@ -117,7 +116,6 @@ def main(argv: list[str] | None = None) -> int:
 def fetch_model(model: str) -> tuple[Path, Tagger, str | None]:
     """The model's local folder (what Spark ships to the executors), its Tagger (for the themes)
     and registered version: fetched once, an alias read once, so all three are one model."""
-    from ofsted_themes import pinned_model
     from ofsted_themes.modelling.persistence import ModelError
     from ofsted_themes.modelling.tagger import Tagger
     from ofsted_themes.tracking.registry import download_model, tagger_file

@@ -89,11 +89,8 @@ def parse_thresholds(items: list[str], theme_ids: list[str]) -> dict[str, float]
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    from ofsted_themes import (
-        is_model_uri,
-        load_tagger,
-        pinned_model,
-    )  # after parse_args: --help stays quick
+    # imported after parse_args: --help stays quick
+    from ofsted_themes import is_model_uri, load_tagger, pinned_model
     from ofsted_themes.core.locks import exclusive
     from ofsted_themes.core.tables import check_format
     from ofsted_themes.reading.inputs import find_inputs

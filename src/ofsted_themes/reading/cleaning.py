@@ -9,7 +9,7 @@ import unicodedata
 from collections import Counter
 from functools import cached_property
 
-from ofsted_themes.reading.sentences import ABBREVIATIONS, ENDS_SENTENCE, LIST_MARKER
+from ofsted_themes.reading.sentences import ABBREVIATIONS, ENDS_SENTENCE, LIST_MARKER, STOPS
 
 # Page furniture: "3", "Page 3", "3 of 7", "- 3 -", "Page 3 of 7" on a line of its own...
 PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–—]?\s*\d{1,3}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,3})?$", re.I)
@@ -20,8 +20,6 @@ HYPHEN_END = re.compile(r"([^\W\d_]+)-$")  # a word broken with a hyphen at the 
 WORD_START = re.compile(r"[^\W\d_]+")
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 SPACES = re.compile(r"\s+")
-# The characters ENDS_SENTENCE starts with: it can match only at the last of them in a line.
-TERMINAL = ".!?:;"
 # Characters that carry no text: soft hyphens, zero-width marks, controls; ligatures are spelt out.
 INVISIBLE = {ord(c): None for c in "\u00ad\u200b\u200c\u200d\u2060\ufeff\x7f"} | {
     c: None for c in range(32) if chr(c) not in "\t\n\r\x0b\x0c"
@@ -161,7 +159,7 @@ def _hyphen_end(text: str) -> re.Match | None:
 def ends_sentence(line: str) -> bool:
     """Whether a line ends with terminal punctuation that is not an abbreviation's full stop."""
     # tried at the last stop only, not at every character: a paragraph grows line by line
-    last_stop = max(line.rfind(c) for c in TERMINAL)
+    last_stop = max(line.rfind(c) for c in STOPS)  # ENDS_SENTENCE can match only there
     if last_stop < 0 or not ENDS_SENTENCE.match(line, last_stop):
         return False
     last = line.rsplit(maxsplit=1)[-1].rstrip(".").lower()

@@ -20,7 +20,8 @@ from functools import cache
 # A list item's marker: bullets, or "1." / "(a)" / "iv)" numbering, at the start of a line.
 LIST_MARKER = re.compile(r"^\s*(?:[•●▪◦·*\-–]|\(?\d{1,3}[.)]|\(?[a-z]{1,3}\))\s+")
 # A line of prose ends a sentence: terminal punctuation, maybe inside closing quotes or brackets.
-ENDS_SENTENCE = re.compile(r"[.!?:;][\"'”’)\]]*\s*$")
+STOPS = ".!?:;"
+ENDS_SENTENCE = re.compile(rf"[{re.escape(STOPS)}][\"'”’)\]]*\s*$")
 # Page furniture that ends like a sentence but is never a finding.
 BOILERPLATE = re.compile(
     r"\b(?:subscribe|sign up|newsletter|required field|powered by|cookies?|all rights reserved|"

@@ -21,7 +21,6 @@ from pyspark.sql import Column, SparkSession
 
 from ofsted_themes.modelling.tagger import Tagger
 from ofsted_themes.tagging.spark import tags_type
-from ofsted_themes.tracking.store import connect
 
 # Python workers are forked from this daemon, which imports the package first (see its module).
 DAEMON_MODULE = "ofsted_themes.tracking.spark_daemon"
@@ -54,11 +53,9 @@ def limit_batches(spark: SparkSession, rows: int = BATCH_ROWS) -> None:
         spark.conf.set(ARROW_BATCH, str(rows))
 
 
-def model_udf(spark: SparkSession, uri: str, tagger: Tagger) -> Callable[[Column], Column]:
-    """The model at ``uri`` (an MLflow URI, or the folder it was downloaded to) as a function of
-    a ``struct(text)`` column, giving the Tagger's columns (``tagger``: the same model, loaded on
-    the driver for its themes)."""
-    connect()  # MLFLOW_TRACKING_URI, or the project's SQLite store
+def model_udf(spark: SparkSession, folder: str, tagger: Tagger) -> Callable[[Column], Column]:
+    """The model downloaded to ``folder`` as a function of a ``struct(text)`` column, giving the
+    Tagger's columns (``tagger``: the same model, loaded on the driver for its themes)."""
     limit_batches(spark)
     # Its warning that env_manager="local" does not recreate the training environment: that is
     # the intent (the installed package, as `tag` uses); version mismatches are still reported.
@@ -67,7 +64,7 @@ def model_udf(spark: SparkSession, uri: str, tagger: Tagger) -> Callable[[Column
     logger.setLevel(logging.ERROR)
     try:
         return mlflow.pyfunc.spark_udf(
-            spark, uri, result_type=tags_type(tagger.theme_ids), env_manager="local"
+            spark, folder, result_type=tags_type(tagger.theme_ids), env_manager="local"
         )
     finally:
         logger.setLevel(level)
