@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import collections
 import json
+import subprocess
+import sys
 from dataclasses import asdict
 
 import numpy as np
@@ -17,9 +19,11 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import FunctionTransformer
 
 from ofsted_themes.core.themes import Theme
+from ofsted_themes.modelling import classifier as classifier_module
+from ofsted_themes.modelling import tagger as tagger_module
 from ofsted_themes.modelling.classifier import ThemeClassifier
 from ofsted_themes.modelling.features import ThemePhraseFeatures
-from ofsted_themes.modelling.persistence import FORMAT_VERSION, ModelError
+from ofsted_themes.modelling.persistence import FORMAT_VERSION, ModelError, is_sklearn_estimator
 from ofsted_themes.modelling.tagger import Tagger
 
 SENTENCES = [
@@ -142,6 +146,50 @@ def test_loading_a_file_that_carries_eval_is_refused(tagger, tmp_path):
         Tagger.load(path)
 
 
+def load_in_fresh_process(path) -> str:
+    """Load ``path`` as a cold ``tag`` would (skops not yet imported); what it printed."""
+    code = (
+        "import sys\n"
+        "from ofsted_themes.modelling.tagger import Tagger\n"
+        "from ofsted_themes.modelling.persistence import ModelError\n"
+        f"try: print(Tagger.load({str(path)!r}).theme_ids)\n"
+        "except ModelError as e: print('refused:', e)\n"
+        "print('scanned' if 'sklearn.gaussian_process' in sys.modules else 'not scanned')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_a_cold_load_skips_the_estimator_scan_and_still_trusts_scikit_learn(tagger, tmp_path):
+    printed = load_in_fresh_process(tagger.save(tmp_path / "tagger.skops"))
+    assert printed.splitlines() == [str(tagger.theme_ids), "not scanned"]
+
+
+def test_a_cold_load_still_refuses_what_no_list_trusts(tagger, tmp_path):
+    path = tmp_path / "tagger.skops"
+    path.write_bytes(sio.dumps(payload(tagger, classifier=FunctionTransformer(eval).fit(["x"]))))
+    printed = load_in_fresh_process(path)
+    assert printed.startswith("refused:") and "builtins.eval" in printed
+
+
+@pytest.mark.parametrize(
+    ("type_name", "trusted"),
+    [
+        ("sklearn.linear_model._logistic.LogisticRegression", True),
+        ("sklearn.pipeline.FeatureUnion", True),
+        ("sklearn.linear_model.LogisticRegression", False),  # not where the class is defined
+        ("sklearn.base.BaseEstimator", False),
+        ("sklearn.linear_model._base.LinearModel", False),  # abstract
+        ("sklearn.utils._testing.TempMemmap", False),  # not an estimator
+        ("sklearn.no_such_module.Thing", False),
+        ("os.system", False),
+    ],
+)
+def test_scikit_learn_estimators_are_told_by_their_own_class(type_name, trusted):
+    assert is_sklearn_estimator(type_name) is trusted
+
+
 def test_loading_a_file_of_another_format_version_is_refused(tagger, tmp_path):
     path = tmp_path / "tagger.skops"
     path.write_bytes(sio.dumps(payload(tagger, format_version=FORMAT_VERSION + 1)))
@@ -154,6 +202,17 @@ def test_loading_a_skops_file_that_is_not_a_tagger_is_refused(tmp_path):
     path.write_bytes(sio.dumps(LogisticRegression()))
     with pytest.raises(ModelError, match=r"tagger\.skops"):
         Tagger.load(path)
+
+
+def test_scoring_in_chunks_gives_what_scoring_at_once_gives(tagger, monkeypatch):
+    whole = tagger.predict(SENTENCES)
+    scores, matrix = tagger.classifier.scores(SENTENCES)
+    for module in (classifier_module, tagger_module):
+        monkeypatch.setattr(module, "SCORE_CHUNK", 4)  # six sentences: two chunks
+    pd.testing.assert_frame_equal(tagger.predict(SENTENCES), whole)
+    chunked_scores, chunked_matrix = tagger.classifier.scores(SENTENCES)
+    np.testing.assert_array_equal(chunked_scores, scores)
+    assert chunked_matrix.shape == matrix.shape and (chunked_matrix != matrix).nnz == 0
 
 
 def test_predict_of_no_sentences_is_an_empty_frame_with_the_theme_columns(tagger):

@@ -14,6 +14,8 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
+from scipy.sparse import issparse
+from scipy.sparse import vstack as sparse_vstack
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import type_of_target
@@ -28,6 +30,10 @@ from ofsted_themes.modelling.features import (
 
 # What fit sets, and model files saved before ``classes_`` existed have too: they stay usable.
 FITTED = ["estimators_", "rule_weights_"]
+# Sentences scored at once: the phrase features, the rule scores and the tagger's evidence all
+# read each sentence's phrase matches, and a chunk's stay in the matches' cache between them (a
+# table of 20,000 sentences in one go would evict them and stem every sentence twice).
+SCORE_CHUNK = 2048
 
 
 class ThemeClassifier(ClassifierMixin, BaseEstimator):
@@ -177,9 +183,16 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
     def scores(self, X) -> tuple[np.ndarray, object]:
         """Scores in [0, 1], one column per theme, and the feature matrix behind them, so that
-        explaining a score does not transform the text twice."""
+        explaining a score does not transform the text twice. Scored SCORE_CHUNK sentences at
+        a time."""
         check_fitted(self, FITTED)
         X = check_sentences(X, self)
+        parts = [self._scores(X[i : i + SCORE_CHUNK]) for i in range(0, len(X), SCORE_CHUNK)]
+        if len(parts) <= 1:
+            return parts[0] if parts else self._scores(X)
+        return np.vstack([s for s, _ in parts]), stack_rows([m for _, m in parts])
+
+    def _scores(self, X: list[str]) -> tuple[np.ndarray, object]:
         matrix = self._features_of(X)
         learned = np.nan_to_num(self._learned_scores(X, matrix), nan=0.0)
         blended = self.rule_weights_ * self._rule_scores(X) + (1 - self.rule_weights_) * learned
@@ -210,3 +223,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         tags.classifier_tags.multi_label = True
         tags.classifier_tags.multi_class = False  # each theme is a 0/1 problem
         return tags
+
+
+def stack_rows(matrices: list):
+    """Feature matrices of consecutive chunks as one (None when there are none)."""
+    if any(m is None for m in matrices):
+        return None
+    if issparse(matrices[0]):
+        return sparse_vstack(matrices, format="csr")
+    return np.vstack(matrices)

@@ -3,6 +3,8 @@ scikit-learn's types and this package's model classes. Never imports mlflow."""
 
 from __future__ import annotations
 
+import importlib
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +12,9 @@ from ofsted_themes.core.atomic import write_atomic
 from ofsted_themes.core.errors import OfstedThemesError
 
 FORMAT_VERSION = 1
-# Beyond what skops trusts by default (scikit-learn's estimators, numpy arrays), a tagger file may
-# hold only these classes; anything else (a function such as builtins.eval, say) is refused.
+# Beyond scikit-learn's estimators (:func:`is_sklearn_estimator`) and what skops trusts by default
+# (numpy arrays, scipy matrices), a tagger file may hold only these classes; anything else (a
+# function such as builtins.eval, say) is refused.
 TRUSTED_TYPES = frozenset(
     {
         "ofsted_themes.modelling.features.ThemePhraseFeatures",
@@ -31,8 +34,7 @@ class ModelError(OfstedThemesError, ValueError):
 
 def write_model(path: Path | str, payload: dict[str, Any]) -> Path:
     """Write ``payload`` (with the format version added) as a skops file, atomically."""
-    import skops.io as sio
-
+    sio = skops_io()
     data = reproducible(sio.dumps({"format_version": FORMAT_VERSION, **payload}))
     return write_atomic(path, lambda f: f.write(data), mode="wb")
 
@@ -76,15 +78,14 @@ def reproducible(archive: bytes) -> bytes:
 def read_model(path: Path | str) -> dict[str, Any]:
     """The payload of a model file written by :func:`write_model`; ``ModelError`` says why a
     file cannot be used (missing, foreign, untrusted types, another format version)."""
-    import skops.io as sio
-
+    sio = skops_io()
     path = Path(path)
     if not path.is_file():
         raise ModelError(f"model file {path} not found: train one with `python -m train`")
     try:
         data = path.read_bytes()
         untrusted = sio.get_untrusted_types(data=data)
-        unknown = [t for t in untrusted if t not in TRUSTED_TYPES]
+        unknown = [t for t in untrusted if t not in TRUSTED_TYPES and not is_sklearn_estimator(t)]
         if unknown:
             raise ModelError(f"model file {path} holds types this tool does not trust: {unknown}")
         payload = sio.loads(data, trusted=untrusted)
@@ -98,3 +99,44 @@ def read_model(path: Path | str) -> dict[str, Any]:
             "retrain with `python -m train`"
         )
     return payload
+
+
+def skops_io():
+    """``skops.io``, imported without the scan its default trust list is built from: every
+    scikit-learn module imported to list every estimator class, most of the CPU time of tagging
+    one letter from a cold start. A file's scikit-learn types are checked one by one instead
+    (:func:`is_sklearn_estimator`), importing only the modules the tagger uses. Imported
+    elsewhere first (the scan done), skops trusts them itself: the same files load either way."""
+    if "skops.io" not in sys.modules:
+        import sklearn.utils
+
+        scan = sklearn.utils.all_estimators
+        sklearn.utils.all_estimators = lambda type_filter=None: []
+        try:
+            import skops.io
+        finally:
+            sklearn.utils.all_estimators = scan
+    import skops.io
+
+    return skops.io
+
+
+def is_sklearn_estimator(type_name: str) -> bool:
+    """Whether ``type_name`` names a class skops would trust as a scikit-learn estimator: public,
+    concrete, a ``BaseEstimator``, defined in scikit-learn. Only that class's module is imported,
+    and only when it is scikit-learn's."""
+    from sklearn.base import BaseEstimator
+
+    module, _, name = type_name.rpartition(".")
+    if not module.startswith("sklearn.") or name.startswith("_") or name == "BaseEstimator":
+        return False
+    try:
+        found = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return False
+    return (
+        isinstance(found, type)
+        and issubclass(found, BaseEstimator)
+        and f"{found.__module__}.{found.__qualname__}" == type_name
+        and not getattr(found, "__abstractmethods__", None)
+    )
