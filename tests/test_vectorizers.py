@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pickle
+import random
 
 import numpy as np
 import pytest
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer, strip_accents_unicode
 
 from ofsted_themes.modelling import vectorizers
 from ofsted_themes.modelling.persistence import read_model, write_model
@@ -51,6 +52,29 @@ def test_the_matrix_is_scikit_learns_cold_and_with_a_warm_cache(settings):
     for _ in range(2):  # the second time every word comes from the cache
         difference = ours.transform(texts) - theirs.transform(texts)
         assert abs(difference).max() == 0
+
+
+def any_characters(count: int) -> list[str]:
+    """Short texts of characters from anywhere: Latin, combining marks (alone and stacked, out
+    of canonical order), Hangul syllables and jamo, ligatures, and the astral planes."""
+    rng = random.Random(7)
+    ranges = [(32, 0x3000), (0x300, 0x370), (0xAC00, 0xD7A4), (0x1100, 0x1200), (0x10000, 0x1F000)]
+    return [
+        "".join(chr(rng.randrange(*rng.choice(ranges))) for _ in range(rng.randrange(1, 12)))
+        for _ in range(count)
+    ]
+
+
+def test_accents_are_stripped_as_scikit_learn_strips_them():
+    texts = AWKWARD + TRAIN + any_characters(5_000) + ["e\u0327\u0301 a\u0323\u0308 ǅ ½"]
+    assert [vectorizers.strip_accents(t) for t in texts] == list(map(strip_accents_unicode, texts))
+
+
+def test_the_table_of_characters_stays_bounded(monkeypatch):
+    monkeypatch.setattr(vectorizers, "MAX_CHARACTERS", 50)
+    texts = any_characters(200)
+    assert [vectorizers.strip_accents(t) for t in texts] == list(map(strip_accents_unicode, texts))
+    assert len(vectorizers._UNACCENTED) <= 51
 
 
 def test_refitting_forgets_the_words_of_the_old_vocabulary():

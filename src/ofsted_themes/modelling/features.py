@@ -38,21 +38,19 @@ def stem(word: str) -> str:
     return _stemmer().stemWord(word.lower())
 
 
-@lru_cache(maxsize=4096)  # every theme's matcher reads the same sentence in turn
-def stem_tokens(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
-    """Stemmed lower-case tokens of ``text`` and their character spans, so that
-    "exploited", "exploiting" and "exploitation" meet at one stem."""
-    matches = list(TOKEN.finditer(text))
-    return tuple(stem(m.group()) for m in matches), tuple(m.span() for m in matches)
-
-
 @lru_cache(maxsize=4096)  # read by every theme's matcher in turn
-def joined_stems(text: str) -> tuple[str, tuple[int, ...]]:
-    """The stemmed tokens of ``text`` joined by spaces, which the phrase patterns search, and
-    where each token starts in that string."""
-    tokens = stem_tokens(text)[0]
-    starts = tuple(accumulate((len(t) + 1 for t in tokens[:-1]), initial=0)) if tokens else ()
-    return " ".join(tokens), starts
+def sentence_stems(text: str) -> tuple[tuple[str, ...], frozenset[str], str]:
+    """The stems of ``text``'s lower-cased tokens, in order, as a set, and joined by spaces
+    (which the phrase patterns search), so that "exploited", "exploiting" and "exploitation"
+    meet at one stem."""
+    stems = tuple(stem(word) for word in TOKEN.findall(text))
+    return stems, frozenset(stems), " ".join(stems)
+
+
+@lru_cache(maxsize=4096)
+def token_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Where each of ``text``'s tokens stands (wanted only where a phrase matched)."""
+    return tuple(m.span() for m in TOKEN.finditer(text))
 
 
 def parse_phrases(phrases: Iterable[str | Mapping[str, float]]) -> dict[str, float]:
@@ -61,7 +59,7 @@ def parse_phrases(phrases: Iterable[str | Mapping[str, float]]) -> dict[str, flo
     for item in phrases:
         pairs = item.items() if isinstance(item, Mapping) else [(item, 1.0)]
         for phrase, weight in pairs:
-            key = " ".join(stem_tokens(str(phrase))[0])
+            key = sentence_stems(str(phrase))[2]
             if key:
                 parsed[key] = float(weight)
     return parsed
@@ -84,16 +82,25 @@ class PhraseMatcher:
         alternatives = sorted(self.weights, key=len, reverse=True)
         body = "|".join(re.escape(p) for p in alternatives) or r"(?!x)x"
         self.pattern = re.compile(rf"(?<!\S)(?:{body})(?!\S)")
+        # a match starts at a token equal to its phrase's first stem: a sentence holding none of
+        # them (most sentences, for most themes) needs no pattern search
+        self.first_stems = frozenset(p.split(" ")[0] for p in self.weights)
 
     def find(self, text: str) -> tuple[PhraseMatch, ...]:
         """Matches in ``text``; cached, as scoring, features and evidence all ask for them."""
         return _find(self, text)
 
     def _find(self, text: str) -> tuple[PhraseMatch, ...]:
-        joined, starts = joined_stems(text)
-        spans = stem_tokens(text)[1]
+        stems, distinct, joined = sentence_stems(text)
+        if self.first_stems.isdisjoint(distinct):
+            return ()
+        matches = list(self.pattern.finditer(joined))
+        if not matches:
+            return ()
+        spans = token_spans(text)
+        starts = list(accumulate((len(t) + 1 for t in stems[:-1]), initial=0))
         found = []
-        for m in self.pattern.finditer(joined):
+        for m in matches:
             first = bisect_left(starts, m.start())
             last = first + m.group().count(" ")
             start, end = spans[first][0], spans[last][1]
@@ -111,6 +118,8 @@ def rule_score(matches: Sequence[PhraseMatch]) -> float:
     """Evidence to score: one full-weight phrase gives 0.63, two give 0.86; each distinct phrase
     counts once, so repeating a word does not pile up certainty. A negative weight marks a
     phrase that takes a theme word in another sense ("supervised family time")."""
+    if not matches:  # most sentences, for most themes
+        return 0.0
     distinct = {m.key: m.weight for m in matches}
     return 1.0 - math.exp(-max(0.0, sum(distinct.values())))
 
@@ -317,6 +326,6 @@ def clear_caches() -> None:
     vectorizers.clear_caches()
     stem.cache_clear()
     _find.cache_clear()
-    stem_tokens.cache_clear()
-    joined_stems.cache_clear()
+    token_spans.cache_clear()
+    sentence_stems.cache_clear()
     _EMBEDDINGS.clear()
