@@ -512,10 +512,10 @@ def test_letters_scored_in_a_group_get_the_rows_each_would_get_alone(tagger, tmp
     assert grouped[1].error == alone[1].error and grouped[1].error
     for together, single in zip(grouped, alone, strict=True):
         assert len(together.letters) == len(single.letters)
-        for (frame, meta), (expected, expected_meta) in zip(
+        for (rows, meta), (expected, expected_meta) in zip(
             together.letters, single.letters, strict=True
         ):
-            pd.testing.assert_frame_equal(frame, expected)
+            pd.testing.assert_frame_equal(pd.DataFrame(rows), pd.DataFrame(expected))
             assert meta == expected_meta
 
 
@@ -532,7 +532,7 @@ def test_input_columns_named_like_outputs_or_each_other_are_all_kept(tagger):
             "council": ["X", "Y"],
         }
     )
-    frame = tagging.tag_letter(tagger, tagging.Letter("t.csv", sentences))
+    frame = tagging.tag_letter(tagger, tagging.Letter("t.csv", tagging.columns_of(sentences)))
     assert frame["input_cse"].tolist() == ["a", "b"]
     assert frame["input_input_cse"].tolist() == ["c", "d"]
     assert frame["council"].tolist() == ["X", "Y"]

@@ -17,6 +17,7 @@ from ofsted_themes.reading.inputs import find_inputs
 from ofsted_themes.tagging.corrections import Corrections
 from ofsted_themes.tagging.letters import (
     INPUT_SUFFIXES,
+    Rows,
     document_names,
     printable_name,
     tag_files,
@@ -113,12 +114,12 @@ def run_batch(
             if outcome.error:
                 result.failures.append((outcome.name, outcome.error))
                 continue
-            for frame, meta in outcome.letters:
-                sink.write(frame)
+            for rows, meta in outcome.letters:
+                sink.write(rows)
                 meta = corrections.apply(meta) if corrections else meta
-                tallies.append(tally(frame, meta, tagger.theme_ids))
+                tallies.append(tally(rows, meta, tagger.theme_ids))
                 result.letters += 1
-                result.sentences += len(frame)
+                result.sentences += len(rows["sentence_no"])
         sink.finish(outputs.stage(out))
         summary_frame = _summary(tagger, tallies, summary if resume else None)
         write_table(summary_frame, outputs.stage(summary))
@@ -163,12 +164,11 @@ def _tagged_table(name: str, done: set[str]) -> bool:
     return any(d.startswith(f"{name}::") for d in done)
 
 
-def tally(frame: pd.DataFrame, meta: dict, theme_ids: list[str]) -> dict:
+def tally(rows: Rows, meta: dict, theme_ids: list[str]) -> dict:
     """A letter's metadata, sentence count and tagged sentences per theme."""
-    counts = {t: int(frame[t].sum()) for t in theme_ids}
-    return (
-        {c: meta.get(c) for c in ["document", *LETTER_COLUMNS]} | {"sentences": len(frame)} | counts
-    )
+    counts = {t: int(rows[t].sum()) for t in theme_ids}
+    sentences = {"sentences": len(rows["sentence_no"])}
+    return {c: meta.get(c) for c in ["document", *LETTER_COLUMNS]} | sentences | counts
 
 
 def _summary(tagger: Tagger, tallies: list[dict], previous: Path | None) -> pd.DataFrame:

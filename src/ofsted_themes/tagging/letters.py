@@ -16,6 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ofsted_themes.core.errors import OfstedThemesError
@@ -42,36 +43,49 @@ class InputError(OfstedThemesError, ValueError):
     """An input file that cannot be tagged, with the reason worded for the user."""
 
 
+# A letter's sentences, column by column (arrays of equal length): a short letter's dozen rows
+# as a DataFrame would cost more than tagging them, and the sentence table gathers thousands of
+# rows before it builds a frame (``sinks``).
+Rows = dict[str, np.ndarray]
+
+
 @dataclass
 class Letter:
     document: str
-    sentences: pd.DataFrame  # sentence_no, page, text (+ columns carried from an input table)
+    sentences: Rows  # sentence_no, page, text (+ columns carried from an input table)
     metadata: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.sentences["text"])
 
 
 @dataclass
 class Outcome:
-    """What became of one input file: its tagged letters, or why it failed."""
+    """What became of one input file: its letters (read, then tagged), or why it failed."""
 
     name: str
-    letters: list[tuple[pd.DataFrame, dict]] = field(default_factory=list)
+    letters: list[tuple[Letter | Rows, dict]] = field(default_factory=list)
     error: str | None = None
 
 
 def read_letter(path: Path, document: str) -> Letter:
     """A letter file (PDF, DOCX, HTML, TXT/MD) as numbered sentences with pages and metadata."""
     doc = read_document(path)
-    rows = []
+    pages, texts = [], []
     for page in doc.pages:
         for span in iter_letter_sentences(page.text):
-            rows.append((page.number, span.text))
-            if len(rows) > MAX_SENTENCES:  # stop splitting here: the rest could be huge
+            pages.append(page.number)
+            texts.append(span.text)
+            if len(texts) > MAX_SENTENCES:  # stop splitting here: the rest could be huge
                 raise LimitExceeded(f"over {MAX_SENTENCES:,} sentences: not a letter?")
-    frame = pd.DataFrame(rows, columns=["page", "text"])
-    frame.insert(0, "sentence_no", range(1, len(frame) + 1))
+    sentences = {
+        "sentence_no": np.arange(1, len(texts) + 1),
+        "page": np.asarray(pages, dtype=np.int64),
+        "text": np.asarray(texts, dtype=object),
+    }
     meta = asdict(document_metadata(doc, path.name))
     meta["visit_date"] = meta.pop("visit_date_iso")
-    return Letter(document, frame, {k: meta[k] for k in LETTER_COLUMNS})
+    return Letter(document, sentences, {k: meta[k] for k in LETTER_COLUMNS})
 
 
 def read_sentence_table(path: Path, document: str, text_column: str) -> list[Letter]:
@@ -113,7 +127,8 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
         if "page" not in part.columns:
             part.insert(0, "page", 1)
         part.insert(0, "sentence_no", range(1, len(part) + 1))
-        letters.append(Letter(f"{document}::{name}" if name != document else document, part))
+        name = f"{document}::{name}" if name != document else document
+        letters.append(Letter(name, columns_of(part)))
     return letters
 
 
@@ -126,23 +141,26 @@ def read_input(path: Path, document: str, text_column: str) -> list[Letter]:
 BASE_COLUMNS = ("sentence_no", "page", "text")
 
 
-def tag_letter(tagger: Tagger, letter: Letter, tags: pd.DataFrame | None = None) -> pd.DataFrame:
+def tag_letter(tagger: Tagger, letter: Letter, tags: Rows | None = None) -> Rows:
     """The letter's sentences with each theme's tag and score, and the evidence (``tags``: the
-    model's rows for them, when a batch of letters was scored at once)."""
+    model's columns for them, when a batch of letters was scored at once)."""
     sentences = letter.sentences
     if tags is None:
-        tags = tagger.predict(sentences["text"].astype(str).tolist())
-    # built column by column in one go: a short letter's frame is mostly pandas' fixed costs
-    columns = {"document": letter.document}
-    columns |= {c: sentences[c].array for c in BASE_COLUMNS}
-    columns |= {c: tags[c].array for c in tags.columns}
-    for c in sentences.columns.drop(list(BASE_COLUMNS)):
+        tags = columns_of(tagger.predict([str(t) for t in sentences["text"]]))
+    columns = {"document": np.full(len(letter), letter.document, dtype=object)}
+    columns |= {c: sentences[c] for c in BASE_COLUMNS}
+    columns |= tags
+    for c in [c for c in sentences if c not in BASE_COLUMNS]:
         # an input column named like an output one (a tag table tagged again) keeps its values
         name = c
         while name in columns:
             name = f"input_{name}"
-        columns[name] = sentences[c].array
-    return pd.DataFrame(columns, index=pd.RangeIndex(len(sentences)))
+        columns[name] = sentences[c]
+    return columns
+
+
+def columns_of(frame: pd.DataFrame) -> Rows:
+    return {c: frame[c].to_numpy() for c in frame.columns}
 
 
 Job = tuple[Path, str, str, float | None]  # path, document name, text column, seconds to read
@@ -167,19 +185,20 @@ def process_group(tagger: Tagger, jobs: list[Job]) -> list[Outcome]:
     per letter; the tags are split back per letter, as if each had been scored alone."""
     outcomes = [read_job(*job) for job in jobs]
     letters = [letter for o in outcomes if not o.error for letter, _ in o.letters]
-    texts = [t for letter in letters for t in letter.sentences["text"].astype(str)]
+    texts = [str(t) for letter in letters for t in letter.sentences["text"]]
     try:
         tags = tagger.predict(texts)
     except (ValueError, MemoryError):  # then each file on its own: one bad file fails
         return [o if o.error else tag_read(tagger, o) for o in outcomes]
-    start = 0
+    columns, start = columns_of(tags), 0
     for outcome in outcomes:
         if outcome.error:
             continue
         tagged = []
         for letter, meta in outcome.letters:
-            end = start + len(letter.sentences)
-            tagged.append((tag_letter(tagger, letter, tags.iloc[start:end]), meta))
+            end = start + len(letter)
+            mine = {c: values[start:end] for c, values in columns.items()}
+            tagged.append((tag_letter(tagger, letter, mine), meta))
             start = end
         outcome.letters = tagged
     return outcomes

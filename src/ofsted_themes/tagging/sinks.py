@@ -6,8 +6,10 @@ thousand at a time: appending a short letter's dozen rows costs more than taggin
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ofsted_themes.core.atomic import move_into_place, temporary_beside
@@ -17,7 +19,7 @@ BUFFERED_ROWS = 5_000  # held in memory before an append: memory stays flat, app
 
 
 class TableSink:
-    """Appends frames to a table file that appears only when complete (temporary file, then
+    """Appends letters' rows to a table file that appears only when complete (temporary file, then
     rename). With ``resume``, the existing table's rows come first."""
 
     def __init__(self, path: Path, columns: list[str], resume: bool = False):
@@ -28,7 +30,7 @@ class TableSink:
         self.base_columns = columns
         self.columns: list[str] | None = None
         self._parquet = None
-        self._held: list[pd.DataFrame] = []
+        self._held: list[tuple[Mapping[str, np.ndarray], int]] = []  # columns, rows
         self._held_rows = 0
         self.rows = 0
         if resume and self.path.exists():
@@ -44,15 +46,20 @@ class TableSink:
         if self.format == ".jsonl" and self.path.stat().st_size:
             self.columns = list(pd.read_json(self.path, lines=True, nrows=1).columns)
 
-    def write(self, frame: pd.DataFrame) -> None:
+    def write(self, rows: Mapping[str, np.ndarray] | pd.DataFrame) -> None:
+        """Hold a letter's rows: a frame, or its columns (arrays of one length), which
+        become a frame only a few thousand rows at a time."""
+        if isinstance(rows, pd.DataFrame):
+            rows = {c: rows[c].to_numpy() for c in rows.columns}
         if self.columns is None:
             self.columns = list(self.base_columns)
-        extra = [c for c in frame.columns if c not in self.columns]
-        if extra:  # columns carried from an input table, after frames that lacked them
+        extra = [c for c in rows if c not in self.columns]
+        if extra:  # columns carried from an input table, after letters that lacked them
             self.flush()
-            self._widen(extra, frame)
-        self._held.append(frame.reindex(columns=self.columns))
-        self._held_rows += len(frame)
+            self._widen(extra, rows)
+        count = len(next(iter(rows.values()), ()))
+        self._held.append((rows, count))
+        self._held_rows += count
         if self._held_rows >= BUFFERED_ROWS:
             self.flush()
 
@@ -60,8 +67,8 @@ class TableSink:
         """Append the rows held so far to the temporary file."""
         if not self._held:
             return
-        frame = self._held[0] if len(self._held) == 1 else pd.concat(self._held, ignore_index=True)
-        self._held, self._held_rows = [], 0
+        held, self._held, self._held_rows = self._held, [], 0
+        frame = pd.DataFrame({c: _column(held, c) for c in self.columns}, columns=self.columns)
         if self.stream == ".csv":
             header = self.tmp.stat().st_size == 0
             spreadsheet_safe(frame).to_csv(self.tmp, mode="a", header=header, index=False)
@@ -72,7 +79,7 @@ class TableSink:
             self._write_parquet(frame)
         self.rows += len(frame)
 
-    def _widen(self, extra: list[str], frame: pd.DataFrame) -> None:
+    def _widen(self, extra: list[str], rows: Mapping[str, np.ndarray]) -> None:
         """Add columns, rewriting the rows written so far with them empty (JSON lines need no
         rewriting: each record names its fields)."""
         self.columns += extra
@@ -87,7 +94,8 @@ class TableSink:
 
             self._parquet.close()
             written = pq.read_table(self.tmp).replace_schema_metadata(None)
-            types = pa.Table.from_pandas(frame[extra], preserve_index=False).schema
+            added = pd.DataFrame({c: rows[c] for c in extra})
+            types = pa.Table.from_pandas(added, preserve_index=False).schema
             for column in types:
                 written = written.append_column(column, pa.nulls(len(written), column.type))
             self._parquet = pq.ParquetWriter(self.tmp, written.schema)
@@ -122,3 +130,9 @@ class TableSink:
         if self._parquet is not None:
             self._parquet.close()
         self.tmp.unlink(missing_ok=True)
+
+
+def _column(held: list[tuple[Mapping[str, np.ndarray], int]], name: str) -> np.ndarray:
+    """One column of the held letters, empty (NaN) for those without it."""
+    parts = [rows[name] if name in rows else np.full(count, np.nan) for rows, count in held]
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)

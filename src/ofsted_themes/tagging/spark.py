@@ -36,7 +36,12 @@ from ofsted_themes.modelling.tagger import Tagger
 from ofsted_themes.reading.document import SUPPORTED, too_large_reason
 from ofsted_themes.reading.inputs import is_lock_file
 from ofsted_themes.tagging.batch import sentence_columns
-from ofsted_themes.tagging.letters import document_names, printable_name, read_job
+from ofsted_themes.tagging.letters import (
+    BASE_COLUMNS,
+    document_names,
+    printable_name,
+    read_job,
+)
 
 # PySpark 4.3 warns about pandas 3 at every UDF; the tests check these rows against the local
 # engine's, so the warning is noise for our users.
@@ -159,7 +164,10 @@ def letter_rows(uri: str, content: bytes, root: str) -> list[dict]:
         {
             **{c: meta.get(c) for c in ["document", *LETTER_COLUMNS]},
             "reason": None,
-            "sentences": letter.sentences[["sentence_no", "page", "text"]].to_dict("records"),
+            "sentences": [
+                dict(zip(BASE_COLUMNS, row, strict=True))
+                for row in zip(*(letter.sentences[c].tolist() for c in BASE_COLUMNS), strict=True)
+            ],
         }
         for letter, meta in outcome.letters
     ]
