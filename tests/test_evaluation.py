@@ -15,6 +15,7 @@ from ofsted_themes.training.evaluation import (
     best_f1_threshold,
     choose_thresholds,
     cross_validate,
+    cv_jobs,
     flat_metrics,
     fold_count,
     out_of_fold_scores,
@@ -214,6 +215,61 @@ def test_a_held_out_groups_own_labels_do_not_change_its_threshold(group, recorde
     assert not before.fold_thresholds.drop(index=group).equals(
         after.fold_thresholds.drop(index=group)
     )
+
+
+def test_each_folds_thresholds_come_from_an_inner_cross_validation_of_its_training_groups():
+    texts, Y, groups = grouped_data()
+    policy = ShrunkF1Threshold(prior=0.5, strength=0.0)
+    cv = cross_validate(Recorder(), texts, Y, groups, policy, ["x", "y"])
+    for group in sorted(set(groups)):
+        train = groups != group
+        inner = out_of_fold_scores(Recorder(), texts[train], Y[train], groups[train])
+        expected = choose_thresholds(policy, inner, Y[train])
+        np.testing.assert_array_equal(cv.fold_thresholds.loc[group].to_numpy(), expected)
+
+
+def test_cross_validation_in_two_processes_gives_what_one_process_gives(tiny_corpus):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from ofsted_themes.modelling.classifier import ThemeClassifier
+
+    c = tiny_corpus
+    classifier = ThemeClassifier(c.phrases, TfidfVectorizer(), LogisticRegression(), 1.0, 1)
+    policy = ShrunkF1Threshold(prior=0.5, strength=1.0)
+    one = cross_validate(classifier, c.texts, c.Y, c.groups, policy, c.theme_ids, n_jobs=1)
+    two = cross_validate(classifier, c.texts, c.Y, c.groups, policy, c.theme_ids, n_jobs=2)
+    np.testing.assert_array_equal(one.scores, two.scores)
+    np.testing.assert_array_equal(one.tuned_predictions, two.tuned_predictions)
+    pd.testing.assert_frame_equal(one.fold_thresholds, two.fold_thresholds)
+
+
+def test_cv_jobs_are_every_core_for_a_large_set_and_one_for_a_small_one(monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 4)
+    assert cv_jobs(0, 3_000) == 4
+    assert cv_jobs(0, 200) == 1
+    assert cv_jobs(3, 200) == 3
+
+
+def _jobs_in_a_worker(queue) -> None:
+    queue.put(cv_jobs(0, 3_000))
+
+
+def test_a_parallel_sweeps_job_runs_its_folds_in_turn():
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    worker = context.Process(target=_jobs_in_a_worker, args=(queue,))
+    worker.start()
+    worker.join(timeout=60)
+    assert queue.get(timeout=5) == 1
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, True, "2"])
+def test_cv_jobs_must_be_a_whole_number_of_at_least_zero(bad):
+    with pytest.raises(ValueError, match=r"cv\.n_jobs"):
+        cv_jobs(bad, 3_000)
 
 
 # --- many groups: at most max_folds folds ---------------------------------------------------------

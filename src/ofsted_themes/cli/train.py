@@ -32,7 +32,7 @@ from ofsted_themes.core.config import CONF_DIR, check_overrides, register_resolv
 from ofsted_themes.core.themes import themes_from_config
 from ofsted_themes.training.corpus import LabelledSetError, digest
 from ofsted_themes.training.datasets import load_training_set, source_digests
-from ofsted_themes.training.evaluation import fold_count
+from ofsted_themes.training.evaluation import cv_jobs, fold_count
 from ofsted_themes.training.fitting import (
     NoPositivesError,
     train,
@@ -67,6 +67,7 @@ def fit(cfg: DictConfig):
         fail(f"cv.group_by: the labelled set has no column '{cfg.cv.group_by}'")
     try:
         folds = fold_count(frame[cfg.cv.group_by], cfg.cv.max_folds)
+        jobs = cv_jobs(cfg.cv.n_jobs, len(frame))
     except ValueError as error:
         fail(str(error))
     progress = iter(range(1, folds + 1))
@@ -76,8 +77,9 @@ def fit(cfg: DictConfig):
 
     try:
         result = train(
-            classifier, policy, frame, themes, cfg.cv.group_by, metadata, on_fold, cfg.cv.max_folds
-        )
+            classifier, policy, frame, themes, cfg.cv.group_by, metadata, on_fold,
+            cfg.cv.max_folds, jobs,
+        )  # fmt: skip
     except NoPositivesError as error:
         fail(str(error))
     except InvalidParameterError as error:  # e.g. model.estimator.C=abc, found at the first fit

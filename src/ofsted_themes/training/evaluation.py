@@ -120,13 +120,47 @@ def out_of_fold_scores(
     Y: np.ndarray,
     groups: np.ndarray,
     max_folds: int | None = None,
+    n_jobs: int = 1,
 ) -> np.ndarray:
     """Scores of every sentence from a model fitted without its group."""
+    splits = list(group_folds(groups, max_folds).split(texts, Y, groups))
     scores = np.zeros(Y.shape, dtype=float)
-    for train, test in group_folds(groups, max_folds).split(texts, Y, groups):
-        model = clone(classifier).fit(texts[train], Y[train])
-        scores[test] = model.predict_proba(texts[test])
+    parts = held_out_scores(classifier, texts, Y, splits, n_jobs)
+    for (_, test), part in zip(splits, parts, strict=True):
+        scores[test] = part
     return scores
+
+
+def held_out_scores(classifier, texts: np.ndarray, Y: np.ndarray, splits: list, n_jobs: int):
+    """For each (train, test) split in turn, the test rows' scores from a model fitted on the
+    train rows; the fits run in ``n_jobs`` processes, and each result comes as it is ready."""
+    from joblib import Parallel, delayed
+
+    fits = (delayed(_fit_and_score)(classifier, texts[a], Y[a], texts[b]) for a, b in splits)
+    return Parallel(n_jobs=n_jobs, return_as="generator")(fits)
+
+
+def _fit_and_score(classifier, texts, Y, held_out) -> np.ndarray:
+    return clone(classifier).fit(texts, Y).predict_proba(held_out)
+
+
+PARALLEL_FROM = 1_000  # sentences; below this, starting worker processes costs more than it saves
+
+
+def cv_jobs(requested: int, sentences: int) -> int:
+    """Processes for the cross-validation's fits: ``requested`` when positive; otherwise (0)
+    every core, for a set large enough to repay starting them, unless this process is itself a
+    worker (a job of a parallel sweep, whose siblings have the other cores)."""
+    import multiprocessing
+    import os
+
+    if isinstance(requested, bool) or not isinstance(requested, int) or requested < 0:
+        raise ValueError(f"cv.n_jobs must be a whole number >= 0 (0: automatic), got {requested!r}")
+    if requested > 0:
+        return requested
+    if sentences < PARALLEL_FROM or multiprocessing.parent_process() is not None:
+        return 1
+    return os.cpu_count() or 1
 
 
 @dataclass
@@ -147,24 +181,37 @@ def cross_validate(
     theme_ids: list[str],
     on_fold: Callable[[str], None] | None = None,
     max_folds: int | None = None,
+    n_jobs: int = 1,
 ) -> CrossValidation:
     """Leave-one-group-out scores, with thresholds for each held-out group tuned by an inner
-    leave-one-group-out on the remaining groups (each level in at most ``max_folds`` folds)."""
+    leave-one-group-out on the remaining groups (each level in at most ``max_folds`` folds).
+    Every fit of both levels is independent of the others: they run in ``n_jobs`` processes."""
+    outer = list(group_folds(groups, max_folds).split(texts, Y, groups))
+    inner = [within(train, groups, max_folds) for train, _ in outer]
+    splits = [split for fold, folds in zip(outer, inner, strict=True) for split in (*folds, fold)]
+    parts = held_out_scores(classifier, texts, Y, splits, n_jobs)
     scores = np.zeros(Y.shape, dtype=float)
     predictions = np.zeros(Y.shape, dtype=int)
     chosen = {}
-    for train, test in group_folds(groups, max_folds).split(texts, Y, groups):
-        held_out = fold_name(groups[test])
-        inner = out_of_fold_scores(classifier, texts[train], Y[train], groups[train], max_folds)
-        thresholds = choose_thresholds(policy, inner, Y[train])
-        model = clone(classifier).fit(texts[train], Y[train])
-        scores[test] = model.predict_proba(texts[test])
+    for (train, test), folds in zip(outer, inner, strict=True):
+        inner_scores = np.zeros(Y.shape, dtype=float)
+        for _, rows in folds:
+            inner_scores[rows] = next(parts)
+        thresholds = choose_thresholds(policy, inner_scores[train], Y[train])
+        scores[test] = next(parts)
         predictions[test] = scores[test] >= thresholds
+        held_out = fold_name(groups[test])
         chosen[held_out] = thresholds
         if on_fold:
             on_fold(held_out)
     frame = pd.DataFrame.from_dict(chosen, orient="index", columns=theme_ids)
     return CrossValidation(scores, predictions, frame)
+
+
+def within(rows: np.ndarray, groups: np.ndarray, max_folds: int | None) -> list:
+    """The grouped folds of ``rows`` alone, as (train, test) rows of the whole set."""
+    folds = group_folds(groups[rows], max_folds).split(rows, groups=groups[rows])
+    return [(rows[a], rows[b]) for a, b in folds]
 
 
 def theme_metrics(Y: np.ndarray, scores: np.ndarray, predicted: np.ndarray, theme_ids: list[str]):

@@ -58,6 +58,7 @@ def train(
     metadata: dict,
     on_fold: Callable[[str], None] | None = None,
     max_folds: int | None = None,
+    n_jobs: int = 1,
 ) -> TrainingResult:
     """Cross-validate by group (leave one out, or ``max_folds`` folds when there are more groups),
     choose final thresholds on all out-of-fold scores, fit on all."""
@@ -65,7 +66,7 @@ def train(
     check_positives(frame, theme_ids)
     texts, Y = frame["text"].to_numpy(), frame[theme_ids].to_numpy(dtype=int)
     groups = frame[group_by].astype(str).to_numpy()
-    cv = cross_validate(classifier, texts, Y, groups, policy, theme_ids, on_fold, max_folds)
+    cv = cross_validate(classifier, texts, Y, groups, policy, theme_ids, on_fold, max_folds, n_jobs)
     tuned, tuned_overall = theme_metrics(Y, cv.scores, cv.tuned_predictions, theme_ids)
     fixed, fixed_overall = theme_metrics(Y, cv.scores, (cv.scores >= 0.5).astype(int), theme_ids)
     metrics = flat_metrics(tuned, tuned_overall) | flat_metrics(fixed, fixed_overall, "_at_0.5")
