@@ -228,24 +228,27 @@ def test_each_folds_thresholds_come_from_an_inner_cross_validation_of_its_traini
         np.testing.assert_array_equal(cv.fold_thresholds.loc[group].to_numpy(), expected)
 
 
-def test_cross_validation_in_two_processes_gives_what_one_process_gives(tiny_corpus):
+@pytest.mark.parametrize("max_folds", [None, 4])  # leave one group out; GroupKFold
+def test_cross_validation_in_two_processes_gives_what_one_process_gives(max_folds):
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     from ofsted_themes.modelling.classifier import ThemeClassifier
 
-    c = tiny_corpus
-    classifier = ThemeClassifier(c.phrases, TfidfVectorizer(), LogisticRegression(), 1.0, 1)
-    policy = ShrunkF1Threshold(prior=0.5, strength=1.0)
-    one = cross_validate(classifier, c.texts, c.Y, c.groups, policy, c.theme_ids, n_jobs=1)
-    two = cross_validate(classifier, c.texts, c.Y, c.groups, policy, c.theme_ids, n_jobs=2)
+    texts, Y, groups = many_groups(6)
+    phrases = {"x": ["alpha"], "y": ["beta"]}
+    classifier = ThemeClassifier(phrases, TfidfVectorizer(), LogisticRegression(), 1.0, 1)
+    data = (texts, Y, groups, ShrunkF1Threshold(prior=0.5, strength=1.0), ["x", "y"])
+    one = cross_validate(classifier, *data, max_folds=max_folds, n_jobs=1)
+    two = cross_validate(classifier, *data, max_folds=max_folds, n_jobs=2)
     np.testing.assert_array_equal(one.scores, two.scores)
     np.testing.assert_array_equal(one.tuned_predictions, two.tuned_predictions)
     pd.testing.assert_frame_equal(one.fold_thresholds, two.fold_thresholds)
+    assert len(one.fold_thresholds) == (6 if max_folds is None else 4)
 
 
 def test_cv_jobs_are_every_core_for_a_large_set_and_one_for_a_small_one(monkeypatch):
-    monkeypatch.setattr("os.cpu_count", lambda: 4)
+    monkeypatch.setattr("joblib.cpu_count", lambda: 4)
     assert cv_jobs(0, 3_000) == 4
     assert cv_jobs(0, 200) == 1
     assert cv_jobs(3, 200) == 3
@@ -255,9 +258,10 @@ def _jobs_in_a_worker(queue) -> None:
     queue.put(cv_jobs(0, 3_000))
 
 
-def test_a_parallel_sweeps_job_runs_its_folds_in_turn():
+def test_a_parallel_sweeps_job_runs_its_folds_in_turn(monkeypatch):
     import multiprocessing
 
+    monkeypatch.setattr("joblib.cpu_count", lambda: 4)  # as on a machine with cores to spare
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     worker = context.Process(target=_jobs_in_a_worker, args=(queue,))

@@ -182,12 +182,38 @@ def test_a_cold_load_still_refuses_what_no_list_trusts(tagger, tmp_path):
         ("sklearn.base.BaseEstimator", False),
         ("sklearn.linear_model._base.LinearModel", False),  # abstract
         ("sklearn.utils._testing.TempMemmap", False),  # not an estimator
+        ("sklearn.utils._mocking.CheckingClassifier", False),  # exported by no public package
+        ("sklearn.model_selection._search_successive_halving.HalvingGridSearchCV", False),
         ("sklearn.no_such_module.Thing", False),
         ("os.system", False),
     ],
 )
 def test_scikit_learn_estimators_are_told_by_their_own_class(type_name, trusted):
     assert is_sklearn_estimator(type_name) is trusted
+
+
+def test_a_type_from_scikit_learns_tests_is_refused_without_importing_them():
+    # importing this module would raise pytest's Skipped, which no handler expects
+    assert not is_sklearn_estimator("sklearn.tests.test_docstrings.Nope")
+    assert "sklearn.tests.test_docstrings" not in sys.modules
+
+
+def test_the_scikit_learn_types_trusted_are_those_skops_trusts_by_default():
+    """Every scikit-learn estimator class, told apart as skops's own default list does."""
+    code = (
+        "import json, skops.io._trusted_types as t, sklearn.base as b\n"
+        "def subclasses(c):\n"
+        "    for s in c.__subclasses__():\n"
+        "        yield s\n"
+        "        yield from subclasses(s)\n"
+        "every = {f'{c.__module__}.{c.__qualname__}' for c in subclasses(b.BaseEstimator)}\n"
+        "print(json.dumps([t.SKLEARN_ESTIMATOR_TYPE_NAMES, sorted(every)]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    trusted, every = json.loads(done.stdout)
+    sklearn_classes = [n for n in every if n.startswith("sklearn.")]
+    assert len(trusted) > 100 and len(sklearn_classes) > len(trusted)
+    assert [n for n in sklearn_classes if is_sklearn_estimator(n) != (n in trusted)] == []
 
 
 def test_loading_a_file_of_another_format_version_is_refused(tagger, tmp_path):

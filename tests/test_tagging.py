@@ -537,3 +537,21 @@ def test_input_columns_named_like_outputs_or_each_other_are_all_kept(tagger):
     assert frame["input_input_cse"].tolist() == ["c", "d"]
     assert frame["council"].tolist() == ["X", "Y"]
     assert set(frame["cse"]) <= {0, 1}  # the tag itself
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_letter_with_no_sentences_is_counted_and_adds_no_rows(tagger, tmp_path, suffix):
+    """A letter holding only a heading has no sentences: it gets its summary row (0 sentences)
+    and nothing in the sentence table, even before a table whose extra columns widen it."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a_heading.txt").write_text("Ofsted\n")
+    FINDINGS.to_csv(tmp_path / "in" / "b_findings.csv", index=False)
+    out = tmp_path / "out" / f"tags{suffix}"
+    result = batch(tagger, [tmp_path / "in"], out, report=None, text_column="finding")
+    assert result.failures == []
+    summary = read_table(out.with_name("letters.csv")).set_index("document")
+    heading = next(d for d in summary.index if d.endswith("a_heading.txt"))
+    assert summary.loc[heading, "sentences"] == 0
+    tags = read_table(out)
+    assert len(tags) == len(FINDINGS) and not tags["document"].str.endswith("a_heading.txt").any()
+    assert tags["ref"].tolist() == FINDINGS["ref"].tolist()

@@ -187,9 +187,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         a time."""
         check_fitted(self, FITTED)
         X = check_sentences(X, self)
+        if len(X) <= SCORE_CHUNK:
+            return self._scores(X)
         parts = [self._scores(X[i : i + SCORE_CHUNK]) for i in range(0, len(X), SCORE_CHUNK)]
-        if len(parts) <= 1:
-            return parts[0] if parts else self._scores(X)
         return np.vstack([s for s, _ in parts]), stack_rows([m for _, m in parts])
 
     def _scores(self, X: list[str]) -> tuple[np.ndarray, object]:
@@ -226,7 +226,8 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
 
 def stack_rows(matrices: list):
-    """Feature matrices of consecutive chunks as one (None when there are none)."""
+    """Feature matrices of consecutive chunks as one (None if the chunks have no matrix: no
+    learned model)."""
     if any(m is None for m in matrices):
         return None
     if issparse(matrices[0]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from itertools import takewhile
 from pathlib import Path
 from typing import Any
 
@@ -105,8 +106,10 @@ def skops_io():
     """``skops.io``, imported without the scan its default trust list is built from: every
     scikit-learn module imported to list every estimator class, most of the CPU time of tagging
     one letter from a cold start. A file's scikit-learn types are checked one by one instead
-    (:func:`is_sklearn_estimator`), importing only the modules the tagger uses. Imported
-    elsewhere first (the scan done), skops trusts them itself: the same files load either way."""
+    (:func:`is_sklearn_estimator`), importing only the packages the tagger uses. The price: in
+    a process that imported skops here first, skops's own default trusts no scikit-learn
+    estimator (``skops.io.load`` needs them in ``trusted=``); this module always passes them.
+    Imported elsewhere first (the scan done), skops trusts them itself: files load either way."""
     if "skops.io" not in sys.modules:
         import sklearn.utils
 
@@ -121,18 +124,35 @@ def skops_io():
     return skops.io
 
 
+# Where scikit-learn's own list of its estimators (``all_estimators``, skops's default trust)
+# does not look: tests, vendored code, experimental features.
+NOT_ESTIMATOR_PACKAGES = {
+    "tests",
+    "externals",
+    "setup",
+    "conftest",
+    "experimental",
+    "estimator_checks",
+}
+
+
 def is_sklearn_estimator(type_name: str) -> bool:
-    """Whether ``type_name`` names a class skops would trust as a scikit-learn estimator: public,
-    concrete, a ``BaseEstimator``, defined in scikit-learn. Only that class's module is imported,
-    and only when it is scikit-learn's."""
+    """Whether ``type_name`` names a class scikit-learn lists among its estimators, as skops's
+    default trust does: public, concrete, a ``BaseEstimator``, exported by a public package.
+    Only that package is imported (which imports the class's module itself), and nothing is
+    imported for a name outside the packages the list covers."""
     from sklearn.base import BaseEstimator
 
     module, _, name = type_name.rpartition(".")
-    if not module.startswith("sklearn.") or name.startswith("_") or name == "BaseEstimator":
+    parts = module.split(".")
+    if parts[0] != "sklearn" or name.startswith("_") or name == "BaseEstimator":
         return False
+    if NOT_ESTIMATOR_PACKAGES & set(parts):
+        return False
+    public = ".".join(takewhile(lambda part: not part.startswith("_"), parts))
     try:
-        found = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
+        found = getattr(importlib.import_module(public), name, None)
+    except ImportError:
         return False
     return (
         isinstance(found, type)

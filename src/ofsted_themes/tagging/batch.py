@@ -115,7 +115,8 @@ def run_batch(
                 result.failures.append((outcome.name, outcome.error))
                 continue
             for rows, meta in outcome.letters:
-                sink.write(rows)
+                if len(rows["sentence_no"]):  # an empty letter has no rows, only its tally
+                    sink.write(rows)
                 meta = corrections.apply(meta) if corrections else meta
                 tallies.append(tally(rows, meta, tagger.theme_ids))
                 result.letters += 1

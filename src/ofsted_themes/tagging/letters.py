@@ -160,6 +160,7 @@ def tag_letter(tagger: Tagger, letter: Letter, tags: Rows | None = None) -> Rows
 
 
 def columns_of(frame: pd.DataFrame) -> Rows:
+    """A frame's columns as arrays, the way letters carry their rows."""
     return {c: frame[c].to_numpy() for c in frame.columns}
 
 

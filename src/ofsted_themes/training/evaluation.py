@@ -137,30 +137,31 @@ def held_out_scores(classifier, texts: np.ndarray, Y: np.ndarray, splits: list, 
     from joblib import Parallel, delayed
 
     fits = (delayed(_fit_and_score)(classifier, texts[a], Y[a], texts[b]) for a, b in splits)
-    return Parallel(n_jobs=n_jobs, return_as="generator")(fits)
+    return Parallel(n_jobs=min(n_jobs, len(splits)) or 1, return_as="generator")(fits)
 
 
 def _fit_and_score(classifier, texts, Y, held_out) -> np.ndarray:
     return clone(classifier).fit(texts, Y).predict_proba(held_out)
 
 
-PARALLEL_FROM = 1_000  # sentences; below this, starting worker processes costs more than it saves
+PARALLEL_FROM_SENTENCES = 1_000  # below this, starting worker processes costs more than it saves
 
 
 def cv_jobs(requested: int, sentences: int) -> int:
     """Processes for the cross-validation's fits: ``requested`` when positive; otherwise (0)
-    every core, for a set large enough to repay starting them, unless this process is itself a
-    worker (a job of a parallel sweep, whose siblings have the other cores)."""
+    every core this process may use, for a set large enough to repay starting them, unless this
+    process is itself a worker (a job of a parallel sweep, whose siblings have the other cores)."""
     import multiprocessing
-    import os
+
+    import joblib
 
     if isinstance(requested, bool) or not isinstance(requested, int) or requested < 0:
         raise ValueError(f"cv.n_jobs must be a whole number >= 0 (0: automatic), got {requested!r}")
     if requested > 0:
         return requested
-    if sentences < PARALLEL_FROM or multiprocessing.parent_process() is not None:
+    if sentences < PARALLEL_FROM_SENTENCES or multiprocessing.parent_process() is not None:
         return 1
-    return os.cpu_count() or 1
+    return joblib.cpu_count()  # the cores allowed (affinity, a container's quota), not the host's
 
 
 @dataclass
