@@ -555,3 +555,23 @@ def test_a_letter_with_no_sentences_is_counted_and_adds_no_rows(tagger, tmp_path
     tags = read_table(out)
     assert len(tags) == len(FINDINGS) and not tags["document"].str.endswith("a_heading.txt").any()
     assert tags["ref"].tolist() == FINDINGS["ref"].tolist()
+
+
+def test_a_tables_page_numbers_join_the_letters_pages_in_every_format(tagger, tmp_path):
+    """A table's page column (text, as read) becomes page numbers, so that letters and tables
+    share one column; pages that are not whole numbers are carried as input_page."""
+    (tmp_path / "in").mkdir()
+    lf.make_text_letter(tmp_path / "in" / "a.txt", "jtai")
+    numbered = pd.DataFrame({"page": ["2", "3"], "text": ["Caseloads are high.", "Plans drift."]})
+    numbered.to_csv(tmp_path / "in" / "b.csv", index=False)
+    pd.DataFrame({"page": ["iv"], "text": ["Leaders know."]}).to_csv(
+        tmp_path / "in" / "c.csv", index=False
+    )
+    for suffix in (".parquet", ".jsonl", ".csv"):
+        out = tmp_path / f"out{suffix}" / f"tags{suffix}"
+        assert batch(tagger, [tmp_path / "in"], out, report=None).failures == []
+        tags = read_table(out)
+        by_file = {name: tags[tags["document"].str.endswith(name)] for name in ("b.csv", "c.csv")}
+        assert by_file["b.csv"]["page"].astype(int).tolist() == [2, 3]
+        assert by_file["c.csv"]["page"].astype(int).tolist() == [1]
+        assert by_file["c.csv"]["input_page"].tolist() == ["iv"]

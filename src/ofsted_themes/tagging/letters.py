@@ -116,7 +116,7 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
         raise InputError(
             f"no column '{text_column}' (found: {found}); choose it with --text-column"
         )
-    table = table.rename(columns={text_column: "text"})
+    table = own_pages(table.rename(columns={text_column: "text"}))
     if "document" not in table.columns:
         table.insert(0, "document", document)
     letters = []
@@ -130,6 +130,18 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
         name = f"{document}::{name}" if name != document else document
         letters.append(Letter(name, columns_of(part)))
     return letters
+
+
+def own_pages(table: pd.DataFrame) -> pd.DataFrame:
+    """A table's ``page`` column as page numbers, as letters have them; one holding anything
+    but whole numbers is carried as ``input_page`` instead (pages of 1), so that every output
+    format can hold the page column of letters and tables together."""
+    if "page" not in table.columns:
+        return table
+    pages = pd.to_numeric(table["page"], errors="coerce")
+    if pages.notna().all() and (pages % 1 == 0).all():
+        return table.assign(page=pages.astype("int64"))
+    return table.rename(columns={"page": "input_page"})
 
 
 def read_input(path: Path, document: str, text_column: str) -> list[Letter]:
