@@ -183,7 +183,6 @@ def test_a_cold_load_still_refuses_what_no_list_trusts(tagger, tmp_path):
         ("sklearn.linear_model._base.LinearModel", False),  # abstract
         ("sklearn.utils._testing.TempMemmap", False),  # not an estimator
         ("sklearn.utils._mocking.CheckingClassifier", False),  # exported by no public package
-        ("sklearn.model_selection._search_successive_halving.HalvingGridSearchCV", False),
         ("sklearn.no_such_module.Thing", False),
         ("os.system", False),
     ],
