@@ -70,6 +70,17 @@ def test_accents_are_stripped_as_scikit_learn_strips_them():
     assert [vectorizers.strip_accents(t) for t in texts] == list(map(strip_accents_unicode, texts))
 
 
+@pytest.mark.parametrize("settings", SETTINGS)
+def test_the_analyser_cuts_what_scikit_learns_cuts_cold_and_warm(settings):
+    ours = CachedTfidfVectorizer(**settings).build_analyzer()
+    theirs = TfidfVectorizer(**settings).build_analyzer()
+    texts = AWKWARD + TRAIN + any_characters(500)
+    vectorizers.clear_caches()
+    for _ in range(2):  # the second time every word's n-grams come from the cache
+        assert [ours(t) for t in texts] == [theirs(t) for t in texts]
+    assert bool(vectorizers._GRAMS) == (settings.get("analyzer") == "char_wb")
+
+
 def test_the_table_of_characters_stays_bounded(monkeypatch):
     monkeypatch.setattr(vectorizers, "MAX_CHARACTERS", 50)
     texts = any_characters(200)

@@ -22,6 +22,8 @@ from sklearn.utils.validation import check_is_fitted
 
 CACHED_WORDS = 200_000  # per vectorizer; a long tagging run starts afresh past this many
 
+# (min_n, max_n) -> word -> its character n-grams: shared by clones, which refit on the same words.
+_GRAMS: dict[tuple[int, int], dict[str, tuple[str, ...]]] = {}
 # vectorizer -> (the vocabulary the cache was built from, word -> its columns). Held outside the
 # estimator, so that it is neither saved in the model file nor copied by clone().
 _COLUMNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -52,6 +54,31 @@ class CachedTfidfVectorizer(TfidfVectorizer):
         if self.preprocessor is None and self.strip_accents == "unicode":
             return partial(_preprocess, accent_function=strip_accents, lower=self.lowercase)
         return super().build_preprocessor()
+
+    def build_analyzer(self):
+        """scikit-learn's analyser; ``char_wb`` cuts each distinct word once (the same n-grams:
+        tested), which fitting wants too: cross-validation fits on the same sentences 30 times."""
+        analyzer = super().build_analyzer()
+        if self.analyzer != "char_wb" or not isinstance(analyzer, partial):
+            return analyzer
+        return partial(analyzer.func, **(analyzer.keywords | {"ngrams": self._cached_wb_ngrams}))
+
+    def _cached_wb_ngrams(self, text: str) -> list[str]:
+        grams: list[str] = []
+        for word in self._white_spaces.sub(" ", text).split():
+            grams.extend(self._word_grams(word))
+        return grams
+
+    def _word_grams(self, word: str) -> tuple[str, ...]:
+        """A word's character n-grams, as scikit-learn cuts them, kept for every vectorizer with
+        the same n-gram range (the clones of one cross-validation among them)."""
+        cut = _GRAMS.setdefault(tuple(self.ngram_range), {})
+        found = cut.get(word)
+        if found is None:
+            if len(cut) > CACHED_WORDS:
+                cut.clear()
+            found = cut[word] = tuple(self._char_wb_ngrams(word))
+        return found
 
     def transform(self, raw_documents):
         """The tf-idf matrix of ``raw_documents``, equal to scikit-learn's."""
@@ -86,7 +113,7 @@ class CachedTfidfVectorizer(TfidfVectorizer):
 
     def _word_columns(self, word: str) -> array:
         vocabulary = self.vocabulary_
-        grams = self._char_wb_ngrams(word)  # scikit-learn's own cutting, on one word
+        grams = self._word_grams(word)  # scikit-learn's own cutting, on one word
         return array("l", (vocabulary[g] for g in grams if g in vocabulary))
 
     def _cached_columns(self) -> dict[str, array]:
@@ -124,4 +151,5 @@ def strip_accents(text: str) -> str:
 def clear_caches() -> None:
     """Forget every vectorizer's cached words (benchmarks compare cold runs)."""
     _COLUMNS.clear()
+    _GRAMS.clear()
     _UNACCENTED.clear()
