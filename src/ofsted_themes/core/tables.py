@@ -49,6 +49,12 @@ def write_table(frame: pd.DataFrame, path: Path | str) -> Path:
     return write_atomic(path, write, mode=mode)
 
 
+def columns_of(frame: pd.DataFrame) -> dict:
+    """A frame's columns as arrays: how letters carry their rows until the sentence table
+    gathers thousands of them into one frame."""
+    return {c: frame[c].to_numpy() for c in frame.columns}
+
+
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with a ``'`` before every text that a spreadsheet would run as a formula (and
     before any text that starts with quotes and then a formula character, so that

@@ -189,7 +189,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         X = check_sentences(X, self)
         if len(X) <= SCORE_CHUNK:
             return self._scores(X)
-        parts = [self._scores(X[i : i + SCORE_CHUNK]) for i in range(0, len(X), SCORE_CHUNK)]
+        parts = [self._scores(chunk) for chunk in chunks(X)]
         return np.vstack([s for s, _ in parts]), stack_rows([m for _, m in parts])
 
     def _scores(self, X: list[str]) -> tuple[np.ndarray, object]:
@@ -233,3 +233,8 @@ def stack_rows(matrices: list):
     if issparse(matrices[0]):
         return sparse_vstack(matrices, format="csr")
     return np.vstack(matrices)
+
+
+def chunks(items: list) -> list[list]:
+    """``items`` in consecutive chunks of SCORE_CHUNK."""
+    return [items[i : i + SCORE_CHUNK] for i in range(0, len(items), SCORE_CHUNK)]

@@ -15,7 +15,7 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 
 from ofsted_themes.core.themes import Theme
-from ofsted_themes.modelling.classifier import SCORE_CHUNK, ThemeClassifier
+from ofsted_themes.modelling.classifier import SCORE_CHUNK, ThemeClassifier, chunks
 from ofsted_themes.modelling.features import theme_matchers
 from ofsted_themes.modelling.persistence import ModelError, read_model, write_model
 
@@ -38,9 +38,8 @@ class Tagger:
         texts = [str(s) for s in sentences]
         if len(texts) <= SCORE_CHUNK:
             return self._predict(texts)
-        chunks = range(0, len(texts), SCORE_CHUNK)  # each explained while its matches are cached
-        parts = [self._predict(texts[i : i + SCORE_CHUNK]) for i in chunks]
-        return pd.concat(parts, ignore_index=True)
+        # each chunk explained while its matches are cached
+        return pd.concat([self._predict(chunk) for chunk in chunks(texts)], ignore_index=True)
 
     def _predict(self, texts: list[str]) -> pd.DataFrame:
         if not texts:

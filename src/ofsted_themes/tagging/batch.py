@@ -115,12 +115,12 @@ def run_batch(
                 result.failures.append((outcome.name, outcome.error))
                 continue
             for rows, meta in outcome.letters:
-                if len(rows["sentence_no"]):  # an empty letter has no rows, only its tally
-                    sink.write(rows)
                 meta = corrections.apply(meta) if corrections else meta
                 tallies.append(tally(rows, meta, tagger.theme_ids))
+                if tallies[-1]["sentences"]:  # an empty letter has no rows, only its tally
+                    sink.write(rows)
                 result.letters += 1
-                result.sentences += len(rows["sentence_no"])
+                result.sentences += tallies[-1]["sentences"]
         sink.finish(outputs.stage(out))
         summary_frame = _summary(tagger, tallies, summary if resume else None)
         write_table(summary_frame, outputs.stage(summary))

@@ -29,7 +29,7 @@ from ofsted_themes.core.limits import (
     check_archive,
     time_limit,
 )
-from ofsted_themes.core.tables import LETTER_COLUMNS
+from ofsted_themes.core.tables import LETTER_COLUMNS, columns_of
 from ofsted_themes.modelling.tagger import Tagger
 from ofsted_themes.reading.document import SUPPORTED, DocumentError, read_bytes, read_document
 from ofsted_themes.reading.metadata import document_metadata
@@ -127,8 +127,8 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
         if "page" not in part.columns:
             part.insert(0, "page", 1)
         part.insert(0, "sentence_no", range(1, len(part) + 1))
-        name = f"{document}::{name}" if name != document else document
-        letters.append(Letter(name, columns_of(part)))
+        letter = f"{document}::{name}" if name != document else document
+        letters.append(Letter(letter, columns_of(part)))
     return letters
 
 
@@ -169,11 +169,6 @@ def tag_letter(tagger: Tagger, letter: Letter, tags: Rows | None = None) -> Rows
             name = f"input_{name}"
         columns[name] = sentences[c]
     return columns
-
-
-def columns_of(frame: pd.DataFrame) -> Rows:
-    """A frame's columns as arrays, the way letters carry their rows."""
-    return {c: frame[c].to_numpy() for c in frame.columns}
 
 
 Job = tuple[Path, str, str, float | None]  # path, document name, text column, seconds to read

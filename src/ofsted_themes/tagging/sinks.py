@@ -13,7 +13,13 @@ import numpy as np
 import pandas as pd
 
 from ofsted_themes.core.atomic import move_into_place, temporary_beside
-from ofsted_themes.core.tables import check_format, read_table, spreadsheet_safe, write_table
+from ofsted_themes.core.tables import (
+    check_format,
+    columns_of,
+    read_table,
+    spreadsheet_safe,
+    write_table,
+)
 
 BUFFERED_ROWS = 5_000  # held in memory before an append: memory stays flat, appends are few
 
@@ -50,7 +56,7 @@ class TableSink:
         """Hold a letter's rows: a frame, or its columns (arrays of one length), which
         become a frame only a few thousand rows at a time."""
         if isinstance(rows, pd.DataFrame):
-            rows = {c: rows[c].to_numpy() for c in rows.columns}
+            rows = columns_of(rows)
         if self.columns is None:
             self.columns = list(self.base_columns)
         extra = [c for c in rows if c not in self.columns]

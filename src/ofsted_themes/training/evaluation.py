@@ -123,7 +123,7 @@ def out_of_fold_scores(
     n_jobs: int = 1,
 ) -> np.ndarray:
     """Scores of every sentence from a model fitted without its group."""
-    splits = list(group_folds(groups, max_folds).split(texts, Y, groups))
+    splits = within(np.arange(len(groups)), groups, max_folds)
     scores = np.zeros(Y.shape, dtype=float)
     parts = held_out_scores(classifier, texts, Y, splits, n_jobs)
     for (_, test), part in zip(splits, parts, strict=True):
@@ -187,7 +187,7 @@ def cross_validate(
     """Leave-one-group-out scores, with thresholds for each held-out group tuned by an inner
     leave-one-group-out on the remaining groups (each level in at most ``max_folds`` folds).
     Every fit of both levels is independent of the others: they run in ``n_jobs`` processes."""
-    outer = list(group_folds(groups, max_folds).split(texts, Y, groups))
+    outer = within(np.arange(len(groups)), groups, max_folds)
     inner = [within(train, groups, max_folds) for train, _ in outer]
     splits = [split for fold, folds in zip(outer, inner, strict=True) for split in (*folds, fold)]
     parts = held_out_scores(classifier, texts, Y, splits, n_jobs)
@@ -210,7 +210,8 @@ def cross_validate(
 
 
 def within(rows: np.ndarray, groups: np.ndarray, max_folds: int | None) -> list:
-    """The grouped folds of ``rows`` alone, as (train, test) rows of the whole set."""
+    """The grouped folds of ``rows`` (all of them, or a fold's training rows) as (train, test)
+    rows of the whole set."""
     folds = group_folds(groups[rows], max_folds).split(rows, groups=groups[rows])
     return [(rows[a], rows[b]) for a, b in folds]
 
