@@ -402,6 +402,24 @@ def test_the_champion_moves_only_to_a_better_run_on_the_same_data_unless_forced(
     assert champion() == worse
 
 
+@pytest.mark.slow
+def test_a_run_that_does_not_take_the_alias_says_its_tagger_replaced_the_saved_one(
+    tmp_path, new_mlflow_store
+):
+    """tag uses the saved Tagger by default: an experiment that leaves the champion where it was
+    says that it changed what tag uses, and how to tag with the champion."""
+    uri = new_mlflow_store(tmp_path / "mlflow")
+    first = succeeded(run_train(tmp_path / "first", "data=seeds", uri=uri))
+    assert "now @champion" in first.stdout and "note:" not in first.stdout
+    second = succeeded(run_train(tmp_path / "second", "data=seeds", uri=uri))  # a tie
+    assert "@champion unchanged" in second.stdout
+    notes = [line for line in second.stdout.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1
+    assert str(second.out / "tagger.skops") in notes[0]
+    assert f"--model models:/{MODEL}@champion" in notes[0]
+    assert (second.out / "tagger.skops").exists()
+
+
 # --- errors ----------------------------------------------------------------------------------
 
 

@@ -122,7 +122,7 @@ def print_subsets(metrics: dict[str, float], theme_ids: list[str]) -> None:
         print(pd.DataFrame(rows).T.round(3).fillna("").to_string())
 
 
-def track(cfg: DictConfig, result, frame, tagger_file: Path, started: float) -> None:
+def track(cfg: DictConfig, result, frame, tagger_file: Path, started: float):
     import mlflow  # slow to import: only when tracking
 
     from ofsted_themes.tracking import runs as tracking
@@ -183,6 +183,7 @@ def track(cfg: DictConfig, result, frame, tagger_file: Path, started: float) -> 
             f"; {cfg.mlflow.registered_model} version {registered.version} "
             f"({moved}: {registered.reason})"
         )
+    return registered
 
 
 def project_relative(value: str) -> str:
@@ -196,14 +197,13 @@ def project_relative(value: str) -> str:
         return value
 
 
-def track_or_fail(
-    cfg: DictConfig, result, frame, staged: Path, model: Path, started: float
-) -> None:
-    """Record the run, or stop with what went wrong: the saved Tagger is then left as it was."""
+def track_or_fail(cfg: DictConfig, result, frame, staged: Path, model: Path, started: float):
+    """Record the run, or stop with what went wrong: the saved Tagger is then left as it was.
+    Returns the registered version (None for a sweep's job)."""
     from mlflow.exceptions import MlflowException
 
     try:
-        track(cfg, result, frame, staged, started)
+        return track(cfg, result, frame, staged, started)
     except (MlflowException, OSError) as error:
         message = str(error).splitlines()[0][:300]
         fail(
@@ -232,14 +232,27 @@ def main(cfg: DictConfig) -> float:
     model.parent.mkdir(parents=True, exist_ok=True)
     # The Tagger replaces the saved one only once its run is recorded: a model file always has
     # its run in MLflow.
+    registered = None
     with tempfile.TemporaryDirectory(dir=model.parent, prefix=".staging-") as staging:
         staged = result.tagger.save(Path(staging) / model.name)
         if cfg.mlflow.enabled:
-            track_or_fail(cfg, result, frame, staged, model, started_at)
+            registered = track_or_fail(cfg, result, frame, staged, model, started_at)
         move_into_place(staged, model)
     write_dvc_outputs(result, metrics, curves)  # with the model: they describe it
     print(f"Tagger saved to {model}")
+    if registered is not None and not registered.champion:
+        print(not_champion_note(model, cfg.mlflow.registered_model, cfg.mlflow.alias))
     return result.metrics["macro_f1"]
+
+
+def not_champion_note(model: Path, name: str, alias: str) -> str:
+    """A run that did not take the alias still replaces the saved Tagger, which ``tag`` uses by
+    default: an experiment would otherwise change what ``tag`` gives without a word."""
+    champion = f"models:/{name}@{alias}"
+    return (
+        f"note: {model} now holds this run's Tagger, which tag uses by default; the champion "
+        f"stays {champion} (tag --model {champion})"
+    )
 
 
 def run() -> None:
