@@ -398,6 +398,34 @@ def test_an_alias_is_pinned_to_the_version_it_names_before_the_download(monkeypa
     assert len(asked) == 1
 
 
+def test_a_model_fetched_from_a_remote_store_leaves_no_download_behind(
+    tmp_path, monkeypatch, tagger_file
+):
+    """A remote store's model is downloaded; MLflow, asked for no folder, downloads it into a
+    new temporary one and leaves it there. Loading a tagger by URI cleans up after itself."""
+    import tempfile
+
+    import mlflow
+
+    from ofsted_themes import load_tagger
+    from ofsted_themes.tracking import registry
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+
+    def download(artifact_uri, dst_path=None):  # as a remote store does
+        folder = Path(dst_path or tempfile.mkdtemp())
+        shutil.copy(tagger_file, folder / "tagger.skops")
+        return str(folder)
+
+    monkeypatch.setattr(registry, "connect", lambda: None)
+    monkeypatch.setattr(mlflow.artifacts, "download_artifacts", download)
+    tagger = load_tagger("models:/ofsted-themes/3")
+    assert tagger.theme_ids == Tagger.load(tagger_file).theme_ids
+    assert not list(temporary.iterdir())
+
+
 @pytest.mark.slow
 def test_a_registered_model_is_used_by_its_alias(tmp_path, new_mlflow_store):
     uri = new_mlflow_store(tmp_path / "mlflow")

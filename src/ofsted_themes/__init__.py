@@ -28,9 +28,10 @@ def load_tagger(path_or_uri: str | Path) -> Tagger:
     from ofsted_themes.modelling.tagger import Tagger
 
     if is_model_uri(path_or_uri):
-        from ofsted_themes.tracking.registry import download_tagger
+        from ofsted_themes.tracking.registry import fetched_tagger
 
-        return Tagger.load(download_tagger(str(path_or_uri)))
+        with fetched_tagger(str(path_or_uri)) as file:
+            return Tagger.load(file)
     return Tagger.load(path_or_uri)
 
 

@@ -5,6 +5,9 @@ registered taggers are fetched by URI (``models:/ofsted-themes@champion``)."""
 from __future__ import annotations
 
 import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,11 +93,14 @@ def version_tags(run) -> dict[str, str]:
     return tags
 
 
-def download_model(uri: str) -> Path:
-    """The local folder of an MLflow model (``models:/name/N``, ``runs:/id/tagger``)."""
+def download_model(uri: str, into: Path | None = None) -> Path:
+    """The local folder of an MLflow model (``models:/name/N``, ``runs:/id/tagger``): in a local
+    store, the store's own folder unless ``into`` is given; from a remote one, a download (into
+    ``into`` if given, else a temporary folder MLflow leaves behind)."""
     connect()
     try:
-        return Path(mlflow.artifacts.download_artifacts(artifact_uri=uri))
+        where = str(into) if into is not None else None
+        return Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=where))
     except (MlflowException, OSError) as exc:
         raise cannot_fetch(uri, exc) from None
 
@@ -107,9 +113,13 @@ def tagger_file(folder: Path, uri: str) -> Path:
     return found[0]
 
 
-def download_tagger(uri: str) -> Path:
-    """The tagger file of an MLflow model (``models:/name@alias``, ``runs:/id/tagger``)."""
-    return tagger_file(download_model(uri), uri)
+@contextmanager
+def fetched_tagger(uri: str) -> Iterator[Path]:
+    """The tagger file of an MLflow model (``models:/name@alias``, ``runs:/id/tagger``), fetched
+    into a temporary folder that is removed when the caller is done: left to MLflow, a remote
+    store's download would stay in the system's temporary folder after every run."""
+    with tempfile.TemporaryDirectory(prefix="ofsted-model-") as folder:
+        yield tagger_file(download_model(uri, Path(folder)), uri)
 
 
 def pinned(uri: str) -> tuple[str, str | None]:
