@@ -328,6 +328,7 @@ def test_an_import_appends_the_labels_with_their_provenance(tmp_path, suggested,
     done = label_main("import", suggested, "--labels", labels)
     assert done.returncode == 0, done.stderr
     assert "Imported 3" in done.stdout and "1 row(s) with no label" in done.stdout
+    assert "train on them: python -m train data=seeds+letters+user" in done.stdout
     stored = pd.read_csv(labels, dtype=str, keep_default_na=False)
     assert list(stored.columns) == [*USER_KEY_COLUMNS, "cse", "missing", "staffing", "oversight"]
     assert stored["document"].tolist() == ["north.pdf", "north.pdf", "south.pdf"]
@@ -349,7 +350,7 @@ def test_importing_the_same_file_twice_adds_nothing(tmp_path, suggested, label_m
     fill(suggested, {1: ["1", "1", "1", "1"]})  # a change of mind does not overwrite
     again = label_main("import", suggested, "--labels", labels)
     assert again.returncode == 0, again.stderr
-    assert "Imported 0" in again.stdout
+    assert "Imported 0" in again.stdout and "train on them" not in again.stdout
     assert "2 already labelled" in again.stdout and "1 with different labels" in again.stdout
     assert labels.read_bytes() == before
 
@@ -571,6 +572,8 @@ def test_review_reads_lines_when_not_in_a_terminal(tmp_path, three_letters, tagg
     assert rows["text"].tolist() == [three_letters["text"].iloc[0], three_letters["text"].iloc[2]]
     assert rows["staffing"].tolist() == ["1", "0"]
     assert "2 labelled, 1 skipped" in done.stdout
+    # on top of the default data, not the seeds alone
+    assert "Train on them: python -m train data=seeds+letters+user" in done.stdout
 
 
 def test_review_skips_sentences_labelled_before(tmp_path, three_letters, tagger_file):
@@ -733,9 +736,13 @@ def test_train_with_seeds_plus_user_records_which_data_it_used(
         assert done.returncode == 0, done.stderr[-3000:]
         return done
 
-    train("seeds", "data=seeds")
-    done = train("user", "data=seeds+user", f"data.user_labels={user_labels}", "cv.max_folds=10")
+    seeds = train("seeds", "data=seeds", f"user_labels={user_labels}")
+    # a run that leaves the user's labels out says so, and how to train on them
+    assert f"note: {user_labels} holds 6 labelled sentences of yours" in seeds.stdout
+    assert "train on them with data=seeds+user" in seeds.stdout
+    done = train("user", "data=seeds+user", f"user_labels={user_labels}", "cv.max_folds=10")
     assert "held out north.pdf" in done.stderr
+    assert "leaves out" not in done.stdout
     client = MlflowClient(uri, uri)
     runs = client.search_runs([client.get_experiment_by_name("train").experiment_id])
     datasets = {r.data.tags["data"]: r.inputs.dataset_inputs[0].dataset for r in runs}

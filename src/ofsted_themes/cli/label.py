@@ -6,7 +6,7 @@
 
 TAGS_TABLE is a sentence table written by `python -m tag`. Labels are appended to
 data/labels/user.csv (--labels), never overwriting or duplicating earlier ones; train on them with
-`python -m train data=seeds+user`.
+`python -m train data=seeds+letters+user` (the default data plus yours).
 Exit status: 0 done, 1 the file to import was refused (nothing written), 2 usage error.
 """
 
@@ -145,6 +145,8 @@ def run_import(file: Path, labels: Path, theme_ids: list[str]) -> int:
         print(f"nothing imported: fix what is named above and import {file} again", file=sys.stderr)
         return 1
     print(f"Imported {outcome.added} labelled sentence(s) into {labels}")
+    if outcome.added:
+        print(f"  train on them: {labelling.TRAIN_ON_LABELS}")
     if outcome.already:
         differ = f", {outcome.differing} with different labels" if outcome.differing else ""
         print(f"  {outcome.already} already labelled (earlier labels kept{differ})")

@@ -141,6 +141,6 @@ def run_review(candidates, tagger, labels: Path, digest: str) -> int:
             interrupted = True
     print(
         f"\n{session.saved} labelled, {session.skipped} skipped; saved in {labels}. "
-        "Train on them: python -m train data=seeds+user"
+        f"Train on them: {labelling.TRAIN_ON_LABELS}"
     )
     return 130 if interrupted else 0

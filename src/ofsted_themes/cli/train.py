@@ -4,7 +4,7 @@
     python -m train model=linear_svc features=tfidf_char
     python -m train -m model=logreg,linear_svc   a sweep: one parent run, a child per job
     python -m train -m hparams_search=optuna          an Optuna search of out-of-fold macro-F1
-    python -m train data=seeds+user                   the seeds plus the user's own labels
+    python -m train data=seeds+letters+user           the default data plus the user's labels
 
 Configuration lives in conf/ (see README). Exit status 2 with a one-line message on a bad config,
 a bad override or a labelled set that fails validation.
@@ -242,7 +242,30 @@ def main(cfg: DictConfig) -> float:
     print(f"Tagger saved to {model}")
     if registered is not None and not registered.champion:
         print(not_champion_note(model, cfg.mlflow.registered_model, cfg.mlflow.alias))
+    left_out = unused_labels_note(cfg)
+    if left_out:
+        print(left_out)
     return result.metrics["macro_f1"]
+
+
+def unused_labels_note(cfg: DictConfig) -> str | None:
+    """The user's labels that a run on data without them leaves out: after labelling, a run on
+    the default data (``make run``'s) would otherwise leave them out without a word."""
+    path = Path(cfg.user_labels)
+    if cfg.data.get("user_labels") or not path.is_file():
+        return None
+    try:
+        labelled = len(pd.read_csv(path, dtype=str, usecols=[0]))
+    except (OSError, ValueError, UnicodeDecodeError):  # unreadable: the +user run will say why
+        labelled = None
+    if labelled == 0:
+        return None
+    held = f"{labelled} labelled sentences of yours" if labelled else "labels of yours"
+    name = cfg.data.name
+    return (
+        f"note: {path} holds {held} that data={name} leaves out: train on them with "
+        f"data={name}+user (for make run too: that data in conf/train.yaml's defaults)"
+    )
 
 
 def not_champion_note(model: Path, name: str, alias: str) -> str:

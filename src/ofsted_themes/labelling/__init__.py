@@ -16,6 +16,7 @@ from ofsted_themes.labelling.selection import (
     unimported,
 )
 from ofsted_themes.labelling.store import (
+    TRAIN_ON_LABELS,
     Appended,
     LabelError,
     Settings,
@@ -35,6 +36,7 @@ from ofsted_themes.labelling.store import (
 
 __all__ = [
     "SIMILARITY",
+    "TRAIN_ON_LABELS",
     "Answer",
     "Appended",
     "Imported",

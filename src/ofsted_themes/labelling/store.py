@@ -29,6 +29,11 @@ from ofsted_themes.training.corpus import USER_KEY_COLUMNS, user_label_problems
 STORE_WAIT = 60.0  # seconds another labelling command may hold the store before we give up
 
 
+# Training on the user's labels: on top of the default data (the seeds and the real letters), so
+# that a user's labels add to what the default tagger learns from rather than replace it.
+TRAIN_ON_LABELS = "python -m train data=seeds+letters+user"
+
+
 class LabelError(ProblemsError):
     """Labels or inputs that cannot be used."""
 

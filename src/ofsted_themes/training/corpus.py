@@ -228,7 +228,7 @@ def read_user_labels(path: Path, themes: list[str]) -> pd.DataFrame:
         raise LabelledSetError(
             [
                 f"{path}: user labels not found: label sentences with `python -m label`, "
-                "or train on the seed set alone (data=seeds)"
+                "or train without them (a data config without +user: the default seeds+letters)"
             ]
         )
     frame = read_csv_table(path, "user labels")
