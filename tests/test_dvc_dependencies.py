@@ -42,12 +42,12 @@ EXPECTED = {
 URI_ONLY = {"ofsted_themes.tracking"}  # reached from ofsted_themes.load_tagger for models:/ URIs
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    """A copy of the checkout's tracked files with its git history (dvc needs a repository)."""
-    copy = tmp_path_factory.mktemp("dvc") / "project"
+def copy_checkout(copy: Path, untracked: bool = True) -> Path:
+    """The checkout's tracked files (and, with ``untracked``, the untracked ones not ignored), in
+    a new repository: dvc needs one."""
+    others = ["--others", "--exclude-standard"] if untracked else []
     files = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        ["git", "ls-files", "-z", "--cached", *others],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -58,6 +58,13 @@ def project(tmp_path_factory) -> Path:
             (copy / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, copy / name)
     subprocess.run(["git", "init", "-q"], cwd=copy, check=True)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """A copy of the checkout whose dvc.lock records its deps as they are."""
+    copy = copy_checkout(tmp_path_factory.mktemp("dvc") / "project")
     # Stand-in outputs, committed to dvc.lock with the deps as they are: status then starts clean.
     for stage in yaml.safe_load((copy / "dvc.yaml").read_text())["stages"].values():
         for out in stage.get("outs", []) + stage.get("metrics", []) + stage.get("plots", []):
@@ -84,6 +91,16 @@ def stages_with_changed_deps(project: Path) -> dict[str, set[str]]:
             if isinstance(entry, dict) and "changed deps" in entry:
                 changed[stage] = set(entry["changed deps"])
     return changed
+
+
+def test_the_committed_lock_records_the_deps_as_they_are(tmp_path):
+    """A change to a stage's code, config or data must come with its dvc.lock: otherwise a
+    fresh clone's `make run` reruns the stage and leaves dvc.lock modified in git."""
+    copy = copy_checkout(tmp_path / "project", untracked=False)  # not the user's own letters
+    stages = yaml.safe_load((copy / "dvc.yaml").read_text())["stages"].values()
+    made = {next(iter(o)) if isinstance(o, dict) else o for s in stages for o in s.get("outs", [])}
+    stale = {s: deps - made for s, deps in stages_with_changed_deps(copy).items() if deps - made}
+    assert not stale, f"dvc.lock is out of date (run dvc repro and commit it): {stale}"
 
 
 @pytest.mark.parametrize("edited, stages", sorted(EXPECTED.items()))
