@@ -124,6 +124,12 @@ def test_the_debug_option_switches_tracking_off_and_moves_outputs():
     assert cfg.output.model != composed().output.model
 
 
+def test_the_debug_option_trains_on_the_seeds_unless_told_otherwise():
+    assert composed().data.name == "seeds+letters"
+    assert composed("debug=fast").data.name == "seeds"  # seconds, not a minute
+    assert composed("debug=fast", "data=letters").data.name == "letters"
+
+
 def test_the_rules_baseline_experiment_selects_rules_alone():
     cfg = composed("experiment=rules_baseline")
     classifier = instantiate(cfg.classifier, _convert_="all")
