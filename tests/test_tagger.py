@@ -102,8 +102,18 @@ def test_the_saved_file_is_not_a_pickle(tagger, tmp_path):
 
 
 def test_loading_a_missing_file_says_how_to_get_one(tmp_path):
-    with pytest.raises(ModelError, match=r"not found.*python -m train"):
+    with pytest.raises(ModelError, match=r"not found.*python -m train") as error:
         Tagger.load(tmp_path / "nowhere.skops")
+    assert "project folder" not in str(error.value)  # a full path needs no hint
+
+
+def test_a_missing_default_path_says_where_it_was_looked_for(tmp_path, monkeypatch):
+    """Run outside the project, the default models/tagger.skops is not there: the message says
+    which folder was searched and what to do."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ModelError) as error:
+        Tagger.load("models/tagger.skops")
+    assert f"not found in {tmp_path} (run from the project folder" in str(error.value)
 
 
 @pytest.mark.parametrize("content", [b"", b"this is not a model", b"PK\x03\x04broken zip"])

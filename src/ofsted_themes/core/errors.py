@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import IntEnum
+from pathlib import Path
 
 
 class ExitCode(IntEnum):
@@ -35,3 +36,11 @@ class ProblemsError(OfstedThemesError, ValueError):
         """The first ``limit`` problems on one line."""
         more = " ..." if len(self.problems) > limit else ""
         return "; ".join(self.problems[:limit]) + more
+
+
+def looked_in(path: Path | str) -> str:
+    """Where a missing relative path was looked for: a default (``models/…``, ``data/…``) is
+    relative to the current folder, which may not be the project's."""
+    if Path(path).is_absolute():
+        return ""
+    return f" in {Path.cwd()} (run from the project folder, or give its full path)"

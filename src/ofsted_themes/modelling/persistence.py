@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ofsted_themes.core.atomic import write_atomic
-from ofsted_themes.core.errors import OfstedThemesError
+from ofsted_themes.core.errors import OfstedThemesError, looked_in
 
 FORMAT_VERSION = 1
 # Beyond scikit-learn's estimators (:func:`is_sklearn_estimator`) and what skops trusts by default
@@ -82,7 +82,9 @@ def read_model(path: Path | str) -> dict[str, Any]:
     sio = skops_io()
     path = Path(path)
     if not path.is_file():
-        raise ModelError(f"model file {path} not found: train one with `python -m train`")
+        raise ModelError(
+            f"model file {path} not found{looked_in(path)}: train one with `python -m train`"
+        )
     try:
         data = path.read_bytes()
         untrusted = sio.get_untrusted_types(data=data)

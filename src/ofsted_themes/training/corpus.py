@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ofsted_themes.core.errors import ProblemsError
+from ofsted_themes.core.errors import ProblemsError, looked_in
 from ofsted_themes.core.tables import unquote_formulas
 from ofsted_themes.reading.sentences import article_sentences
 
@@ -49,7 +49,10 @@ def read_articles(raw_dir: Path) -> dict[str, str]:
     files = sorted(Path(raw_dir).glob("*.txt"))
     if not files:
         raise LabelledSetError(
-            [f"{raw_dir}: no articles (*.txt) found; copy the seed articles here"]
+            [
+                f"{raw_dir}: no articles (*.txt) found{looked_in(raw_dir)}; "
+                "copy the seed articles here"
+            ]
         )
     return {f.stem: f.read_text(encoding="utf-8") for f in files}
 
