@@ -770,7 +770,8 @@ def test_suggest_import_and_train_on_the_output_of_tag(tmp_path, tagger_file, co
     assert done.returncode == 0, done.stderr
     out, labels = tmp_path / "to_label.csv", tmp_path / "labels" / "user.csv"
     common = ["--model", tagger_file, "--labels", labels]
-    assert run_label("suggest", tags, "--n", 8, "--out", out, *common).returncode == 0
+    suggested = run_label("suggest", tags, "--n", 8, "--out", out, *common)
+    assert suggested.returncode == 0 and "warning" not in suggested.stderr
     frame = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert len(frame) == 8 and frame["document"].nunique() >= 2
     for theme in configured_theme_ids:  # answer as the model guessed
@@ -785,3 +786,23 @@ def test_suggest_import_and_train_on_the_output_of_tag(tmp_path, tagger_file, co
     data = project_data(cfg) | {"user_labels": str(labels)}
     frame = load_training_set(data, configured_theme_ids)
     assert frame["article"].str.startswith("tests/fixtures/letters/").sum() == 10
+
+
+@pytest.mark.slow
+def test_suggest_warns_when_another_model_tagged_the_table(tmp_path, tagger_file):
+    """Its scores against this model's thresholds would rank the wrong sentences first."""
+    tags = tmp_path / "tags.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "tag", "tests/fixtures/letters", "--model", str(tagger_file),
+         "--out", str(tags), "--no-report"],
+        cwd=ROOT, env=clean_env(), capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    other = Tagger.load(tagger_file)
+    other.thresholds = {t: 0.3 for t in other.thresholds}
+    other_file = other.save(tmp_path / "other.skops")
+    suggested = run_label("suggest", tags, "--n", 3, "--out", tmp_path / "to_label.csv",
+                          "--model", other_file, "--labels", tmp_path / "user.csv")  # fmt: skip
+    assert suggested.returncode == 0, suggested.stderr
+    assert f"warning: {tags} was tagged by another model or other thresholds" in suggested.stderr
+    assert (tmp_path / "to_label.csv").exists()  # a warning: the suggestions are still made

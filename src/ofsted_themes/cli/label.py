@@ -99,9 +99,25 @@ def pick(args, labels: Path, setup):
     tagger = load_tagger(args.model)
     labelling.check_model_themes(tagger.theme_ids, setup.theme_ids)
     table = labelling.read_tag_table(args.tags, tagger.theme_ids)
+    warn_if_tagged_by_another_model(args.tags, args.model, tagger.fingerprint())
     done = labelling.labelled_texts(labels, tagger.theme_ids) | labelling.seed_texts(setup.seeds)
     candidates = labelling.select(table, tagger.theme_ids, tagger.thresholds, args.n, done)
     return candidates, tagger, labelling.file_digest(args.tags)
+
+
+def warn_if_tagged_by_another_model(tags: Path, model: str, fingerprint: str) -> None:
+    """How sure the model is of a sentence is its score against the threshold: one model's
+    scores against another's thresholds rank the wrong sentences first."""
+    from ofsted_themes.tagging.outputs import recorded_model
+
+    made_by = recorded_model(Path(tags))
+    if made_by and made_by != fingerprint:
+        print(
+            f"warning: {tags} was tagged by another model or other thresholds than {model}: "
+            f"its scores are compared with {model}'s thresholds; give --model the model that "
+            "tagged it, or tag the letters again with this one",
+            file=sys.stderr,
+        )
 
 
 def run_suggest(args, candidates, tagger, labels: Path, digest: str) -> int:

@@ -138,6 +138,16 @@ def recover(out: Path) -> dict:
     return state
 
 
+def recorded_model(out: Path) -> str | None:
+    """The fingerprint of the model that wrote the outputs beside ``out``, read without
+    touching them (None when no marker records one)."""
+    try:
+        model = json.loads(marker_path(out).read_text(encoding="utf-8")).get("model")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return model if isinstance(model, str) else None
+
+
 def _finish(renames: list[list[str]], removes: list[str]) -> None:
     for staged, destination in renames:
         if Path(staged).exists():
