@@ -403,21 +403,32 @@ def test_the_champion_moves_only_to_a_better_run_on_the_same_data_unless_forced(
 
 
 @pytest.mark.slow
-def test_a_run_that_does_not_take_the_alias_says_its_tagger_replaced_the_saved_one(
+def test_a_rerun_registers_nothing_new_and_a_worse_run_says_what_tag_now_uses(
     tmp_path, new_mlflow_store
 ):
-    """tag uses the saved Tagger by default: an experiment that leaves the champion where it was
-    says that it changed what tag uses, and how to tag with the champion."""
+    """The same data and configuration make the same tagger file: the registry keeps one
+    version of it. tag uses the saved Tagger by default: an experiment that leaves the champion
+    where it was says that it changed what tag uses, and how to tag with the champion."""
+    from mlflow import MlflowClient
+
     uri = new_mlflow_store(tmp_path / "mlflow")
-    first = succeeded(run_train(tmp_path / "first", "data=seeds", uri=uri))
-    assert "now @champion" in first.stdout and "note:" not in first.stdout
-    second = succeeded(run_train(tmp_path / "second", "data=seeds", uri=uri))  # a tie
-    assert "@champion unchanged" in second.stdout
-    notes = [line for line in second.stdout.splitlines() if line.startswith("note:")]
+    best = ("data=seeds", "experiment=rules_baseline")  # on the seeds, better than the default
+    first = succeeded(run_train(tmp_path / "first", *best, uri=uri))
+    assert "version 1 (now @champion" in first.stdout and "note:" not in first.stdout
+    again = succeeded(run_train(tmp_path / "again", *best, uri=uri))
+    assert "version 1 (the same tagger file as version 1: not registered again" in again.stdout
+    assert "note:" not in again.stdout
+    # where a run saves its outputs is not part of the model: the files are the same
+    assert (first.out / "tagger.skops").read_bytes() == (again.out / "tagger.skops").read_bytes()
+    assert len(MlflowClient(uri, uri).search_model_versions(f"name='{MODEL}'")) == 1
+    assert len(MlflowClient(uri, uri).search_runs(["1"])) == 2  # every run is still recorded
+    worse = succeeded(run_train(tmp_path / "worse", "data=seeds", uri=uri))
+    assert "version 2 (@champion unchanged" in worse.stdout
+    notes = [line for line in worse.stdout.splitlines() if line.startswith("note:")]
     assert len(notes) == 1
-    assert str(second.out / "tagger.skops") in notes[0]
+    assert str(worse.out / "tagger.skops") in notes[0]
     assert f"--model models:/{MODEL}@champion" in notes[0]
-    assert (second.out / "tagger.skops").exists()
+    assert (worse.out / "tagger.skops").exists()
 
 
 # --- errors ----------------------------------------------------------------------------------

@@ -43,6 +43,22 @@ from ofsted_themes.training.fitting import (
 register_resolvers()
 
 
+# Where a run writes and how it is tracked do not make the model: the Tagger's metadata leaves
+# them out, so that the same data and configuration make the same file wherever it is saved
+# (and the registry keeps one version of it).
+NOT_THE_MODEL = ("output", "mlflow", "hydra")
+
+
+def model_settings(cfg: DictConfig) -> dict:
+    plain = OmegaConf.to_container(cfg, resolve=True)
+    return {k: v for k, v in plain.items() if k not in NOT_THE_MODEL}
+
+
+def setting_of(override: str) -> str:
+    """The top-level setting an override changes (``output`` for ``output.model=…``)."""
+    return override.split("=", 1)[0].lstrip("+~").split(".", 1)[0].split("/", 1)[0]
+
+
 def fit(cfg: DictConfig):
     themes = themes_from_config(cfg.themes)
     theme_ids = [t.id for t in themes]
@@ -60,8 +76,8 @@ def fit(cfg: DictConfig):
     metadata = {
         "data": cfg.data.name,
         "data_digest": digest(frame),
-        "config": OmegaConf.to_yaml(cfg, resolve=True),
-        "overrides": list(hydra_cfg.overrides.task),
+        "config": OmegaConf.to_yaml(model_settings(cfg)),
+        "overrides": [o for o in hydra_cfg.overrides.task if setting_of(o) not in NOT_THE_MODEL],
     }
     if cfg.cv.group_by not in frame.columns:
         fail(f"cv.group_by: the labelled set has no column '{cfg.cv.group_by}'")
@@ -177,12 +193,7 @@ def track(cfg: DictConfig, result, frame, tagger_file: Path, started: float):
     if registered is None:
         print(" (a sweep job: the sweep registers its best run)")
     else:
-        alias = f"@{cfg.mlflow.alias}"
-        moved = f"now {alias}" if registered.champion else f"{alias} unchanged"
-        print(
-            f"; {cfg.mlflow.registered_model} version {registered.version} "
-            f"({moved}: {registered.reason})"
-        )
+        print(f"; {registered.summary(cfg.mlflow.registered_model, cfg.mlflow.alias)}")
     return registered
 
 

@@ -26,6 +26,7 @@ VERSION_TAGS = {
     "features": ("param", "choice.features"),
     "thresholds": ("param", "choice.thresholds"),
     "git_commit": ("tag", "git_commit"),
+    "tagger_digest": ("tag", "tagger_digest"),
 }
 
 
@@ -34,6 +35,14 @@ class Registered:
     version: str
     champion: bool  # whether the alias now points at it
     reason: str  # why the alias moved or not, for the terminal
+    new: bool = True  # False: an earlier version holds the very same tagger file
+
+    def summary(self, name: str, alias: str) -> str:
+        """One line for the terminal: the version and what became of the alias."""
+        if not self.new:
+            return f"{name} version {self.version} ({self.reason})"
+        state = f"now @{alias}" if self.champion else f"@{alias} unchanged"
+        return f"{name} version {self.version} ({state}: {self.reason})"
 
 
 @dataclass(frozen=True)
@@ -44,10 +53,14 @@ class Registry:
 
     def register(self, run) -> Registered:
         """Register the run's logged model as a new version, described and tagged, and move the
-        alias to it if it earns it."""
+        alias to it if it earns it. A tagger file byte for byte an earlier version's (a rerun on
+        the same data and configuration) is not registered again: that version stands for it."""
         client = MlflowClient()
         macro_f1 = run.data.metrics["macro_f1"]
         tags = version_tags(run)
+        same = self.version_with(client, tags["tagger_digest"])
+        if same is not None:
+            return self.reuse(client, same, macro_f1, tags["data_digest"])
         made = mlflow.register_model(run.data.tags["model_uri"], self.model, tags=tags)
         client.update_model_version(
             self.model,
@@ -59,6 +72,28 @@ class Registry:
         )
         moved, reason = self.promote(str(made.version), macro_f1, tags["data_digest"])
         return Registered(str(made.version), moved, reason)
+
+    def version_with(self, client: MlflowClient, tagger_digest: str) -> str | None:
+        """The version whose tagger file has this digest, if one has."""
+        if not tagger_digest:
+            return None
+        versions = client.search_model_versions(f"name='{self.model}'")
+        found = [v for v in versions if v.tags.get("tagger_digest") == tagger_digest]
+        return str(min(int(v.version) for v in found)) if found else None
+
+    def reuse(
+        self, client: MlflowClient, version: str, macro_f1: float, data_digest: str
+    ) -> Registered:
+        same = f"the same tagger file as version {version}: not registered again"
+        try:
+            holder = str(client.get_model_version_by_alias(self.model, self.alias).version)
+        except MlflowException:
+            holder = None
+        if holder == version:
+            return Registered(version, True, f"{same}; it is @{self.alias}", new=False)
+        moved, reason = self.promote(version, macro_f1, data_digest)
+        state = f"now @{self.alias}" if moved else f"@{self.alias} unchanged"
+        return Registered(version, moved, f"{same}; {state}: {reason}", new=False)
 
     def promote(self, version: str, macro_f1: float, data_digest: str) -> tuple[bool, str]:
         """Move the alias to ``version`` when it beats the current holder on the same data (or

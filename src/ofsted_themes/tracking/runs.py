@@ -3,6 +3,7 @@ run; a sweep is one parent run with a child per job."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -111,7 +112,11 @@ def log_training_run(
         experiment_id = use_experiment(experiment)
         publish_comparison_view(experiment_id, metrics, params["themes"].split(","))
         parent = os.environ.get(PARENT_RUN_ENV)
-        all_tags = {**tags, "mlflow.source.name": entry_point()}
+        all_tags = {
+            **tags,
+            "mlflow.source.name": entry_point(),
+            "tagger_digest": digest(tagger_file),
+        }
         if parent:
             all_tags["mlflow.parentRunId"] = parent
         # Created with the time training began, so that the UI's duration is the training's.
@@ -145,3 +150,9 @@ def entry_point() -> str:
         return script.relative_to(Path.cwd()).as_posix()
     except ValueError:
         return script.name
+
+
+def digest(path: Path) -> str:
+    """The sha256 of a file's bytes: a rerun that makes the same tagger file makes the same
+    digest (training is reproducible byte for byte)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

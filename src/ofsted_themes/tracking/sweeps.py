@@ -47,8 +47,5 @@ class MlflowSweepCallback(Callback):
         mlflow = config.mlflow
         registry = Registry(mlflow.registered_model, mlflow.alias, mlflow.force_champion)
         registered = registry.register(ranking.best)
-        state = f"now @{mlflow.alias}" if registered.champion else f"@{mlflow.alias} unchanged"
-        print(
-            f"best: {ranking.best.info.run_name}; {mlflow.registered_model} version "
-            f"{registered.version} ({state}: {registered.reason})"
-        )
+        summary = registered.summary(mlflow.registered_model, mlflow.alias)
+        print(f"best: {ranking.best.info.run_name}; {summary}")
