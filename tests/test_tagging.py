@@ -171,6 +171,26 @@ def test_a_table_of_sentences_carries_its_other_columns_and_uses_the_text_column
     assert letters["ref"].isna().all() or (letters["ref"] == "").all()
 
 
+def test_a_tables_own_council_and_visit_columns_fill_its_letters_summary_rows(tagger, tmp_path):
+    """Counting council by council works for tables too: a letter's metadata comes from the
+    table's columns where its rows agree (and stays blank where they do not)."""
+    table = pd.DataFrame({
+        "document": ["a", "a", "b", "b"],
+        "text": ["Caseloads are high.", "Agency staff cover posts.",
+                 "Children go missing from care.", "Supervision is rare."],
+        "council": ["Leeds", "Leeds", "York", "Hull"],
+        "visit_type": ["focused visit", "", "inspection", "inspection"],
+    })  # fmt: skip
+    table.to_csv(tmp_path / "findings.csv", index=False)
+    out = tmp_path / "out" / "tags.csv"
+    batch(tagger, [tmp_path / "findings.csv"], out)
+    summary = read_table(out.with_name("letters.csv")).set_index("document").fillna("")
+    source = str(tmp_path / "findings.csv")
+    assert summary.loc[f"{source}::a", ["council", "visit_type"]].tolist() == [
+        "Leeds", "focused visit"]  # fmt: skip
+    assert summary.loc[f"{source}::b", ["council", "visit_type"]].tolist() == ["", "inspection"]
+
+
 def test_the_summary_has_one_row_per_letter_with_council_and_visit_type(mixed_run, tagger):
     _, files, tags, summary, _ = mixed_run
     assert sorted(summary["document"]) == sorted(str(p) for p in files.values())

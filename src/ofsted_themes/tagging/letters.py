@@ -128,8 +128,20 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
             part.insert(0, "page", 1)
         part.insert(0, "sentence_no", range(1, len(part) + 1))
         letter = f"{document}::{name}" if name != document else document
-        letters.append(Letter(letter, columns_of(part)))
+        letters.append(Letter(letter, columns_of(part), table_metadata(part)))
     return letters
+
+
+def table_metadata(part: pd.DataFrame) -> dict:
+    """The letter metadata a table gives in its own columns (``council``, ``visit_type``, …):
+    a column's value where the letter's rows that fill it agree, so that a table of a council's
+    sentences counts under that council in the summary."""
+    meta = {}
+    for column in [c for c in LETTER_COLUMNS if c in part.columns]:
+        values = set(part[column].astype(str).str.strip()) - {""}
+        if len(values) == 1:
+            meta[column] = values.pop()
+    return meta
 
 
 def own_pages(table: pd.DataFrame) -> pd.DataFrame:
