@@ -91,8 +91,8 @@ def test_summarise_counts_and_shares(summary):
     rows = summary.set_index("document")
     assert list(rows.index) == ["A.pdf", "B.pdf", "C.pdf"]
     assert rows.loc["A.pdf", ["sentences", "cse_count", "staffing_count"]].tolist() == [3, 2, 1]
-    assert rows.loc["A.pdf", "cse_share"] == pytest.approx(2 / 3)
-    assert rows.loc["A.pdf", "staffing_share"] == pytest.approx(1 / 3)
+    assert rows.loc["A.pdf", "cse_share"] == 0.6667  # to four places, as scores are
+    assert rows.loc["A.pdf", "staffing_share"] == 0.3333
     # B: sentences but nothing tagged.
     assert rows.loc["B.pdf", ["sentences", "cse_count", "staffing_count"]].tolist() == [2, 0, 0]
     assert rows.loc["B.pdf", "cse_share"] == 0.0
@@ -453,3 +453,15 @@ def test_chart_bars_stand_on_the_axis_in_proportion(tags, summary):
     assert ticks == ["0", "1", "2"]
     assert [tick_step(n) for n in (1, 5, 7, 23, 60, 480)] == [1, 1, 2, 5, 20, 100]
     assert soup_of(tags.iloc[:0], summary.iloc[:0]).select_one("#chart .empty") is not None
+
+
+def test_counts_of_one_are_singular(tags, summary):
+    """One sentence is "1 sentence": in the page's figures and each chart bar's title."""
+    one = tags[tags["document"] == "A.pdf"].head(1)
+    soup = BeautifulSoup(render_report(one, summary.head(1), THEMES, "r"), "html.parser")
+    assert soup.find("p", class_="stats").get_text().startswith("1 letter · 1 sentence · ")
+    titles = [t.get_text() for t in soup.select("svg.chart title")]
+    assert any(": 1 sentence (" in t for t in titles)
+    assert not any(": 1 sentences" in t for t in titles)
+    many = BeautifulSoup(render_report(tags, summary, THEMES, "r"), "html.parser")
+    assert many.find("p", class_="stats").get_text().startswith("3 letters · 5 sentences · ")

@@ -591,3 +591,14 @@ def test_a_meta_table_it_cannot_use_is_a_usage_error_before_any_output(
     assert status == 2
     assert message in err and err.startswith("error:")
     assert not out.exists() and not out.with_name("letters.csv").exists()
+
+
+def test_help_names_every_output_format_and_the_defaults():
+    from ofsted_themes.core.tables import FORMATS
+
+    done = run_tag("--help")
+    assert done.returncode == 0
+    text = " ".join(done.stdout.split())
+    out_help = text[text.index("--out OUT the") :]  # the option, not the usage line
+    assert all(suffix in out_help[:200] for suffix in FORMATS), out_help[:200]
+    assert "(default: reports/tags.csv)" in text and "(default: models/tagger.skops)" in text

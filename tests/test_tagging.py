@@ -210,7 +210,7 @@ def test_the_summary_has_one_row_per_letter_with_council_and_visit_type(mixed_ru
         for theme in tagger.theme_ids:
             tagged = int(rows_of(tags, Path(document))[theme].sum())
             assert row[f"{theme}_count"] == tagged
-            assert row[f"{theme}_share"] == pytest.approx(tagged / counts[document])
+            assert row[f"{theme}_share"] == round(tagged / counts[document], 4)
 
 
 def test_the_report_is_written_and_mentions_every_letter(mixed_run):

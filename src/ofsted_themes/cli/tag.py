@@ -28,10 +28,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "paths", nargs="+", metavar="PATH", help="files, folders (recursive) or globs"
     )
     parser.add_argument(
-        "--model", default=str(DEFAULT_MODEL), help="tagger file or MLflow model URI"
+        "--model",
+        default=str(DEFAULT_MODEL),
+        help="tagger file or MLflow model URI (default: %(default)s)",
     )
     parser.add_argument(
-        "--out", type=Path, default=Path("reports/tags.csv"), help=".csv, .jsonl or .parquet"
+        "--out",
+        type=Path,
+        default=Path("reports/tags.csv"),
+        help="the sentence table: .csv, .xlsx, .jsonl or .parquet (default: %(default)s)",
     )
     parser.add_argument(
         "--summary", type=Path, help="one row per letter (default: letters.csv beside --out)"

@@ -109,8 +109,9 @@ def report(result, seconds: float, cfg: DictConfig) -> None:
     table["threshold"] = [result.tagger.thresholds[t] for t in table.index]
     folds = len(result.cv.fold_thresholds)
     print(
-        f"\n{cfg.data.name}: {len(result.out_of_fold)} sentences, grouped by {cfg.cv.group_by} "
-        f"in {folds} folds; pooled out-of-fold (thresholds tuned without the held-out fold)"
+        f"\n{cfg.data.name}: {len(result.out_of_fold)} sentences, grouped by document "
+        f"(column {cfg.cv.group_by}) in {folds} folds; pooled out-of-fold (thresholds tuned "
+        "without the held-out fold)"
     )
     print(table.round(3).to_string())
     m = result.metrics

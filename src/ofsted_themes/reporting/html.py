@@ -131,7 +131,13 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["percent"] = "{:.1%}".format
+    env.filters["counted"] = counted
     return env
+
+
+def counted(number: int, noun: str) -> str:
+    """``1 sentence``, ``2 sentences``."""
+    return f"{number} {noun if number == 1 else noun + 's'}"
 
 
 def static_file(name: str) -> Markup:

@@ -40,5 +40,6 @@ def summarise_counts(
 
 
 def _share(count: pd.Series, sentences: pd.Series) -> pd.Series:
-    """count / sentences, 0.0 where a letter has no sentences (not NaN: it sorts and sums)."""
-    return (count / sentences.where(sentences > 0)).fillna(0.0).astype(float)
+    """count / sentences to four places (as scores are), 0.0 where a letter has no sentences
+    (not NaN: it sorts and sums)."""
+    return (count / sentences.where(sentences > 0)).fillna(0.0).astype(float).round(4)
