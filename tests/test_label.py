@@ -328,7 +328,8 @@ def test_an_import_appends_the_labels_with_their_provenance(tmp_path, suggested,
     done = label_main("import", suggested, "--labels", labels)
     assert done.returncode == 0, done.stderr
     assert "Imported 3" in done.stdout and "1 row(s) with no label" in done.stdout
-    assert "train on them: python -m train data=seeds+letters+user" in done.stdout
+    hint = f"train on them: python -m train data=seeds+letters+user user_labels={labels}"
+    assert hint in done.stdout
     stored = pd.read_csv(labels, dtype=str, keep_default_na=False)
     assert list(stored.columns) == [*USER_KEY_COLUMNS, "cse", "missing", "staffing", "oversight"]
     assert stored["document"].tolist() == ["north.pdf", "north.pdf", "south.pdf"]
@@ -573,7 +574,8 @@ def test_review_reads_lines_when_not_in_a_terminal(tmp_path, three_letters, tagg
     assert rows["staffing"].tolist() == ["1", "0"]
     assert "2 labelled, 1 skipped" in done.stdout
     # on top of the default data, not the seeds alone
-    assert "Train on them: python -m train data=seeds+letters+user" in done.stdout
+    hint = f"Train on them: python -m train data=seeds+letters+user user_labels={labels}"
+    assert hint in done.stdout  # --labels names another file than the configured one
 
 
 def test_review_skips_sentences_labelled_before(tmp_path, three_letters, tagger_file):
@@ -806,3 +808,10 @@ def test_suggest_warns_when_another_model_tagged_the_table(tmp_path, tagger_file
     assert suggested.returncode == 0, suggested.stderr
     assert f"warning: {tags} was tagged by another model or other thresholds" in suggested.stderr
     assert (tmp_path / "to_label.csv").exists()  # a warning: the suggestions are still made
+
+
+def test_the_hint_names_the_labels_file_only_when_it_is_not_the_configured_one(tmp_path):
+    configured = tmp_path / "data" / "labels" / "user.csv"
+    assert labelling.train_command(configured, configured) == labelling.TRAIN_ON_LABELS
+    other = tmp_path / "mine.csv"
+    assert labelling.train_command(other, configured).endswith(f" user_labels={other}")

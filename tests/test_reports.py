@@ -103,6 +103,14 @@ def test_summarise_counts_and_shares(summary):
     assert summary["cse_count"].dtype.kind == "i"
 
 
+def test_shares_round_the_exact_value_half_to_even_as_spark_does(metadata):
+    """1 of 160 is 0.00625 in decimal but a little more as a float: the exact value rounds up
+    (Spark's bround, Python's round), where numpy's round(4) would give 0.0062."""
+    rows = [sentence("A.pdf", n, "text", cse=int(n == 1)) for n in range(1, 161)]
+    summary = summarise(pd.DataFrame(rows), metadata, THEME_IDS).set_index("document")
+    assert summary.loc["A.pdf", "cse_share"] == 0.0063
+
+
 def test_summarise_keeps_letters_missing_from_metadata(tags, metadata):
     summary = summarise(tags, metadata[metadata.document != "B.pdf"], THEME_IDS)
     assert list(summary.document) == ["A.pdf", "C.pdf", "B.pdf"]

@@ -50,6 +50,7 @@ def run_train(out: Path, *args: str, uri: str | None = None) -> Outcome:
         f"output.model={out / 'tagger.skops'}",
         f"output.metrics={out / 'metrics.json'}",
         f"output.pr_curves={out / 'pr_curves'}",
+        f"user_labels={out / 'no-labels.csv'}",  # not the labels of whoever runs the tests
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
     env["MLFLOW_TRACKING_URI"] = uri or f"sqlite:///{out / 'unused.db'}"
@@ -407,8 +408,8 @@ def test_a_rerun_registers_nothing_new_and_a_worse_run_says_what_tag_now_uses(
     tmp_path, new_mlflow_store
 ):
     """The same data and configuration make the same tagger file: the registry keeps one
-    version of it. tag uses the saved Tagger by default: an experiment that leaves the champion
-    where it was says that it changed what tag uses, and how to tag with the champion."""
+    version of it. A run that leaves the champion where it was says where its Tagger is, and
+    which model is the champion."""
     from mlflow import MlflowClient
 
     uri = new_mlflow_store(tmp_path / "mlflow")
@@ -416,7 +417,10 @@ def test_a_rerun_registers_nothing_new_and_a_worse_run_says_what_tag_now_uses(
     first = succeeded(run_train(tmp_path / "first", *best, uri=uri))
     assert "version 1 (now @champion" in first.stdout and "note:" not in first.stdout
     again = succeeded(run_train(tmp_path / "again", *best, uri=uri))
-    assert "version 1 (the same tagger file as version 1: not registered again" in again.stdout
+    assert (
+        "version 1 (the same tagger file and code: not registered again; now @champion: it held"
+        in again.stdout
+    )
     assert "note:" not in again.stdout
     # where a run saves its outputs is not part of the model: the files are the same
     assert (first.out / "tagger.skops").read_bytes() == (again.out / "tagger.skops").read_bytes()
@@ -425,10 +429,51 @@ def test_a_rerun_registers_nothing_new_and_a_worse_run_says_what_tag_now_uses(
     worse = succeeded(run_train(tmp_path / "worse", "data=seeds", uri=uri))
     assert "version 2 (@champion unchanged" in worse.stdout
     notes = [line for line in worse.stdout.splitlines() if line.startswith("note:")]
-    assert len(notes) == 1
-    assert str(worse.out / "tagger.skops") in notes[0]
-    assert f"--model models:/{MODEL}@champion" in notes[0]
-    assert (worse.out / "tagger.skops").exists()
+    saved = worse.out / "tagger.skops"  # not where tag looks by default
+    assert notes == [
+        f"note: this run's Tagger is {saved} (tag --model {saved}); the champion is "
+        f"models:/{MODEL}@champion"
+    ]
+    assert saved.exists()
+
+
+def test_a_run_saved_where_tag_looks_says_it_changed_what_tag_uses():
+    from ofsted_themes.cli.train import not_champion_note
+
+    note = not_champion_note(Path("models/tagger.skops"), MODEL, "champion")
+    assert "now holds this run's Tagger, which tag uses by default" in note
+    assert f"(tag --model models:/{MODEL}@champion)" in note
+
+
+def labels_config(tmp_path, data: str, user_labels: str | None, on_data: str | None = None):
+    from omegaconf import OmegaConf
+
+    return OmegaConf.create(
+        {"user_labels": user_labels, "data": {"name": data, "user_labels": on_data}}
+    )
+
+
+def test_a_run_without_the_users_labels_says_so_only_when_there_are_labels(tmp_path):
+    from ofsted_themes.cli.train import unused_labels_note
+
+    labels = tmp_path / "user.csv"
+    labels.write_text("id,text\nu1,One.\n")
+    note = unused_labels_note(labels_config(tmp_path, "seeds+letters", str(labels)))
+    assert note.startswith(f"note: {labels} holds 1 labelled sentence of yours that")
+    assert "train on them with data=seeds+letters+user" in note
+    labels.write_text("id,text\nu1,One.\nu2,Two.\n")
+    note = unused_labels_note(labels_config(tmp_path, "seeds", str(labels)))
+    assert "2 labelled sentences" in note and "data=seeds+user" in note
+    # labels used, left out on purpose, no file, an empty file, no labels setting at all
+    for cfg in [
+        labels_config(tmp_path, "seeds+user", str(labels), on_data=str(labels)),
+        labels_config(tmp_path, "seeds+user", str(labels), on_data=None),
+        labels_config(tmp_path, "seeds", str(tmp_path / "none.csv")),
+        labels_config(tmp_path, "seeds", None),
+    ]:
+        assert unused_labels_note(cfg) is None
+    labels.write_text("")
+    assert unused_labels_note(labels_config(tmp_path, "seeds", str(labels))) is None
 
 
 # --- errors ----------------------------------------------------------------------------------

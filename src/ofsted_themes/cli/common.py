@@ -7,10 +7,13 @@ import re
 import signal
 import sys
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import NoReturn
 
 from ofsted_themes.core.errors import ExitCode, OfstedThemesError, ProblemsError
 
+# The Tagger that tag and label use unless given another: the one train saves by default.
+DEFAULT_MODEL = Path("models/tagger.skops")
 PROBLEMS_SHOWN = 20
 INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C
 

@@ -16,10 +16,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ofsted_themes.cli.common import error, errors, problems_of, run_command
+from ofsted_themes.cli.common import DEFAULT_MODEL, error, errors, problems_of, run_command
 from ofsted_themes.core.errors import ExitCode, OfstedThemesError
-
-DEFAULT_MODEL = "models/tagger.skops"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -36,14 +34,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             "--labels",
             type=Path,
             default=None,
-            help="the user-label table (default: data/labels/user.csv, from conf/data/seeds+user)",
+            help="the user-label table (default: conf/train.yaml's user_labels)",
         )
 
     def picking(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("tags", type=Path, metavar="TAGS_TABLE", help="a `python -m tag` output")
         sub.add_argument("--n", type=int, default=50, help="how many sentences (default 50)")
         sub.add_argument(
-            "--model", default=DEFAULT_MODEL, help="the tagger whose thresholds to use"
+            "--model", default=str(DEFAULT_MODEL), help="the tagger whose thresholds to use"
         )
         common(sub)
 
@@ -79,11 +77,11 @@ def main(argv: list[str] | None = None) -> int:
         setup = labelling.settings()
         labels = args.labels or setup.labels
         if args.command == "import":
-            return run_import(args.file, labels, setup.theme_ids)
+            return run_import(args.file, labels, setup)
         candidates, tagger, digest = pick(args, labels, setup)
         if args.command == "suggest":
             return run_suggest(args, candidates, tagger, labels, digest)
-        return run_review(candidates, tagger, labels, digest)
+        return run_review(candidates, tagger, labels, digest, setup.labels)
     except OfstedThemesError as exc:
         errors(problems_of(exc))
         return ExitCode.USAGE
@@ -147,9 +145,10 @@ def run_suggest(args, candidates, tagger, labels: Path, digest: str) -> int:
     return 0
 
 
-def run_import(file: Path, labels: Path, theme_ids: list[str]) -> int:
+def run_import(file: Path, labels: Path, setup) -> int:
     from ofsted_themes import labelling
 
+    theme_ids = setup.theme_ids
     if not file.is_file():
         error(f"{file}: file not found")
         return 2
@@ -162,7 +161,7 @@ def run_import(file: Path, labels: Path, theme_ids: list[str]) -> int:
         return 1
     print(f"Imported {outcome.added} labelled sentence(s) into {labels}")
     if outcome.added:
-        print(f"  train on them: {labelling.TRAIN_ON_LABELS}")
+        print(f"  train on them: {labelling.train_command(labels, setup.labels)}")
     if outcome.already:
         differ = f", {outcome.differing} with different labels" if outcome.differing else ""
         print(f"  {outcome.already} already labelled (earlier labels kept{differ})")

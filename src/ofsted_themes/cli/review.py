@@ -89,8 +89,9 @@ def redraw(session, keys: dict, terminal: bool) -> None:
     print(f"\r\x1b[K{line}" if terminal else line, end="" if terminal else "\n", flush=True)
 
 
-def run_review(candidates, tagger, labels: Path, digest: str) -> int:
-
+def run_review(candidates, tagger, labels: Path, digest: str, configured: Path) -> int:
+    """Label the candidates one at a time into ``labels``; the closing hint names the file when
+    it is not the ``configured`` one, which training would otherwise not read."""
     if candidates.empty:
         print("Nothing to label: every sentence of the table is labelled already.")
         return 0
@@ -141,6 +142,6 @@ def run_review(candidates, tagger, labels: Path, digest: str) -> int:
             interrupted = True
     print(
         f"\n{session.saved} labelled, {session.skipped} skipped; saved in {labels}. "
-        f"Train on them: {labelling.TRAIN_ON_LABELS}"
+        f"Train on them: {labelling.train_command(labels, configured)}"
     )
     return 130 if interrupted else 0

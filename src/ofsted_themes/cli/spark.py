@@ -14,6 +14,7 @@ import argparse
 import importlib.util
 import os
 import shutil
+import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +28,7 @@ from ofsted_themes.cli.common import (
     run_command,
 )
 from ofsted_themes.core.errors import ExitCode
+from ofsted_themes.core.words import counted
 
 if TYPE_CHECKING:  # pyspark is checked for before it is imported
     from pyspark.sql import SparkSession
@@ -99,29 +101,32 @@ def main(argv: list[str] | None = None) -> int:
         fail(missing)
     if not is_model_uri(args.model):
         fail(f"--model {args.model}: an MLflow model URI: {RUN_MODEL_HINT}")
-    folder, tagger, version = fetch_model(args.model)  # a bad URI fails here, before Spark
-    started = time.perf_counter()
-    master = args.master or (None if under_spark_submit() else "local[*]")
-    spark, own = start_session(master)
-    try:
-        result = run_job(spark, folder, tagger, args)
-    finally:
-        if own:  # a session spark-submit or the caller made is theirs to stop
-            spark.stop()
+    with tempfile.TemporaryDirectory(prefix="ofsted-model-") as fetched:
+        # a bad URI fails here, before Spark; the model's copy goes when the job is done
+        folder, tagger, version = fetch_model(args.model, Path(fetched))
+        started = time.perf_counter()
+        master = args.master or (None if under_spark_submit() else "local[*]")
+        spark, own = start_session(master)
+        try:
+            result = run_job(spark, folder, tagger, args)
+        finally:
+            if own:  # a session spark-submit or the caller made is theirs to stop
+                spark.stop()
     made = f"version {version}, " if version else ""
     print_outcome(result, time.perf_counter() - started, args.model, made, tagger.fingerprint())
     return ExitCode.FAILURES if result.failures else ExitCode.OK
 
 
-def fetch_model(model: str) -> tuple[Path, Tagger, str | None]:
-    """The model's local folder (what Spark ships to the executors), its Tagger (for the themes)
-    and registered version: fetched once, an alias read once, so all three are one model."""
+def fetch_model(model: str, into: Path) -> tuple[Path, Tagger, str | None]:
+    """The model's local folder (what Spark ships to the executors), fetched ``into`` a folder,
+    its Tagger (for the themes) and registered version: fetched once, an alias read once, so all
+    three are one model."""
     from ofsted_themes.modelling.persistence import ModelError
     from ofsted_themes.modelling.tagger import Tagger
     from ofsted_themes.tracking.registry import download_model, tagger_file
 
     uri, version = pinned_model(model)
-    folder = download_model(uri)
+    folder = download_model(uri, into)
     if not (folder / "MLmodel").is_file():  # e.g. runs:/<id> without the model's path
         raise ModelError(f"{model} is not an MLflow model (no MLmodel file): {RUN_MODEL_HINT}")
     return folder, Tagger.load(tagger_file(folder, uri)), version
@@ -159,9 +164,9 @@ def print_outcome(
 ) -> None:
     """What was tagged and written, and which files failed (stderr), as `tag` says it."""
     counts = ", ".join(f"{theme} {n}" for theme, n in result.theme_counts.items())
-    letters = f"{result.letters} letter{'' if result.letters == 1 else 's'}"
+    letters = counted(result.letters, "letter")
     print(
-        f"Tagged {letters}, {result.sentences} sentences in {seconds:.1f}s on Spark; "
+        f"Tagged {letters}, {counted(result.sentences, 'sentence')} in {seconds:.1f}s on Spark; "
         f"tagged sentences: {counts}"
     )
     for path in result.written:

@@ -13,11 +13,16 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from ofsted_themes.cli.common import fail, print_failures, printable, run_command
+from ofsted_themes.cli.common import (
+    DEFAULT_MODEL,
+    fail,
+    print_failures,
+    printable,
+    run_command,
+)
 from ofsted_themes.core.errors import ExitCode, ProblemsError
 from ofsted_themes.core.limits import READ_SECONDS
-
-DEFAULT_MODEL = Path("models/tagger.skops")
+from ofsted_themes.core.words import counted
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -173,10 +178,10 @@ def main(argv: list[str] | None = None) -> int:
 def print_outcome(result, seconds: float) -> None:
     counts = ", ".join(f"{theme} {n}" for theme, n in result.theme_counts.items())
     skipped = f" ({result.skipped} already tagged, skipped)" if result.skipped else ""
-    letters = f"{result.letters} letter{'' if result.letters == 1 else 's'}"
+    letters = counted(result.letters, "letter")
     scope = " (all letters in the outputs)" if result.skipped else ""
     print(
-        f"Tagged {letters}, {result.sentences} sentences in {seconds:.1f}s"
+        f"Tagged {letters}, {counted(result.sentences, 'sentence')} in {seconds:.1f}s"
         f"{skipped}; tagged sentences{scope}: {counts}"
     )
     for path in result.written:

@@ -26,10 +26,12 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 from sklearn.utils._param_validation import InvalidParameterError
 
-from ofsted_themes.cli.common import fail
+from ofsted_themes.cli.common import DEFAULT_MODEL, fail
 from ofsted_themes.core.atomic import move_into_place
 from ofsted_themes.core.config import CONF_DIR, check_overrides, register_resolvers
 from ofsted_themes.core.themes import themes_from_config
+from ofsted_themes.core.words import counted
+from ofsted_themes.tracking.names import NOT_THE_MODEL, naming_overrides, run_name
 from ofsted_themes.training.corpus import LabelledSetError, digest
 from ofsted_themes.training.datasets import load_training_set, source_digests
 from ofsted_themes.training.evaluation import cv_jobs, fold_count
@@ -43,20 +45,10 @@ from ofsted_themes.training.fitting import (
 register_resolvers()
 
 
-# Where a run writes and how it is tracked do not make the model: the Tagger's metadata leaves
-# them out, so that the same data and configuration make the same file wherever it is saved
-# (and the registry keeps one version of it).
-NOT_THE_MODEL = ("output", "mlflow", "hydra")
-
-
 def model_settings(cfg: DictConfig) -> dict:
+    """The configuration that makes the model (labels it uses are in its data settings)."""
     plain = OmegaConf.to_container(cfg, resolve=True)
     return {k: v for k, v in plain.items() if k not in NOT_THE_MODEL}
-
-
-def setting_of(override: str) -> str:
-    """The top-level setting an override changes (``output`` for ``output.model=…``)."""
-    return override.split("=", 1)[0].lstrip("+~").split(".", 1)[0].split("/", 1)[0]
 
 
 def fit(cfg: DictConfig):
@@ -77,7 +69,7 @@ def fit(cfg: DictConfig):
         "data": cfg.data.name,
         "data_digest": digest(frame),
         "config": OmegaConf.to_yaml(model_settings(cfg)),
-        "overrides": [o for o in hydra_cfg.overrides.task if setting_of(o) not in NOT_THE_MODEL],
+        "overrides": naming_overrides(hydra_cfg.overrides.task),
     }
     if cfg.cv.group_by not in frame.columns:
         fail(f"cv.group_by: the labelled set has no column '{cfg.cv.group_by}'")
@@ -143,7 +135,6 @@ def track(cfg: DictConfig, result, frame, tagger_file: Path, started: float):
     import mlflow  # slow to import: only when tracking
 
     from ofsted_themes.tracking import runs as tracking
-    from ofsted_themes.tracking.names import run_name
     from ofsted_themes.tracking.registry import Registry
     from ofsted_themes.tracking.store import connect
 
@@ -263,17 +254,21 @@ def main(cfg: DictConfig) -> float:
 def unused_labels_note(cfg: DictConfig) -> str | None:
     """The user's labels that a run on data without them leaves out: after labelling, a run on
     the default data (``make run``'s) would otherwise leave them out without a word."""
+    name = cfg.data.name
+    if not cfg.get("user_labels") or cfg.data.get("user_labels") or name.endswith("+user"):
+        return None  # no labels file, labels used, or left out on purpose (data.user_labels=null)
     path = Path(cfg.user_labels)
-    if cfg.data.get("user_labels") or not path.is_file():
+    if not path.is_file():
         return None
     try:
         labelled = len(pd.read_csv(path, dtype=str, usecols=[0]))
+    except pd.errors.EmptyDataError:
+        return None
     except (OSError, ValueError, UnicodeDecodeError):  # unreadable: the +user run will say why
         labelled = None
     if labelled == 0:
         return None
-    held = f"{labelled} labelled sentences of yours" if labelled else "labels of yours"
-    name = cfg.data.name
+    held = f"{counted(labelled, 'labelled sentence')} of yours" if labelled else "labels of yours"
     return (
         f"note: {path} holds {held} that data={name} leaves out: train on them with "
         f"data={name}+user (for make run too: that data in conf/train.yaml's defaults)"
@@ -281,13 +276,16 @@ def unused_labels_note(cfg: DictConfig) -> str | None:
 
 
 def not_champion_note(model: Path, name: str, alias: str) -> str:
-    """A run that did not take the alias still replaces the saved Tagger, which ``tag`` uses by
-    default: an experiment would otherwise change what ``tag`` gives without a word."""
+    """A run that did not take the alias: where its Tagger is, and the champion. Saved where
+    ``tag`` looks by default, it changes what ``tag`` gives: an experiment would otherwise do
+    that without a word."""
     champion = f"models:/{name}@{alias}"
-    return (
-        f"note: {model} now holds this run's Tagger, which tag uses by default; the champion "
-        f"stays {champion} (tag --model {champion})"
-    )
+    if Path(model).resolve() == DEFAULT_MODEL.resolve():
+        return (
+            f"note: {model} now holds this run's Tagger, which tag uses by default; the "
+            f"champion stays {champion} (tag --model {champion})"
+        )
+    return f"note: this run's Tagger is {model} (tag --model {model}); the champion is {champion}"
 
 
 def run() -> None:

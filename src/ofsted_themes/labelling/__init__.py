@@ -2,6 +2,7 @@
 (``selection``), take labels from a spreadsheet (``importing``) or one at a time (``review``), and
 keep them in one append-only store (``store``)."""
 
+from ofsted_themes.core.digests import file_digest
 from ofsted_themes.labelling.importing import Imported, import_columns, read_import
 from ofsted_themes.labelling.review import Answer, Review, review_keys
 from ofsted_themes.labelling.selection import (
@@ -23,7 +24,6 @@ from ofsted_themes.labelling.store import (
     append_labels,
     check_model_themes,
     empty_labels,
-    file_digest,
     label_id,
     label_rows,
     labelled_texts,
@@ -32,6 +32,7 @@ from ofsted_themes.labelling.store import (
     remove_labels,
     seed_texts,
     settings,
+    train_command,
 )
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "sentence_vectors",
     "settings",
     "suggestion_table",
+    "train_command",
     "uncertainty",
     "unimported",
 ]

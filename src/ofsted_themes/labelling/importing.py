@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ofsted_themes.core.digests import file_digest
 from ofsted_themes.core.tables import unquote_formulas
-from ofsted_themes.labelling.store import LabelError, file_digest, label_rows, row_key
+from ofsted_themes.labelling.store import LabelError, label_rows, row_key
 
 
 @dataclass

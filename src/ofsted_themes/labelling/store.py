@@ -34,13 +34,22 @@ STORE_WAIT = 60.0  # seconds another labelling command may hold the store before
 TRAIN_ON_LABELS = "python -m train data=seeds+letters+user"
 
 
+def train_command(labels: Path, configured: Path) -> str:
+    """The command that trains on ``labels``: naming the file when it is not the configured
+    one (``--labels``), which the command would otherwise not read."""
+    if Path(labels).resolve() == Path(configured).resolve():
+        return TRAIN_ON_LABELS
+    return f"{TRAIN_ON_LABELS} user_labels={labels}"
+
+
 class LabelError(ProblemsError):
     """Labels or inputs that cannot be used."""
 
 
 @dataclass(frozen=True)
 class Settings:
-    """What labelling needs of the project's configuration (the ``seeds+user`` data config)."""
+    """What labelling needs of the project's configuration (``user_labels`` and the seeds' file,
+    composed as ``python -m train data=seeds+user`` composes them)."""
 
     theme_ids: list[str]
     labels: Path  # the user's labels
@@ -59,15 +68,6 @@ def settings(overrides: Iterable[str] = ()) -> Settings:
     return Settings(
         [str(t) for t in cfg.themes], Path(cfg.data.user_labels), Path(cfg.data.sentences)
     )
-
-
-def file_digest(path: Path | str) -> str:
-    """A short sha256 digest of a file's bytes: which tag table or letter a label came from."""
-    sha = hashlib.sha256()
-    with Path(path).open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            sha.update(block)
-    return sha.hexdigest()[:16]
 
 
 def normalise(text: str) -> str:

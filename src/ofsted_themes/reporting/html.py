@@ -29,6 +29,7 @@ from markupsafe import Markup
 from ofsted_themes.core.atomic import write_atomic
 from ofsted_themes.core.tables import read_table
 from ofsted_themes.core.themes import Theme
+from ofsted_themes.core.words import counted
 from ofsted_themes.reporting.chart import chart
 
 PACKAGE = "ofsted_themes.reporting"
@@ -133,11 +134,6 @@ def environment() -> jinja2.Environment:
     env.filters["percent"] = "{:.1%}".format
     env.filters["counted"] = counted
     return env
-
-
-def counted(number: int, noun: str) -> str:
-    """``1 sentence``, ``2 sentences``."""
-    return f"{number} {noun if number == 1 else noun + 's'}"
 
 
 def static_file(name: str) -> Markup:

@@ -288,6 +288,7 @@ def letter_summary(sentences: DataFrame, letters: DataFrame, theme_ids: list[str
     for theme in theme_ids:
         count = F.coalesce(f"{theme}_count", F.lit(0)).cast("long")
         share = F.when(F.col("sentences") > 0, count / F.col("sentences")).otherwise(0.0)
+        share = F.bround(share, 4)  # to four places, half to even: as the local engine rounds
         columns += [count.alias(f"{theme}_count"), share.cast("double").alias(f"{theme}_share")]
     return joined.select(*columns)
 

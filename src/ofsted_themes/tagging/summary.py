@@ -41,5 +41,7 @@ def summarise_counts(
 
 def _share(count: pd.Series, sentences: pd.Series) -> pd.Series:
     """count / sentences to four places (as scores are), 0.0 where a letter has no sentences
-    (not NaN: it sorts and sums)."""
-    return (count / sentences.where(sentences > 0)).fillna(0.0).astype(float).round(4)
+    (not NaN: it sorts and sums). Python's round works on the exact value, half to even, as
+    Spark's ``bround`` does, so that both engines write the same shares."""
+    shares = (count / sentences.where(sentences > 0)).fillna(0.0).astype(float)
+    return shares.map(lambda share: round(share, 4))

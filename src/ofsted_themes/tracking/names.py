@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 SEPARATOR = "·"
-# Overrides that say where a run writes, not what it is.
-NOT_NAMING = ("hydra", "mlflow", "output", "+output", "~output")
+# Settings that say where a run writes, how it is tracked or where labels it may not use are
+# kept, not what its model is: runs are not named by them, and a Tagger's metadata leaves them
+# out (so that the same data and configuration make the same file wherever it is saved).
+NOT_THE_MODEL = ("hydra", "mlflow", "output", "user_labels")
 NAMED_BY_CHOICE = ("model", "features")
 MAX_NAME = 250
 
@@ -30,8 +32,15 @@ def short_override(override: str) -> str:
     return f"{key.rsplit('.', 1)[-1]}={values}"
 
 
+def setting_of(override: str) -> str:
+    """The top-level setting an override changes (``output`` for ``+output.model=…``,
+    ``hydra`` for ``hydra/launcher=joblib``)."""
+    return override.split("=", 1)[0].lstrip("+~").split(".", 1)[0].split("/", 1)[0]
+
+
 def naming_overrides(overrides: Iterable[str]) -> list[str]:
-    return [o for o in overrides if not o.lstrip("+~").startswith(NOT_NAMING)]
+    """The overrides that say what the model is."""
+    return [o for o in overrides if setting_of(o) not in NOT_THE_MODEL]
 
 
 def run_name(choices: Mapping[str, str], overrides: Iterable[str]) -> str:

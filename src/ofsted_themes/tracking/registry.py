@@ -27,6 +27,7 @@ VERSION_TAGS = {
     "thresholds": ("param", "choice.thresholds"),
     "git_commit": ("tag", "git_commit"),
     "tagger_digest": ("tag", "tagger_digest"),
+    "code_digest": ("tag", "code_digest"),
 }
 
 
@@ -35,13 +36,13 @@ class Registered:
     version: str
     champion: bool  # whether the alias now points at it
     reason: str  # why the alias moved or not, for the terminal
-    new: bool = True  # False: an earlier version holds the very same tagger file
+    new: bool = True  # False: an earlier version holds the very same tagger file and code
 
     def summary(self, name: str, alias: str) -> str:
         """One line for the terminal: the version and what became of the alias."""
-        if not self.new:
-            return f"{name} version {self.version} ({self.reason})"
         state = f"now @{alias}" if self.champion else f"@{alias} unchanged"
+        if not self.new:
+            state = f"the same tagger file and code: not registered again; {state}"
         return f"{name} version {self.version} ({state}: {self.reason})"
 
 
@@ -53,12 +54,13 @@ class Registry:
 
     def register(self, run) -> Registered:
         """Register the run's logged model as a new version, described and tagged, and move the
-        alias to it if it earns it. A tagger file byte for byte an earlier version's (a rerun on
-        the same data and configuration) is not registered again: that version stands for it."""
+        alias to it if it earns it. A tagger file byte for byte an earlier version's, run by the
+        same code (a rerun on the same data and configuration), is not registered again: that
+        version stands for it."""
         client = MlflowClient()
         macro_f1 = run.data.metrics["macro_f1"]
         tags = version_tags(run)
-        same = self.version_with(client, tags["tagger_digest"])
+        same = self.version_with(client, tags["tagger_digest"], tags["code_digest"])
         if same is not None:
             return self.reuse(client, same, macro_f1, tags["data_digest"])
         made = mlflow.register_model(run.data.tags["model_uri"], self.model, tags=tags)
@@ -73,27 +75,33 @@ class Registry:
         moved, reason = self.promote(str(made.version), macro_f1, tags["data_digest"])
         return Registered(str(made.version), moved, reason)
 
-    def version_with(self, client: MlflowClient, tagger_digest: str) -> str | None:
-        """The version whose tagger file has this digest, if one has."""
-        if not tagger_digest:
+    def version_with(
+        self, client: MlflowClient, tagger_digest: str, code_digest: str
+    ) -> str | None:
+        """The version whose tagger file and code have these digests, if one has (a version
+        keeps the code it was logged with, so new code makes a new version)."""
+        if not tagger_digest or not code_digest:
             return None
-        versions = client.search_model_versions(f"name='{self.model}'")
-        found = [v for v in versions if v.tags.get("tagger_digest") == tagger_digest]
-        return str(min(int(v.version) for v in found)) if found else None
+        wanted = (tagger_digest, code_digest)
+        found = [
+            int(v.version)
+            for v in client.search_model_versions(f"name='{self.model}'")
+            if (v.tags.get("tagger_digest"), v.tags.get("code_digest")) == wanted
+        ]
+        return str(min(found)) if found else None
 
     def reuse(
         self, client: MlflowClient, version: str, macro_f1: float, data_digest: str
     ) -> Registered:
-        same = f"the same tagger file as version {version}: not registered again"
+        """``version`` stands for this run: the alias is weighed for it as for a new one."""
         try:
             holder = str(client.get_model_version_by_alias(self.model, self.alias).version)
         except MlflowException:
             holder = None
         if holder == version:
-            return Registered(version, True, f"{same}; it is @{self.alias}", new=False)
+            return Registered(version, True, "it held the alias already", new=False)
         moved, reason = self.promote(version, macro_f1, data_digest)
-        state = f"now @{self.alias}" if moved else f"@{self.alias} unchanged"
-        return Registered(version, moved, f"{same}; {state}: {reason}", new=False)
+        return Registered(version, moved, reason, new=False)
 
     def promote(self, version: str, macro_f1: float, data_digest: str) -> tuple[bool, str]:
         """Move the alias to ``version`` when it beats the current holder on the same data (or
@@ -105,7 +113,7 @@ class Registry:
             current = None
         if self.force_champion or current is None:
             client.set_registered_model_alias(self.model, self.alias, version)
-            return True, "forced" if current is not None else "the first version"
+            return True, "forced" if current is not None else "no version held it"
         held = client.get_run(current.run_id)
         best = held.data.metrics.get("macro_f1", float("-inf"))
         if held.data.tags.get("data_digest") != data_digest:

@@ -3,7 +3,6 @@ run; a sweep is one parent run with a child per job."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -18,6 +17,7 @@ from mlflow import MlflowClient
 from mlflow.entities import Metric
 
 import ofsted_themes
+from ofsted_themes.core.digests import file_digest, folder_digest
 from ofsted_themes.tracking.ranking import Ranking, rank
 from ofsted_themes.tracking.registry import Registry
 from ofsted_themes.tracking.store import use_experiment, writing
@@ -115,7 +115,7 @@ def log_training_run(
         all_tags = {
             **tags,
             "mlflow.source.name": entry_point(),
-            "tagger_digest": digest(tagger_file),
+            **model_digests(tagger_file),
         }
         if parent:
             all_tags["mlflow.parentRunId"] = parent
@@ -152,7 +152,12 @@ def entry_point() -> str:
         return script.name
 
 
-def digest(path: Path) -> str:
-    """The sha256 of a file's bytes: a rerun that makes the same tagger file makes the same
-    digest (training is reproducible byte for byte)."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+def model_digests(tagger_file: Path) -> dict[str, str]:
+    """What a logged model is: its tagger file and the package code logged with it to run it
+    (a rerun on the same data and configuration makes the same file; the registry keeps one
+    version of a file and code)."""
+    package = Path(ofsted_themes.__file__).parent
+    return {
+        "tagger_digest": file_digest(tagger_file),
+        "code_digest": folder_digest(package, ("*.py", "*.j2", "*.css", "*.js")),
+    }

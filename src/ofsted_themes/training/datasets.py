@@ -8,11 +8,11 @@ each."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pandas as pd
 
+from ofsted_themes.core.digests import file_digest
 from ofsted_themes.training.corpus import (
     DataPaths,
     LabelledSetError,
@@ -88,7 +88,4 @@ def data_sources(data) -> list[Path]:
 def source_digests(data) -> list[str]:
     """Each labelled file a data config reads with the digest of its bytes (``path@digest``), so
     that a run names exactly the data it saw."""
-    return [
-        f"{path.as_posix()}@{hashlib.sha256(path.read_bytes()).hexdigest()[:12]}"
-        for path in data_sources(data)
-    ]
+    return [f"{path.as_posix()}@{file_digest(path, 12)}" for path in data_sources(data)]
