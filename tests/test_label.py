@@ -207,10 +207,26 @@ def test_already_labelled_and_seed_sentences_are_skipped(tmp_path, configured_th
     row = labelling.label_rows(table.iloc[[0]], np.zeros((1, 4)), configured_theme_ids, "d")
     labelling.append_labels(labels, row, configured_theme_ids)
     done = labelling.labelled_texts(labels, configured_theme_ids)
-    done |= labelling.seed_texts(ROOT / "data/sentences.csv")
+    done |= labelling.set_texts(ROOT / "data/sentences.csv")
     thresholds = dict.fromkeys(configured_theme_ids, 0.5)
     chosen = labelling.select(table, configured_theme_ids, thresholds, 3, done)
     assert chosen["document"].tolist() == ["L3"]
+
+
+def test_sentences_the_default_data_holds_are_never_suggested(
+    tmp_path, tagger_file, configured_theme_ids, label_main
+):
+    """A user tagging published letters meets sentences the real letters already label."""
+    held = pd.read_csv(ROOT / "data/letters/train/sentences.csv")["text"].iloc[0]
+    first = configured_theme_ids[0]
+    rows = [("L1", held, {first: 0.5}), ("L2", "A sentence nobody has labelled.", {first: 0.3})]
+    tags = tmp_path / "tags.csv"
+    tag_table(rows, configured_theme_ids).to_csv(tags, index=False)
+    out = tmp_path / "to_label.csv"
+    done = label_main("suggest", tags, "--n", 5, "--out", out, "--model", tagger_file,
+                      "--labels", tmp_path / "user.csv")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert pd.read_csv(out)["text"].tolist() == ["A sentence nobody has labelled."]
 
 
 def test_the_suggestion_file_has_provenance_scores_model_tags_and_empty_theme_columns(

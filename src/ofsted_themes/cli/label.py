@@ -98,7 +98,9 @@ def pick(args, labels: Path, setup):
     labelling.check_model_themes(tagger.theme_ids, setup.theme_ids)
     table = labelling.read_tag_table(args.tags, tagger.theme_ids)
     warn_if_tagged_by_another_model(args.tags, args.model, tagger.fingerprint())
-    done = labelling.labelled_texts(labels, tagger.theme_ids) | labelling.seed_texts(setup.seeds)
+    done = labelling.labelled_texts(labels, tagger.theme_ids)
+    for labelled_set in setup.labelled:
+        done |= labelling.set_texts(labelled_set)
     candidates = labelling.select(table, tagger.theme_ids, tagger.thresholds, args.n, done)
     return candidates, tagger, labelling.file_digest(args.tags)
 

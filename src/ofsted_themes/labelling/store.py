@@ -48,12 +48,12 @@ class LabelError(ProblemsError):
 
 @dataclass(frozen=True)
 class Settings:
-    """What labelling needs of the project's configuration (``user_labels`` and the seeds' file,
-    composed as ``python -m train data=seeds+user`` composes them)."""
+    """What labelling needs of the project's configuration (``user_labels`` and the default
+    data's files, composed as ``python -m train data=seeds+letters+user`` composes them)."""
 
     theme_ids: list[str]
     labels: Path  # the user's labels
-    seeds: Path  # the seed set (its sentences are never suggested)
+    labelled: list[Path]  # the default data's sets: their sentences are never suggested
 
 
 def settings(overrides: Iterable[str] = ()) -> Settings:
@@ -64,9 +64,10 @@ def settings(overrides: Iterable[str] = ()) -> Settings:
 
     register_resolvers()
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        cfg = compose("train", overrides=["data=seeds+user", *overrides])
+        cfg = compose("train", overrides=["data=seeds+letters+user", *overrides])
+    sets = [cfg.data.get(key) for key in ("sentences", "letters")]
     return Settings(
-        [str(t) for t in cfg.themes], Path(cfg.data.user_labels), Path(cfg.data.sentences)
+        [str(t) for t in cfg.themes], Path(cfg.data.user_labels), [Path(s) for s in sets if s]
     )
 
 
@@ -134,8 +135,12 @@ def labelled_texts(path: Path | str, theme_ids: list[str]) -> set[str]:
     return {normalise(t) for t in read_labels(path, theme_ids)["text"]}
 
 
-def seed_texts(path: Path | str) -> set[str]:
-    """The seed set's sentences (never suggested again); empty if the file is not there."""
+def set_texts(path: Path | str | None) -> set[str]:
+    """The sentences of a labelled set (the seeds, the real letters), never suggested again:
+    a user tagging published letters would otherwise label sentences the default data holds.
+    Empty if there is no such file."""
+    if path is None:
+        return set()
     path = Path(path)
     if not path.is_file():
         return set()
