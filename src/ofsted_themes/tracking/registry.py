@@ -61,8 +61,8 @@ class Registry:
         macro_f1 = run.data.metrics["macro_f1"]
         tags = version_tags(run)
         same = self.version_with(client, tags["tagger_digest"], tags["code_digest"])
-        if same is not None:
-            return self.reuse(client, same, macro_f1, tags["data_digest"])
+        if same is not None:  # it stands for this run: the alias is weighed as for a new one
+            return Registered(same, *self.promote(same, macro_f1, tags["data_digest"]), new=False)
         made = mlflow.register_model(run.data.tags["model_uri"], self.model, tags=tags)
         client.update_model_version(
             self.model,
@@ -90,19 +90,6 @@ class Registry:
         ]
         return str(min(found)) if found else None
 
-    def reuse(
-        self, client: MlflowClient, version: str, macro_f1: float, data_digest: str
-    ) -> Registered:
-        """``version`` stands for this run: the alias is weighed for it as for a new one."""
-        try:
-            holder = str(client.get_model_version_by_alias(self.model, self.alias).version)
-        except MlflowException:
-            holder = None
-        if holder == version:
-            return Registered(version, True, "it held the alias already", new=False)
-        moved, reason = self.promote(version, macro_f1, data_digest)
-        return Registered(version, moved, reason, new=False)
-
     def promote(self, version: str, macro_f1: float, data_digest: str) -> tuple[bool, str]:
         """Move the alias to ``version`` when it beats the current holder on the same data (or
         when forced); macro-F1s on different data do not compare."""
@@ -111,6 +98,8 @@ class Registry:
             current = client.get_model_version_by_alias(self.model, self.alias)
         except MlflowException:
             current = None
+        if current is not None and str(current.version) == version:  # a rerun of the champion
+            return True, "it held the alias already"
         if self.force_champion or current is None:
             client.set_registered_model_alias(self.model, self.alias, version)
             return True, "forced" if current is not None else "no version held it"
