@@ -8,6 +8,7 @@ the small session tagger of conftest, or for the MLflow test one registered in a
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import subprocess
@@ -20,7 +21,7 @@ import pytest
 import skops.io as sio
 from servers import train_registered
 
-from ofsted_themes.cli import tag
+from ofsted_themes.cli import common, tag
 from ofsted_themes.core.errors import ProblemsError
 from ofsted_themes.core.tables import read_table
 from ofsted_themes.modelling.tagger import Tagger
@@ -602,3 +603,43 @@ def test_help_names_every_output_format_and_the_defaults():
     out_help = text[text.index("--out OUT the") :]  # the option, not the usage line
     assert all(suffix in out_help[:200] for suffix in FORMATS), out_help[:200]
     assert "(default: reports/tags.csv)" in text and "(default: models/tagger.skops)" in text
+
+
+def test_an_empty_path_is_not_the_working_folder(tagger_file, tmp_path, capsys):
+    # Path("") is ".": tagging it would tag everything under the folder the user stands in
+    out = tmp_path / "out" / "tags.csv"
+    status, _, err = main_in_process(capsys, "", "--model", tagger_file, *outputs_of(out))
+    assert status == 2
+    assert error_lines(err) == ["error: '': no such file or folder"]
+    assert not out.parent.exists()
+
+
+@pytest.fixture
+def command_process(monkeypatch):
+    """This process as a command's own (run_command's), and its collector as it was after."""
+    monkeypatch.setattr(common, "_in_command", True)
+    yield
+    gc.unfreeze()
+    gc.enable()
+
+
+def test_a_command_starts_without_the_collector_and_freezes_what_it_made(command_process):
+    frozen = gc.get_freeze_count()
+    with common.starting_up():
+        assert not gc.isenabled()
+        made = [[] for _ in range(1000)]
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= frozen + len(made)
+
+
+def test_a_failed_start_leaves_the_collector_on(command_process):
+    with pytest.raises(ValueError), common.starting_up():
+        raise ValueError("no model")
+    assert gc.isenabled()
+
+
+def test_called_as_a_function_a_command_leaves_the_collector_alone():
+    frozen = gc.get_freeze_count()
+    with common.starting_up():
+        assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen

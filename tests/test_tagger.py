@@ -164,7 +164,12 @@ def load_in_fresh_process(path) -> str:
         "from ofsted_themes.modelling.persistence import ModelError\n"
         f"try: print(Tagger.load({str(path)!r}).theme_ids)\n"
         "except ModelError as e: print('refused:', e)\n"
-        "print('scanned' if 'sklearn.gaussian_process' in sys.modules else 'not scanned')"
+        "print('scanned' if 'sklearn.gaussian_process' in sys.modules else 'not scanned')\n"
+        "print('ensembles', 'sklearn.ensemble' in sys.modules)\n"
+        "import scipy, scipy.special, sklearn.utils, sklearn.ensemble\n"
+        "print('restored', scipy.special is sys.modules['scipy.special'],"
+        " hasattr(scipy.special, 'expit'), len(sklearn.utils.all_estimators()) > 100,"
+        " hasattr(sklearn.ensemble, 'RandomForestClassifier'))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -173,7 +178,12 @@ def load_in_fresh_process(path) -> str:
 
 def test_a_cold_load_skips_the_estimator_scan_and_still_trusts_scikit_learn(tagger, tmp_path):
     printed = load_in_fresh_process(tagger.save(tmp_path / "tagger.skops"))
-    assert printed.splitlines() == [str(tagger.theme_ids), "not scanned"]
+    assert printed.splitlines() == [
+        str(tagger.theme_ids),
+        "not scanned",
+        "ensembles False",  # nor imported for skops's list of boosting's internal types
+        "restored True True True True",  # what the import of skops hid is back, and works
+    ]
 
 
 def test_a_cold_load_still_refuses_what_no_list_trusts(tagger, tmp_path):

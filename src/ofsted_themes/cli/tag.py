@@ -19,6 +19,7 @@ from ofsted_themes.cli.common import (
     print_failures,
     printable,
     run_command,
+    starting_up,
 )
 from ofsted_themes.core.errors import ExitCode, ProblemsError
 from ofsted_themes.core.limits import READ_SECONDS
@@ -99,35 +100,13 @@ def parse_thresholds(items: list[str], theme_ids: list[str]) -> dict[str, float]
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    # imported after parse_args: --help stays quick
-    from ofsted_themes import is_model_uri, load_tagger, pinned_model
+    with starting_up():
+        inputs, corrections, tagger, version = prepare(args)
+    from ofsted_themes import is_model_uri
     from ofsted_themes.core.locks import exclusive
-    from ofsted_themes.core.tables import check_format
-    from ofsted_themes.reading.inputs import find_inputs
     from ofsted_themes.tagging.batch import failures_path, run_batch
-    from ofsted_themes.tagging.corrections import Corrections
-    from ofsted_themes.tagging.letters import INPUT_SUFFIXES
     from ofsted_themes.tagging.outputs import OutputSet
 
-    missing = [p for p in args.paths if not Path(p).exists() and not any(c in p for c in "*?[")]
-    if missing:  # a typo must not replace the outputs of the last run with empty ones
-        fail(ProblemsError([f"{printable(p)}: no such file or folder" for p in missing]))
-    inputs = find_inputs(args.paths, INPUT_SUFFIXES)  # searched once: run_batch is given them
-    found, problems = inputs
-    if not found:  # a pattern that matches nothing, an empty folder: as bad as a typo
-        reasons = [f"{printable(name)}: {reason}" for name, reason in problems]
-        fail(ProblemsError(reasons or ["no letters to tag"]))
-    try:
-        corrections = Corrections.read(args.meta) if args.meta else None
-        model, version = pinned_model(args.model)
-        tagger = load_tagger(model)
-        tagger.thresholds.update(parse_thresholds(args.threshold, tagger.theme_ids))
-        for path in [args.out, args.summary]:
-            check_format(path)
-        if not args.no_report and args.report.suffix.lower() not in {".html", ".htm"}:
-            raise ValueError(f"{args.report}: the report is a web page; use .html")
-    except ValueError as error:
-        fail(error)
     started = time.perf_counter()
     outputs = OutputSet(args.out, planned={} if args.no_report else {"--report": args.report})
     written = [args.out, args.summary, failures_path(args.out)]
@@ -173,6 +152,45 @@ def main(argv: list[str] | None = None) -> int:
     made = (f"version {version}, " if version else "") + made
     print(f"  model {printable(args.model)} ({made}; fingerprint {tagger.fingerprint()})")
     return ExitCode.FAILURES if result.failures else ExitCode.OK
+
+
+def prepare(args: argparse.Namespace) -> tuple:
+    """The letters, corrections and model a run needs, each checked before any output is
+    touched: the letters found, the ``--meta`` corrections, the Tagger and its registry
+    version."""
+    # imported after parse_args: --help stays quick
+    from ofsted_themes import load_tagger, pinned_model
+    from ofsted_themes.core.tables import check_format
+    from ofsted_themes.reading.inputs import find_inputs
+    from ofsted_themes.tagging.corrections import Corrections
+    from ofsted_themes.tagging.letters import INPUT_SUFFIXES
+
+    # "" would be the working folder, and everything under it
+    missing = [p for p in args.paths if not p.strip() or not_found(p)]
+    if missing:  # a typo must not replace the outputs of the last run with empty ones
+        names = [printable(p) if p.strip() else repr(p) for p in missing]
+        fail(ProblemsError([f"{name}: no such file or folder" for name in names]))
+    inputs = find_inputs(args.paths, INPUT_SUFFIXES)  # searched once: run_batch is given them
+    found, problems = inputs
+    if not found:  # a pattern that matches nothing, an empty folder: as bad as a typo
+        reasons = [f"{printable(name)}: {reason}" for name, reason in problems]
+        fail(ProblemsError(reasons or ["no letters to tag"]))
+    try:
+        corrections = Corrections.read(args.meta) if args.meta else None
+        model, version = pinned_model(args.model)
+        tagger = load_tagger(model)
+        tagger.thresholds.update(parse_thresholds(args.threshold, tagger.theme_ids))
+        for path in [args.out, args.summary]:
+            check_format(path)
+        if not args.no_report and args.report.suffix.lower() not in {".html", ".htm"}:
+            raise ValueError(f"{args.report}: the report is a web page; use .html")
+    except ValueError as error:
+        fail(error)
+    return inputs, corrections, tagger, version
+
+
+def not_found(path: str) -> bool:
+    return not Path(path).exists() and not any(c in path for c in "*?[")
 
 
 def print_outcome(result, seconds: float) -> None:

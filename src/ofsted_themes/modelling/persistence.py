@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import takewhile
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from ofsted_themes.core.atomic import write_atomic
@@ -105,25 +108,44 @@ def read_model(path: Path | str) -> dict[str, Any]:
 
 
 def skops_io():
-    """``skops.io``, imported without the scan its default trust list is built from: every
-    scikit-learn module imported to list every estimator class, most of the CPU time of tagging
-    one letter from a cold start. A file's scikit-learn types are checked one by one instead
-    (:func:`is_sklearn_estimator`), importing only the packages the tagger uses. The price: in
-    a process that imported skops here first, skops's own default trusts no scikit-learn
-    estimator (``skops.io.load`` needs them in ``trusted=``); this module always passes them.
-    Imported elsewhere first (the scan done), skops trusts them itself: files load either way."""
+    """``skops.io``, imported without the scans its default trust lists are built from, most of
+    the CPU time of tagging one letter from a cold start: every scikit-learn module imported to
+    list every estimator class, every scipy ufunc looked for in every loaded module, and
+    scikit-learn's ensembles imported for the internal types of gradient boosting. A file's
+    scikit-learn types are checked one by one instead (:func:`is_sklearn_estimator`), importing
+    only the packages the tagger uses, and no tagger holds a scipy ufunc or a boosted tree. The
+    price: in a process that imported skops here first, skops's own default trusts none of these
+    (``skops.io.load`` needs them in ``trusted=``); this module always passes them. Imported
+    elsewhere first (the scans done), skops trusts them itself: files load either way."""
     if "skops.io" not in sys.modules:
-        import sklearn.utils
-
-        scan = sklearn.utils.all_estimators
-        sklearn.utils.all_estimators = lambda type_filter=None: []
-        try:
+        with _without_trust_scans():
             import skops.io
-        finally:
-            sklearn.utils.all_estimators = scan
     import skops.io
 
     return skops.io
+
+
+@contextmanager
+def _without_trust_scans() -> Iterator[None]:
+    """For the import of skops alone (on the importing thread, before any model is read)."""
+    import scipy
+    import scipy.special
+    import sklearn.utils
+
+    saved = sklearn.utils.all_estimators, scipy.special
+    sklearn.utils.all_estimators = lambda type_filter=None: []
+    scipy.special = ModuleType("scipy.special")  # no ufuncs to list
+    # skops tries this import for the internal types of gradient boosting; None in sys.modules
+    # makes it an ImportError, which skops expects where boosting is missing
+    blocked = "sklearn.ensemble" not in sys.modules
+    if blocked:
+        sys.modules["sklearn.ensemble"] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sklearn.utils.all_estimators, scipy.special = saved
+        if blocked and sys.modules.get("sklearn.ensemble", False) is None:
+            del sys.modules["sklearn.ensemble"]
 
 
 # Where scikit-learn's own list of its estimators (``all_estimators``, skops's default trust)
