@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # the fixture-letter builders
 import letter_factory as lf  # noqa: E402
 from timing import paired_medians  # noqa: E402
 
+from ofsted_themes.core.collector import process_start  # noqa: E402
 from ofsted_themes.modelling import features  # noqa: E402
 from ofsted_themes.modelling.tagger import Tagger  # noqa: E402
 from ofsted_themes.tagging.batch import run_batch  # noqa: E402
@@ -137,7 +138,8 @@ def main() -> None:
     args = parser.parse_args()
     if not MODEL.is_file():
         sys.exit(f"error: {MODEL} not found: run `make run` first")
-    tagger = Tagger.load(MODEL)
+    with process_start():  # as `tag` starts (core.collector): both sides measured alike
+        tagger = Tagger.load(MODEL)
     sentences = body_sentences()
     texts = {
         "short": [short_letter(i, sentences) for i in range(SHORT)],

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import skops.io as sio
+from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
@@ -299,6 +300,29 @@ def test_evidence_of_a_learned_model_stays_with_tagged_themes(tagger):
     for _, row in out.iterrows():
         named = {p.split(":", 1)[0] for p in row["evidence"].split("; ") if p}
         assert named == {t for t in tagger.theme_ids if row[t] == 1}
+
+
+def test_learned_evidence_is_the_largest_contributions_of_word_features(tagger_file):
+    """Ranked for a whole chunk at once, each tagged sentence's learned words are still its own
+    three word features of largest weight x value (ties to the earlier column)."""
+    from ofsted_themes.modelling.tagger import content_words
+
+    tagger = Tagger.load(tagger_file)
+    sentences = SENTENCES * 3  # several tagged for each theme
+    scores, matrix = tagger.classifier.scores(sentences)
+    tags = scores >= np.array([tagger.thresholds[t] for t in tagger.theme_ids])
+    learned = tagger._learned_terms(tags, matrix)
+    names, matrix = tagger._feature_names, csr_matrix(matrix)
+    expected = {}
+    for i, j in zip(*np.nonzero(tags), strict=True):
+        weights, row = tagger._weights[j], matrix.getrow(i)
+        ranked = sorted(
+            (-value * weights[k], k)
+            for k, value in zip(row.indices, row.data, strict=True)
+            if weights[k] > 0 and content_words(names[k])
+        )
+        expected[i, j] = [content_words(names[k]) for _, k in ranked[:3]]
+    assert learned == expected and any(learned.values())
 
 
 def test_predict_is_deterministic_and_row_independent(tagger):

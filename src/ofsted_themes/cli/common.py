@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import NoReturn
 
+from ofsted_themes.core.collector import process_start
 from ofsted_themes.core.errors import ExitCode, OfstedThemesError, ProblemsError
 
 # The Tagger that tag and label use unless given another: the one train saves by default.
@@ -78,21 +78,11 @@ def fail(cause: str | Exception, code: ExitCode = ExitCode.USAGE) -> NoReturn:
 
 @contextmanager
 def starting_up() -> Iterator[None]:
-    """A command's start (imports, reading the model) without Python's cycle collector, whose
-    passes over the million objects a start creates were a quarter of the CPU of tagging one
-    letter. What the start made lives as long as the process, so it is then frozen out of the
-    collector's later passes. Only in a command's own process (:func:`run_command`): called as a
-    function (a test, a notebook), the collector is left alone, as freezing would keep that
-    process's garbage for good."""
-    if not _in_command:
+    """A command's start (imports, reading the model) kept out of Python's cycle collector
+    (``core.collector``), in a command's own process only (:func:`run_command`): called as a
+    function, the collector is left alone."""
+    with process_start() if _in_command else nullcontext():
         yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
 
 
 _in_command = False  # run_command: this process runs one command, start to end

@@ -59,19 +59,23 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with a ``'`` before every text that a spreadsheet would run as a formula (and
     before any text that starts with quotes and then a formula character, so that
     :func:`unquote_formulas` gives back exactly what was written)."""
-    return _map_text(frame, lambda v: _safe_cell(v))
+    return _map_text(frame, _safe_cell)
 
 
 def _safe_cell(text: str) -> str:
     # A bare carriage return is not quoted by the CSV writer and ends a row in a spreadsheet
     # (whatever follows it would start a new, unchecked row): it becomes a newline, which is.
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return f"'{text}" if _quotable(text) else text
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return f"'{text}" if text[:1] in QUOTABLE_FIRST and _quotable(text) else text
 
 
 def unquote_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """The texts :func:`spreadsheet_safe` wrote, as they were."""
     return _map_text(frame, lambda v: v[1:] if v.startswith("'") and _quotable(v[1:]) else v)
+
+
+QUOTABLE_FIRST = frozenset("'".join(FORMULA_START) + "'")  # where a quotable text can start
 
 
 def _quotable(text: str) -> bool:
@@ -88,7 +92,7 @@ def _map_text(frame: pd.DataFrame, change: Callable[[str], str]) -> pd.DataFrame
         return frame
     changed = frame.copy()
     for column in texts:
-        changed[column] = frame[column].map(lambda v: change(v) if isinstance(v, str) else v)
+        changed[column] = [change(v) if isinstance(v, str) else v for v in frame[column]]
     return changed
 
 

@@ -7,7 +7,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property, lru_cache
-from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -58,34 +57,56 @@ class Tagger:
     def _evidence(self, texts: list[str], tags: np.ndarray, matrix) -> list[str]:
         """For each tagged theme, the theme phrases found and the words the model weighed most."""
         matchers = list(theme_matchers(self.classifier.phrases).values())
-        learned = self._learned_terms(texts, tags, matrix)
-        evidence = []
-        for i, text in enumerate(texts):
+        learned = self._learned_terms(tags, matrix)
+        evidence = [""] * len(texts)
+        for i in np.flatnonzero(tags.any(axis=1)).tolist():
             parts = []
-            for j in np.flatnonzero(tags[i]):
-                found = [m.phrase for m in matchers[j].find(text) if m.weight > 0]
-                words = found + learned[i][j]
+            for j in np.flatnonzero(tags[i]).tolist():
+                found = [m.phrase for m in matchers[j].find(texts[i]) if m.weight > 0]
+                words = found + learned.get((i, j), [])
                 unique = list(dict.fromkeys(w.lower() for w in words))[:EVIDENCE_WORDS]
                 parts.append(f"{self.theme_ids[j]}: {', '.join(unique)}")
-            evidence.append("; ".join(parts))
+            evidence[i] = "; ".join(parts)
         return evidence
 
-    def _learned_terms(self, texts: list[str], tags: np.ndarray, matrix) -> list[list[list[str]]]:
-        """Per sentence and theme, the features with the largest positive contribution."""
-        terms = [[[] for _ in self.themes] for _ in texts]
-        if matrix is None or not tags.any() or not self._weights or not self._feature_names:
+    def _learned_terms(self, tags: np.ndarray, matrix) -> dict[tuple[int, int], list[str]]:
+        """(sentence, theme) -> the three usable features with the largest positive
+        contribution to a tag (ties to the earlier column), ranked for all sentences at once."""
+        terms: dict[tuple[int, int], list[str]] = {}
+        if matrix is None or not tags.any():
             return terms
         matrix, names = csr_matrix(matrix), self._feature_names
-        for j, weights in self._weights.items():
-            for r in np.flatnonzero(tags[:, j]):
-                lo, hi = matrix.indptr[r], matrix.indptr[r + 1]
-                columns = matrix.indices[lo:hi]
-                contribution = matrix.data[lo:hi] * weights[columns]
-                ranked = columns[np.argsort(contribution)[::-1]]
-                ranked = ranked[weights[ranked] > 0]
-                words = (content_words(names[k]) for k in ranked.tolist())
-                terms[r][j] = list(islice(filter(None, words), 3))  # stop at the third
+        for j, weights in self._evidence_weights.items():
+            rows = np.flatnonzero(tags[:, j])
+            if not rows.size:
+                continue
+            part = matrix[rows]
+            contribution = part.data * weights[part.indices]
+            row_of = np.repeat(np.arange(len(rows)), np.diff(part.indptr))
+            kept = np.flatnonzero(contribution > 0)
+            order = kept[np.lexsort((part.indices[kept], -contribution[kept], row_of[kept]))]
+            starts = np.searchsorted(row_of[order], np.arange(len(rows)))
+            ends = np.append(starts[1:], len(order))
+            for r, lo, hi in zip(rows.tolist(), starts.tolist(), ends.tolist(), strict=True):
+                best = part.indices[order[lo : min(hi, lo + 3)]]
+                terms[r, j] = [content_words(names[k]) for k in best.tolist()]
         return terms
+
+    @cached_property
+    def _evidence_weights(self) -> dict[int, np.ndarray]:
+        """Per theme, the weights of the features that can be evidence (positive, and with
+        content words: :func:`content_words`), zero elsewhere."""
+        names = self._feature_names
+        if not names:
+            return {}
+        found = {}
+        for j, weights in self._weights.items():
+            usable = np.zeros(len(weights))
+            for k in np.flatnonzero(weights > 0).tolist():
+                if content_words(names[k]):
+                    usable[k] = weights[k]
+            found[j] = usable
+        return found
 
     @cached_property
     def _weights(self) -> dict[int, np.ndarray]:

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ofsted_themes.core.collector import process_start
 from ofsted_themes.core.errors import OfstedThemesError
 from ofsted_themes.core.limits import (
     MAX_CELL_CHARS,
@@ -251,7 +252,8 @@ _worker_tagger: Tagger | None = None
 def _init_worker(model_path: str, thresholds: dict[str, float]) -> None:
     global _worker_tagger
     exit_with_parent()
-    _worker_tagger = Tagger.load(model_path)
+    with process_start():  # the worker's own process
+        _worker_tagger = Tagger.load(model_path)
     _worker_tagger.thresholds.update(thresholds)
 
 
