@@ -92,7 +92,8 @@ def _map_text(frame: pd.DataFrame, change: Callable[[str], str]) -> pd.DataFrame
         return frame
     changed = frame.copy()
     for column in texts:
-        changed[column] = [change(v) if isinstance(v, str) else v for v in frame[column]]
+        values = [change(v) if isinstance(v, str) else v for v in frame[column]]
+        changed[column] = pd.Series(values, index=frame.index, dtype=frame[column].dtype)
     return changed
 
 
