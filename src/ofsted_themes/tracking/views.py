@@ -68,7 +68,9 @@ def main() -> None:
             last = latest[0].data
             themes = last.params.get("themes", "").split(",")
             publish_comparison_view(experiment.experiment_id, last.metrics, themes)
-    print(f"Runs ranked by macro-F1: {runs_address(sys.argv[1], experiment.experiment_id)}")
+    address = runs_address(sys.argv[1], experiment.experiment_id)
+    # printed before the server starts (make ui): the link works once the server is listening
+    print(f"Runs ranked by macro-F1 (open it once the server below is listening): {address}")
 
 
 if __name__ == "__main__":
