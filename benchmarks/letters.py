@@ -27,9 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the fixture-letter builders
 
 import letter_factory as lf  # noqa: E402
-from timing import paired_medians  # noqa: E402
+from timing import load_as_tag_does, paired_medians  # noqa: E402
 
-from ofsted_themes.core.collector import process_start  # noqa: E402
 from ofsted_themes.modelling import features  # noqa: E402
 from ofsted_themes.modelling.tagger import Tagger  # noqa: E402
 from ofsted_themes.tagging.batch import run_batch  # noqa: E402
@@ -44,20 +43,26 @@ def body_sentences() -> list[str]:
     training split), in order, so that every generated letter says different things as real
     letters do: a pool of a few sentences, repeated, would flatter anything that caches by
     sentence."""
+    return letter_sentences(inspector=True)
+
+
+def letter_sentences(inspector: bool) -> list[str]:
+    """The training split's sentences in the inspectors' words, or in news quoting them."""
     frames = [pd.read_csv(f) for f in sorted((ROOT / "data" / "letters" / "train").glob("*.csv"))]
     rows = pd.concat(frames)
-    texts = rows.loc[rows["voice"] == "inspector", "text"].astype(str)
+    texts = rows.loc[(rows["voice"] == "inspector") == inspector, "text"].astype(str)
+    return tidy(texts)
+
+
+def tidy(texts) -> list[str]:
     return [" ".join(t.split()) for t in texts if len(t) > 40]
 
 
 def warm_up_sentences() -> list[str]:
     """Real sentences that no measured letter holds: the training split's reported voice (news
     quoting letters) and the seed articles."""
-    frames = [pd.read_csv(f) for f in sorted((ROOT / "data" / "letters" / "train").glob("*.csv"))]
-    rows = pd.concat(frames)
-    texts = rows.loc[rows["voice"] != "inspector", "text"].astype(str).tolist()
-    texts += pd.read_csv(ROOT / "data" / "sentences.csv")["text"].astype(str).tolist()
-    return [" ".join(t.split()) for t in texts if len(t) > 40]
+    seeds = pd.read_csv(ROOT / "data" / "sentences.csv")["text"].astype(str)
+    return letter_sentences(inspector=False) + tidy(seeds)
 
 
 def warm_up_letters(folder: Path) -> Path:
@@ -136,9 +141,9 @@ def measure(
     for run, (jobs, caches, clock) in RUNS.items():
         out = folder / f"out-{kind}-{form}-{jobs}"
 
-        def tag(folder=letters, out=out, jobs=jobs) -> None:
+        def tag(inputs=letters, out=out, jobs=jobs) -> None:
             run_batch(
-                tagger, [str(folder)], out=out / "t.csv", summary=out / "s.csv", jobs=jobs,
+                tagger, [str(inputs)], out=out / "t.csv", summary=out / "s.csv", jobs=jobs,
                 model_path=str(MODEL), progress=False,
             )  # fmt: skip
 
@@ -171,8 +176,7 @@ def main() -> None:
     args = parser.parse_args()
     if not MODEL.is_file():
         sys.exit(f"error: {MODEL} not found: run `make run` first")
-    with process_start():  # as `tag` starts (core.collector): both sides measured alike
-        tagger = Tagger.load(MODEL)
+    tagger = load_as_tag_does()
     sentences = body_sentences()
     texts = {
         "short": [short_letter(i, sentences) for i in range(SHORT)],

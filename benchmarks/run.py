@@ -23,6 +23,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the fixture-letter builders
 
+from timing import load_as_tag_does  # noqa: E402
+
 MODEL = ROOT / "models" / "tagger.skops"
 LETTERS = ["monitoring_visit", "focused_visit", "ilacs_inspection", "jtai"]
 
@@ -72,17 +74,6 @@ def unique_sentences(n: int) -> list[str]:
     """n distinct sentences, so that no cache makes one side look faster."""
     seeds = pd.read_csv(ROOT / "data" / "sentences.csv")["text"].tolist()
     return [f"{seeds[i % len(seeds)]} (case {i})" for i in range(n)]
-
-
-def load_as_tag_does():
-    """The model, loaded as `tag` starts: what the start made frozen out of Python's cycle
-    collector (``core.collector``), so that the collector's passes over it weigh on neither
-    side of a comparison, as they do not in `tag`."""
-    from ofsted_themes.core.collector import process_start
-    from ofsted_themes.modelling.tagger import Tagger
-
-    with process_start():
-        return Tagger.load(MODEL)
 
 
 def bench_overhead(n: int) -> dict:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
+
+MODEL = Path(__file__).resolve().parents[1] / "models" / "tagger.skops"
 
 
 def median_seconds(call: Callable[[], object], repeats: int) -> float:
@@ -36,3 +39,14 @@ def paired_medians(
             call()
             into.append(clock() - started)
     return statistics.median(times[0]), statistics.median(times[1])
+
+
+def load_as_tag_does(model: Path = MODEL):
+    """The model, loaded as `tag` starts: what the start made frozen out of Python's cycle
+    collector (``core.collector``), so that the collector's passes over it weigh on neither
+    side of a comparison, as they do not in `tag`."""
+    from ofsted_themes.core.collector import process_start
+    from ofsted_themes.modelling.tagger import Tagger
+
+    with process_start():
+        return Tagger.load(model)

@@ -638,6 +638,38 @@ def test_a_failed_start_leaves_the_collector_on(command_process):
     assert gc.isenabled()
 
 
+def test_the_tag_command_and_its_workers_freeze_their_start(tagger_file, tmp_path):
+    """In their own processes: `tag` (run_command) and a `--jobs` worker's start."""
+    letter = text_letter(tmp_path / "letters" / "a.txt", "jtai")
+    report = "print('frozen', gc.get_freeze_count() > 10_000, gc.isenabled())"
+    command = (
+        "import atexit, gc, sys\n"
+        "from ofsted_themes.cli import tag\n"
+        f"atexit.register(lambda: {report})\n"
+        f"sys.argv = ['tag', {str(letter)!r}, '--model', {str(tagger_file)!r}, "
+        f"'--out', {str(tmp_path / 'out' / 'tags.csv')!r}, '--no-report']\n"
+        "tag.run()"
+    )
+    worker = (
+        "import gc\n"
+        "from ofsted_themes.tagging.letters import _init_worker\n"
+        f"_init_worker({str(tagger_file)!r}, {{}})\n{report}"
+    )
+    for code in (command, worker):
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.splitlines()[-1] == "frozen True True"
+
+
+def test_a_start_leaves_a_collector_turned_off_off(command_process):
+    gc.disable()
+    with common.starting_up():
+        pass
+    assert not gc.isenabled()
+
+
 def test_called_as_a_function_a_command_leaves_the_collector_alone():
     frozen = gc.get_freeze_count()
     with common.starting_up():

@@ -14,10 +14,13 @@ import pandas as pd
 import pytest
 import skops.io as sio
 from scipy.sparse import csr_matrix
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import ComplementNB
 from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import FunctionTransformer
+from sklearn.svm import LinearSVC
 
 from ofsted_themes.core.themes import Theme
 from ofsted_themes.modelling import classifier as classifier_module
@@ -44,20 +47,23 @@ def themes_for(tiny_corpus) -> list[Theme]:
     ]
 
 
-@pytest.fixture
-def tagger(tiny_corpus) -> Tagger:
+def tiny_tagger(tiny_corpus, estimator) -> Tagger:
     features = FeatureUnion(
         [
             ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),
             ("phrases", ThemePhraseFeatures(tiny_corpus.phrases)),
         ]
     )
-    classifier = ThemeClassifier(
-        tiny_corpus.phrases, features, LogisticRegression(class_weight="balanced"), 5.0, 3
-    ).fit(tiny_corpus.texts, tiny_corpus.Y)
+    classifier = ThemeClassifier(tiny_corpus.phrases, features, estimator, 5.0, 3)
+    classifier.fit(tiny_corpus.texts, tiny_corpus.Y)
     thresholds = {t: 0.4 + 0.05 * j for j, t in enumerate(tiny_corpus.theme_ids)}
     metadata = {"data": "tiny", "overrides": ["model=logreg"], "trained_at": "today"}
     return Tagger(classifier, thresholds, themes_for(tiny_corpus), metadata)
+
+
+@pytest.fixture
+def tagger(tiny_corpus) -> Tagger:
+    return tiny_tagger(tiny_corpus, LogisticRegression(class_weight="balanced"))
 
 
 @pytest.fixture
@@ -187,6 +193,28 @@ def test_a_cold_load_skips_the_estimator_scan_and_still_trusts_scikit_learn(tagg
     ]
 
 
+def test_threads_loading_at_once_leave_no_stand_in_behind(tagger, tmp_path):
+    """The import of skops, done once under a lock: four threads loading a model together
+    leave scipy's special functions and scikit-learn's estimator list as they were, and no
+    module holds the empty stand-in for scipy.special."""
+    path = tagger.save(tmp_path / "tagger.skops")
+    code = (
+        "import sys, threading, types\n"
+        "from ofsted_themes.modelling.tagger import Tagger\n"
+        f"load = lambda: Tagger.load({str(path)!r})\n"
+        "threads = [threading.Thread(target=load) for _ in range(4)]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]\n"
+        "import scipy, scipy.special, sklearn.utils\n"
+        "real = sys.modules['scipy.special']\n"
+        "left = [m for m in list(sys.modules.values()) for v in list(vars(m).values())"
+        " if isinstance(v, types.ModuleType) and v.__name__ == 'scipy.special' and v is not real]\n"
+        "print(scipy.special is real, len(sklearn.utils.all_estimators()) > 100, len(left))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True", "0"]
+
+
 def test_a_cold_load_still_refuses_what_no_list_trusts(tagger, tmp_path):
     path = tmp_path / "tagger.skops"
     path.write_bytes(sio.dumps(payload(tagger, classifier=FunctionTransformer(eval).fit(["x"]))))
@@ -302,12 +330,21 @@ def test_evidence_of_a_learned_model_stays_with_tagged_themes(tagger):
         assert named == {t for t in tagger.theme_ids if row[t] == 1}
 
 
-def test_learned_evidence_is_the_largest_contributions_of_word_features(tagger_file):
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        LogisticRegression(class_weight="balanced"),
+        CalibratedClassifierCV(LinearSVC(class_weight="balanced"), cv=2),  # model=linear_svc
+        ComplementNB(),  # weights from log-probabilities
+    ],
+    ids=["logreg", "linear_svc", "complement_nb"],
+)
+def test_learned_evidence_is_the_largest_contributions_of_word_features(tiny_corpus, estimator):
     """Ranked for a whole chunk at once, each tagged sentence's learned words are still its own
-    three word features of largest weight x value (ties to the earlier column)."""
+    three word features of largest weight x value, ties to the earlier column."""
     from ofsted_themes.modelling.tagger import content_words
 
-    tagger = Tagger.load(tagger_file)
+    tagger = tiny_tagger(tiny_corpus, estimator)
     sentences = SENTENCES * 3  # several tagged for each theme
     scores, matrix = tagger.classifier.scores(sentences)
     tags = scores >= np.array([tagger.thresholds[t] for t in tagger.theme_ids])

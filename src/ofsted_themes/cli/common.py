@@ -76,6 +76,9 @@ def fail(cause: str | Exception, code: ExitCode = ExitCode.USAGE) -> NoReturn:
     raise SystemExit(int(code))
 
 
+_in_command = False  # run_command: this process runs one command, start to end
+
+
 @contextmanager
 def starting_up() -> Iterator[None]:
     """A command's start (imports, reading the model) kept out of Python's cycle collector
@@ -83,9 +86,6 @@ def starting_up() -> Iterator[None]:
     function, the collector is left alone."""
     with process_start() if _in_command else nullcontext():
         yield
-
-
-_in_command = False  # run_command: this process runs one command, start to end
 
 
 def _terminated(signum: int, frame: object) -> None:
@@ -107,6 +107,8 @@ def run_command(main: Callable[[], int | None]) -> NoReturn:
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         code = INTERRUPTED
+    finally:
+        _in_command = False  # a caller that catches the exit is not the command
     if code == INTERRUPTED:
         # The command has cleaned up; leave at once, rather than wait at exit for a library's
         # worker-pool thread that an interrupt can leave hanging.

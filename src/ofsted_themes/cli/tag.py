@@ -12,6 +12,7 @@ import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from ofsted_themes.cli.common import (
     DEFAULT_MODEL,
@@ -24,6 +25,10 @@ from ofsted_themes.cli.common import (
 from ofsted_themes.core.errors import ExitCode, ProblemsError
 from ofsted_themes.core.limits import READ_SECONDS
 from ofsted_themes.core.words import counted
+
+if TYPE_CHECKING:  # imported after parse_args when tagging: --help stays quick
+    from ofsted_themes.modelling.tagger import Tagger
+    from ofsted_themes.tagging.corrections import Corrections
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -101,7 +106,7 @@ def parse_thresholds(items: list[str], theme_ids: list[str]) -> dict[str, float]
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     with starting_up():
-        inputs, corrections, tagger, version = prepare(args)
+        inputs, corrections, tagger, version = checked_run(args)
     from ofsted_themes import is_model_uri
     from ofsted_themes.core.locks import exclusive
     from ofsted_themes.tagging.batch import failures_path, run_batch
@@ -154,10 +159,17 @@ def main(argv: list[str] | None = None) -> int:
     return ExitCode.FAILURES if result.failures else ExitCode.OK
 
 
-def prepare(args: argparse.Namespace) -> tuple:
-    """The letters, corrections and model a run needs, each checked before any output is
-    touched: the letters found, the ``--meta`` corrections, the Tagger and its registry
-    version."""
+class Run(NamedTuple):
+    """What a run needs, each checked before any output is touched."""
+
+    inputs: tuple  # the letters found, and the paths that gave none (find_inputs)
+    corrections: Corrections | None  # --meta
+    tagger: Tagger
+    version: str | None  # the model's registry version, if it came from the registry
+
+
+def checked_run(args: argparse.Namespace) -> Run:
+    """The letters, the ``--meta`` corrections and the model of a run, or ``error:`` lines."""
     # imported after parse_args: --help stays quick
     from ofsted_themes import load_tagger, pinned_model
     from ofsted_themes.core.tables import check_format
@@ -166,9 +178,9 @@ def prepare(args: argparse.Namespace) -> tuple:
     from ofsted_themes.tagging.letters import INPUT_SUFFIXES
 
     # "" would be the working folder, and everything under it
-    missing = [p for p in args.paths if not p.strip() or not_found(p)]
+    missing = [p for p in args.paths if p == "" or not_found(p)]
     if missing:  # a typo must not replace the outputs of the last run with empty ones
-        names = [printable(p) if p.strip() else repr(p) for p in missing]
+        names = [printable(p) if p else "''" for p in missing]
         fail(ProblemsError([f"{name}: no such file or folder" for name in names]))
     inputs = find_inputs(args.paths, INPUT_SUFFIXES)  # searched once: run_batch is given them
     found, problems = inputs
@@ -186,7 +198,7 @@ def prepare(args: argparse.Namespace) -> tuple:
             raise ValueError(f"{args.report}: the report is a web page; use .html")
     except ValueError as error:
         fail(error)
-    return inputs, corrections, tagger, version
+    return Run(inputs, corrections, tagger, version)
 
 
 def not_found(path: str) -> bool:

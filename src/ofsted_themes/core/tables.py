@@ -22,6 +22,7 @@ LETTER_COLUMNS = ["council", "visit_type", "visit_dates", "visit_date", "judgeme
 TEXT_COLUMNS = ["document", *LETTER_COLUMNS, "text", "evidence"]
 FORMATS = (".csv", ".xlsx", ".jsonl", ".parquet")
 FORMULA_START = ("=", "+", "-", "@", "\t")
+QUOTABLE_FIRST = frozenset(FORMULA_START) | {"'"}  # how a text that needs a quote starts
 XLSX_CELL_CHARS = 32_767  # the most a spreadsheet cell holds
 
 
@@ -73,9 +74,6 @@ def _safe_cell(text: str) -> str:
 def unquote_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """The texts :func:`spreadsheet_safe` wrote, as they were."""
     return _map_text(frame, lambda v: v[1:] if v.startswith("'") and _quotable(v[1:]) else v)
-
-
-QUOTABLE_FIRST = frozenset("'".join(FORMULA_START) + "'")  # where a quotable text can start
 
 
 def _quotable(text: str) -> bool:

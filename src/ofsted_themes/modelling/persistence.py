@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import takewhile
@@ -116,25 +117,36 @@ def skops_io():
     only the packages the tagger uses, and no tagger holds a scipy ufunc or a boosted tree. The
     price: in a process that imported skops here first, skops's own default trusts none of these
     (``skops.io.load`` needs them in ``trusted=``); this module always passes them. Imported
-    elsewhere first (the scans done), skops trusts them itself: files load either way."""
-    if "skops.io" not in sys.modules:
-        with _without_trust_scans():
-            import skops.io
+    elsewhere first (the scans done), skops trusts them itself: files load either way. The
+    import holds a lock, so that two threads loading models at once neither import skops twice
+    nor restore each other's stand-ins; another thread that uses scipy's special functions or
+    scikit-learn's ensembles during those tenths of a second would find them missing."""
+    with _IMPORTING:
+        if "skops.io" not in sys.modules:
+            with _without_trust_scans():
+                import skops.io
     import skops.io
 
     return skops.io
 
 
+_IMPORTING = threading.Lock()
+
+
 @contextmanager
 def _without_trust_scans() -> Iterator[None]:
-    """For the import of skops alone (on the importing thread, before any model is read)."""
+    """Stand-ins for what skops scans at import, put back when it has been imported."""
     import scipy
     import scipy.special
     import sklearn.utils
+    from skops.utils._fixes import get_scipy_ufunc_wrapper_type
 
     saved = sklearn.utils.all_estimators, scipy.special
     sklearn.utils.all_estimators = lambda type_filter=None: []
-    scipy.special = ModuleType("scipy.special")  # no ufuncs to list
+    # Where scipy wraps its functions in a type of its own (2.0 on), skops records that type at
+    # import from scipy.special itself: there the scan is left to run.
+    if get_scipy_ufunc_wrapper_type() is None:
+        scipy.special = ModuleType("scipy.special")  # no functions to list
     # skops tries this import for the internal types of gradient boosting; None in sys.modules
     # makes it an ImportError, which skops expects where boosting is missing
     blocked = "sklearn.ensemble" not in sys.modules
