@@ -263,6 +263,28 @@ def test_suggest_writes_the_most_uncertain_sentences_first(tmp_path, three_lette
     assert str(out) in done.stdout
 
 
+def test_label_freezes_its_start_as_tag_does(tmp_path, three_letters, tagger_file):
+    """In its own process (run_command), what reading the model made is frozen out of the cycle
+    collector (core.collector), and the collector is on again."""
+    tags = tmp_path / "tags.csv"
+    three_letters.to_csv(tags, index=False)
+    argv = ["label", "suggest", tags, "--out", tmp_path / "to_label.csv", "--model", tagger_file,
+            "--labels", tmp_path / "user.csv"]  # fmt: skip
+    code = (
+        "import atexit, gc, sys\n"
+        "from ofsted_themes.cli import label\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 10_000, gc.isenabled()))\n"
+        f"sys.argv = {[str(a) for a in argv]!r}\n"
+        "label.run()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean_env(), capture_output=True, text=True,
+        timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "frozen True True"
+
+
 def test_suggest_will_not_overwrite_labels_not_imported_yet(tmp_path, three_letters, tagger_file):
     tags = tmp_path / "tags.csv"
     three_letters.to_csv(tags, index=False)

@@ -16,7 +16,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from ofsted_themes.cli.common import DEFAULT_MODEL, error, errors, problems_of, run_command
+from ofsted_themes.cli.common import (
+    DEFAULT_MODEL,
+    error,
+    errors,
+    problems_of,
+    run_command,
+    starting_up,
+)
 from ofsted_themes.core.errors import ExitCode, OfstedThemesError
 
 
@@ -78,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         labels = args.labels or setup.labels
         if args.command == "import":
             return run_import(args.file, labels, setup)
-        candidates, tagger, digest = pick(args, labels, setup)
+        with starting_up():  # reading the model: see core.collector
+            candidates, tagger, digest = pick(args, labels, setup)
         if args.command == "suggest":
             return run_suggest(args, candidates, tagger, labels, digest)
         return run_review(candidates, tagger, labels, digest, setup.labels)
