@@ -27,13 +27,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the fixture-letter builders
 
 import letter_factory as lf  # noqa: E402
-from timing import load_as_tag_does, paired_medians  # noqa: E402
+from timing import MODEL, load_as_tag_does, paired_medians  # noqa: E402
 
 from ofsted_themes.modelling import features  # noqa: E402
 from ofsted_themes.modelling.tagger import Tagger  # noqa: E402
 from ofsted_themes.tagging.batch import run_batch  # noqa: E402
 
-MODEL = ROOT / "models" / "tagger.skops"
 REPEATS = 5
 SHORT, LONG = 60, 5  # letters of each kind: 2,000 distinct sentences in the long ones
 

@@ -23,9 +23,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the fixture-letter builders
 
-from timing import load_as_tag_does  # noqa: E402
+from timing import MODEL, load_as_tag_does  # noqa: E402
 
-MODEL = ROOT / "models" / "tagger.skops"
 LETTERS = ["monitoring_visit", "focused_visit", "ilacs_inspection", "jtai"]
 
 

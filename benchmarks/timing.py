@@ -30,14 +30,17 @@ def paired_medians(
     """Median times of two calls run in turn, so that a change in the machine's speed during
     the benchmark hits both alike; ``clock`` is wall time, or ``time.process_time`` for the
     CPU of this process; ``prepare`` runs, untimed, before each measured call."""
+
+    def timed(call: Callable[[], object]) -> float:
+        started = clock()
+        call()
+        return clock() - started
+
     times: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeats):
-        for call, into in ((baseline, times[0]), (measured, times[1])):
-            if call is measured:
-                prepare()
-            started = clock()
-            call()
-            into.append(clock() - started)
+        times[0].append(timed(baseline))
+        prepare()
+        times[1].append(timed(measured))
     return statistics.median(times[0]), statistics.median(times[1])
 
 
