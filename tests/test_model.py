@@ -23,6 +23,7 @@ from ofsted_themes.modelling.features import (
     ThemePhraseFeatures,
     parse_phrases,
     rule_score,
+    sentence_stems,
 )
 
 
@@ -103,6 +104,48 @@ def test_the_longest_phrase_wins_and_matches_do_not_overlap():
 def test_a_text_without_the_phrases_has_no_matches_and_scores_zero():
     assert score(["exploitation"], "The council approved its budget.") == 0.0
     assert score([], "Anything at all.") == 0.0
+
+
+def regex_matches(matcher: PhraseMatcher, text: str) -> list[tuple[str, int, int]]:
+    """The phrases as one regular expression over the stems joined by spaces, longest first,
+    whole tokens only: what the token scan must find."""
+    import re
+
+    keys = sorted(matcher.weights, key=len, reverse=True)
+    pattern = re.compile(rf"(?<!\S)(?:{'|'.join(map(re.escape, keys))})(?!\S)")
+    stems, _ = sentence_stems(text)
+    joined, spans = " ".join(stems), [m.span() for m in TOKEN.finditer(text)]
+    found = []
+    for m in pattern.finditer(joined):
+        first = joined[: m.start()].count(" ")
+        last = first + m.group().count(" ")
+        found.append((m.group(), spans[first][0], spans[last][1]))
+    return found
+
+
+def test_the_token_scan_finds_what_one_regular_expression_of_the_phrases_finds(project_root):
+    import yaml
+
+    tables = [
+        project_root / "data/sentences.csv",
+        *sorted(project_root.glob("data/*/sentences.csv")),
+    ]
+    tables += sorted(project_root.glob("data/letters/*/sentences.csv"))
+    texts = [t for table in tables for t in pd.read_csv(table)["text"]]
+    # overlapping phrases, one a prefix of another, to test the order of trial
+    texts += ["sexual exploitation of children sexual exploitation", "child sexual child sexual"]
+    configs = [yaml.safe_load(f.read_text()) for f in project_root.glob("conf/themes/*.yaml")]
+    themes = [t for c in configs for t in c.values() if isinstance(t, dict) and "phrases" in t]
+    matchers = [matcher(*t["phrases"]) for t in themes]
+    matchers.append(matcher("child sexual", "sexual exploitation", "child", "exploitation"))
+    assert len(matchers) == 5 and len(texts) > 4_000
+    hits = 0
+    for m in matchers:
+        for text in texts:
+            ours = [(x.key, x.start, x.end) for x in m.find(text)]
+            assert ours == regex_matches(m, text), text
+            hits += bool(ours)
+    assert hits > 1_000
 
 
 # --- rule scores -------------------------------------------------------------------------------

@@ -41,6 +41,12 @@ SETTINGS = [
     },
     {"analyzer": "char_wb", "ngram_range": (2, 4), "min_df": 2, "lowercase": False},
     {"ngram_range": (1, 2), "sublinear_tf": True, "strip_accents": "unicode"},
+    {"ngram_range": (1, 1), "lowercase": False},
+    # scikit-learn's own path: pairs alone, triples, stop words, and a word cut by max_df
+    {"ngram_range": (2, 2)},
+    {"ngram_range": (1, 3)},
+    {"ngram_range": (1, 2), "stop_words": ["the", "of"]},
+    {"ngram_range": (1, 2), "max_df": 0.3},
 ]
 
 
@@ -52,6 +58,17 @@ def test_the_matrix_is_scikit_learns_cold_and_with_a_warm_cache(settings):
     for _ in range(2):  # the second time every word comes from the cache
         difference = ours.transform(texts) - theirs.transform(texts)
         assert abs(difference).max() == 0
+
+
+def test_words_and_pairs_are_counted_without_scikit_learns_counting(monkeypatch):
+    ours = CachedTfidfVectorizer(**SETTINGS[2]).fit(TRAIN)
+    expected = TfidfVectorizer(**SETTINGS[2]).fit(TRAIN).transform(TRAIN + AWKWARD + TRAIN[::-1])
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("counted by scikit-learn")
+
+    monkeypatch.setattr(CachedTfidfVectorizer, "_count_vocab", refuse)
+    assert abs(ours.transform(TRAIN + AWKWARD + TRAIN[::-1]) - expected).max() == 0
 
 
 def any_characters(count: int) -> list[str]:

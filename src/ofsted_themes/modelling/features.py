@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from itertools import accumulate
 from numbers import Real
 from typing import ClassVar
 
@@ -39,12 +37,11 @@ def stem(word: str) -> str:
 
 
 @lru_cache(maxsize=4096)  # read by every theme's matcher in turn
-def sentence_stems(text: str) -> tuple[tuple[str, ...], frozenset[str], str]:
-    """The stems of ``text``'s lower-cased tokens, in order, as a set, and joined by spaces
-    (which the phrase patterns search), so that "exploited", "exploiting" and "exploitation"
-    meet at one stem."""
+def sentence_stems(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The stems of ``text``'s lower-cased tokens, in order and as a set, so that "exploited",
+    "exploiting" and "exploitation" meet at one stem."""
     stems = tuple(stem(word) for word in TOKEN.findall(text))
-    return stems, frozenset(stems), " ".join(stems)
+    return stems, frozenset(stems)
 
 
 @lru_cache(maxsize=4096)
@@ -59,7 +56,7 @@ def parse_phrases(phrases: Iterable[str | Mapping[str, float]]) -> dict[str, flo
     for item in phrases:
         pairs = item.items() if isinstance(item, Mapping) else [(item, 1.0)]
         for phrase, weight in pairs:
-            key = sentence_stems(str(phrase))[2]
+            key = " ".join(sentence_stems(str(phrase))[0])
             if key:
                 parsed[key] = float(weight)
     return parsed
@@ -79,34 +76,44 @@ class PhraseMatcher:
 
     def __init__(self, phrases: Mapping[str, float]):
         self.weights = dict(phrases)
-        alternatives = sorted(self.weights, key=len, reverse=True)
-        body = "|".join(re.escape(p) for p in alternatives) or r"(?!x)x"
-        self.pattern = re.compile(rf"(?<!\S)(?:{body})(?!\S)")
-        # a match starts at a token equal to its phrase's first stem: a sentence holding none of
-        # them (most sentences, for most themes) needs no pattern search
-        self.first_stems = frozenset(p.split(" ")[0] for p in self.weights)
+        # each phrase's stems, under its first stem, longest phrase first: scanning the tokens,
+        # the first of them found at a token is the match there, as a regular expression of the
+        # phrases in that order would choose (and a token is one dictionary look-up, where
+        # such an expression tries hundreds of alternatives at every character)
+        self.by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for key in sorted(self.weights, key=len, reverse=True):
+            words = tuple(key.split(" "))
+            self.by_first.setdefault(words[0], []).append((words, key))
+        # a sentence holding none of the first stems (most sentences, for most themes) is done
+        self.first_stems = frozenset(self.by_first)
 
     def find(self, text: str) -> tuple[PhraseMatch, ...]:
         """Matches in ``text``; cached, as scoring, features and evidence all ask for them."""
         return _find(self, text)
 
     def _find(self, text: str) -> tuple[PhraseMatch, ...]:
-        stems, distinct, joined = sentence_stems(text)
+        stems, distinct = sentence_stems(text)
         if self.first_stems.isdisjoint(distinct):
             return ()
-        matches = list(self.pattern.finditer(joined))
-        if not matches:
-            return ()
-        spans = token_spans(text)
-        starts = list(accumulate((len(t) + 1 for t in stems[:-1]), initial=0))
-        found = []
-        for m in matches:
-            first = bisect_left(starts, m.start())
-            last = first + m.group().count(" ")
-            start, end = spans[first][0], spans[last][1]
-            key = m.group()
-            found.append(PhraseMatch(text[start:end], start, end, self.weights[key], key))
+        found, done = [], 0  # done: the tokens before it are matched or passed
+        for at in [i for i, s in enumerate(stems) if s in self.first_stems]:
+            if at < done:  # inside the match before
+                continue
+            end = self._match_end(stems, at)
+            if end is not None:
+                spans = token_spans(text)
+                start, stop = spans[at][0], spans[end - 1][1]
+                key = " ".join(stems[at:end])
+                found.append(PhraseMatch(text[start:stop], start, stop, self.weights[key], key))
+                done = end
         return tuple(found)
+
+    def _match_end(self, stems: tuple[str, ...], at: int) -> int | None:
+        """Where the first phrase that starts at token ``at`` ends, if one does."""
+        for words, _ in self.by_first[stems[at]]:
+            if stems[at : at + len(words)] == words:
+                return at + len(words)
+        return None
 
 
 @lru_cache(maxsize=2**16)

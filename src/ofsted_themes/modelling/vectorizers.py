@@ -3,7 +3,9 @@
 Tagging spends most of its model time in character n-grams: scikit-learn cuts every word of every
 sentence into 3-5 character pieces and looks each up, in Python. A letter says "social workers"
 and "children" hundreds of times, so :class:`CachedTfidfVectorizer` looks a word's pieces up once
-and reuses their columns: the same matrix, several times faster. Its vocabulary is stored as one
+and reuses their columns: the same matrix, several times faster. Word pairs are found the same
+way: each word is looked up once, and the pairs of a whole batch of sentences in one numpy search,
+instead of a joined string and a dictionary look-up per pair. Its vocabulary is stored as one
 array of terms in column order rather than a dict: skops writes a dict entry by entry as JSON, which
 made most of a model file's 37 MB and of its loading time.
 """
@@ -27,6 +29,8 @@ _GRAMS: dict[tuple[int, int], dict[str, tuple[str, ...]]] = {}
 # vectorizer -> (the vocabulary the cache was built from, word -> its columns). Held outside the
 # estimator, so that it is neither saved in the model file nor copied by clone().
 _COLUMNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# vectorizer -> (its vocabulary, its word pairs as sorted keys and their columns), held likewise.
+_PAIRS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class CachedTfidfVectorizer(TfidfVectorizer):
@@ -82,13 +86,78 @@ class CachedTfidfVectorizer(TfidfVectorizer):
 
     def transform(self, raw_documents):
         """The tf-idf matrix of ``raw_documents``, equal to scikit-learn's."""
-        if self.analyzer != "char_wb" or self.binary:
+        if self.binary or not (self.analyzer == "char_wb" or self._plain_words()):
             return super().transform(raw_documents)
         check_is_fitted(self, msg="The TF-IDF vectorizer is not fitted")
         if isinstance(raw_documents, str):
             raise ValueError("Iterable over raw text documents expected, string object received.")
         self._check_vocabulary()
-        return self._tfidf.transform(self._char_counts(raw_documents), copy=False)
+        if self.analyzer == "char_wb":
+            counts = self._char_counts(raw_documents)
+        else:
+            pairs = self._word_pairs()
+            if pairs is None:  # a pair whose words are not both features (max_df cut one)
+                return super().transform(raw_documents)
+            counts = self._word_counts(raw_documents, *pairs)
+        return self._tfidf.transform(counts, copy=False)
+
+    def _plain_words(self) -> bool:
+        """Words and word pairs cut by the token pattern alone: what ``_word_counts`` counts."""
+        return (
+            self.analyzer == "word"
+            and self.tokenizer is None
+            and self.stop_words is None
+            and tuple(self.ngram_range) in ((1, 1), (1, 2))
+        )
+
+    def _word_counts(self, raw_documents, keys: np.ndarray, pair_columns: np.ndarray) -> csr_matrix:
+        """Counts of the vocabulary's words and word pairs: a word is a column found in the
+        vocabulary; a pair of two such words, in the sorted keys of the vocabulary's pairs."""
+        preprocess, tokenize = self.build_preprocessor(), self.build_tokenizer()
+        get, columns, lengths = self.vocabulary_.get, [], []
+        for document in raw_documents:
+            tokens = tokenize(preprocess(self.decode(document)))
+            columns.extend([get(token, -1) for token in tokens])
+            lengths.append(len(tokens))
+        words = np.asarray(columns, dtype=np.int64)
+        rows = np.repeat(np.arange(len(lengths)), lengths)
+        known = words >= 0
+        found_rows, found_columns = [rows[known]], [words[known]]
+        if len(keys) and len(words) > 1:
+            first, second = words[:-1], words[1:]
+            both = known[:-1] & known[1:] & (rows[:-1] == rows[1:])
+            wanted = first[both] * len(self.vocabulary_) + second[both]
+            at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+            hit = keys[at] == wanted
+            found_rows.append(rows[:-1][both][hit])
+            found_columns.append(pair_columns[at[hit]])
+        rows, words = np.concatenate(found_rows), np.concatenate(found_columns)
+        counts = csr_matrix(
+            (np.ones(len(words), dtype=self.dtype), (rows, words)),
+            shape=(len(lengths), len(self.vocabulary_)),
+        )
+        counts.sum_duplicates()  # one entry per term and sentence, columns sorted
+        return counts
+
+    def _word_pairs(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The vocabulary's word pairs as sorted keys (first word's column × the vocabulary's
+        size + the second's) and each key's column; None when a pair's word is not a column."""
+        vocabulary, pairs = _PAIRS.get(self, (None, None))
+        if vocabulary is not self.vocabulary_:
+            vocabulary, size, keys, columns = self.vocabulary_, len(self.vocabulary_), [], []
+            for term, column in vocabulary.items():
+                if " " in term:
+                    first, second = term.split(" ")
+                    if first not in vocabulary or second not in vocabulary:
+                        pairs = None
+                        break
+                    keys.append(vocabulary[first] * size + vocabulary[second])
+                    columns.append(column)
+            else:
+                order = np.argsort(keys)
+                pairs = (np.asarray(keys, dtype=np.int64)[order], np.asarray(columns)[order])
+            _PAIRS[self] = (vocabulary, pairs)
+        return pairs
 
     def _char_counts(self, raw_documents) -> csr_matrix:
         """Counts of the vocabulary's n-grams, built word by word from cached columns."""
@@ -151,5 +220,6 @@ def strip_accents(text: str) -> str:
 def clear_caches() -> None:
     """Forget every vectorizer's cached words (benchmarks compare cold runs)."""
     _COLUMNS.clear()
+    _PAIRS.clear()
     _GRAMS.clear()
     _UNACCENTED.clear()
