@@ -30,14 +30,23 @@ from ofsted_themes.training.inspections import read_inspection_sentences
 TEST = Path("data/letters/test/sentences.csv")
 CHALLENGE = Path("data/challenge/sentences.csv")
 CONFIGS = {  # name: overrides; the first is the product's default
-    "default (logreg, words_chars)": [],
-    "logreg, phrase_weight=0.5": ["phrase_weight=0.5"],
+    "default (logreg, words_chars, phrase_weight=0.5)": [],
+    "logreg, phrase_weight=1 (before)": ["phrase_weight=1"],
     "logreg, phrase_weight=0.25, C=30": ["phrase_weight=0.25", "model.estimator.C=30"],
     "phrase rules alone": ["experiment=rules_baseline"],
-    "logreg, tfidf_phrases, C=1 (before)": ["features=tfidf_phrases", "model.estimator.C=1"],
+    "logreg, tfidf_phrases, C=1 (before)": [
+        "features=tfidf_phrases",
+        "model.estimator.C=1",
+        "phrase_weight=1",
+    ],
     "logreg, tfidf_char": ["features=tfidf_char"],
     "linear_svc, words_chars": ["model=linear_svc"],
-    "logreg, seeds only (before)": ["data=seeds", "features=tfidf_phrases", "model.estimator.C=1"],
+    "logreg, seeds only (before)": [
+        "data=seeds",
+        "features=tfidf_phrases",
+        "model.estimator.C=1",
+        "phrase_weight=1",
+    ],
 }
 if importlib.util.find_spec("sentence_transformers"):  # the optional extra is installed
     CONFIGS["logreg, embeddings (optional extra)"] = ["features=embeddings"]
