@@ -28,6 +28,12 @@ BOILERPLATE = re.compile(
     r"click here|read more)\b|\b(?:picture|photo|image):",
     re.IGNORECASE,
 )
+# What an ASCII line must hold, lower-cased, for BOILERPLATE to match it: a few substring tests
+# in C spare most lines the pattern's case-blind search at every character.
+BOILERPLATE_WORDS = (
+    "subscribe", "sign up", "newsletter", "required field", "powered by", "cookie",
+    "all rights reserved", "click here", "read more", "picture:", "photo:", "image:",
+)  # fmt: skip
 
 
 # The splitter may keep a multi-sentence quotation whole; split it again after a full stop that
@@ -190,7 +196,16 @@ def is_prose(paragraph: Span) -> bool:
     Headlines, bylines, dates, captions, navigation and teaser lists do not end in terminal
     punctuation; subscription and newsletter offers are caught by their wording.
     """
-    return bool(ENDS_SENTENCE.search(paragraph.text)) and not BOILERPLATE.search(paragraph.text)
+    return bool(ENDS_SENTENCE.search(paragraph.text)) and not is_boilerplate(paragraph.text)
+
+
+def is_boilerplate(text: str) -> bool:
+    """Page furniture by its wording (BOILERPLATE)."""
+    if text.isascii():  # beyond ASCII, case-blind matching is more than lower-casing
+        lowered = text.lower()
+        if not any(word in lowered for word in BOILERPLATE_WORDS):
+            return False
+    return bool(BOILERPLATE.search(text))
 
 
 def article_sentences(raw: str) -> list[Span]:
