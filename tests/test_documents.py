@@ -514,7 +514,7 @@ def test_line_cleaning_equals_its_plain_definition_on_random_lines():
         last = line.rsplit(maxsplit=1)[-1].rstrip(".").lower()
         return not (line.endswith(".") and last in cleaning.ABBREVIATIONS)
 
-    alphabet = "ab -.\u00ad\u200b\ufb01\ufb04\x01\x7f\t’”)Mr?:;\ufeff\u2060 Ac"
+    alphabet = "ab -.\u00ad\u200b\ufb01\ufb04\x01\x7f\t’”)Mr?:;\ufeff\u2060 Ac\xa0\u2003\n"
     rng = random.Random(0)
     lines = [
         "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(20_000)

@@ -81,10 +81,16 @@ def _lines(raw: str) -> list[str]:
 
 def normalise(line: str) -> str:
     """A line with whitespace collapsed, invisible characters removed, ligatures spelt out."""
-    line = INVISIBLE_CHAR.sub("", line)
-    if LIGATURE_CHAR.search(line):
+    # Most lines are printable: no invisible character (each is a control or format character,
+    # which are not), and no whitespace but the plain space; such a line skips the patterns.
+    printable = line.isprintable()
+    if not printable:
+        line = INVISIBLE_CHAR.sub("", line)
+    if not line.isascii() and LIGATURE_CHAR.search(line):
         line = line.translate(LIGATURES)
-    return SPACES.sub(" ", line).strip()
+    if not printable or "  " in line:
+        line = SPACES.sub(" ", line)
+    return line.strip()
 
 
 def _key(line: str) -> str:
