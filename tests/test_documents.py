@@ -525,3 +525,25 @@ def test_line_cleaning_equals_its_plain_definition_on_random_lines():
         assert cleaning.normalise(line) == plain_normalise(line), repr(line)
         tidy = cleaning.normalise(line)
         assert cleaning.ends_sentence(tidy) == plain_ends_sentence(tidy), repr(tidy)
+
+
+def test_a_documents_vocabulary_is_its_lines_words_lower_cased():
+    """The vocabulary that decides a hyphenated line break is gathered from the whole text at
+    once: the words of each line, lower-cased, as before, ASCII or not."""
+    import random
+
+    from ofsted_themes.reading import cleaning
+
+    rng = random.Random(3)
+    alphabet = "aB c-Dé İ\u0307ß ﬁ2_x-"
+    for ascii_only in (True, False):
+        letters = alphabet.encode("ascii", "ignore").decode() if ascii_only else alphabet
+        pages = [
+            ["".join(rng.choice(letters) for _ in range(rng.randint(0, 40))) for _ in range(9)]
+            for _ in range(40)
+        ]
+        plain = {
+            w.lower() for lines in pages for line in lines for w in cleaning.WORD.findall(line)
+        }
+        assert cleaning.Vocabulary(pages).words == plain
+        assert len(plain) > 100

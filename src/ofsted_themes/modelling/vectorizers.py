@@ -181,9 +181,8 @@ class CachedTfidfVectorizer(TfidfVectorizer):
         return counts
 
     def _word_columns(self, word: str) -> array:
-        vocabulary = self.vocabulary_
         grams = self._word_grams(word)  # scikit-learn's own cutting, on one word
-        return array("l", (vocabulary[g] for g in grams if g in vocabulary))
+        return array("l", [c for c in map(self.vocabulary_.get, grams) if c is not None])
 
     def _cached_columns(self) -> dict[str, array]:
         vocabulary, columns = _COLUMNS.get(self, (None, None))

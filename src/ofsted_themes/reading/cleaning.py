@@ -68,7 +68,10 @@ class Vocabulary:
 
     @cached_property
     def words(self) -> set[str]:
-        return {w.lower() for lines in self.pages for line in lines for w in WORD.findall(line)}
+        text = "\n".join(line for lines in self.pages for line in lines)
+        if text.isascii():  # lower-cased first, the same words: an ASCII letter stays one
+            return set(WORD.findall(text.lower()))
+        return {w.lower() for w in WORD.findall(text)}
 
     def __contains__(self, word: str) -> bool:
         return word in self.words
