@@ -529,7 +529,7 @@ def test_line_cleaning_equals_its_plain_definition_on_random_lines():
 
 def test_a_documents_vocabulary_is_its_lines_words_lower_cased():
     """The vocabulary that decides a hyphenated line break is gathered from the whole text at
-    once: the words of each line, lower-cased, as before, ASCII or not."""
+    once: the words of each line, lower-cased, ASCII or not."""
     import random
 
     from ofsted_themes.reading import cleaning

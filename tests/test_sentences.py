@@ -340,7 +340,8 @@ def test_boilerplate_is_found_as_its_pattern_finds_it(project_root):
         "Sign up to our newsletter.", "SUBSCRIBE now!", "Cookies help us.", "Photo: PA.",
         "Read More.", "Powered by WordPress.", "ſubscribe today.", "Tap to ſign up.",
         "The image: a child.", "All Rights Reserved.", "cookie-free", "subscribers' views.",
-        "Picture : none", "photography: none", "Required fields *",
+        "Picture : none", "photography: none", "Required fields *", "Click here to donate.",
+        "Picture: Getty.", "Newsletters", "Sign-up",
     ]  # fmt: skip
     found = [t for t in texts + furniture if sentences.is_boilerplate(t)]
     assert found == [t for t in texts + furniture if sentences.BOILERPLATE.search(t)]

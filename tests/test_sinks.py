@@ -40,3 +40,27 @@ def test_an_aborted_table_leaves_no_file_and_writes_nothing_held(tmp_path):
     sink.write(letter(0))
     sink.abort()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_csv_table_is_written_as_the_whole_frame_made_spreadsheet_safe(tmp_path):
+    """Rows are made safe array by array: the file is byte for byte what spreadsheet_safe of
+    the whole frame writes (formulas, quotes, carriage returns, empty cells, numbers)."""
+    import numpy as np
+
+    from ofsted_themes.core.tables import spreadsheet_safe
+
+    texts = ["=SUM(A1)", "'+1", "plain", "a\rb", "line\r\nbreak", "-3", "", "@x", "\tTab", "é ’"]
+    rows = {
+        "document": np.asarray([f"d{i}.pdf" for i in range(10)], dtype=object),
+        "sentence_no": np.arange(1, 11),
+        "text": np.asarray(texts, dtype=object),
+        "cse_score": np.linspace(0, 1, 10),
+        "evidence": np.asarray(["x", None, "=y", *[""] * 7], dtype=object),
+    }
+    sink = TableSink(tmp_path / "tags.csv", list(rows))
+    sink.write(rows)
+    written = sink.finish(tmp_path / "done.csv").read_bytes()
+    expected = tmp_path / "expected.csv"
+    spreadsheet_safe(pd.DataFrame(rows)).to_csv(expected, index=False)
+    assert written == expected.read_bytes()
+    assert b"'=SUM(A1)" in written and b"a\nb" in written

@@ -47,6 +47,7 @@ SETTINGS = [
     {"ngram_range": (1, 3)},
     {"ngram_range": (1, 2), "stop_words": ["the", "of"]},
     {"ngram_range": (1, 2), "max_df": 0.3},
+    {"ngram_range": (1, 2), "token_pattern": r"(?u)\b\w[\w ]+\b"},  # words with spaces
 ]
 
 
@@ -69,6 +70,38 @@ def test_words_and_pairs_are_counted_without_scikit_learns_counting(monkeypatch)
 
     monkeypatch.setattr(CachedTfidfVectorizer, "_count_vocab", refuse)
     assert abs(ours.transform(TRAIN + AWKWARD + TRAIN[::-1]) - expected).max() == 0
+
+
+def test_a_pair_is_counted_within_a_sentence_never_across_two():
+    ours = CachedTfidfVectorizer(ngram_range=(1, 2)).fit(["social workers", "the social"])
+    theirs = TfidfVectorizer(ngram_range=(1, 2)).fit(["social workers", "the social"])
+    texts = ["the social", "workers", "social", "workers social workers"]
+    assert abs(ours.transform(texts) - theirs.transform(texts)).max() == 0
+
+
+@pytest.mark.parametrize(
+    "vocabulary, ngram_range",
+    [
+        ({"social": 0, "worker": 1, "social worker": 2}, (1, 1)),  # pairs are not counted
+        ({"social": 0, "worker": 1, "social worker visits": 2}, (1, 2)),  # not a pair
+        ({"social": 0, "worker": 1, "social  worker": 2}, (1, 2)),
+        ({"worker": 0, "social worker": 1}, (1, 2)),  # a pair without its first word
+    ],
+)
+def test_a_given_vocabulary_is_counted_as_scikit_learn_counts_it(vocabulary, ngram_range):
+    texts = ["social worker visits", "the social worker", "worker social", "social  worker"]
+    ours = CachedTfidfVectorizer(vocabulary=vocabulary, ngram_range=ngram_range).fit(texts)
+    theirs = TfidfVectorizer(vocabulary=vocabulary, ngram_range=ngram_range).fit(texts)
+    assert abs(ours.transform(texts) - theirs.transform(texts)).max() == 0
+
+
+def test_narrowing_the_n_grams_after_fitting_counts_no_pairs():
+    ours = CachedTfidfVectorizer(ngram_range=(1, 2)).fit(TRAIN)
+    theirs = TfidfVectorizer(ngram_range=(1, 2)).fit(TRAIN)
+    ours.transform(TRAIN)  # its pairs found and kept
+    ours.set_params(ngram_range=(1, 1))
+    theirs.set_params(ngram_range=(1, 1))
+    assert abs(ours.transform(TRAIN) - theirs.transform(TRAIN)).max() == 0
 
 
 def any_characters(count: int) -> list[str]:

@@ -8,10 +8,11 @@ an XLSX stores every text as text; JSONL and Parquet keep the raw text.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO
 
+import numpy as np
 import pandas as pd
 
 from ofsted_themes.core.atomic import write_atomic
@@ -61,6 +62,17 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     before any text that starts with quotes and then a formula character, so that
     :func:`unquote_formulas` gives back exactly what was written)."""
     return _map_text(frame, _safe_cell)
+
+
+def spreadsheet_safe_frame(columns: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """``spreadsheet_safe`` of the frame of ``columns`` (arrays of one length), built from the
+    arrays: their texts stay Python strings, not converted to pandas's text type only to be
+    converted back, cell by cell, to be made safe and written."""
+    return pd.DataFrame({c: _safe_texts(v) if v.dtype == object else v for c, v in columns.items()})
+
+
+def _safe_texts(values: np.ndarray) -> pd.Series:
+    return pd.Series([_safe_cell(v) if isinstance(v, str) else v for v in values], dtype=object)
 
 
 def _safe_cell(text: str) -> str:

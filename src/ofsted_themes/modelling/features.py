@@ -78,8 +78,8 @@ class PhraseMatcher:
         self.weights = dict(phrases)
         # each phrase's stems, under its first stem, longest phrase first: scanning the tokens,
         # the first of them found at a token is the match there, as a regular expression of the
-        # phrases in that order would choose (and a token is one dictionary look-up, where
-        # such an expression tries hundreds of alternatives at every character)
+        # phrases in that order would choose; a token costs one dictionary look-up, where such
+        # an expression would try every alternative at every character
         self.by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for key in sorted(self.weights, key=len, reverse=True):
             words = tuple(key.split(" "))

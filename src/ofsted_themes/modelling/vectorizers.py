@@ -23,19 +23,22 @@ from sklearn.feature_extraction.text import TfidfVectorizer, _preprocess
 from sklearn.utils.validation import check_is_fitted
 
 CACHED_WORDS = 200_000  # per vectorizer; a long tagging run starts afresh past this many
+WORD_PATTERN = TfidfVectorizer().token_pattern  # scikit-learn's default: words of 2+ characters
 
 # (min_n, max_n) -> word -> its character n-grams: shared by clones, which refit on the same words.
 _GRAMS: dict[tuple[int, int], dict[str, tuple[str, ...]]] = {}
 # vectorizer -> (the vocabulary the cache was built from, word -> its columns). Held outside the
 # estimator, so that it is neither saved in the model file nor copied by clone().
 _COLUMNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-# vectorizer -> (its vocabulary, its word pairs as sorted keys and their columns), held likewise.
+# vectorizer -> (its vocabulary and n-gram range, its word pairs as sorted keys and their
+# columns), held likewise.
 _PAIRS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class CachedTfidfVectorizer(TfidfVectorizer):
     """scikit-learn's ``TfidfVectorizer`` (same parameters, same output) whose ``char_wb``
-    transform analyses each distinct word once, saved with its vocabulary as an array."""
+    transform analyses each distinct word once and whose word transform finds a batch's word
+    pairs at once, saved with its vocabulary as an array."""
 
     def __getstate__(self) -> dict:
         state = dict(super().__getstate__())  # for classes outside sklearn, it is __dict__ itself
@@ -96,16 +99,18 @@ class CachedTfidfVectorizer(TfidfVectorizer):
             counts = self._char_counts(raw_documents)
         else:
             pairs = self._word_pairs()
-            if pairs is None:  # a pair whose words are not both features (max_df cut one)
+            if pairs is None:  # a term that is not a word or a pair of word columns
                 return super().transform(raw_documents)
             counts = self._word_counts(raw_documents, *pairs)
         return self._tfidf.transform(counts, copy=False)
 
     def _plain_words(self) -> bool:
-        """Words and word pairs cut by the token pattern alone: what ``_word_counts`` counts."""
+        """Words and word pairs cut by scikit-learn's own token pattern (its words hold no space,
+        so a term with one is a pair): what ``_word_counts`` counts."""
         return (
             self.analyzer == "word"
             and self.tokenizer is None
+            and self.token_pattern == WORD_PATTERN
             and self.stop_words is None
             and tuple(self.ngram_range) in ((1, 1), (1, 2))
         )
@@ -140,23 +145,11 @@ class CachedTfidfVectorizer(TfidfVectorizer):
         return counts
 
     def _word_pairs(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """The vocabulary's word pairs as sorted keys (first word's column × the vocabulary's
-        size + the second's) and each key's column; None when a pair's word is not a column."""
-        vocabulary, pairs = _PAIRS.get(self, (None, None))
-        if vocabulary is not self.vocabulary_:
-            vocabulary, size, keys, columns = self.vocabulary_, len(self.vocabulary_), [], []
-            for term, column in vocabulary.items():
-                if " " in term:
-                    first, second = term.split(" ")
-                    if first not in vocabulary or second not in vocabulary:
-                        pairs = None
-                        break
-                    keys.append(vocabulary[first] * size + vocabulary[second])
-                    columns.append(column)
-            else:
-                order = np.argsort(keys)
-                pairs = (np.asarray(keys, dtype=np.int64)[order], np.asarray(columns)[order])
-            _PAIRS[self] = (vocabulary, pairs)
+        """``word_pairs`` of this vectorizer, worked out once for its vocabulary and n-grams."""
+        vocabulary, ngram_range, pairs = _PAIRS.get(self, (None, None, None))
+        if vocabulary is not self.vocabulary_ or ngram_range != tuple(self.ngram_range):
+            pairs = word_pairs(self.vocabulary_, tuple(self.ngram_range))
+            _PAIRS[self] = (self.vocabulary_, tuple(self.ngram_range), pairs)
         return pairs
 
     def _char_counts(self, raw_documents) -> csr_matrix:
@@ -190,6 +183,24 @@ class CachedTfidfVectorizer(TfidfVectorizer):
             columns = {}
             _COLUMNS[self] = (self.vocabulary_, columns)
         return columns
+
+
+def word_pairs(vocabulary: dict[str, int], ngram_range: tuple[int, int]):
+    """A vocabulary's word pairs as sorted keys (the first word's column × the vocabulary's size
+    + the second's) and each key's column; None when a term with a space is not a pair of two
+    word columns (a vocabulary given by the user, or one cut by max_df or max_features), or when
+    pairs are not counted at all (``ngram_range`` (1, 1))."""
+    size, keys, columns = len(vocabulary), [], []
+    for term, column in vocabulary.items():
+        if " " not in term:
+            continue
+        words = term.split(" ")
+        if ngram_range[1] < 2 or len(words) != 2 or not all(w in vocabulary for w in words):
+            return None
+        keys.append(vocabulary[words[0]] * size + vocabulary[words[1]])
+        columns.append(column)
+    order = np.argsort(keys)
+    return np.asarray(keys, dtype=np.int64)[order], np.asarray(columns, dtype=np.int64)[order]
 
 
 class _Unaccented(dict):

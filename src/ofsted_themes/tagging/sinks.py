@@ -17,7 +17,7 @@ from ofsted_themes.core.tables import (
     check_format,
     columns_of,
     read_table,
-    spreadsheet_safe,
+    spreadsheet_safe_frame,
     write_table,
 )
 
@@ -74,14 +74,17 @@ class TableSink:
         if not self._held:
             return
         held, self._held, self._held_rows = self._held, [], 0
-        frame = pd.DataFrame({c: _column(held, c) for c in self.columns}, columns=self.columns)
+        columns = {c: _column(held, c) for c in self.columns}
         if self.stream == ".csv":
+            frame = spreadsheet_safe_frame(columns)
             header = self.tmp.stat().st_size == 0
-            spreadsheet_safe(frame).to_csv(self.tmp, mode="a", header=header, index=False)
+            frame.to_csv(self.tmp, mode="a", header=header, index=False)
         elif self.stream == ".jsonl":
+            frame = pd.DataFrame(columns, columns=self.columns)
             with self.tmp.open("a", encoding="utf-8") as f:
                 frame.to_json(f, orient="records", lines=True, force_ascii=False)
         else:
+            frame = pd.DataFrame(columns, columns=self.columns)
             self._write_parquet(frame)
         self.rows += len(frame)
 
