@@ -15,6 +15,10 @@ from ofsted_themes.reading.document import DocumentError
 NOT_PDF = "not a PDF (the file does not start with %PDF): check the file and its extension"
 ENCRYPTED_PDF = "encrypted PDF: remove the password and try again"
 NO_TEXT_LAYER = "no text layer (scanned image?): run OCR first, e.g. ocrmypdf"
+# pdfium marks a hyphen it took for a line-end hyphenation with U+FFFE (or U+0002) and joins the
+# two lines; compiled once, as they split every line
+HYPHEN_MARK = re.compile("[\ufffe\x02]")
+WORD_END = re.compile(r"[\s\ufffe\x02]")
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,7 @@ def _pdf_line(textpage: Any, raw: str, position: int, limit: int) -> _Line:
     stripped = raw.strip()
     first = min(limit, position + len(raw) - len(raw.lstrip()))
     last = min(limit, position + len(raw.rstrip()) - 1)
-    word_end = min(limit, first + len(re.split(r"[\s\ufffe\x02]", stripped, maxsplit=1)[0]) - 1)
+    word_end = min(limit, first + len(WORD_END.split(stripped, maxsplit=1)[0]) - 1)
     left, first_bottom, _, top = textpage.get_charbox(first, loose=True)
     _, bottom, right, _ = textpage.get_charbox(last, loose=True)
     word_right = textpage.get_charbox(word_end, loose=True)[2]
@@ -142,14 +146,14 @@ def _ends_paragraph(line: _Line, below: _Line, layout: _Layout, same_page: bool)
 
 
 def _pdf_paragraph_lines(pages: list[list[_Line]]) -> list[list[str]]:
-    """Each page's lines with a blank line after each paragraph end. pdfium marks a hyphen it
-    took for a line-end hyphenation with U+FFFE (or U+0002) and joins the two lines; they are
-    split again so that one rule (``clean_pages``) decides about hyphens."""
+    """Each page's lines with a blank line after each paragraph end. The lines pdfium joined at a
+    hyphen (HYPHEN_MARK) are split again so that one rule (``clean_pages``) decides about
+    hyphens."""
     layout = _layout(pages)
     placed = [(index, line) for index, page in enumerate(pages) for line in page]
     out: list[list[str]] = [[] for _ in pages]
     for (index, line), after in zip(placed, [*placed[1:], None], strict=True):
-        *heads, tail = re.split("[\ufffe\x02]", line.text)
+        *heads, tail = HYPHEN_MARK.split(line.text)
         out[index] += [normalise(head) + "-" for head in heads] + [normalise(tail)]
         if after and _ends_paragraph(line, after[1], layout, same_page=after[0] == index):
             out[index].append("")
