@@ -80,10 +80,10 @@ class PhraseMatcher:
         # the first of them found at a token is the match there, as a regular expression of the
         # phrases in that order would choose; a token costs one dictionary look-up, where such
         # an expression would try every alternative at every character
-        self.by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self.by_first: dict[str, list[tuple[str, ...]]] = {}
         for key in sorted(self.weights, key=len, reverse=True):
             words = tuple(key.split(" "))
-            self.by_first.setdefault(words[0], []).append((words, key))
+            self.by_first.setdefault(words[0], []).append(words)
         # a sentence holding none of the first stems (most sentences, for most themes) is done
         self.first_stems = frozenset(self.by_first)
 
@@ -110,7 +110,7 @@ class PhraseMatcher:
 
     def _match_end(self, stems: tuple[str, ...], at: int) -> int | None:
         """Where the first phrase that starts at token ``at`` ends, if one does."""
-        for words, _ in self.by_first[stems[at]]:
+        for words in self.by_first[stems[at]]:
             if stems[at : at + len(words)] == words:
                 return at + len(words)
         return None

@@ -185,7 +185,9 @@ class CachedTfidfVectorizer(TfidfVectorizer):
         return columns
 
 
-def word_pairs(vocabulary: dict[str, int], ngram_range: tuple[int, int]):
+def word_pairs(
+    vocabulary: dict[str, int], ngram_range: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray] | None:
     """A vocabulary's word pairs as sorted keys (the first word's column × the vocabulary's size
     + the second's) and each key's column; None when a term with a space is not a pair of two
     word columns (a vocabulary given by the user, or one cut by max_df or max_features), or when

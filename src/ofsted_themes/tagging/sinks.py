@@ -75,16 +75,17 @@ class TableSink:
             return
         held, self._held, self._held_rows = self._held, [], 0
         columns = {c: _column(held, c) for c in self.columns}
-        if self.stream == ".csv":
-            frame = spreadsheet_safe_frame(columns)
+        csv = self.stream == ".csv"
+        frame = (
+            spreadsheet_safe_frame(columns) if csv else pd.DataFrame(columns, columns=self.columns)
+        )
+        if csv:
             header = self.tmp.stat().st_size == 0
             frame.to_csv(self.tmp, mode="a", header=header, index=False)
         elif self.stream == ".jsonl":
-            frame = pd.DataFrame(columns, columns=self.columns)
             with self.tmp.open("a", encoding="utf-8") as f:
                 frame.to_json(f, orient="records", lines=True, force_ascii=False)
         else:
-            frame = pd.DataFrame(columns, columns=self.columns)
             self._write_parquet(frame)
         self.rows += len(frame)
 
