@@ -23,6 +23,7 @@ from ofsted_themes.modelling.features import (
     ThemePhraseFeatures,
     parse_phrases,
     rule_score,
+    rule_scores,
     sentence_stems,
 )
 
@@ -146,6 +147,9 @@ def test_the_token_scan_finds_what_one_regular_expression_of_the_phrases_finds(p
             assert ours == regex_matches(m, text), text
             hits += bool(ours)
     assert hits > 1_000
+    # the scores of all themes at once skip a sentence only when no theme has a phrase in it
+    alone = [[rule_score(m.find(text)) for m in matchers] for text in texts]
+    assert rule_scores(matchers, texts).tolist() == alone
 
 
 # --- rule scores -------------------------------------------------------------------------------

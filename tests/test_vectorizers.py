@@ -31,6 +31,7 @@ AWKWARD = [
     "   ",
     "Leaders know the quality of practice. Leaders know!",
     "UNALLOCATED work: 37 children",
+    "spaces\u2003of\x1cevery\u3000kind\u2028here\x85too",  # what \\s and str.split() both cut at
 ]
 SETTINGS = [
     {
@@ -49,6 +50,15 @@ SETTINGS = [
     {"ngram_range": (1, 2), "max_df": 0.3},
     {"ngram_range": (1, 2), "token_pattern": r"(?u)\b\w[\w ]+\b"},  # words with spaces
 ]
+
+
+@pytest.mark.parametrize("settings", SETTINGS[:2])
+def test_a_batch_without_a_single_word_has_a_row_per_text(settings):
+    ours = CachedTfidfVectorizer(**settings).fit(TRAIN)
+    theirs = TfidfVectorizer(**settings).fit(TRAIN)
+    for texts in (["", "  "], ["", "social workers", ""]):
+        assert (ours.transform(texts) != theirs.transform(texts)).nnz == 0
+        assert ours.transform(texts).shape == (len(texts), len(theirs.vocabulary_))
 
 
 @pytest.mark.parametrize("settings", SETTINGS)

@@ -40,7 +40,7 @@ def stem(word: str) -> str:
 def sentence_stems(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
     """The stems of ``text``'s lower-cased tokens, in order and as a set, so that "exploited",
     "exploiting" and "exploitation" meet at one stem."""
-    stems = tuple(stem(word) for word in TOKEN.findall(text))
+    stems = tuple(map(stem, TOKEN.findall(text)))
     return stems, frozenset(stems)
 
 
@@ -131,6 +131,17 @@ def rule_score(matches: Sequence[PhraseMatch]) -> float:
     return 1.0 - math.exp(-max(0.0, sum(distinct.values())))
 
 
+def rule_scores(matchers: Sequence[PhraseMatcher], texts: Sequence[str]) -> np.ndarray:
+    """An (n_texts, n_matchers) array of :func:`rule_score`; a sentence without a single
+    phrase's first word, as most are, costs one set test for all the themes."""
+    scores = np.zeros((len(texts), len(matchers)))
+    firsts = frozenset().union(*(m.first_stems for m in matchers))
+    for i, text in enumerate(texts):
+        if not firsts.isdisjoint(sentence_stems(text)[1]):
+            scores[i] = [rule_score(m.find(text)) for m in matchers]
+    return scores
+
+
 # --- what the estimators below share as scikit-learn estimators of text ----------------------
 
 NOT_FITTED = (
@@ -205,9 +216,7 @@ class ThemePhraseFeatures(TransformerMixin, BaseEstimator):
     def transform(self, X) -> np.ndarray:
         """An (n_sentences, n_themes) array of weighted rule scores."""
         check_fitted(self, "theme_ids_")
-        matchers = self._matchers()
-        scores = [[rule_score(m.find(text)) for m in matchers] for text in check_sentences(X, self)]
-        return np.asarray(scores, dtype=float).reshape(len(scores), len(matchers)) * self.weight
+        return rule_scores(self._matchers(), check_sentences(X, self)) * self.weight
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """``phrases:<theme>`` per column; ``input_features`` is unused (text has no columns)."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import unicodedata
 import weakref
-from array import array
 from functools import partial
 
 import numpy as np
@@ -23,6 +22,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer, _preprocess
 from sklearn.utils.validation import check_is_fitted
 
 CACHED_WORDS = 200_000  # per vectorizer; a long tagging run starts afresh past this many
+COLUMN_BYTES = np.dtype(np.int64).itemsize
 WORD_PATTERN = TfidfVectorizer().token_pattern  # scikit-learn's default: words of 2+ characters
 
 # (min_n, max_n) -> word -> its character n-grams: shared by clones, which refit on the same words.
@@ -153,31 +153,37 @@ class CachedTfidfVectorizer(TfidfVectorizer):
         return pairs
 
     def _char_counts(self, raw_documents) -> csr_matrix:
-        """Counts of the vocabulary's n-grams, built word by word from cached columns."""
+        """Counts of the vocabulary's n-grams, joined from each word's cached columns: the words
+        of the whole batch are looked up, and their columns joined, by C loops, not word by word
+        in Python."""
         preprocess, columns = self.build_preprocessor(), self._cached_columns()
-        indices = array("l")  # a machine array: numpy takes it without converting each item
-        indptr = array("l", [0])
+        words: list[str] = []
+        ends = [0]  # where each document's words end, after the start of the first
         for document in raw_documents:
-            # as scikit-learn's char_wb analyser: decode and preprocess the whole text, then words
-            text = self._white_spaces.sub(" ", preprocess(self.decode(document)))
-            for word in text.split():
-                found = columns.get(word)
-                if found is None:
-                    found = columns[word] = self._word_columns(word)
-                indices.extend(found)
-            indptr.append(len(indices))
+            # as scikit-learn's char_wb analyser, which first squeezes runs of white space: that
+            # changes nothing for str.split(), which cuts at the same characters \s matches
+            words += preprocess(self.decode(document)).split()
+            ends.append(len(words))
+        for word in set(words).difference(columns):
+            columns[word] = self._word_columns(word)
+        found = list(map(columns.__getitem__, words))
+        indices = np.frombuffer(b"".join(found), dtype=np.int64)
+        per_word = np.fromiter(map(len, found), dtype=np.int64, count=len(found)) // COLUMN_BYTES
+        before = np.concatenate([[0], np.cumsum(per_word)])  # columns before each word
         counts = csr_matrix(
-            (np.ones(len(indices), dtype=self.dtype), indices, indptr),
-            shape=(len(indptr) - 1, len(self.vocabulary_)),
+            (np.ones(len(indices), dtype=self.dtype), indices, before[ends]),
+            shape=(len(ends) - 1, len(self.vocabulary_)),
         )
         counts.sum_duplicates()  # one entry per n-gram and sentence, columns sorted
         return counts
 
-    def _word_columns(self, word: str) -> array:
+    def _word_columns(self, word: str) -> bytes:
+        """A word's columns as machine integers (joined by bytes for a whole batch at once)."""
         grams = self._word_grams(word)  # scikit-learn's own cutting, on one word
-        return array("l", [c for c in map(self.vocabulary_.get, grams) if c is not None])
+        found = [c for c in map(self.vocabulary_.get, grams) if c is not None]
+        return np.asarray(found, dtype=np.int64).tobytes()
 
-    def _cached_columns(self) -> dict[str, array]:
+    def _cached_columns(self) -> dict[str, bytes]:
         vocabulary, columns = _COLUMNS.get(self, (None, None))
         if vocabulary is not self.vocabulary_ or len(columns) > CACHED_WORDS:
             columns = {}
