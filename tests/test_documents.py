@@ -248,6 +248,24 @@ def test_hyphenated_word_at_line_end_is_rejoined():
     ]
 
 
+def test_the_broken_word_is_the_one_a_search_of_the_whole_line_finds():
+    """Searched after the last space only, the hyphenated word is the same as searched all."""
+    import random
+
+    from ofsted_themes.reading import cleaning
+
+    rng = random.Random(0)
+    alphabet = "ab é_-9 \t\u00a0'’."
+    lines = ["".join(rng.choices(alphabet, k=rng.randint(0, 30))) + "-" for _ in range(20_000)]
+    lines += ["well-", " -", "-", "a b-", "x\u00a0safe-", "9ab-", "a_b-"]
+    for line in lines:
+        ours, theirs = cleaning._hyphen_end(line), cleaning.HYPHEN_END.search(line)
+        assert (ours and (ours.group(1), ours.span())) == (
+            theirs and (theirs.group(1), theirs.span())
+        )
+    assert sum(cleaning._hyphen_end(line) is not None for line in lines) > 1_000
+
+
 def test_hyphen_is_kept_when_the_document_spells_the_word_with_one():
     text = "Children’s well-being matters.\nWe checked their well-\nbeing often."
     assert clean_pages([text], wrapped=True) == [

@@ -341,8 +341,19 @@ def test_boilerplate_is_found_as_its_pattern_finds_it(project_root):
         "Read More.", "Powered by WordPress.", "ſubscribe today.", "Tap to ſign up.",
         "The image: a child.", "All Rights Reserved.", "cookie-free", "subscribers' views.",
         "Picture : none", "photography: none", "Required fields *", "Click here to donate.",
-        "Picture: Getty.", "Newsletters", "Sign-up",
+        "Picture: Getty.", "Newsletters", "Sign-up", "It’s İMAGE: here", "CLıCK HERE",
+        "\u212aeep reading. Read more’s", "Café ſign up", "Réad more",
     ]  # fmt: skip
     found = [t for t in texts + furniture if sentences.is_boilerplate(t)]
     assert found == [t for t in texts + furniture if sentences.BOILERPLATE.search(t)]
     assert len(found) >= 10 and len(texts) > 4_000
+
+
+def test_only_the_folded_characters_beyond_ascii_match_an_ascii_letter_blind_to_case():
+    import re
+    import string
+
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    found = [chr(c) for c in range(128, 0x110000) if letter.fullmatch(chr(c))]
+    folded = {c: next(a for a in string.ascii_lowercase if re.fullmatch(a, c, re.I)) for c in found}
+    assert {chr(c): a for c, a in sentences.ASCII_FOLDS.items()} == folded

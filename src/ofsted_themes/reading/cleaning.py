@@ -160,9 +160,10 @@ def _continues(previous: str, line: str, wrapped: bool) -> bool:
 
 
 def _hyphen_end(text: str) -> re.Match | None:
-    """A word broken by a hyphen at the end of ``text``; searched only when it ends in one (a
-    paragraph grows line by line, and searching it all each time is quadratic)."""
-    return HYPHEN_END.search(text) if text.endswith("-") else None
+    """A word broken by a hyphen at the end of ``text``; searched only when it ends in one, and
+    only after the last space, which no word crosses (a paragraph grows line by line, and
+    searching it all each time is quadratic)."""
+    return HYPHEN_END.search(text, text.rfind(" ") + 1) if text.endswith("-") else None
 
 
 def ends_sentence(line: str) -> bool:

@@ -28,12 +28,15 @@ BOILERPLATE = re.compile(
     r"click here|read more)\b|\b(?:picture|photo|image):",
     re.IGNORECASE,
 )
-# What an ASCII line must hold, lower-cased, for BOILERPLATE to match it: a few substring tests
-# in C spare most lines the pattern's case-blind search at every character.
+# What a line must hold, lower-cased, for BOILERPLATE to match it: a few substring tests in C
+# spare most lines the pattern's case-blind search at every character.
 BOILERPLATE_WORDS = (
     "subscribe", "sign up", "newsletter", "required field", "powered by", "cookie",
     "all rights reserved", "click here", "read more", "picture:", "photo:", "image:",
 )  # fmt: skip
+# The only characters beyond ASCII that a case-blind pattern takes for an ASCII letter (İ ı ſ and
+# the Kelvin sign; a test checks every code point): as those letters, lower-casing finds the words.
+ASCII_FOLDS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 
 
 # The splitter may keep a multi-sentence quotation whole; split it again after a full stop that
@@ -201,11 +204,8 @@ def is_prose(paragraph: Span) -> bool:
 
 def is_boilerplate(text: str) -> bool:
     """Page furniture by its wording (BOILERPLATE)."""
-    if text.isascii():  # beyond ASCII, case-blind matching is more than lower-casing
-        lowered = text.lower()
-        if not any(word in lowered for word in BOILERPLATE_WORDS):
-            return False
-    return bool(BOILERPLATE.search(text))
+    lowered = (text if text.isascii() else text.translate(ASCII_FOLDS)).lower()
+    return any(word in lowered for word in BOILERPLATE_WORDS) and bool(BOILERPLATE.search(text))
 
 
 def article_sentences(raw: str) -> list[Span]:
