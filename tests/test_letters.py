@@ -108,6 +108,13 @@ def test_unknown_fields_are_none():
         ),
         ("It follows the inspection of local authority children’s services framework.", None),
         ("A letter with no council in it.", None),
+        # a report's account of an earlier joint inspection names when, not where
+        ("Leaders acted on the joint targeted area inspection (JTAI) in July 2019.", None),
+        (
+            "The joint targeted area inspection in March found gaps.\n"
+            "Joint targeted area inspection of the response to neglect in North Ashby",
+            "North Ashby",
+        ),
     ],
 )
 def test_council_forms(text, expected):

@@ -197,7 +197,9 @@ def council(text: str) -> str | None:
     for pattern in (NAMED_COUNCIL, SIF_SUBJECT, SUBJECT_COUNCIL, JTAI_AREA):
         for found in pattern.finditer(text):
             name = _tidy(found["council"])
-            if name.lower() not in NOT_A_NAME:  # "Single inspection of LA children's services"
+            # not "LA" ("Single inspection of LA children's services"), nor a month ("the joint
+            # targeted area inspection in July")
+            if name.lower() not in NOT_A_NAME and name not in MONTHS:
                 return name
     return None
 
