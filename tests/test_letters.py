@@ -110,6 +110,12 @@ def test_unknown_fields_are_none():
         ("A letter with no council in it.", None),
         # a report's account of an earlier joint inspection names when, not where
         ("Leaders acted on the joint targeted area inspection (JTAI) in July 2019.", None),
+        ("The JOINT TARGETED AREA INSPECTION in JULY 2019 and in Sept 2021.", None),
+        ("Joint targeted area inspections in England look at one theme.", None),
+        (
+            "The joint targeted area inspection in March 2019 in Kestrel Vale found gaps.",
+            "Kestrel Vale",
+        ),
         (
             "The joint targeted area inspection in March found gaps.\n"
             "Joint targeted area inspection of the response to neglect in North Ashby",

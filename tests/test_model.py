@@ -23,7 +23,7 @@ from ofsted_themes.modelling.features import (
     ThemePhraseFeatures,
     parse_phrases,
     rule_score,
-    rule_scores,
+    rule_score_table,
     sentence_stems,
 )
 
@@ -147,12 +147,29 @@ def test_the_token_scan_finds_what_one_regular_expression_of_the_phrases_finds(p
             assert ours == regex_matches(m, text), text
             hits += bool(ours)
     assert hits > 1_000
-    # the scores of all themes at once skip a sentence only when no theme has a phrase in it
-    alone = [[rule_score(m.find(text)) for m in matchers] for text in texts]
-    assert rule_scores(matchers, texts).tolist() == alone
 
 
 # --- rule scores -------------------------------------------------------------------------------
+
+
+def test_all_themes_scored_at_once_score_as_each_theme_alone(project_root):
+    """The shared skip (no theme's first stem in the sentence) changes no score."""
+    import yaml
+
+    tables = [project_root / "data/sentences.csv"]
+    tables += sorted(project_root.glob("data/letters/*/sentences.csv"))
+    texts = [t for table in tables for t in pd.read_csv(table)["text"]] + ["", "   "]
+    configs = [yaml.safe_load(f.read_text()) for f in project_root.glob("conf/themes/*.yaml")]
+    themes = [t for c in configs for t in c.values() if isinstance(t, dict) and "phrases" in t]
+    matchers = [matcher(*t["phrases"]) for t in themes]
+    scores = rule_score_table(matchers, texts)
+    assert scores.tolist() == [[rule_score(m.find(text)) for m in matchers] for text in texts]
+    assert (scores > 0).any(axis=1).sum() > 1_000 and (scores == 0).all(axis=1).sum() > 1_000
+
+
+def test_no_theme_or_no_sentence_gives_an_empty_table_of_that_shape():
+    assert rule_score_table([], ["Leaders know their services."]).shape == (1, 0)
+    assert rule_score_table([matcher("caseloads"), matcher("oversight")], []).shape == (0, 2)
 
 
 def test_a_weighted_phrase_scores_lower_than_a_full_one():

@@ -31,7 +31,7 @@ AWKWARD = [
     "   ",
     "Leaders know the quality of practice. Leaders know!",
     "UNALLOCATED work: 37 children",
-    "spaces\u2003of\x1cevery\u3000kind\u2028here\x85too",  # what \\s and str.split() both cut at
+    "spaces\u2003of\x1cevery\u3000\u2028kind\x85 \t here",  # what \s and str.split() cut at
 ]
 SETTINGS = [
     {
@@ -50,6 +50,17 @@ SETTINGS = [
     {"ngram_range": (1, 2), "max_df": 0.3},
     {"ngram_range": (1, 2), "token_pattern": r"(?u)\b\w[\w ]+\b"},  # words with spaces
 ]
+
+
+def test_python_patterns_and_str_split_take_the_same_characters_for_white_space():
+    """Why the char_wb transform may split without first squeezing white space as
+    scikit-learn does: ``\\s`` and ``str.split()`` agree on every code point."""
+    import re
+
+    space = re.compile(r"\s")
+    for code in range(0x110000):
+        c = chr(code)
+        assert (space.fullmatch(c) is not None) == c.isspace() == (len(f"a{c}b".split()) == 2)
 
 
 @pytest.mark.parametrize("settings", SETTINGS[:2])

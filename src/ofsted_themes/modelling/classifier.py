@@ -23,7 +23,7 @@ from sklearn.utils.multiclass import type_of_target
 from ofsted_themes.modelling.features import (
     check_fitted,
     check_sentences,
-    rule_scores,
+    rule_score_table,
     text_tags,
     theme_matchers,
 )
@@ -153,7 +153,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         return self._rule_scores(check_sentences(X, self))
 
     def _rule_scores(self, X: list[str]) -> np.ndarray:
-        return rule_scores(list(theme_matchers(self.phrases).values()), X)
+        return rule_score_table(list(theme_matchers(self.phrases).values()), X)
 
     def features_of(self, X):
         """The feature matrix the learned models score (None when no theme has one)."""

@@ -131,9 +131,9 @@ def rule_score(matches: Sequence[PhraseMatch]) -> float:
     return 1.0 - math.exp(-max(0.0, sum(distinct.values())))
 
 
-def rule_scores(matchers: Sequence[PhraseMatcher], texts: Sequence[str]) -> np.ndarray:
+def rule_score_table(matchers: Sequence[PhraseMatcher], texts: Sequence[str]) -> np.ndarray:
     """An (n_texts, n_matchers) array of :func:`rule_score`; a sentence without a single
-    phrase's first word, as most are, costs one set test for all the themes."""
+    phrase's first stem, as most are, costs one set test for all the themes."""
     scores = np.zeros((len(texts), len(matchers)))
     firsts = frozenset().union(*(m.first_stems for m in matchers))
     for i, text in enumerate(texts):
@@ -216,7 +216,7 @@ class ThemePhraseFeatures(TransformerMixin, BaseEstimator):
     def transform(self, X) -> np.ndarray:
         """An (n_sentences, n_themes) array of weighted rule scores."""
         check_fitted(self, "theme_ids_")
-        return rule_scores(self._matchers(), check_sentences(X, self)) * self.weight
+        return rule_score_table(self._matchers(), check_sentences(X, self)) * self.weight
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """``phrases:<theme>`` per column; ``input_features`` is unused (text has no columns)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import unicodedata
 import weakref
+from array import array
 from functools import partial
 
 import numpy as np
@@ -22,7 +23,6 @@ from sklearn.feature_extraction.text import TfidfVectorizer, _preprocess
 from sklearn.utils.validation import check_is_fitted
 
 CACHED_WORDS = 200_000  # per vectorizer; a long tagging run starts afresh past this many
-COLUMN_BYTES = np.dtype(np.int64).itemsize
 WORD_PATTERN = TfidfVectorizer().token_pattern  # scikit-learn's default: words of 2+ characters
 
 # (min_n, max_n) -> word -> its character n-grams: shared by clones, which refit on the same words.
@@ -72,7 +72,7 @@ class CachedTfidfVectorizer(TfidfVectorizer):
 
     def _cached_wb_ngrams(self, text: str) -> list[str]:
         grams: list[str] = []
-        for word in self._white_spaces.sub(" ", text).split():
+        for word in text.split():  # no need to squeeze white space first: see _char_counts
             grams.extend(self._word_grams(word))
         return grams
 
@@ -153,37 +153,31 @@ class CachedTfidfVectorizer(TfidfVectorizer):
         return pairs
 
     def _char_counts(self, raw_documents) -> csr_matrix:
-        """Counts of the vocabulary's n-grams, joined from each word's cached columns: the words
-        of the whole batch are looked up, and their columns joined, by C loops, not word by word
-        in Python."""
+        """Counts of the vocabulary's n-grams, built word by word from cached columns."""
         preprocess, columns = self.build_preprocessor(), self._cached_columns()
-        words: list[str] = []
-        ends = [0]  # where each document's words end, after the start of the first
+        indices = array("l")  # a machine array: numpy takes it without converting each item
+        indptr = array("l", [0])
         for document in raw_documents:
-            # as scikit-learn's char_wb analyser, which first squeezes runs of white space: that
-            # changes nothing for str.split(), which cuts at the same characters \s matches
-            words += preprocess(self.decode(document)).split()
-            ends.append(len(words))
-        for word in set(words).difference(columns):
-            columns[word] = self._word_columns(word)
-        found = list(map(columns.__getitem__, words))
-        indices = np.frombuffer(b"".join(found), dtype=np.int64)
-        per_word = np.fromiter(map(len, found), dtype=np.int64, count=len(found)) // COLUMN_BYTES
-        before = np.concatenate([[0], np.cumsum(per_word)])  # columns before each word
+            # as scikit-learn's char_wb analyser, which squeezes runs of white space (\s\s+)
+            # first: that changes no word str.split() gives, as it cuts at the same characters
+            for word in preprocess(self.decode(document)).split():
+                found = columns.get(word)
+                if found is None:
+                    found = columns[word] = self._word_columns(word)
+                indices.extend(found)
+            indptr.append(len(indices))
         counts = csr_matrix(
-            (np.ones(len(indices), dtype=self.dtype), indices, before[ends]),
-            shape=(len(ends) - 1, len(self.vocabulary_)),
+            (np.ones(len(indices), dtype=self.dtype), indices, indptr),
+            shape=(len(indptr) - 1, len(self.vocabulary_)),
         )
         counts.sum_duplicates()  # one entry per n-gram and sentence, columns sorted
         return counts
 
-    def _word_columns(self, word: str) -> bytes:
-        """A word's columns as machine integers (joined by bytes for a whole batch at once)."""
+    def _word_columns(self, word: str) -> array:
         grams = self._word_grams(word)  # scikit-learn's own cutting, on one word
-        found = [c for c in map(self.vocabulary_.get, grams) if c is not None]
-        return np.asarray(found, dtype=np.int64).tobytes()
+        return array("l", [c for c in map(self.vocabulary_.get, grams) if c is not None])
 
-    def _cached_columns(self) -> dict[str, bytes]:
+    def _cached_columns(self) -> dict[str, array]:
         vocabulary, columns = _COLUMNS.get(self, (None, None))
         if vocabulary is not self.vocabulary_ or len(columns) > CACHED_WORDS:
             columns = {}

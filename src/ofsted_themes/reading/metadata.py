@@ -24,6 +24,10 @@ JTAI = "joint targeted area inspection"
 VISIT_TYPES = (INSPECTION, MONITORING_VISIT, FOCUSED_VISIT, JTAI)
 
 CHILDRENS = r"(?i:children[’'`]?s)"
+MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+MONTH = "|".join(MONTHS)
 NAME_WORD = r"[A-Z][\w’'-]*"  # a capitalised word of a place name: "Kestrel", "Stoke-on-Trent"
 
 # "Director of Children's Services, <Council>" or the council on the next line of the address.
@@ -40,9 +44,11 @@ SUBJECT_COUNCIL = re.compile(
     rf"(?P<council>{NAME_WORD}(?:[ \t]+(?:and|of|on|upon|the|{NAME_WORD}))*?)"
     rf"[ \t]+(?i:local authority[ \t]+)?{CHILDRENS} (?i:services)"
 )
-# "Joint targeted area inspection of the multi-agency response to ... in Kestrel Vale"
+# "Joint targeted area inspection of the multi-agency response to ... in Kestrel Vale"; not a
+# when ("the joint targeted area inspection in July 2019") nor the country.
+NOT_AN_AREA = rf"(?!(?i:{MONTH}|Sept|England)\b)"
 JTAI_AREA = re.compile(
-    rf"(?i:joint targeted area inspection)[^\n]*?\bin[ \t]+"
+    rf"(?i:joint targeted area inspection)[^\n]*?\bin[ \t]+{NOT_AN_AREA}"
     rf"(?P<council>{NAME_WORD}(?:[ \t]+{NAME_WORD})*)"
 )
 # The title block of a single inspection framework report: the council's name, then "Inspection
@@ -73,10 +79,6 @@ GROUP_TYPES = {
     "inspection": INSPECTION,
 }
 
-MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
-MONTH = "|".join(MONTHS)
 DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 SOME_DATE = rf"{DAY}(?:\s+(?:{MONTH}))?(?:\s+\d{{4}})?"
 DATE_JOIN = r"\s*(?:,\s*and|,|and|to|until|–|—|-)\s*"
@@ -197,9 +199,7 @@ def council(text: str) -> str | None:
     for pattern in (NAMED_COUNCIL, SIF_SUBJECT, SUBJECT_COUNCIL, JTAI_AREA):
         for found in pattern.finditer(text):
             name = _tidy(found["council"])
-            # not "LA" ("Single inspection of LA children's services"), nor a month ("the joint
-            # targeted area inspection in July")
-            if name.lower() not in NOT_A_NAME and name not in MONTHS:
+            if name.lower() not in NOT_A_NAME:  # "Single inspection of LA children's services"
                 return name
     return None
 

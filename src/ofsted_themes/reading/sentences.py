@@ -28,14 +28,15 @@ BOILERPLATE = re.compile(
     r"click here|read more)\b|\b(?:picture|photo|image):",
     re.IGNORECASE,
 )
-# What a line must hold, lower-cased, for BOILERPLATE to match it: a few substring tests in C
-# spare most lines the pattern's case-blind search at every character.
+# What a line must hold, folded (ASCII_FOLDS) and lower-cased, for BOILERPLATE to match it: a few
+# substring tests in C spare most lines the pattern's case-blind search at every character.
 BOILERPLATE_WORDS = (
     "subscribe", "sign up", "newsletter", "required field", "powered by", "cookie",
     "all rights reserved", "click here", "read more", "picture:", "photo:", "image:",
 )  # fmt: skip
 # The only characters beyond ASCII that a case-blind pattern takes for an ASCII letter (İ ı ſ and
-# the Kelvin sign; a test checks every code point): as those letters, lower-casing finds the words.
+# the Kelvin sign; a test checks every code point), folded to it: lower() alone would leave ı and
+# ſ as they are and make İ two characters (the Kelvin sign it does lower to k).
 ASCII_FOLDS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 
 
