@@ -265,3 +265,15 @@ def assert_tag_and_pyfunc_agree(saved, sentences, expected, tmp_path) -> None:
     )  # fmt: skip
     served = mlflow.pyfunc.load_model(str(model)).predict(pd.DataFrame({"text": sentences}))
     pd.testing.assert_frame_equal(served.reset_index(drop=True), expected, check_dtype=False)
+
+
+@pytest.mark.parametrize(
+    "overrides", [["model.estimator.C=10"], ["model.prior_strength=20", "phrase_weight=0.5"]]
+)
+def test_overriding_a_default_with_its_own_value_is_the_same_configuration(overrides):
+    """The value as a user types it: the saved model, and so its registration, are the same."""
+    from ofsted_themes.cli.train import model_settings
+
+    assert OmegaConf.to_yaml(model_settings(composed(*overrides))) == OmegaConf.to_yaml(
+        model_settings(composed())
+    )

@@ -428,6 +428,22 @@ def test_folders_are_searched_recursively_in_order_skipping_other_files(tmp_path
     assert failures == []
 
 
+def test_documents_a_user_may_take_for_letters_are_reported_not_skipped(tmp_path):
+    """An old Word letter in a folder of PDFs would otherwise leave the counts short unsaid."""
+    root = tmp_path / "letters"
+    letter = _touch(root / "a.pdf")
+    doc, rtf = _touch(root / "old letter.DOC"), _touch(root / "2019" / "b.rtf")
+    _touch(root / "photo.jpg")
+    paths, failures = find_inputs([str(root)], SUPPORTED)
+    assert paths == [letter]
+    assert sorted(failures) == sorted(
+        [(str(p), f"unsupported format '{p.suffix.lower()}': save it as DOCX or PDF and tag that")
+         for p in (doc, rtf)]
+    )  # fmt: skip
+    by_pattern = find_inputs([str(root / "*")], SUPPORTED)  # a pattern finds the same
+    assert by_pattern[0] == paths and sorted(by_pattern[1]) == sorted(failures)
+
+
 def test_glob_patterns_expand(tmp_path):
     first = _touch(tmp_path / "in" / "one.txt")
     second = _touch(tmp_path / "in" / "deep" / "two.txt")

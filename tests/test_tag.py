@@ -320,6 +320,23 @@ def test_text_column_chooses_the_sentence_column_of_a_table(tagger_file, tmp_pat
     assert list(tags["ref"]) == ["F1", "F2"]
 
 
+def test_a_run_in_which_every_file_fails_leaves_the_last_runs_tables(
+    tagger_file, tmp_path, capsys
+):
+    table = tmp_path / "findings.csv"
+    FINDINGS.to_csv(table, index=False)
+    out = tmp_path / "out" / "tags.csv"
+    tagged = ["--model", tagger_file, *outputs_of(out)]
+    assert main_in_process(capsys, table, *tagged, "--text-column", "finding")[0] == 0
+    before = {p.name: p.read_bytes() for p in out.parent.iterdir()}
+    status, stdout, err = main_in_process(capsys, table, *tagged, "--text-column", "Finding")
+    assert status == 1
+    assert "left as they were" in stdout and "no column 'Finding'" in stdout + err
+    after = {p.name: p.read_bytes() for p in out.parent.iterdir() if p.name != "failures.csv"}
+    assert after == before  # the tags, the summary and the report of the good run
+    assert "Finding" in (out.parent / "failures.csv").read_text()
+
+
 def test_resume_skips_the_letters_already_tagged(tagger_file, tmp_path, capsys, monkeypatch):
     letters = [
         text_letter(tmp_path / "letters" / f"{i}.txt", name)

@@ -540,3 +540,18 @@ def test_a_theme_without_positives_exits_2_naming_it(tmp_path):
     )
     assert "cse" in line
     assert not (tmp_path / "out" / "tagger.skops").exists()
+
+
+def test_the_table_by_source_and_voice_counts_whole_sentences_and_leaves_blanks(capsys):
+    from ofsted_themes.cli.train import print_subsets
+
+    metrics = {
+        "macro_f1_source_letters": 0.9, "sentences_source_letters": 2980.0,
+        "f1_cse_source_letters": 0.99, "f1_missing_source_letters": 0.9,
+        "macro_f1_voice_unknown": 0.87, "sentences_voice_unknown": 3.0,
+        "f1_cse_voice_unknown": 0.87,  # no missing sentence among the three: no F1
+    }  # fmt: skip
+    print_subsets(metrics, ["cse", "missing"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-2].split() == ["source", "letters", "2980", "0.900", "0.990", "0.900"]
+    assert lines[-1].split() == ["voice", "unknown", "3", "0.870", "0.870"]

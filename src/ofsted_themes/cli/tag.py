@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
                 corrections=corrections,
                 found=inputs,
             )
-            if not args.no_report:
+            if not (args.no_report or result.kept_previous):
                 from ofsted_themes.reporting.html import write_batch_report
 
                 tags = outputs.staged[args.out]
@@ -216,6 +216,8 @@ def print_outcome(result, seconds: float) -> None:
     )
     for path in result.written:
         print(f"  wrote {printable(path)}")
+    if result.kept_previous:
+        print("  every file failed: the tables and report of the last run were left as they were")
     if result.failures:
         print_failures(result.failures)
 

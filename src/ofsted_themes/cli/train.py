@@ -31,6 +31,7 @@ from ofsted_themes.core.atomic import move_into_place
 from ofsted_themes.core.config import CONF_DIR, check_overrides, register_resolvers
 from ofsted_themes.core.themes import themes_from_config
 from ofsted_themes.core.words import counted
+from ofsted_themes.modelling.features import check_embeddings
 from ofsted_themes.tracking.names import NOT_THE_MODEL, naming_overrides, run_name
 from ofsted_themes.training.corpus import LabelledSetError, digest
 from ofsted_themes.training.datasets import load_training_set, source_digests
@@ -64,6 +65,10 @@ def fit(cfg: DictConfig):
     except (InstantiationException, ValueError, TypeError) as error:
         cause = error.__cause__ or error
         fail(f"cannot build the configured objects: {cause}")
+    try:
+        check_embeddings(classifier)
+    except ImportError as error:
+        fail(str(error))
     hydra_cfg = HydraConfig.get()
     metadata = {
         "data": cfg.data.name,
@@ -95,6 +100,10 @@ def fit(cfg: DictConfig):
     return result, frame
 
 
+def three_places(value: float) -> str:
+    return f"{value:.3f}"
+
+
 def report(result, seconds: float, cfg: DictConfig) -> None:
     table = result.tuned[["precision", "recall", "f1", "average_precision", "support"]].copy()
     table["f1_at_0.5"] = result.fixed["f1"]
@@ -105,7 +114,7 @@ def report(result, seconds: float, cfg: DictConfig) -> None:
         f"(column {cfg.cv.group_by}) in {folds} folds; pooled out-of-fold (thresholds tuned "
         "without the held-out fold)"
     )
-    print(table.round(3).to_string())
+    print(table.to_string(float_format=three_places))
     m = result.metrics
     print(
         f"macro-F1 {m['macro_f1']:.3f}  micro-F1 {m['micro_f1']:.3f}  "
@@ -128,7 +137,10 @@ def print_subsets(metrics: dict[str, float], theme_ids: list[str]) -> None:
             }
     if rows:
         print("\nby source and voice (F1 at the tuned thresholds):")
-        print(pd.DataFrame(rows).T.round(3).fillna("").to_string())
+        table = pd.DataFrame.from_dict(rows, orient="index")  # keeps the counts whole
+        scores = ["macro_f1", *theme_ids]
+        table[scores] = table[scores].map(lambda v: "" if pd.isna(v) else three_places(v))
+        print(table.to_string())
 
 
 def track(cfg: DictConfig, result, frame, tagger_file: Path, started: float):

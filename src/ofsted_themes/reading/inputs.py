@@ -6,6 +6,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# Document formats a user may take for letters but that are not read: met in a folder, each is
+# reported (a skipped .doc would leave the counts short without a word), unlike other files.
+UNREAD_DOCUMENTS = {".doc", ".docm", ".dot", ".odt", ".rtf", ".wpd", ".pages", ".xls", ".ods"}
+
 
 def find_inputs(inputs: list[str], suffixes: set[str]) -> tuple[list[Path], list[tuple[str, str]]]:
     """Expand files, folders and glob patterns into the files to read, plus (name, reason) for
@@ -13,7 +17,8 @@ def find_inputs(inputs: list[str], suffixes: set[str]) -> tuple[list[Path], list
 
     Folders are searched recursively in sorted order, following symbolic links but visiting each
     real folder once (a link loop cannot hang). Files inside folders or matched by a pattern with
-    other suffixes are skipped silently; a file named explicitly with one is a failure. A file
+    other suffixes are skipped silently, but for documents in formats a user may take for
+    letters (UNREAD_DOCUMENTS); a file named explicitly with one is a failure. A file
     reached twice (say, named and inside a named folder) is returned once.
     """
     wanted = {suffix.lower() for suffix in suffixes}
@@ -30,7 +35,10 @@ def unsupported_reason(path: Path) -> str:
     """Why a file is not read, from its suffix."""
     if not path.suffix:
         return "unsupported format (no file extension)"
-    return f"unsupported format '{path.suffix.lower()}'"
+    suffix = path.suffix.lower()
+    if suffix in UNREAD_DOCUMENTS:
+        return f"unsupported format '{suffix}': save it as DOCX or PDF and tag that"
+    return f"unsupported format '{suffix}'"
 
 
 def _expand(name: str, wanted: set[str]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -66,6 +74,8 @@ def _glob(pattern: str, wanted: set[str]) -> tuple[list[Path], list[tuple[str, s
             failures += problems
         elif match.is_file() and match.suffix.lower() in wanted:
             paths.append(match)
+        elif match.is_file() and match.suffix.lower() in UNREAD_DOCUMENTS:
+            failures.append((str(match), unsupported_reason(match)))
     if not paths and not failures:
         failures.append((pattern, "no matching files"))
     return paths, failures
@@ -87,13 +97,13 @@ def _walk(folder: Path, wanted: set[str]) -> tuple[list[Path], list[tuple[str, s
             continue
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in files:
-            if (
-                name.startswith(".")
-                or is_lock_file(name)
-                or Path(name).suffix.lower() not in wanted
-            ):
+            if name.startswith(".") or is_lock_file(name):
                 continue
             path = Path(root, name)
+            if path.suffix.lower() not in wanted:
+                if path.suffix.lower() in UNREAD_DOCUMENTS:
+                    failures.append((str(path), unsupported_reason(path)))
+                continue
             if path.is_file():
                 paths.append(path)
             else:

@@ -38,6 +38,8 @@ class BatchResult:
     failures: list[tuple[str, str]] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     summary: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per letter, as written
+    # every file failed: the tables of the last run were left as they were (only failures written)
+    kept_previous: bool = False
 
 
 def sentence_columns(tagger: Tagger) -> list[str]:
@@ -121,10 +123,15 @@ def run_batch(
                     sink.write(rows)
                 result.letters += 1
                 result.sentences += tallies[-1]["sentences"]
-        sink.finish(outputs.stage(out))
         summary_frame = _summary(tagger, tallies, summary if resume else None)
-        write_table(summary_frame, outputs.stage(summary))
-        result.written += [out, summary]
+        # a wrong --text-column, say, fails every file: that must not empty the last run's tables
+        result.kept_previous = not result.letters and bool(result.failures) and not resume
+        if result.kept_previous:
+            sink.abort()
+        else:
+            sink.finish(outputs.stage(out))
+            write_table(summary_frame, outputs.stage(summary))
+            result.written += [out, summary]
         if result.failures:
             frame = pd.DataFrame(result.failures, columns=["file", "reason"])
             write_table(frame, outputs.stage(failures_path(out)))
