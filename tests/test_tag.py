@@ -320,9 +320,7 @@ def test_text_column_chooses_the_sentence_column_of_a_table(tagger_file, tmp_pat
     assert list(tags["ref"]) == ["F1", "F2"]
 
 
-def test_a_run_in_which_every_file_fails_leaves_the_last_runs_tables(
-    tagger_file, tmp_path, capsys
-):
+def test_a_run_in_which_every_file_fails_leaves_the_last_runs_tables(tagger_file, tmp_path, capsys):
     table = tmp_path / "findings.csv"
     FINDINGS.to_csv(table, index=False)
     out = tmp_path / "out" / "tags.csv"
