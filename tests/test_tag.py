@@ -329,7 +329,7 @@ def test_a_run_in_which_every_file_fails_leaves_the_last_runs_tables(tagger_file
     before = {p.name: p.read_bytes() for p in out.parent.iterdir()}
     status, stdout, err = main_in_process(capsys, table, *tagged, "--text-column", "Finding")
     assert status == 1
-    assert "left as they were" in stdout and "no column 'Finding'" in stdout + err
+    assert "no table or report written" in stdout and "no column 'Finding'" in stdout + err
     after = {p.name: p.read_bytes() for p in out.parent.iterdir() if p.name != "failures.csv"}
     assert after == before  # the tags, the summary and the report of the good run
     assert "Finding" in (out.parent / "failures.csv").read_text()
