@@ -74,8 +74,8 @@ def _glob(pattern: str, wanted: set[str]) -> tuple[list[Path], list[tuple[str, s
             failures += problems
         elif match.is_file() and match.suffix.lower() in wanted:
             paths.append(match)
-        elif match.is_file() and match.suffix.lower() in UNREAD_DOCUMENTS:
-            failures.append((str(match), unsupported_reason(match)))
+        elif match.is_file():
+            failures += _unread(match)
     if not paths and not failures:
         failures.append((pattern, "no matching files"))
     return paths, failures
@@ -101,8 +101,7 @@ def _walk(folder: Path, wanted: set[str]) -> tuple[list[Path], list[tuple[str, s
                 continue
             path = Path(root, name)
             if path.suffix.lower() not in wanted:
-                if path.suffix.lower() in UNREAD_DOCUMENTS:
-                    failures.append((str(path), unsupported_reason(path)))
+                failures += _unread(path)
                 continue
             if path.is_file():
                 paths.append(path)
@@ -111,6 +110,14 @@ def _walk(folder: Path, wanted: set[str]) -> tuple[list[Path], list[tuple[str, s
     if not paths and not failures:
         failures.append((str(folder), f"no {'/'.join(sorted(wanted))} files in this folder"))
     return sorted(paths), failures
+
+
+def _unread(path: Path) -> list[tuple[str, str]]:
+    """A file of another kind met in a folder or by a pattern: passed over, but for a document a
+    user may take for a letter (UNREAD_DOCUMENTS), which is a failure with its reason."""
+    if path.suffix.lower() in UNREAD_DOCUMENTS:
+        return [(str(path), unsupported_reason(path))]
+    return []
 
 
 def _first_visit(folder: str, visited: set[tuple[int, int]]) -> bool:
