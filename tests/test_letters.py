@@ -116,6 +116,20 @@ def test_unknown_fields_are_none():
             "The joint targeted area inspection in March 2019 in Kestrel Vale found gaps.",
             "Kestrel Vale",
         ),
+        # a place name's small joining words, but not a word after the name
+        (
+            "Joint targeted area inspection of the response in Brackley and Hove\n",
+            "Brackley and Hove",
+        ),
+        (
+            "Joint targeted area inspection of the response in Marlcombe upon Hull\n",
+            "Marlcombe upon Hull",
+        ),
+        (
+            "Joint targeted area inspection of the response in the Isle of Marram\n",
+            "Isle of Marram",
+        ),
+        ("Joint targeted area inspection of the response in Northwick and the region", "Northwick"),
         (
             "The joint targeted area inspection in March found gaps.\n"
             "Joint targeted area inspection of the response to neglect in North Ashby",

@@ -44,12 +44,13 @@ SUBJECT_COUNCIL = re.compile(
     rf"(?P<council>{NAME_WORD}(?:[ \t]+(?:and|of|on|upon|the|{NAME_WORD}))*?)"
     rf"[ \t]+(?i:local authority[ \t]+)?{CHILDRENS} (?i:services)"
 )
-# "Joint targeted area inspection of the multi-agency response to ... in Kestrel Vale"; not a
+# "Joint targeted area inspection of the multi-agency response to ... in Kestrel Vale" (or "in
+# Brighton and Hove", "in Kingston upon Hull": a small word joins two capitalised ones); not a
 # when ("the joint targeted area inspection in July 2019") nor the country.
 NOT_AN_AREA = rf"(?!(?i:{MONTH}|Sept|England)\b)"
 JTAI_AREA = re.compile(
-    rf"(?i:joint targeted area inspection)[^\n]*?\bin[ \t]+{NOT_AN_AREA}"
-    rf"(?P<council>{NAME_WORD}(?:[ \t]+{NAME_WORD})*)"
+    rf"(?i:joint targeted area inspection)[^\n]*?\bin[ \t]+(?:the[ \t]+)?{NOT_AN_AREA}"
+    rf"(?P<council>{NAME_WORD}(?:[ \t]+(?:(?:and|of|on|upon)[ \t]+)?{NAME_WORD})*)"
 )
 # The title block of a single inspection framework report: the council's name, then "Inspection
 # of services for children in need of help and protection" (on the next line, or the same one
@@ -207,7 +208,9 @@ def council(text: str) -> str | None:
 def visit_dates(text: str, start: int = 0) -> tuple[str | None, str | None]:
     """The dates of the visit as written and the ISO date of its last day, looking first after
     ``start`` (the mention of the visit) so that the letter's own date is not taken."""
-    found = VISIT_DATES.search(text, start) or VISIT_DATES.search(text)
+    found = VISIT_DATES.search(text, start)
+    if found is None and start:  # from 0 the one search has looked everywhere
+        found = VISIT_DATES.search(text)
     if found is None:
         return None, None
     span = SPACES.sub(" ", found["span"])
