@@ -26,10 +26,10 @@ from ofsted_themes.tagging import letters as tagging
 from ofsted_themes.tagging.batch import run_batch
 
 FIXTURE_LETTERS = {  # name: (council, visit type) as the fixture letters state them
-    "monitoring_visit": ("Harrowfield City Council", "monitoring visit"),
-    "focused_visit": ("Lowmoor Borough Council", "focused visit"),
-    "ilacs_inspection": ("Eastmere County Council", "inspection"),
-    "jtai": ("Kestrel Vale Council", "joint targeted area inspection"),
+    "monitoring_visit": ("Harrowfield", "monitoring visit"),
+    "focused_visit": ("Lowmoor", "focused visit"),
+    "ilacs_inspection": ("Eastmere", "inspection"),
+    "jtai": ("Kestrel Vale", "joint targeted area inspection"),
 }
 FINDINGS = pd.DataFrame(
     {

@@ -170,25 +170,27 @@ FILE_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
 def with_file_name_fallback(found: LetterMetadata, file_name: str) -> LetterMetadata:
     """``found`` with its blanks filled from the file name: the kind of visit from its words, the
-    year of the visit, and the council from the words left (three letters or more). The date is
+    year of the visit, and, in a name that names the kind of visit, the council from the words
+    left (three letters or more): "Notes from the visit 2022.txt" names no council. The date is
     then the year alone."""
     stem = Path(file_name).stem.replace("_", " ")
-    visit_type = found.visit_type or next(
-        (kind for pattern, kind in FILE_VISIT_WORDS if pattern.search(stem)), None
-    )
+    named = next((kind for pattern, kind in FILE_VISIT_WORDS if pattern.search(stem)), None)
     year = FILE_YEAR.search(stem)
-    words = re.sub(r"[^\w'\- ]+|(?<!\w)-|-(?!\w)", " ", FILE_NOISE.sub(" ", stem))
-    words = SPACES.sub(" ", words).strip()
-    if words.islower():  # "leeds-focused-visit.pdf": capitalised as a name
-        words = words.title()
-    council_guess = words if len(re.sub(r"[^A-Za-z]", "", words)) >= 3 else None
     return LetterMetadata(
-        council=found.council or council_guess,
-        visit_type=visit_type,
+        council=found.council or (_council_in_file_name(stem) if named else None),
+        visit_type=found.visit_type or named,
         visit_dates=found.visit_dates,
         visit_date_iso=found.visit_date_iso or (year.group() if year else None),
         judgement=found.judgement,
     )
+
+
+def _council_in_file_name(stem: str) -> str | None:
+    words = re.sub(r"[^\w'\- ]+|(?<!\w)-|-(?!\w)", " ", FILE_NOISE.sub(" ", stem))
+    words = SPACES.sub(" ", words).strip()
+    if words.islower():  # "leeds-focused-visit.pdf": capitalised as a name
+        words = words.title()
+    return _tidy(words) if len(re.sub(r"[^A-Za-z]", "", words)) >= 3 else None
 
 
 def council(text: str) -> str | None:
@@ -241,20 +243,20 @@ def _iso(span: str) -> str | None:
 
 
 def _tidy(name: str) -> str:
-    """A council name without surrounding spaces, punctuation or a leading article."""
-    name = SPACES.sub(" ", name).strip(" .,;:")
-    return NOT_PART_OF_NAME.sub("", name)
+    """The area a council name names, without surrounding spaces, punctuation, a leading
+    article or the words for the kind of council: one area, one name, however a letter puts it
+    ("Leeds City Council", "Leeds"; "London Borough of Enfield", "Enfield")."""
+    name = NOT_PART_OF_NAME.sub("", SPACES.sub(" ", name).strip(" .,;:"))
+    area = COUNCIL_WORDS.sub("", name).strip(" ,")
+    return area or name
 
 
-GENERIC_COUNCIL_WORDS = re.compile(
-    r"\b(?:london borough of|royal borough of|city of|metropolitan borough|borough|county|city|"
-    r"council|the)\b"
+# What the kind of council adds before or after the area's name: "City of York Council",
+# "Royal Borough of Greenwich", "Durham County Council", "Council of the Isles of Scilly"; the City
+# of London is a council of its own.
+COUNCIL_WORDS = re.compile(
+    r"^(?:(?:the|london|royal|metropolitan|city and county of the|council of the)[ ]+)*"
+    r"(?:(?:borough|county|city(?![ ]+of[ ]+london\b))[ ]+of[ ]+(?:the[ ]+)?)?"
+    r"|(?:[ ]+(?:metropolitan|city|county|district|borough|council))+$",
+    re.I,
 )
-
-
-def comparable_council(name: str | None) -> str:
-    """A council's name without the words that vary between mentions of it ("Leeds City
-    Council", "Leeds"), letters only, to tell whether two names are one council."""
-    if not name:
-        return ""
-    return re.sub(r"[^a-z]", "", GENERIC_COUNCIL_WORDS.sub(" ", name.lower()))
