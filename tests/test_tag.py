@@ -690,3 +690,39 @@ def test_called_as_a_function_a_command_leaves_the_collector_alone():
     with common.starting_up():
         assert gc.isenabled()
     assert gc.get_freeze_count() == frozen
+
+
+def test_meta_given_to_a_resumed_run_corrects_the_letters_it_skips(tagger_file, tmp_path, capsys):
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    shutil.copy(lf.FIXTURES / "focused_visit.txt", letters / "focused_visit.txt")
+    out = tmp_path / "out" / "tags.csv"
+    run = ("--model", tagger_file, "--out", out, "--no-report")
+    assert main_in_process(capsys, letters, *run)[0] == 0
+    shutil.copy(lf.FIXTURES / "monitoring_visit.txt", letters / "monitoring_visit.txt")
+    meta = tmp_path / "meta.csv"
+    meta.write_text("document,council\nfocused_visit.txt,Ashmoor\n")
+    status, printed, err = main_in_process(capsys, letters, *run, "--resume", "--meta", meta)
+    assert status == 0, err
+    assert "1 already tagged" in printed and "match no letter" not in err
+    summary = pd.read_csv(out.with_name("letters.csv"), dtype=str, keep_default_na=False)
+    councils = dict(zip(summary["document"].map(lambda d: Path(d).name), summary["council"]))
+    assert councils == {"focused_visit.txt": "Ashmoor", "monitoring_visit.txt": "Harrowfield"}
+
+
+def test_a_run_says_when_it_replaces_letters_of_an_earlier_one_and_leaves_its_report(
+    tagger_file, tmp_path, capsys
+):
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    for name in ("focused_visit", "monitoring_visit"):
+        shutil.copy(lf.FIXTURES / f"{name}.txt", letters / f"{name}.txt")
+    out = tmp_path / "out" / "tags.csv"
+    run = ("--model", tagger_file, "--out", out)
+    assert main_in_process(capsys, letters, *run)[0] == 0
+    status, printed, _ = main_in_process(capsys, letters / "focused_visit.txt", *run, "--no-report")
+    assert status == 0
+    assert "had 1 letter not in this run" in printed and "--resume" in printed
+    assert "report.html is an earlier run's" in printed
+    status, printed, _ = main_in_process(capsys, letters / "focused_visit.txt", *run)
+    assert "not in this run" not in printed and "earlier run's" not in printed

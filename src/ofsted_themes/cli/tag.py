@@ -113,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     from ofsted_themes.tagging.outputs import OutputSet
 
     started = time.perf_counter()
+    earlier = set() if args.resume else letters_in(args.summary)
     outputs = OutputSet(args.out, planned={} if args.no_report else {"--report": args.report})
     written = [args.out, args.summary, failures_path(args.out)]
     written += [] if args.no_report else [args.report]
@@ -150,6 +151,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\ninterrupted: {changed}", file=sys.stderr)
         return 130
     print_outcome(result, time.perf_counter() - started)
+    dropped = earlier - set(result.summary["document"]) if not result.kept_previous else set()
+    if dropped:
+        print(
+            f"  note: the earlier {printable(args.summary)} had {counted(len(dropped), 'letter')} "
+            "not in this run, now replaced; to add letters to a run, tag them with --resume"
+        )
+    if args.no_report and args.report.exists():
+        print(f"  note: {printable(args.report)} is an earlier run's (--no-report: not rewritten)")
     if corrections and corrections.unused():
         unused = ", ".join(printable(d) for d in corrections.unused())
         print(f"warning: --meta rows that match no letter tagged: {unused}", file=sys.stderr)
@@ -199,6 +208,16 @@ def checked_run(args: argparse.Namespace) -> Run:
     except ValueError as error:
         fail(error)
     return Run(inputs, corrections, tagger, version)
+
+
+def letters_in(summary: Path) -> set[str]:
+    """The letters of an earlier run's summary (none if there is none or it cannot be read)."""
+    from ofsted_themes.core.tables import read_table
+
+    try:
+        return set(read_table(summary)["document"].astype(str)) if summary.is_file() else set()
+    except (OSError, ValueError, KeyError):
+        return set()
 
 
 def not_found(path: str) -> bool:

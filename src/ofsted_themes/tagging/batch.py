@@ -123,7 +123,7 @@ def run_batch(
                     sink.write(rows)
                 result.letters += 1
                 result.sentences += tallies[-1]["sentences"]
-        summary_frame = _summary(tagger, tallies, summary if resume else None)
+        summary_frame = _summary(tagger, tallies, summary if resume else None, corrections)
         # a wrong --text-column, say, fails every file: that must not empty the last run's tables
         result.kept_previous = not result.letters and bool(result.failures) and not resume
         if result.kept_previous:
@@ -179,13 +179,28 @@ def tally(rows: Rows, meta: dict, theme_ids: list[str]) -> dict:
     return {c: meta.get(c) for c in ["document", *LETTER_COLUMNS]} | sentences | counts
 
 
-def _summary(tagger: Tagger, tallies: list[dict], previous: Path | None) -> pd.DataFrame:
-    """One row per letter, in tagging order, after the rows of ``previous`` (a resumed run)."""
+def _summary(
+    tagger: Tagger,
+    tallies: list[dict],
+    previous: Path | None,
+    corrections: Corrections | None = None,
+) -> pd.DataFrame:
+    """One row per letter, in tagging order, after the rows of ``previous`` (a resumed run),
+    which ``corrections`` correct as they do the letters tagged now."""
     columns = ["document", *LETTER_COLUMNS, "sentences", *tagger.theme_ids]
     frame = pd.DataFrame(tallies, columns=columns)
     metadata = frame[["document", *LETTER_COLUMNS]]
     counts = frame[["document", "sentences", *tagger.theme_ids]]
     parts = [summarise_counts(counts, metadata, tagger.theme_ids)]
     if previous is not None and previous.exists():
-        parts.insert(0, read_table(previous))
+        parts.insert(0, _corrected(read_table(previous), corrections))
     return pd.concat(parts, ignore_index=True)
+
+
+def _corrected(rows: pd.DataFrame, corrections: Corrections | None) -> pd.DataFrame:
+    if corrections is None or rows.empty:
+        return rows
+    columns = [c for c in LETTER_COLUMNS if c in rows.columns]
+    fixed = [corrections.apply(r) for r in rows[["document", *columns]].to_dict("records")]
+    rows[columns] = pd.DataFrame(fixed, columns=columns, index=rows.index).astype(object)
+    return rows
