@@ -706,7 +706,8 @@ def test_meta_given_to_a_resumed_run_corrects_the_letters_it_skips(tagger_file, 
     assert status == 0, err
     assert "1 already tagged" in printed and "match no letter" not in err
     summary = pd.read_csv(out.with_name("letters.csv"), dtype=str, keep_default_na=False)
-    councils = dict(zip(summary["document"].map(lambda d: Path(d).name), summary["council"]))
+    names = summary["document"].map(lambda d: Path(d).name)
+    councils = dict(zip(names, summary["council"], strict=True))
     assert councils == {"focused_visit.txt": "Ashmoor", "monitoring_visit.txt": "Harrowfield"}
 
 
@@ -726,3 +727,21 @@ def test_a_run_says_when_it_replaces_letters_of_an_earlier_one_and_leaves_its_re
     assert "report.html is an earlier run's" in printed
     status, printed, _ = main_in_process(capsys, letters / "focused_visit.txt", *run)
     assert "not in this run" not in printed and "earlier run's" not in printed
+
+
+def test_the_report_names_the_model_as_mlflow_does_its_quality_and_the_files_that_failed(
+    tagger_file, tmp_path, capsys
+):
+    from ofsted_themes.core.digests import file_digest
+
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    shutil.copy(lf.FIXTURES / "focused_visit.txt", letters / "focused_visit.txt")
+    (letters / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0 not a letter we read")
+    out = tmp_path / "out" / "tags.csv"
+    status, _, _ = main_in_process(capsys, letters, "--model", tagger_file, "--out", out)
+    assert status == 1  # a file failed
+    page = out.with_name("report.html").read_text(encoding="utf-8")
+    assert f"MLflow tagger_digest {file_digest(tagger_file)}" in page
+    assert "in grouped cross-validation on its training data" in page
+    assert "1 file could not be read" in page and "failures.csv" in page

@@ -139,7 +139,10 @@ def main(argv: list[str] | None = None) -> int:
                 from ofsted_themes.reporting.html import write_batch_report
 
                 tags = outputs.staged[args.out]
-                made = provenance(args.model, tagger)
+                made = provenance(args.model, tagger, version) | {
+                    "failed": len(result.failures),
+                    "failures": str(failures_path(args.out)),
+                }
                 write_batch_report(
                     outputs.stage(args.report), tags, result.summary, tagger.themes, made
                 )
@@ -241,12 +244,18 @@ def print_outcome(result, seconds: float) -> None:
         print_failures(result.failures)
 
 
-def provenance(model: str, tagger) -> dict:
-    """What made the tags, for the report: model, its training and thresholds."""
+def provenance(model: str, tagger, version: str | None = None) -> dict:
+    """What made the tags, for the report: model (its file's digest is the tagger_digest of its
+    MLflow run), its training, quality in cross-validation and thresholds."""
+    from ofsted_themes.core.digests import file_digest
+
     return {
         "model": printable(model),
+        "version": version,
+        "digest": file_digest(model) if Path(model).is_file() else None,
         "fingerprint": tagger.fingerprint(),
         "data": tagger.metadata.get("data"),
+        "cv_macro_f1": tagger.metadata.get("cv_macro_f1"),
         "thresholds": dict(tagger.thresholds),
     }
 

@@ -307,17 +307,30 @@ def provenance_lines(provenance: dict | None, views: list[dict]) -> list[str]:
     outputs are reproducible), and the date is still when the page was written."""
     if not provenance:
         return []
+    ids = [
+        f"version {provenance['version']}" if provenance.get("version") else "",
+        f"MLflow tagger_digest {provenance['digest']}" if provenance.get("digest") else "",
+        f"fingerprint {provenance['fingerprint']}" if provenance.get("fingerprint") else "",
+    ]
     lines = [f"Model {provenance.get('model', 'unknown')}"]
-    if provenance.get("fingerprint"):
-        lines[0] += f" (fingerprint {provenance['fingerprint']})"
+    if any(ids):
+        lines[0] += f" ({', '.join(i for i in ids if i)})"
     if provenance.get("data"):
         lines.append(f"trained on {provenance['data']}")
+    if provenance.get("cv_macro_f1") is not None:
+        lines.append(
+            f"macro-F1 {provenance['cv_macro_f1']:.3f} in grouped cross-validation on its "
+            "training data (the README gives its figure on held-out letters)"
+        )
     thresholds = provenance.get("thresholds") or {}
     named = [
         f"{v['name']} {float(thresholds[v['id']]):.2f}" for v in views if v["id"] in thresholds
     ]
     if named:
         lines.append("thresholds " + ", ".join(named))
+    if provenance.get("failed"):
+        where = provenance.get("failures", "failures.csv")
+        lines.append(f"{counted(provenance['failed'], 'file')} could not be read: see {where}")
     return lines
 
 

@@ -75,9 +75,9 @@ def train(
     metrics = {name: round(value, 4) for name, value in metrics.items()}
     thresholds = choose_thresholds(policy, cv.scores, Y)
     fitted = clone(classifier).fit(texts, Y)
-    tagger = Tagger(
-        fitted, dict(zip(theme_ids, map(float, thresholds), strict=True)), themes, metadata
-    )
+    # the tagger names its own quality, for the report of what it tags
+    made = metadata | {"cv_macro_f1": metrics["macro_f1"]}
+    tagger = Tagger(fitted, dict(zip(theme_ids, map(float, thresholds), strict=True)), themes, made)
     oof = out_of_fold_table(frame, cv.scores, cv.tuned_predictions, theme_ids)
     return TrainingResult(tagger, cv, tuned, fixed, metrics, oof)
 
