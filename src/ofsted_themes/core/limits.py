@@ -7,9 +7,10 @@ that. README's "Safety" section lists them.
 
 from __future__ import annotations
 
+import re
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from io import BytesIO
 
@@ -37,11 +38,13 @@ def check_archive(data: bytes, kind: str) -> None:
     import zipfile  # here: ``tag --help`` never needs it
 
     try:
-        members = zipfile.ZipFile(BytesIO(data)).infolist()
-    except zipfile.BadZipFile:
+        archive = zipfile.ZipFile(BytesIO(data))
+        members = archive.infolist()
+        parsed = _parsed_as_xml(archive)
+    except (zipfile.BadZipFile, KeyError, RuntimeError, NotImplementedError, OSError):
         return  # the format's reader says what is wrong with it
     total = sum(m.file_size for m in members)
-    xml = sum(m.file_size for m in members if m.filename.endswith((".xml", ".rels")))
+    xml = sum(m.file_size for m in members if parsed(m.filename))
     if xml > MAX_UNPACKED_XML_BYTES:
         raise LimitExceeded(
             f"{kind} holds {xml / 1e6:.0f} MB of XML (the limit is "
@@ -52,6 +55,30 @@ def check_archive(data: bytes, kind: str) -> None:
             f"{kind} unpacks to {total / 1e6:.0f} MB (the limit is "
             f"{MAX_UNPACKED_BYTES / 1e6:.0f} MB): an archive bomb, or not a letter"
         )
+
+
+# [Content_Types].xml's entries that make a part XML, whatever its name ends with
+XML_TYPE = r'(?=[^>]*\bContentType="[^"]*xml")'
+XML_DEFAULT = re.compile(rf'<Default\b{XML_TYPE}[^>]*\bExtension="([^"]+)"', re.I)
+XML_OVERRIDE = re.compile(rf'<Override\b{XML_TYPE}[^>]*\bPartName="/?([^"]+)"', re.I)
+MAX_CONTENT_TYPES_BYTES = 1_000_000  # a real one is a few kB
+
+
+def _parsed_as_xml(archive) -> Callable[[str], bool]:
+    """Whether a member is parsed as XML: named .xml or .rels, or declared XML by the archive's
+    [Content_Types].xml (a "document.bin" so declared is parsed all the same)."""
+    declared = ""
+    info = next((m for m in archive.infolist() if m.filename == "[Content_Types].xml"), None)
+    if info is not None and info.file_size <= MAX_CONTENT_TYPES_BYTES:
+        declared = archive.read(info).decode("utf-8", "replace")
+    extensions = {e.lower() for e in XML_DEFAULT.findall(declared)}
+    parts = set(XML_OVERRIDE.findall(declared))
+
+    def parsed(name: str) -> bool:
+        suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        return name.endswith((".xml", ".rels")) or suffix in extensions or name in parts
+
+    return parsed
 
 
 @contextmanager

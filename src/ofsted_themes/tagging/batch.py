@@ -22,7 +22,13 @@ from ofsted_themes.tagging.letters import (
     printable_name,
     tag_files,
 )
-from ofsted_themes.tagging.outputs import OutputError, OutputSet, check_outputs, recover
+from ofsted_themes.tagging.outputs import (
+    FAILURES,
+    OutputError,
+    OutputSet,
+    check_outputs,
+    recover,
+)
 from ofsted_themes.tagging.sinks import TableSink
 from ofsted_themes.tagging.summary import summarise_counts
 
@@ -152,7 +158,7 @@ def run_batch(
 
 
 def failures_path(out: Path) -> Path:
-    return out.with_name("failures.csv")
+    return out.with_name(FAILURES)
 
 
 def check_resumable(record: dict, tagger: Tagger, out: Path) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import math
 import os
-import zipfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -93,17 +92,7 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
     """A CSV/XLSX of already-extracted sentences; a ``document`` column splits it into letters,
     and every other column is carried through to the output."""
     data = read_bytes(path)
-    rows = MAX_TABLE_ROWS + 1  # one more than allowed: enough to tell the table is too long
-    try:
-        if path.suffix.lower() == ".xlsx":
-            check_archive(data, "XLSX")
-            table = pd.read_excel(io.BytesIO(data), dtype=str, nrows=rows).fillna("")
-        else:
-            table = pd.read_csv(
-                io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig", nrows=rows
-            )
-    except (ValueError, OSError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
-        raise InputError(f"cannot read table: {exc}") from None
+    table = _read_excel(data) if path.suffix.lower() == ".xlsx" else _read_csv(data)
     if len(table) > MAX_TABLE_ROWS:
         raise LimitExceeded(f"over {MAX_TABLE_ROWS:,} rows: split the table")
     longest = table[text_column].str.len().max() if text_column in table.columns else 0
@@ -117,6 +106,8 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
         raise InputError(
             f"no column '{text_column}' (found: {found}); choose it with --text-column"
         )
+    if text_column != "text" and "text" in table.columns:  # carried, as other columns are
+        table = table.rename(columns={"text": "input_text"})
     table = own_pages(table.rename(columns={text_column: "text"}))
     if "document" not in table.columns:
         table.insert(0, "document", document)
@@ -131,6 +122,40 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
         letter = f"{document}::{name}" if name != document else document
         letters.append(Letter(letter, columns_of(part), table_metadata(part)))
     return letters
+
+
+ROWS_READ = MAX_TABLE_ROWS + 1  # one more than allowed: enough to tell a table is too long
+OLE_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an .xls, or an encrypted workbook
+
+
+def _read_csv(data: bytes) -> pd.DataFrame:
+    try:
+        table = pd.read_csv(
+            io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig",
+            nrows=ROWS_READ,
+        )  # fmt: skip
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read table: {exc}") from None
+    # pandas takes a first row with one field more than the header for a row index, shifting
+    # every cell: an unquoted comma in the text
+    if not isinstance(table.index, pd.RangeIndex):
+        raise InputError(
+            "cannot read table: its first row has more fields than the header "
+            "(a comma in an unquoted text cell?): quote the text cells"
+        )
+    return table
+
+
+def _read_excel(data: bytes) -> pd.DataFrame:
+    if data.startswith(OLE_FILE):
+        raise InputError("an encrypted or old-format (.xls) workbook: save it as .xlsx unprotected")
+    check_archive(data, "XLSX")
+    try:
+        return pd.read_excel(io.BytesIO(data), dtype=str, nrows=ROWS_READ).fillna("")
+    except (MemoryError, LimitExceeded):  # the time limit's alarm is not the file's fault
+        raise
+    except Exception as exc:  # any fault of a damaged workbook, in whichever parser met it
+        raise InputError(f"cannot read workbook: damaged .xlsx ({type(exc).__name__})") from None
 
 
 def table_metadata(part: pd.DataFrame) -> dict:
@@ -195,6 +220,8 @@ def read_job(path: Path, document: str, text_column: str, seconds: float | None)
             letters = read_input(path, document, text_column)
         return Outcome(document, [(lt, {"document": lt.document, **lt.metadata}) for lt in letters])
     except (DocumentError, InputError, LimitExceeded) as exc:
+        if interrupted(exc):
+            raise KeyboardInterrupt from None
         return Outcome(document, error=str(exc))
     except (OSError, ValueError, MemoryError) as exc:
         return Outcome(document, error=f"{type(exc).__name__}: {exc}")
@@ -349,3 +376,14 @@ def document_names(paths: Iterable[Path], root: Path | None = None) -> list[str]
 def printable_name(name: str) -> str:
     """A file name as text: undecodable bytes (kept by Python as surrogates) as ``\\xNN``."""
     return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def interrupted(error: BaseException) -> bool:
+    """Whether ``error`` was raised while a Ctrl-C was on its way: the time limit's alarm, due
+    at the same moment, replaces the KeyboardInterrupt, which must still stop the run."""
+    seen = error.__context__
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__context__
+    return False

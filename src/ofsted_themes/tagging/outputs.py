@@ -26,6 +26,8 @@ from ofsted_themes.core.atomic import (
 )
 from ofsted_themes.core.errors import ProblemsError
 
+FAILURES = "failures.csv"  # beside --out: the files a run could not tag
+
 
 class OutputError(ProblemsError):
     """Outputs that cannot be written, found before anything is tagged."""
@@ -131,8 +133,10 @@ def recover(out: Path) -> dict:
         state = json.loads(marker.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    if not isinstance(state, dict):
+        return {}
     if state.get("state") == "committing":
-        _finish(state.get("renames", []), state.get("removes", []))
+        _finish(*_own_plan(state, out))
         state["state"] = "complete"
         _write_marker(marker, {k: v for k, v in state.items() if k not in ("renames", "removes")})
     return state
@@ -146,6 +150,33 @@ def recorded_model(out: Path) -> str | None:
     except (OSError, ValueError, AttributeError):
         return None
     return model if isinstance(model, str) else None
+
+
+def _own_plan(state: dict, out: Path) -> tuple[list[list[str]], list[str]]:
+    """The renames and removals of an interrupted commit that a commit could have planned: a
+    staged file renamed onto the output beside it, and the failures table beside ``out``.
+    Anything else in a marker (damaged, or written by someone else) is not acted on."""
+    renames = [
+        pair
+        for pair in _listed(state.get("renames"))
+        if isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
+        and _staged_for(Path(pair[0]), Path(pair[1]))
+    ]  # fmt: skip
+    failures = out.resolve().with_name(FAILURES)
+    removes = [p for p in _listed(state.get("removes")) if p == str(failures)]
+    return renames, removes
+
+
+def _listed(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _staged_for(staged: Path, destination: Path) -> bool:
+    return (
+        staged.parent == destination.parent
+        and staged.name.startswith(f".{destination.name}.")
+        and ".tmp" in staged.name
+    )
 
 
 def _finish(renames: list[list[str]], removes: list[str]) -> None:

@@ -38,15 +38,16 @@ def read_docx(data: bytes) -> list[str]:
 
 def _docx_block(block: Any, pages: list[list[str]]) -> None:
     """Add a paragraph or table (recursively, each cell once) to the current page."""
-    from docx.table import Table
+    from docx.table import Table, _Cell
 
     if isinstance(block, Table):
-        seen: dict[int, Any] = {}  # merged cells repeat across the grid; keep each once
+        # each cell once, as its row holds it: row.cells repeats a cell once per column it spans
+        # (a damaged or hostile span of 2**31 columns fills memory), and a row below a vertical
+        # merge holds only a marker of the cell above
         for row in block.rows:
-            for cell in row.cells:
-                if id(cell._tc) not in seen:
-                    seen[id(cell._tc)] = cell._tc
-                    for inner in cell.iter_inner_content():
+            for tc in row._tr.tc_lst:
+                if tc.vMerge != "continue":
+                    for inner in _Cell(tc, block).iter_inner_content():
                         _docx_block(inner, pages)
         return
     if block.paragraph_format.page_break_before and pages[-1]:
