@@ -853,3 +853,11 @@ def test_the_hint_names_the_labels_file_only_when_it_is_not_the_configured_one(t
     assert labelling.train_command(configured, configured) == labelling.TRAIN_ON_LABELS
     other = tmp_path / "mine.csv"
     assert labelling.train_command(other, configured).endswith(f" user_labels={other}")
+
+
+@pytest.mark.parametrize("option", ["--labels", "--out"])
+def test_a_folder_given_for_a_file_to_write_is_a_usage_error(tmp_path, option):
+    command = ["suggest", tmp_path / "tags.csv"] if option == "--out" else ["import", "x.csv"]
+    done = run_label(*command, option, tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"{option} {tmp_path} is a folder" in done.stderr

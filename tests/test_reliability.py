@@ -449,6 +449,25 @@ def test_resume_never_repeats_a_letter_without_sentences(tagger_file, tmp_path):
     ]
 
 
+@pytest.mark.parametrize("damage", ["unclosed quote", "cut short"])
+def test_resume_onto_a_damaged_table_is_refused_with_the_outputs_as_they_were(
+    tagger_file, tmp_path, damage
+):
+    letters = tmp_path / "letters"
+    normal_letter(letters)
+    out = tmp_path / "out" / ("tags.csv" if damage == "unclosed quote" else "tags.parquet")
+    assert tag(tagger_file, out, letters).returncode == 0
+    if damage == "unclosed quote":
+        out.write_text(out.read_text() + 'x,"never closed\n' + "y" * 100)
+    else:
+        out.write_bytes(out.read_bytes()[:100])
+    before = hashes(out.parent)
+    done = tag(tagger_file, out, letters, "--resume")
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "--resume: cannot read the earlier" in done.stderr
+    assert hashes(out.parent) == before
+
+
 def test_resume_with_another_model_is_refused(tagger_file, tmp_path):
     letters = tmp_path / "letters"
     normal_letter(letters)

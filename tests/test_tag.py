@@ -745,3 +745,19 @@ def test_the_report_names_the_model_as_mlflow_does_its_quality_and_the_files_tha
     assert f"MLflow tagger_digest {file_digest(tagger_file)}" in page
     assert "in grouped cross-validation on its training data" in page
     assert "1 file could not be read" in page and "failures.csv" in page
+
+
+def test_tag_piped_into_a_reader_that_stops_early_exits_quietly(tagger_file, tmp_path):
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    for i in range(3):
+        (letters / f"{i}.txt").write_text("Caseloads are high.\n", encoding="utf-8")
+    out = tmp_path / "out" / "tags.csv"
+    command = [sys.executable, "-m", "tag", letters, "--model", tagger_file, "--out", out]
+    with subprocess.Popen(list(map(str, command)), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          cwd=ROOT) as process:  # fmt: skip
+        process.stdout.close()  # the reader has gone before tag prints
+        err = process.stderr.read().decode()
+        status = process.wait(timeout=120)
+    assert "Traceback" not in err and status == 141, err
+    assert out.is_file()  # the outputs were written before the print that met the closed pipe

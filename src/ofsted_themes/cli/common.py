@@ -18,6 +18,7 @@ from ofsted_themes.core.errors import ExitCode, OfstedThemesError, ProblemsError
 DEFAULT_MODEL = Path("models/tagger.skops")
 PROBLEMS_SHOWN = 20
 INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C
+BROKEN_PIPE = 141  # the shell's status for a writer whose reader closed the pipe (SIGPIPE)
 
 
 # Characters a terminal acts on rather than shows (controls, escapes, bidirectional overrides):
@@ -107,6 +108,9 @@ def run_command(main: Callable[[], int | None]) -> NoReturn:
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         code = INTERRUPTED
+    except BrokenPipeError:  # `tag ... | head`: the reader has gone; the outputs are written
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit's flush
+        code = BROKEN_PIPE
     finally:
         _in_command = False  # a caller that catches the exit is not the command
     if code == INTERRUPTED:

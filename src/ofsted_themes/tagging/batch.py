@@ -53,6 +53,23 @@ def sentence_columns(tagger: Tagger) -> list[str]:
     return ["document", "sentence_no", "page", "text", *scores, "evidence"]
 
 
+def resumed_letters(out: Path, summary: Path) -> set[str]:
+    """The letters an earlier run's outputs hold; an OutputError if one cannot be read (a
+    damaged table is not appended to)."""
+    done = set()
+    for path in (out, summary):
+        try:
+            done |= already_tagged(path)
+        except (OSError, ValueError) as error:  # pandas' and pyarrow's parse errors among them
+            raise OutputError(
+                [
+                    f"--resume: cannot read the earlier {path} ({type(error).__name__}); tag "
+                    "again without --resume, or choose another --out"
+                ]
+            ) from None
+    return done
+
+
 def already_tagged(out: Path) -> set[str]:
     if not out.exists():
         return set()
@@ -99,7 +116,7 @@ def run_batch(
     names = document_names(paths, root)
     if corrections:
         corrections.check(names)
-    done = already_tagged(out) | already_tagged(summary) if resume else set()
+    done = resumed_letters(out, summary) if resume else set()
     result = BatchResult(failures=[(printable_name(n), printable_name(r)) for n, r in failures])
     todo = [
         (p, n)
