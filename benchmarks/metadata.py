@@ -39,7 +39,7 @@ INVENTED = {  # what a reader finds in each invented fixture letter
         "Requires improvement to be good",
     ],
     "jtai": [
-        "Kestrel Vale", "joint targeted area inspection", "27 February and 3 March 2023",
+        "Kestrel Vale", "joint targeted area inspection", "between 27 February and 3 March 2023",
         "2023-03-03", "",
     ],
 }  # fmt: skip

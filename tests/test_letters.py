@@ -46,7 +46,7 @@ EXPECTED = {
     "jtai": LetterMetadata(
         council="Kestrel Vale",
         visit_type=JTAI,
-        visit_dates="27 February and 3 March 2023",
+        visit_dates="between 27 February and 3 March 2023",
         visit_date_iso="2023-03-03",
         judgement=None,
     ),
@@ -186,7 +186,7 @@ def test_visit_types(text, expected):
         ("from 28 February to 3 March 2023", "28 February to 3 March 2023", "2023-03-03"),
         (
             "between 30 November and 2 December 2022",
-            "30 November and 2 December 2022",
+            "between 30 November and 2 December 2022",
             "2022-12-02",
         ),
         ("Dates of inspection: 12–16 September 2022", "12–16 September 2022", "2022-09-16"),

@@ -85,9 +85,10 @@ SOME_DATE = rf"{DAY}(?:\s+(?:{MONTH}))?(?:\s+\d{{4}})?"
 DATE_JOIN = r"\s*(?:,\s*and|,|and|to|until|–|—|-)\s*"
 # "on 3 and 4 May 2022", "from 12 to 16 September 2022", "between 27 February and 3 March 2023",
 # "Inspection dates: 12 to 16 September 2022"
+# "between" stays in the span: "22 and 26 January 2024" alone reads as two days
 VISIT_DATES = re.compile(
-    r"\b(?i:on|from|between|dates?(?: of (?:the )?(?:inspection|visit))?:)\s+"
-    rf"(?P<span>(?:{SOME_DATE}{DATE_JOIN})*{DAY}\s+(?:{MONTH})\s+\d{{4}})"
+    r"\b(?:(?i:on|from|dates?(?: of (?:the )?(?:inspection|visit))?:)\s+|(?=(?i:between)\s))"
+    rf"(?P<span>(?:(?i:between)\s+)?(?:{SOME_DATE}{DATE_JOIN})*{DAY}\s+(?:{MONTH})\s+\d{{4}})"
 )
 LAST_DATE = re.compile(
     rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{MONTH})\s+(?P<year>\d{{4}})"
