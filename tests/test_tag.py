@@ -761,3 +761,17 @@ def test_tag_piped_into_a_reader_that_stops_early_exits_quietly(tagger_file, tmp
         status = process.wait(timeout=120)
     assert "Traceback" not in err and status == 141, err
     assert out.is_file()  # the outputs were written before the print that met the closed pipe
+
+
+def test_one_letter_in_two_files_is_counted_twice_with_a_warning(tagger_file, tmp_path, capsys):
+    letters = tmp_path / "letters"
+    (letters / "copies").mkdir(parents=True)
+    shutil.copy(lf.FIXTURES / "focused_visit.txt", letters / "focused_visit.txt")
+    shutil.copy(lf.FIXTURES / "focused_visit.txt", letters / "copies" / "visit.txt")
+    shutil.copy(lf.FIXTURES / "jtai.txt", letters / "jtai.txt")
+    out = tmp_path / "out" / "tags.csv"
+    status, _, err = main_in_process(capsys, letters, "--model", tagger_file, "--out", out)
+    assert status == 0
+    [warning] = [line for line in err.splitlines() if "very same sentences" in line]
+    assert "visit.txt" in warning and "focused_visit.txt" in warning and "jtai" not in warning
+    assert len(pd.read_csv(out.with_name("letters.csv"))) == 3  # each still counted

@@ -160,6 +160,14 @@ def main(argv: list[str] | None = None) -> int:
             f"  note: the earlier {printable(args.summary)} had {counted(len(dropped), 'letter')} "
             "not in this run, now replaced; to add letters to a run, tag them with --resume"
         )
+    if result.duplicates:
+        pairs = "; ".join(f"{printable(a)} = {printable(b)}" for a, b in result.duplicates[:5])
+        more = f"; and {len(result.duplicates) - 5} more" if len(result.duplicates) > 5 else ""
+        print(
+            "warning: letters with the very same sentences, each counted (one letter twice, in "
+            f"two files?): {pairs}{more}",
+            file=sys.stderr,
+        )
     if args.no_report and args.report.exists():
         print(f"  note: {printable(args.report)} is an earlier run's (--no-report: not rewritten)")
     if corrections and corrections.unused():

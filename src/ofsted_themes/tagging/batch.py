@@ -46,11 +46,21 @@ class BatchResult:
     summary: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per letter, as written
     # every file failed: the tables of the last run were left as they were (only failures written)
     kept_previous: bool = False
+    # (letter, an earlier letter of the run with the very same sentences): one letter twice?
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
 
 
 def sentence_columns(tagger: Tagger) -> list[str]:
     scores = [c for t in tagger.theme_ids for c in (t, f"{t}_score")]
     return ["document", "sentence_no", "page", "text", *scores, "evidence"]
+
+
+def text_digest(rows: Rows) -> bytes:
+    """What a letter says, sentence by sentence: the same letter read from a PDF and from its
+    HTML page gives the same digest."""
+    import hashlib
+
+    return hashlib.blake2b("\n".join(map(str, rows["text"])).encode(), digest_size=16).digest()
 
 
 def resumed_letters(out: Path, summary: Path) -> set[str]:
@@ -126,6 +136,7 @@ def run_batch(
     result.skipped = len(paths) - len(todo)
     sink = TableSink(out, sentence_columns(tagger), resume=resume)
     tallies: list[dict] = []  # one small row per letter: memory stays flat
+    texts_seen: dict[bytes, str] = {}  # a digest of each letter's sentences -> the letter
     bar = tqdm(
         total=len(todo),
         unit="letter",
@@ -144,6 +155,9 @@ def run_batch(
                 tallies.append(tally(rows, meta, tagger.theme_ids))
                 if tallies[-1]["sentences"]:  # an empty letter has no rows, only its tally
                     sink.write(rows)
+                    first = texts_seen.setdefault(text_digest(rows), meta["document"])
+                    if first != meta["document"]:
+                        result.duplicates.append((meta["document"], first))
                 result.letters += 1
                 result.sentences += tallies[-1]["sentences"]
         summary_frame = _summary(tagger, tallies, summary if resume else None, corrections)
