@@ -493,6 +493,15 @@ def test_escape_sequences_in_names_never_reach_the_terminal(tagger_file, tmp_pat
     assert "\\x1b[2J" in done.stderr
 
 
+def test_a_newline_in_a_file_name_keeps_its_failure_on_one_row(tagger_file, tmp_path):
+    letters = tmp_path / "letters"
+    normal_letter(letters)
+    (letters / "two\nlines.pdf").write_bytes(b"not a pdf")
+    done = tag(tagger_file, tmp_path / "out" / "tags.csv", letters)
+    [row] = [line for line in done.stderr.splitlines() if "lines.pdf" in line]
+    assert "two\\nlines.pdf" in row and "not a PDF" in row
+
+
 # --- 6. processes and temporary files ----------------------------------------------------------
 
 

@@ -35,6 +35,11 @@ def printable(text: object) -> str:
     return UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode(), str(text))
 
 
+def one_line(text: object) -> str:
+    """:func:`printable`, with newlines shown as ``\\n`` too."""
+    return printable(text).replace("\n", "\\n")
+
+
 def error(message: str) -> None:
     """One ``error:`` line on stderr."""
     print(f"error: {printable(message)}", file=sys.stderr)
@@ -54,7 +59,8 @@ def print_failures(
 ) -> None:
     """The files that could not be tagged and why, as a table on stderr; past ``limit`` rows,
     how many more there are (``rest``: where they are listed)."""
-    rows = [(printable(name), printable(reason)) for name, reason in failures]
+    # one row a file: a newline in a name (a legal character in one) is shown, not obeyed
+    rows = [(one_line(name), one_line(reason)) for name, reason in failures]
     shown = rows if limit is None else rows[:limit]
     width = max(len(name) for name, _ in shown)
     print(f"\n{len(rows)} file(s) could not be tagged:", file=sys.stderr)
