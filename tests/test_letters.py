@@ -193,6 +193,7 @@ def test_visit_types(text, expected):
         ("Inspection dates: 5, 6 and 7 July 2021", "5, 6 and 7 July 2021", "2021-07-07"),
         ("On 1st and 2nd March 2023 inspectors visited.", "1st and 2nd March 2023", "2023-03-02"),
         ("on 30 and 31 February 2023", "30 and 31 February 2023", None),
+        ("Between 1 and 3 June 2021 inspectors met", "between 1 and 3 June 2021", "2021-06-03"),
         ("The visit was last spring.", None, None),
     ],
 )
@@ -294,7 +295,8 @@ def test_a_real_opening_gives_the_same_metadata_as_pdf_and_as_text(opening, tmp_
      ("Royal Borough of Windsor and Maidenhead", "Windsor and Maidenhead"),
      ("City of York Council", "York"), ("Wirral Metropolitan Borough Council", "Wirral"),
      ("Council of the Isles of Scilly", "Isles of Scilly"), ("Durham County Council", "Durham"),
-     ("City of London", "City of London"), ("Lowmoor Borough Council", "Lowmoor")],
+     ("City of London", "City of London"), ("Lowmoor Borough Council", "Lowmoor"),
+     ("St. Helens Council", "St Helens"), ("Brighton & Hove City Council", "Brighton and Hove")],
 )  # fmt: skip
 def test_a_council_is_named_by_its_area_however_a_letter_puts_it(written, area):
     text = f"Director of Children’s Services\n{written}\n\nDear Director"
@@ -318,6 +320,7 @@ def test_a_council_is_named_by_its_area_however_a_letter_puts_it(written, area):
         ("Notes from the visit 2022.txt", None, None, "2022"),
         ("copy of letter (2).txt", None, None, None),
         ("Leeds City Council focused visit.pdf", "Leeds", FOCUSED_VISIT, None),
+        ("leeds-city-council-focused-visit-2019.pdf", "Leeds", FOCUSED_VISIT, "2019"),
     ],
 )  # fmt: skip
 def test_what_the_text_does_not_give_comes_from_the_file_name(

@@ -309,18 +309,11 @@ def wait_until_locked(path: Path, seconds: float = 120) -> None:
     raise AssertionError(f"nothing locked {path}")
 
 
-def test_a_commit_interrupted_between_renames_is_finished_by_the_next_run(tmp_path):
-    out, summary = tmp_path / "tags.csv", tmp_path / "letters.csv"
-    for path, text in ((out, "old"), (summary, "old")):
-        path.write_text(text)
-    outputs = OutputSet(out, record={"model": "m", "root": str(tmp_path)})
-    outputs.stage(out).write_text("new tags")
-    outputs.stage(summary).write_text("new summary")
+def commit_dying_before_the_renames(outputs: OutputSet) -> None:
+    import ofsted_themes.tagging.outputs as module
 
     def crash(*_):  # the process dies after writing the marker, before any rename
         raise SystemExit(137)
-
-    import ofsted_themes.tagging.outputs as module
 
     real = module._finish
     module._finish = crash
@@ -329,8 +322,35 @@ def test_a_commit_interrupted_between_renames_is_finished_by_the_next_run(tmp_pa
             outputs.commit()
     finally:
         module._finish = real
+
+
+def test_an_interrupted_commit_through_a_link_and_with_a_removal_is_finished(tmp_path):
+    (tmp_path / "data").mkdir()
+    target, out = tmp_path / "data" / "t.csv", tmp_path / "tags.csv"
+    target.write_text("old")
+    out.symlink_to(target)
+    failures = tmp_path / "failures.csv"
+    failures.write_text("an earlier run's")
+    outputs = OutputSet(out, record={"model": "m", "root": str(tmp_path)})
+    outputs.stage(out).write_text("new tags")
+    outputs.remove(failures)
+    commit_dying_before_the_renames(outputs)
+    assert target.read_text() == "old" and failures.exists()
+    recover(out)
+    assert target.read_text() == "new tags" and not failures.exists()
+    assert not leftovers(tmp_path)
+
+
+def test_a_commit_interrupted_between_renames_is_finished_by_the_next_run(tmp_path):
+    out, summary = tmp_path / "tags.csv", tmp_path / "letters.csv"
+    for path, text in ((out, "old"), (summary, "old")):
+        path.write_text(text)
+    outputs = OutputSet(out, record={"model": "m", "root": str(tmp_path)})
+    outputs.stage(out).write_text("new tags")
+    outputs.stage(summary).write_text("new summary")
+    commit_dying_before_the_renames(outputs)
     assert out.read_text() == "old" and marker_path(out).exists()
-    assert recover(out)["model"] == "m"
+    assert recover(out, [summary])["model"] == "m"
     assert (out.read_text(), summary.read_text()) == ("new tags", "new summary")
     assert not leftovers(tmp_path)
 
@@ -449,13 +469,14 @@ def test_resume_never_repeats_a_letter_without_sentences(tagger_file, tmp_path):
     ]
 
 
-@pytest.mark.parametrize("damage", ["unclosed quote", "cut short"])
+@pytest.mark.parametrize("damage", ["unclosed quote", "cut short", "workbook cut short"])
 def test_resume_onto_a_damaged_table_is_refused_with_the_outputs_as_they_were(
     tagger_file, tmp_path, damage
 ):
     letters = tmp_path / "letters"
     normal_letter(letters)
-    out = tmp_path / "out" / ("tags.csv" if damage == "unclosed quote" else "tags.parquet")
+    name = {"unclosed quote": "tags.csv", "cut short": "tags.parquet"}.get(damage, "tags.xlsx")
+    out = tmp_path / "out" / name
     assert tag(tagger_file, out, letters).returncode == 0
     if damage == "unclosed quote":
         out.write_text(out.read_text() + 'x,"never closed\n' + "y" * 100)
@@ -659,6 +680,14 @@ def docx_declaring_xml_elsewhere(size: int) -> bytes:
     return zipped({"[Content_Types].xml": types, "word/document.bin": b"<w:p/>" * (size // 6)})
 
 
+def with_damaged_stream(archive: bytes) -> bytes:
+    """``archive`` with bytes of its first compressed member flipped: its directory intact."""
+    data = bytearray(archive)
+    start = data.index(b"PK\x03\x04") + 30 + data[26] + data[27] * 256 + 20
+    data[start : start + 20] = bytes(b ^ 0xFF for b in data[start : start + 20])
+    return bytes(data)
+
+
 def a_word_file(path: Path) -> None:
     import docx
 
@@ -676,6 +705,8 @@ DAMAGED = {  # name: (make the file, words its reason must hold)
                     "more fields than the header"),
     "declared.docx": (lambda p: p.write_bytes(docx_declaring_xml_elsewhere(11_000_000)),
                       "MB of XML"),
+    "flipped.docx": (lambda p: p.write_bytes(with_damaged_stream(docx_with_xml(100_000))),
+                     "damaged"),
 }  # fmt: skip
 
 
@@ -712,14 +743,15 @@ def test_a_table_cell_spanning_two_billion_columns_is_read_once(tagger_file, tmp
 
 def test_a_text_column_chosen_beside_a_text_column_carries_that_one(tagger_file, tmp_path):
     table = tmp_path / "findings.csv"
-    pd.DataFrame({"text": ["An old note."], "finding": ["Caseloads are high."]}).to_csv(
-        table, index=False
-    )
+    columns = {"text": ["An old note."], "input_text": ["An older one."], "finding": ["High."]}
+    pd.DataFrame(columns).to_csv(table, index=False)
     out = tmp_path / "out" / "tags.csv"
     done = tag(tagger_file, out, table, text_column="finding")
     assert done.returncode == 0, done.stderr
     row = read_table(out).iloc[0]
-    assert (row["text"], row["input_text"]) == ("Caseloads are high.", "An old note.")
+    assert (row["text"], row["input_input_text"], row["input_text"]) == (
+        "High.", "An old note.", "An older one.",
+    )  # fmt: skip
 
 
 def test_a_ctrl_c_that_meets_the_time_limit_still_stops_the_run(tmp_path, monkeypatch):

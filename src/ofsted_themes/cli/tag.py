@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from ofsted_themes.cli.common import (
     DEFAULT_MODEL,
     fail,
+    one_line,
     print_failures,
     printable,
     run_command,
@@ -113,7 +114,6 @@ def main(argv: list[str] | None = None) -> int:
     from ofsted_themes.tagging.outputs import OutputSet
 
     started = time.perf_counter()
-    earlier = set() if args.resume else letters_in(args.summary)
     outputs = OutputSet(args.out, planned={} if args.no_report else {"--report": args.report})
     written = [args.out, args.summary, failures_path(args.out)]
     written += [] if args.no_report else [args.report]
@@ -154,22 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\ninterrupted: {changed}", file=sys.stderr)
         return 130
     print_outcome(result, time.perf_counter() - started)
-    dropped = earlier - set(result.summary["document"]) if not result.kept_previous else set()
-    if dropped:
-        print(
-            f"  note: the earlier {printable(args.summary)} had {counted(len(dropped), 'letter')} "
-            "not in this run, now replaced; to add letters to a run, tag them with --resume"
-        )
-    if result.duplicates:
-        pairs = "; ".join(f"{printable(a)} = {printable(b)}" for a, b in result.duplicates[:5])
-        more = f"; and {len(result.duplicates) - 5} more" if len(result.duplicates) > 5 else ""
-        print(
-            "warning: letters with the very same sentences, each counted (one letter twice, in "
-            f"two files?): {pairs}{more}",
-            file=sys.stderr,
-        )
-    if args.no_report and args.report.exists():
-        print(f"  note: {printable(args.report)} is an earlier run's (--no-report: not rewritten)")
+    print_notes(result, args)
     if corrections and corrections.unused():
         unused = ", ".join(printable(d) for d in corrections.unused())
         print(f"warning: --meta rows that match no letter tagged: {unused}", file=sys.stderr)
@@ -221,16 +206,6 @@ def checked_run(args: argparse.Namespace) -> Run:
     return Run(inputs, corrections, tagger, version)
 
 
-def letters_in(summary: Path) -> set[str]:
-    """The letters of an earlier run's summary (none if there is none or it cannot be read)."""
-    from ofsted_themes.core.tables import read_table
-
-    try:
-        return set(read_table(summary)["document"].astype(str)) if summary.is_file() else set()
-    except (OSError, ValueError, KeyError):
-        return set()
-
-
 def not_found(path: str) -> bool:
     return not Path(path).exists() and not any(c in path for c in "*?[")
 
@@ -250,6 +225,26 @@ def print_outcome(result, seconds: float) -> None:
         print("  every file failed: no table or report written; an earlier run's are as they were")
     if result.failures:
         print_failures(result.failures)
+
+
+def print_notes(result, args: argparse.Namespace) -> None:
+    """What a user may not expect of the run: letters tagged twice, replaced or left out."""
+    if result.duplicates:
+        pairs = "; ".join(f"{one_line(a)} = {one_line(b)}" for a, b in result.duplicates[:5])
+        more = f"; and {len(result.duplicates) - 5} more" if len(result.duplicates) > 5 else ""
+        print(
+            "warning: letters with the very same sentences, each counted (one letter twice, in "
+            f"two files?): {pairs}{more}",
+            file=sys.stderr,
+        )
+    if result.replaced:
+        print(
+            f"  note: the earlier {one_line(args.summary)} had "
+            f"{counted(len(result.replaced), 'letter')} not in this run, now replaced; to add "
+            "letters to a run, tag them with --resume"
+        )
+    if args.no_report and args.report.exists():
+        print(f"  note: {one_line(args.report)} is an earlier run's (--no-report: not rewritten)")
 
 
 def provenance(model: str, tagger, version: str | None = None) -> dict:

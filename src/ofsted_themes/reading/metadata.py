@@ -217,6 +217,8 @@ def visit_dates(text: str, start: int = 0) -> tuple[str | None, str | None]:
     if found is None:
         return None, None
     span = SPACES.sub(" ", found["span"])
+    if span[:8].lower() == "between ":  # a sentence's first word keeps no capital here
+        span = "between " + span[8:]
     return span, _iso(span)
 
 
@@ -248,16 +250,20 @@ def _tidy(name: str) -> str:
     article or the words for the kind of council: one area, one name, however a letter puts it
     ("Leeds City Council", "Leeds"; "London Borough of Enfield", "Enfield")."""
     name = NOT_PART_OF_NAME.sub("", SPACES.sub(" ", name).strip(" .,;:"))
-    area = COUNCIL_WORDS.sub("", name).strip(" ,")
+    name = SAINT.sub("St ", name.replace(" & ", " and "))  # "St. Helens", "Brighton & Hove"
+    area = COUNCIL_WORDS.sub("", name).strip(" ,-")
     return area or name
+
+
+SAINT = re.compile(r"\bSt\.\s*")
 
 
 # What the kind of council adds before or after the area's name: "City of York Council",
 # "Royal Borough of Greenwich", "Durham County Council", "Council of the Isles of Scilly"; the City
 # of London is a council of its own.
-COUNCIL_WORDS = re.compile(
-    r"^(?:(?:the|london|royal|metropolitan|city and county of the|council of the)[ ]+)*"
-    r"(?:(?:borough|county|city(?![ ]+of[ ]+london\b))[ ]+of[ ]+(?:the[ ]+)?)?"
-    r"|(?:[ ]+(?:metropolitan|city|county|district|borough|council))+$",
+COUNCIL_WORDS = re.compile(  # words apart by spaces, or by hyphens in a file's name
+    r"^(?:(?:the|london|royal|metropolitan|city and county of the|council of the)[ -]+)*"
+    r"(?:(?:borough|county|city(?![ -]+of[ -]+london\b))[ -]+of[ -]+(?:the[ -]+)?)?"
+    r"|(?:[ -]+(?:metropolitan|city|county|district|borough|council))+$",
     re.I,
 )

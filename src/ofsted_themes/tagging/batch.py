@@ -46,6 +46,8 @@ class BatchResult:
     summary: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per letter, as written
     # every file failed: the tables of the last run were left as they were (only failures written)
     kept_previous: bool = False
+    # letters of the outputs this run replaced that it did not tag again (nor fail to)
+    replaced: list[str] = field(default_factory=list)
     # (letter, an earlier letter of the run with the very same sentences): one letter twice?
     duplicates: list[tuple[str, str]] = field(default_factory=list)
 
@@ -70,7 +72,7 @@ def resumed_letters(out: Path, summary: Path) -> set[str]:
     for path in (out, summary):
         try:
             done |= already_tagged(path)
-        except (OSError, ValueError) as error:  # pandas' and pyarrow's parse errors among them
+        except Exception as error:  # any reader's fault: pandas', pyarrow's, openpyxl's
             raise OutputError(
                 [
                     f"--resume: cannot read the earlier {path} ({type(error).__name__}); tag "
@@ -78,6 +80,14 @@ def resumed_letters(out: Path, summary: Path) -> set[str]:
                 ]
             ) from None
     return done
+
+
+def earlier_letters(summary: Path) -> set[str]:
+    """The letters of the summary this run will replace (none if it cannot be read)."""
+    try:
+        return already_tagged(summary)
+    except Exception:  # only a note depends on it; a damaged table is simply replaced
+        return set()
 
 
 def already_tagged(out: Path) -> set[str]:
@@ -114,19 +124,21 @@ def run_batch(
 
     # ``found``: what find_inputs gave the caller for ``inputs``, when it has looked already
     paths, failures = find_inputs(inputs, INPUT_SUFFIXES) if found is None else found
-    record = recover(out)  # an interrupted commit is finished first
-    root = Path(record.get("root") or Path.cwd()) if resume else Path.cwd()
-    if resume:
-        check_resumable(record, tagger, out)
     own = outputs is None
     outputs = outputs or OutputSet(out)
     planned = {"--out": out, "--summary": summary, "failures": failures_path(out)}
-    check_outputs(planned | outputs.planned, paths)
+    planned |= outputs.planned
+    record = recover(out, list(planned.values()))  # an interrupted commit is finished first
+    root = Path(record.get("root") or Path.cwd()) if resume else Path.cwd()
+    if resume:
+        check_resumable(record, tagger, out)
+    check_outputs(planned, paths)
     outputs.record = {"model": tagger.fingerprint(), "root": str(root.resolve())}
     names = document_names(paths, root)
-    if corrections:
-        corrections.check(names)
     done = resumed_letters(out, summary) if resume else set()
+    earlier = set() if resume else earlier_letters(summary)
+    if corrections:  # a resumed run corrects the earlier letters' rows too
+        corrections.check(names + sorted(done - set(names)))
     result = BatchResult(failures=[(printable_name(n), printable_name(r)) for n, r in failures])
     todo = [
         (p, n)
@@ -182,6 +194,9 @@ def run_batch(
     finally:
         bar.close()
     result.summary = summary_frame
+    if not result.kept_previous:
+        failed = {name for name, _ in result.failures}
+        result.replaced = sorted(earlier - set(summary_frame["document"]) - failed)
     result.theme_counts = {t: int(summary_frame[f"{t}_count"].sum()) for t in tagger.theme_ids}
     if own:
         outputs.commit()

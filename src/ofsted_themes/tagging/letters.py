@@ -24,9 +24,11 @@ from ofsted_themes.core.limits import (
     MAX_CELL_CHARS,
     MAX_SENTENCES,
     MAX_TABLE_ROWS,
+    OLE_FILE,
     READ_SECONDS,
     LimitExceeded,
     check_archive,
+    interrupted,
     time_limit,
 )
 from ofsted_themes.core.tables import LETTER_COLUMNS, columns_of
@@ -107,7 +109,7 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
             f"no column '{text_column}' (found: {found}); choose it with --text-column"
         )
     if text_column != "text" and "text" in table.columns:  # carried, as other columns are
-        table = table.rename(columns={"text": "input_text"})
+        table = table.rename(columns={"text": free_name(table.columns, "input_text")})
     table = own_pages(table.rename(columns={text_column: "text"}))
     if "document" not in table.columns:
         table.insert(0, "document", document)
@@ -125,7 +127,6 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
 
 
 ROWS_READ = MAX_TABLE_ROWS + 1  # one more than allowed: enough to tell a table is too long
-OLE_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an .xls, or an encrypted workbook
 
 
 def _read_csv(data: bytes) -> pd.DataFrame:
@@ -152,10 +153,11 @@ def _read_excel(data: bytes) -> pd.DataFrame:
     check_archive(data, "XLSX")
     try:
         return pd.read_excel(io.BytesIO(data), dtype=str, nrows=ROWS_READ).fillna("")
-    except (MemoryError, LimitExceeded):  # the time limit's alarm is not the file's fault
+    except (MemoryError, LimitExceeded, ImportError):  # not the file's fault
         raise
     except Exception as exc:  # any fault of a damaged workbook, in whichever parser met it
-        raise InputError(f"cannot read workbook: damaged .xlsx ({type(exc).__name__})") from None
+        reason = f"{type(exc).__name__}: {exc}"[:200]
+        raise InputError(f"cannot read workbook: damaged .xlsx ({reason})") from None
 
 
 def table_metadata(part: pd.DataFrame) -> dict:
@@ -191,6 +193,14 @@ def read_input(path: Path, document: str, text_column: str) -> list[Letter]:
 BASE_COLUMNS = ("sentence_no", "page", "text")
 
 
+def free_name(taken: Iterable[str], name: str) -> str:
+    """``name``, or ``input_`` before it as often as needed for a column name not ``taken``."""
+    taken = set(taken)
+    while name in taken:
+        name = f"input_{name}"
+    return name
+
+
 def tag_letter(tagger: Tagger, letter: Letter, tags: Rows | None = None) -> Rows:
     """The letter's sentences with each theme's tag and score, and the evidence (``tags``: the
     model's columns for them, when a batch of letters was scored at once)."""
@@ -202,10 +212,7 @@ def tag_letter(tagger: Tagger, letter: Letter, tags: Rows | None = None) -> Rows
     columns |= tags
     for c in [c for c in sentences if c not in BASE_COLUMNS]:
         # an input column named like an output one (a tag table tagged again) keeps its values
-        name = c
-        while name in columns:
-            name = f"input_{name}"
-        columns[name] = sentences[c]
+        columns[free_name(columns, c)] = sentences[c]
     return columns
 
 
@@ -224,6 +231,8 @@ def read_job(path: Path, document: str, text_column: str, seconds: float | None)
             raise KeyboardInterrupt from None
         return Outcome(document, error=str(exc))
     except (OSError, ValueError, MemoryError) as exc:
+        if interrupted(exc):
+            raise KeyboardInterrupt from None
         return Outcome(document, error=f"{type(exc).__name__}: {exc}")
 
 
@@ -376,14 +385,3 @@ def document_names(paths: Iterable[Path], root: Path | None = None) -> list[str]
 def printable_name(name: str) -> str:
     """A file name as text: undecodable bytes (kept by Python as surrogates) as ``\\xNN``."""
     return os.fsencode(name).decode("utf-8", "backslashreplace")
-
-
-def interrupted(error: BaseException) -> bool:
-    """Whether ``error`` was raised while a Ctrl-C was on its way: the time limit's alarm, due
-    at the same moment, replaces the KeyboardInterrupt, which must still stop the run."""
-    seen = error.__context__
-    while seen is not None:
-        if isinstance(seen, KeyboardInterrupt):
-            return True
-        seen = seen.__context__
-    return False

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,9 +126,9 @@ def signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
 
 
-def recover(out: Path) -> dict:
-    """Finish an interrupted commit of the outputs beside ``out``; return the record of what
-    made them (empty if there is none)."""
+def recover(out: Path, destinations: Iterable[Path] = ()) -> dict:
+    """Finish an interrupted commit of ``out`` and the other ``destinations`` of a run; return
+    the record of what made them (empty if there is none)."""
     marker = marker_path(out)
     try:
         state = json.loads(marker.read_text(encoding="utf-8"))
@@ -136,7 +137,7 @@ def recover(out: Path) -> dict:
     if not isinstance(state, dict):
         return {}
     if state.get("state") == "committing":
-        _finish(*_own_plan(state, out))
+        _finish(*_own_plan(state, out, destinations))
         state["state"] = "complete"
         _write_marker(marker, {k: v for k, v in state.items() if k not in ("renames", "removes")})
     return state
@@ -152,30 +153,40 @@ def recorded_model(out: Path) -> str | None:
     return model if isinstance(model, str) else None
 
 
-def _own_plan(state: dict, out: Path) -> tuple[list[list[str]], list[str]]:
-    """The renames and removals of an interrupted commit that a commit could have planned: a
-    staged file renamed onto the output beside it, and the failures table beside ``out``.
-    Anything else in a marker (damaged, or written by someone else) is not acted on."""
+def _own_plan(
+    state: dict, out: Path, destinations: Iterable[Path]
+) -> tuple[list[list[str]], list[str]]:
+    """The renames and removals of an interrupted commit that a commit of these outputs could
+    have planned: a file staged beside one of them renamed onto it, and the failures table
+    beside ``out`` removed. Anything else in a marker (damaged, or written by someone else) is
+    not acted on."""
+    wanted = {Path(p).resolve() for p in (out, *destinations)}
     renames = [
         pair
         for pair in _listed(state.get("renames"))
         if isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
-        and _staged_for(Path(pair[0]), Path(pair[1]))
+        and _staged_for(Path(pair[0]), Path(pair[1]), wanted)
     ]  # fmt: skip
-    failures = out.resolve().with_name(FAILURES)
-    removes = [p for p in _listed(state.get("removes")) if p == str(failures)]
-    return renames, removes
+    failures = str(out.with_name(FAILURES).resolve())  # as commit() records it
+    return renames, [p for p in _listed(state.get("removes")) if p == failures]
 
 
 def _listed(value) -> list:
     return value if isinstance(value, list) else []
 
 
-def _staged_for(staged: Path, destination: Path) -> bool:
+# a staged file's name: "." + the output's name + "." + the process id + "." + mkstemp's letters
+STAGED = re.compile(r"\.(?P<name>.+)\.\d+\.[a-z0-9_]+\.tmp")
+
+
+def _staged_for(staged: Path, destination: Path, wanted: set[Path]) -> bool:
+    """Whether ``staged`` was staged for ``destination``, one of the ``wanted`` outputs: named
+    after it, beside it (or beside the link that leads to it)."""
+    named = STAGED.match(staged.name)
     return (
-        staged.parent == destination.parent
-        and staged.name.startswith(f".{destination.name}.")
-        and ".tmp" in staged.name
+        named is not None
+        and destination.resolve() in wanted
+        and (staged.parent / named["name"]).resolve() == destination.resolve()
     )
 
 

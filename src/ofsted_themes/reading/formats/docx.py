@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from ofsted_themes.core.limits import LimitExceeded, check_archive
+from ofsted_themes.core.limits import OLE_FILE, LimitExceeded, check_archive
 from ofsted_themes.reading.cleaning import clean_pages
 from ofsted_themes.reading.document import DocumentError
 
@@ -17,7 +17,7 @@ def read_docx(data: bytes) -> list[str]:
 
     import docx
 
-    if data.startswith(b"\xd0\xcf\x11\xe0"):  # OLE container: password-protected or old .doc
+    if data.startswith(OLE_FILE):
         raise DocumentError(
             "encrypted or old-format Word file: save it as .docx without a password"
         )
