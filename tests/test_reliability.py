@@ -207,11 +207,59 @@ HOSTILE = {  # name: (make the file in a folder, words its reason must hold)
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("name", HOSTILE)
-def test_a_file_beyond_a_limit_fails_alone_with_its_reason(tagger_file, tmp_path, name):
+def damaged_xlsx() -> bytes:
+    buffer = io.BytesIO()
+    pd.DataFrame({"text": ["Caseloads are high."]}).to_excel(buffer, index=False)
+    archive = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    entries = {i.filename: archive.read(i.filename) for i in archive.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    return zipped(entries | {sheet: entries[sheet][: len(entries[sheet]) // 2]})
+
+
+def docx_declaring_xml_elsewhere(size: int) -> bytes:
+    """A DOCX whose [Content_Types].xml makes .bin parts XML: parsed all the same."""
+    types = (
+        b'<Types><Default Extension="bin" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.wordprocessingml.document.main+xml"/></Types>'
+    )
+    return zipped({"[Content_Types].xml": types, "word/document.bin": b"<w:p/>" * (size // 6)})
+
+
+def with_damaged_stream(archive: bytes) -> bytes:
+    """``archive`` with bytes of its first compressed member flipped: its directory intact."""
+    data = bytearray(archive)
+    start = data.index(b"PK\x03\x04") + 30 + data[26] + data[27] * 256 + 20
+    data[start : start + 20] = bytes(b ^ 0xFF for b in data[start : start + 20])
+    return bytes(data)
+
+
+def a_word_file(path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("A letter saved under a workbook's name.")
+    document.save(path)
+
+
+DAMAGED = {  # name: (make the file, words its reason must hold)
+    "half.xlsx": (lambda p: p.write_bytes(damaged_xlsx()), "damaged .xlsx"),
+    "old.xlsx": (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096)),
+                 "old-format (.xls)"),
+    "word.xlsx": (lambda p: a_word_file(p), "damaged .xlsx"),
+    "shifted.csv": (lambda p: p.write_text("text\nCaseloads are high, and rising.\nStaff stay.\n"),
+                    "more fields than the header"),
+    "declared.docx": (lambda p: p.write_bytes(docx_declaring_xml_elsewhere(11_000_000)),
+                      "MB of XML"),
+    "flipped.docx": (lambda p: p.write_bytes(with_damaged_stream(docx_with_xml(100_000))),
+                     "damaged"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", [*HOSTILE, *DAMAGED])
+def test_a_hostile_or_damaged_file_fails_alone_with_its_reason(tagger_file, tmp_path, name):
     letters = tmp_path / "letters"
     normal_letter(letters)
-    make, reason = HOSTILE[name]
+    make, reason = (HOSTILE | DAMAGED)[name]
     make(letters / name)
     out = tmp_path / "out" / "tags.csv"
     done = tag(tagger_file, out, letters, time_limit="2")
@@ -237,6 +285,53 @@ def test_a_long_line_is_split_in_linear_time_into_capped_sentences(tagger_file, 
     long = tags[tags["document"].str.endswith("long.txt")]
     assert len(long) >= 7_000
     assert long["text"].str.len().max() <= MAX_SENTENCE_CHARS
+
+
+def test_a_table_cell_spanning_two_billion_columns_is_read_once(tagger_file, tmp_path):
+    import docx
+
+    document = docx.Document()
+    cell = document.add_table(rows=1, cols=1).cell(0, 0)
+    cell.text = "Caseloads are too high for social workers."
+    span = cell._tc.get_or_add_tcPr()._add_gridSpan()
+    span.val = 2**31 - 1  # row.cells would yield the cell once per column
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    document.save(letters / "span.docx")
+    out = tmp_path / "out" / "tags.csv"
+    done = tag(tagger_file, out, letters, time_limit="5")
+    assert done.returncode == 0, done.stderr
+    assert read_table(out)["text"].tolist() == ["Caseloads are too high for social workers."]
+
+
+def test_a_text_column_chosen_beside_a_text_column_carries_that_one(tagger_file, tmp_path):
+    table = tmp_path / "findings.csv"
+    columns = {"text": ["An old note."], "input_text": ["An older one."], "finding": ["High."]}
+    pd.DataFrame(columns).to_csv(table, index=False)
+    out = tmp_path / "out" / "tags.csv"
+    done = tag(tagger_file, out, table, text_column="finding")
+    assert done.returncode == 0, done.stderr
+    row = read_table(out).iloc[0]
+    assert (row["text"], row["input_input_text"], row["input_text"]) == (
+        "High.", "An old note.", "An older one.",
+    )  # fmt: skip
+
+
+def test_a_ctrl_c_that_meets_the_time_limit_still_stops_the_run(tmp_path, monkeypatch):
+    from ofsted_themes.core.limits import LimitExceeded
+    from ofsted_themes.tagging import letters
+
+    def interrupted_read(*args):
+        try:
+            raise KeyboardInterrupt
+        finally:  # the alarm, due at the same moment, raises as the interrupt unwinds
+            raise LimitExceeded("reading the file took over 1 s")
+
+    monkeypatch.setattr(letters, "read_input", interrupted_read)
+    with pytest.raises(KeyboardInterrupt):
+        letters.read_job(tmp_path / "a.pdf", "a.pdf", "text", 1.0)
+    monkeypatch.setattr(letters, "read_input", lambda *a: (_ for _ in ()).throw(LimitExceeded("x")))
+    assert letters.read_job(tmp_path / "a.pdf", "a.pdf", "text", 1.0).error == "x"
 
 
 # --- 3. writes that cannot be lost -------------------------------------------------------------
@@ -657,115 +752,3 @@ def test_train_keeps_the_saved_tagger_when_mlflow_cannot_record_the_run(tmp_path
     assert "MLflow could not record the run" in done.stderr and "Traceback" not in done.stderr
     assert model.read_bytes() == b"the previous tagger"
     assert not leftovers(tmp_path)
-
-
-# --- damaged files: each fails alone, with its reason, never a traceback ------------------------
-
-
-def damaged_xlsx() -> bytes:
-    buffer = io.BytesIO()
-    pd.DataFrame({"text": ["Caseloads are high."]}).to_excel(buffer, index=False)
-    archive = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
-    entries = {i.filename: archive.read(i.filename) for i in archive.infolist()}
-    sheet = "xl/worksheets/sheet1.xml"
-    return zipped(entries | {sheet: entries[sheet][: len(entries[sheet]) // 2]})
-
-
-def docx_declaring_xml_elsewhere(size: int) -> bytes:
-    """A DOCX whose [Content_Types].xml makes .bin parts XML: parsed all the same."""
-    types = (
-        b'<Types><Default Extension="bin" ContentType="application/vnd.openxmlformats-'
-        b'officedocument.wordprocessingml.document.main+xml"/></Types>'
-    )
-    return zipped({"[Content_Types].xml": types, "word/document.bin": b"<w:p/>" * (size // 6)})
-
-
-def with_damaged_stream(archive: bytes) -> bytes:
-    """``archive`` with bytes of its first compressed member flipped: its directory intact."""
-    data = bytearray(archive)
-    start = data.index(b"PK\x03\x04") + 30 + data[26] + data[27] * 256 + 20
-    data[start : start + 20] = bytes(b ^ 0xFF for b in data[start : start + 20])
-    return bytes(data)
-
-
-def a_word_file(path: Path) -> None:
-    import docx
-
-    document = docx.Document()
-    document.add_paragraph("A letter saved under a workbook's name.")
-    document.save(path)
-
-
-DAMAGED = {  # name: (make the file, words its reason must hold)
-    "half.xlsx": (lambda p: p.write_bytes(damaged_xlsx()), "damaged .xlsx"),
-    "old.xlsx": (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096)),
-                 "old-format (.xls)"),
-    "word.xlsx": (lambda p: a_word_file(p), "damaged .xlsx"),
-    "shifted.csv": (lambda p: p.write_text("text\nCaseloads are high, and rising.\nStaff stay.\n"),
-                    "more fields than the header"),
-    "declared.docx": (lambda p: p.write_bytes(docx_declaring_xml_elsewhere(11_000_000)),
-                      "MB of XML"),
-    "flipped.docx": (lambda p: p.write_bytes(with_damaged_stream(docx_with_xml(100_000))),
-                     "damaged"),
-}  # fmt: skip
-
-
-@pytest.mark.parametrize("name", DAMAGED)
-def test_a_damaged_file_fails_alone_with_its_reason(tagger_file, tmp_path, name):
-    letters = tmp_path / "letters"
-    normal_letter(letters)
-    make, reason = DAMAGED[name]
-    make(letters / name)
-    out = tmp_path / "out" / "tags.csv"
-    done = tag(tagger_file, out, letters)
-    assert done.returncode == 1, done.stderr
-    [line] = failure_lines(done, name)
-    assert reason in line
-    assert documents(out) == {str(letters / "normal.txt")}
-
-
-def test_a_table_cell_spanning_two_billion_columns_is_read_once(tagger_file, tmp_path):
-    import docx
-
-    document = docx.Document()
-    cell = document.add_table(rows=1, cols=1).cell(0, 0)
-    cell.text = "Caseloads are too high for social workers."
-    span = cell._tc.get_or_add_tcPr()._add_gridSpan()
-    span.val = 2**31 - 1  # row.cells would yield the cell once per column
-    letters = tmp_path / "letters"
-    letters.mkdir()
-    document.save(letters / "span.docx")
-    out = tmp_path / "out" / "tags.csv"
-    done = tag(tagger_file, out, letters, time_limit="5")
-    assert done.returncode == 0, done.stderr
-    assert read_table(out)["text"].tolist() == ["Caseloads are too high for social workers."]
-
-
-def test_a_text_column_chosen_beside_a_text_column_carries_that_one(tagger_file, tmp_path):
-    table = tmp_path / "findings.csv"
-    columns = {"text": ["An old note."], "input_text": ["An older one."], "finding": ["High."]}
-    pd.DataFrame(columns).to_csv(table, index=False)
-    out = tmp_path / "out" / "tags.csv"
-    done = tag(tagger_file, out, table, text_column="finding")
-    assert done.returncode == 0, done.stderr
-    row = read_table(out).iloc[0]
-    assert (row["text"], row["input_input_text"], row["input_text"]) == (
-        "High.", "An old note.", "An older one.",
-    )  # fmt: skip
-
-
-def test_a_ctrl_c_that_meets_the_time_limit_still_stops_the_run(tmp_path, monkeypatch):
-    from ofsted_themes.core.limits import LimitExceeded
-    from ofsted_themes.tagging import letters
-
-    def interrupted_read(*args):
-        try:
-            raise KeyboardInterrupt
-        finally:  # the alarm, due at the same moment, raises as the interrupt unwinds
-            raise LimitExceeded("reading the file took over 1 s")
-
-    monkeypatch.setattr(letters, "read_input", interrupted_read)
-    with pytest.raises(KeyboardInterrupt):
-        letters.read_job(tmp_path / "a.pdf", "a.pdf", "text", 1.0)
-    monkeypatch.setattr(letters, "read_input", lambda *a: (_ for _ in ()).throw(LimitExceeded("x")))
-    assert letters.read_job(tmp_path / "a.pdf", "a.pdf", "text", 1.0).error == "x"
