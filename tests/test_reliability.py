@@ -652,7 +652,9 @@ def _state(pid: int) -> str:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["kill -9", "kill"])
+@pytest.mark.parametrize(
+    "how", [signal.SIGKILL, signal.SIGTERM, "ctrl-c"], ids=["kill -9", "kill", "ctrl-c"]
+)
 def test_a_killed_tag_leaves_no_worker_and_its_outputs_as_they_were(tagger_file, tmp_path, how):
     letters = many_letters(tmp_path / "letters", 40)
     out = tmp_path / "out" / "tags.csv"
@@ -663,6 +665,7 @@ def test_a_killed_tag_leaves_no_worker_and_its_outputs_as_they_were(tagger_file,
         [sys.executable, "-m", "tag", str(letters), "--model", str(tagger_file), "--out",
          str(out), "--no-report", "--jobs", "2"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,  # a group of its own, as a terminal gives a command
     )  # fmt: skip
     deadline = time.monotonic() + 60
     while len(children_of(process.pid)) < 2 and time.monotonic() < deadline:
@@ -670,13 +673,16 @@ def test_a_killed_tag_leaves_no_worker_and_its_outputs_as_they_were(tagger_file,
     workers = children_of(process.pid)
     assert workers, "the batch never started its workers"
     time.sleep(1)
-    process.send_signal(how)
-    process.communicate(timeout=60)
+    if how == "ctrl-c":  # the terminal sends it to every process of the group
+        os.killpg(process.pid, signal.SIGINT)
+    else:
+        process.send_signal(how)
+    _, err = process.communicate(timeout=60)
     assert not wait_gone(workers), "a worker outlived its batch"
     kept = {k: v for k, v in hashes(tmp_path / "out").items() if ".tmp" not in k}
     assert kept == before  # the outputs as they were
-    if how == signal.SIGTERM:
-        assert process.returncode == 130
+    if how != signal.SIGKILL:
+        assert process.returncode == 130 and "Traceback" not in err, err
         assert not leftovers(tmp_path / "out")
     else:  # nothing can clean up after kill -9: the next run removes what it left
         assert tag(tagger_file, out, letters / "letter_000.txt").returncode == 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import signal
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -288,6 +289,10 @@ _worker_tagger: Tagger | None = None
 def _init_worker(model_path: str, thresholds: dict[str, float]) -> None:
     global _worker_tagger
     exit_with_parent()
+    # Ctrl-C reaches every process of the terminal's group: the batch stops its workers (a
+    # SIGTERM, not unwound as the command's own is), so they print no traceback of their own
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     with process_start():  # the worker's own process
         _worker_tagger = Tagger.load(model_path)
     _worker_tagger.thresholds.update(thresholds)
