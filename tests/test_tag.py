@@ -775,3 +775,13 @@ def test_one_letter_in_two_files_is_counted_twice_with_a_warning(tagger_file, tm
     [warning] = [line for line in err.splitlines() if "very same sentences" in line]
     assert "visit.txt" in warning and "focused_visit.txt" in warning and "jtai" not in warning
     assert len(pd.read_csv(out.with_name("letters.csv"))) == 3  # each still counted
+
+
+def test_meta_that_is_not_a_file_is_refused_before_any_work(tagger_file, tmp_path, capsys):
+    pipe = tmp_path / "meta.csv"
+    os.mkfifo(pipe)  # reading it would wait for a writer for ever
+    status, _, err = main_in_process(
+        capsys, lf.FIXTURES / "jtai.txt", "--model", tagger_file, "--out", tmp_path / "t.csv",
+        "--meta", pipe,
+    )  # fmt: skip
+    assert status == 2 and "--meta" in err and "not a file" in err

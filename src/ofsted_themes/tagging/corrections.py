@@ -32,6 +32,8 @@ class Corrections:
     @classmethod
     def read(cls, path: Path) -> Corrections:
         """The table at ``path``; an InputError naming what to fix if it cannot be used."""
+        if Path(path).exists() and not Path(path).is_file():  # a folder, a pipe (it would wait)
+            raise ProblemsError([f"--meta {path}: not a file"])
         try:
             table = read_table(path)
         except (OSError, ValueError) as error:
