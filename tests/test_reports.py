@@ -81,6 +81,7 @@ def test_summarise_counts_and_shares(summary):
         "visit_type",
         "visit_dates",
         "visit_date",
+        "year",
         "judgement",
         "sentences",
         "cse_count",
@@ -100,6 +101,7 @@ def test_summarise_counts_and_shares(summary):
     assert rows.loc["C.pdf", ["sentences", "cse_count", "staffing_count"]].tolist() == [0, 0, 0]
     assert rows.loc["C.pdf", ["cse_share", "staffing_share"]].tolist() == [0.0, 0.0]
     assert rows.loc["C.pdf", "council"] == "Ceeford"
+    assert rows["year"].tolist() == ["2019", "2020", "2021"]  # of visit_date, to roll up by
     assert summary["cse_count"].dtype.kind == "i"
 
 

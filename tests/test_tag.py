@@ -785,3 +785,23 @@ def test_meta_that_is_not_a_file_is_refused_before_any_work(tagger_file, tmp_pat
         "--meta", pipe,
     )  # fmt: skip
     assert status == 2 and "--meta" in err and "not a file" in err
+
+
+def test_the_summary_gives_each_letter_its_year_dated_or_named(tagger_file, tmp_path, capsys):
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    shutil.copy(lf.FIXTURES / "focused_visit.txt", letters / "focused_visit.txt")
+    (letters / "Oakridge focused visit 2020.txt").write_text("Caseloads are high.\n")
+    out = tmp_path / "out" / "tags.csv"
+    assert main_in_process(capsys, letters, "--model", tagger_file, "--out", out)[0] == 0
+    summary = pd.read_csv(out.with_name("letters.csv"), dtype=str)
+    years = dict(zip(summary["document"].map(lambda d: Path(d).name), summary["year"], strict=True))
+    assert years == {"focused_visit.txt": "2023", "Oakridge focused visit 2020.txt": "2020"}
+    meta = tmp_path / "meta.csv"
+    meta.write_text("document,visit_date\nfocused_visit.txt,2021-03-04\n")
+    status, _, err = main_in_process(
+        capsys, letters, "--model", tagger_file, "--out", out, "--resume", "--meta", meta
+    )
+    assert status == 0, err
+    summary = pd.read_csv(out.with_name("letters.csv"), dtype=str).set_index("document")
+    assert summary["year"].str.len().eq(4).all() and "2021" in set(summary["year"])

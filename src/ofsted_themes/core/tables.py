@@ -20,7 +20,7 @@ from ofsted_themes.core.atomic import write_atomic
 # A letter's metadata, as every output table and summary names it (reading/metadata finds it).
 LETTER_COLUMNS = ["council", "visit_type", "visit_dates", "visit_date", "judgement"]
 # Columns read back as text whatever they look like (a council called "1" stays a string).
-TEXT_COLUMNS = ["document", *LETTER_COLUMNS, "text", "evidence"]
+TEXT_COLUMNS = ["document", *LETTER_COLUMNS, "year", "text", "evidence"]
 FORMATS = (".csv", ".xlsx", ".jsonl", ".parquet")
 FORMULA_START = ("=", "+", "-", "@", "\t")
 QUOTABLE_FIRST = frozenset(FORMULA_START) | {"'"}  # how a text that needs a quote starts

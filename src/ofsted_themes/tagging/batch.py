@@ -30,7 +30,7 @@ from ofsted_themes.tagging.outputs import (
     recover,
 )
 from ofsted_themes.tagging.sinks import TableSink
-from ofsted_themes.tagging.summary import summarise_counts
+from ofsted_themes.tagging.summary import summarise_counts, with_year
 
 PARALLEL_FROM = 8  # files; below this, worker start-up costs more than it saves
 
@@ -246,7 +246,7 @@ def _summary(
     parts = [summarise_counts(counts, metadata, tagger.theme_ids)]
     if previous is not None and previous.exists():
         parts.insert(0, _corrected(read_table(previous), corrections))
-    return pd.concat(parts, ignore_index=True)
+    return with_year(pd.concat(parts, ignore_index=True))  # of corrected dates too
 
 
 def _corrected(rows: pd.DataFrame, corrections: Corrections | None) -> pd.DataFrame:

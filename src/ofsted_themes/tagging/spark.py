@@ -284,6 +284,9 @@ def letter_summary(sentences: DataFrame, letters: DataFrame, theme_ids: list[str
     meta = letters.where(F.col("reason").isNull()).select("document", *LETTER_COLUMNS)
     joined = meta.join(counts, "document", "left")
     columns = [F.col(c) for c in ["document", *LETTER_COLUMNS]]
+    year = F.regexp_extract("visit_date", "^((?:19|20)[0-9]{2})", 1)  # as summary.visit_year
+    after = LETTER_COLUMNS.index("visit_date") + 2  # after document and visit_date
+    columns.insert(after, F.when(year != "", year).alias("year"))
     columns.append(F.coalesce("sentences", F.lit(0)).cast("long").alias("sentences"))
     for theme in theme_ids:
         count = F.coalesce(f"{theme}_count", F.lit(0)).cast("long")

@@ -3,6 +3,8 @@ count and a share of its sentences."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from ofsted_themes.core.tables import LETTER_COLUMNS
@@ -29,7 +31,7 @@ def summarise_counts(
     counts = counts.set_index("document")
     known = set(metadata.index)
     documents = list(metadata.index) + [d for d in counts.index if d not in known]
-    out = metadata.reindex(index=documents, columns=LETTER_COLUMNS)
+    out = with_year(metadata.reindex(index=documents, columns=LETTER_COLUMNS))
     out.index.name = "document"
     out["sentences"] = counts["sentences"].reindex(documents, fill_value=0).astype(int)
     for theme_id in theme_ids:
@@ -45,3 +47,21 @@ def _share(count: pd.Series, sentences: pd.Series) -> pd.Series:
     Spark's ``bround`` does, so that both engines write the same shares."""
     shares = (count / sentences.where(sentences > 0)).fillna(0.0).astype(float)
     return shares.map(lambda share: round(share, 4))
+
+
+YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def with_year(summary: pd.DataFrame) -> pd.DataFrame:
+    """``summary`` with the year of each visit beside its ``visit_date`` (an ISO date, or the
+    year alone when only that is known): the column to roll letters up by."""
+    years = summary["visit_date"].map(visit_year)
+    summary = summary.drop(columns="year", errors="ignore")
+    summary.insert(summary.columns.get_loc("visit_date") + 1, "year", years)
+    return summary
+
+
+def visit_year(date: object) -> str | None:
+    """ "2019" of "2019-05-04" or "2019" (or 2019, as a table read back gives it); else None."""
+    found = None if pd.isna(date) else YEAR.match(str(date))
+    return found.group() if found else None
