@@ -31,6 +31,7 @@ from ofsted_themes.core.tables import read_table
 from ofsted_themes.core.themes import Theme
 from ofsted_themes.core.words import counted
 from ofsted_themes.reporting.chart import chart
+from ofsted_themes.tagging.summary import visit_year
 
 PACKAGE = "ofsted_themes.reporting"
 
@@ -54,7 +55,6 @@ LETTER_FIELDS = [
     ("judgement", "Judgement"),
 ]
 UNKNOWN = "unknown"  # a letter whose council or year its text did not give
-YEAR = re.compile(r"\d{4}")
 
 # Each theme owns a stripe this many pixels apart in a sentence's left margin (one pixel of gap),
 # so a sentence with several themes shows every one of them.
@@ -205,8 +205,7 @@ def report_data(
 def letter_keys(row: dict) -> dict[str, str]:
     """The council and year a letter rolls up under ("unknown" where its metadata is blank)."""
     council = _display(row.get("council")).strip() or UNKNOWN
-    year = YEAR.match(_display(row.get("visit_date")))
-    return {"council": council, "year": year.group() if year else UNKNOWN}
+    return {"council": council, "year": visit_year(row.get("visit_date")) or UNKNOWN}
 
 
 def findings_href(**scope: str) -> str:
