@@ -296,7 +296,8 @@ def test_a_real_opening_gives_the_same_metadata_as_pdf_and_as_text(opening, tmp_
      ("City of York Council", "York"), ("Wirral Metropolitan Borough Council", "Wirral"),
      ("Council of the Isles of Scilly", "Isles of Scilly"), ("Durham County Council", "Durham"),
      ("City of London", "City of London"), ("Lowmoor Borough Council", "Lowmoor"),
-     ("St. Helens Council", "St Helens"), ("Brighton & Hove City Council", "Brighton and Hove")],
+     ("St. Helens Council", "St Helens"), ("Brighton & Hove City Council", "Brighton and Hove"),
+     ("County Durham Council", "Durham"), ("Durham County Council", "Durham")],
 )  # fmt: skip
 def test_a_council_is_named_by_its_area_however_a_letter_puts_it(written, area):
     text = f"Director of Children’s Services\n{written}\n\nDear Director"
@@ -321,6 +322,9 @@ def test_a_council_is_named_by_its_area_however_a_letter_puts_it(written, area):
         ("copy of letter (2).txt", None, None, None),
         ("Leeds City Council focused visit.pdf", "Leeds", FOCUSED_VISIT, None),
         ("leeds-city-council-focused-visit-2019.pdf", "Leeds", FOCUSED_VISIT, "2019"),
+        ("Brighton and Hove JTAI 2020.pdf", "Brighton and Hove", JTAI, "2020"),
+        ("Letter to the Isle of Wight - monitoring visit.docx", "Isle of Wight", MONITORING_VISIT,
+         None),
     ],
 )  # fmt: skip
 def test_what_the_text_does_not_give_comes_from_the_file_name(

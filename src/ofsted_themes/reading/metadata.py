@@ -163,8 +163,13 @@ FILE_VISIT_WORDS = [
 ]
 FILE_NOISE = re.compile(
     r"\b(?:ilacs|sif|jtai|joint|targeted|area|inspection|monitoring|focused|visit|letter|report|"
-    r"ofsted|final|draft|children'?s?|services?|of|to|the|and)\b|\d+",
+    r"ofsted|final|draft|children'?s?|services?)\b|\d+",
     re.I,
+)
+# small words left at either end once the noise is gone ("letter to Leeds"); between two words
+# they are the name's own ("Brighton and Hove", "Isle of Wight")
+FILE_NAME_ENDS = re.compile(
+    r"^(?:(?:of|to|the|and|on)(?: |$))+|(?:(?:^| )(?:of|to|the|and|on))+$", re.I
 )
 FILE_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
@@ -188,7 +193,7 @@ def with_file_name_fallback(found: LetterMetadata, file_name: str) -> LetterMeta
 
 def _council_in_file_name(stem: str) -> str | None:
     words = re.sub(r"[^\w'\- ]+|(?<!\w)-|-(?!\w)", " ", FILE_NOISE.sub(" ", stem))
-    words = SPACES.sub(" ", words).strip()
+    words = FILE_NAME_ENDS.sub("", SPACES.sub(" ", words).strip())
     if words.islower():  # "leeds-focused-visit.pdf": capitalised as a name
         words = words.title()
     return _tidy(words) if len(re.sub(r"[^A-Za-z]", "", words)) >= 3 else None
@@ -263,6 +268,7 @@ SAINT = re.compile(r"\bSt\.\s*")
 # of London is a council of its own.
 COUNCIL_WORDS = re.compile(  # words apart by spaces, or by hyphens in a file's name
     r"^(?:(?:the|london|royal|metropolitan|city and county of the|council of the)[ -]+)*"
+    r"(?:county[ -]+(?=durham\b))?"  # County Durham, Durham County Council: one area
     r"(?:(?:borough|county|city(?![ -]+of[ -]+london\b))[ -]+of[ -]+(?:the[ -]+)?)?"
     r"|(?:[ -]+(?:metropolitan|city|county|district|borough|council))+$",
     re.I,
