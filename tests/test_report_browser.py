@@ -182,8 +182,10 @@ def test_toggle_hides_a_theme(page):
 def test_a_chart_bar_opens_its_years_sentences_of_its_theme(page):
     page.locator("svg.chart a:has(rect.bar.t-staffing)").first.click()
     page.wait_for_function("location.hash.startsWith('#findings')")
+    from playwright.sync_api import expect
+
     rows = page.locator("#findings-table tbody tr:visible")
-    assert rows.count() == 1  # Ashshire (2019) has one staffing sentence
+    expect(rows).to_have_count(1)  # Ashshire (2019) has one staffing sentence (once filtered)
     assert "High caseloads" in rows.first.inner_text()
     assert page.locator("#f-theme").input_value() == "staffing"
     assert "year: 2019" in page.locator("#f-scope").inner_text()

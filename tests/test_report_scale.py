@@ -56,8 +56,12 @@ def page(tables, tmp_path_factory):
         browser.close()
 
 
-def visible_rows(page) -> int:
-    return page.locator("#findings-table tbody tr:visible").count()
+def shows_rows(page, count: int) -> None:
+    """The findings table shows ``count`` rows, once the page has applied its filter: it does
+    so after the address changes, and a count read at once may see the table before."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#findings-table tbody tr:visible")).to_have_count(count, timeout=15_000)
 
 
 def test_it_fits_1280_pixels_with_nothing_cut_off(page):
@@ -87,7 +91,7 @@ def test_a_letter_count_opens_exactly_its_sentences(page):
     expected = int(cell.inner_text())
     cell.click()
     page.wait_for_function("location.hash.startsWith('#findings')")
-    assert visible_rows(page) == expected
+    shows_rows(page, expected)
     assert "letter:" in page.locator("#f-scope").inner_text()
 
 
@@ -96,16 +100,16 @@ def test_a_council_count_opens_its_sentences_and_the_scope_clears(page, tables):
     expected = int(cell.inner_text())
     cell.click()
     page.wait_for_function("location.hash.includes('council=')")
-    assert visible_rows(page) == expected
+    shows_rows(page, expected)
     page.locator("#f-clear").click()
     theme = page.locator("#f-theme").input_value()
-    assert visible_rows(page) == int((tables[0][theme] == 1).sum())
+    shows_rows(page, int((tables[0][theme] == 1).sum()))
 
 
 def test_the_text_filter_narrows_and_the_export_holds_what_is_shown(page, tmp_path):
     page.goto(page.url.split("#")[0] + "#findings?theme=staffing")
     page.locator("#f-text").fill("hyperlink")
-    assert visible_rows(page) == 1
+    shows_rows(page, 1)
     assert page.locator("#f-count").inner_text() == "1 sentence"
     with page.expect_download() as download:
         page.locator("#f-export").click()
