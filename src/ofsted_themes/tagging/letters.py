@@ -227,14 +227,11 @@ def read_job(path: Path, document: str, text_column: str, seconds: float | None)
         with time_limit(seconds, "reading the file"):
             letters = read_input(path, document, text_column)
         return Outcome(document, [(lt, {"document": lt.document, **lt.metadata}) for lt in letters])
-    except (DocumentError, InputError, LimitExceeded) as exc:
+    except (DocumentError, InputError, LimitExceeded, OSError, ValueError, MemoryError) as exc:
         if interrupted(exc):
             raise KeyboardInterrupt from None
-        return Outcome(document, error=str(exc))
-    except (OSError, ValueError, MemoryError) as exc:
-        if interrupted(exc):
-            raise KeyboardInterrupt from None
-        return Outcome(document, error=f"{type(exc).__name__}: {exc}")
+        ours = isinstance(exc, DocumentError | InputError | LimitExceeded)  # worded for the user
+        return Outcome(document, error=str(exc) if ours else f"{type(exc).__name__}: {exc}")
 
 
 def process_group(tagger: Tagger, jobs: list[Job]) -> list[Outcome]:

@@ -42,6 +42,7 @@ from ofsted_themes.tagging.letters import (
     printable_name,
     read_job,
 )
+from ofsted_themes.tagging.summary import YEAR
 
 # PySpark 4.3 warns about pandas 3 at every UDF; the tests check these rows against the local
 # engine's, so the warning is noise for our users.
@@ -284,7 +285,7 @@ def letter_summary(sentences: DataFrame, letters: DataFrame, theme_ids: list[str
     meta = letters.where(F.col("reason").isNull()).select("document", *LETTER_COLUMNS)
     joined = meta.join(counts, "document", "left")
     columns = [F.col(c) for c in ["document", *LETTER_COLUMNS]]
-    year = F.regexp_extract("visit_date", "^((?:19|20)[0-9]{2})", 1)  # as summary.visit_year
+    year = F.regexp_extract("visit_date", f"^({YEAR.pattern})", 1)  # as summary.visit_year
     after = LETTER_COLUMNS.index("visit_date") + 2  # after document and visit_date
     columns.insert(after, F.when(year != "", year).alias("year"))
     columns.append(F.coalesce("sentences", F.lit(0)).cast("long").alias("sentences"))
