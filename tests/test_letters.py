@@ -148,6 +148,26 @@ def test_the_address_block_wins_over_other_councils_named_in_the_text():
     assert council(text) == "Harrowfield"
 
 
+@pytest.mark.parametrize(
+    ("address", "area"),
+    [("Director of Children and Families\nTelford and Wrekin Council\nAddenbrooke House",
+      "Telford and Wrekin"),
+     ("Director of Families, Children and Learning\nBrighton and Hove City Council",
+      "Brighton and Hove"),
+     ("Executive Director of People\nCheshire West and Chester Council",
+      "Cheshire West and Chester"),
+     ("Director of Children and Families, Redcar and Cleveland Borough Council, Redcar",
+      "Redcar and Cleveland"),
+     ("Corporate Director\nBath and North East Somerset Council", "Bath and North East Somerset"),
+     ("Strategic Director, Children's Services\nRoyal Borough of Windsor and Maidenhead",
+      "Windsor and Maidenhead")],
+)  # fmt: skip
+def test_a_council_is_read_whole_whatever_the_directors_title(address, area):
+    # before, only "Director of Children's Services" was an address block, and the first
+    # "<Capitalised words> Council" elsewhere gave "Wrekin" for Telford and Wrekin
+    assert council(f"Ms A Jones\n{address}\n\nDear Ms Jones\n") == area
+
+
 def test_a_director_line_without_a_council_name_is_not_taken():
     text = "The Director of Children's Services, appointed in 2021, leads well.\nLowmoor Council"
     assert council(text) == "Lowmoor"

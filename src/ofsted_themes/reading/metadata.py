@@ -30,9 +30,12 @@ MONTHS = (
 MONTH = "|".join(MONTHS)
 NAME_WORD = r"[A-Z][\w’'-]*"  # a capitalised word of a place name: "Kestrel", "Stoke-on-Trent"
 
-# "Director of Children's Services, <Council>" or the council on the next line of the address.
-DCS_COUNCIL = re.compile(
-    rf"(?i:Director of {CHILDRENS} Services)[ \t]*(?:,|\n)[ \t]*(?P<council>[^,\n]+)"
+# The address block: a director's title ("Director of Children's Services", "Director of Children
+# and Families", "Corporate Director of People", "Director of Families, Children and Learning"),
+# the council after a comma on that line or on the next line.
+DIRECTOR_LINE = re.compile(
+    r"^[ \t]*(?:[\w’'-]+[ \t]+){0,3}(?i:director)\b(?P<title>[^\n]*)(?:\n[ \t]*(?P<next>[^\n]*))?",
+    re.M,
 )
 LOOKS_LIKE_COUNCIL = re.compile(r"\b(?:Council|Borough of|City of|County of)\b")
 # "Harrowfield City Council", "Lowmoor Borough Council", "Kestrel Vale Council"
@@ -202,9 +205,10 @@ def _council_in_file_name(stem: str) -> str | None:
 def council(text: str) -> str | None:
     """The council, most reliable source first: the address block, a "... Council" name, a
     report's title block, the subject line, then the area of a joint inspection."""
-    for match in DCS_COUNCIL.finditer(text):
-        if LOOKS_LIKE_COUNCIL.search(match["council"]):
-            return _tidy(match["council"])
+    for match in DIRECTOR_LINE.finditer(text):
+        for part in [*match["title"].split(",")[1:], (match["next"] or "").split(",")[0]]:
+            if LOOKS_LIKE_COUNCIL.search(part):
+                return _tidy(part)
     for pattern in (NAMED_COUNCIL, SIF_SUBJECT, SUBJECT_COUNCIL, JTAI_AREA):
         for found in pattern.finditer(text):
             name = _tidy(found["council"])

@@ -1,5 +1,5 @@
 """The model registry: candidates (a single run, a sweep's best) become versions with a
-description and tags; the champion alias moves only to a better model evaluated on the same data;
+description and tags; the champion alias moves only to a model at least as good on the same data;
 registered taggers are fetched by URI (``models:/ofsted-themes@champion``)."""
 
 from __future__ import annotations
@@ -91,8 +91,8 @@ class Registry:
         return str(min(found)) if found else None
 
     def promote(self, version: str, macro_f1: float, data_digest: str) -> tuple[bool, str]:
-        """Move the alias to ``version`` when it beats the current holder on the same data (or
-        when forced); macro-F1s on different data do not compare."""
+        """Move the alias to ``version`` when it scores at least as well as the current holder on
+        the same data (or when forced); macro-F1s on different data do not compare."""
         client = MlflowClient()
         try:
             current = client.get_model_version_by_alias(self.model, self.alias)
@@ -111,10 +111,14 @@ class Registry:
                 f"({held.data.tags.get('data', '?')}): the scores do not compare; "
                 "mlflow.force_champion=true moves it"
             )
-        if macro_f1 > best:
-            client.set_registered_model_alias(self.model, self.alias, version)
-            return True, f"macro-F1 {macro_f1:.3f} beats version {current.version}'s {best:.3f}"
-        return False, f"version {current.version} holds it with macro-F1 {best:.3f}"
+        if macro_f1 < best:
+            return False, f"version {current.version} holds it with macro-F1 {best:.3f}"
+        # a tie goes to the newer version: as good, and made by today's code and configuration,
+        # so that the champion (what `make serve` serves) stays the Tagger `make run` saved
+        client.set_registered_model_alias(self.model, self.alias, version)
+        if macro_f1 == best:
+            return True, f"macro-F1 {macro_f1:.3f} ties version {current.version}'s: the newer"
+        return True, f"macro-F1 {macro_f1:.3f} beats version {current.version}'s {best:.3f}"
 
 
 def version_tags(run) -> dict[str, str]:
