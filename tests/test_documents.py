@@ -173,6 +173,122 @@ def test_docx_table_cells_and_list_items_become_lines(tmp_path):
     assert not [line for line in lines if "Ofsted |" in line]  # running header is not body
 
 
+# Word shows the text of runs and paragraphs nested in wrapper elements; python-docx's
+# Paragraph.text and iter_inner_content() see only direct children.
+NAMESPACES = " ".join(
+    f'xmlns:{prefix}="{uri}"'
+    for prefix, uri in {
+        "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+        "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006",
+        "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+        "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+        "wps": "http://schemas.microsoft.com/office/word/2010/wordprocessingShape",
+        "v": "urn:schemas-microsoft-com:vml",
+    }.items()
+)
+SAID = "Caseloads are no longer too high for social workers in the assessment teams."
+TRACKED = 'w:id="1" w:author="HMI" w:date="2024-01-01T00:00:00Z"'
+BOXED = "Leaders have recruited twelve permanent social workers."
+
+
+def _run(text: str, tag: str = "w:t") -> str:
+    return f'<w:r><{tag} xml:space="preserve">{text}</{tag}></w:r>'
+
+
+def _said(inner: str) -> str:
+    """The sentence SAID as a paragraph, its words "no longer " held in ``inner``'s "{}"."""
+    rest = SAID.removeprefix("Caseloads are no longer ")
+    return f"<w:p>{_run('Caseloads are ')}{inner.format(_run('no longer '))}{_run(rest)}</w:p>"
+
+
+def _text_box(text: str) -> str:
+    """A run holding a text box as Word saves one: a drawing, and a VML copy for old readers."""
+    box = f"<w:txbxContent><w:p>{_run(text)}</w:p></w:txbxContent>"
+    return (
+        f'<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:anchor><a:graphic>'
+        f"<a:graphicData><wps:wsp><wps:txbx>{box}</wps:txbx></wps:wsp></a:graphicData>"
+        f"</a:graphic></wp:anchor></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape>"
+        f"<v:textbox>{box}</v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>"
+    )
+
+
+def docx_with_body(path: Path, xml: str) -> Path:
+    """A Word file whose body holds the WordprocessingML ``xml`` between two paragraphs."""
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    document.add_paragraph("Inspectors met leaders.")
+    closing = document.add_paragraph("Inspectors spoke to children.")._p
+    for element in parse_xml(f"<w:body {NAMESPACES}>{xml}</w:body>"):
+        closing.addprevious(element)
+    document.save(str(path))
+    return path
+
+
+DISPLAYED = {  # wrapper: a body holding the sentence SAID, its words in the wrapper
+    "tracked insertion": _said(f"<w:ins {TRACKED}>{{}}</w:ins>"),
+    "tracked move": _said(f'<w:moveTo {TRACKED}>{{}}</w:moveTo><w:moveFrom w:id="2">'
+                          f"{_run('no longer ')}</w:moveFrom>"),
+    "run content control": _said("<w:sdt><w:sdtPr/><w:sdtContent>{}</w:sdtContent></w:sdt>"),
+    "block content control": f"<w:sdt><w:sdtPr/><w:sdtContent>{_said('{}')}</w:sdtContent>"
+                             "</w:sdt>",
+    "smart tag": _said('<w:smartTag w:uri="urn:x" w:element="place">{}</w:smartTag>'),
+    "simple field": _said('<w:fldSimple w:instr="DOCPROPERTY Finding">{}</w:fldSimple>'),
+    "complex field": _said(f'<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+                           f"{_run(' DOCPROPERTY Finding ', 'w:instrText')}"
+                           '<w:r><w:fldChar w:fldCharType="separate"/></w:r>{}'
+                           '<w:r><w:fldChar w:fldCharType="end"/></w:r>'),
+    "run custom XML": _said('<w:customXml w:element="finding">{}</w:customXml>'),
+    "block custom XML": f'<w:customXml w:element="finding">{_said("{}")}</w:customXml>',
+    "hyperlink in an insertion": _said(f"<w:ins {TRACKED}><w:hyperlink>{{}}</w:hyperlink></w:ins>"),
+    "content control in a table row": f"<w:tbl><w:sdt><w:sdtContent><w:tr><w:tc>{_said('{}')}"
+                                      "</w:tc></w:tr></w:sdtContent></w:sdt></w:tbl>",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("wrapper", DISPLAYED)
+def test_docx_text_inside_wrappers_is_read_whole_and_in_order(wrapper, tmp_path):
+    path = docx_with_body(tmp_path / "letter.docx", DISPLAYED[wrapper])
+    assert read_document(path).pages[0].text.splitlines() == [
+        "Inspectors met leaders.",
+        SAID,
+        "Inspectors spoke to children.",
+    ]
+
+
+def test_docx_deleted_text_is_not_read_and_inserted_text_is(tmp_path):
+    deleted = f"<w:del {TRACKED}><w:r><w:delText>still much </w:delText></w:r></w:del>"
+    path = docx_with_body(
+        tmp_path / "letter.docx", _said(deleted + f"<w:ins {TRACKED}>{{}}</w:ins>")
+    )
+    text = read_document(path).pages[0].text
+    assert SAID in text.splitlines()
+    assert "still" not in text and "much" not in text
+
+
+def test_a_docx_text_box_is_read_once_as_sentences_of_its_own(tmp_path):
+    anchor = (
+        f"<w:p>{_run('Managers check every plan ')}{_text_box(BOXED)}{_run('each month.')}</w:p>"
+    )
+    path = docx_with_body(tmp_path / "letter.docx", anchor)
+    assert read_document(path).pages[0].text.splitlines() == [
+        "Inspectors met leaders.",
+        "Managers check every plan each month.",
+        BOXED,  # after its anchor, once: not again from the copy for old readers
+        "Inspectors spoke to children.",
+    ]
+
+
+def test_a_docx_page_break_inside_a_tracked_insertion_starts_a_page(tmp_path):
+    inserted = f'<w:p><w:ins {TRACKED}><w:r><w:br w:type="page"/></w:r></w:ins></w:p>'
+    pages = read_document(docx_with_body(tmp_path / "letter.docx", inserted)).pages
+    assert [page.text for page in pages] == [
+        "Inspectors met leaders.",
+        "Inspectors spoke to children.",
+    ]
+
+
 def test_cp1252_text_is_decoded_not_rejected(tmp_path):
     text = "Café staff said the “front door” works – it’s quicker.\n"
     path = tmp_path / "letter.txt"
@@ -581,3 +697,83 @@ def test_a_documents_vocabulary_is_its_lines_words_lower_cased():
         }
         assert cleaning.Vocabulary(pages).words == plain
         assert len(plain) > 100
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML furniture, list numbering and turned PDF pages
+
+SEARCH_BOX = '<label for="q">Search GOV.UK</label><input id="q" name="q"><button>Search</button>'
+PAGE_LAYOUTS = {  # parts of the page, each with what replaces it
+    "ASP.NET form around the page": {  # one form holds all: a search box is bare controls
+        "<body>": f'<body><form method="post" id="form1"><input type="hidden">{SEARCH_BOX}',
+        "</body>": "</form></body>",
+    },
+    "article header holding the letter": {
+        "<main": f'<form role="search" action="/search">{SEARCH_BOX}</form><main',
+        "<article>": "<article><header>",
+        "</article>": "</header></article>",
+    },
+}
+
+
+@pytest.mark.parametrize("layout", PAGE_LAYOUTS)
+def test_html_letter_inside_a_form_or_an_article_header_is_read(layout, tmp_path):
+    page = lf.letter_html("focused_visit")  # with a site header, navigation and footer
+    for tag, replacement in PAGE_LAYOUTS[layout].items():
+        page = page.replace(tag, replacement)
+    path = tmp_path / "letter.html"
+    path.write_text(page, encoding="utf-8")
+    document = read_document(path)
+    sentences = [text for _, text in page_sentences(document)]
+    assert not [s for s in fixture_sentences("focused_visit") if s not in sentences]
+    assert not [s for s in sentences if FURNITURE.search(s)]  # the site header and footer
+    assert "Search" not in document.pages[0].text  # the search form, its label and button
+
+
+@pytest.mark.parametrize("start", ["²", "9" * 5000, "-2", "3.5", ""])
+def test_html_list_start_that_is_no_plain_number_counts_from_one(start, tmp_path):
+    path = tmp_path / "letter.html"
+    path.write_text(
+        f'<p>Leaders should improve:</p><ol start="{start}"><li>plans.</li><li>visits.</li></ol>'
+        '<ol start="4"><li>supervision.</li></ol>',
+        encoding="utf-8",
+    )
+    assert read_document(path).pages[0].text.splitlines() == [
+        "Leaders should improve:",
+        "1. plans.",
+        "2. visits.",
+        "4. supervision.",
+    ]
+
+
+def _turn_pdf_pages(source: Path, path: Path, stored: int, shown: int) -> Path:
+    """A copy of a PDF whose pages' contents are stored turned ``stored`` degrees clockwise (the
+    media box turned with them) and shown with /Rotate ``shown``."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(source)
+    for page in pdf:
+        width, height = page.get_size()
+        shift = {0: (0, 0), 90: (0, width), 180: (width, height), 270: (height, 0)}[stored]
+        for item in list(page.get_objects()):
+            item.transform(pdfium.PdfMatrix().rotate(stored).translate(*shift))
+        page.gen_content()
+        if stored in (90, 270):
+            page.set_mediabox(0, 0, height, width)
+        page.set_rotation(shown)
+    pdf.save(path)
+    pdf.close()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"), [(0, 90), (0, 270), (90, 270), (270, 90), (180, 180), (90, 0)]
+)
+def test_pdf_pages_turned_by_rotate_or_stored_turned_read_as_upright_ones(
+    stored, shown, flowing_pdfs, tmp_path
+):
+    upright = flowing_pdfs["focused_visit"]
+    turned = _turn_pdf_pages(upright, tmp_path / "turned.pdf", stored, shown)
+    expected = [page.text for page in read_document(upright).pages]
+    assert len(expected) >= 2
+    assert [page.text for page in read_document(turned).pages] == expected

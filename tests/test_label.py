@@ -306,6 +306,22 @@ def test_suggest_will_not_overwrite_labels_not_imported_yet(tmp_path, three_lett
     assert "letter_1.pdf" not in pd.read_csv(out)["document"].tolist()
 
 
+def test_suggest_never_writes_over_the_label_store_or_the_tag_table(
+    tmp_path, three_letters, tagger_file
+):
+    tags, store = tmp_path / "tags.csv", tmp_path / "user.csv"
+    three_letters.to_csv(tags, index=False)
+    store.write_text("kept")
+    for out in (store, tags):
+        before = out.read_bytes()
+        done = run_label("suggest", tags, "--out", out, "--model", tagger_file,
+                         "--labels", store, "--force")  # fmt: skip
+        assert done.returncode == 2
+        (line,) = error_lines(done)
+        assert f"--out {out} is" in line
+        assert out.read_bytes() == before
+
+
 def test_a_missing_tag_table_or_model_is_a_usage_error(tmp_path, tagger_file):
     done = run_label("suggest", tmp_path / "nope.csv", "--model", tagger_file)
     assert done.returncode == 2

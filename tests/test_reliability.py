@@ -758,3 +758,167 @@ def test_train_keeps_the_saved_tagger_when_mlflow_cannot_record_the_run(tmp_path
     assert "MLflow could not record the run" in done.stderr and "Traceback" not in done.stderr
     assert model.read_bytes() == b"the previous tagger"
     assert not leftovers(tmp_path)
+
+
+# --- tables as people make them (the second hostile-file trial) ------------------------------
+
+
+def workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_every_sheet_of_a_workbook_is_read_each_a_letter(tagger_file, tmp_path):
+    source = workbook(tmp_path / "councils.xlsx", {
+        "Leeds": [["text"], ["Caseloads are too high for workers."]],
+        "York": [["text"], ["Managers do not oversee plans well."]]})  # fmt: skip
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "tags.csv"
+    done = tag(tagger_file, out, source)
+    assert done.returncode == 0, done.stderr
+    rows = pd.read_csv(out)
+    assert set(rows["document"]) == {f"{source}::Leeds", f"{source}::York"}  # before: Leeds only
+    assert len(rows) == 2
+
+
+@pytest.mark.parametrize("output", ["tags.csv", "tags.xlsx", "tags.parquet"])
+def test_a_header_of_numbers_or_dates_is_carried_as_text(tagger_file, tmp_path, output):
+    import datetime
+
+    source = workbook(tmp_path / "years.xlsx", {"s": [
+        ["text", 2024, datetime.datetime(2024, 1, 1)],
+        ["Caseloads are too high for social workers.", "a", "b"]]})  # fmt: skip
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / output
+    done = tag(tagger_file, out, source)
+    assert done.returncode == 0, done.stderr
+    rows = read_table(out)
+    assert rows["2024"].tolist() == ["a"]  # before: empty in XLSX, a traceback without text
+    assert rows["2024-01-01 00:00:00"].tolist() == ["b"]
+
+
+def test_a_formula_in_a_header_is_text_in_every_table(tagger_file, tmp_path):
+    source = tmp_path / "formula.csv"
+    source.write_text(f'text,"{FORMULA.replace(chr(34), chr(34) * 2)}"\nCaseloads are high.,x\n')
+    (tmp_path / "out").mkdir()
+    for output in ("tags.csv", "tags.xlsx"):
+        out = tmp_path / "out" / output
+        assert tag(tagger_file, out, source).returncode == 0
+    header = (tmp_path / "out" / "tags.csv").read_text().splitlines()[0]
+    assert f"'{FORMULA}"[:12] in header.replace('""', '"')
+    with zipfile.ZipFile(tmp_path / "out" / "tags.xlsx") as book:
+        assert b"<f>" not in book.read("xl/worksheets/sheet1.xml")
+
+
+def test_a_tag_table_tagged_again_twice_keeps_every_column_apart(tagger_file, tmp_path):
+    first, second, third = (tmp_path / n / "tags.parquet" for n in ("a", "b", "c"))
+    for folder in (first, second, third):
+        folder.parent.mkdir()
+    source = normal_letter(tmp_path / "in")
+    assert tag(tagger_file, first.with_suffix(".csv"), source).returncode == 0
+    assert tag(tagger_file, second.with_suffix(".csv"), first.with_suffix(".csv")).returncode == 0
+    done = tag(tagger_file, third, second.with_suffix(".csv"))
+    assert done.returncode == 0, done.stderr  # before: a traceback (two input_sentence_no)
+    rows = read_table(third)
+    assert {"input_sentence_no", "input_input_sentence_no"} <= set(rows.columns)
+
+
+def test_a_page_that_is_not_a_page_number_is_carried_not_wrapped(tagger_file, tmp_path):
+    source = tmp_path / "pages.csv"
+    source.write_text("text,page\nCaseloads are high.,1\nManagers are absent.,1e30\n"
+                      "Children go missing.,-5\n")  # fmt: skip
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "tags.csv"
+    assert tag(tagger_file, out, source).returncode == 0
+    rows = read_table(out)
+    assert set(rows["page"]) == {1} and rows["input_page"].tolist() == ["1", "1e30", "-5"]
+
+
+def test_blank_rows_of_a_table_are_not_sentences(tagger_file, tmp_path):
+    source = tmp_path / "blanks.csv"
+    source.write_text('text\nCaseloads are too high for social workers.\n""\n"   "\n')
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "tags.csv"
+    assert tag(tagger_file, out, source).returncode == 0
+    assert pd.read_csv(out.with_name("letters.csv"))["sentences"].tolist() == [1]
+
+
+def test_a_windows_1252_table_is_read_as_a_text_letter_is(tagger_file, tmp_path):
+    source = tmp_path / "cp1252.csv"
+    source.write_bytes("text\nThe council’s caseloads are too high.\n".encode("cp1252"))
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "tags.csv"
+    done = tag(tagger_file, out, source)
+    assert done.returncode == 0, done.stderr
+    assert pd.read_csv(out)["text"].tolist() == ["The council’s caseloads are too high."]
+
+
+def test_resume_appends_a_tables_new_letters_beside_its_tagged_ones(tagger_file, tmp_path):
+    source = tmp_path / "docs.csv"
+    source.write_text("document,text\nA,Caseloads are too high.\nB,Managers do not oversee.\n")
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "tags.csv"
+    assert tag(tagger_file, out, source).returncode == 0
+    with source.open("a") as table:
+        table.write("C,Exploitation risks are identified quickly.\n")
+    done = tag(tagger_file, out, source, "--resume")
+    assert done.returncode == 0, done.stderr
+    assert documents(out) == {f"{source}::{d}" for d in "ABC"}  # before: C was never tagged
+    assert "(2 already tagged, skipped)" in done.stdout  # letters, not files
+    assert len(pd.read_csv(out)) == 3
+
+
+@pytest.mark.parametrize("limit", ["inf", "-1", "nan", "1e12"])
+def test_a_time_limit_that_cannot_be_set_is_a_usage_error(tagger_file, tmp_path, limit):
+    done = tag(tagger_file, tmp_path / "tags.csv", normal_letter(tmp_path / "in"),
+               time_limit=limit)  # fmt: skip
+    assert done.returncode == 2 and "--time-limit" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "tags.csv").exists()
+
+
+def test_a_full_disk_is_an_error_line_and_leaves_nothing_behind(tagger_file, tmp_path, monkeypatch):
+    from ofsted_themes.tagging import sinks
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sinks.TableSink, "flush", full)
+    done = tag(tagger_file, tmp_path / "out" / "tags.csv", normal_letter(tmp_path / "in"))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "cannot write the outputs: No space left on device" in done.stderr
+    assert not leftovers(tmp_path)
+
+
+def test_a_file_that_kills_its_worker_fails_alone_and_is_never_read_here(
+    tagger_file, tmp_path, monkeypatch
+):
+    """A worker that dies (out of memory, a crash in a C library) takes no other file with it:
+    the files not done are read again one by one, each by a worker of its own, and the one
+    that kills its worker is the one that failed, never read in the batch's own process."""
+    from ofsted_themes.tagging import letters
+
+    batch_process, read = os.getpid(), letters.read_input
+
+    def crash_on_some(path, *args):  # workers are forked: they have this, as the batch has
+        if "crash" in path.name:
+            if os.getpid() == batch_process:
+                raise AssertionError("read in the batch's own process")
+            os._exit(1)
+        return read(path, *args)
+
+    monkeypatch.setattr(letters, "read_input", crash_on_some)
+    folder = tmp_path / "in"
+    for name in ("a", "b-crash", "c", "d", "e", "f", "g", "h"):
+        normal_letter(folder).rename(folder / f"{name}.txt")
+    done = tag(tagger_file, tmp_path / "out" / "tags.csv", folder, jobs="2")
+    assert done.returncode == 1, done.stderr
+    assert [Path(line.split()[0]).name for line in failure_lines(done, "died")] == ["b-crash.txt"]
+    assert len(documents(tmp_path / "out" / "tags.csv")) == 7

@@ -383,12 +383,21 @@ def test_predict_is_deterministic_and_row_independent(tagger):
         ("chars__ overs", ""),
         ("phrases__oversight:score", ""),
         ("words__caseloads", "caseloads"),
+        ("words__does", ""),  # an auxiliary verb, which scikit-learn's stop words leave in
+        ("words__oversight does", "oversight"),
     ],
 )
 def test_evidence_is_content_words_of_word_features_only(feature, words):
     from ofsted_themes.modelling.tagger import content_words
 
     assert content_words(feature) == words
+
+
+def test_evidence_does_not_repeat_a_word_an_earlier_term_holds():
+    from ofsted_themes.modelling.tagger import distinct_words
+
+    assert distinct_words(["go missing", "Missing", "return home", "home visits", "go"]) == [
+        "go missing", "return home", "home visits"]  # fmt: skip
 
 
 def test_no_evidence_term_is_a_stop_word(tagger_file):

@@ -191,6 +191,24 @@ def test_a_tables_own_council_and_visit_columns_fill_its_letters_summary_rows(ta
     assert summary.loc[f"{source}::b", ["council", "visit_type"]].tolist() == ["", "inspection"]
 
 
+def test_a_tables_year_and_council_count_as_a_letters_do(tagger, tmp_path):
+    """A table's year is its letters' year (the year alone, as a file name gives it), and its
+    council is named by the area, as a letter's is: one council, one row of a roll-up."""
+    table = pd.DataFrame({
+        "document": ["a", "b", "b"],
+        "text": ["Caseloads are high.", "Supervision is rare.", "Children go missing."],
+        "council": ["Devon County Council", "Devon", "Devon"],
+        "year": ["2022", "2023", "2023"],
+    })  # fmt: skip
+    table.to_csv(tmp_path / "findings.csv", index=False)
+    out = tmp_path / "out" / "tags.csv"
+    batch(tagger, [tmp_path / "findings.csv"], out)
+    summary = read_table(out.with_name("letters.csv")).set_index("document")
+    source = str(tmp_path / "findings.csv")
+    assert summary.loc[f"{source}::a", ["council", "year"]].tolist() == ["Devon", "2022"]
+    assert summary.loc[f"{source}::b", ["council", "year"]].tolist() == ["Devon", "2023"]
+
+
 def test_the_summary_has_one_row_per_letter_with_council_and_visit_type(mixed_run, tagger):
     _, files, tags, summary, _ = mixed_run
     assert sorted(summary["document"]) == sorted(str(p) for p in files.values())

@@ -24,7 +24,7 @@ from ofsted_themes.cli.common import (
     run_command,
     starting_up,
 )
-from ofsted_themes.core.errors import ExitCode, OfstedThemesError
+from ofsted_themes.core.errors import ExitCode, OfstedThemesError, ProblemsError
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -88,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         labels = args.labels or setup.labels
         if args.command == "import":
             return run_import(args.file, labels, setup)
+        if args.command == "suggest":
+            check_out(args.out, labels, args.tags)
         with starting_up():  # reading the model: see core.collector
             candidates, tagger, digest = pick(args, labels, setup)
         if args.command == "suggest":
@@ -156,6 +158,21 @@ def run_suggest(args, candidates, tagger, labels: Path, digest: str) -> int:
         f"then: python -m label import {args.out}"
     )
     return 0
+
+
+def check_out(out: Path, labels: Path, tags: Path) -> None:
+    """Refuse an --out that is a file suggest reads, --force or not: it would be replaced."""
+    for kept, what in ((labels, "the label store (--labels)"), (tags, "the tag table read")):
+        if _same_file(out, kept):
+            raise ProblemsError([f"--out {out} is {what}: choose another --out"])
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (through links and relative paths alike)."""
+    try:
+        return Path(a).resolve() == Path(b).resolve() or Path(a).samefile(b)
+    except OSError:  # one of them does not exist yet
+        return False
 
 
 def run_import(file: Path, labels: Path, setup) -> int:

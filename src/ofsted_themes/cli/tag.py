@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ofsted_themes.cli.common import (
     DEFAULT_MODEL,
+    error,
     fail,
     one_line,
     print_failures,
@@ -30,6 +31,22 @@ from ofsted_themes.core.words import counted
 if TYPE_CHECKING:  # imported after parse_args when tagging: --help stays quick
     from ofsted_themes.modelling.tagger import Tagger
     from ofsted_themes.tagging.corrections import Corrections
+
+
+MAX_SECONDS = 10**6  # about 11 days: beyond it, the timer cannot be set on every platform
+
+
+def seconds_limit(value: str) -> float:
+    """A --time-limit: 0 (no limit) or a number of seconds up to MAX_SECONDS."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not 0 <= seconds <= MAX_SECONDS:  # also refuses nan, for which every comparison fails
+        raise argparse.ArgumentTypeError(
+            f"{value!r}: give 0 (no limit) or a number of seconds up to {MAX_SECONDS:,}"
+        )
+    return seconds
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -76,7 +93,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=0, help="worker processes (0: automatic)")
     parser.add_argument(
         "--time-limit",
-        type=float,
+        type=seconds_limit,
         default=READ_SECONDS,
         metavar="SECONDS",
         help=f"time to read one file before it fails (default {READ_SECONDS:g}; 0: no limit)",
@@ -153,6 +170,14 @@ def main(argv: list[str] | None = None) -> int:
         changed = "the outputs were written" if outputs.committed else "no output was changed"
         print(f"\ninterrupted: {changed}", file=sys.stderr)
         return 130
+    except OSError as exc:  # a full disk, a folder gone: the outputs could not be written
+        if isinstance(exc, BrokenPipeError):  # the reader of our output has gone (run_command)
+            raise
+        outputs.discard()
+        changed = "the outputs were written" if outputs.committed else "no output was changed"
+        where = f" ({exc.filename})" if exc.filename else ""
+        error(f"cannot write the outputs: {exc.strerror or exc}{where}; {changed}")
+        return ExitCode.USAGE
     print_outcome(result, time.perf_counter() - started)
     print_notes(result, args)
     if corrections and corrections.unused():

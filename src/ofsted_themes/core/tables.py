@@ -61,7 +61,7 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with a ``'`` before every text that a spreadsheet would run as a formula (and
     before any text that starts with quotes and then a formula character, so that
     :func:`unquote_formulas` gives back exactly what was written)."""
-    return _map_text(frame, _safe_cell)
+    return _map_text(frame, safe_cell)
 
 
 def spreadsheet_safe_frame(columns: Mapping[str, np.ndarray]) -> pd.DataFrame:
@@ -72,10 +72,10 @@ def spreadsheet_safe_frame(columns: Mapping[str, np.ndarray]) -> pd.DataFrame:
 
 
 def _safe_texts(values: np.ndarray) -> pd.Series:
-    return pd.Series([_safe_cell(v) if isinstance(v, str) else v for v in values], dtype=object)
+    return pd.Series([safe_cell(v) if isinstance(v, str) else v for v in values], dtype=object)
 
 
-def _safe_cell(text: str) -> str:
+def safe_cell(text: str) -> str:
     # A bare carriage return is not quoted by the CSV writer and ends a row in a spreadsheet
     # (whatever follows it would start a new, unchecked row): it becomes a newline, which is.
     if "\r" in text:

@@ -63,9 +63,8 @@ class Tagger:
             parts = []
             for j in np.flatnonzero(tags[i]).tolist():
                 found = [m.phrase for m in matchers[j].find(texts[i]) if m.weight > 0]
-                words = found + learned.get((i, j), [])
-                unique = list(dict.fromkeys(w.lower() for w in words))[:EVIDENCE_WORDS]
-                parts.append(f"{self.theme_ids[j]}: {', '.join(unique)}")
+                words = distinct_words(found + learned.get((i, j), []))[:EVIDENCE_WORDS]
+                parts.append(f"{self.theme_ids[j]}: {', '.join(words)}")
             evidence[i] = "; ".join(parts)
         return evidence
 
@@ -173,6 +172,22 @@ def linear_weights(estimator) -> np.ndarray | None:
     return None
 
 
+def distinct_words(words: list[str]) -> list[str]:
+    """``words`` lower-cased, without one whose every word an earlier one holds ("missing"
+    after "go missing")."""
+    kept: list[str] = []
+    seen: set[str] = set()
+    for word in (w.lower() for w in words):
+        if word and not set(word.split()) <= seen:
+            kept.append(word)
+            seen.update(word.split())
+    return kept
+
+
+# verbs that carry tense or mood, not content; scikit-learn's stop words leave them in
+AUXILIARIES = frozenset("does did doing having shall".split())
+
+
 @lru_cache(maxsize=2**17)  # a model's features: the same ones explain many sentences
 def content_words(feature: str) -> str:
     """A learned feature as evidence a reader can use: the content words of a word n-gram
@@ -183,4 +198,4 @@ def content_words(feature: str) -> str:
         return ""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    return " ".join(t for t in term.split() if t not in ENGLISH_STOP_WORDS)
+    return " ".join(t for t in term.split() if t not in ENGLISH_STOP_WORDS | AUXILIARIES)

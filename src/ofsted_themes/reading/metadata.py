@@ -199,7 +199,7 @@ def _council_in_file_name(stem: str) -> str | None:
     words = FILE_NAME_ENDS.sub("", SPACES.sub(" ", words).strip())
     if words.islower():  # "leeds-focused-visit.pdf": capitalised as a name
         words = words.title()
-    return _tidy(words) if len(re.sub(r"[^A-Za-z]", "", words)) >= 3 else None
+    return area_name(words) if len(re.sub(r"[^A-Za-z]", "", words)) >= 3 else None
 
 
 def council(text: str) -> str | None:
@@ -208,10 +208,10 @@ def council(text: str) -> str | None:
     for match in DIRECTOR_LINE.finditer(text):
         for part in [*match["title"].split(",")[1:], (match["next"] or "").split(",")[0]]:
             if LOOKS_LIKE_COUNCIL.search(part):
-                return _tidy(part)
+                return area_name(part)
     for pattern in (NAMED_COUNCIL, SIF_SUBJECT, SUBJECT_COUNCIL, JTAI_AREA):
         for found in pattern.finditer(text):
-            name = _tidy(found["council"])
+            name = area_name(found["council"])
             if name.lower() not in NOT_A_NAME:  # "Single inspection of LA children's services"
                 return name
     return None
@@ -254,7 +254,7 @@ def _iso(span: str) -> str | None:
         return None
 
 
-def _tidy(name: str) -> str:
+def area_name(name: str) -> str:
     """The area a council name names, without surrounding spaces, punctuation, a leading
     article or the words for the kind of council: one area, one name, however a letter puts it
     ("Leeds City Council", "Leeds"; "London Borough of Enfield", "Enfield")."""

@@ -140,11 +140,8 @@ def run_batch(
     if corrections:  # a resumed run corrects the earlier letters' rows too
         corrections.check(names + sorted(done - set(names)))
     result = BatchResult(failures=[(printable_name(n), printable_name(r)) for n, r in failures])
-    todo = [
-        (p, n)
-        for p, n in zip(paths, names, strict=True)
-        if n not in done and not _tagged_table(n, done)
-    ]
+    # a table is read again when some of its letters are done: the rest of them are appended
+    todo = [(p, n) for p, n in zip(paths, names, strict=True) if n not in done]
     result.skipped = len(paths) - len(todo)
     sink = TableSink(out, sentence_columns(tagger), resume=resume)
     tallies: list[dict] = []  # one small row per letter: memory stays flat
@@ -163,6 +160,9 @@ def run_batch(
                 result.failures.append((outcome.name, outcome.error))
                 continue
             for rows, meta in outcome.letters:
+                if meta["document"] in done:  # a table's letter tagged by the earlier run
+                    result.skipped += 1
+                    continue
                 meta = corrections.apply(meta) if corrections else meta
                 tallies.append(tally(rows, meta, tagger.theme_ids))
                 if tallies[-1]["sentences"]:  # an empty letter has no rows, only its tally
@@ -217,11 +217,6 @@ def check_resumable(record: dict, tagger: Tagger, out: Path) -> None:
                 "without --resume, or choose another --out"
             ]
         )
-
-
-def _tagged_table(name: str, done: set[str]) -> bool:
-    """A table input whose letters (``name::document``) are all in the output already."""
-    return any(d.startswith(f"{name}::") for d in done)
 
 
 def tally(rows: Rows, meta: dict, theme_ids: list[str]) -> dict:

@@ -1,7 +1,8 @@
 """Letter metadata supplied or corrected by the user (``tag --meta FILE.csv``): a table with a
-``document`` column and any of the letter columns; a non-empty cell replaces what was read from
-the letter. A row names a letter as `tag` does (``inbox/leeds.pdf``) or by its file name alone
-(``leeds.pdf``) when no two letters of the run share it (``check``)."""
+``document`` column and any of the letter columns (or ``year``, a visit date known only to the
+year); a non-empty cell replaces what was read from the letter. A row names a letter as `tag`
+does (``inbox/leeds.pdf``) or by its file name alone (``leeds.pdf``) when no two letters of the
+run share it (``check``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path, PurePath
 
 from ofsted_themes.core.errors import ProblemsError
 from ofsted_themes.core.tables import LETTER_COLUMNS, read_table
+from ofsted_themes.reading.metadata import INSPECTION, JTAI, VISIT_TYPES
 
 
 def is_date_or_year(value: str) -> bool:
@@ -22,6 +24,10 @@ def is_date_or_year(value: str) -> bool:
         return date.fromisoformat(value).isoformat() == value
     except ValueError:
         return False
+
+
+# ``year`` gives the year alone of a visit whose date is not known (the summary's year follows)
+CORRECTABLE = [*LETTER_COLUMNS, "year"]
 
 
 class Corrections:
@@ -40,21 +46,31 @@ class Corrections:
             raise ProblemsError([f"--meta {path}: cannot read it ({error})"]) from None
         if "document" not in table.columns:
             raise ProblemsError([f"--meta {path}: no 'document' column (the letters to correct)"])
-        unknown = [c for c in table.columns if c != "document" and c not in LETTER_COLUMNS]
+        unknown = [c for c in table.columns if c != "document" and c not in CORRECTABLE]
         if unknown:
-            known = ", ".join(LETTER_COLUMNS)
+            known = ", ".join(CORRECTABLE)
             raise ProblemsError([f"--meta {path}: unknown columns {unknown}; use any of {known}"])
-        rows, problems = {}, []
+        rows, problems, lines = {}, [], {}
         for number, record in enumerate(table.fillna("").astype(str).to_dict("records"), 2):
             document = record.pop("document").strip()
-            date = record.get("visit_date", "").strip()
+            year = record.pop("year", "").strip()
+            date = record.get("visit_date", "").strip() or year  # a year alone, as a date
+            record["visit_date"] = date
             if date and not is_date_or_year(date):
+                column = "visit_date" if record.get("visit_date") != year else "year"
                 problems.append(
-                    f"--meta {path} row {number}: visit_date '{date}' is not a date "
+                    f"--meta {path} row {number}: {column} '{date}' is not a date "
                     "(YYYY-MM-DD) or a year (YYYY)"
                 )
-            if document:
+            record["visit_type"] = visit_type(record.get("visit_type", ""))
+            if document in rows:  # which of two rows to believe would be a guess
+                problems.append(
+                    f"--meta {path} row {number}: '{document}' is named by row {lines[document]} "
+                    "too: keep one row a letter"
+                )
+            elif document:
                 rows[document] = {k: v.strip() for k, v in record.items() if v.strip()}
+                lines[document] = number
         if problems:
             raise ProblemsError(problems)
         return cls(rows)
@@ -93,6 +109,17 @@ class Corrections:
     def unused(self) -> list[str]:
         """Rows that matched no letter tagged in this run (a typo, or a letter not given)."""
         return sorted(set(self.rows) - set(self.used))
+
+
+# the kinds of visit as the summary names them, whatever their case or spacing, and the
+# abbreviations people use for them; anything else is kept as written
+KNOWN_TYPES = {t: t for t in VISIT_TYPES} | {"jtai": JTAI, "ilacs": INSPECTION, "sif": INSPECTION}
+
+
+def visit_type(written: str) -> str:
+    """``written`` as the summary names that kind of visit ("Monitoring Visit", "monitoring
+    visit"), so that one kind rolls up as one."""
+    return KNOWN_TYPES.get(" ".join(written.lower().split()), written.strip())
 
 
 def ambiguous(key: str, documents: list[str]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import re
 import signal
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -32,10 +33,11 @@ from ofsted_themes.core.limits import (
     interrupted,
     time_limit,
 )
-from ofsted_themes.core.tables import LETTER_COLUMNS, columns_of
+from ofsted_themes.core.tables import LETTER_COLUMNS, columns_of, safe_cell
 from ofsted_themes.modelling.tagger import Tagger
 from ofsted_themes.reading.document import SUPPORTED, DocumentError, read_bytes, read_document
-from ofsted_themes.reading.metadata import document_metadata
+from ofsted_themes.reading.formats.text import decode_text
+from ofsted_themes.reading.metadata import area_name, document_metadata
 from ofsted_themes.reading.sentences import iter_letter_sentences
 
 TABLE_SUFFIXES = {".csv", ".xlsx"}
@@ -112,13 +114,15 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
     if text_column != "text" and "text" in table.columns:  # carried, as other columns are
         table = table.rename(columns={"text": free_name(table.columns, "input_text")})
     table = own_pages(table.rename(columns={text_column: "text"}))
+    table = table[table["text"].astype(str).str.strip() != ""]  # a blank row is no sentence
     if "document" not in table.columns:
         table.insert(0, "document", document)
     letters = []
     for name, part in table.groupby("document", sort=False):
         part = part.drop(columns="document").reset_index(drop=True)
         if "sentence_no" in part.columns:  # tag's own output, tagged again: keep the old numbers
-            part = part.rename(columns={"sentence_no": "input_sentence_no"})
+            carried = free_name(part.columns, "input_sentence_no")
+            part = part.rename(columns={"sentence_no": carried})
         if "page" not in part.columns:
             part.insert(0, "page", 1)
         part.insert(0, "sentence_no", range(1, len(part) + 1))
@@ -127,16 +131,16 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
     return letters
 
 
+MAX_PAGE = 10**6  # more pages than any document has: a number above it is not a page
 ROWS_READ = MAX_TABLE_ROWS + 1  # one more than allowed: enough to tell a table is too long
 
 
 def _read_csv(data: bytes) -> pd.DataFrame:
-    try:
+    try:  # decoded as a text letter is: a BOM, UTF-8, else the likeliest (Windows-1252) encoding
         table = pd.read_csv(
-            io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig",
-            nrows=ROWS_READ,
-        )  # fmt: skip
-    except (ValueError, OSError, UnicodeDecodeError) as exc:
+            io.StringIO(decode_text(data)), dtype=str, keep_default_na=False, nrows=ROWS_READ
+        )
+    except (ValueError, OSError, DocumentError) as exc:
         raise InputError(f"cannot read table: {exc}") from None
     # pandas takes a first row with one field more than the header for a row index, shifting
     # every cell: an unquoted comma in the text
@@ -145,7 +149,7 @@ def _read_csv(data: bytes) -> pd.DataFrame:
             "cannot read table: its first row has more fields than the header "
             "(a comma in an unquoted text cell?): quote the text cells"
         )
-    return table
+    return text_header(table)
 
 
 def _read_excel(data: bytes) -> pd.DataFrame:
@@ -153,12 +157,36 @@ def _read_excel(data: bytes) -> pd.DataFrame:
         raise InputError("an encrypted or old-format (.xls) workbook: save it as .xlsx unprotected")
     check_archive(data, "XLSX")
     try:
-        return pd.read_excel(io.BytesIO(data), dtype=str, nrows=ROWS_READ).fillna("")
+        sheets = pd.read_excel(io.BytesIO(data), dtype=str, nrows=ROWS_READ, sheet_name=None)
     except (MemoryError, LimitExceeded, ImportError):  # not the file's fault
         raise
     except Exception as exc:  # any fault of a damaged workbook, in whichever parser met it
         reason = f"{type(exc).__name__}: {exc}"[:200]
         raise InputError(f"cannot read workbook: damaged .xlsx ({reason})") from None
+    return _joined_sheets({name: text_header(sheet) for name, sheet in sheets.items()})
+
+
+def _joined_sheets(sheets: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every sheet's rows: with more than one sheet of rows, each sheet without a ``document``
+    column is a letter named by its sheet (a workbook of one council's letters a sheet)."""
+    filled = {name: sheet for name, sheet in sheets.items() if len(sheet)}
+    if len(filled) > 1:
+        for name, sheet in filled.items():
+            if "document" not in sheet.columns:
+                sheet.insert(0, "document", name)
+    parts = list(filled.values()) or list(sheets.values())[:1]
+    return pd.concat(parts, ignore_index=True).fillna("") if parts else pd.DataFrame()
+
+
+def text_header(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with every column name text (a workbook's header may hold a year or a date,
+    which would not match the same header read from a CSV or written back as JSON), and safe
+    in a spreadsheet as the cells are (a header "=HYPERLINK(…)" would be a live formula)."""
+    names: list[str] = []
+    for column in table.columns:
+        names.append(free_name(names, safe_cell(str(column))))
+    table.columns = names
+    return table
 
 
 def table_metadata(part: pd.DataFrame) -> dict:
@@ -166,23 +194,29 @@ def table_metadata(part: pd.DataFrame) -> dict:
     a column's value where the letter's rows that fill it agree, so that a table of a council's
     sentences counts under that council in the summary."""
     meta = {}
-    for column in [c for c in LETTER_COLUMNS if c in part.columns]:
+    for column in [c for c in [*LETTER_COLUMNS, "year"] if c in part.columns]:
         values = set(part[column].astype(str).str.strip()) - {""}
         if len(values) == 1:
             meta[column] = values.pop()
+    year = meta.pop("year", "")
+    if re.fullmatch(r"\d{4}", year) and "visit_date" not in meta:
+        meta["visit_date"] = year  # the year alone, as a file name gives it
+    if "council" in meta:  # one area, one name, as a letter's is read
+        meta["council"] = area_name(meta["council"])
     return meta
 
 
 def own_pages(table: pd.DataFrame) -> pd.DataFrame:
     """A table's ``page`` column as page numbers, as letters have them; one holding anything
-    but whole numbers is carried as ``input_page`` instead (pages of 1), so that every output
-    format can hold the page column of letters and tables together."""
+    but whole numbers from 1 up is carried as ``input_page`` instead (pages of 1), so that
+    every output format can hold the page column of letters and tables together (and a huge
+    number does not wrap round to a negative page)."""
     if "page" not in table.columns:
         return table
     pages = pd.to_numeric(table["page"], errors="coerce")
-    if pages.notna().all() and (pages % 1 == 0).all():
+    if pages.between(1, MAX_PAGE).all() and (pages % 1 == 0).all():
         return table.assign(page=pages.astype("int64"))
-    return table.rename(columns={"page": "input_page"})
+    return table.rename(columns={"page": free_name(table.columns, "input_page")})
 
 
 def read_input(path: Path, document: str, text_column: str) -> list[Letter]:
@@ -325,9 +359,7 @@ def tag_files(
         for group in groups(work, 1):
             yield from process_group(tagger, group)
         return
-    pool = ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(model_path, tagger.thresholds)
-    )
+    pool = worker_pool(workers, model_path, tagger)
     finished = 0
     try:
         for outcomes in pool.map(_process_group_in_worker, groups(work, workers)):
@@ -335,17 +367,44 @@ def tag_files(
                 finished += 1
                 yield outcome
     except BrokenProcessPool:  # a worker died (out of memory, a crash in a C library)
-        yield Outcome(work[finished][1], error="the process reading it died (out of memory?)")
-        for job in work[finished + 1 :]:  # the rest, one by one here
-            yield process(tagger, *job)
+        stop(pool)
+        yield from one_by_one(tagger, work[finished:], model_path)
     finally:  # finished, failed or interrupted: no worker outlives the batch
         stop(pool)
+
+
+DIED = "the process reading it died (out of memory?)"
+
+
+def one_by_one(tagger: Tagger, work: list[Job], model_path: str) -> Iterator[Outcome]:
+    """The files not yet done when a worker died, each read in turn by a worker of its own:
+    which file of those in flight killed it is not known, and whatever killed it would kill
+    the batch were the file read here. A file whose worker dies is the one that failed."""
+    pool = None
+    try:
+        for job in work:
+            pool = pool or worker_pool(1, model_path, tagger)
+            try:
+                outcomes = pool.submit(_process_group_in_worker, [job]).result()
+            except BrokenProcessPool:
+                stop(pool)
+                pool, outcomes = None, [Outcome(job[1], error=DIED)]
+            yield from outcomes
+    finally:
+        if pool is not None:
+            stop(pool)
+
+
+def worker_pool(workers: int, model_path: str, tagger: Tagger) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
+        max_workers=workers, initializer=_init_worker, initargs=(model_path, tagger.thresholds)
+    )
 
 
 def stop(pool: ProcessPoolExecutor) -> None:
     """Shut the pool down now: queued files are cancelled and running workers stopped, rather
     than waiting for every file (``with`` would wait)."""
-    processes = list(getattr(pool, "_processes", {}).values())
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # None once shut
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():

@@ -1,13 +1,38 @@
-"""Word (.docx): paragraphs and table cells in order, via python-docx."""
+"""Word (.docx): paragraphs and table cells in order, via python-docx.
+
+The text read is the text Word displays, tracked changes accepted. python-docx's
+``Paragraph.text`` and ``iter_inner_content()`` see only direct children (runs, paragraphs,
+tables), so the XML is walked here through the elements that merely wrap them: a tracked
+insertion, a content control, a smart tag, a field... Their text was lost silently otherwise,
+and a lost insertion can reverse a sentence ("Caseloads are [no longer] too high")."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ofsted_themes.core.limits import OLE_FILE, LimitExceeded, check_archive
 from ofsted_themes.reading.cleaning import clean_pages
 from ofsted_themes.reading.document import DocumentError
+
+Element = Any  # a python-docx XML element: lxml's, with properties for its kind (CT_P, CT_Tc)
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+PARAGRAPH, TABLE, ROW, CELL, RUN, BREAK = (W + tag for tag in ("p", "tbl", "tr", "tc", "r", "br"))
+TEXT_BOX = W + "txbxContent"  # in a run's drawing or picture: paragraphs of their own
+ALTERNATIVES = MC + "AlternateContent"
+# Elements that only wrap content Word displays in their place: content controls, custom XML,
+# tracked insertions and moves to here, smart tags, simple fields (their result), hyperlinks,
+# right-to-left embeddings, a choice of alternatives. Not w:del nor w:moveFrom, whose text Word
+# no longer displays once changes are accepted; nor a run's w:delText and w:instrText (a field's
+# code), which python-docx's run text leaves out.
+WRAPPERS = frozenset(
+    [ALTERNATIVES, MC + "Choice"]
+    + [W + tag for tag in ("sdt", "sdtContent", "customXml", "ins", "moveTo", "smartTag")]
+    + [W + tag for tag in ("fldSimple", "hyperlink", "dir", "bdo")]
+)
 
 
 def read_docx(data: bytes) -> list[str]:
@@ -25,8 +50,7 @@ def read_docx(data: bytes) -> list[str]:
     try:
         document = docx.Document(io.BytesIO(data))
         pages: list[list[str]] = [[]]
-        for block in document.iter_inner_content():
-            _docx_block(block, pages)
+        _docx_blocks(document.element.body, pages)
     except LimitExceeded:  # the time limit, expiring inside python-docx
         raise
     except zipfile.BadZipFile:
@@ -36,31 +60,78 @@ def read_docx(data: bytes) -> list[str]:
     return clean_pages(["\n".join(lines) for lines in pages])
 
 
-def _docx_block(block: Any, pages: list[list[str]]) -> None:
-    """Add a paragraph or table (recursively, each cell once) to the current page."""
-    from docx.table import Table, _Cell
+def _docx_blocks(parent: Element, pages: list[list[str]]) -> None:
+    """Add the paragraphs and tables of a body, a table cell or a text box, in order."""
+    for block in _displayed(parent, {PARAGRAPH, TABLE}):
+        if block.tag == TABLE:
+            _docx_table(block, pages)
+        else:
+            _docx_paragraph(block, pages)
 
-    if isinstance(block, Table):
-        # each cell once, as its row holds it: row.cells repeats a cell once per column it spans
-        # (a damaged or hostile span of 2**31 columns fills memory), and a row below a vertical
-        # merge holds only a marker of the cell above
-        for row in block.rows:
-            for tc in row._tr.tc_lst:
-                if tc.vMerge != "continue":
-                    for inner in _Cell(tc, block).iter_inner_content():
-                        _docx_block(inner, pages)
-        return
-    if block.paragraph_format.page_break_before and pages[-1]:
+
+def _docx_table(table: Element, pages: list[list[str]]) -> None:
+    """Add a table's cells, each once, as its row holds it: row.cells repeats a cell once per
+    column it spans (a damaged or hostile span of 2**31 columns fills memory), and a row below
+    a vertical merge holds only a marker of the cell above."""
+    for row in _displayed(table, {ROW}):
+        for cell in _displayed(row, {CELL}):
+            if cell.vMerge != "continue":
+                _docx_blocks(cell, pages)
+
+
+def _docx_paragraph(paragraph: Element, pages: list[list[str]]) -> None:
+    """Add a paragraph as a line, then the paragraphs of text boxes anchored in it as lines of
+    their own (Word draws a box beside the text: its words are not part of the sentence)."""
+    from docx.text.parfmt import ParagraphFormat
+
+    runs = list(_displayed(paragraph, {RUN}))
+    if ParagraphFormat(paragraph).page_break_before and pages[-1]:
         pages.append([])
-    pages[-1].append(_docx_marker(block) + block.text)
-    for _ in block._p.xpath('./w:r/w:br[@w:type="page"]'):
-        pages.append([])
+    # python-docx's run text: w:t, with w:tab, w:br and w:cr as "\t" and "\n"
+    pages[-1].append(_docx_marker(paragraph) + "".join(run.text for run in runs))
+    for run in runs:  # before the paragraph's page breaks: on the page of their anchor
+        for box in _text_boxes(run):
+            _docx_blocks(box, pages)
+    breaks = sum(br.get(W + "type") == "page" for run in runs for br in run.iterchildren(BREAK))
+    pages.extend([] for _ in range(breaks))
 
 
-def _docx_marker(paragraph: Any) -> str:
+def _displayed(parent: Element, kinds: set[str]) -> Iterator[Element]:
+    """The elements of some kinds (tags) that ``parent`` displays, in order: children, and
+    those inside wrappers at any depth (the XML parser allows 256 levels: no deeper recursion)."""
+    for child in _alternative(parent):
+        if child.tag in kinds:
+            yield child
+        elif child.tag in WRAPPERS:
+            yield from _displayed(child, kinds)
+
+
+def _text_boxes(run: Element) -> Iterator[Element]:
+    """The text boxes in a run's drawings or pictures."""
+    if next(run.iter(TEXT_BOX), None) is not None:  # searched in C: most runs hold none
+        yield from _outer_text_boxes(run)
+
+
+def _outer_text_boxes(element: Element) -> Iterator[Element]:
+    """The text boxes inside an element, not those inside them: a box in a box is read with
+    the paragraphs of the outer one."""
+    for child in _alternative(element):
+        if child.tag == TEXT_BOX:
+            yield child
+        else:
+            yield from _outer_text_boxes(child)
+
+
+def _alternative(element: Element) -> Iterable[Element]:
+    """An element's children; of a choice of alternatives, only the first (the mc:Choice that
+    Word shows): the others repeat it for readers that cannot, as an old-style text box."""
+    return element[:1] if element.tag == ALTERNATIVES else element
+
+
+def _docx_marker(paragraph: Element) -> str:
     """A bullet for list paragraphs, whose markers Word draws rather than stores. The style is
     read by its id ("ListBullet"): resolving the style object is slow."""
-    p_pr = paragraph._p.pPr
+    p_pr = paragraph.pPr
     numbered = p_pr is not None and p_pr.numPr is not None
-    style = paragraph._p.style or ""
+    style = paragraph.style or ""
     return "• " if numbered or style.startswith("List") else ""

@@ -3,21 +3,30 @@ BeautifulSoup and lxml."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ofsted_themes.reading.cleaning import SPACES, clean_pages
 from ofsted_themes.reading.document import DocumentError
 from ofsted_themes.reading.formats.text import NOT_TEXT
 
+# Page furniture, dropped whole. Not every <form>: an ASP.NET WebForms page wraps all its content
+# in one; a form's controls and their labels go instead, and a search form (role="search", or
+# HTML's <search> element) as a whole.
 DROPPED_TAGS = [
-    "head", "script", "style", "nav", "header", "footer", "noscript", "template", "svg",
-    "form", "button", "iframe",
+    "head", "script", "style", "nav", "footer", "noscript", "template", "svg", "iframe",
+    "search", "button", "input", "select", "textarea", "label", "option", "datalist",
 ]  # fmt: skip
+# Where a <header> is an article's or a section's own heading (often its title and opening text)
+# rather than the page's banner: a header inside one of these is kept. This is HTML's own rule
+# (HTML-AAM): only a header scoped to the body is a "banner".
+SECTIONING = ["article", "aside", "main", "nav", "section"]
 BLOCK_TAGS = [
     "address", "article", "aside", "blockquote", "caption", "dd", "div", "dl", "dt",
     "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "main", "ol",
     "p", "pre", "section", "table", "td", "th", "tr", "ul",
 ]  # fmt: skip
+START = re.compile(r"[0-9]{1,6}")  # a list start taken as given (see _list_start)
 LINE = "\ue000"  # a private-use character marking a line break until whitespace is collapsed
 
 
@@ -29,7 +38,8 @@ def read_html(data: bytes) -> list[str]:
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DocumentError(NOT_TEXT)
     soup = BeautifulSoup(data, "lxml")
-    for tag in soup(DROPPED_TAGS):
+    banners = [header for header in soup("header") if not header.find_parent(SECTIONING)]
+    for tag in [*soup(DROPPED_TAGS), *soup("form", role="search"), *banners]:
         tag.decompose()
     for br in soup("br"):
         br.replace_with(LINE)
@@ -47,5 +57,12 @@ def _list_marker(item: Any) -> str:
     parent = item.find_parent(["ul", "ol"])
     if parent is None or parent.name == "ul":
         return "• "
-    start = int(parent.get("start", "1")) if str(parent.get("start", "1")).isdigit() else 1
-    return f"{start + len(item.find_previous_siblings('li'))}. "
+    return f"{_list_start(parent) + len(item.find_previous_siblings('li'))}. "
+
+
+def _list_start(ordered: Any) -> int:
+    """The number of an ordered list's first item: its ``start`` when that is a plain number of
+    sane size (up to 6 ASCII digits), else 1. A superscript digit passes ``str.isdigit`` but not
+    ``int``, and a huge number is no numbering: neither may fail the letter."""
+    start = str(ordered.get("start", "")).strip()
+    return int(start) if START.fullmatch(start) else 1

@@ -3,8 +3,10 @@ the geometry of the lines."""
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
+from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -19,6 +21,12 @@ NO_TEXT_LAYER = "no text layer (scanned image?): run OCR first, e.g. ocrmypdf"
 # two lines; compiled once, as they split every line
 HYPHEN_MARK = re.compile("[\ufffe\x02]")
 WORD_END = re.compile(r"[\s\ufffe\x02]")
+
+
+_Box = tuple[float, float, float, float]  # a character box: left, bottom, right, top
+# Where a line sits in pdfium's text: the line (stripped) and the indices of its first and last
+# characters and of its first word's last; a plain tuple, as one is made for every line
+_Span = tuple[str, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -96,33 +104,83 @@ def _forget_pdfium_error() -> None:
 
 
 def _pdf_lines(page: Any) -> list[_Line]:
-    """The text lines of a page with their geometry; pdfium gives lines separated by CR LF and
-    one character box per character of that text."""
-    textpage = page.get_textpage()
+    """The text lines of a page with their geometry, measured as the text reads (upright, left to
+    right) whatever the page's /Rotate and however its text is stored."""
     try:
-        text = textpage.get_text_range()
-        last = textpage.count_chars() - 1  # guards against text and boxes falling out of step
-        lines, position = [], 0
-        for raw in text.split("\r\n"):
-            if raw.strip():
-                lines.append(_pdf_line(textpage, raw, position, last))
-            position += len(raw) + 2
-        return lines
+        rotation = page.get_rotation()
+        textpage, spans = _pdf_spans(page)
+        turn = _upright_turn(textpage, spans, rotation)
+        if turn != rotation:
+            # pdfium orders lines as the page is shown (on a page shown sideways, last line
+            # first): show the page with its text upright and read it again
+            textpage.close()
+            page.set_rotation(turn)
+            textpage, spans = _pdf_spans(page)
+        bounds = page.get_bbox() if turn else None
+        try:
+            return [_pdf_line(textpage, span, turn, bounds) for span in spans]
+        finally:
+            textpage.close()
     finally:
-        textpage.close()
         page.close()
 
 
-def _pdf_line(textpage: Any, raw: str, position: int, limit: int) -> _Line:
-    """One line of text and its geometry, from three character boxes."""
-    stripped = raw.strip()
-    first = min(limit, position + len(raw) - len(raw.lstrip()))
-    last = min(limit, position + len(raw.rstrip()) - 1)
-    word_end = min(limit, first + len(WORD_END.split(stripped, maxsplit=1)[0]) - 1)
-    left, first_bottom, _, top = textpage.get_charbox(first, loose=True)
-    _, bottom, right, _ = textpage.get_charbox(last, loose=True)
-    word_right = textpage.get_charbox(word_end, loose=True)[2]
-    return _Line(stripped, left, right, top, bottom, top - first_bottom, word_right - left)
+def _pdf_spans(page: Any) -> tuple[Any, list[_Span]]:
+    """A page's text page and its lines' character indices; pdfium gives lines separated by
+    CR LF and one character box per character of that text."""
+    textpage = page.get_textpage()
+    text = textpage.get_text_range()
+    limit = textpage.count_chars() - 1  # guards against text and boxes falling out of step
+    spans, position = [], 0
+    for raw in text.split("\r\n"):
+        if stripped := raw.strip():
+            first = min(limit, position + len(raw) - len(raw.lstrip()))
+            last = min(limit, position + len(raw.rstrip()) - 1)
+            word_end = min(limit, first + len(WORD_END.split(stripped, maxsplit=1)[0]) - 1)
+            spans.append((stripped, first, last, word_end))
+        position += len(raw) + 2
+    return textpage, spans
+
+
+def _upright_turn(textpage: Any, spans: list[_Span], rotation: int) -> int:
+    """The clockwise turn of the page (0, 90, 180 or 270 degrees) that shows most lines upright,
+    by the angle of the first character of up to 8 lines spread over the page (a page's text
+    mostly runs one way; asking every line costs time); the page's own /Rotate when none tells."""
+    import pypdfium2.raw as pdfium_c
+
+    sample = spans[:: len(spans) // 8 + 1]
+    angles = (pdfium_c.FPDFText_GetCharAngle(textpage, span[1]) for span in sample)
+    # pdfium's angle is clockwise (-1 is an error): a turn as far anticlockwise shows it upright
+    votes = Counter(-round(math.degrees(angle) / 90) % 4 * 90 for angle in angles if angle >= 0)
+    return max(votes, key=lambda turn: (votes[turn], turn == rotation), default=rotation)
+
+
+def _upright_box(box: _Box, turn: int, bounds: _Box) -> _Box:
+    """A character box (left, bottom, right, top) placed where it shows on the page turned
+    clockwise by ``turn`` degrees, the turned page's lower left corner at the page's."""
+    x0, y0, x1, y1 = bounds
+    left, bottom, right, top = box
+    if turn == 90:  # (x, y) -> (y, -x)
+        return x0 + bottom - y0, y0 + x1 - right, x0 + top - y0, y0 + x1 - left
+    if turn == 180:  # (x, y) -> (-x, -y)
+        return x0 + x1 - right, y0 + y1 - top, x0 + x1 - left, y0 + y1 - bottom
+    if turn == 270:  # (x, y) -> (-y, x)
+        return x0 + y1 - top, y0 + left - x0, x0 + y1 - bottom, y0 + right - x0
+    return box
+
+
+def _pdf_line(textpage: Any, span: _Span, turn: int, bounds: _Box | None) -> _Line:
+    """One line of text and its geometry, from three character boxes (turned upright when the
+    text is stored turned)."""
+    text, first_index, last_index, word_end = span
+    first = textpage.get_charbox(first_index, loose=True)
+    last = textpage.get_charbox(last_index, loose=True)
+    word = textpage.get_charbox(word_end, loose=True)
+    if bounds:
+        first, last, word = (_upright_box(box, turn, bounds) for box in (first, last, word))
+    left, first_bottom, _, top = first
+    _, bottom, right, _ = last
+    return _Line(text, left, right, top, bottom, top - first_bottom, word[2] - left)
 
 
 def _layout(pages: list[list[_Line]]) -> _Layout:

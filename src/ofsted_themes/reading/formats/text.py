@@ -18,12 +18,12 @@ BOMS = (
 
 def read_text(data: bytes) -> list[str]:
     """Pages of a text file (form feeds separate pages)."""
-    return _text_pages(_decode(data))
+    return _text_pages(decode_text(data))
 
 
 def read_markdown(data: bytes) -> list[str]:
     """Pages of a Markdown file, with heading marks, emphasis and link targets removed."""
-    text = _decode(data)
+    text = decode_text(data)
     text = re.sub(r"(?m)^ {0,3}#{1,6}\s+|\s+#+\s*$", "", text)
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
     text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
@@ -39,7 +39,7 @@ def _text_pages(text: str) -> list[str]:
     return clean_pages([_mark_short_lines(page, width) for page in pages], wrapped=True)
 
 
-def _decode(data: bytes) -> str:
+def decode_text(data: bytes) -> str:
     """Text from bytes: a BOM, else UTF-8, else charset-normalizer's guess. Among equally
     plausible single-byte encodings Windows-1252 is preferred, as these are English letters
     (charset-normalizer may otherwise pick cp1250 and garble accented letters)."""
