@@ -285,11 +285,12 @@ def test_roll_ups_count_letters_and_sentences_by_council_and_year(tags, summary)
         rows = soup.select(f"#{table_id} tbody tr")
         return [[td.get_text(" ", strip=True) for td in row.find_all("td")] for row in rows]
 
-    # council, letters, sentences, then per theme: tagged sentences (letters with any)
+    # council, letters, sentences, then per theme: tagged sentences, their share of the row's
+    # sentences (so that councils of many letters and of few compare), (letters with any)
     assert table("years") == [
-        ["2019", "1", "3", "2 (1)", "1 (1)"],
-        ["2020", "1", "2", "0 (0)", "0 (0)"],
-        ["2021", "1", "0", "0 (0)", "0 (0)"],
+        ["2019", "1", "3", "2 66.7% (1)", "1 33.3% (1)"],
+        ["2020", "1", "2", "0 0.0% (0)", "0 0.0% (0)"],
+        ["2021", "1", "0", "0 0.0% (0)", "0 0.0% (0)"],
     ]
     assert [row[0] for row in table("councils-table")] == ["Ashshire", "Beeton", "Ceeford"]
     link = soup.select_one("#councils-table tbody tr td.share a.count")
@@ -323,6 +324,19 @@ def test_findings_list_every_tagged_sentence_with_what_filters_match(tags, summa
     ]
 
 
+def test_letters_are_named_without_the_folders_they_share_with_the_full_name_on_hover(
+    tags, metadata
+):
+    folder = "/home/analyst/ofsted/letters/"
+    tags = tags.assign(document=folder + tags["document"])
+    metadata = metadata.assign(document=folder + metadata["document"])
+    soup = soup_of(tags, summarise(tags, metadata, THEME_IDS))
+    for cell in soup.select("#letters-table td.c-letter a, #findings-table td.c-letter a"):
+        assert cell.get_text() in {"A.pdf", "B.pdf", "C.pdf"}  # before: the whole path
+        assert cell["title"] == folder + cell.get_text()
+    assert [h.get_text() for h in soup.select("article.letter h3")] == ["A.pdf", "B.pdf", "C.pdf"]
+
+
 def test_the_page_says_which_model_and_thresholds_made_it(tags, summary):
     made = {
         "model": "models/tagger.skops",
@@ -342,6 +356,14 @@ def test_the_page_says_which_model_and_thresholds_made_it(tags, summary):
     for stamp in (now.date().isoformat(), now.strftime("%d %B %Y"), now.strftime("%-d %B %Y")):
         assert stamp not in html
     assert soup_of(tags, summary).select_one("header .made") is None  # none given, none shown
+    # a threshold set by --threshold is marked, and the model's figure said to be at its own
+    scored = made | {"cv_macro_f1": 0.9}
+    assert "at its own thresholds" not in render_report(tags, summary, THEMES, "t", scored)
+    changed = render_report(tags, summary, THEMES, "t", scored | {"overridden": ["staffing"]})
+    line = BeautifulSoup(changed, "html.parser").select_one("header .made").get_text()
+    assert "Workforce and staffing 0.40 (set by --threshold)" in line
+    assert "Child sexual exploitation 0.47 (set" not in line
+    assert "macro-F1 0.900 in grouped cross-validation on its training data at its own" in line
 
 
 # --- HTML report: escaping, CSS, template -----------------------------------------------------

@@ -157,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
 
                 tags = outputs.staged[args.out]
                 made = provenance(args.model, tagger, version) | {
+                    "overridden": sorted(parse_thresholds(args.threshold, tagger.theme_ids)),
                     "failed": len(result.failures),
                     "failures": str(failures_path(args.out)),
                 }

@@ -163,6 +163,7 @@ def report_data(
     numbers, link targets, and the geometry of the chart."""
     documents = _documents(tags, summary)
     anchors = _anchors(documents)
+    labels = short_names(documents)
     rows = {r["document"]: r for r in summary.to_dict("records")}
     views = theme_views(themes)
     counts = {
@@ -193,13 +194,34 @@ def report_data(
         ),
         "by_council": rollup(documents, keys, "council", counts, sizes, views),
         "by_year": by_year,
-        "findings": findings(tags, documents, anchors, keys, views),
-        "summary": _summary_rows(documents, rows, anchors, views, counts, shares),
-        "letters": [
-            _letter(d, anchors[d], rows.get(d, {}), by_document.get(d), views, counts[d])
-            for d in documents
-        ],
+        "findings": labelled(findings(tags, documents, anchors, keys, views), labels),
+        "summary": labelled(_summary_rows(documents, rows, anchors, views, counts, shares), labels),
+        "letters": labelled(
+            [
+                _letter(d, anchors[d], rows.get(d, {}), by_document.get(d), views, counts[d])
+                for d in documents
+            ],
+            labels,
+        ),
     }
+
+
+def short_names(documents: list[str]) -> dict[str, str]:
+    """Each letter's name without the folders all the letters share (``/home/me/inbox/a.pdf``
+    and ``/home/me/inbox/b.pdf`` show as ``a.pdf`` and ``b.pdf``): the full name stays in the
+    tables, and the report gives it on hover."""
+    # the folders of each file (a table's letter is "<file>::<name>": not those of its name)
+    folders = [str(d).partition("::")[0].split("/")[:-1] for d in documents]
+    shared = 0
+    while folders and all(len(f) > shared and f[shared] == folders[0][shared] for f in folders):
+        shared += 1
+    cut = len("/".join(folders[0][:shared])) + 1 if shared else 0
+    return {d: str(d)[cut:] for d in documents}
+
+
+def labelled(rows: list[dict], labels: dict[str, str]) -> list[dict]:
+    """``rows`` (each naming its ``document``) with the letter's short name as ``label``."""
+    return [row | {"label": labels[row["document"]]} for row in rows]
 
 
 def letter_keys(row: dict) -> dict[str, str]:
@@ -316,14 +338,19 @@ def provenance_lines(provenance: dict | None, views: list[dict]) -> list[str]:
         lines[0] += f" ({', '.join(i for i in ids if i)})"
     if provenance.get("data"):
         lines.append(f"trained on {provenance['data']}")
+    overridden = set(provenance.get("overridden") or [])
     if provenance.get("cv_macro_f1") is not None:
+        own = " at its own thresholds, not those set here" if overridden else ""
         lines.append(
             f"macro-F1 {provenance['cv_macro_f1']:.3f} in grouped cross-validation on its "
-            "training data (the README gives its figure on held-out letters)"
+            f"training data{own} (the README gives its figure on held-out letters)"
         )
     thresholds = provenance.get("thresholds") or {}
     named = [
-        f"{v['name']} {float(thresholds[v['id']]):.2f}" for v in views if v["id"] in thresholds
+        f"{v['name']} {float(thresholds[v['id']]):.2f}"
+        + (" (set by --threshold)" if v["id"] in overridden else "")
+        for v in views
+        if v["id"] in thresholds
     ]
     if named:
         lines.append("thresholds " + ", ".join(named))

@@ -109,7 +109,7 @@
       var hits = Array.prototype.map.call(row.querySelectorAll(".hit"), function (h) {
         return h.dataset.theme + " " + h.dataset.score;
       });
-      lines.push([row.cells[0].textContent, row.dataset.council, row.dataset.year,
+      lines.push([row.cells[0].querySelector("a").title, row.dataset.council, row.dataset.year,
         row.dataset.page, row.dataset.no, hits.join("; "), row.cells[4].textContent,
         row.cells[5].textContent]);
     });
