@@ -777,3 +777,12 @@ def test_pdf_pages_turned_by_rotate_or_stored_turned_read_as_upright_ones(
     expected = [page.text for page in read_document(upright).pages]
     assert len(expected) >= 2
     assert [page.text for page in read_document(turned).pages] == expected
+
+
+def test_windows_1252_text_after_a_utf8_byte_order_mark_is_read_as_windows_1252(tmp_path):
+    # an editor that adds a BOM to a file it did not convert: before, every ’ became U+FFFD
+    path = tmp_path / "letter.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + "The council’s caseloads are too high.\n".encode("cp1252"))
+    assert [page.text for page in read_document(path).pages] == [
+        "The council’s caseloads are too high."
+    ]

@@ -337,6 +337,14 @@ def test_letters_are_named_without_the_folders_they_share_with_the_full_name_on_
     assert [h.get_text() for h in soup.select("article.letter h3")] == ["A.pdf", "B.pdf", "C.pdf"]
 
 
+def test_a_report_left_among_the_letters_is_not_read_as_a_letter(tags, summary):
+    from ofsted_themes.reading.document import DocumentError
+    from ofsted_themes.reading.formats.html import OWN_REPORT, read_html
+
+    with pytest.raises(DocumentError, match=OWN_REPORT):
+        read_html(render_report(tags, summary, THEMES, "t").encode())
+
+
 def test_the_page_says_which_model_and_thresholds_made_it(tags, summary):
     made = {
         "model": "models/tagger.skops",

@@ -30,6 +30,12 @@ START = re.compile(r"[0-9]{1,6}")  # a list start taken as given (see _list_star
 LINE = "\ue000"  # a private-use character marking a line break until whitespace is collapsed
 
 
+# The generator named in the head of tag's report pages (reporting/templates/report.html.j2):
+# an earlier run's report left in a folder of letters is not a letter
+REPORT_GENERATOR = "ofsted-themes report"
+OWN_REPORT = "a report of this tool, not a letter: keep reports out of the folders of letters"
+
+
 def read_html(data: bytes) -> list[str]:
     """The text of a web page as one page: furniture elements dropped, block elements and list
     items on lines of their own (BeautifulSoup works out the encoding)."""
@@ -38,6 +44,8 @@ def read_html(data: bytes) -> list[str]:
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DocumentError(NOT_TEXT)
     soup = BeautifulSoup(data, "lxml")
+    if soup.find("meta", attrs={"name": "generator", "content": REPORT_GENERATOR}):
+        raise DocumentError(OWN_REPORT)  # its sentences are the letters', counted twice
     banners = [header for header in soup("header") if not header.find_parent(SECTIONING)]
     for tag in [*soup(DROPPED_TAGS), *soup("form", role="search"), *banners]:
         tag.decompose()

@@ -45,7 +45,13 @@ def decode_text(data: bytes) -> str:
     (charset-normalizer may otherwise pick cp1250 and garble accented letters)."""
     for bom, encoding in BOMS:
         if data.startswith(bom):
-            return data[len(bom) :].decode(encoding, errors="replace")
+            data = data[len(bom) :]
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                if encoding != "utf-8":
+                    return data.decode(encoding, errors="replace")
+                break  # a UTF-8 BOM before Windows-1252 text (an editor's): guessed below
     if b"\x00" in data[:4096]:
         raise DocumentError(NOT_TEXT)
     try:
