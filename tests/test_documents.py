@@ -786,3 +786,43 @@ def test_windows_1252_text_after_a_utf8_byte_order_mark_is_read_as_windows_1252(
     assert [page.text for page in read_document(path).pages] == [
         "The council’s caseloads are too high."
     ]
+
+
+def test_a_form_beside_the_letter_is_dropped_one_that_holds_it_is_read(tmp_path):
+    letter = "<main><p>Caseloads are too high for many social workers.</p></main>"
+    survey = "<form><p>Please fill in this survey to help us improve the website.</p></form>"
+    beside = tmp_path / "beside.html"
+    beside.write_text(f"<html><body>{letter}{survey}</body></html>")
+    assert "survey" not in read_document(beside).pages[0].text  # a feedback form: furniture
+    inside = tmp_path / "inside.html"  # an ASP.NET page: one form round everything
+    inside.write_text(f"<html><body><form>{letter}</form>{survey}</body></html>")
+    assert "Caseloads are too high" in read_document(inside).pages[0].text
+
+
+def test_an_upright_page_with_a_few_vertical_labels_is_not_turned():
+    from fpdf import FPDF
+
+    from ofsted_themes.reading.formats.pdf import read_pdf
+
+    body = ["Caseloads are too high for the social workers in the assessment teams.",
+            "Managers oversee the plans for children well in every team that we saw.",
+            "Children are safe and their plans are reviewed at the right time."]  # fmt: skip
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=11)
+    pdf.add_page()
+    for y, line in zip((30, 36, 42), body, strict=True):
+        pdf.text(20, y, line)
+    for i in range(4):  # a table's turned column labels: before, they turned the whole page
+        with pdf.rotation(90, 190 - 8 * i, 250):
+            pdf.text(190 - 8 * i, 250, f"Label {i}")
+    assert read_pdf(bytes(pdf.output()))[0].splitlines()[:3] == body
+
+
+def test_a_content_control_showing_its_placeholder_is_not_read(tmp_path):
+    placeholder = (
+        "<w:sdt><w:sdtPr><w:showingPlcHdr/></w:sdtPr><w:sdtContent>"
+        f"<w:p>{_run('Click or tap here to enter text.')}</w:p></w:sdtContent></w:sdt>"
+    )
+    document = read_document(docx_with_body(tmp_path / "form.docx", placeholder))
+    assert "Click or tap" not in document.pages[0].text
+    assert "Inspectors spoke to children." in document.pages[0].text

@@ -306,15 +306,16 @@ def test_suggest_will_not_overwrite_labels_not_imported_yet(tmp_path, three_lett
     assert "letter_1.pdf" not in pd.read_csv(out)["document"].tolist()
 
 
-def test_suggest_never_writes_over_the_label_store_or_the_tag_table(
+def test_suggest_never_writes_over_the_label_store_the_tag_table_or_the_model(
     tmp_path, three_letters, tagger_file
 ):
-    tags, store = tmp_path / "tags.csv", tmp_path / "user.csv"
+    tags, store, model = tmp_path / "tags.csv", tmp_path / "user.csv", tmp_path / "m.skops"
     three_letters.to_csv(tags, index=False)
     store.write_text("kept")
-    for out in (store, tags):
+    model.write_bytes(tagger_file.read_bytes())
+    for out in (store, tags, model):
         before = out.read_bytes()
-        done = run_label("suggest", tags, "--out", out, "--model", tagger_file,
+        done = run_label("suggest", tags, "--out", out, "--model", model,
                          "--labels", store, "--force")  # fmt: skip
         assert done.returncode == 2
         (line,) = error_lines(done)

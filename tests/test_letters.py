@@ -168,6 +168,20 @@ def test_a_council_is_read_whole_whatever_the_directors_title(address, area):
     assert council(f"Ms A Jones\n{address}\n\nDear Ms Jones\n") == area
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ms C Brown\nChief Executive\nHarrowfield City Council\n\nDear Ms Brown\n\nThe "
+        "director of children's services has improved oversight.\nHarrowfield City Council has "
+        "invested in recruitment, and caseloads are lower.\n",
+        "The director, with Harrowfield City Council leaders, met inspectors.\n",
+    ],
+)
+def test_a_sentence_beside_a_director_is_not_an_address(text):
+    # a line after any "director" was taken whole: "Harrowfield City Council has invested in..."
+    assert council(text) == "Harrowfield"
+
+
 def test_a_director_line_without_a_council_name_is_not_taken():
     text = "The Director of Children's Services, appointed in 2021, leads well.\nLowmoor Council"
     assert council(text) == "Lowmoor"

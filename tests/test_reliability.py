@@ -789,6 +789,17 @@ def test_every_sheet_of_a_workbook_is_read_each_a_letter(tagger_file, tmp_path):
     assert len(rows) == 2
 
 
+def test_a_sheet_without_the_text_column_fails_its_workbook_by_name(tagger_file, tmp_path):
+    source = workbook(tmp_path / "book.xlsx", {
+        "2023": [["text"], ["Caseloads are too high for workers."]],
+        "2024": [["Text"], ["Children go missing from care."]]})  # fmt: skip
+    (tmp_path / "out").mkdir()
+    done = tag(tagger_file, tmp_path / "out" / "tags.csv", source, normal_letter(tmp_path / "in"))
+    assert done.returncode == 1  # before: exit 0, the 2024 sheet's sentences gone
+    (line,) = failure_lines(done, "book.xlsx")
+    assert "sheet '2024' has no column 'text' (found: Text)" in line
+
+
 @pytest.mark.parametrize("output", ["tags.csv", "tags.xlsx", "tags.parquet"])
 def test_a_header_of_numbers_or_dates_is_carried_as_text(tagger_file, tmp_path, output):
     import datetime
@@ -843,12 +854,13 @@ def test_a_page_that_is_not_a_page_number_is_carried_not_wrapped(tagger_file, tm
 
 
 def test_blank_rows_of_a_table_are_not_sentences(tagger_file, tmp_path):
-    source = tmp_path / "blanks.csv"
-    source.write_text('text\nCaseloads are too high for social workers.\n""\n"   "\n')
+    source = tmp_path / "blanks.csv"  # the blank row a spreadsheet exports last has no page
+    source.write_text('text,page\nCaseloads are too high.,1\n"",\n"   ",\nStaff leave.,2\n,\n')
     (tmp_path / "out").mkdir()
     out = tmp_path / "out" / "tags.csv"
     assert tag(tagger_file, out, source).returncode == 0
-    assert pd.read_csv(out.with_name("letters.csv"))["sentences"].tolist() == [1]
+    assert pd.read_csv(out.with_name("letters.csv"))["sentences"].tolist() == [2]
+    assert pd.read_csv(out)["page"].tolist() == [1, 2]  # pages, not carried as input_page
 
 
 def test_a_windows_1252_table_is_read_as_a_text_letter_is(tagger_file, tmp_path):
@@ -893,7 +905,7 @@ def test_a_full_disk_is_an_error_line_and_leaves_nothing_behind(tagger_file, tmp
     monkeypatch.setattr(sinks.TableSink, "flush", full)
     done = tag(tagger_file, tmp_path / "out" / "tags.csv", normal_letter(tmp_path / "in"))
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert "cannot write the outputs: No space left on device" in done.stderr
+    assert "the run stopped: No space left on device; no output was changed" in done.stderr
     assert not leftovers(tmp_path)
 
 
@@ -916,9 +928,11 @@ def test_a_file_that_kills_its_worker_fails_alone_and_is_never_read_here(
 
     monkeypatch.setattr(letters, "read_input", crash_on_some)
     folder = tmp_path / "in"
-    for name in ("a", "b-crash", "c", "d", "e", "f", "g", "h"):
+    # more files than the workers can hold when one dies: the rest go on in a new pool
+    names = ["a", "b-crash", *(f"c{i:03d}" for i in range(110))]
+    for name in names:
         normal_letter(folder).rename(folder / f"{name}.txt")
     done = tag(tagger_file, tmp_path / "out" / "tags.csv", folder, jobs="2")
     assert done.returncode == 1, done.stderr
     assert [Path(line.split()[0]).name for line in failure_lines(done, "died")] == ["b-crash.txt"]
-    assert len(documents(tmp_path / "out" / "tags.csv")) == 7
+    assert len(documents(tmp_path / "out" / "tags.csv")) == len(names) - 1

@@ -564,6 +564,17 @@ def test_meta_gives_a_year_when_only_the_year_is_known(tagger_file, tmp_path, ca
     assert status == 2 and "year '21' is not a date (YYYY-MM-DD) or a year (YYYY)" in err
 
 
+@pytest.mark.parametrize(
+    ("written", "named"),
+    [("JTAI", "joint targeted area inspection"), ("ilacs", "inspection"),
+     ("Focused  Visit", "focused visit"), ("inspection (SIF)", "inspection (SIF)")],
+)  # fmt: skip
+def test_meta_kinds_of_visit_are_named_as_the_summary_names_them(written, named):
+    from ofsted_themes.tagging.corrections import visit_type
+
+    assert visit_type(written) == named  # anything else is kept as written
+
+
 def test_meta_names_a_kind_of_visit_as_the_summary_does_and_one_row_a_letter(
     tagger_file, tmp_path, capsys
 ):

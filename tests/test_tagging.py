@@ -191,6 +191,25 @@ def test_a_tables_own_council_and_visit_columns_fill_its_letters_summary_rows(ta
     assert summary.loc[f"{source}::b", ["council", "visit_type"]].tolist() == ["", "inspection"]
 
 
+def test_a_table_splits_into_its_letters_in_order_with_their_rows_in_order(tmp_path):
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    table = tmp_path / "t.csv"
+    table.write_text("document,text,page,ref\nb,b one.,1,x\na,a one.,1,y\nb,b two.,2,z\n"
+                     "a,a two.,3,w\n")  # fmt: skip
+    letters = read_sentence_table(table, "t.csv", "text")
+    assert [lt.document for lt in letters] == ["t.csv::b", "t.csv::a"]  # as they first appear
+    assert [list(lt.sentences["text"]) for lt in letters] == [["b one.", "b two."],
+                                                             ["a one.", "a two."]]  # fmt: skip
+    assert [list(lt.sentences["sentence_no"]) for lt in letters] == [[1, 2], [1, 2]]
+    assert [list(lt.sentences["page"]) for lt in letters] == [[1, 2], [1, 3]]
+    assert [list(lt.sentences["ref"]) for lt in letters] == [["x", "z"], ["y", "w"]]
+    table.write_text("document,text\n")  # a header alone: no letter, with or without names
+    assert read_sentence_table(table, "t.csv", "text") == []
+    table.write_text("text\n")
+    assert read_sentence_table(table, "t.csv", "text") == []
+
+
 def test_a_tables_year_and_council_count_as_a_letters_do(tagger, tmp_path):
     """A table's year is its letters' year (the year alone, as a file name gives it), and its
     council is named by the area, as a letter's is: one council, one row of a roll-up."""

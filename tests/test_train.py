@@ -399,6 +399,9 @@ def test_the_champion_moves_only_to_an_as_good_run_on_the_same_data_unless_force
     moved, reason = registry.promote(same, 0.7, "A")
     assert moved is True and "ties" in reason
     assert champion() == same
+    assert registry.promote(better, 0.7, "A")[0] is False  # an older version's tie does not
+    assert registry.promote(version(float("nan"), "A"), float("nan"), "A")[0] is False
+    assert champion() == same
     moved, reason = registry.promote(elsewhere, 0.9, "B")  # higher, but on other data
     assert moved is False and "other data" in reason
     assert champion() == same

@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "import":
             return run_import(args.file, labels, setup)
         if args.command == "suggest":
-            check_out(args.out, labels, args.tags)
+            check_out(args.out, labels, args.tags, args.model)
         with starting_up():  # reading the model: see core.collector
             candidates, tagger, digest = pick(args, labels, setup)
         if args.command == "suggest":
@@ -160,9 +160,10 @@ def run_suggest(args, candidates, tagger, labels: Path, digest: str) -> int:
     return 0
 
 
-def check_out(out: Path, labels: Path, tags: Path) -> None:
+def check_out(out: Path, labels: Path, tags: Path, model: str) -> None:
     """Refuse an --out that is a file suggest reads, --force or not: it would be replaced."""
-    for kept, what in ((labels, "the label store (--labels)"), (tags, "the tag table read")):
+    read = [(labels, "the label store (--labels)"), (tags, "the tag table read")]
+    for kept, what in [*read, (Path(model), "the model (--model)")]:
         if _same_file(out, kept):
             raise ProblemsError([f"--out {out} is {what}: choose another --out"])
 

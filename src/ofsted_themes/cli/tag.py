@@ -171,13 +171,13 @@ def main(argv: list[str] | None = None) -> int:
         changed = "the outputs were written" if outputs.committed else "no output was changed"
         print(f"\ninterrupted: {changed}", file=sys.stderr)
         return 130
-    except OSError as exc:  # a full disk, a folder gone: the outputs could not be written
+    except OSError as exc:  # a full disk, a folder gone, no memory to start a worker
         if isinstance(exc, BrokenPipeError):  # the reader of our output has gone (run_command)
             raise
         outputs.discard()
         changed = "the outputs were written" if outputs.committed else "no output was changed"
         where = f" ({exc.filename})" if exc.filename else ""
-        error(f"cannot write the outputs: {exc.strerror or exc}{where}; {changed}")
+        error(f"the run stopped: {exc.strerror or exc}{where}; {changed}")
         return ExitCode.USAGE
     print_outcome(result, time.perf_counter() - started)
     print_notes(result, args)

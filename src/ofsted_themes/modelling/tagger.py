@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -184,8 +184,13 @@ def distinct_words(words: list[str]) -> list[str]:
     return kept
 
 
-# verbs that carry tense or mood, not content; scikit-learn's stop words leave them in
-AUXILIARIES = frozenset("does did doing having shall".split())
+@cache
+def stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words, and the verbs that carry tense or mood, not content,
+    which it leaves in ("does")."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return ENGLISH_STOP_WORDS | {"does", "did", "doing", "having", "shall"}
 
 
 @lru_cache(maxsize=2**17)  # a model's features: the same ones explain many sentences
@@ -196,6 +201,4 @@ def content_words(feature: str) -> str:
     transformer, _, term = feature.rpartition("__")
     if transformer.startswith("chars") or ":" in term:
         return ""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return " ".join(t for t in term.split() if t not in ENGLISH_STOP_WORDS | AUXILIARIES)
+    return " ".join(t for t in term.split() if t not in stop_words())

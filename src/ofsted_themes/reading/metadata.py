@@ -38,6 +38,11 @@ DIRECTOR_LINE = re.compile(
     re.M,
 )
 LOOKS_LIKE_COUNCIL = re.compile(r"\b(?:Council|Borough of|City of|County of)\b")
+# an address line that is a name, not a sentence: capitalised words and the small words that
+# join them ("Telford and Wrekin Council", "Council of the Isles of Scilly", "St. Helens")
+NAME_LINE = re.compile(
+    r"(?:[A-Z][\w’'.-]*|and|of|on|upon|the|&)(?:[ \t]+(?:[A-Z][\w’'.-]*|and|of|on|upon|the|&))*"
+)
 # "Harrowfield City Council", "Lowmoor Borough Council", "Kestrel Vale Council"
 NAMED_COUNCIL = re.compile(rf"(?P<council>(?:{NAME_WORD}[ \t]){{1,5}}Council)\b")
 # "Monitoring visit to Harrowfield children's services", "Inspection of Eastmere local authority
@@ -207,7 +212,8 @@ def council(text: str) -> str | None:
     report's title block, the subject line, then the area of a joint inspection."""
     for match in DIRECTOR_LINE.finditer(text):
         for part in [*match["title"].split(",")[1:], (match["next"] or "").split(",")[0]]:
-            if LOOKS_LIKE_COUNCIL.search(part):
+            part = part.strip(" .;:")
+            if LOOKS_LIKE_COUNCIL.search(part) and NAME_LINE.fullmatch(part):
                 return area_name(part)
     for pattern in (NAMED_COUNCIL, SIF_SUBJECT, SUBJECT_COUNCIL, JTAI_AREA):
         for found in pattern.finditer(text):

@@ -153,16 +153,14 @@ def run_batch(
     )
     try:
         for outcome in tag_files(
-            tagger, todo, text_column, workers_for(len(todo), jobs), model_path, seconds
+            tagger, todo, text_column, workers_for(len(todo), jobs), model_path, seconds, done
         ):
             bar.update()
+            result.skipped += outcome.skipped
             if outcome.error:
                 result.failures.append((outcome.name, outcome.error))
                 continue
             for rows, meta in outcome.letters:
-                if meta["document"] in done:  # a table's letter tagged by the earlier run
-                    result.skipped += 1
-                    continue
                 meta = corrections.apply(meta) if corrections else meta
                 tallies.append(tally(rows, meta, tagger.theme_ids))
                 if tallies[-1]["sentences"]:  # an empty letter has no rows, only its tally

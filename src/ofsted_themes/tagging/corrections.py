@@ -54,10 +54,9 @@ class Corrections:
         for number, record in enumerate(table.fillna("").astype(str).to_dict("records"), 2):
             document = record.pop("document").strip()
             year = record.pop("year", "").strip()
-            date = record.get("visit_date", "").strip() or year  # a year alone, as a date
-            record["visit_date"] = date
-            if date and not is_date_or_year(date):
-                column = "visit_date" if record.get("visit_date") != year else "year"
+            column = "visit_date" if record.get("visit_date", "").strip() else "year"
+            date = record["visit_date"] = record.get("visit_date", "").strip() or year
+            if date and not is_date_or_year(date):  # a year alone is a date too, as a file's
                 problems.append(
                     f"--meta {path} row {number}: {column} '{date}' is not a date "
                     "(YYYY-MM-DD) or a year (YYYY)"

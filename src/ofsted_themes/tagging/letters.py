@@ -71,6 +71,7 @@ class Outcome:
     name: str
     letters: list[tuple[Letter | Rows, dict]] = field(default_factory=list)
     error: str | None = None
+    skipped: int = 0  # a table's letters an earlier run tagged (--resume), left out
 
 
 def read_letter(path: Path, document: str) -> Letter:
@@ -97,7 +98,8 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
     """A CSV/XLSX of already-extracted sentences; a ``document`` column splits it into letters,
     and every other column is carried through to the output."""
     data = read_bytes(path)
-    table = _read_excel(data) if path.suffix.lower() == ".xlsx" else _read_csv(data)
+    xlsx = path.suffix.lower() == ".xlsx"
+    table = _read_excel(data, text_column) if xlsx else _read_csv(data)
     if len(table) > MAX_TABLE_ROWS:
         raise LimitExceeded(f"over {MAX_TABLE_ROWS:,} rows: split the table")
     longest = table[text_column].str.len().max() if text_column in table.columns else 0
@@ -113,8 +115,8 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
         )
     if text_column != "text" and "text" in table.columns:  # carried, as other columns are
         table = table.rename(columns={"text": free_name(table.columns, "input_text")})
-    table = own_pages(table.rename(columns={text_column: "text"}))
-    table = table[table["text"].astype(str).str.strip() != ""]  # a blank row is no sentence
+    table = table.rename(columns={text_column: "text"})
+    table = own_pages(table[table["text"].astype(str).str.strip() != ""])  # a blank row is none
     names = table.pop("document").fillna("") if "document" in table.columns else None
     if "sentence_no" in table.columns:  # tag's own output, tagged again: keep the old numbers
         table = table.rename(columns={"sentence_no": free_name(table.columns, "input_sentence_no")})
@@ -128,6 +130,8 @@ def table_letters(table: pd.DataFrame, document: str, names: pd.Series | None) -
     they first appear, each with its rows in order; the whole table is one letter without
     names. Split with array indices, not a frame per letter: a table of 20,000 one-sentence
     letters is read in a second, not minutes."""
+    if not len(table):  # a header alone, or blank rows: no letter, as for any table
+        return []
     codes, found = pd.factorize(names, sort=False) if names is not None else (None, [document])
     codes = np.zeros(len(table), dtype=np.intp) if codes is None else codes
     order = np.argsort(codes, kind="stable")
@@ -165,7 +169,7 @@ def _read_csv(data: bytes) -> pd.DataFrame:
     return text_header(table)
 
 
-def _read_excel(data: bytes) -> pd.DataFrame:
+def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
     if data.startswith(OLE_FILE):
         raise InputError("an encrypted or old-format (.xls) workbook: save it as .xlsx unprotected")
     check_archive(data, "XLSX")
@@ -176,13 +180,22 @@ def _read_excel(data: bytes) -> pd.DataFrame:
     except Exception as exc:  # any fault of a damaged workbook, in whichever parser met it
         reason = f"{type(exc).__name__}: {exc}"[:200]
         raise InputError(f"cannot read workbook: damaged .xlsx ({reason})") from None
-    return _joined_sheets({name: text_header(sheet) for name, sheet in sheets.items()})
+    return _joined_sheets({n: text_header(sheet) for n, sheet in sheets.items()}, text_column)
 
 
-def _joined_sheets(sheets: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def _joined_sheets(sheets: dict[str, pd.DataFrame], text_column: str) -> pd.DataFrame:
     """Every sheet's rows: with more than one sheet of rows, each sheet without a ``document``
-    column is a letter named by its sheet (a workbook of one council's letters a sheet)."""
+    column is a letter named by its sheet (a workbook of one council's letters a sheet). A sheet
+    of rows without the text column beside one with it fails the workbook: its sentences would
+    be lost without a word (a "Text" header, a sheet of notes)."""
     filled = {name: sheet for name, sheet in sheets.items() if len(sheet)}
+    lacking = [name for name, sheet in filled.items() if text_column not in sheet.columns]
+    if lacking and len(lacking) < len(filled):
+        found = ", ".join(filled[lacking[0]].columns[:10])
+        raise InputError(
+            f"sheet '{lacking[0]}' has no column '{text_column}' (found: {found}): choose the "
+            "column with --text-column, or move the sheet out of the workbook"
+        )
     if len(filled) > 1:
         for name, sheet in filled.items():
             if "document" not in sheet.columns:
@@ -214,10 +227,10 @@ def table_metadata(table: pd.DataFrame, codes: np.ndarray, letters: int) -> list
         agreed = by_letter.nunique()
         for code, value in by_letter.first()[agreed == 1].items():
             found[code][column] = value
-    return [_as_a_letters(meta) for meta in found]
+    return [_as_letter_metadata(meta) for meta in found]
 
 
-def _as_a_letters(meta: dict) -> dict:
+def _as_letter_metadata(meta: dict) -> dict:
     """A table's metadata as a letter's is read: a year alone as the visit date, the council
     named by its area (one council, one row of a roll-up)."""
     year = meta.pop("year", "")
@@ -273,16 +286,29 @@ def tag_letter(tagger: Tagger, letter: Letter, tags: Rows | None = None) -> Rows
     return columns
 
 
-Job = tuple[Path, str, str, float | None]  # path, document name, text column, seconds to read
+# path, document name, text column, seconds to read, the letters of it tagged already (--resume)
+Job = tuple[Path, str, str, float | None, frozenset[str]]
 
 
-def read_job(path: Path, document: str, text_column: str, seconds: float | None) -> Outcome:
-    """One input file read and split (not yet tagged): its letters, or why it failed. Reading
-    and splitting get ``seconds``; what they give is bounded, and so is tagging it."""
+def read_job(
+    path: Path,
+    document: str,
+    text_column: str,
+    seconds: float | None,
+    done: frozenset[str] = frozenset(),
+) -> Outcome:
+    """One input file read and split (not yet tagged): its letters but those ``done``, or why
+    it failed. Reading and splitting get ``seconds``; what they give is bounded, and so is
+    tagging it."""
     try:
         with time_limit(seconds, "reading the file"):
             letters = read_input(path, document, text_column)
-        return Outcome(document, [(lt, {"document": lt.document, **lt.metadata}) for lt in letters])
+        kept = [lt for lt in letters if lt.document not in done]
+        return Outcome(
+            document,
+            [(lt, {"document": lt.document, **lt.metadata}) for lt in kept],
+            skipped=len(letters) - len(kept),
+        )
     except (DocumentError, InputError, LimitExceeded, OSError, ValueError, MemoryError) as exc:
         if interrupted(exc):
             raise KeyboardInterrupt from None
@@ -321,9 +347,10 @@ def process(
     document: str,
     text_column: str,
     seconds: float | None = READ_SECONDS,
+    done: frozenset[str] = frozenset(),
 ) -> Outcome:
     """Read, split and tag one input file; any failure is caught and reported by name."""
-    outcome = read_job(path, document, text_column, seconds)
+    outcome = read_job(path, document, text_column, seconds, done)
     return outcome if outcome.error else tag_read(tagger, outcome)
 
 
@@ -372,11 +399,23 @@ def tag_files(
     workers: int = 1,
     model_path: str | None = None,
     seconds: float | None = READ_SECONDS,
+    done: Iterable[str] = (),
 ) -> Iterator[Outcome]:
     """Outcomes in input order; files are read in groups, each group's sentences scored in one
     call of the model. With ``workers > 1`` groups are read and tagged in parallel processes,
-    each holding its own copy of the model (loaded from ``model_path``)."""
-    work = [(path, name, text_column, seconds) for path, name in jobs]
+    each holding its own copy of the model (loaded from ``model_path``). A table's letters in
+    ``done`` (tagged by the run --resume continues) are left out before they are tagged."""
+    tables = table_letters_done(done)
+    work = [
+        (path, name, text_column, seconds, tables.get(name, frozenset())) for path, name in jobs
+    ]
+    yield from tag_work(tagger, work, workers, model_path)
+
+
+def tag_work(
+    tagger: Tagger, work: list[Job], workers: int, model_path: str | None
+) -> Iterator[Outcome]:
+    """``tag_files`` of jobs: in this process, or in ``workers`` processes."""
     if workers <= 1 or model_path is None or len(work) < 2:
         for group in groups(work, 1):
             yield from process_group(tagger, group)
@@ -390,7 +429,10 @@ def tag_files(
                 yield outcome
     except BrokenProcessPool:  # a worker died (out of memory, a crash in a C library)
         stop(pool)
-        yield from one_by_one(tagger, work[finished:], model_path)
+        # the files it may have been reading: the groups the workers held or had queued
+        held = work[finished : finished + (workers + 1) * GROUP_FILES]
+        yield from one_by_one(tagger, held, model_path)
+        yield from tag_work(tagger, work[finished + len(held) :], workers, model_path)
     finally:  # finished, failed or interrupted: no worker outlives the batch
         stop(pool)
 
@@ -398,10 +440,21 @@ def tag_files(
 DIED = "the process reading it died (out of memory?)"
 
 
+def table_letters_done(done: Iterable[str]) -> dict[str, frozenset[str]]:
+    """The letters of ``done`` that tables hold (``<table>::<letter>``), by table."""
+    by_table: dict[str, set[str]] = {}
+    for letter in done:
+        table, found, _ = letter.partition("::")
+        if found:
+            by_table.setdefault(table, set()).add(letter)
+    return {table: frozenset(letters) for table, letters in by_table.items()}
+
+
 def one_by_one(tagger: Tagger, work: list[Job], model_path: str) -> Iterator[Outcome]:
-    """The files not yet done when a worker died, each read in turn by a worker of its own:
-    which file of those in flight killed it is not known, and whatever killed it would kill
-    the batch were the file read here. A file whose worker dies is the one that failed."""
+    """The files a worker may have been reading when it died, read one at a time by one worker
+    (a new one after each death): which of them killed it is not known, and whatever killed it
+    would kill the batch were the file read here. A file whose worker dies is the one that
+    failed."""
     pool = None
     try:
         for job in work:

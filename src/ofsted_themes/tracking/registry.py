@@ -111,10 +111,11 @@ class Registry:
                 f"({held.data.tags.get('data', '?')}): the scores do not compare; "
                 "mlflow.force_champion=true moves it"
             )
-        if macro_f1 < best:
-            return False, f"version {current.version} holds it with macro-F1 {best:.3f}"
         # a tie goes to the newer version: as good, and made by today's code and configuration,
         # so that the champion (what `make serve` serves) stays the Tagger `make run` saved
+        newer = int(version) > int(current.version)
+        if not (macro_f1 > best or (macro_f1 == best and newer)):  # NaN beats nothing
+            return False, f"version {current.version} holds it with macro-F1 {best:.3f}"
         client.set_registered_model_alias(self.model, self.alias, version)
         if macro_f1 == best:
             return True, f"macro-F1 {macro_f1:.3f} ties version {current.version}'s: the newer"

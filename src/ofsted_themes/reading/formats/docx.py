@@ -21,6 +21,7 @@ Element = Any  # a python-docx XML element: lxml's, with properties for its kind
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 PARAGRAPH, TABLE, ROW, CELL, RUN, BREAK = (W + tag for tag in ("p", "tbl", "tr", "tc", "r", "br"))
+SDT = W + "sdt"  # a content control
 TEXT_BOX = W + "txbxContent"  # in a run's drawing or picture: paragraphs of their own
 ALTERNATIVES = MC + "AlternateContent"
 # Elements that only wrap content Word displays in their place: content controls, custom XML,
@@ -102,8 +103,14 @@ def _displayed(parent: Element, kinds: set[str]) -> Iterator[Element]:
     for child in _alternative(parent):
         if child.tag in kinds:
             yield child
-        elif child.tag in WRAPPERS:
+        elif child.tag in WRAPPERS and not _placeholder(child):
             yield from _displayed(child, kinds)
+
+
+def _placeholder(element: Element) -> bool:
+    """Whether a content control shows only its placeholder ("Click or tap here to enter
+    text."), which is not the letter's text."""
+    return element.tag == SDT and element.find(f"{W}sdtPr/{W}showingPlcHdr") is not None
 
 
 def _text_boxes(run: Element) -> Iterator[Element]:

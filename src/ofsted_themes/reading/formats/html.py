@@ -10,9 +10,9 @@ from ofsted_themes.reading.cleaning import SPACES, clean_pages
 from ofsted_themes.reading.document import DocumentError
 from ofsted_themes.reading.formats.text import NOT_TEXT
 
-# Page furniture, dropped whole. Not every <form>: an ASP.NET WebForms page wraps all its content
-# in one; a form's controls and their labels go instead, and a search form (role="search", or
-# HTML's <search> element) as a whole.
+# Page furniture, dropped whole, with every form (feedback, search, sign-up) but one that holds
+# the page's content: an ASP.NET WebForms page wraps all of it in one form (``_furniture``).
+# A kept form's controls and their labels go all the same.
 DROPPED_TAGS = [
     "head", "script", "style", "nav", "footer", "noscript", "template", "svg", "iframe",
     "search", "button", "input", "select", "textarea", "label", "option", "datalist",
@@ -46,8 +46,7 @@ def read_html(data: bytes) -> list[str]:
     soup = BeautifulSoup(data, "lxml")
     if soup.find("meta", attrs={"name": "generator", "content": REPORT_GENERATOR}):
         raise DocumentError(OWN_REPORT)  # its sentences are the letters', counted twice
-    banners = [header for header in soup("header") if not header.find_parent(SECTIONING)]
-    for tag in [*soup(DROPPED_TAGS), *soup("form", role="search"), *banners]:
+    for tag in _furniture(soup):
         tag.decompose()
     for br in soup("br"):
         br.replace_with(LINE)
@@ -58,6 +57,31 @@ def read_html(data: bytes) -> list[str]:
         item.insert(0, _list_marker(item))
     text = SPACES.sub(" ", soup.get_text()).replace(LINE, "\n")
     return clean_pages([text])
+
+
+def _furniture(soup: Any) -> list[Any]:
+    """The elements that are page furniture: DROPPED_TAGS, the page's banner (a header not
+    inside a sectioning element) and forms, but a form that holds the page's content (its main
+    or article, or most of its text)."""
+    banners = [header for header in soup("header") if not header.find_parent(SECTIONING)]
+    dropped = [*soup(DROPPED_TAGS), *banners]
+    for tag in dropped:
+        tag.extract()  # out of the page before its text is measured
+    text, marked = len(soup.get_text()), soup.find(["main", "article"]) is not None
+    forms = [
+        form
+        for form in soup("form")
+        if form.get("role") == "search" or not _holds_content(form, marked, text)
+    ]
+    return dropped + forms
+
+
+def _holds_content(form: Any, marked: bool, text: int) -> bool:
+    """Whether a form holds the page's content: the page's main or article, or (on a page
+    that marks neither) most of its text."""
+    if marked:
+        return form.find(["main", "article"]) is not None
+    return 2 * len(form.get_text()) > text
 
 
 def _list_marker(item: Any) -> str:

@@ -143,16 +143,21 @@ def _pdf_spans(page: Any) -> tuple[Any, list[_Span]]:
 
 
 def _upright_turn(textpage: Any, spans: list[_Span], rotation: int) -> int:
-    """The clockwise turn of the page (0, 90, 180 or 270 degrees) that shows most lines upright,
+    """The clockwise turn of the page (0, 90, 180 or 270 degrees) that shows its text upright,
     by the angle of the first character of up to 8 lines spread over the page (a page's text
-    mostly runs one way; asking every line costs time); the page's own /Rotate when none tells."""
+    mostly runs one way; asking every line costs time), each line weighing its length; the
+    page's own /Rotate unless two thirds of the text say otherwise (a few vertical labels or
+    margin notes on an upright page do not turn it)."""
     import pypdfium2.raw as pdfium_c
 
-    sample = spans[:: len(spans) // 8 + 1]
-    angles = (pdfium_c.FPDFText_GetCharAngle(textpage, span[1]) for span in sample)
-    # pdfium's angle is clockwise (-1 is an error): a turn as far anticlockwise shows it upright
-    votes = Counter(-round(math.degrees(angle) / 90) % 4 * 90 for angle in angles if angle >= 0)
-    return max(votes, key=lambda turn: (votes[turn], turn == rotation), default=rotation)
+    votes: Counter[int] = Counter()
+    for text, first, _, _ in spans[:: len(spans) // 8 + 1]:
+        angle = pdfium_c.FPDFText_GetCharAngle(textpage, first)
+        if angle >= 0:  # -1 is an error
+            # pdfium's angle is clockwise: a turn as far anticlockwise shows the line upright
+            votes[-round(math.degrees(angle) / 90) % 4 * 90] += len(text)
+    turn, weight = max(votes.items(), key=lambda vote: vote[1], default=(rotation, 0))
+    return turn if 3 * weight > 2 * sum(votes.values()) else rotation
 
 
 def _upright_box(box: _Box, turn: int, bounds: _Box) -> _Box:
