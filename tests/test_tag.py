@@ -544,23 +544,32 @@ def test_meta_supplies_and_corrects_letters_metadata(tagger_file, tmp_path, caps
     assert "not_tagged.pdf" in err and "match no letter" in err
 
 
-def test_meta_gives_a_year_when_only_the_year_is_known(tagger_file, tmp_path, capsys):
+@pytest.fixture
+def tag_notes(tagger_file, tmp_path, capsys):
+    """`tag` of one letter, notes.txt, with the --meta table given; (status, stderr, summary)."""
     letters = tmp_path / "letters"
     letters.mkdir()
     shutil.copy(lf.FIXTURES / "focused_visit.txt", letters / "notes.txt")
-    meta = tmp_path / "meta.csv"
-    meta.write_text("document,year\nnotes.txt,2021\n")
-    out = tmp_path / "out" / "tags.csv"
-    status, _, err = main_in_process(
-        capsys, letters, "--model", tagger_file, "--out", out, "--meta", meta, "--no-report"
-    )
+    meta, out = tmp_path / "meta.csv", tmp_path / "out" / "tags.csv"
+
+    def run(table: str) -> tuple[int, str, pd.DataFrame | None]:
+        meta.write_text(table)
+        status, _, err = main_in_process(
+            capsys, letters, "--model", tagger_file, "--out", out, "--meta", meta, "--no-report"
+        )
+        summary = out.with_name("letters.csv")
+        read = pd.read_csv(summary, dtype=str, keep_default_na=False) if status == 0 else None
+        return status, err, read
+
+    return run
+
+
+def test_meta_gives_a_year_when_only_the_year_is_known(tag_notes):
+    status, err, summary = tag_notes("document,year\nnotes.txt,2021\n")
     assert status == 0, err
-    row = pd.read_csv(out.with_name("letters.csv"), dtype=str, keep_default_na=False).iloc[0]
+    row = summary.iloc[0]
     assert (row["visit_date"], row["year"]) == ("2021", "2021")  # before: 'unknown columns'
-    meta.write_text("document,year\nnotes.txt,21\n")
-    status, _, err = main_in_process(
-        capsys, letters, "--model", tagger_file, "--out", out, "--meta", meta, "--no-report"
-    )
+    status, err, _ = tag_notes("document,year\nnotes.txt,21\n")
     assert status == 2 and "year '21' is not a date (YYYY-MM-DD) or a year (YYYY)" in err
 
 
@@ -575,22 +584,11 @@ def test_meta_kinds_of_visit_are_named_as_the_summary_names_them(written, named)
     assert visit_type(written) == named  # anything else is kept as written
 
 
-def test_meta_names_a_kind_of_visit_as_the_summary_does_and_one_row_a_letter(
-    tagger_file, tmp_path, capsys
-):
-    letters = tmp_path / "letters"
-    letters.mkdir()
-    shutil.copy(lf.FIXTURES / "focused_visit.txt", letters / "notes.txt")
-    meta = tmp_path / "meta.csv"
-    meta.write_text("document,visit_type\nnotes.txt,Monitoring  Visit\n")
-    out = tmp_path / "out" / "tags.csv"
-    args = (letters, "--model", tagger_file, "--out", out, "--meta", meta, "--no-report")
-    status, _, err = main_in_process(capsys, *args)
+def test_meta_names_a_kind_of_visit_as_the_summary_does_and_one_row_a_letter(tag_notes):
+    status, err, summary = tag_notes("document,visit_type\nnotes.txt,Monitoring  Visit\n")
     assert status == 0, err
-    summary = pd.read_csv(out.with_name("letters.csv"), dtype=str)
     assert summary["visit_type"].tolist() == ["monitoring visit"]  # one kind, one roll-up row
-    meta.write_text("document,council\nnotes.txt,Leeds\nnotes.txt,York\n")
-    status, _, err = main_in_process(capsys, *args)
+    status, err, _ = tag_notes("document,council\nnotes.txt,Leeds\nnotes.txt,York\n")
     assert status == 2 and "row 3: 'notes.txt' is named by row 2 too" in err
 
 
