@@ -789,14 +789,22 @@ def test_windows_1252_text_after_a_utf8_byte_order_mark_is_read_as_windows_1252(
 
 
 def test_a_form_beside_the_letter_is_dropped_one_that_holds_it_is_read(tmp_path):
-    letter = "<main><p>Caseloads are too high for many social workers.</p></main>"
+    letter = "".join(f"<p>{t}</p>" for t in ("Caseloads are too high for many social workers.",
+                     "Managers do not oversee the plans of children well enough.",
+                     "Children who go missing are not always offered an interview."))  # fmt: skip
     survey = "<form><p>Please fill in this survey to help us improve the website.</p></form>"
-    beside = tmp_path / "beside.html"
-    beside.write_text(f"<html><body>{letter}{survey}</body></html>")
-    assert "survey" not in read_document(beside).pages[0].text  # a feedback form: furniture
-    inside = tmp_path / "inside.html"  # an ASP.NET page: one form round everything
-    inside.write_text(f"<html><body><form>{letter}</form>{survey}</body></html>")
-    assert "Caseloads are too high" in read_document(inside).pages[0].text
+    teaser = "<article><p>Read more news about the council.</p></article>"
+    pages = {  # the letter, and a feedback form beside it, in four layouts
+        "beside": f"<main>{letter}</main>{survey}",
+        "round the page": f"<form><main>{letter}</main></form>{survey}",  # ASP.NET
+        "in main": f"<main><h1>Focused visit</h1><form>{letter}</form></main>{survey}",
+        "beside an article": f"<form>{letter}</form>{teaser}{survey}",
+    }
+    for name, body in pages.items():
+        page = tmp_path / f"{name}.html"
+        page.write_text(f"<html><body><nav>Home</nav>{body}</body></html>")
+        text = read_document(page).pages[0].text
+        assert "Caseloads are too high" in text and "survey" not in text, name
 
 
 def test_an_upright_page_with_a_few_vertical_labels_is_not_turned():
@@ -826,3 +834,70 @@ def test_a_content_control_showing_its_placeholder_is_not_read(tmp_path):
     document = read_document(docx_with_body(tmp_path / "form.docx", placeholder))
     assert "Click or tap" not in document.pages[0].text
     assert "Inspectors spoke to children." in document.pages[0].text
+
+
+def _raw_pdf(operations: list[str]) -> bytes:
+    """A one-page PDF (A4, Helvetica) drawing ``operations``, its content stream uncompressed."""
+    stream = "\n".join(operations).encode()
+    objects = [
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 1 0 R"
+        b" >> >> /Contents 3 0 R >>",
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.7\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    table = len(out)
+    out += b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size 6 /Root 5 0 R >>\nstartxref\n%d\n%%%%EOF\n" % table
+    return bytes(out)
+
+
+def test_an_upright_page_mostly_a_sideways_table_keeps_its_upright_lines_in_order():
+    from ofsted_themes.reading.formats.pdf import read_pdf
+
+    cells = [f"BT /F1 9 Tf 0 1 -1 0 {80 + r * 14} {60 + c * 140} Tm (Cell {chr(65 + r)}{c} holds "
+             "figures) Tj ET" for c in range(4) for r in range(10)]  # fmt: skip
+    lines = ["Inspectors found that caseloads were too high in the",
+             "assessment team, and that managers do not always oversee",
+             "the plans of children well enough."]  # fmt: skip
+    upright = [f"BT /F1 11 Tf 1 0 0 1 72 {800 - 14 * i} Tm ({t}) Tj ET"
+               for i, t in enumerate(lines)]  # fmt: skip
+    text = read_pdf(_raw_pdf(cells + upright))[0]
+    # before: the sideways cells (most of the text) turned the page, and these read backwards
+    assert " ".join(lines) in text
+
+
+def test_utf8_text_with_a_stray_windows_byte_keeps_its_utf8_and_reads_the_byte(tmp_path):
+    # before: one stray byte made the whole text another encoding's ("council‚Äôs")
+    path = tmp_path / "letter.txt"
+    path.write_bytes("The council’s caseloads are too high.\n".encode() + b"Plans \x92drift\x92.\n")
+    assert read_document(path).pages[0].text == (
+        "The council’s caseloads are too high.\nPlans ’drift’."
+    )
+
+
+def test_a_choice_of_alternatives_with_only_a_fallback_reads_the_fallback(tmp_path):
+    only_fallback = (f"<w:p>{_run('Caseloads are ')}<mc:AlternateContent><mc:Fallback>"
+                     f"{_run('no longer ')}</mc:Fallback></mc:AlternateContent>"
+                     f"{_run('too high.')}</w:p>")  # fmt: skip
+    document = read_document(docx_with_body(tmp_path / "fallback.docx", only_fallback))
+    assert "Caseloads are no longer too high." in document.pages[0].text
+
+
+def test_a_pdf_of_furniture_alone_reads_as_empty_pages_not_a_failure():
+    from fpdf import FPDF
+
+    from ofsted_themes.reading.formats.pdf import read_pdf
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=11)
+    for _ in range(3):  # the same header and footer on every page, and nothing else
+        pdf.add_page()
+        pdf.text(20, 20, "Ofsted, Piccadilly Gate, Store Street")
+        pdf.text(20, 280, "www.gov.uk/ofsted")
+    assert read_pdf(bytes(pdf.output())) == ["", "", ""]  # before: a zip() ValueError

@@ -789,6 +789,19 @@ def test_every_sheet_of_a_workbook_is_read_each_a_letter(tagger_file, tmp_path):
     assert len(rows) == 2
 
 
+def test_a_workbooks_na_like_cells_are_text_as_a_csvs_are(tmp_path):
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    names = ["1", "1.0", "nan", "NA", "None", "N/A"]
+    source = workbook(tmp_path / "na.xlsx", {"s": [["document", "text"],
+                                                   *([n, f"Sentence {n}."] for n in names),
+                                                   ["N/A", "N/A"]]})  # fmt: skip
+    letters = read_sentence_table(source, "na.xlsx", "text")
+    # before: "nan", "NA", "None" and "N/A" were one blank letter, and a text "N/A" was dropped
+    assert [lt.document for lt in letters] == [f"na.xlsx::{n}" for n in names]
+    assert list(letters[-1].sentences["text"]) == ["Sentence N/A.", "N/A"]
+
+
 def test_a_sheet_without_the_text_column_fails_its_workbook_by_name(tagger_file, tmp_path):
     source = workbook(tmp_path / "book.xlsx", {
         "2023": [["text"], ["Caseloads are too high for workers."]],
@@ -936,3 +949,22 @@ def test_a_file_that_kills_its_worker_fails_alone_and_is_never_read_here(
     assert done.returncode == 1, done.stderr
     assert [Path(line.split()[0]).name for line in failure_lines(done, "died")] == ["b-crash.txt"]
     assert len(documents(tmp_path / "out" / "tags.csv")) == len(names) - 1
+
+
+@pytest.mark.parametrize("name", ["book.csv", "a::b.csv"])
+def test_resume_appends_the_letters_a_table_has_gained_and_repeats_none(
+    tagger_file, tmp_path, name
+):
+    """A table of one letter (no document column) that gains some is read again; a table whose
+    own name holds "::" keeps its tagged letters apart from its new ones."""
+    source = tmp_path / name
+    source.write_text("text\nCaseloads are too high for social workers.\n")
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "tags.csv"
+    assert tag(tagger_file, out, source).returncode == 0
+    source.write_text("document,text\nA,Caseloads are too high.\nB,Children go missing.\n")
+    assert tag(tagger_file, out, source, "--resume").returncode == 0
+    assert documents(out) == {str(source), f"{source}::A", f"{source}::B"}
+    again = tag(tagger_file, out, source, "--resume")  # nothing new: nothing tagged twice
+    assert again.returncode == 0 and "(2 already tagged, skipped)" in again.stdout  # A, B
+    assert len(pd.read_csv(out)) == 3

@@ -17,6 +17,7 @@ from ofsted_themes.reading.inputs import find_inputs
 from ofsted_themes.tagging.corrections import Corrections
 from ofsted_themes.tagging.letters import (
     INPUT_SUFFIXES,
+    TABLE_SUFFIXES,
     Rows,
     document_names,
     printable_name,
@@ -140,8 +141,13 @@ def run_batch(
     if corrections:  # a resumed run corrects the earlier letters' rows too
         corrections.check(names + sorted(done - set(names)))
     result = BatchResult(failures=[(printable_name(n), printable_name(r)) for n, r in failures])
-    # a table is read again when some of its letters are done: the rest of them are appended
-    todo = [(p, n) for p, n in zip(paths, names, strict=True) if n not in done]
+    # a table is read again however many of its letters are done (it may have gained sheets or
+    # a document column since): its letters not done are appended
+    todo = [
+        (p, n)
+        for p, n in zip(paths, names, strict=True)
+        if n not in done or p.suffix.lower() in TABLE_SUFFIXES
+    ]
     result.skipped = len(paths) - len(todo)
     sink = TableSink(out, sentence_columns(tagger), resume=resume)
     tallies: list[dict] = []  # one small row per letter: memory stays flat

@@ -174,7 +174,9 @@ def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
         raise InputError("an encrypted or old-format (.xls) workbook: save it as .xlsx unprotected")
     check_archive(data, "XLSX")
     try:
-        sheets = pd.read_excel(io.BytesIO(data), dtype=str, nrows=ROWS_READ, sheet_name=None)
+        sheets = pd.read_excel(  # "NA", "None", "nan" are text, as a CSV's are
+            io.BytesIO(data), dtype=str, nrows=ROWS_READ, sheet_name=None, keep_default_na=False
+        )
     except (MemoryError, LimitExceeded, ImportError):  # not the file's fault
         raise
     except Exception as exc:  # any fault of a damaged workbook, in whichever parser met it
@@ -405,7 +407,7 @@ def tag_files(
     call of the model. With ``workers > 1`` groups are read and tagged in parallel processes,
     each holding its own copy of the model (loaded from ``model_path``). A table's letters in
     ``done`` (tagged by the run --resume continues) are left out before they are tagged."""
-    tables = table_letters_done(done)
+    tables = table_letters_done([n for p, n in jobs if p.suffix.lower() in TABLE_SUFFIXES], done)
     work = [
         (path, name, text_column, seconds, tables.get(name, frozenset())) for path, name in jobs
     ]
@@ -440,14 +442,14 @@ def tag_work(
 DIED = "the process reading it died (out of memory?)"
 
 
-def table_letters_done(done: Iterable[str]) -> dict[str, frozenset[str]]:
-    """The letters of ``done`` that tables hold (``<table>::<letter>``), by table."""
-    by_table: dict[str, set[str]] = {}
-    for letter in done:
-        table, found, _ = letter.partition("::")
-        if found:
-            by_table.setdefault(table, set()).add(letter)
-    return {table: frozenset(letters) for table, letters in by_table.items()}
+def table_letters_done(tables: list[str], done: Iterable[str]) -> dict[str, frozenset[str]]:
+    """The letters of ``done`` each table holds: the table itself, or ``<table>::<letter>``
+    (a name may hold "::" itself: it is matched whole)."""
+    done = set(done)
+    return {
+        table: frozenset(d for d in done if d == table or d.startswith(f"{table}::"))
+        for table in tables
+    }
 
 
 def one_by_one(tagger: Tagger, work: list[Job], model_path: str) -> Iterator[Outcome]:

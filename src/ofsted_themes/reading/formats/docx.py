@@ -30,7 +30,7 @@ ALTERNATIVES = MC + "AlternateContent"
 # no longer displays once changes are accepted; nor a run's w:delText and w:instrText (a field's
 # code), which python-docx's run text leaves out.
 WRAPPERS = frozenset(
-    [ALTERNATIVES, MC + "Choice"]
+    [ALTERNATIVES, MC + "Choice", MC + "Fallback"]
     + [W + tag for tag in ("sdt", "sdtContent", "customXml", "ins", "moveTo", "smartTag")]
     + [W + tag for tag in ("fldSimple", "hyperlink", "dir", "bdo")]
 )
@@ -130,9 +130,12 @@ def _outer_text_boxes(element: Element) -> Iterator[Element]:
 
 
 def _alternative(element: Element) -> Iterable[Element]:
-    """An element's children; of a choice of alternatives, only the first (the mc:Choice that
-    Word shows): the others repeat it for readers that cannot, as an old-style text box."""
-    return element[:1] if element.tag == ALTERNATIVES else element
+    """An element's children; of a choice of alternatives, only the first mc:Choice (what Word
+    shows), else the mc:Fallback: the others repeat it for readers that cannot, as an old-style
+    text box."""
+    if element.tag != ALTERNATIVES:
+        return element
+    return (element.findall(MC + "Choice") or element.findall(MC + "Fallback"))[:1]
 
 
 def _docx_marker(paragraph: Element) -> str:

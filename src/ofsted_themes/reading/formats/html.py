@@ -67,21 +67,20 @@ def _furniture(soup: Any) -> list[Any]:
     dropped = [*soup(DROPPED_TAGS), *banners]
     for tag in dropped:
         tag.extract()  # out of the page before its text is measured
-    text, marked = len(soup.get_text()), soup.find(["main", "article"]) is not None
     forms = [
-        form
-        for form in soup("form")
-        if form.get("role") == "search" or not _holds_content(form, marked, text)
+        form for form in soup("form") if form.get("role") == "search" or not _holds_content(form)
     ]
     return dropped + forms
 
 
-def _holds_content(form: Any, marked: bool, text: int) -> bool:
-    """Whether a form holds the page's content: the page's main or article, or (on a page
-    that marks neither) most of its text."""
-    if marked:
-        return form.find(["main", "article"]) is not None
-    return 2 * len(form.get_text()) > text
+def _holds_content(form: Any) -> bool:
+    """Whether a form holds the page's content: its main or article, or most of the text of
+    the main or article it is in (of the page, in neither). A feedback or sign-up form beside
+    the content holds little of it."""
+    if form.find(["main", "article"]) is not None:
+        return True
+    container = form.find_parent(["main", "article"]) or form.find_parent("body") or form
+    return 2 * len(form.get_text()) > len(container.get_text())
 
 
 def _list_marker(item: Any) -> str:

@@ -146,8 +146,9 @@ def _upright_turn(textpage: Any, spans: list[_Span], rotation: int) -> int:
     """The clockwise turn of the page (0, 90, 180 or 270 degrees) that shows its text upright,
     by the angle of the first character of up to 8 lines spread over the page (a page's text
     mostly runs one way; asking every line costs time), each line weighing its length; the
-    page's own /Rotate unless two thirds of the text say otherwise (a few vertical labels or
-    margin notes on an upright page do not turn it)."""
+    page's own /Rotate unless nine tenths of the text say otherwise: a page shown turned runs
+    all one way, while an upright page may hold vertical labels, margin notes or a sideways
+    table, and turning it would read its upright lines backwards."""
     import pypdfium2.raw as pdfium_c
 
     votes: Counter[int] = Counter()
@@ -157,7 +158,7 @@ def _upright_turn(textpage: Any, spans: list[_Span], rotation: int) -> int:
             # pdfium's angle is clockwise: a turn as far anticlockwise shows the line upright
             votes[-round(math.degrees(angle) / 90) % 4 * 90] += len(text)
     turn, weight = max(votes.items(), key=lambda vote: vote[1], default=(rotation, 0))
-    return turn if 3 * weight > 2 * sum(votes.values()) else rotation
+    return turn if 10 * weight >= 9 * sum(votes.values()) else rotation
 
 
 def _upright_box(box: _Box, turn: int, bounds: _Box) -> _Box:
@@ -215,7 +216,8 @@ def _pdf_paragraph_lines(pages: list[list[_Line]]) -> list[list[str]]:
     layout = _layout(pages)
     placed = [(index, line) for index, page in enumerate(pages) for line in page]
     out: list[list[str]] = [[] for _ in pages]
-    for (index, line), after in zip(placed, [*placed[1:], None], strict=True):
+    afters = [*placed[1:], None] if placed else []  # every line furniture: no body to join
+    for (index, line), after in zip(placed, afters, strict=True):
         *heads, tail = HYPHEN_MARK.split(line.text)
         out[index] += [normalise(head) + "-" for head in heads] + [normalise(tail)]
         if after and _ends_paragraph(line, after[1], layout, same_page=after[0] == index):

@@ -3,6 +3,7 @@ lines rejoined, form feeds as page breaks."""
 
 from __future__ import annotations
 
+import codecs
 import re
 
 from ofsted_themes.reading.cleaning import clean_pages, ends_sentence
@@ -58,6 +59,8 @@ def decode_text(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    if _has_utf8_characters(data):  # UTF-8 with a few stray bytes (a pasted Windows quote)
+        return data.decode("utf-8", errors=STRAY_BYTES)
     import charset_normalizer
 
     matches = charset_normalizer.from_bytes(data)
@@ -67,6 +70,21 @@ def decode_text(data: bytes) -> str:
     if any(m.chaos <= best.chaos and "cp1252" in m.could_be_from_charset for m in matches):
         return data.decode("cp1252", errors="replace")
     return str(best)
+
+
+def _stray_byte(error: UnicodeDecodeError) -> tuple[str, int]:
+    """A byte that is not UTF-8 in UTF-8 text, read as Windows-1252 (what it almost always is)."""
+    return error.object[error.start : error.end].decode("cp1252", errors="replace"), error.end
+
+
+STRAY_BYTES = "ofsted-themes-stray-bytes"
+codecs.register_error(STRAY_BYTES, _stray_byte)
+
+
+def _has_utf8_characters(data: bytes) -> bool:
+    """Whether ``data`` holds characters encoded as UTF-8 beyond ASCII: then it is UTF-8, and
+    a byte that is not is a stray, not a sign of another encoding of the whole text."""
+    return any(ord(c) > 127 for c in data.decode("utf-8", errors="ignore"))
 
 
 def _hard_wrap_width(pages: list[str]) -> int | None:
