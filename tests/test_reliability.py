@@ -789,6 +789,16 @@ def test_every_sheet_of_a_workbook_is_read_each_a_letter(tagger_file, tmp_path):
     assert len(rows) == 2
 
 
+def test_a_sheet_named_as_another_sheets_document_fails_its_workbook(tmp_path):
+    from ofsted_themes.tagging.letters import InputError, read_sentence_table
+
+    source = workbook(tmp_path / "sheets.xlsx", {
+        "Leeds": [["text"], ["Caseloads are high."]],
+        "Others": [["document", "text"], ["Leeds", "Managers oversee plans."]]})  # fmt: skip
+    with pytest.raises(InputError, match="sheet 'Leeds' is a letter"):  # before: one letter
+        read_sentence_table(source, "sheets.xlsx", "text")
+
+
 def test_a_workbooks_na_like_cells_are_text_as_a_csvs_are(tmp_path):
     from ofsted_themes.tagging.letters import read_sentence_table
 

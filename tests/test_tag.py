@@ -571,6 +571,8 @@ def test_meta_gives_a_year_when_only_the_year_is_known(tag_notes):
     assert (row["visit_date"], row["year"]) == ("2021", "2021")  # before: 'unknown columns'
     status, err, _ = tag_notes("document,year\nnotes.txt,21\n")
     assert status == 2 and "year '21' is not a date (YYYY-MM-DD) or a year (YYYY)" in err
+    status, err, _ = tag_notes("document,year,visit_date\nnotes.txt,2019,2020-05-01\n")
+    assert status == 2 and "year '2019' and visit_date '2020-05-01' disagree" in err
 
 
 @pytest.mark.parametrize(

@@ -61,6 +61,10 @@ class Corrections:
                     f"--meta {path} row {number}: {column} '{date}' is not a date "
                     "(YYYY-MM-DD) or a year (YYYY)"
                 )
+            elif year and not date.startswith(year):
+                problems.append(
+                    f"--meta {path} row {number}: year '{year}' and visit_date '{date}' disagree"
+                )
             record["visit_type"] = visit_type(record.get("visit_type", ""))
             if document in rows:  # which of two rows to believe would be a guess
                 problems.append(

@@ -199,8 +199,14 @@ def _joined_sheets(sheets: dict[str, pd.DataFrame], text_column: str) -> pd.Data
             "column with --text-column, or move the sheet out of the workbook"
         )
     if len(filled) > 1:
+        named = {d for sheet in filled.values() if "document" in sheet for d in sheet["document"]}
         for name, sheet in filled.items():
             if "document" not in sheet.columns:
+                if name in named:  # one letter of two sheets' rows would be a guess
+                    raise InputError(
+                        f"sheet '{name}' is a letter, and another sheet's document column names "
+                        "a letter so too: rename the sheet or the document"
+                    )
                 sheet.insert(0, "document", name)
     parts = list(filled.values()) or list(sheets.values())[:1]
     return pd.concat(parts, ignore_index=True).fillna("") if parts else pd.DataFrame()
