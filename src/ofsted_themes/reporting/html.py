@@ -30,6 +30,7 @@ from ofsted_themes.core.atomic import write_atomic
 from ofsted_themes.core.tables import read_table
 from ofsted_themes.core.themes import Theme
 from ofsted_themes.core.words import counted
+from ofsted_themes.reading.formats.html import REPORT_GENERATOR
 from ofsted_themes.reporting.chart import chart
 from ofsted_themes.tagging.summary import visit_year
 
@@ -90,7 +91,12 @@ def render_report(
     """
     data = report_data(tags, summary, themes, title, provenance)
     template = environment().get_template("report.html.j2")
-    return template.render(data, css=static_file("report.css"), script=static_file("report.js"))
+    return template.render(
+        data,
+        css=static_file("report.css"),
+        script=static_file("report.js"),
+        generator=REPORT_GENERATOR,  # how a letter reader knows the page for one of ours
+    )
 
 
 def write_report(

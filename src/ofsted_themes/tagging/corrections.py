@@ -54,8 +54,9 @@ class Corrections:
         for number, record in enumerate(table.fillna("").astype(str).to_dict("records"), 2):
             document = record.pop("document").strip()
             year = record.pop("year", "").strip()
-            column = "visit_date" if record.get("visit_date", "").strip() else "year"
-            date = record["visit_date"] = record.get("visit_date", "").strip() or year
+            given = record.get("visit_date", "").strip()
+            column = "visit_date" if given else "year"
+            date = record["visit_date"] = given or year
             if date and not is_date_or_year(date):  # a year alone is a date too, as a file's
                 problems.append(
                     f"--meta {path} row {number}: {column} '{date}' is not a date "

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import math
 import os
-import re
 import signal
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -39,6 +38,7 @@ from ofsted_themes.reading.document import SUPPORTED, DocumentError, read_bytes,
 from ofsted_themes.reading.formats.text import decode_text
 from ofsted_themes.reading.metadata import area_name, document_metadata
 from ofsted_themes.reading.sentences import iter_letter_sentences
+from ofsted_themes.tagging.summary import YEAR
 
 TABLE_SUFFIXES = {".csv", ".xlsx"}
 INPUT_SUFFIXES = SUPPORTED | TABLE_SUFFIXES
@@ -242,7 +242,7 @@ def _as_letter_metadata(meta: dict) -> dict:
     """A table's metadata as a letter's is read: a year alone as the visit date, the council
     named by its area (one council, one row of a roll-up)."""
     year = meta.pop("year", "")
-    if re.fullmatch(r"\d{4}", year) and "visit_date" not in meta:
+    if YEAR.fullmatch(year) and "visit_date" not in meta:
         meta["visit_date"] = year  # the year alone, as a file name gives it
     if "council" in meta:
         meta["council"] = area_name(meta["council"])
@@ -355,10 +355,9 @@ def process(
     document: str,
     text_column: str,
     seconds: float | None = READ_SECONDS,
-    done: frozenset[str] = frozenset(),
 ) -> Outcome:
     """Read, split and tag one input file; any failure is caught and reported by name."""
-    outcome = read_job(path, document, text_column, seconds, done)
+    outcome = read_job(path, document, text_column, seconds)
     return outcome if outcome.error else tag_read(tagger, outcome)
 
 

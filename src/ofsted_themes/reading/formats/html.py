@@ -30,8 +30,8 @@ START = re.compile(r"[0-9]{1,6}")  # a list start taken as given (see _list_star
 LINE = "\ue000"  # a private-use character marking a line break until whitespace is collapsed
 
 
-# The generator named in the head of tag's report pages (reporting/templates/report.html.j2):
-# an earlier run's report left in a folder of letters is not a letter
+# The generator named in the head of tag's report pages (reporting/html.py puts it there): an
+# earlier run's report left in a folder of letters is not a letter
 REPORT_GENERATOR = "ofsted-themes report"
 OWN_REPORT = "a report of this tool, not a letter: keep reports out of the folders of letters"
 
@@ -46,8 +46,7 @@ def read_html(data: bytes) -> list[str]:
     soup = BeautifulSoup(data, "lxml")
     if soup.find("meta", attrs={"name": "generator", "content": REPORT_GENERATOR}):
         raise DocumentError(OWN_REPORT)  # its sentences are the letters', counted twice
-    for tag in _furniture(soup):
-        tag.decompose()
+    _drop_furniture(soup)
     for br in soup("br"):
         br.replace_with(LINE)
     for tag in soup(BLOCK_TAGS):
@@ -59,18 +58,16 @@ def read_html(data: bytes) -> list[str]:
     return clean_pages([text])
 
 
-def _furniture(soup: Any) -> list[Any]:
-    """The elements that are page furniture: DROPPED_TAGS, the page's banner (a header not
-    inside a sectioning element) and forms, but a form that holds the page's content (its main
-    or article, or most of its text)."""
+def _drop_furniture(soup: Any) -> None:
+    """Remove the page's furniture: DROPPED_TAGS and the page's banner (a header not inside a
+    sectioning element), then the forms but one that holds the page's content, measured on
+    what is left."""
     banners = [header for header in soup("header") if not header.find_parent(SECTIONING)]
-    dropped = [*soup(DROPPED_TAGS), *banners]
-    for tag in dropped:
-        tag.extract()  # out of the page before its text is measured
-    forms = [
-        form for form in soup("form") if form.get("role") == "search" or not _holds_content(form)
-    ]
-    return dropped + forms
+    for tag in [*soup(DROPPED_TAGS), *banners]:
+        tag.decompose()
+    forms = [f for f in soup("form") if f.get("role") == "search" or not _holds_content(f)]
+    for form in forms:  # each measured on the same page: none dropped before all are judged
+        form.decompose()
 
 
 def _holds_content(form: Any) -> bool:

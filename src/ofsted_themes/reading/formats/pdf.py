@@ -216,8 +216,7 @@ def _pdf_paragraph_lines(pages: list[list[_Line]]) -> list[list[str]]:
     layout = _layout(pages)
     placed = [(index, line) for index, page in enumerate(pages) for line in page]
     out: list[list[str]] = [[] for _ in pages]
-    afters = [*placed[1:], None] if placed else []  # every line furniture: no body to join
-    for (index, line), after in zip(placed, afters, strict=True):
+    for (index, line), after in pairwise([*placed, None]):  # each line, and the one after it
         *heads, tail = HYPHEN_MARK.split(line.text)
         out[index] += [normalise(head) + "-" for head in heads] + [normalise(tail)]
         if after and _ends_paragraph(line, after[1], layout, same_page=after[0] == index):

@@ -84,7 +84,7 @@ codecs.register_error(STRAY_BYTES, _stray_byte)
 def _has_utf8_characters(data: bytes) -> bool:
     """Whether ``data`` holds characters encoded as UTF-8 beyond ASCII: then it is UTF-8, and
     a byte that is not is a stray, not a sign of another encoding of the whole text."""
-    return any(ord(c) > 127 for c in data.decode("utf-8", errors="ignore"))
+    return not data.decode("utf-8", errors="ignore").isascii()
 
 
 def _hard_wrap_width(pages: list[str]) -> int | None:
