@@ -50,17 +50,25 @@ lint: setup
 	$(RUN) ruff format .
 	$(RUN) ruff check --fix .
 
-# Speed, memory, quality and the labelling loop, each against its baseline (needs the pipeline's model: runs it first).
-# Results go to reports/bench/ (not tracked); copy them to benchmarks/results/ to publish them.
+# Speed, memory, quality and the labelling loop, each against its baseline (needs the pipeline's
+# model: runs it first). One run's tables go to reports/bench/ and then into the README's marked
+# blocks and benchmarks/results/ (benchmarks/publish.py), so every published figure is from it.
+# The sentence splitters it compares with ours install into reports/bench-deps, never the project.
+BENCH := reports/bench
+SPLITTERS := pysbd blingfire nupunkt-rs sakurs sentencex
 bench: run
-	$(RUN) python benchmarks/run.py --out reports/bench/speed.md
-	$(RUN) python benchmarks/quality.py --out reports/bench/quality.md
-	$(RUN) python benchmarks/active_learning.py --out reports/bench/active_learning.md
-	$(RUN) python benchmarks/report_scale.py --out reports/bench/report_scale.md
-	$(RUN) python benchmarks/metadata.py --out reports/bench/metadata.md
-	$(RUN) python benchmarks/serve.py --out reports/bench/serve.md
-	$(RUN) python benchmarks/letters.py --out reports/bench/letters.md
-	$(RUN) python benchmarks/splitters.py --out reports/bench/splitters.md
+	$(RUN) python benchmarks/publish.py --begin --results $(BENCH)
+	$(RUN) python benchmarks/run.py --out $(BENCH)/speed.md
+	$(RUN) python benchmarks/letters.py --out $(BENCH)/letters.md
+	$(RUN) python benchmarks/quality.py --out $(BENCH)/quality.md
+	$(RUN) python benchmarks/active_learning.py --out $(BENCH)/active_learning.md
+	$(RUN) python benchmarks/report_scale.py --out $(BENCH)/report_scale.md
+	$(RUN) python benchmarks/metadata.py --out $(BENCH)/metadata.md
+	$(RUN) python benchmarks/serve.py --out $(BENCH)/serve.md
+	$(UV) pip install --quiet --python .venv/bin/python --target reports/bench-deps $(SPLITTERS) \
+	  || echo "the compared splitters could not be installed: ours is measured alone"
+	PYTHONPATH=reports/bench-deps $(RUN) python benchmarks/splitters.py --out $(BENCH)/splitters.md
+	$(RUN) python benchmarks/publish.py --results $(BENCH)
 
 # The MLflow UI on the project's store, loopback only, one worker, no job runner. AUTH=1 adds
 # MLflow's basic-auth app (logins, per-experiment permissions; users in basic_auth.db): the first

@@ -120,7 +120,7 @@ def main() -> None:
         rows[name] = evaluate(overrides, test, challenge)
     table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("configuration")
     parts = [
-        f"### {title}\n\n"
+        f"#### {title}\n\n"
         + table.reindex(columns=cols).round(3).reset_index().to_markdown(index=False)
         for title, cols in TABLES.items()
     ]

@@ -356,8 +356,6 @@ def report(correct: pd.DataFrame, speed: pd.DataFrame, notes: dict) -> list[str]
     """The markdown page: the two tables and what they were measured on."""
     packages = {"nupunkt": "nupunkt", **{entry[2]: entry[3] for entry in OPTIONAL}}
     return [
-        "# Sentence splitters: correctness and speed",
-        "",
         "Made by `python benchmarks/splitters.py` (its docstring says what is measured).",
         "F1: exact sentences (start and end) against the sentences a person split; hard cases:",
         "texts split exactly right; tests passed: tests/test_sentences.py with the splitter in",
