@@ -106,6 +106,7 @@ def _forget_pdfium_error() -> None:
 def _pdf_lines(page: Any) -> list[_Line]:
     """The text lines of a page with their geometry, measured as the text reads (upright, left to
     right) whatever the page's /Rotate and however its text is stored."""
+    textpage = None
     try:
         rotation = page.get_rotation()
         textpage, spans = _pdf_spans(page)
@@ -114,14 +115,14 @@ def _pdf_lines(page: Any) -> list[_Line]:
             # pdfium orders lines as the page is shown (on a page shown sideways, last line
             # first): show the page with its text upright and read it again
             textpage.close()
+            textpage = None
             page.set_rotation(turn)
             textpage, spans = _pdf_spans(page)
         bounds = page.get_bbox() if turn else None
-        try:
-            return [_pdf_line(textpage, span, turn, bounds) for span in spans]
-        finally:
+        return [_pdf_line(textpage, span, turn, bounds) for span in spans]
+    finally:  # whatever failed, pdfium's memory for the page goes now, not at a later collection
+        if textpage is not None:
             textpage.close()
-    finally:
         page.close()
 
 
