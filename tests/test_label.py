@@ -323,6 +323,35 @@ def test_suggest_never_writes_over_the_label_store_the_tag_table_or_the_model(
         assert out.read_bytes() == before
 
 
+def test_suggest_replaces_only_its_own_suggestion_files_unless_forced(
+    tmp_path, three_letters, tagger_file
+):
+    tags, letter = tmp_path / "tags.csv", tmp_path / "letter.html"
+    three_letters.to_csv(tags, index=False)
+    letter.write_text("<p>A letter the user keeps.</p>")
+    common = ["--model", tagger_file, "--labels", tmp_path / "user.csv"]
+    done = run_label("suggest", tags, "--out", letter, *common)
+    assert done.returncode == 2
+    (line,) = error_lines(done)
+    assert "not a suggestion file" in line and "--force" in line
+    assert letter.read_text() == "<p>A letter the user keeps.</p>"
+    assert run_label("suggest", tags, "--out", letter, *common, "--force").returncode == 0
+    assert labelling.is_suggestion_file(letter)  # and a suggestion file is replaced unforced
+    assert run_label("suggest", tags, "--out", letter, *common).returncode == 0
+
+
+def test_suggest_never_writes_over_a_labelled_set_the_model_is_trained_on(tmp_path):
+    from ofsted_themes.cli.label import check_out
+    from ofsted_themes.core.errors import ProblemsError
+
+    seeds = tmp_path / "sentences.csv"
+    seeds.write_text("id,text\n")
+    with pytest.raises(ProblemsError, match="labelled set"):
+        check_out(seeds, tmp_path / "u.csv", tmp_path / "t.csv", "m.skops", [seeds])
+    configured = {p.as_posix() for p in labelling.settings().labelled}
+    assert configured == {"data/sentences.csv", "data/letters/train/sentences.csv"}
+
+
 def test_a_missing_tag_table_or_model_is_a_usage_error(tmp_path, tagger_file):
     done = run_label("suggest", tmp_path / "nope.csv", "--model", tagger_file)
     assert done.returncode == 2

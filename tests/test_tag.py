@@ -259,12 +259,34 @@ def test_a_skops_file_of_another_kind_is_a_usage_error(tmp_path, capsys, payload
 
 
 @pytest.mark.parametrize(
+    ("jobs", "message"),
+    [("-1", "'-1': give 0 (automatic) or a number of workers"), ("two", "not a whole number")],
+)
+def test_a_number_of_workers_that_cannot_be_is_a_usage_error(tmp_path, capsys, jobs, message):
+    out = tmp_path / "out" / "tags.csv"
+    status, _, err = main_in_process(capsys, tmp_path, *outputs_of(out), "--jobs", jobs)
+    assert status == 2
+    assert f"error: argument --jobs: {message}" in err
+    assert not out.parent.exists()
+
+
+def test_a_batch_never_starts_more_workers_than_files_or_cores(monkeypatch):
+    from ofsted_themes.tagging import batch
+
+    monkeypatch.setattr(batch.os, "cpu_count", lambda: 2)
+    assert batch.workers_for(3, 16) == 2  # cores
+    assert batch.workers_for(1, 2) == 1  # files
+    assert batch.workers_for(100, 0) == 2  # automatic
+    assert batch.workers_for(3, 0) == 1  # automatic, too few files to pay for a worker
+
+
+@pytest.mark.parametrize(
     "option, message",
     [
         (["--threshold", "cse=1.5"], "thresholds lie between 0 and 1"),
         (["--threshold", "cse=-0.1"], "thresholds lie between 0 and 1"),
         (["--threshold", "cse=high"], "'high' is not a number"),
-        (["--threshold", "cse"], "is not a number"),
+        (["--threshold", "cse"], "--threshold cse: give THEME=VALUE, e.g. cse=0.5"),
         (["--threshold", "bullying=0.3"], "unknown theme 'bullying' (themes: cse, missing"),
         (["--out", "{tmp}/out/tags.html"], "unsupported output format"),
         (["--summary", "{tmp}/out/letters.txt"], "unsupported output format"),
@@ -536,7 +558,7 @@ def test_meta_supplies_and_corrects_letters_metadata(tagger_file, tmp_path, caps
     assert status == 0, err
     summary = pd.read_csv(out.with_name("letters.csv"), dtype=str, keep_default_na=False)
     rows = summary.set_index(summary["document"].map(lambda d: Path(d).name))
-    assert rows.loc["focused_visit.txt", "council"] == "Ashmoor Borough Council"
+    assert rows.loc["focused_visit.txt", "council"] == "Ashmoor"  # named as letters name it
     assert rows.loc["focused_visit.txt", "visit_date"] == "2023-02-01"
     assert rows.loc["focused_visit.txt", "visit_type"] == "focused visit"  # as read: kept
     assert rows.loc["monitoring_visit.txt", "judgement"] == "Inadequate"
@@ -569,6 +591,8 @@ def test_meta_gives_a_year_when_only_the_year_is_known(tag_notes):
     assert status == 0, err
     row = summary.iloc[0]
     assert (row["visit_date"], row["year"]) == ("2021", "2021")  # before: 'unknown columns'
+    status, err, summary = tag_notes("document,year\nnotes.txt,2023\n")  # the year read
+    assert summary.iloc[0]["visit_date"] == "2023-02-01"  # agrees: the date read is kept
     status, err, _ = tag_notes("document,year\nnotes.txt,21\n")
     assert status == 2 and "year '21' is not a date (YYYY-MM-DD) or a year (YYYY)" in err
     status, err, _ = tag_notes("document,year,visit_date\nnotes.txt,2019,2020-05-01\n")
@@ -616,7 +640,7 @@ def test_a_meta_file_name_two_letters_share_is_refused_unless_the_other_is_named
     summary = pd.read_csv(out.with_name("letters.csv"), dtype=str)
     folders = summary["document"].map(lambda d: Path(d).parent.name)
     councils = dict(zip(folders, summary["council"], strict=True))
-    assert councils == {"north": "Northby", "south": "Ashmoor Borough Council"}
+    assert councils == {"north": "Northby", "south": "Ashmoor"}
 
 
 def test_a_meta_file_name_two_letters_of_a_table_share_stops_the_run(tagger_file, tmp_path, capsys):
@@ -825,6 +849,41 @@ def test_one_letter_in_two_files_is_counted_twice_with_a_warning(tagger_file, tm
     [warning] = [line for line in err.splitlines() if "very same sentences" in line]
     assert "visit.txt" in warning and "focused_visit.txt" in warning and "jtai" not in warning
     assert len(pd.read_csv(out.with_name("letters.csv"))) == 3  # each still counted
+
+
+def test_meta_councils_are_named_as_letters_name_them_so_one_council_is_one_row(tag_notes):
+    status, err, summary = tag_notes("document,council\nnotes.txt,Westbridge City Council\n")
+    assert status == 0, err
+    assert summary["council"].tolist() == ["Westbridge"]
+
+
+def test_an_output_that_is_the_meta_table_is_refused_and_the_table_kept(
+    tagger_file, tmp_path, capsys
+):
+    meta = tmp_path / "meta.csv"
+    meta.write_text("document,council\nfocused_visit.txt,Foo\n")
+    letter = lf.FIXTURES / "focused_visit.txt"
+    for option in ("--out", "--summary"):
+        other = tmp_path / ("tags.csv" if option == "--summary" else "letters.csv")
+        done = run_tag(
+            letter, "--model", tagger_file, option, meta,
+            "--summary" if option == "--out" else "--out", other, "--meta", meta, "--no-report",
+        )  # fmt: skip
+        assert done.returncode == 2, done.stderr
+        assert f"{option} {meta} is one of the inputs" in done.stderr
+        assert meta.read_text() == "document,council\nfocused_visit.txt,Foo\n"
+
+
+def test_meta_that_is_not_a_table_says_so(tagger_file, tmp_path, capsys):
+    meta = tmp_path / "meta.txt"
+    meta.write_text("document,council\n")
+    status, _, err = main_in_process(
+        capsys, lf.FIXTURES / "focused_visit.txt", "--model", tagger_file,
+        "--out", tmp_path / "tags.csv", "--meta", meta,
+    )  # fmt: skip
+    assert status == 2
+    assert error_lines(err) == [f"error: --meta {meta}: not a table; give one of "
+                                ".csv, .xlsx, .jsonl, .parquet"]  # fmt: skip
 
 
 def test_meta_that_is_not_a_file_is_refused_before_any_work(tagger_file, tmp_path, capsys):

@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "import":
             return run_import(args.file, labels, setup)
         if args.command == "suggest":
-            check_out(args.out, labels, args.tags, args.model)
+            check_out(args.out, labels, args.tags, args.model, setup.labelled)
         with starting_up():  # reading the model: see core.collector
             candidates, tagger, digest = pick(args, labels, setup)
         if args.command == "suggest":
@@ -139,6 +139,12 @@ def run_suggest(args, candidates, tagger, labels: Path, digest: str) -> int:
     from ofsted_themes.core.tables import spreadsheet_safe
 
     if args.out.exists() and not args.force:
+        if not labelling.is_suggestion_file(args.out):
+            error(
+                f"{args.out} exists and is not a suggestion file of label suggest: choose "
+                "another --out, or use --force to replace it"
+            )
+            return 2
         waiting = labelling.unimported(args.out, tagger.theme_ids, labels)
         if waiting:
             error(
@@ -160,9 +166,10 @@ def run_suggest(args, candidates, tagger, labels: Path, digest: str) -> int:
     return 0
 
 
-def check_out(out: Path, labels: Path, tags: Path, model: str) -> None:
+def check_out(out: Path, labels: Path, tags: Path, model: str, labelled=()) -> None:
     """Refuse an --out that is a file suggest reads, --force or not: it would be replaced."""
     read = [(labels, "the label store (--labels)"), (tags, "the tag table read")]
+    read += [(Path(kept), "a labelled set the model is trained on") for kept in labelled]
     for kept, what in [*read, (Path(model), "the model (--model)")]:
         if _same_file(out, kept):
             raise ProblemsError([f"--out {out} is {what}: choose another --out"])

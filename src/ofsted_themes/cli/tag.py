@@ -49,6 +49,17 @@ def seconds_limit(value: str) -> float:
     return seconds
 
 
+def worker_count(value: str) -> int:
+    """A --jobs: 0 (automatic) or a number of worker processes."""
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if jobs < 0:
+        raise argparse.ArgumentTypeError(f"{value!r}: give 0 (automatic) or a number of workers")
+    return jobs
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m tag", description=__doc__.split("\n\n")[0].split(": ", 1)[1]
@@ -86,11 +97,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--meta",
         type=Path,
         metavar="FILE",
-        help="a table (document, council, visit_type, visit_dates, visit_date, judgement) whose "
-        "non-empty cells supply or correct the letters' metadata",
+        help="a table (document, council, visit_type, visit_dates, visit_date, judgement, year) "
+        "whose non-empty cells supply or correct the letters' metadata",
     )
     parser.add_argument("--resume", action="store_true", help="skip letters already in --out")
-    parser.add_argument("--jobs", type=int, default=0, help="worker processes (0: automatic)")
+    parser.add_argument(
+        "--jobs",
+        type=worker_count,
+        default=0,
+        help="worker processes, at most one a file and a core (0: automatic)",
+    )
     parser.add_argument(
         "--time-limit",
         type=seconds_limit,
@@ -107,7 +123,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def parse_thresholds(items: list[str], theme_ids: list[str]) -> dict[str, float]:
     chosen = {}
     for item in items:
-        theme, _, value = item.partition("=")
+        theme, equals, value = item.partition("=")
+        if not equals:
+            raise ValueError(f"--threshold {item}: give THEME=VALUE, e.g. {theme_ids[0]}=0.5")
         if theme not in theme_ids:
             raise ValueError(
                 f"--threshold {item}: unknown theme '{theme}' (themes: {', '.join(theme_ids)})"

@@ -14,6 +14,7 @@ from ofsted_themes.labelling.selection import (
     sentence_vectors,
     suggestion_table,
     uncertainty,
+    is_suggestion_file,
     unimported,
 )
 from ofsted_themes.labelling.store import (
@@ -67,5 +68,6 @@ __all__ = [
     "suggestion_table",
     "train_command",
     "uncertainty",
+    "is_suggestion_file",
     "unimported",
 ]

@@ -160,6 +160,17 @@ def suggestion_table(
     return out
 
 
+def is_suggestion_file(path: Path | str) -> bool:
+    """Whether ``path`` is a file ``suggest`` wrote (its header ends with ``source_digest``),
+    which a new suggestion may replace; anything else at --out is the user's."""
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as f:
+            header = f.readline(100_000)
+    except OSError:
+        return False
+    return header.rstrip("\r\n").split(",")[-1:] == ["source_digest"] and "text" in header
+
+
 def unimported(path: Path | str, theme_ids: list[str], labels: Path | str) -> int:
     """How many rows of an existing suggestion file have labels filled in that are not in the
     labels file yet (work that overwriting the file would lose); 0 if it is unreadable."""

@@ -98,8 +98,10 @@ def already_tagged(out: Path) -> set[str]:
 
 
 def workers_for(files: int, jobs: int) -> int:
+    """Worker processes for ``files``: each loads the model, so never more than the files or
+    the cores can keep busy."""
     if jobs > 0:
-        return jobs
+        return max(1, min(jobs, files, os.cpu_count() or 1))
     return min(os.cpu_count() or 1, 2) if files >= PARALLEL_FROM else 1
 
 
@@ -133,7 +135,9 @@ def run_batch(
     root = Path(record.get("root") or Path.cwd()) if resume else Path.cwd()
     if resume:
         check_resumable(record, tagger, out)
-    check_outputs(planned, paths)
+    check_outputs(
+        planned, [*paths, *([corrections.path] if corrections and corrections.path else [])]
+    )
     outputs.record = {"model": tagger.fingerprint(), "root": str(root.resolve())}
     names = document_names(paths, root)
     done = resumed_letters(out, summary) if resume else set()

@@ -12,8 +12,8 @@ from datetime import date
 from pathlib import Path, PurePath
 
 from ofsted_themes.core.errors import ProblemsError
-from ofsted_themes.core.tables import LETTER_COLUMNS, read_table
-from ofsted_themes.reading.metadata import INSPECTION, JTAI, VISIT_TYPES
+from ofsted_themes.core.tables import FORMATS, LETTER_COLUMNS, read_table
+from ofsted_themes.reading.metadata import INSPECTION, JTAI, VISIT_TYPES, area_name
 
 
 def is_date_or_year(value: str) -> bool:
@@ -28,11 +28,13 @@ def is_date_or_year(value: str) -> bool:
 
 # ``year`` gives the year alone of a visit whose date is not known (the summary's year follows)
 CORRECTABLE = [*LETTER_COLUMNS, "year"]
+YEAR_ONLY = "_year"  # a row's year given without a date: kept apart until a letter's date is read
 
 
 class Corrections:
-    def __init__(self, rows: dict[str, dict[str, str]]) -> None:
+    def __init__(self, rows: dict[str, dict[str, str]], path: Path | None = None) -> None:
         self.rows = rows
+        self.path = path  # the table read: an input, which no output may replace
         self.used: dict[str, str] = {}  # row -> the letter it corrected
 
     @classmethod
@@ -40,6 +42,8 @@ class Corrections:
         """The table at ``path``; an InputError naming what to fix if it cannot be used."""
         if Path(path).exists() and not Path(path).is_file():  # a folder, a pipe (it would wait)
             raise ProblemsError([f"--meta {path}: not a file"])
+        if Path(path).suffix.lower() not in FORMATS:
+            raise ProblemsError([f"--meta {path}: not a table; give one of {', '.join(FORMATS)}"])
         try:
             table = read_table(path)
         except (OSError, ValueError) as error:
@@ -56,7 +60,8 @@ class Corrections:
             year = record.pop("year", "").strip()
             given = record.get("visit_date", "").strip()
             column = "visit_date" if given else "year"
-            date = record["visit_date"] = given or year
+            date = given or year
+            record["visit_date"] = given  # a year alone corrects a date only where they differ
             if date and not is_date_or_year(date):  # a year alone is a date too, as a file's
                 problems.append(
                     f"--meta {path} row {number}: {column} '{date}' is not a date "
@@ -67,6 +72,7 @@ class Corrections:
                     f"--meta {path} row {number}: year '{year}' and visit_date '{date}' disagree"
                 )
             record["visit_type"] = visit_type(record.get("visit_type", ""))
+            record["council"] = area_name(record.get("council", ""))  # as a letter's is read
             if document in rows:  # which of two rows to believe would be a guess
                 problems.append(
                     f"--meta {path} row {number}: '{document}' is named by row {lines[document]} "
@@ -74,10 +80,12 @@ class Corrections:
                 )
             elif document:
                 rows[document] = {k: v.strip() for k, v in record.items() if v.strip()}
+                if year and not given:
+                    rows[document][YEAR_ONLY] = year
                 lines[document] = number
         if problems:
             raise ProblemsError(problems)
-        return cls(rows)
+        return cls(rows, Path(path))
 
     def key(self, document: str) -> str:
         """The row that speaks of ``document``: the one naming it whole, else its file name."""
@@ -108,7 +116,11 @@ class Corrections:
         first = self.used.setdefault(key, document)
         if first != document:
             raise ProblemsError([ambiguous(key, [first, document])])
-        return meta | self.rows[key]
+        cells = dict(self.rows[key])
+        year = cells.pop(YEAR_ONLY, "")
+        if year and not str(meta.get("visit_date") or "").startswith(year):
+            cells["visit_date"] = year  # the date read is of another year: the year alone
+        return meta | cells
 
     def unused(self) -> list[str]:
         """Rows that matched no letter tagged in this run (a typo, or a letter not given)."""
