@@ -346,7 +346,7 @@ def test_a_council_is_named_by_its_area_however_a_letter_puts_it(written, area):
     ("name", "council_name", "visit_type", "year"),
     [
         ("Leeds focused visit 2019.pdf", "Leeds", FOCUSED_VISIT, "2019"),
-        ("ofsted-letter-stoke-on-trent-monitoring-visit-3-2021.docx", "Stoke-On-Trent",
+        ("ofsted-letter-stoke-on-trent-monitoring-visit-3-2021.docx", "Stoke-on-Trent",
          MONITORING_VISIT, "2021"),
         ("Kestrel_Vale_JTAI_2023.txt", "Kestrel Vale", JTAI, "2023"),
         ("2022 ILACS report.pdf", None, INSPECTION, "2022"),

@@ -24,6 +24,7 @@ from ofsted_themes.modelling.tagger import Tagger
 from ofsted_themes.reporting.html import write_batch_report
 from ofsted_themes.tagging import letters as tagging
 from ofsted_themes.tagging.batch import run_batch
+from ofsted_themes.tagging.letters import InputError
 
 FIXTURE_LETTERS = {  # name: (council, visit type) as the fixture letters state them
     "monitoring_visit": ("Harrowfield", "monitoring visit"),
@@ -204,10 +205,24 @@ def test_a_table_splits_into_its_letters_in_order_with_their_rows_in_order(tmp_p
     assert [list(lt.sentences["sentence_no"]) for lt in letters] == [[1, 2], [1, 2]]
     assert [list(lt.sentences["page"]) for lt in letters] == [[1, 2], [1, 3]]
     assert [list(lt.sentences["ref"]) for lt in letters] == [["x", "z"], ["y", "w"]]
-    table.write_text("document,text\n")  # a header alone: no letter, with or without names
-    assert read_sentence_table(table, "t.csv", "text") == []
-    table.write_text("text\n")
-    assert read_sentence_table(table, "t.csv", "text") == []
+    for header in ("document,text\n", "text\n"):  # a header alone: a failure, named
+        table.write_text(header)
+        with pytest.raises(InputError, match="holds its header alone"):
+            read_sentence_table(table, "t.csv", "text")
+
+
+def test_a_workbook_whose_text_cells_are_all_blank_fails_with_its_reason(tmp_path):
+    """openpyxl writes formulas without their values: pandas reads the cells as blank."""
+    import openpyxl
+
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    book = openpyxl.Workbook()
+    book.active.append(["raw", "text"])
+    book.active.append(["Caseloads are too high in the team.", "=A2"])
+    book.save(tmp_path / "formulas.xlsx")
+    with pytest.raises(InputError, match=r"every 'text' cell is blank .*save it"):
+        read_sentence_table(tmp_path / "formulas.xlsx", "formulas.xlsx", "text")
 
 
 def test_a_tables_year_and_council_count_as_a_letters_do(tagger, tmp_path):

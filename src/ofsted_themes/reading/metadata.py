@@ -28,7 +28,8 @@ MONTHS = (
     "January February March April May June July August September October November December"
 ).split()
 MONTH = "|".join(MONTHS)
-NAME_WORD = r"[A-Z][\w’'-]*"  # a capitalised word of a place name: "Kestrel", "Stoke-on-Trent"
+# a capitalised word of a place name: "Kestrel", "Stoke-on-Trent", and "St." of "St. Helens"
+NAME_WORD = r"(?:St\.|[A-Z][\w’'-]*)"
 
 # The address block: a director's title ("Director of Children's Services", "Director of Children
 # and Families", "Corporate Director of People", "Director of Families, Children and Learning"),
@@ -39,17 +40,73 @@ DIRECTOR_LINE = re.compile(
 )
 LOOKS_LIKE_COUNCIL = re.compile(r"\b(?:Council|Borough of|City of|County of)\b")
 # an address line that is a name, not a sentence: capitalised words and the small words that
-# join them ("Telford and Wrekin Council", "Council of the Isles of Scilly", "St. Helens")
+# join them ("Telford and Wrekin Council", "Council of the Isles of Scilly", "St. Helens",
+# "Blackburn with Darwen")
 NAME_LINE = re.compile(
-    r"(?:[A-Z][\w’'.-]*|and|of|on|upon|the|&)(?:[ \t]+(?:[A-Z][\w’'.-]*|and|of|on|upon|the|&))*"
+    r"(?:[A-Z][\w’'.-]*|and|of|on|upon|with|the|&)"
+    r"(?:[ \t]+(?:[A-Z][\w’'.-]*|and|of|on|upon|with|the|&))*"
+)
+
+# England's 153 local authorities with children's services (as of 2023), and four merged away
+# since that older letters name (the last line). Needed only where the words alone cannot tell:
+# an address line with no "Council" in it ("County Durham", "Kensington and Chelsea", where
+# "Town Hall" is no council), and a name joined by small words in a sentence ("Leaders of
+# Telford and Wrekin Council", where "and" also joins "West Yorkshire Police and Leeds City
+# Council"). An authority not here is still read wherever "Council", "Borough of" or a subject
+# line names it.
+AUTHORITIES = """
+Barking and Dagenham; Barnet; Bexley; Brent; Bromley; Camden; City of London; Croydon; Ealing;
+Enfield; Greenwich; Hackney; Hammersmith and Fulham; Haringey; Harrow; Havering; Hillingdon;
+Hounslow; Islington; Kensington and Chelsea; Kingston upon Thames; Lambeth; Lewisham; Merton;
+Newham; Redbridge; Richmond upon Thames; Southwark; Sutton; Tower Hamlets; Waltham Forest;
+Wandsworth; Westminster;
+Barnsley; Birmingham; Bolton; Bradford; Bury; Calderdale; Coventry; Doncaster; Dudley; Gateshead;
+Kirklees; Knowsley; Leeds; Liverpool; Manchester; Newcastle upon Tyne; North Tyneside; Oldham;
+Rochdale; Rotherham; St Helens; Salford; Sandwell; Sefton; Sheffield; Solihull; South Tyneside;
+Stockport; Sunderland; Tameside; Trafford; Wakefield; Walsall; Wigan; Wirral; Wolverhampton;
+Cambridgeshire; Derbyshire; Devon; East Sussex; Essex; Gloucestershire; Hampshire; Hertfordshire;
+Kent; Lancashire; Leicestershire; Lincolnshire; Norfolk; Nottinghamshire; Oxfordshire;
+Staffordshire; Suffolk; Surrey; Warwickshire; West Sussex; Worcestershire;
+Bath and North East Somerset; Bedford; Blackburn with Darwen; Blackpool;
+Bournemouth, Christchurch and Poole; Bracknell Forest; Brighton and Hove; Bristol;
+Buckinghamshire; Central Bedfordshire; Cheshire East; Cheshire West and Chester; Cornwall;
+Cumberland; Darlington; Derby; Dorset; Durham; East Riding of Yorkshire; Halton; Hartlepool;
+Herefordshire; Isle of Wight; Isles of Scilly; Kingston upon Hull; Leicester; Luton; Medway;
+Middlesbrough; Milton Keynes; North East Lincolnshire; North Lincolnshire;
+North Northamptonshire; North Somerset; North Yorkshire; Northumberland; Nottingham;
+Peterborough; Plymouth; Portsmouth; Reading; Redcar and Cleveland; Rutland; Shropshire; Slough;
+Somerset; South Gloucestershire; Southampton; Southend-on-Sea; Stockton-on-Tees; Stoke-on-Trent;
+Swindon; Telford and Wrekin; Thurrock; Torbay; Warrington; West Berkshire; West Northamptonshire;
+Westmorland and Furness; Wiltshire; Windsor and Maidenhead; Wokingham; York;
+Bournemouth; Poole; Cumbria; Northamptonshire
+"""
+AUTHORITY_NAMES = [" ".join(name.split()) for name in AUTHORITIES.split(";")]
+# Each name joined by small words, as a letter may write it ("Telford & Wrekin"); the commas of
+# Bournemouth, Christchurch and Poole are gone by then (see COMMA_NAME).
+JOINED_AUTHORITY = "|".join(
+    r"[ \t]+".join("(?:and|&)" if word == "and" else re.escape(word) for word in name.split())
+    for name in (name.replace(",", "") for name in AUTHORITY_NAMES)
+    if re.search(r" [a-z]", name)
 )
 # "Harrowfield City Council", "Lowmoor Borough Council", "Kestrel Vale Council"
 NAMED_COUNCIL = re.compile(rf"(?P<council>(?:{NAME_WORD}[ \t]){{1,5}}Council)\b")
+# A known authority's name whole where the words above end it ("Telford and Wrekin Council",
+# "Kingston upon Hull City Council"): looked for only just before a name they found, as trying
+# every authority at every character of a letter would cost more than the rest of its reading
+JOINED_COUNCIL = re.compile(
+    rf"(?P<council>(?:{JOINED_AUTHORITY})[ \t](?:{NAME_WORD}[ \t]){{0,2}}Council)$"
+)
+JOINED_REACH = 80  # characters before a found name: the longest joined authority and then some
+# The one English council with commas in its name. An address line is cut at its commas
+# ("Redcar and Cleveland Borough Council, Redcar"), and a rule letting commas into a name would
+# take "Town Hall, Bristol City Council" whole; so this name loses its commas before the reading
+# (area_name gives them back).
+COMMA_NAME = re.compile(r"\bBournemouth,[ \t]*Christchurch,?[ \t]+(?:and|&)[ \t]+Poole\b")
 # "Monitoring visit to Harrowfield children's services", "Inspection of Eastmere local authority
 # children's services". Only the keywords ignore case: a place name is capitalised.
 SUBJECT_COUNCIL = re.compile(
     rf"(?i:visit to|inspection of)[ \t]+(?:the[ \t]+)?"
-    rf"(?P<council>{NAME_WORD}(?:[ \t]+(?:and|of|on|upon|the|{NAME_WORD}))*?)"
+    rf"(?P<council>{NAME_WORD}(?:[ \t]+(?:and|of|on|upon|with|the|{NAME_WORD}))*?)"
     rf"[ \t]+(?i:local authority[ \t]+)?{CHILDRENS} (?i:services)"
 )
 # "Joint targeted area inspection of the multi-agency response to ... in Kestrel Vale" (or "in
@@ -58,13 +115,13 @@ SUBJECT_COUNCIL = re.compile(
 NOT_AN_AREA = rf"(?!(?i:{MONTH}|Sept|England)\b)"
 JTAI_AREA = re.compile(
     rf"(?i:joint targeted area inspection)[^\n]*?\bin[ \t]+(?:the[ \t]+)?{NOT_AN_AREA}"
-    rf"(?P<council>{NAME_WORD}(?:[ \t]+(?:(?:and|of|on|upon)[ \t]+)?{NAME_WORD})*)"
+    rf"(?P<council>{NAME_WORD}(?:[ \t]+(?:(?:and|of|on|upon|with)[ \t]+)?{NAME_WORD})*)"
 )
 # The title block of a single inspection framework report: the council's name, then "Inspection
 # of services for children in need of help and protection" (on the next line, or the same one
 # where the text was flattened).
 SIF_SUBJECT = re.compile(
-    rf"(?:^|\n)[ \t]*(?P<council>{NAME_WORD}(?:[ \t]+(?:and|of|upon|on|{NAME_WORD})){{0,5}})"
+    rf"(?:^|\n)[ \t]*(?P<council>{NAME_WORD}(?:[ \t]+(?:and|of|upon|on|with|{NAME_WORD})){{0,5}})"
     r"[ \t]*\n?[ \t]*Inspection of services for children in need"
 )
 NOT_A_NAME = {"la", "local authority", "the local authority"}
@@ -209,18 +266,30 @@ def _council_in_file_name(stem: str) -> str | None:
 
 def council(text: str) -> str | None:
     """The council, most reliable source first: the address block, a "... Council" name, a
-    report's title block, the subject line, then the area of a joint inspection."""
+    report's title block, the subject line, then the area of a joint inspection. An address
+    line without "Council" in it ("County Durham") is taken when it names a known authority."""
+    if "Bournemouth" in text:  # a substring test first: the pattern would try every character
+        text = COMMA_NAME.sub("Bournemouth Christchurch and Poole", text)
     for match in DIRECTOR_LINE.finditer(text):
         for part in [*match["title"].split(",")[1:], (match["next"] or "").split(",")[0]]:
             part = part.strip(" .;:")
-            if LOOKS_LIKE_COUNCIL.search(part) and NAME_LINE.fullmatch(part):
+            if NAME_LINE.fullmatch(part) and (
+                LOOKS_LIKE_COUNCIL.search(part) or _name_key(area_name(part)) in AUTHORITY_KEYS
+            ):
                 return area_name(part)
     for pattern in (NAMED_COUNCIL, SIF_SUBJECT, SUBJECT_COUNCIL, JTAI_AREA):
         for found in pattern.finditer(text):
+            if pattern is NAMED_COUNCIL:
+                found = _joined(text, found) or found
             name = area_name(found["council"])
             if name.lower() not in NOT_A_NAME:  # "Single inspection of LA children's services"
                 return name
     return None
+
+
+def _joined(text: str, found: re.Match) -> re.Match | None:
+    """The known authority joined by small words that ends where ``found`` ends, if any."""
+    return JOINED_COUNCIL.search(text[max(0, found.start() - JOINED_REACH) : found.end()])
 
 
 def visit_dates(text: str, start: int = 0) -> tuple[str | None, str | None]:
@@ -262,24 +331,48 @@ def _iso(span: str) -> str | None:
 
 def area_name(name: str) -> str:
     """The area a council name names, without surrounding spaces, punctuation, a leading
-    article or the words for the kind of council: one area, one name, however a letter puts it
-    ("Leeds City Council", "Leeds"; "London Borough of Enfield", "Enfield")."""
+    article or the words for the kind of council: one area, one name, however a letter or a
+    person puts it ("Leeds City Council", "Leeds"; "London Borough of Enfield", "Enfield";
+    "Bristol, City of", "Bristol"; "Hull City Council", "Kingston upon Hull")."""
     name = NOT_PART_OF_NAME.sub("", SPACES.sub(" ", name).strip(" .,;:"))
     name = SAINT.sub("St ", name.replace(" & ", " and "))  # "St. Helens", "Brighton & Hove"
-    area = COUNCIL_WORDS.sub("", name).strip(" ,-")
-    return area or name
+    area = COUNCIL_WORDS.sub("", name).strip(" ,-") or name
+    return ALIASES.get(_name_key(area), area)
 
 
+def _name_key(name: str) -> str:
+    """A name as compared with another: case, spaces, "&", full stops, commas and hyphens aside
+    ("St. Helens", "Telford & Wrekin", "Stoke on Trent", "Kingston Upon Hull")."""
+    return " ".join(re.sub(r"[.,-]", " ", name.replace("&", " and ")).lower().split())
+
+
+AUTHORITY_KEYS = {_name_key(name) for name in AUTHORITY_NAMES}
+BCP = "Bournemouth, Christchurch and Poole"
+# One authority, one name, where letters and people use two. Hull's council calls itself "Hull
+# City Council", but its area is "Kingston upon Hull" to Ofsted's reports, the DfE and the ONS
+# (and the council's legal name is "Kingston upon Hull City Council"), so that is the name;
+# likewise "Newcastle City Council" for Newcastle upon Tyne (Newcastle-under-Lyme is a district
+# with no children's services), and "BCP Council" for Bournemouth, Christchurch and Poole. The
+# keys are _name_key's.
+# Every known authority is spelled as it is listed, however it was written ("Stoke-On-Trent" of
+# a file name, "LEEDS" of a spreadsheet): one council, one row of a roll-up.
+ALIASES = {_name_key(name): name for name in AUTHORITY_NAMES} | {
+    "hull": "Kingston upon Hull",
+    "newcastle": "Newcastle upon Tyne",
+    "bcp": BCP,
+}
 SAINT = re.compile(r"\bSt\.\s*")
 
 
 # What the kind of council adds before or after the area's name: "City of York Council",
-# "Royal Borough of Greenwich", "Durham County Council", "Council of the Isles of Scilly"; the City
-# of London is a council of its own.
+# "Royal Borough of Greenwich", "Durham County Council", "Council of the Isles of Scilly", "City
+# of London Corporation", and the ONS's and DfE's "Bristol, City of"; the City of London is a
+# council of its own.
 COUNCIL_WORDS = re.compile(  # words apart by spaces, or by hyphens in a file's name
     r"^(?:(?:the|london|royal|metropolitan|city and county of the|council of the)[ -]+)*"
     r"(?:county[ -]+(?=durham\b))?"  # County Durham, Durham County Council: one area
     r"(?:(?:borough|county|city(?![ -]+of[ -]+london\b))[ -]+of[ -]+(?:the[ -]+)?)?"
-    r"|(?:[ -]+(?:metropolitan|city|county|district|borough|council))+$",
+    r"|(?:[ -]+(?:metropolitan|city|county|district|borough|council|corporation))+$"
+    r"|,[ \t]*(?:city|county)[ \t]+of$",
     re.I,
 )

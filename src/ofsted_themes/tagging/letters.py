@@ -116,7 +116,15 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
     if text_column != "text" and "text" in table.columns:  # carried, as other columns are
         table = table.rename(columns={"text": free_name(table.columns, "input_text")})
     table = table.rename(columns={text_column: "text"})
+    rows = len(table)
     table = own_pages(table[table["text"].astype(str).str.strip() != ""])  # a blank row is none
+    if not len(table):  # no letter at all: a failure with its reason, never "0 letters" unsaid
+        raise InputError(
+            f"every '{text_column}' cell is blank (formulas without saved values? open the "
+            "workbook in Excel and save it)"
+            if rows
+            else "no rows of sentences: the table holds its header alone"
+        )
     names = table.pop("document").fillna("") if "document" in table.columns else None
     if "sentence_no" in table.columns:  # tag's own output, tagged again: keep the old numbers
         table = table.rename(columns={"sentence_no": free_name(table.columns, "input_sentence_no")})
