@@ -521,6 +521,42 @@ def test_the_summary_and_report_go_beside_out_unless_named(tagger_file, tmp_path
     assert f"model {tagger_file} (trained on" in stdout and fingerprint in stdout
 
 
+def test_an_earlier_runs_outputs_among_the_letters_are_not_tagged_as_letters(
+    tagger_file, tmp_path, capsys
+):
+    folder = tmp_path / "letters"
+    text_letter(folder / "a.txt", "jtai")
+    text_letter(folder / "b.txt", "focused_visit")
+    first = folder / "run1" / "tags.csv"
+    assert main_in_process(capsys, folder, "--model", tagger_file, "--out", first)[0] == 0
+    again = tmp_path / "again" / "tags.csv"
+    status, _, err = main_in_process(capsys, folder, "--model", tagger_file, "--out", again)
+    assert status == 1  # the earlier outputs are failures, named with their reason
+    assert read_table(again)["document"].nunique() == 2  # not 2 + its tag table's 2
+    failed = pd.read_csv(again.with_name("failures.csv"))
+    assert sorted(Path(f).name for f in failed["file"]) == ["letters.csv", "report.html",
+                                                           "tags.csv"]  # fmt: skip
+    assert set(failed["reason"].str[:29]) == {"an output of an earlier tag r"}
+    named = tmp_path / "named" / "tags.csv"  # named on its own: a tag table tagged again
+    status, _, err = main_in_process(capsys, first, "--model", tagger_file, "--out", named)
+    assert status == 0, err
+    assert len(read_table(named)) == len(read_table(first))
+
+
+def test_a_tag_table_tagged_again_reads_its_texts_without_the_spreadsheet_quote(
+    tagger_file, tmp_path, capsys
+):
+    table = tmp_path / "in.csv"
+    table.write_text('text\n"-5% fewer social workers were in post."\n=1+1 is not a formula.\n')
+    first, again = tmp_path / "first" / "tags.csv", tmp_path / "again" / "tags.csv"
+    for source, out in ((table, first), (first, again)):
+        status, _, err = main_in_process(capsys, source, "--model", tagger_file, "--out", out)
+        assert status == 0, err
+    assert "'-5% fewer" in first.read_text()  # written safe for spreadsheets
+    texts = read_table(again)["text"].tolist()  # read back as the sentences were
+    assert texts == ["-5% fewer social workers were in post.", "=1+1 is not a formula."]
+
+
 def test_a_tag_table_tagged_again_keeps_its_columns_under_an_input_prefix(
     tagger_file, tmp_path, capsys
 ):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from ofsted_themes.tagging.outputs import (
     OutputError,
     OutputSet,
     check_outputs,
+    earlier_outputs,
     recover,
 )
 from ofsted_themes.tagging.sinks import TableSink
@@ -97,6 +99,23 @@ def already_tagged(out: Path) -> set[str]:
     return set(read_table(out).get("document", pd.Series(dtype=str)).astype(str))
 
 
+EARLIER_OUTPUT = "an output of an earlier tag run, not a letter: name it on its own to tag it again"
+
+
+def _without_earlier_outputs(
+    paths: list[Path], failures: list, inputs: list[str], planned: Iterable[Path]
+) -> tuple[list[Path], list]:
+    """The letters found without the tables and reports an earlier run left among them (each a
+    failure with its reason), unless named on their own; this run's own outputs are left for
+    check_outputs to refuse."""
+    keep = {Path(name).resolve() for name in inputs if name} | {p.resolve() for p in planned}
+    earlier = {p for p in earlier_outputs(paths) if p.resolve() not in keep}
+    if not earlier:
+        return paths, failures
+    found = [(str(p), EARLIER_OUTPUT) for p in paths if p in earlier]
+    return [p for p in paths if p not in earlier], failures + found
+
+
 def workers_for(files: int, jobs: int) -> int:
     """Worker processes for ``files``: each loads the model, so never more than the files or
     the cores can keep busy."""
@@ -131,6 +150,7 @@ def run_batch(
     outputs = outputs or OutputSet(out)
     planned = {"--out": out, "--summary": summary, "failures": failures_path(out)}
     planned |= outputs.planned
+    paths, failures = _without_earlier_outputs(paths, failures, inputs, planned.values())
     record = recover(out, list(planned.values()))  # an interrupted commit is finished first
     root = Path(record.get("root") or Path.cwd()) if resume else Path.cwd()
     if resume:

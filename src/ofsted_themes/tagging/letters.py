@@ -32,7 +32,7 @@ from ofsted_themes.core.limits import (
     interrupted,
     time_limit,
 )
-from ofsted_themes.core.tables import LETTER_COLUMNS, columns_of, safe_cell
+from ofsted_themes.core.tables import LETTER_COLUMNS, columns_of, safe_cell, unquote_formulas
 from ofsted_themes.modelling.tagger import Tagger
 from ofsted_themes.reading.document import SUPPORTED, DocumentError, read_bytes, read_document
 from ofsted_themes.reading.formats.text import decode_text
@@ -174,7 +174,7 @@ def _read_csv(data: bytes) -> pd.DataFrame:
             "cannot read table: its first row has more fields than the header "
             "(a comma in an unquoted text cell?): quote the text cells"
         )
-    return text_header(table)
+    return text_header(unquote_formulas(table))  # a tag table's texts as they were tagged
 
 
 def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:

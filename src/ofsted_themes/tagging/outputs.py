@@ -94,13 +94,17 @@ class OutputSet:
         takes a few renames), so the outputs never disagree; paths are stored absolute, so
         that a run from another folder can finish an interrupted commit."""
         marker = marker_path(self.out)
+        written = _written_before(marker) | {str(d.resolve()) for d in self.staged}
         renames = [[str(s.resolve()), str(d.resolve())] for d, s in self.staged.items()]
         removes = [str(p.resolve()) for p in self.removed]
         plan = {"state": "committing", "renames": renames, "removes": removes}
         with signals_held():
             _write_marker(marker, plan | self.record)
             _finish(renames, removes)
-            _write_marker(marker, {"state": "complete"} | self.record)
+            # what the runs into these outputs wrote (the failures table goes by its name):
+            # later runs do not take them for letters
+            outputs = sorted(p for p in written if Path(p).name != FAILURES and Path(p).exists())
+            _write_marker(marker, {"state": "complete", "outputs": outputs} | self.record)
             self.committed = True
         return list(self.staged)
 
@@ -141,6 +145,27 @@ def recover(out: Path, destinations: Iterable[Path] = ()) -> dict:
         state["state"] = "complete"
         _write_marker(marker, {k: v for k, v in state.items() if k not in ("renames", "removes")})
     return state
+
+
+def _written_before(marker: Path) -> set[str]:
+    try:
+        state = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    listed = state.get("outputs") if isinstance(state, dict) else None
+    return {p for p in _listed(listed) if isinstance(p, str)}
+
+
+def earlier_outputs(paths: Iterable[Path]) -> set[Path]:
+    """The files among ``paths`` that a tag run wrote (its markers name them): a tag table left
+    among the letters would be tagged as letters, counting every sentence twice."""
+    written: set[Path] = set()
+    for folder in {path.parent for path in paths}:
+        for marker in folder.glob(".*.commit.json"):
+            table = folder / marker.name[1 : -len(".commit.json")]
+            written |= {table.resolve(), table.with_name(FAILURES).resolve()}
+            written |= {Path(p) for p in _written_before(marker)}
+    return {path for path in paths if path.resolve() in written}
 
 
 def recorded_model(out: Path) -> str | None:
