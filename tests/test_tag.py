@@ -543,6 +543,21 @@ def test_an_earlier_runs_outputs_among_the_letters_are_not_tagged_as_letters(
     assert len(read_table(named)) == len(read_table(first))
 
 
+def test_a_file_named_as_a_tables_letter_fails_rather_than_stopping_the_run(
+    tagger_file, tmp_path, capsys
+):
+    folder = tmp_path / "in"
+    text_letter(folder / "t.csv::a.txt", "jtai")
+    (folder / "t.csv").write_text("document,text\na.txt,Caseloads are too high in the team.\n")
+    out = tmp_path / "out" / "tags.csv"
+    status, _, err = main_in_process(capsys, folder, "--model", tagger_file, "--out", out)
+    assert status == 1 and "Traceback" not in err
+    summary = read_table(out.with_name("letters.csv"))
+    assert summary["document"].tolist() == [f"{folder}/t.csv::a.txt"]  # the first, tagged
+    failed = pd.read_csv(out.with_name("failures.csv"))
+    assert failed["reason"].str.startswith("another letter of this run has the same name").all()
+
+
 def test_a_tag_table_tagged_again_reads_its_texts_without_the_spreadsheet_quote(
     tagger_file, tmp_path, capsys
 ):

@@ -99,6 +99,7 @@ def already_tagged(out: Path) -> set[str]:
     return set(read_table(out).get("document", pd.Series(dtype=str)).astype(str))
 
 
+SAME_NAME = "another letter of this run has the same name: rename the file or the table's letter"
 EARLIER_OUTPUT = "an output of an earlier tag run, not a letter: name it on its own to tag it again"
 
 
@@ -176,6 +177,7 @@ def run_batch(
     sink = TableSink(out, sentence_columns(tagger), resume=resume)
     tallies: list[dict] = []  # one small row per letter: memory stays flat
     texts_seen: dict[bytes, str] = {}  # a digest of each letter's sentences -> the letter
+    named: set[str] = set()  # the letters' names: one name, one row of the summary
     bar = tqdm(
         total=len(todo),
         unit="letter",
@@ -191,6 +193,10 @@ def run_batch(
                 result.failures.append((outcome.name, outcome.error))
                 continue
             for rows, meta in outcome.letters:
+                if meta["document"] in named:  # a file named as a table's letter ("t.csv::a")
+                    result.failures.append((meta["document"], SAME_NAME))
+                    continue
+                named.add(meta["document"])
                 meta = corrections.apply(meta) if corrections else meta
                 tallies.append(tally(rows, meta, tagger.theme_ids))
                 if tallies[-1]["sentences"]:  # an empty letter has no rows, only its tally
