@@ -426,7 +426,7 @@ def test_an_alias_is_pinned_to_the_version_it_names_before_the_download(monkeypa
             asked.append((name, alias))
             return SimpleNamespace(version=7)
 
-    monkeypatch.setattr(registry, "connect", lambda: None)
+    monkeypatch.setattr(registry, "connect_to_read", lambda uri: None)
     monkeypatch.setattr(registry, "MlflowClient", Client)
     assert pinned_model("models:/ofsted-themes@champion") == ("models:/ofsted-themes/7", "7")
     assert asked == [("ofsted-themes", "champion")]
@@ -457,11 +457,25 @@ def test_a_model_fetched_from_a_remote_store_leaves_no_download_behind(
         shutil.copy(tagger_file, folder / "tagger.skops")
         return str(folder)
 
-    monkeypatch.setattr(registry, "connect", lambda: None)
+    monkeypatch.setattr(registry, "connect_to_read", lambda uri: None)
     monkeypatch.setattr(mlflow.artifacts, "download_artifacts", download)
     tagger = load_tagger("models:/ofsted-themes/3")
     assert tagger.theme_ids == Tagger.load(tagger_file).theme_ids
     assert not list(temporary.iterdir())
+
+
+def test_a_model_uri_without_a_store_is_an_error_and_leaves_no_store_behind(tmp_path):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    letter = text_letter(tmp_path / "letter.txt", "jtai")
+    done = subprocess.run(
+        [sys.executable, "-m", "tag", str(letter), "--model", "models:/ofsted-themes@champion",
+         "--out", str(tmp_path / "out" / "tags.csv")],
+        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    [line] = error_lines(done.stderr)
+    assert line.startswith("error: cannot fetch model models:/ofsted-themes@champion: no MLflow")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["letter.txt"]  # no mlflow.db made
 
 
 @pytest.mark.slow

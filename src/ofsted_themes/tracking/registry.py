@@ -4,6 +4,7 @@ registered taggers are fetched by URI (``models:/ofsted-themes@champion``)."""
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
 from ofsted_themes.modelling.persistence import ModelError
-from ofsted_themes.tracking.store import connect
+from ofsted_themes.tracking.store import DEFAULT_URI, connect, sqlite_file
 
 # Run tags and params a version carries, so that the registry alone says what each version is.
 VERSION_TAGS = {
@@ -134,7 +135,7 @@ def download_model(uri: str, into: Path | None = None) -> Path:
     """The local folder of an MLflow model (``models:/name/N``, ``runs:/id/tagger``): in a local
     store, the store's own folder unless ``into`` is given; from a remote one, a download (into
     ``into`` if given, else a temporary folder MLflow leaves behind)."""
-    connect()
+    connect_to_read(uri)
     try:
         where = str(into) if into is not None else None
         return Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=where))
@@ -169,12 +170,24 @@ def pinned(uri: str) -> tuple[str, str | None]:
     alias = re.fullmatch(r"models:/([^/@]+)@(.+)", uri)
     if not alias:
         return uri, None
-    connect()
+    connect_to_read(uri)
     try:
         version = str(MlflowClient().get_model_version_by_alias(alias[1], alias[2]).version)
     except (MlflowException, OSError) as exc:
         raise cannot_fetch(uri, exc) from None
     return f"models:/{alias[1]}/{version}", version
+
+
+def connect_to_read(uri: str) -> None:
+    """Connect to the store a model is read from; a SQLite store that does not exist is an
+    error, not a new empty store left in the folder the command ran from."""
+    database = sqlite_file(os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_URI)
+    if database is not None and not database.is_file():
+        raise ModelError(
+            f"cannot fetch model {uri}: no MLflow store at {database.resolve()} (run from the "
+            "project folder, or set MLFLOW_TRACKING_URI)"
+        )
+    connect()
 
 
 def cannot_fetch(uri: str, cause: Exception) -> ModelError:
