@@ -662,6 +662,29 @@ def test_review_reads_lines_when_not_in_a_terminal(tmp_path, three_letters, tagg
     assert hint in done.stdout  # --labels names another file than the configured one
 
 
+def test_review_with_nothing_answered_says_nothing_was_saved(tmp_path, three_letters, tagger_file):
+    tags = tmp_path / "tags.csv"
+    three_letters.to_csv(tags, index=False)
+    labels = tmp_path / "user.csv"
+    done = run_label("review", tags, "--n", 3, "--model", tagger_file, "--labels", labels,
+                     stdin="")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "0 labelled, 0 skipped: nothing saved" in done.stdout
+    assert "Train on them" not in done.stdout and not labels.exists()
+
+
+def test_labels_written_as_pandas_writes_numbers_are_imported(tmp_path, suggested, label_main):
+    frame = fill(suggested, {0: ["0", "0", "1", "0"]})
+    themes = ["cse", "missing", "staffing", "oversight"]
+    frame[themes] = frame[themes].replace("", float("nan")).astype(float)  # 0.0, 1.0 and blanks
+    frame.to_csv(suggested, index=False)
+    assert "1.0" in suggested.read_text()
+    labels = tmp_path / "user.csv"
+    done = label_main("import", suggested, "--labels", labels)
+    assert done.returncode == 0, done.stderr
+    assert stored(labels)[themes].values.tolist() == [["0", "0", "1", "0"]]
+
+
 def test_review_skips_sentences_labelled_before(tmp_path, three_letters, tagger_file):
     tags = tmp_path / "tags.csv"
     three_letters.to_csv(tags, index=False)

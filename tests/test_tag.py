@@ -217,6 +217,15 @@ def test_a_missing_model_is_a_usage_error_in_one_line(tmp_path):
     assert not out.parent.exists()
 
 
+def test_a_model_that_is_a_folder_is_named_as_one(tmp_path, capsys):
+    letter = text_letter(tmp_path / "letter.txt", "jtai")
+    out = tmp_path / "out" / "tags.csv"
+    status, _, err = main_in_process(capsys, letter, "--model", tmp_path, *outputs_of(out))
+    assert status == 2
+    assert error_lines(err) == [f"error: model {tmp_path} is a folder: give the model file "
+                                f"(e.g. {tmp_path}/tagger.skops)"]  # fmt: skip
+
+
 def test_an_incompatible_model_file_is_a_usage_error_in_one_line(tmp_path):
     letter = text_letter(tmp_path / "letter.txt", "jtai")
     model = tmp_path / "tagger.skops"

@@ -140,8 +140,8 @@ def run_review(candidates, tagger, labels: Path, digest: str, configured: Path) 
                     show(session, keys)
         except KeyboardInterrupt:
             interrupted = True
-    print(
-        f"\n{session.saved} labelled, {session.skipped} skipped; saved in {labels}. "
-        f"Train on them: {labelling.train_command(labels, configured)}"
-    )
+    done = f"\n{session.saved} labelled, {session.skipped} skipped"
+    if session.saved:
+        done += f"; saved in {labels}. Train on them: {labelling.train_command(labels, configured)}"
+    print(done if session.saved else f"{done}: nothing saved")
     return 130 if interrupted else 0

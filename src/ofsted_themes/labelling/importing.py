@@ -58,6 +58,8 @@ def read_import(path: Path | str, theme_ids: list[str], labelled_at: str | None 
     if problems:
         raise LabelError(problems)
     frame = frame.apply(lambda column: column.str.strip())
+    # "0.0" and "1.0": the labels as pandas writes a column it read as numbers
+    frame[theme_ids] = frame[theme_ids].replace({"0.0": "0", "1.0": "1"})
     labels = frame[theme_ids]
     blank = (labels == "").all(axis=1)
     for i in frame.index[~blank]:

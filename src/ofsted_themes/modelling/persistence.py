@@ -85,6 +85,10 @@ def read_model(path: Path | str) -> dict[str, Any]:
     file cannot be used (missing, foreign, untrusted types, another format version)."""
     sio = skops_io()
     path = Path(path)
+    if path.is_dir():
+        raise ModelError(
+            f"model {path} is a folder: give the model file (e.g. {path}/tagger.skops)"
+        )
     if not path.is_file():
         raise ModelError(
             f"model file {path} not found{looked_in(path)}: train one with `python -m train`"
