@@ -243,6 +243,31 @@ def test_a_tables_year_and_council_count_as_a_letters_do(tagger, tmp_path):
     assert summary.loc[f"{source}::b", ["council", "year"]].tolist() == ["Devon", "2023"]
 
 
+def test_a_table_without_a_document_column_is_a_letter_per_council_and_year(tagger, tmp_path):
+    """Rows that name their council and year count under them, as an analyst's table of
+    findings means; the headers may be capitalised as a spreadsheet's are."""
+    (tmp_path / "findings.csv").write_text(
+        "Council,Year,text\n"
+        "Westbridge City Council,2022,Caseloads are too high.\n"
+        "Northam,2024,Supervision is rare.\n"
+        "Westbridge,2022,Children go missing from care.\n"
+        ",,A finding of no named council.\n"
+    )
+    out = tmp_path / "out" / "tags.csv"
+    batch(tagger, [tmp_path / "findings.csv"], out, report=None)
+    summary = read_table(out.with_name("letters.csv")).set_index("document")
+    source = str(tmp_path / "findings.csv")
+    assert summary.index.tolist() == [f"{source}::Westbridge 2022", f"{source}::Northam 2024",
+                                      source]  # fmt: skip
+    assert summary["council"].fillna("").tolist() == ["Westbridge", "Northam", ""]
+    assert summary["year"].fillna("").astype(str).tolist() == ["2022", "2024", ""]
+    assert summary["sentences"].tolist() == [2, 1, 1]
+    one = tmp_path / "one.csv"  # one council and year: one letter, as before
+    one.write_text("council,year,text\nLeeds,2022,Caseloads are high.\nLeeds,2022,So it is.\n")
+    batch(tagger, [one], tmp_path / "one" / "tags.csv", report=None)
+    assert read_table(tmp_path / "one" / "letters.csv")["document"].tolist() == [str(one)]
+
+
 def test_the_summary_has_one_row_per_letter_with_council_and_visit_type(mixed_run, tagger):
     _, files, tags, summary, _ = mixed_run
     assert sorted(summary["document"]) == sorted(str(p) for p in files.values())

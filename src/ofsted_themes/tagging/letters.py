@@ -126,11 +126,27 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
             else "no rows of sentences: the table holds its header alone"
         )
     names = table.pop("document").fillna("") if "document" in table.columns else None
+    if names is None:
+        names = letters_by_council_and_year(table, document)
     if "sentence_no" in table.columns:  # tag's own output, tagged again: keep the old numbers
         table = table.rename(columns={"sentence_no": free_name(table.columns, "input_sentence_no")})
     if "page" not in table.columns:
         table.insert(0, "page", 1)
     return table_letters(table, document, names)
+
+
+def letters_by_council_and_year(table: pd.DataFrame, document: str) -> pd.Series | None:
+    """Without a ``document`` column, a table whose rows name more than one council or year is
+    a letter per council and year ("findings.csv::Leeds 2022"), so each row counts under its
+    own council and year; a table of one council and year stays one letter."""
+    given = [c for c in ("council", "year") if c in table.columns]
+    keys = table[given].astype(str).apply(lambda column: column.str.strip())
+    if "council" in keys:  # "Leeds City Council" and "Leeds" are one council's rows
+        keys["council"] = area_names(keys["council"].to_numpy())
+    if not given or (keys.nunique() <= 1).all():
+        return None
+    names = keys.agg(" ".join, axis=1).str.strip()
+    return names.where(names != "", document)  # rows naming neither: the table's own letter
 
 
 def table_letters(table: pd.DataFrame, document: str, names: pd.Series | None) -> list[Letter]:
@@ -220,13 +236,20 @@ def _joined_sheets(sheets: dict[str, pd.DataFrame], text_column: str) -> pd.Data
     return pd.concat(parts, ignore_index=True).fillna("") if parts else pd.DataFrame()
 
 
+# a table's columns that say which letter a row is of and what is known of it, whatever their case
+KNOWN_COLUMNS = {"document", "page", "year", *LETTER_COLUMNS}
+
+
 def text_header(table: pd.DataFrame) -> pd.DataFrame:
     """``table`` with every column name text (a workbook's header may hold a year or a date,
     which would not match the same header read from a CSV or written back as JSON), and safe
     in a spreadsheet as the cells are (a header "=HYPERLINK(…)" would be a live formula)."""
     names: list[str] = []
     for column in table.columns:
-        names.append(free_name(names, safe_cell(str(column))))
+        name = safe_cell(str(column))
+        if name.strip().lower() in KNOWN_COLUMNS and name.strip().lower() not in table.columns:
+            name = name.strip().lower()  # "Council", "Year ": the columns a letter is read by
+        names.append(free_name(names, name))
     table.columns = names
     return table
 
@@ -238,12 +261,20 @@ def table_metadata(table: pd.DataFrame, codes: np.ndarray, letters: int) -> list
     found: list[dict] = [{} for _ in range(letters)]
     for column in [c for c in [*LETTER_COLUMNS, "year"] if c in table.columns]:
         values = table[column].astype(str).str.strip().to_numpy()
+        if column == "council":  # "Leeds City Council" and "Leeds" agree
+            values = area_names(values)
         filled = values != ""
         by_letter = pd.Series(values[filled]).groupby(codes[filled])
         agreed = by_letter.nunique()
         for code, value in by_letter.first()[agreed == 1].items():
             found[code][column] = value
     return [_as_letter_metadata(meta) for meta in found]
+
+
+def area_names(councils: np.ndarray) -> np.ndarray:
+    """Each council as its area (``area_name``), worked out once a distinct name."""
+    names = {name: area_name(name) if name else "" for name in set(councils)}
+    return np.array([names[name] for name in councils], dtype=object)
 
 
 def _as_letter_metadata(meta: dict) -> dict:
