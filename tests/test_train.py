@@ -15,6 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -553,11 +554,23 @@ def test_the_table_by_source_and_voice_counts_whole_sentences_and_leaves_blanks(
 
     metrics = {
         "macro_f1_source_letters": 0.9, "sentences_source_letters": 2980.0,
+        "positives_source_letters": 700.0,
         "f1_cse_source_letters": 0.99, "f1_missing_source_letters": 0.9,
         "macro_f1_voice_unknown": 0.87, "sentences_voice_unknown": 3.0,
+        "positives_voice_unknown": 2.0,
         "f1_cse_voice_unknown": 0.87,  # no missing sentence among the three: no F1
     }  # fmt: skip
     print_subsets(metrics, ["cse", "missing"])
     lines = capsys.readouterr().out.splitlines()
-    assert lines[-2].split() == ["source", "letters", "2980", "0.900", "0.990", "0.900"]
-    assert lines[-1].split() == ["voice", "unknown", "3", "0.870", "0.870"]
+    assert lines[-3].split() == ["source", "letters", "2980", "700", "0.900", "0.990", "0.900"]
+    assert lines[-2].split() == ["voice", "unknown", "3", "2", "0.870", "0.870"]
+    assert lines[-1].startswith("  (fewer than 20 positives: one sentence moves such an F1")
+
+
+def test_subset_metrics_count_each_subsets_positives():
+    from ofsted_themes.training.fitting import subset_metrics
+
+    frame = pd.DataFrame({"source": ["a", "a", "b"]})
+    Y = np.array([[1, 0], [1, 1], [0, 0]])
+    metrics = subset_metrics(frame, Y, Y.astype(float), Y, ["cse", "missing"])
+    assert (metrics["positives_source_a"], metrics["positives_source_b"]) == (3.0, 0.0)

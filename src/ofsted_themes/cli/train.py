@@ -124,6 +124,9 @@ def report(result, seconds: float, cfg: DictConfig) -> None:
     print_subsets(result.metrics, result.tagger.theme_ids)
 
 
+FEW_POSITIVES = 20  # in a source or voice: below it, its F1 is a handful of sentences
+
+
 def print_subsets(metrics: dict[str, float], theme_ids: list[str]) -> None:
     """Macro-F1 and per-theme F1 of each source and voice (blank: no positive there)."""
     rows = {}
@@ -132,6 +135,7 @@ def print_subsets(metrics: dict[str, float], theme_ids: list[str]) -> None:
             suffix = key.removeprefix("macro_f1")
             rows[suffix.lstrip("_").replace("_", " ", 1)] = {
                 "sentences": int(metrics[f"sentences{suffix}"]),
+                "positives": int(metrics.get(f"positives{suffix}", 0)),
                 "macro_f1": value,
                 **{t: metrics.get(f"f1_{t}{suffix}") for t in theme_ids},
             }
@@ -141,6 +145,11 @@ def print_subsets(metrics: dict[str, float], theme_ids: list[str]) -> None:
         scores = ["macro_f1", *theme_ids]
         table[scores] = table[scores].map(lambda v: "" if pd.isna(v) else three_places(v))
         print(table.to_string())
+        if (table["positives"] < FEW_POSITIVES).any():
+            print(
+                f"  (fewer than {FEW_POSITIVES} positives: one sentence moves such an F1 a long "
+                "way, and it says little of the model)"
+            )
 
 
 def track(cfg: DictConfig, result, frame, tagger_file: Path, started: float):

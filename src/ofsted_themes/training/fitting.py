@@ -109,6 +109,7 @@ def _subset(Y, scores, predicted, theme_ids, suffix: str) -> dict[str, float]:
     flat = {f"f1_{t}{suffix}": float(table.at[t, "f1"]) for t in present}
     flat[f"macro_f1{suffix}"] = float(table.loc[present, "f1"].mean()) if present else 0.0
     flat[f"sentences{suffix}"] = float(len(Y))
+    flat[f"positives{suffix}"] = float(Y.sum())  # few: its F1 moves by whole sentences
     return flat
 
 
