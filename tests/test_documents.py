@@ -14,7 +14,12 @@ import pytest
 from ofsted_themes.reading.cleaning import clean_pages
 from ofsted_themes.reading.document import SUPPORTED, Document, DocumentError, read_document
 from ofsted_themes.reading.inputs import find_inputs
-from ofsted_themes.reading.sentences import ENDS_SENTENCE, LIST_MARKER, split_sentences
+from ofsted_themes.reading.sentences import (
+    ENDS_SENTENCE,
+    LIST_MARKER,
+    letter_sentences,
+    split_sentences,
+)
 
 FURNITURE = re.compile(r"Page \d+ of \d+|Ofsted \||^\d+$|GOV\.UK|Crown copyright|Licence")
 
@@ -446,6 +451,108 @@ def test_a_paragraph_running_onto_the_next_page_belongs_to_the_first():
     assert pages == ["Leaders have made progress in most teams. Plans are better.", "New start."]
 
 
+# A sentence closing two pages of three, a real letter's finding, was taken for a running footer.
+REPEATED = "This is an area for improvement."
+REPEATING_PAGES = [
+    ["Ofsted | Focused visit to Lowmoor", "Leaders know their services well.", REPEATED],
+    ["Ofsted | Focused visit to Lowmoor", "Plans for children are clear.", REPEATED],
+    ["Ofsted | Focused visit to Lowmoor", "Visits are timely.", "Supervision is regular."],
+]
+
+
+def _docx_pages(path: Path, pages: list[list[str]]) -> Path:
+    """A Word file of the given paragraphs, a page break after each page but the last."""
+    import docx
+    from docx.enum.text import WD_BREAK
+
+    document = docx.Document()
+    for number, lines in enumerate(pages, start=1):
+        for line in lines:
+            run = document.add_paragraph().add_run(line)
+        if number < len(pages):
+            run.add_break(WD_BREAK.PAGE)
+    document.save(path)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["docx", "txt"])
+def test_a_sentence_repeated_at_the_edge_of_half_the_pages_is_not_furniture(kind, tmp_path):
+    path = tmp_path / f"letter.{kind}"
+    if kind == "docx":
+        _docx_pages(path, REPEATING_PAGES)
+    else:
+        path.write_text("\f".join("\n".join(lines) for lines in REPEATING_PAGES), "utf-8")
+    found = page_sentences(read_document(path))
+    assert [page for page, text in found if text == REPEATED] == [1, 2]
+    assert not [text for _, text in found if "Lowmoor" in text]  # the running header still goes
+
+
+def test_a_sentence_at_the_edge_of_nearly_every_page_of_a_long_document_is_furniture():
+    """A footer may read as a sentence; on nearly every page of ten, it is one."""
+    footer = "This letter is published on the Ofsted website."
+    findings = [f"Leaders know the work of team {'ABCDEFGHIJ'[n]} well." for n in range(10)]
+    pages = [f"{finding}\n{footer}" for finding in findings]
+    pages[0] = findings[0]  # not on the first page
+    assert clean_pages(pages) == findings
+    assert footer in clean_pages(pages[:4])[1]  # on three pages of four, it is the letter's
+
+
+# A line break inside a paragraph (Word's Shift+Enter, a vertical tab) before a capital made the
+# part before it a paragraph that does not end like a sentence, dropped.
+BROKEN = (
+    "Inspectors found that caseloads are too high in",
+    "North Yorkshire's teams, as managers know.",
+)
+ADDRESS = ("Ofsted", "Piccadilly Gate", "Store Street", "Manchester M1 2WD")
+
+
+def _docx_soft_broken(path: Path, *paragraphs: tuple[str, ...]) -> Path:
+    """A Word file of paragraphs whose parts are separated by line breaks (w:br)."""
+    import docx
+
+    document = docx.Document()
+    for parts in paragraphs:
+        paragraph = document.add_paragraph()
+        for number, part in enumerate(parts):
+            run = paragraph.add_run(part)
+            if number < len(parts) - 1:
+                run.add_break()
+    document.save(path)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["docx", "txt"])
+def test_a_line_break_inside_a_sentence_keeps_the_sentence_whole(kind, tmp_path):
+    path = tmp_path / f"letter.{kind}"
+    if kind == "docx":
+        _docx_soft_broken(path, ADDRESS, BROKEN)
+    else:
+        path.write_text("\x0b".join(ADDRESS) + "\n" + "\x0b".join(BROKEN) + "\n", "utf-8")
+    document = read_document(path)
+    assert document.pages[0].text.splitlines() == [*ADDRESS, " ".join(BROKEN)]
+    assert [text for _, text in page_sentences(document)][-1:] == [" ".join(BROKEN)]
+    assert not [s for s in letter_sentences(document.pages[0].text) if "Piccadilly" in s.text]
+
+
+def test_line_breaks_join_only_the_parts_that_run_on_to_a_sentences_end():
+    parts = ["Leaders should improve:", "1. the quality of", "plans.", "Caseloads are", "High."]
+    raw = "Dear Ms Lee\n" + "\x0b".join([*parts, "", "Yours sincerely", "Ann Lee HMI", ""])
+    assert clean_pages([raw])[0].splitlines() == [
+        "Dear Ms Lee",
+        "Leaders should improve:",
+        "1. the quality of plans.",  # a lower-case part continues the line before, as ever
+        "Caseloads are High.",
+        "Yours sincerely",
+        "Ann Lee HMI",
+    ]
+
+
+def test_an_html_line_break_inside_a_sentence_keeps_the_sentence_whole(tmp_path):
+    path = tmp_path / "letter.html"
+    path.write_text(f"<p>{'<br>'.join(BROKEN)}</p><address>{'<br>'.join(ADDRESS)}</address>")
+    assert read_document(path).pages[0].text.splitlines() == [" ".join(BROKEN), *ADDRESS]
+
+
 # ---------------------------------------------------------------------------------------------
 # Bad input: each refused with a reason
 
@@ -671,6 +778,10 @@ def test_line_cleaning_equals_its_plain_definition_on_random_lines():
     ]
     # and long runs of closing quotes and brackets after a stop, or after none
     lines += [f"Leaders know{stop}{'”)' * k}" for stop in ".?x" for k in range(0, 60, 7)]
+    # and footnote marks after a stop, or after none
+    marks = ["¹", "²³", "[1]", "1", "12", "123", "x"]
+    lines += [f"Leaders know{stop}{mark}" for stop in ".?”x" for mark in marks]
+    lines += ["See section 3.1", "We met Mr.1", "We met Dr.[2]"]
     for line in lines:
         assert cleaning.normalise(line) == plain_normalise(line), repr(line)
         tidy = cleaning.normalise(line)

@@ -8,7 +8,12 @@ import pytest
 import sentence_corpora
 
 from ofsted_themes.reading import sentences
-from ofsted_themes.reading.sentences import Span, article_sentences, split_sentences
+from ofsted_themes.reading.sentences import (
+    Span,
+    article_sentences,
+    letter_sentences,
+    split_sentences,
+)
 
 
 def texts(spans: list[Span]) -> list[str]:
@@ -246,6 +251,70 @@ def test_a_line_that_ends_like_a_sentence_is_kept(line):
 def test_a_prose_line_is_split_into_sentences():
     source = "Headline\n\nStaff are leaving. Managers do not know.\n"
     assert texts(article_sentences(source)) == ["Staff are leaving.", "Managers do not know."]
+
+
+# --- letters: prose, fragments and list numbers ----------------------------------------------
+
+FOUND = "Inspectors found that caseloads are too high in the assessment team."
+OVERSEE = "Managers do not always oversee decisions well."
+
+
+@pytest.mark.parametrize("mark", ["¹", "²³", "[1]", "1", "12"])
+def test_a_footnote_mark_after_the_last_stop_keeps_the_paragraph(mark):
+    source = f"{FOUND} {OVERSEE}{mark}\n"
+    spans = letter_sentences(source)
+    assert texts(spans) == [FOUND, OVERSEE + mark]
+    assert_offsets(spans, source)
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    ["And so on…", "See https://www.gov.uk/x", "Numbers are rising (see annex)", "(see annex)"],
+)
+def test_a_paragraph_ending_in_a_fragment_keeps_its_sentences_before_it(fragment):
+    """A paragraph was judged by its end alone: a last sentence without a stop lost all the
+    sentences before it."""
+    source = f"Headline\n{FOUND} {OVERSEE} {fragment}\n"
+    spans = letter_sentences(source)
+    assert texts(spans) == [FOUND, OVERSEE]
+    assert_offsets(spans, source)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Page 2 of 5",
+        "Contents",
+        "Introduction.............3",
+        "Contents. 1. Introduction 3",
+        "Inspection of St. Helens local authority children's services",
+        "Ofsted. Piccadilly Gate, Store Street, Manchester M1 2WD",
+        "Leeds City Council. Civic Hall. Leeds LS1 1UR",
+        "Dr. A. N. Other, Her Majesty's Inspector",
+        "Tel. 0300 123 1231 Email enquiries@ofsted.gov.uk",
+        "Leaders should act as set out in section 3.1",
+        "Dates of visit: 1 Jan. 2019 to 5 Jan. 2019",
+    ],
+)
+def test_furniture_with_a_stop_inside_is_still_no_sentence(line):
+    assert texts(letter_sentences(f"{line}\n{FOUND}\n")) == [FOUND]
+
+
+@pytest.mark.parametrize("number", ["1000", "12345", "1000000"])
+def test_a_list_number_of_four_digits_or_more_is_a_marker_not_a_sentence(number):
+    source = f"Leaders should improve:\n{number}. The quality of plans for children.\n"
+    spans = letter_sentences(source)
+    assert texts(spans) == ["Leaders should improve:", "The quality of plans for children."]
+    assert spans[1].start == source.index("The quality")
+
+
+def test_a_year_starting_a_line_is_not_a_list_number():
+    """Wrapped text breaks a sentence before a year as readily as before any word."""
+    from ofsted_themes.reading.cleaning import clean_pages
+
+    raw = "The council was last inspected in\n2019. Since then leaders have acted."
+    assert clean_pages([raw], wrapped=True) == [raw.replace("\n", " ")]
+    assert texts(letter_sentences("Summary\n2019. Since then")) == []  # no sentence "2019."
 
 
 # --- long texts --------------------------------------------------------------------------------

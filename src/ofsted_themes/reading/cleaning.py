@@ -9,12 +9,22 @@ import unicodedata
 from collections import Counter
 from functools import cached_property
 
-from ofsted_themes.reading.sentences import ABBREVIATIONS, ENDS_SENTENCE, LIST_MARKER, STOPS
+from ofsted_themes.reading.sentences import (
+    ABBREVIATIONS,
+    ENDS_SENTENCE,
+    LIST_MARKER,
+    STOPS,
+    reads_as_sentence,
+)
 
 # Page furniture: "3", "Page 3", "3 of 7", "- 3 -", "Page 3 of 7" on a line of its own...
 PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–—]?\s*\d{1,3}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,3})?$", re.I)
 # ...or "Page 3 of 7" inside a running header or footer.
 PAGE_OF = re.compile(r"\bpage\s+\d{1,3}\s+(?:of|/)\s+\d{1,3}\b", re.I)
+# A line break inside a paragraph (Word's Shift+Enter, read from DOCX as this; a vertical tab
+# in pasted text), and the breaks that end a line, as str.splitlines takes them, but for it.
+SOFT_BREAK = "\x0b"
+HARD_BREAK = re.compile("\r\n|[\n\r\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 EDGE_LINES = 3  # headers and footers are looked for among the first and last lines of a page
 HYPHEN_END = re.compile(r"([^\W\d_]+)-$")  # a word broken with a hyphen at the end of a line
 WORD_START = re.compile(r"[^\W\d_]+")
@@ -35,11 +45,13 @@ def clean_pages(raw_pages: list[str], wrapped: bool = False) -> list[str]:
     """Page texts with furniture removed and paragraphs rebuilt, one per line.
 
     Removed: lines at the top or bottom of a page that recur there on at least half the pages
-    (compared with digits masked, so "Page 3 of 7" matches "Page 4 of 7"), bare page numbers,
-    and edge lines holding "Page N of M". Lines are then joined into paragraphs, across page
-    breaks too (a paragraph belongs to the page where it starts):
+    (compared with digits masked, so "Page 3 of 7" matches "Page 4 of 7"; a line that reads as
+    a sentence, on nearly every page), bare page numbers, and edge lines holding "Page N of M".
+    Lines are then joined into paragraphs, across page breaks too (a paragraph belongs to the
+    page where it starts):
 
     - a blank line always ends a paragraph, and a list item ("•", "-", "1.", "(a)") starts one;
+    - parts of a line broken softly (SOFT_BREAK) that run on to a sentence's end are one line;
     - a line starting in lower case continues the one before (a broken line); a word split by a
       hyphen at a line end is joined without the hyphen, unless the document spells the word
       with a hyphen elsewhere and never without ("well-being");
@@ -79,7 +91,50 @@ class Vocabulary:
 
 def _lines(raw: str) -> list[str]:
     """Clean lines of a raw page."""
-    return [normalise(line) for line in raw.splitlines()]
+    if SOFT_BREAK not in raw:
+        return [normalise(line) for line in raw.splitlines()]
+    hard = HARD_BREAK.split(raw)
+    if hard[-1] == "":  # as splitlines: a break ending the text adds no line
+        hard.pop()
+    return [line for text in hard for line in _soft_lines(text)]
+
+
+def _soft_lines(text: str) -> list[str]:
+    """The lines of one paragraph broken softly (SOFT_BREAK). Parts that run on to a sentence's
+    end are one line, as the sentence reads ("caseloads are too high in | North Yorkshire's
+    teams."): as lines of their own, the part before the capital was a paragraph that does not
+    end like a sentence, and was dropped. Parts that end no sentence (an address block, a
+    heading) stay lines of their own; a list item or a blank part starts afresh."""
+    lines: list[str] = []
+    run: list[str] = []  # parts not yet ended by a sentence's end
+    parts = text.split(SOFT_BREAK)
+    if parts[-1] == "":  # as splitlines: a break ending the text adds no line
+        parts.pop()
+    for part in map(normalise, parts):
+        if not part or LIST_MARKER.match(part):
+            lines += run
+            run = []
+        if not part:
+            lines.append(part)
+            continue
+        run.append(part)
+        if ends_sentence(part):
+            lines += _soft_joined(run)
+            run = []
+    return lines + run
+
+
+def _soft_joined(parts: list[str]) -> list[str]:
+    """Parts of one sentence as one line; a part starting in lower case is left a line of its
+    own, which continues the line before anyway (``_continues``), a broken hyphen mended there
+    as the document spells the word."""
+    lines = parts[:1]
+    for part in parts[1:]:
+        if part[0].islower():
+            lines.append(part)
+        else:  # joined as _join joins a capital: "Anti-" and "Social" keep their hyphen
+            lines[-1] += part if _hyphen_end(lines[-1]) else f" {part}"
+    return lines
 
 
 def normalise(line: str) -> str:
@@ -102,15 +157,33 @@ def _key(line: str) -> str:
 
 
 def furniture(pages: list[list[str]]) -> set[str]:
-    """Keys of lines that recur near the top or bottom of at least half the pages (two or more)."""
+    """Keys of lines that recur near the top or bottom of at least half the pages (two or more);
+    a line that reads as a sentence, on nearly every page (``_sentence_needs``)."""
     if len(pages) < 2:
         return set()
     counts: Counter[str] = Counter()
+    sentences: set[str] = set()
     for lines in pages:
         body = [line for line in lines if line]
-        counts.update({_key(line) for line in body[:EDGE_LINES] + body[-EDGE_LINES:]})
+        edges = {_key(line): line for line in body[:EDGE_LINES] + body[-EDGE_LINES:]}
+        counts.update(edges.keys())
+        sentences.update(key for key, line in edges.items() if reads_as_sentence(line))
     needed = max(2, math.ceil(len(pages) / 2))
-    return {key for key, count in counts.items() if count >= needed}
+    sentence_needed = _sentence_needs(len(pages))
+    return {
+        key
+        for key, count in counts.items()
+        if count >= (sentence_needed if key in sentences else needed)
+    }
+
+
+def _sentence_needs(pages: int) -> int:
+    """The pages a line that reads as a sentence must recur on to be furniture: all but one in
+    ten, and four at least. Running headers and footers are names, titles, dates, addresses and
+    page numbers ("Focused visit to Leeds", "www.gov.uk/ofsted"), not sentences, while a
+    letter's own sentence ("This is an area for improvement.") may close half its pages: taken
+    for furniture, every copy of it was lost."""
+    return max(4, pages - max(1, pages // 10))
 
 
 def _is_furniture(line: str, furniture: set[str]) -> bool:

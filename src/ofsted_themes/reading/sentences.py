@@ -18,10 +18,24 @@ from dataclasses import dataclass
 from functools import cache
 
 # A list item's marker: bullets, or "1." / "(a)" / "iv)" numbering, at the start of a line.
-LIST_MARKER = re.compile(r"^\s*(?:[•●▪◦·*\-–]|\(?\d{1,3}[.)]|\(?[a-z]{1,3}\))\s+")
-# A line of prose ends a sentence: terminal punctuation, maybe inside closing quotes or brackets.
+# Numbers run to seven digits (an HTML list may start at any number up to 999999, and an item
+# numbered 1000 left unmarked became a sentence "1000."), but not a year: "2019." starting a
+# line of wrapped text ends the sentence broken before it ("...inspected in | 2019. Since").
+LIST_MARKER = re.compile(
+    r"^\s*(?:[•●▪◦·*\-–]|\(?(?!(?:19|20)\d\d[.)])\d{1,7}[.)]|\(?[a-z]{1,3}\))\s+"
+)
+# A line of prose ends a sentence: terminal punctuation, maybe inside closing quotes or brackets,
+# maybe followed by a footnote's mark: "rising.¹", "rising.[1]", or "rising.1" (a digit only
+# straight after a word's full stop, so that "see section 3.1" does not end a sentence).
 STOPS = ".!?:;"
-ENDS_SENTENCE = re.compile(rf"[{re.escape(STOPS)}][\"'”’)\]]*\s*$")
+FOOTNOTE_MARK = r"(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}|\[\d{1,3}\]|(?<=[^\W\d_]{2}\.)\d{1,2})"
+ENDS_SENTENCE = re.compile(rf"[{re.escape(STOPS)}][\"'”’)\]]*{FOOTNOTE_MARK}?\s*$")
+FOOTNOTE_ALONE = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}|\[\d{1,3}\]")  # split from its sentence
+# A sentence standing on its own (split from a paragraph that ends in a fragment, or a line at a
+# page's edge): it starts with a capital, a digit or an opening quote or bracket, and has at
+# least SENTENCE_WORDS words, as a list item without a stop needs ("Leeds City Council." has not).
+SENTENCE_START = re.compile(r"[\"'“‘(\[]?[A-Z0-9]")
+SENTENCE_WORDS = 4
 # Page furniture that ends like a sentence but is never a finding.
 BOILERPLATE = re.compile(
     r"\b(?:subscribe|sign up|newsletter|required field|powered by|cookies?|all rights reserved|"
@@ -151,11 +165,13 @@ def _capped(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 
 def _continues(previous: str, piece: str) -> bool:
     """The splitter cut too early: after an abbreviation ("Cllr. | Jones"), before a lower-case
-    continuation ("Who Cares? | report"), or before a stray closing quote."""
+    continuation ("Who Cares? | report"), or before a stray closing quote or a footnote's mark
+    ("rising. | [1]")."""
     ends_abbreviation = re.search(r"(?:^|\W)(\w+)\.$", previous[-40:])
     return (
         piece[0].islower()
         or not any(c.isalnum() for c in piece)
+        or bool(FOOTNOTE_ALONE.fullmatch(piece))
         or bool(ends_abbreviation and ends_abbreviation.group(1).lower() in ABBREVIATIONS)
     )
 
@@ -209,6 +225,17 @@ def is_boilerplate(text: str) -> bool:
     return any(word in lowered for word in BOILERPLATE_WORDS) and bool(BOILERPLATE.search(text))
 
 
+def reads_as_sentence(text: str) -> bool:
+    """Whether a piece of text reads as a sentence of prose on its own: it starts like one, has
+    SENTENCE_WORDS words or more and ends like one (not at an abbreviation's full stop)."""
+    if not (SENTENCE_START.match(text) and ENDS_SENTENCE.search(text)):
+        return False
+    if len(text.split(maxsplit=SENTENCE_WORDS)) < SENTENCE_WORDS:
+        return False
+    last = text.rsplit(maxsplit=1)[-1].rstrip(".").lower()
+    return not (text.endswith(".") and last in ABBREVIATIONS)
+
+
 def article_sentences(raw: str) -> list[Span]:
     """The sentences of a news article's prose, with offsets into the raw article text."""
     return [s for p in paragraphs(raw) if is_prose(p) for s in split_paragraph(p)]
@@ -224,4 +251,23 @@ def iter_letter_sentences(text: str, min_item_words: int = 4) -> Iterator[Span]:
     """:func:`letter_sentences` as they are found, so that a caller counting them can stop."""
     for p in paragraphs(text):
         if is_prose(p) or (p.list_item and len(p.text.split()) >= min_item_words):
-            yield from iter_paragraph(p)
+            found: Iterator[Span] = iter_paragraph(p)
+        else:
+            found = _sentences_before_a_fragment(p)
+        yield from (s for s in found if _has_letter(s.text))
+
+
+def _sentences_before_a_fragment(paragraph: Span) -> Iterator[Span]:
+    """The sentences of a paragraph that does not end like one: its last sentence may lack a
+    stop, or end in a link or "(see annex)", and the sentences before it are still the letter's.
+    Each is judged on its own, strictly (a heading or an address line is no sentence); a
+    paragraph without a stop inside is one fragment, not split, and boilerplate is dropped."""
+    if not MID_STOP.search(paragraph.text) or is_boilerplate(paragraph.text):
+        return
+    yield from (s for s in iter_paragraph(paragraph) if reads_as_sentence(s.text))
+
+
+def _has_letter(text: str) -> bool:
+    """Whether a sentence holds a letter: a number alone ("1000.", a list number that was not
+    taken for one) is no sentence."""
+    return any(c.isalpha() for c in text)

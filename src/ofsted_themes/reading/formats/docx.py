@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ofsted_themes.core.limits import OLE_FILE, LimitExceeded, check_archive
-from ofsted_themes.reading.cleaning import clean_pages
+from ofsted_themes.reading.cleaning import SOFT_BREAK, clean_pages
 from ofsted_themes.reading.document import DocumentError
 
 Element = Any  # a python-docx XML element: lxml's, with properties for its kind (CT_P, CT_Tc)
@@ -88,8 +88,10 @@ def _docx_paragraph(paragraph: Element, pages: list[list[str]]) -> None:
     runs = list(_displayed(paragraph, {RUN}))
     if ParagraphFormat(paragraph).page_break_before and pages[-1]:
         pages.append([])
-    # python-docx's run text: w:t, with w:tab, w:br and w:cr as "\t" and "\n"
-    pages[-1].append(_docx_marker(paragraph) + "".join(run.text for run in runs))
+    # python-docx's run text: w:t, with w:tab as "\t", and a line break (w:br, w:cr; Shift+Enter)
+    # as "\n", which is a soft break, not a paragraph's end: marked as one for clean_pages
+    text = "".join(run.text for run in runs).replace("\n", SOFT_BREAK)
+    pages[-1].append(_docx_marker(paragraph) + text)
     for run in runs:  # before the paragraph's page breaks: on the page of their anchor
         for box in _text_boxes(run):
             _docx_blocks(box, pages)
