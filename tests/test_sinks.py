@@ -35,6 +35,18 @@ def test_held_rows_are_all_written_in_order_with_a_late_column(tmp_path, monkeyp
     assert councils == [f"Council {i}" if i >= 3 else "" for i in range(7) for _ in range(2)]
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet", ".xlsx"])
+def test_a_column_empty_in_the_first_rows_takes_text_later(tmp_path, monkeypatch, suffix):
+    """A long letter of no council read fills the first flush; a later letter has one."""
+    monkeypatch.setattr(sinks, "BUFFERED_ROWS", 2)
+    sink = TableSink(tmp_path / f"tags{suffix}", [*COLUMNS, "council"])
+    sink.write(letter(0).assign(council=None))
+    sink.write(letter(1).assign(council="Leeds"))
+    table = read_table(sink.finish(tmp_path / f"done{suffix}"))
+    councils = table["council"].astype(object).fillna("").tolist()
+    assert councils == ["", "", "Leeds", "Leeds"]
+
+
 def test_an_aborted_table_leaves_no_file_and_writes_nothing_held(tmp_path):
     sink = TableSink(tmp_path / "tags.csv", COLUMNS)
     sink.write(letter(0))

@@ -638,6 +638,9 @@ def test_meta_supplies_and_corrects_letters_metadata(tagger_file, tmp_path, caps
     assert rows.loc["monitoring_visit.txt", "judgement"] == "Inadequate"
     assert rows.loc["monitoring_visit.txt", "council"] == "Harrowfield"
     assert "not_tagged.pdf" in err and "match no letter" in err
+    tags = read_table(out)  # the sentence rows carry the corrected council and year too
+    mine = tags[tags["document"].map(lambda d: Path(d).name) == "focused_visit.txt"]
+    assert set(mine["council"]) == {"Ashmoor"} and set(mine["year"].astype(str)) == {"2023"}
 
 
 @pytest.fixture

@@ -121,7 +121,7 @@ def test_every_letter_of_a_mixed_folder_is_tagged(mixed_run):
 def test_the_sentence_table_has_the_documented_columns_in_order(mixed_run, tagger):
     _, _, tags, _, _ = mixed_run
     themes = [c for t in tagger.theme_ids for c in (t, f"{t}_score")]
-    base = ["document", "sentence_no", "page", "text", *themes, "evidence"]
+    base = ["document", "council", "year", "sentence_no", "page", "text", *themes, "evidence"]
     assert list(tags.columns) == [*base, "ref", "inspector"]
     for theme in tagger.theme_ids:
         assert set(tags[theme]) <= {0, 1}
@@ -268,6 +268,19 @@ def test_a_table_without_a_document_column_is_a_letter_per_council_and_year(tagg
     assert read_table(tmp_path / "one" / "letters.csv")["document"].tolist() == [str(one)]
 
 
+def test_every_sentence_row_has_its_letters_council_and_year(mixed_run):
+    """The sentence table rolls up by council and year as the summary does, for letters read
+    from documents as for tables (whose own council column is carried as input_council)."""
+    _, _, tags, summary, _ = mixed_run
+    by_letter = summary.set_index("document")[["council", "year"]].astype(object).fillna("")
+    rows = tags[["document", "council", "year"]].astype(object).fillna("")
+    assert rows["council"].ne("").any()
+    for document, row in by_letter.iterrows():
+        mine = rows[rows["document"] == document]
+        assert set(mine["council"].astype(str)) <= {str(row["council"])}, document
+        assert set(mine["year"].astype(str)) <= {str(row["year"])}, document
+
+
 def test_the_summary_has_one_row_per_letter_with_council_and_visit_type(mixed_run, tagger):
     _, files, tags, summary, _ = mixed_run
     assert sorted(summary["document"]) == sorted(str(p) for p in files.values())
@@ -312,9 +325,9 @@ def test_the_three_output_formats_hold_the_same_rows(tagger, tmp_path):
     for suffix in (".jsonl", ".parquet"):
         got = tables[suffix]
         assert list(got.columns) == list(expected.columns), suffix
-        pd.testing.assert_frame_equal(
-            got.astype(str).replace({"nan": "", "None": ""}),
-            expected.astype(str).replace({"nan": "", "None": ""}),
+        pd.testing.assert_frame_equal(  # a missing value is missing, however a format says it
+            got.astype(object).fillna("").astype(str).replace({"nan": "", "None": ""}),
+            expected.astype(object).fillna("").astype(str).replace({"nan": "", "None": ""}),
             obj=suffix,
         )
 
@@ -632,7 +645,8 @@ def test_input_columns_named_like_outputs_or_each_other_are_all_kept(tagger):
     frame = tagging.tag_letter(tagger, tagging.Letter("t.csv", tagging.columns_of(sentences)))
     assert frame["input_cse"].tolist() == ["a", "b"]
     assert frame["input_input_cse"].tolist() == ["c", "d"]
-    assert frame["council"].tolist() == ["X", "Y"]
+    assert frame["input_council"].tolist() == ["X", "Y"]  # the letter's own is "council"
+    assert frame["council"].tolist() == [None, None]
     assert set(frame["cse"]) <= {0, 1}  # the tag itself
 
 

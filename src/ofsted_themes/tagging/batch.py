@@ -21,6 +21,7 @@ from ofsted_themes.tagging.letters import (
     TABLE_SUFFIXES,
     Rows,
     document_names,
+    letter_columns,
     printable_name,
     tag_files,
 )
@@ -57,7 +58,7 @@ class BatchResult:
 
 def sentence_columns(tagger: Tagger) -> list[str]:
     scores = [c for t in tagger.theme_ids for c in (t, f"{t}_score")]
-    return ["document", "sentence_no", "page", "text", *scores, "evidence"]
+    return ["document", "council", "year", "sentence_no", "page", "text", *scores, "evidence"]
 
 
 def text_digest(rows: Rows) -> bytes:
@@ -197,7 +198,9 @@ def run_batch(
                     result.failures.append((meta["document"], SAME_NAME))
                     continue
                 named.add(meta["document"])
-                meta = corrections.apply(meta) if corrections else meta
+                if corrections:  # the rows take the corrected council and year too
+                    meta = corrections.apply(meta)
+                    rows |= letter_columns(meta, len(rows["document"]))
                 tallies.append(tally(rows, meta, tagger.theme_ids))
                 if tallies[-1]["sentences"]:  # an empty letter has no rows, only its tally
                     sink.write(rows)

@@ -38,7 +38,7 @@ from ofsted_themes.reading.document import SUPPORTED, DocumentError, read_bytes,
 from ofsted_themes.reading.formats.text import decode_text
 from ofsted_themes.reading.metadata import area_name, document_metadata
 from ofsted_themes.reading.sentences import iter_letter_sentences
-from ofsted_themes.tagging.summary import YEAR
+from ofsted_themes.tagging.summary import YEAR, visit_year
 
 TABLE_SUFFIXES = {".csv", ".xlsx"}
 INPUT_SUFFIXES = SUPPORTED | TABLE_SUFFIXES
@@ -318,6 +318,16 @@ def free_name(taken: Iterable[str], name: str) -> str:
     return name
 
 
+def letter_columns(meta: dict, rows: int) -> dict[str, np.ndarray]:
+    """The letter's council and year on each of its sentence rows, so that the sentence table
+    rolls up by council and year as the summary does."""
+    year = visit_year(meta.get("visit_date"))
+    return {
+        "council": np.full(rows, meta.get("council") or None, dtype=object),
+        "year": np.full(rows, year, dtype=object),
+    }
+
+
 def tag_letter(tagger: Tagger, letter: Letter, tags: Rows | None = None) -> Rows:
     """The letter's sentences with each theme's tag and score, and the evidence (``tags``: the
     model's columns for them, when a batch of letters was scored at once)."""
@@ -325,6 +335,7 @@ def tag_letter(tagger: Tagger, letter: Letter, tags: Rows | None = None) -> Rows
     if tags is None:
         tags = columns_of(tagger.predict([str(t) for t in sentences["text"]]))
     columns = {"document": np.full(len(letter), letter.document, dtype=object)}
+    columns |= letter_columns(letter.metadata, len(letter))
     columns |= {c: sentences[c] for c in BASE_COLUMNS}
     columns |= tags
     for c in [c for c in sentences if c not in BASE_COLUMNS]:

@@ -117,7 +117,12 @@ class TableSink:
 
         table = pa.Table.from_pandas(frame, preserve_index=False)
         if self._parquet is None:
-            self._parquet = pq.ParquetWriter(self.tmp, table.schema)
+            # a column of the first rows without a value (no council read in the first letters)
+            # is text: a null column could take no later value
+            fields = [
+                f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in table.schema
+            ]
+            self._parquet = pq.ParquetWriter(self.tmp, pa.schema(fields))
         self._parquet.write_table(table.cast(self._parquet.schema))
 
     def finish(self, destination: Path) -> Path:

@@ -253,9 +253,10 @@ def tag_sentences(
 ) -> DataFrame:
     """One row per sentence, in ``tag``'s columns (``batch.sentence_columns``)."""
     sentences = letters.where(F.col("reason").isNull()).select(
-        "document", F.explode("sentences").alias("s")
+        "document", "council", visit_year("visit_date"), F.explode("sentences").alias("s")
     )
-    tagged = sentences.select("document", "s.*").withColumn("tags", predict(F.struct("text")))
+    tagged = sentences.select("document", "council", "year", "s.*")
+    tagged = tagged.withColumn("tags", predict(F.struct("text")))
     columns = sentence_columns(tagger)
     model = set(tags_type(tagger.theme_ids).names)
     return tagged.select(*[F.col(f"tags.{c}" if c in model else c).alias(c) for c in columns])
@@ -270,9 +271,16 @@ def write_sentences(tagged: DataFrame, path: str, partition: bool) -> None:
 
 def sentence_schema(tagger: Tagger) -> T.StructType:
     """The sentence table as written: ``document`` read back as text (never a number)."""
-    base = {f.name: f for f in [T.StructField("document", T.StringType()), *SENTENCE.fields]}
+    text = [T.StructField(c, T.StringType()) for c in ("document", "council", "year")]
+    base = {f.name: f for f in [*text, *SENTENCE.fields]}
     base |= {f.name: f for f in tags_type(tagger.theme_ids).fields}
     return T.StructType([base[c] for c in sentence_columns(tagger)])
+
+
+def visit_year(visit_date: str) -> Column:
+    """The ``year`` of a visit date, as ``summary.visit_year`` gives it (null where none)."""
+    year = F.regexp_extract(visit_date, f"^({YEAR.pattern})", 1)
+    return F.when(year != "", year).alias("year")
 
 
 def letter_summary(sentences: DataFrame, letters: DataFrame, theme_ids: list[str]) -> DataFrame:
@@ -285,9 +293,8 @@ def letter_summary(sentences: DataFrame, letters: DataFrame, theme_ids: list[str
     meta = letters.where(F.col("reason").isNull()).select("document", *LETTER_COLUMNS)
     joined = meta.join(counts, "document", "left")
     columns = [F.col(c) for c in ["document", *LETTER_COLUMNS]]
-    year = F.regexp_extract("visit_date", f"^({YEAR.pattern})", 1)  # as summary.visit_year
     after = LETTER_COLUMNS.index("visit_date") + 2  # after document and visit_date
-    columns.insert(after, F.when(year != "", year).alias("year"))
+    columns.insert(after, visit_year("visit_date"))
     columns.append(F.coalesce("sentences", F.lit(0)).cast("long").alias("sentences"))
     for theme in theme_ids:
         count = F.coalesce(f"{theme}_count", F.lit(0)).cast("long")
