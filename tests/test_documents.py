@@ -460,17 +460,21 @@ REPEATING_PAGES = [
 ]
 
 
-def _docx_pages(path: Path, pages: list[list[str]]) -> Path:
-    """A Word file of the given paragraphs, a page break after each page but the last."""
+def _docx_broken(path: Path, groups, page_breaks: bool) -> Path:
+    """A Word file of groups of runs: each group one page of paragraphs (``page_breaks``, a page
+    break after each page but the last) or one paragraph of runs with line breaks (w:br)."""
     import docx
     from docx.enum.text import WD_BREAK
 
     document = docx.Document()
-    for number, lines in enumerate(pages, start=1):
-        for line in lines:
-            run = document.add_paragraph().add_run(line)
-        if number < len(pages):
-            run.add_break(WD_BREAK.PAGE)
+    for number, parts in enumerate(groups, start=1):
+        paragraph = None if page_breaks else document.add_paragraph()
+        for index, part in enumerate(parts, start=1):
+            run = (paragraph or document.add_paragraph()).add_run(part)
+            if page_breaks and index == len(parts) and number < len(groups):
+                run.add_break(WD_BREAK.PAGE)
+            elif not page_breaks and index < len(parts):
+                run.add_break()
     document.save(path)
     return path
 
@@ -479,7 +483,7 @@ def _docx_pages(path: Path, pages: list[list[str]]) -> Path:
 def test_a_sentence_repeated_at_the_edge_of_half_the_pages_is_not_furniture(kind, tmp_path):
     path = tmp_path / f"letter.{kind}"
     if kind == "docx":
-        _docx_pages(path, REPEATING_PAGES)
+        _docx_broken(path, REPEATING_PAGES, page_breaks=True)
     else:
         path.write_text("\f".join("\n".join(lines) for lines in REPEATING_PAGES), "utf-8")
     found = page_sentences(read_document(path))
@@ -506,26 +510,11 @@ BROKEN = (
 ADDRESS = ("Ofsted", "Piccadilly Gate", "Store Street", "Manchester M1 2WD")
 
 
-def _docx_soft_broken(path: Path, *paragraphs: tuple[str, ...]) -> Path:
-    """A Word file of paragraphs whose parts are separated by line breaks (w:br)."""
-    import docx
-
-    document = docx.Document()
-    for parts in paragraphs:
-        paragraph = document.add_paragraph()
-        for number, part in enumerate(parts):
-            run = paragraph.add_run(part)
-            if number < len(parts) - 1:
-                run.add_break()
-    document.save(path)
-    return path
-
-
 @pytest.mark.parametrize("kind", ["docx", "txt"])
 def test_a_line_break_inside_a_sentence_keeps_the_sentence_whole(kind, tmp_path):
     path = tmp_path / f"letter.{kind}"
     if kind == "docx":
-        _docx_soft_broken(path, ADDRESS, BROKEN)
+        _docx_broken(path, [ADDRESS, BROKEN], page_breaks=False)
     else:
         path.write_text("\x0b".join(ADDRESS) + "\n" + "\x0b".join(BROKEN) + "\n", "utf-8")
     document = read_document(path)

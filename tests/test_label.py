@@ -645,14 +645,20 @@ def test_review_shows_progress_scores_and_the_letter(review, three_letters, tagg
     child.expect(pexpect.EOF)
 
 
-def test_review_reads_lines_when_not_in_a_terminal(tmp_path, three_letters, tagger_file):
+def review_lines(tmp_path, three_letters, tagger_file, answers: str):
+    """`label review` of the three letters, answered line by line (not in a terminal)."""
     tags = tmp_path / "tags.csv"
     three_letters.to_csv(tags, index=False)
     labels = tmp_path / "user.csv"
-    # 1st: toggle cse off and staffing on, then Enter; 2nd: skip; 3rd: accept as guessed
     done = run_label("review", tags, "--n", 3, "--model", tagger_file, "--labels", labels,
-                     stdin="13\n\ns\na\n")  # fmt: skip
+                     stdin=answers)  # fmt: skip
     assert done.returncode == 0, done.stderr
+    return done, labels
+
+
+def test_review_reads_lines_when_not_in_a_terminal(tmp_path, three_letters, tagger_file):
+    # 1st: toggle cse off and staffing on, then Enter; 2nd: skip; 3rd: accept as guessed
+    done, labels = review_lines(tmp_path, three_letters, tagger_file, "13\n\ns\na\n")
     rows = stored(labels)
     assert rows["text"].tolist() == [three_letters["text"].iloc[0], three_letters["text"].iloc[2]]
     assert rows["staffing"].tolist() == ["1", "0"]
@@ -663,12 +669,7 @@ def test_review_reads_lines_when_not_in_a_terminal(tmp_path, three_letters, tagg
 
 
 def test_review_with_nothing_answered_says_nothing_was_saved(tmp_path, three_letters, tagger_file):
-    tags = tmp_path / "tags.csv"
-    three_letters.to_csv(tags, index=False)
-    labels = tmp_path / "user.csv"
-    done = run_label("review", tags, "--n", 3, "--model", tagger_file, "--labels", labels,
-                     stdin="")  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    done, labels = review_lines(tmp_path, three_letters, tagger_file, "")
     assert "0 labelled, 0 skipped: nothing saved" in done.stdout
     assert "Train on them" not in done.stdout and not labels.exists()
 
