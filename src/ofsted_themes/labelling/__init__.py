@@ -7,6 +7,7 @@ from ofsted_themes.labelling.importing import Imported, import_columns, read_imp
 from ofsted_themes.labelling.review import Answer, Review, review_keys
 from ofsted_themes.labelling.selection import (
     SIMILARITY,
+    is_suggestion_file,
     model_tags,
     per_letter_cap,
     read_tag_table,
@@ -14,7 +15,6 @@ from ofsted_themes.labelling.selection import (
     sentence_vectors,
     suggestion_table,
     uncertainty,
-    is_suggestion_file,
     unimported,
 )
 from ofsted_themes.labelling.store import (
@@ -50,6 +50,7 @@ __all__ = [
     "empty_labels",
     "file_digest",
     "import_columns",
+    "is_suggestion_file",
     "label_id",
     "label_rows",
     "labelled_texts",
@@ -68,6 +69,5 @@ __all__ = [
     "suggestion_table",
     "train_command",
     "uncertainty",
-    "is_suggestion_file",
     "unimported",
 ]
