@@ -524,16 +524,34 @@ def test_a_line_break_inside_a_sentence_keeps_the_sentence_whole(kind, tmp_path)
 
 
 def test_line_breaks_join_only_the_parts_that_run_on_to_a_sentences_end():
-    parts = ["Leaders should improve:", "1. the quality of", "plans.", "Caseloads are", "High."]
+    parts = ["Leaders should improve:", "1. the quality of", "plans.",
+             "Caseloads in the assessment teams are", "High.",
+             "Areas for improvement", "Leaders should review plans."]  # fmt: skip
     raw = "Dear Ms Lee\n" + "\x0b".join([*parts, "", "Yours sincerely", "Ann Lee HMI", ""])
     assert clean_pages([raw])[0].splitlines() == [
         "Dear Ms Lee",
         "Leaders should improve:",
         "1. the quality of plans.",  # a lower-case part continues the line before, as ever
-        "Caseloads are High.",
+        "Caseloads in the assessment teams are High.",
+        "Areas for improvement",  # a heading before a sentence is not glued to it
+        "Leaders should review plans.",
         "Yours sincerely",
         "Ann Lee HMI",
     ]
+
+
+def test_a_sentence_like_footer_on_every_page_of_a_short_letter_is_furniture():
+    footer = "This letter is published on the Ofsted website."
+    pages = [f"Leaders know team {n} well.\n{footer}" for n in "ABC"]
+    assert clean_pages(pages) == [f"Leaders know team {n} well." for n in "ABC"]
+
+
+def test_a_number_of_four_digits_starting_a_wrapped_line_ends_the_sentence_before_it():
+    raw = "The service received contacts numbering\n1500. This is a rise on last year.\n"
+    text = clean_pages([raw], wrapped=True)[0]  # as a PDF's lines are read
+    assert [s.text for s in letter_sentences(text)] == [
+        "The service received contacts numbering 1500.", "This is a rise on last year."
+    ]  # fmt: skip
 
 
 def test_an_html_line_break_inside_a_sentence_keeps_the_sentence_whole(tmp_path):

@@ -843,11 +843,14 @@ def test_called_as_a_function_a_command_leaves_the_collector_alone():
     assert gc.get_freeze_count() == frozen
 
 
-def test_meta_given_to_a_resumed_run_corrects_the_letters_it_skips(tagger_file, tmp_path, capsys):
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_meta_given_to_a_resumed_run_corrects_the_letters_it_skips(
+    tagger_file, tmp_path, capsys, suffix
+):
     letters = tmp_path / "letters"
     letters.mkdir()
     shutil.copy(lf.FIXTURES / "focused_visit.txt", letters / "focused_visit.txt")
-    out = tmp_path / "out" / "tags.csv"
+    out = tmp_path / "out" / f"tags{suffix}"
     run = ("--model", tagger_file, "--out", out, "--no-report")
     assert main_in_process(capsys, letters, *run)[0] == 0
     shutil.copy(lf.FIXTURES / "monitoring_visit.txt", letters / "monitoring_visit.txt")
@@ -860,6 +863,38 @@ def test_meta_given_to_a_resumed_run_corrects_the_letters_it_skips(tagger_file, 
     names = summary["document"].map(lambda d: Path(d).name)
     councils = dict(zip(names, summary["council"], strict=True))
     assert councils == {"focused_visit.txt": "Ashmoor", "monitoring_visit.txt": "Harrowfield"}
+    tags = read_table(out)  # the earlier letter's sentence rows are corrected too
+    rows = dict(zip(tags["document"].map(lambda d: Path(d).name), tags["council"], strict=True))
+    assert rows == councils
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_resuming_a_table_written_without_council_and_year_gives_every_row_them(
+    tagger_file, tmp_path, capsys, monkeypatch, suffix
+):
+    """A table an earlier version wrote, of more rows than are held at once (the first rows
+    written have no council: a column of no value, which must still take text later)."""
+    from ofsted_themes.core.tables import write_table
+    from ofsted_themes.tagging import sinks
+
+    monkeypatch.setattr(sinks, "BUFFERED_ROWS", 5)
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    shutil.copy(lf.FIXTURES / "focused_visit.txt", letters / "focused_visit.txt")
+    out = tmp_path / "out" / f"tags{suffix}"
+    run = ("--model", tagger_file, "--out", out, "--no-report")
+    assert main_in_process(capsys, letters, *run)[0] == 0
+    write_table(read_table(out).drop(columns=["council", "year"]), out)  # as it was written
+    shutil.copy(lf.FIXTURES / "monitoring_visit.txt", letters / "monitoring_visit.txt")
+    status, _, err = main_in_process(capsys, letters, *run, "--resume")
+    assert status == 0, err
+    tags = read_table(out)
+    assert list(tags.columns[:3]) == ["document", "council", "year"]
+    names = tags["document"].map(lambda d: Path(d).name)
+    assert dict(zip(names, tags["council"], strict=True)) == {
+        "focused_visit.txt": "Lowmoor", "monitoring_visit.txt": "Harrowfield"
+    }  # fmt: skip
+    assert tags["year"].notna().all()
 
 
 def test_a_run_says_when_it_replaces_letters_of_an_earlier_one_and_leaves_its_report(

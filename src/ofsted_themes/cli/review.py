@@ -142,6 +142,8 @@ def run_review(candidates, tagger, labels: Path, digest: str, configured: Path) 
             interrupted = True
     done = f"\n{session.saved} labelled, {session.skipped} skipped"
     if session.saved:
-        done += f"; saved in {labels}. Train on them: {labelling.train_command(labels, configured)}"
-    print(done if session.saved else f"{done}: nothing saved")
+        train = labelling.train_command(labels, configured)
+        print(f"{done}; saved in {labels}. Train on them: {train}")
+    else:
+        print(f"{done}: nothing saved")
     return 130 if interrupted else 0

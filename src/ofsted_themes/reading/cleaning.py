@@ -24,6 +24,10 @@ PAGE_OF = re.compile(r"\bpage\s+\d{1,3}\s+(?:of|/)\s+\d{1,3}\b", re.I)
 # A line break inside a paragraph (Word's Shift+Enter, read from DOCX as this; a vertical tab
 # in pasted text), and the breaks that end a line, as str.splitlines takes them, but for it.
 SOFT_BREAK = "\x0b"
+# the words a softly broken part needs before the next is joined to it as one sentence: a broken
+# sentence's first part runs on ("Inspectors found that caseloads are too high in"), a heading
+# or a greeting does not ("Areas for improvement", "Dear Ms Lee")
+SOFT_JOIN_WORDS = 6
 HARD_BREAK = re.compile("\r\n|[\n\r\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 EDGE_LINES = 3  # headers and footers are looked for among the first and last lines of a page
 HYPHEN_END = re.compile(r"([^\W\d_]+)-$")  # a word broken with a hyphen at the end of a line
@@ -130,8 +134,8 @@ def _soft_joined(parts: list[str]) -> list[str]:
     as the document spells the word."""
     lines = parts[:1]
     for part in parts[1:]:
-        if part[0].islower():
-            lines.append(part)
+        if part[0].islower() or len(lines[-1].split()) < SOFT_JOIN_WORDS:
+            lines.append(part)  # a heading or a greeting before a sentence stays its own line
         else:  # joined as _join joins a capital: "Anti-" and "Social" keep their hyphen
             lines[-1] += part if _hyphen_end(lines[-1]) else f" {part}"
     return lines
@@ -178,12 +182,13 @@ def furniture(pages: list[list[str]]) -> set[str]:
 
 
 def _sentence_needs(pages: int) -> int:
-    """The pages a line that reads as a sentence must recur on to be furniture: all but one in
-    ten, and four at least. Running headers and footers are names, titles, dates, addresses and
-    page numbers ("Focused visit to Leeds", "www.gov.uk/ofsted"), not sentences, while a
-    letter's own sentence ("This is an area for improvement.") may close half its pages: taken
-    for furniture, every copy of it was lost."""
-    return max(4, pages - max(1, pages // 10))
+    """The pages a line that reads as a sentence must recur on to be furniture: every page of a
+    letter of up to ten, all but one in ten of a longer one. Running headers and footers are
+    mostly names, titles, dates, addresses and page numbers ("Focused visit to Leeds"), not
+    sentences, while a letter's own sentence ("This is an area for improvement.") may close half
+    its pages: taken for furniture, every copy of it was lost. A footer that is a sentence is on
+    every page."""
+    return max(2, pages - pages // 10)
 
 
 def _is_furniture(line: str, furniture: set[str]) -> bool:

@@ -17,18 +17,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-# A list item's marker: bullets, or "1." / "(a)" / "iv)" numbering, at the start of a line.
-# Numbers run to seven digits (an HTML list may start at any number up to 999999, and an item
-# numbered 1000 left unmarked became a sentence "1000."), but not a year: "2019." starting a
-# line of wrapped text ends the sentence broken before it ("...inspected in | 2019. Since").
-LIST_MARKER = re.compile(
-    r"^\s*(?:[•●▪◦·*\-–]|\(?(?!(?:19|20)\d\d[.)])\d{1,7}[.)]|\(?[a-z]{1,3}\))\s+"
-)
+# A list item's marker: bullets, or "1." / "(a)" / "iv)" numbering, at the start of a line. A
+# number of four digits or more is not taken for one: "1500." starting a line of wrapped text
+# ends the sentence broken before it ("contacts numbering | 1500. This is a rise"); an item
+# numbered 1000 is split from its number, which alone is no sentence (``_has_letter``).
+LIST_MARKER = re.compile(r"^\s*(?:[•●▪◦·*\-–]|\(?\d{1,3}[.)]|\(?[a-z]{1,3}\))\s+")
 # A line of prose ends a sentence: terminal punctuation, maybe inside closing quotes or brackets,
 # maybe followed by a footnote's mark: "rising.¹", "rising.[1]", or "rising.1" (a digit only
-# straight after a word's full stop, so that "see section 3.1" does not end a sentence).
+# straight after the full stop of a word of three letters or more, so that "see section 3.1" and
+# "case No.12" do not end a sentence).
 STOPS = ".!?:;"
-FOOTNOTE_MARK = r"(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}|\[\d{1,3}\]|(?<=[^\W\d_]{2}\.)\d{1,2})"
+FOOTNOTE_MARK = r"(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}|\[\d{1,3}\]|(?<=[^\W\d_]{3}\.)\d{1,2})"
 ENDS_SENTENCE = re.compile(rf"[{re.escape(STOPS)}][\"'”’)\]]*{FOOTNOTE_MARK}?\s*$")
 FOOTNOTE_ALONE = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}|\[\d{1,3}\]")  # split from its sentence
 # A sentence standing on its own (split from a paragraph that ends in a fragment, or a line at a

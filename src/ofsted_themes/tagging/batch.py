@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ofsted_themes.core.atomic import write_atomic
 from ofsted_themes.core.limits import READ_SECONDS
-from ofsted_themes.core.tables import LETTER_COLUMNS, read_table, write_table
+from ofsted_themes.core.tables import LETTER_COLUMNS, read_table, unquote_formulas, write_table
 from ofsted_themes.modelling.tagger import Tagger
 from ofsted_themes.reading.inputs import find_inputs
 from ofsted_themes.tagging.corrections import Corrections
@@ -215,7 +216,9 @@ def run_batch(
         if result.kept_previous:
             sink.abort()
         else:
-            sink.finish(outputs.stage(out))
+            staged = sink.finish(outputs.stage(out))
+            if resume:  # the earlier rows: as the summary now has their letters
+                align_letter_columns(staged, summary_frame)
             write_table(summary_frame, outputs.stage(summary))
             result.written += [out, summary]
         if result.failures:
@@ -261,6 +264,29 @@ def tally(rows: Rows, meta: dict, theme_ids: list[str]) -> dict:
     counts = {t: int(rows[t].sum()) for t in theme_ids}
     sentences = {"sentences": len(rows["sentence_no"])}
     return {c: meta.get(c) for c in ["document", *LETTER_COLUMNS]} | sentences | counts
+
+
+LETTER_ROW_COLUMNS = ["council", "year"]  # on every sentence row, as the summary has them
+
+
+def align_letter_columns(table: Path, summary: pd.DataFrame) -> None:
+    """Give every row of a resumed sentence table its letter's council and year as ``summary``
+    has them, beside ``document``: the earlier rows were written before --meta corrected their
+    letters, or by a version that wrote no such columns. A CSV is rewritten cell for cell (its
+    texts as written, quotes and all); other formats are read and written back."""
+    csv = table.suffix.lower() == ".csv"
+    rows = pd.read_csv(table, dtype=str, keep_default_na=False) if csv else read_table(table)
+    letters = summary.drop_duplicates("document").set_index("document")
+    names = unquote_formulas(rows[["document"]])["document"] if csv else rows["document"]
+    for column in LETTER_ROW_COLUMNS:
+        values = names.map(letters[column]).astype(object)
+        rows[column] = values.where(values.notna(), "" if csv else None)
+    rest = [c for c in rows.columns if c not in ("document", *LETTER_ROW_COLUMNS)]
+    rows = rows[["document", *LETTER_ROW_COLUMNS, *rest]]
+    if csv:
+        write_atomic(table, lambda f: rows.to_csv(f, index=False))
+    else:
+        write_table(rows, table)
 
 
 def _summary(

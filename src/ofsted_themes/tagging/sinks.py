@@ -117,11 +117,11 @@ class TableSink:
 
         table = pa.Table.from_pandas(frame, preserve_index=False)
         if self._parquet is None:
-            # a column of the first rows without a value (no council read in the first letters)
-            # is text: a null column could take no later value
-            fields = [
-                f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in table.schema
-            ]
+            # a column of the first rows without a value (no council read in the first letters,
+            # or rows of an earlier table that had no such column) is text: typed as null, or as
+            # the numbers pandas takes empty cells for, it could take no later text
+            empty = {c for c in table.column_names if table.column(c).null_count == len(table)}
+            fields = [f.with_type(pa.string()) if f.name in empty else f for f in table.schema]
             self._parquet = pq.ParquetWriter(self.tmp, pa.schema(fields))
         self._parquet.write_table(table.cast(self._parquet.schema))
 
