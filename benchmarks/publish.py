@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import re
 import shutil
 import subprocess
@@ -40,7 +41,7 @@ def begin(results: Path, root: Path = ROOT) -> Path:
     stamp = results / STAMP
     stamp.write_text(
         f"From one `make bench` run at commit `{commit}`{changed}, "
-        f"{datetime.date.today().isoformat()}, on this 2-core machine.\n"
+        f"{datetime.date.today().isoformat()}, on a machine of {os.cpu_count()} cores.\n"
     )
     return stamp
 
