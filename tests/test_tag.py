@@ -933,6 +933,19 @@ def test_the_report_names_the_model_as_mlflow_does_its_quality_and_the_files_tha
     assert "1 file could not be read" in page and "failures.csv" in page
 
 
+def test_the_report_names_letters_counted_twice(tagger_file, tmp_path, capsys):
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    shutil.copy(lf.FIXTURES / "focused_visit.txt", letters / "visit.txt")
+    shutil.copy(lf.FIXTURES / "focused_visit.txt", letters / "copy <i>2.txt")
+    out = tmp_path / "out" / "tags.csv"
+    status, _, err = main_in_process(capsys, letters, "--model", tagger_file, "--out", out)
+    assert status == 0, err
+    page = out.with_name("report.html").read_text(encoding="utf-8")
+    assert "1 letter with the very same sentences as another, each counted" in page
+    assert f"{letters}/visit.txt = {letters}/copy &lt;i&gt;2.txt" in page
+
+
 def test_tag_piped_into_a_reader_that_stops_early_exits_quietly(tagger_file, tmp_path):
     letters = tmp_path / "letters"
     letters.mkdir()

@@ -177,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
                 made = provenance(args.model, tagger, version) | {
                     "overridden": sorted(parse_thresholds(args.threshold, tagger.theme_ids)),
                     "failed": len(result.failures),
+                    "duplicates": result.duplicates,
                     "failures": str(failures_path(args.out)),
                 }
                 write_batch_report(

@@ -363,7 +363,20 @@ def provenance_lines(provenance: dict | None, views: list[dict]) -> list[str]:
     if provenance.get("failed"):
         where = provenance.get("failures", "failures.csv")
         lines.append(f"{counted(provenance['failed'], 'file')} could not be read: see {where}")
+    if provenance.get("duplicates"):  # counted twice in every table: the reader must know
+        pairs = provenance["duplicates"]
+        shown = "; ".join(f"{a} = {b}" for a, b in pairs[:DUPLICATES_SHOWN])
+        more = (
+            f"; and {len(pairs) - DUPLICATES_SHOWN} more" if len(pairs) > DUPLICATES_SHOWN else ""
+        )
+        lines.append(
+            f"{counted(len(pairs), 'letter')} with the very same sentences as another, each "
+            f"counted (one letter in two files?): {shown}{more}"
+        )
     return lines
+
+
+DUPLICATES_SHOWN = 5  # pairs of letters with the same sentences named in the report's header
 
 
 def theme_views(themes: list[Theme]) -> list[dict]:
