@@ -366,6 +366,26 @@ def test_a_run_in_which_every_file_fails_leaves_the_last_runs_tables(tagger_file
     assert "Finding" in (out.parent / "failures.csv").read_text()
 
 
+def test_resume_says_which_earlier_letters_it_was_not_given(tagger_file, tmp_path, capsys):
+    letters = tmp_path / "letters"
+    kept, gone = (
+        text_letter(letters / "kept.txt", "jtai"),
+        text_letter(letters / "gone.txt", "jtai"),
+    )
+    table = letters / "t.csv"
+    table.write_text("document,text\na,Caseloads are too high in the team.\n")
+    out = tmp_path / "out" / "tags.csv"
+    run = ("--model", tagger_file, "--out", out, "--no-report")
+    assert main_in_process(capsys, letters, *run)[0] == 0
+    gone.unlink()
+    status, printed, err = main_in_process(capsys, letters, *run, "--resume")
+    assert status == 0, err
+    assert "note: 1 letter of the earlier outputs not among this run's inputs" in printed
+    assert str(kept) in set(read_table(out.with_name("letters.csv"))["document"])
+    status, printed, _ = main_in_process(capsys, kept, table, *run, "--resume")
+    assert "note: 1 letter of the earlier" in printed  # gone.txt, not the table's letter
+
+
 def test_resume_skips_the_letters_already_tagged(tagger_file, tmp_path, capsys, monkeypatch):
     letters = [
         text_letter(tmp_path / "letters" / f"{i}.txt", name)

@@ -282,6 +282,12 @@ def print_notes(result, args: argparse.Namespace) -> None:
             f"two files?): {pairs}{more}",
             file=sys.stderr,
         )
+    if result.absent:
+        print(
+            f"  note: {counted(len(result.absent), 'letter')} of the earlier outputs "
+            "not among this run's inputs (moved or deleted?) kept and counted; tag again "
+            "without --resume to leave them out"
+        )
     if result.replaced:
         print(
             f"  note: the earlier {one_line(args.summary)} had "

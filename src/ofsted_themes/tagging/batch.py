@@ -55,6 +55,8 @@ class BatchResult:
     replaced: list[str] = field(default_factory=list)
     # (letter, an earlier letter of the run with the very same sentences): one letter twice?
     duplicates: list[tuple[str, str]] = field(default_factory=list)
+    # letters a resumed run kept from its outputs whose files it was not given (deleted, moved)
+    absent: list[str] = field(default_factory=list)
 
 
 def sentence_columns(tagger: Tagger) -> list[str]:
@@ -234,6 +236,8 @@ def run_batch(
     finally:
         bar.close()
     result.summary = summary_frame
+    if resume:
+        result.absent = absent_letters(done, paths, names)
     if not result.kept_previous:
         failed = {name for name, _ in result.failures}
         result.replaced = sorted(earlier - set(summary_frame["document"]) - failed)
@@ -241,6 +245,16 @@ def run_batch(
     if own:
         outputs.commit()
     return result
+
+
+def absent_letters(done: set[str], paths: list[Path], names: list[str]) -> list[str]:
+    """The letters of earlier outputs that none of this run's inputs is: a file's letter by its
+    name, a table's (``table.csv::<letter>``) by the table's."""
+    given = set(names)
+    tables = [
+        f"{n}::" for p, n in zip(paths, names, strict=True) if p.suffix.lower() in TABLE_SUFFIXES
+    ]
+    return sorted(d for d in done if d not in given and not d.startswith(tuple(tables)))
 
 
 def failures_path(out: Path) -> Path:
