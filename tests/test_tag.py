@@ -189,6 +189,22 @@ def test_the_progress_bar_shows_when_asked(tagger_file, tmp_path, capsys):
     assert "1/1" in capsys.readouterr().err
 
 
+def test_a_clean_run_leaves_another_runs_failures_table_in_the_folder(
+    tagger_file, tmp_path, capsys
+):
+    letters = tmp_path / "letters"
+    good = text_letter(letters / "good.txt", "jtai")
+    (letters / "bad.pdf").write_text("not a pdf")
+    folder = tmp_path / "out"
+    a = ["--out", folder / "a.csv", "--summary", folder / "a_letters.csv", "--no-report"]
+    b = ["--out", folder / "b.csv", "--summary", folder / "b_letters.csv", "--no-report"]
+    assert main_in_process(capsys, letters, "--model", tagger_file, *a)[0] == 1
+    assert main_in_process(capsys, good, "--model", tagger_file, *b)[0] == 0
+    assert "bad.pdf" in (folder / "failures.csv").read_text()  # run a's, kept
+    assert main_in_process(capsys, good, "--model", tagger_file, *a)[0] == 0
+    assert not (folder / "failures.csv").exists()  # run a's own, removed by its clean run
+
+
 def test_a_batch_of_good_letters_exits_0_without_a_failures_table(tagger_file, tmp_path):
     letters = tmp_path / "letters"
     text_letter(letters / "a.txt", "jtai")
@@ -361,7 +377,9 @@ def test_a_run_in_which_every_file_fails_leaves_the_last_runs_tables(tagger_file
     status, stdout, err = main_in_process(capsys, table, *tagged, "--text-column", "Finding")
     assert status == 1
     assert "no table or report written" in stdout and "no column 'Finding'" in stdout + err
-    after = {p.name: p.read_bytes() for p in out.parent.iterdir() if p.name != "failures.csv"}
+    kept = ("failures.csv", ".tags.csv.commit.json")  # the marker records the failures table
+    before = {name: data for name, data in before.items() if name not in kept}
+    after = {p.name: p.read_bytes() for p in out.parent.iterdir() if p.name not in kept}
     assert after == before  # the tags, the summary and the report of the good run
     assert "Finding" in (out.parent / "failures.csv").read_text()
 

@@ -223,11 +223,15 @@ def run_batch(
                 align_letter_columns(staged, summary_frame)
             write_table(summary_frame, outputs.stage(summary))
             result.written += [out, summary]
+        outputs.record["failures"] = bool(result.failures)
         if result.failures:
             frame = pd.DataFrame(result.failures, columns=["file", "reason"])
             write_table(frame, outputs.stage(failures_path(out)))
             result.written.append(failures_path(out))
-        else:  # a clean run leaves no failures of an earlier one beside its outputs
+        elif record.get("failures", bool(record)):
+            # a clean run removes the failures table its own earlier run wrote (the marker of
+            # --out says so; one of an older version says nothing, and is taken to have), never
+            # that of another run into the folder (with other output names: no marker of ours)
             outputs.remove(failures_path(out))
     except BaseException:
         sink.abort()
