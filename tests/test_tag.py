@@ -881,16 +881,23 @@ def test_called_as_a_function_a_command_leaves_the_collector_alone():
     assert gc.get_freeze_count() == frozen
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
-def test_meta_given_to_a_resumed_run_corrects_the_letters_it_skips(
-    tagger_file, tmp_path, capsys, suffix
-):
+def one_letter_tagged(tagger_file, tmp_path, capsys, suffix: str) -> tuple[Path, Path, tuple]:
+    """letters/ holding focused_visit.txt, tagged into out/tags<suffix>; the folder, the table
+    and the options of the run."""
     letters = tmp_path / "letters"
     letters.mkdir()
     shutil.copy(lf.FIXTURES / "focused_visit.txt", letters / "focused_visit.txt")
     out = tmp_path / "out" / f"tags{suffix}"
     run = ("--model", tagger_file, "--out", out, "--no-report")
     assert main_in_process(capsys, letters, *run)[0] == 0
+    return letters, out, run
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_meta_given_to_a_resumed_run_corrects_the_letters_it_skips(
+    tagger_file, tmp_path, capsys, suffix
+):
+    letters, out, run = one_letter_tagged(tagger_file, tmp_path, capsys, suffix)
     shutil.copy(lf.FIXTURES / "monitoring_visit.txt", letters / "monitoring_visit.txt")
     meta = tmp_path / "meta.csv"
     meta.write_text("document,council\nfocused_visit.txt,Ashmoor\n")
@@ -916,12 +923,7 @@ def test_resuming_a_table_written_without_council_and_year_gives_every_row_them(
     from ofsted_themes.tagging import sinks
 
     monkeypatch.setattr(sinks, "BUFFERED_ROWS", 5)
-    letters = tmp_path / "letters"
-    letters.mkdir()
-    shutil.copy(lf.FIXTURES / "focused_visit.txt", letters / "focused_visit.txt")
-    out = tmp_path / "out" / f"tags{suffix}"
-    run = ("--model", tagger_file, "--out", out, "--no-report")
-    assert main_in_process(capsys, letters, *run)[0] == 0
+    letters, out, run = one_letter_tagged(tagger_file, tmp_path, capsys, suffix)
     write_table(read_table(out).drop(columns=["council", "year"]), out)  # as it was written
     shutil.copy(lf.FIXTURES / "monitoring_visit.txt", letters / "monitoring_visit.txt")
     status, _, err = main_in_process(capsys, letters, *run, "--resume")
