@@ -28,12 +28,18 @@ def is_date_or_year(value: str) -> bool:
 
 # ``year`` gives the year alone of a visit whose date is not known (the summary's year follows)
 CORRECTABLE = [*LETTER_COLUMNS, "year"]
-YEAR_ONLY = "_year"  # a row's year given without a date: kept apart until a letter's date is read
 
 
 class Corrections:
-    def __init__(self, rows: dict[str, dict[str, str]], path: Path | None = None) -> None:
+    def __init__(
+        self,
+        rows: dict[str, dict[str, str]],
+        path: Path | None = None,
+        years: dict[str, str] | None = None,
+    ) -> None:
         self.rows = rows
+        # a row's year given without a date: it corrects a letter's date only where they differ
+        self.years = years or {}
         self.path = path  # the table read: an input, which no output may replace
         self.used: dict[str, str] = {}  # row -> the letter it corrected
 
@@ -54,7 +60,7 @@ class Corrections:
         if unknown:
             known = ", ".join(CORRECTABLE)
             raise ProblemsError([f"--meta {path}: unknown columns {unknown}; use any of {known}"])
-        rows, problems, lines = {}, [], {}
+        rows, years, problems, lines = {}, {}, [], {}
         for number, record in enumerate(table.fillna("").astype(str).to_dict("records"), 2):
             document = record.pop("document").strip()
             year = record.pop("year", "").strip()
@@ -81,11 +87,11 @@ class Corrections:
             elif document:
                 rows[document] = {k: v.strip() for k, v in record.items() if v.strip()}
                 if year and not given:
-                    rows[document][YEAR_ONLY] = year
+                    years[document] = year
                 lines[document] = number
         if problems:
             raise ProblemsError(problems)
-        return cls(rows, Path(path))
+        return cls(rows, Path(path), years)
 
     def key(self, document: str) -> str:
         """The row that speaks of ``document``: the one naming it whole, else its file name."""
@@ -117,7 +123,7 @@ class Corrections:
         if first != document:
             raise ProblemsError([ambiguous(key, [first, document])])
         cells = dict(self.rows[key])
-        year = cells.pop(YEAR_ONLY, "")
+        year = self.years.get(key, "")
         if year and not str(meta.get("visit_date") or "").startswith(year):
             cells["visit_date"] = year  # the date read is of another year: the year alone
         return meta | cells
