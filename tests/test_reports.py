@@ -505,3 +505,10 @@ def test_counts_of_one_are_singular(tags, summary):
     assert not any(": 1 sentences" in t for t in titles)
     many = BeautifulSoup(render_report(tags, summary, THEMES, "r"), "html.parser")
     assert many.find("p", class_="stats").get_text().startswith("3 letters · 5 sentences · ")
+
+
+def test_a_long_list_is_named_by_its_first_five_and_how_many_more():
+    from ofsted_themes.core.words import some_of
+
+    assert some_of(["a = b"]) == "a = b"
+    assert some_of([str(n) for n in range(7)]) == "0; 1; 2; 3; 4; and 2 more"

@@ -26,7 +26,7 @@ from ofsted_themes.cli.common import (
 )
 from ofsted_themes.core.errors import ExitCode, ProblemsError
 from ofsted_themes.core.limits import READ_SECONDS
-from ofsted_themes.core.words import counted
+from ofsted_themes.core.words import counted, some_of
 
 if TYPE_CHECKING:  # imported after parse_args when tagging: --help stays quick
     from ofsted_themes.modelling.tagger import Tagger
@@ -275,11 +275,10 @@ def print_outcome(result, seconds: float) -> None:
 def print_notes(result, args: argparse.Namespace) -> None:
     """What a user may not expect of the run: letters tagged twice, replaced or left out."""
     if result.duplicates:
-        pairs = "; ".join(f"{one_line(a)} = {one_line(b)}" for a, b in result.duplicates[:5])
-        more = f"; and {len(result.duplicates) - 5} more" if len(result.duplicates) > 5 else ""
+        pairs = some_of([f"{one_line(a)} = {one_line(b)}" for a, b in result.duplicates])
         print(
             "warning: letters with the very same sentences, each counted (one letter twice, in "
-            f"two files?): {pairs}{more}",
+            f"two files?): {pairs}",
             file=sys.stderr,
         )
     if result.absent:

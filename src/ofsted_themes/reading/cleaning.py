@@ -50,7 +50,8 @@ def clean_pages(raw_pages: list[str], wrapped: bool = False) -> list[str]:
 
     Removed: lines at the top or bottom of a page that recur there on at least half the pages
     (compared with digits masked, so "Page 3 of 7" matches "Page 4 of 7"; a line that reads as
-    a sentence, on nearly every page), bare page numbers, and edge lines holding "Page N of M".
+    a sentence, on every page, or all but one in ten of a long document), bare page numbers,
+    and edge lines holding "Page N of M".
     Lines are then joined into paragraphs, across page breaks too (a paragraph belongs to the
     page where it starts):
 
@@ -162,7 +163,7 @@ def _key(line: str) -> str:
 
 def furniture(pages: list[list[str]]) -> set[str]:
     """Keys of lines that recur near the top or bottom of at least half the pages (two or more);
-    a line that reads as a sentence, on nearly every page (``_sentence_needs``)."""
+    a line that reads as a sentence, on every page of a short one (``_sentence_needs``)."""
     if len(pages) < 2:
         return set()
     counts: Counter[str] = Counter()

@@ -274,7 +274,7 @@ def council(text: str) -> str | None:
         for part in [*match["title"].split(",")[1:], (match["next"] or "").split(",")[0]]:
             part = part.strip(" .;:")
             if NAME_LINE.fullmatch(part) and (
-                LOOKS_LIKE_COUNCIL.search(part) or _name_key(area_name(part)) in AUTHORITY_KEYS
+                LOOKS_LIKE_COUNCIL.search(part) or area_name(part) in KNOWN_AUTHORITIES
             ):
                 return area_name(part)
     for pattern in (NAMED_COUNCIL, SIF_SUBJECT, SUBJECT_COUNCIL, JTAI_AREA):
@@ -346,16 +346,15 @@ def _name_key(name: str) -> str:
     return " ".join(re.sub(r"[.,-]", " ", name.replace("&", " and ")).lower().split())
 
 
-AUTHORITY_KEYS = {_name_key(name) for name in AUTHORITY_NAMES}
+KNOWN_AUTHORITIES = frozenset(AUTHORITY_NAMES)  # as area_name spells them
 BCP = "Bournemouth, Christchurch and Poole"
-# One authority, one name, where letters and people use two. Hull's council calls itself "Hull
-# City Council", but its area is "Kingston upon Hull" to Ofsted's reports, the DfE and the ONS
-# (and the council's legal name is "Kingston upon Hull City Council"), so that is the name;
-# likewise "Newcastle City Council" for Newcastle upon Tyne (Newcastle-under-Lyme is a district
-# with no children's services), and "BCP Council" for Bournemouth, Christchurch and Poole. The
-# keys are _name_key's.
-# Every known authority is spelled as it is listed, however it was written ("Stoke-On-Trent" of
-# a file name, "LEEDS" of a spreadsheet): one council, one row of a roll-up.
+# One authority, one name (keys: _name_key's). Every known authority is spelled as it is listed,
+# however it was written ("Stoke-On-Trent" of a file name, "LEEDS" of a spreadsheet); and where
+# letters and people use two names, one: Hull's council calls itself "Hull City Council", but its
+# area is "Kingston upon Hull" to Ofsted's reports, the DfE and the ONS (and the council's legal
+# name is "Kingston upon Hull City Council"), so that is the name; likewise "Newcastle City
+# Council" for Newcastle upon Tyne (Newcastle-under-Lyme is a district with no children's
+# services), and "BCP Council" for Bournemouth, Christchurch and Poole.
 ALIASES = {_name_key(name): name for name in AUTHORITY_NAMES} | {
     "hull": "Kingston upon Hull",
     "newcastle": "Newcastle upon Tyne",

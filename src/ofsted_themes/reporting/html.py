@@ -29,7 +29,7 @@ from markupsafe import Markup
 from ofsted_themes.core.atomic import write_atomic
 from ofsted_themes.core.tables import read_table
 from ofsted_themes.core.themes import Theme
-from ofsted_themes.core.words import counted
+from ofsted_themes.core.words import counted, some_of
 from ofsted_themes.reading.formats.html import REPORT_GENERATOR
 from ofsted_themes.reporting.chart import chart
 from ofsted_themes.tagging.summary import visit_year
@@ -364,19 +364,12 @@ def provenance_lines(provenance: dict | None, views: list[dict]) -> list[str]:
         where = provenance.get("failures", "failures.csv")
         lines.append(f"{counted(provenance['failed'], 'file')} could not be read: see {where}")
     if provenance.get("duplicates"):  # counted twice in every table: the reader must know
-        pairs = provenance["duplicates"]
-        shown = "; ".join(f"{a} = {b}" for a, b in pairs[:DUPLICATES_SHOWN])
-        more = (
-            f"; and {len(pairs) - DUPLICATES_SHOWN} more" if len(pairs) > DUPLICATES_SHOWN else ""
-        )
+        pairs = [f"{a} = {b}" for a, b in provenance["duplicates"]]
         lines.append(
             f"{counted(len(pairs), 'letter')} with the very same sentences as another, each "
-            f"counted (one letter in two files?): {shown}{more}"
+            f"counted (one letter in two files?): {some_of(pairs)}"
         )
     return lines
-
-
-DUPLICATES_SHOWN = 5  # pairs of letters with the same sentences named in the report's header
 
 
 def theme_views(themes: list[Theme]) -> list[dict]:

@@ -19,6 +19,7 @@ from ofsted_themes.reading.inputs import find_inputs
 from ofsted_themes.tagging.corrections import Corrections
 from ofsted_themes.tagging.letters import (
     INPUT_SUFFIXES,
+    LETTER_ROW_COLUMNS,
     TABLE_SUFFIXES,
     Rows,
     document_names,
@@ -61,7 +62,7 @@ class BatchResult:
 
 def sentence_columns(tagger: Tagger) -> list[str]:
     scores = [c for t in tagger.theme_ids for c in (t, f"{t}_score")]
-    return ["document", "council", "year", "sentence_no", "page", "text", *scores, "evidence"]
+    return ["document", *LETTER_ROW_COLUMNS, "sentence_no", "page", "text", *scores, "evidence"]
 
 
 def text_digest(rows: Rows) -> bytes:
@@ -282,9 +283,6 @@ def tally(rows: Rows, meta: dict, theme_ids: list[str]) -> dict:
     counts = {t: int(rows[t].sum()) for t in theme_ids}
     sentences = {"sentences": len(rows["sentence_no"])}
     return {c: meta.get(c) for c in ["document", *LETTER_COLUMNS]} | sentences | counts
-
-
-LETTER_ROW_COLUMNS = ["council", "year"]  # on every sentence row, as the summary has them
 
 
 def align_letter_columns(table: Path, summary: pd.DataFrame) -> None:

@@ -278,13 +278,11 @@ def area_names(councils: np.ndarray) -> np.ndarray:
 
 
 def _as_letter_metadata(meta: dict) -> dict:
-    """A table's metadata as a letter's is read: a year alone as the visit date, the council
-    named by its area (one council, one row of a roll-up)."""
+    """A table's metadata as a letter's is read: a year alone as the visit date (the council is
+    named by its area already: ``table_metadata``)."""
     year = meta.pop("year", "")
     if YEAR.fullmatch(year) and "visit_date" not in meta:
         meta["visit_date"] = year  # the year alone, as a file name gives it
-    if "council" in meta:
-        meta["council"] = area_name(meta["council"])
     return meta
 
 
@@ -318,13 +316,16 @@ def free_name(taken: Iterable[str], name: str) -> str:
     return name
 
 
+LETTER_ROW_COLUMNS = ["council", "year"]  # on every sentence row, as the summary has them
+
+
 def letter_columns(meta: dict, rows: int) -> dict[str, np.ndarray]:
-    """The letter's council and year on each of its sentence rows, so that the sentence table
-    rolls up by council and year as the summary does."""
-    year = visit_year(meta.get("visit_date"))
+    """The letter's council and year (LETTER_ROW_COLUMNS) on each of its sentence rows, so that
+    the sentence table rolls up by council and year as the summary does."""
+    values = [meta.get("council") or None, visit_year(meta.get("visit_date"))]
     return {
-        "council": np.full(rows, meta.get("council") or None, dtype=object),
-        "year": np.full(rows, year, dtype=object),
+        column: np.full(rows, value, dtype=object)
+        for column, value in zip(LETTER_ROW_COLUMNS, values, strict=True)
     }
 
 

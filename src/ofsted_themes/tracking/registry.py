@@ -4,7 +4,6 @@ registered taggers are fetched by URI (``models:/ofsted-themes@champion``)."""
 
 from __future__ import annotations
 
-import os
 import re
 import tempfile
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
 from ofsted_themes.modelling.persistence import ModelError
-from ofsted_themes.tracking.store import DEFAULT_URI, connect, sqlite_file
+from ofsted_themes.tracking.store import connect, sqlite_file, store_uri
 
 # Run tags and params a version carries, so that the registry alone says what each version is.
 VERSION_TAGS = {
@@ -181,7 +180,7 @@ def pinned(uri: str) -> tuple[str, str | None]:
 def connect_to_read(uri: str) -> None:
     """Connect to the store a model is read from; a SQLite store that does not exist is an
     error, not a new empty store left in the folder the command ran from."""
-    database = sqlite_file(os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_URI)
+    database = sqlite_file(store_uri())
     if database is not None and not database.is_file():
         raise ModelError(
             f"cannot fetch model {uri}: no MLflow store at {database.resolve()} (run from the "

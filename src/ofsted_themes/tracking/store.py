@@ -39,8 +39,13 @@ def sqlite_file(uri: str) -> Path | None:
     return Path(uri.removeprefix("sqlite:///")) if uri.startswith("sqlite:///") else None
 
 
+def store_uri(tracking_uri: str | None = None) -> str:
+    """The store a command uses: the one given, else MLFLOW_TRACKING_URI, else the project's."""
+    return tracking_uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_URI
+
+
 def connect(tracking_uri: str | None = None) -> None:
-    uri = tracking_uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_URI
+    uri = store_uri(tracking_uri)
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
     database = sqlite_file(uri)
