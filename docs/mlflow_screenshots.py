@@ -30,6 +30,12 @@ BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# Loads of the runs page, and how long each waits for the view's column order: on two cores
+# busy with the test suite, three loads of 10 s each were once all too early (a CI run).
+LOADS = 5
+SETTLE_MS = 20_000
+
+
 def capture(base: str, experiment_id: str, out: Path, compare: int = 3) -> dict:
     """Screenshot the runs table and the compare page of its ``compare`` best runs."""
     from playwright.sync_api import sync_playwright
@@ -39,7 +45,7 @@ def capture(base: str, experiment_id: str, out: Path, compare: int = 3) -> dict:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
         page = browser.new_page(viewport={"width": 1440, "height": 800})
-        for _ in range(3):  # a busy UI can apply the view's order before the columns exist
+        for _ in range(LOADS):  # a busy UI can apply the view's order before the columns exist
             page.goto("about:blank")  # a fresh load (the app drops the view's key once read)
             page.goto(runs_address(base, experiment_id))
             page.locator("[col-id='metrics.`macro_f1`']").first.wait_for(timeout=60_000)
@@ -98,7 +104,7 @@ def settled(page) -> bool:
         " return m >= 0 && f > m; })()"
     )
     try:
-        page.wait_for_function(order, timeout=10_000)
+        page.wait_for_function(order, timeout=SETTLE_MS)
     except Timeout:
         return False
     return True
