@@ -161,3 +161,20 @@ def test_every_known_authority_reads_the_same_however_it_is_written(name):
 )
 def test_what_is_and_is_not_a_council(text, expected):
     assert council(text) == expected
+
+
+def test_a_pattern_is_passed_over_only_where_it_could_not_match(project_root):
+    """REQUIRED_WORDS: each pattern's words are in every match it finds in letters, reports and
+    openings, so a text without them loses no match by not being searched."""
+    from ofsted_themes.reading import metadata
+
+    folders = ["tests/fixtures/letters", "tests/fixtures/openings", "inbox"]
+    texts = [f.read_text() for d in folders for f in sorted((project_root / d).glob("*.txt"))]
+    texts += ["Leeds City Council\nInspection of services for children in need of help"]
+    found = 0
+    for pattern, words in metadata.REQUIRED_WORDS.items():
+        for text in texts:
+            for match in pattern.finditer(text):
+                assert words in match.group(), (pattern.pattern, match.group())
+                found += 1
+    assert found >= 10

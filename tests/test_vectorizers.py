@@ -152,6 +152,32 @@ def test_the_analyser_cuts_what_scikit_learns_cuts_cold_and_warm(settings):
     assert bool(vectorizers._GRAMS) == (settings.get("analyzer") == "char_wb")
 
 
+@pytest.mark.parametrize("ngram_range", [(3, 5), (2, 4), (1, 1), (1, 3), (5, 5), (4, 6)])
+def test_a_word_is_cut_into_scikit_learns_n_grams_at_every_length(ngram_range):
+    """Words shorter than, as long as and longer than every n, padded as scikit-learn pads them."""
+    theirs = TfidfVectorizer(analyzer="char_wb", ngram_range=ngram_range)._char_wb_ngrams
+    words = ["a" * n for n in range(1, 12)] + [w for t in any_characters(300) for w in t.split()]
+    for word in words + ["social", "caseloads", "Naïve"]:
+        assert vectorizers.word_grams(word, *ngram_range) == tuple(theirs(word))
+
+
+def test_counted_pairs_are_scipys_sum_of_duplicates():
+    """One entry per (row, column), columns sorted, counts summed: rows without pairs, rows in
+    any order, and no pairs at all."""
+    from scipy.sparse import csr_matrix
+
+    rng = np.random.default_rng(3)
+    for rows_count, pairs in [(50, 2_000), (7, 0), (1, 30), (300, 40)]:
+        rows = rng.integers(0, rows_count, pairs)
+        columns = rng.integers(0, 90, pairs)
+        ours = vectorizers.count_matrix(rows, columns, (rows_count, 90), np.float64)
+        theirs = csr_matrix((np.ones(pairs), (rows, columns)), shape=(rows_count, 90))
+        theirs.sum_duplicates()
+        assert ours.shape == theirs.shape and ours.has_canonical_format
+        assert (ours.indptr == theirs.indptr).all() and (ours.indices == theirs.indices).all()
+        assert (ours.data == theirs.data).all()
+
+
 def test_the_table_of_characters_stays_bounded(monkeypatch):
     monkeypatch.setattr(vectorizers, "MAX_CHARACTERS", 50)
     texts = any_characters(200)

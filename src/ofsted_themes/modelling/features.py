@@ -88,25 +88,44 @@ class PhraseMatcher:
         self.first_stems = frozenset(self.by_first)
 
     def find(self, text: str) -> tuple[PhraseMatch, ...]:
-        """Matches in ``text``; cached, as scoring, features and evidence all ask for them."""
+        """Matches in ``text``, with where they stand (for evidence); cached, as a tagged
+        sentence's evidence asks again for the matches of each theme it has."""
         return _find(self, text)
 
     def _find(self, text: str) -> tuple[PhraseMatch, ...]:
         stems, distinct = sentence_stems(text)
+        found = []
+        for at, end in self._token_ranges(stems, distinct):
+            spans = token_spans(text)
+            start, stop = spans[at][0], spans[end - 1][1]
+            key = " ".join(stems[at:end])
+            found.append(PhraseMatch(text[start:stop], start, stop, self.weights[key], key))
+        return tuple(found)
+
+    def score(self, stems: tuple[str, ...], distinct: frozenset[str]) -> float:
+        """:func:`rule_score` of the matches in a sentence of these stems, found without placing
+        them in the text: scoring asks this of every sentence, evidence only of tagged ones."""
+        ranges = self._token_ranges(stems, distinct)
+        if not ranges:  # most sentences, for most themes
+            return 0.0
+        weights = {key: self.weights[key] for key in (" ".join(stems[a:b]) for a, b in ranges)}
+        return 1.0 - math.exp(-max(0.0, sum(weights.values())))
+
+    def _token_ranges(
+        self, stems: tuple[str, ...], distinct: frozenset[str]
+    ) -> list[tuple[int, int]]:
+        """The token ranges [start, end) of the matches, in order."""
         if self.first_stems.isdisjoint(distinct):
-            return ()
+            return []
         found, done = [], 0  # done: the tokens before it are matched or passed
         for at in [i for i, s in enumerate(stems) if s in self.first_stems]:
             if at < done:  # inside the match before
                 continue
             end = self._match_end(stems, at)
             if end is not None:
-                spans = token_spans(text)
-                start, stop = spans[at][0], spans[end - 1][1]
-                key = " ".join(stems[at:end])
-                found.append(PhraseMatch(text[start:stop], start, stop, self.weights[key], key))
+                found.append((at, end))
                 done = end
-        return tuple(found)
+        return found
 
     def _match_end(self, stems: tuple[str, ...], at: int) -> int | None:
         """Where the first phrase that starts at token ``at`` ends, if one does."""
@@ -134,12 +153,24 @@ def rule_score(matches: Sequence[PhraseMatch]) -> float:
 def rule_score_table(matchers: Sequence[PhraseMatcher], texts: Sequence[str]) -> np.ndarray:
     """An (n_texts, n_matchers) array of :func:`rule_score`; a sentence without a single
     phrase's first stem, as most are, costs one set test for all the themes."""
+    matchers = tuple(matchers)
     scores = np.zeros((len(texts), len(matchers)))
-    firsts = frozenset().union(*(m.first_stems for m in matchers))
+    firsts = _first_stems(matchers)
     for i, text in enumerate(texts):
         if not firsts.isdisjoint(sentence_stems(text)[1]):
-            scores[i] = [rule_score(m.find(text)) for m in matchers]
+            scores[i] = _rule_scores(matchers, text)
     return scores
+
+
+@cache
+def _first_stems(matchers: tuple[PhraseMatcher, ...]) -> frozenset[str]:
+    return frozenset().union(*(m.first_stems for m in matchers))
+
+
+@lru_cache(maxsize=2**13)  # a chunk of sentences is scored twice: as features, and as the prior
+def _rule_scores(matchers: tuple[PhraseMatcher, ...], text: str) -> tuple[float, ...]:
+    stems, distinct = sentence_stems(text)
+    return tuple(m.score(stems, distinct) for m in matchers)
 
 
 # --- what the estimators below share as scikit-learn estimators of text ----------------------
@@ -355,6 +386,7 @@ def clear_caches() -> None:
     vectorizers.clear_caches()
     stem.cache_clear()
     _find.cache_clear()
+    _rule_scores.cache_clear()
     token_spans.cache_clear()
     sentence_stems.cache_clear()
     _EMBEDDINGS.clear()

@@ -84,7 +84,7 @@ class CachedTfidfVectorizer(TfidfVectorizer):
         if found is None:
             if len(cut) > CACHED_WORDS:
                 cut.clear()
-            found = cut[word] = tuple(self._char_wb_ngrams(word))
+            found = cut[word] = word_grams(word, *self.ngram_range)
         return found
 
     def transform(self, raw_documents):
@@ -137,12 +137,7 @@ class CachedTfidfVectorizer(TfidfVectorizer):
             found_rows.append(rows[:-1][both][hit])
             found_columns.append(pair_columns[at[hit]])
         rows, words = np.concatenate(found_rows), np.concatenate(found_columns)
-        counts = csr_matrix(
-            (np.ones(len(words), dtype=self.dtype), (rows, words)),
-            shape=(len(lengths), len(self.vocabulary_)),
-        )
-        counts.sum_duplicates()  # one entry per term and sentence, columns sorted
-        return counts
+        return count_matrix(rows, words, (len(lengths), len(self.vocabulary_)), self.dtype)
 
     def _word_pairs(self) -> tuple[np.ndarray, np.ndarray] | None:
         """``word_pairs`` of this vectorizer, worked out once for its vocabulary and n-grams."""
@@ -166,12 +161,9 @@ class CachedTfidfVectorizer(TfidfVectorizer):
                     found = columns[word] = self._word_columns(word)
                 indices.extend(found)
             indptr.append(len(indices))
-        counts = csr_matrix(
-            (np.ones(len(indices), dtype=self.dtype), indices, indptr),
-            shape=(len(indptr) - 1, len(self.vocabulary_)),
-        )
-        counts.sum_duplicates()  # one entry per n-gram and sentence, columns sorted
-        return counts
+        shape = (len(indptr) - 1, len(self.vocabulary_))
+        rows = np.repeat(np.arange(shape[0]), np.diff(indptr))
+        return count_matrix(rows, np.frombuffer(indices, dtype=np.int_), shape, self.dtype)
 
     def _word_columns(self, word: str) -> array:
         grams = self._word_grams(word)  # scikit-learn's own cutting, on one word
@@ -183,6 +175,42 @@ class CachedTfidfVectorizer(TfidfVectorizer):
             columns = {}
             _COLUMNS[self] = (self.vocabulary_, columns)
         return columns
+
+
+def word_grams(word: str, min_n: int, max_n: int) -> tuple[str, ...]:
+    """The ``char_wb`` n-grams of one word as scikit-learn's ``_char_wb_ngrams`` cuts them (the
+    word padded with a space each side; a padded word no longer than n is one n-gram, and ends
+    the cutting), by slicing rather than its loop of appends: a long tagging run meets new
+    words (names, places) to the end."""
+    padded = f" {word} "
+    grams: list[str] = []
+    for n in range(min_n, max_n + 1):
+        if len(padded) <= n:
+            grams.append(padded)
+            break
+        grams += [padded[i : i + n] for i in range(len(padded) - n + 1)]
+    return tuple(grams)
+
+
+def count_matrix(
+    rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int], dtype
+) -> csr_matrix:
+    """How often each (row, column) pair occurs, as a CSR matrix of one entry per pair with its
+    columns sorted: what scipy's ``sum_duplicates`` makes of a matrix of ones, from one sort of
+    the pairs as 64-bit integers (row in the high half) rather than a sort of each row."""
+    keys = np.left_shift(rows, 32, dtype=np.int64)
+    keys |= columns
+    keys.sort()
+    first = np.ones(len(keys), dtype=bool)
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.diff(starts, append=len(keys)).astype(dtype)
+    pairs = keys[starts]
+    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(pairs >> 32, minlength=shape[0]), out=indptr[1:])
+    matrix = csr_matrix((counts, pairs & 0xFFFFFFFF, indptr), shape=shape)
+    matrix.has_canonical_format = True
+    return matrix
 
 
 def word_pairs(

@@ -125,6 +125,12 @@ SIF_SUBJECT = re.compile(
     r"[ \t]*\n?[ \t]*Inspection of services for children in need"
 )
 NOT_A_NAME = {"la", "local authority", "the local authority"}
+# Words a pattern cannot match without, as they stand: a letter without them is passed over by a
+# substring test, where the pattern would be tried at every character of it
+REQUIRED_WORDS = {
+    NAMED_COUNCIL: "Council",
+    SIF_SUBJECT: "Inspection of services for children in need",
+}
 NOT_PART_OF_NAME = re.compile(r"^(?:The|Dear|In|At|And)\s+")
 SPACES = re.compile(r"\s+")
 
@@ -278,6 +284,8 @@ def council(text: str) -> str | None:
             ):
                 return area_name(part)
     for pattern in (NAMED_COUNCIL, SIF_SUBJECT, SUBJECT_COUNCIL, JTAI_AREA):
+        if REQUIRED_WORDS.get(pattern, "") not in text:
+            continue
         for found in pattern.finditer(text):
             if pattern is NAMED_COUNCIL:
                 found = _joined(text, found) or found
@@ -295,6 +303,8 @@ def _joined(text: str, found: re.Match) -> re.Match | None:
 def visit_dates(text: str, start: int = 0) -> tuple[str | None, str | None]:
     """The dates of the visit as written and the ISO date of its last day, looking first after
     ``start`` (the mention of the visit) so that the letter's own date is not taken."""
+    if not any(month in text for month in MONTHS):  # a date names its month
+        return None, None
     found = VISIT_DATES.search(text, start)
     if found is None and start:  # from 0 the one search has looked everywhere
         found = VISIT_DATES.search(text)
