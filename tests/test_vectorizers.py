@@ -157,7 +157,7 @@ def test_a_word_is_cut_into_scikit_learns_n_grams_at_every_length(ngram_range):
     """Words shorter than, as long as and longer than every n, padded as scikit-learn pads them."""
     theirs = TfidfVectorizer(analyzer="char_wb", ngram_range=ngram_range)._char_wb_ngrams
     words = ["a" * n for n in range(1, 12)] + [w for t in any_characters(300) for w in t.split()]
-    for word in words + ["social", "caseloads", "Naïve"]:
+    for word in [*words, "social", "caseloads", "Naïve"]:
         assert vectorizers.word_grams(word, *ngram_range) == tuple(theirs(word))
 
 
