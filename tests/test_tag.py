@@ -189,20 +189,27 @@ def test_the_progress_bar_shows_when_asked(tagger_file, tmp_path, capsys):
     assert "1/1" in capsys.readouterr().err
 
 
-def test_a_clean_run_leaves_another_runs_failures_table_in_the_folder(
+def test_runs_into_one_folder_under_their_own_names_keep_their_own_failures(
     tagger_file, tmp_path, capsys
 ):
-    letters = tmp_path / "letters"
+    """Each run's failures table is named after its tag table (failures.csv beside tags.csv
+    alone), so one run neither replaces nor removes another's; a clean run removes its own."""
+    letters, others = tmp_path / "letters", tmp_path / "others"
     good = text_letter(letters / "good.txt", "jtai")
     (letters / "bad.pdf").write_text("not a pdf")
+    text_letter(others / "fine.txt", "jtai")
+    (others / "worse.pdf").write_text("not a pdf either")
     folder = tmp_path / "out"
     a = ["--out", folder / "a.csv", "--summary", folder / "a_letters.csv", "--no-report"]
     b = ["--out", folder / "b.csv", "--summary", folder / "b_letters.csv", "--no-report"]
     assert main_in_process(capsys, letters, "--model", tagger_file, *a)[0] == 1
-    assert main_in_process(capsys, good, "--model", tagger_file, *b)[0] == 0
-    assert "bad.pdf" in (folder / "failures.csv").read_text()  # run a's, kept
+    assert main_in_process(capsys, others, "--model", tagger_file, *b)[0] == 1
+    assert "bad.pdf" in (folder / "a-failures.csv").read_text()  # run a's, not replaced
+    assert "worse.pdf" in (folder / "b-failures.csv").read_text()
+    assert not (folder / "failures.csv").exists()
     assert main_in_process(capsys, good, "--model", tagger_file, *a)[0] == 0
-    assert not (folder / "failures.csv").exists()  # run a's own, removed by its clean run
+    assert not (folder / "a-failures.csv").exists()  # run a's own, removed by its clean run
+    assert "worse.pdf" in (folder / "b-failures.csv").read_text()  # run b's, kept
 
 
 def test_a_batch_of_good_letters_exits_0_without_a_failures_table(tagger_file, tmp_path):

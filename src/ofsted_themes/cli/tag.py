@@ -145,8 +145,8 @@ def main(argv: list[str] | None = None) -> int:
         inputs, corrections, tagger, version = checked_run(args)
     from ofsted_themes import is_model_uri
     from ofsted_themes.core.locks import exclusive
-    from ofsted_themes.tagging.batch import failures_path, run_batch
-    from ofsted_themes.tagging.outputs import OutputSet
+    from ofsted_themes.tagging.batch import run_batch
+    from ofsted_themes.tagging.outputs import OutputSet, failures_path
 
     started = time.perf_counter()
     outputs = OutputSet(args.out, planned={} if args.no_report else {"--report": args.report})

@@ -28,11 +28,11 @@ from ofsted_themes.tagging.letters import (
     tag_files,
 )
 from ofsted_themes.tagging.outputs import (
-    FAILURES,
     OutputError,
     OutputSet,
     check_outputs,
     earlier_outputs,
+    failures_path,
     recover,
 )
 from ofsted_themes.tagging.sinks import TableSink
@@ -260,10 +260,6 @@ def absent_letters(done: set[str], paths: list[Path], names: list[str]) -> list[
         f"{n}::" for p, n in zip(paths, names, strict=True) if p.suffix.lower() in TABLE_SUFFIXES
     ]
     return sorted(d for d in done if d not in given and not d.startswith(tuple(tables)))
-
-
-def failures_path(out: Path) -> Path:
-    return out.with_name(FAILURES)
 
 
 def check_resumable(record: dict, tagger: Tagger, out: Path) -> None:

@@ -27,7 +27,14 @@ from ofsted_themes.core.atomic import (
 )
 from ofsted_themes.core.errors import ProblemsError
 
-FAILURES = "failures.csv"  # beside --out: the files a run could not tag
+FAILURES = "failures.csv"  # the files a run could not tag, beside the default tag table
+
+
+def failures_path(out: Path) -> Path:
+    """The failures table of the run writing the tag table ``out``: ``failures.csv`` beside
+    ``tags.*`` (the default), ``<name>-failures.csv`` beside any other, so that runs into one
+    folder under names of their own keep their own failures."""
+    return out.with_name(FAILURES if out.stem == "tags" else f"{out.stem}-failures.csv")
 
 
 class OutputError(ProblemsError):
@@ -103,7 +110,8 @@ class OutputSet:
             _finish(renames, removes)
             # what the runs into these outputs wrote (the failures table goes by its name):
             # later runs do not take them for letters
-            outputs = sorted(p for p in written if Path(p).name != FAILURES and Path(p).exists())
+            failures = str(failures_path(self.out).resolve())
+            outputs = sorted(p for p in written if p != failures and Path(p).exists())
             _write_marker(marker, {"state": "complete", "outputs": outputs} | self.record)
             self.committed = True
         return list(self.staged)
@@ -163,7 +171,9 @@ def earlier_outputs(paths: Iterable[Path]) -> set[Path]:
     for folder in {path.parent for path in paths}:
         for marker in folder.glob(".*.commit.json"):
             table = folder / marker.name[1 : -len(".commit.json")]
-            written |= {table.resolve(), table.with_name(FAILURES).resolve()}
+            # failures.csv too: runs before failures_path named every run's so
+            failures = {failures_path(table), table.with_name(FAILURES)}
+            written |= {table.resolve(), *(f.resolve() for f in failures)}
             written |= {Path(p) for p in _written_before(marker)}
     return {path for path in paths if path.resolve() in written}
 
@@ -192,7 +202,7 @@ def _own_plan(
         if isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
         and _staged_for(Path(pair[0]), Path(pair[1]), wanted)
     ]  # fmt: skip
-    failures = str(out.with_name(FAILURES).resolve())  # as commit() records it
+    failures = str(failures_path(out).resolve())  # as commit() records it
     return renames, [p for p in _listed(state.get("removes")) if p == failures]
 
 
