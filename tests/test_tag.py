@@ -9,6 +9,7 @@ the small session tagger of conftest, or for the MLflow test one registered in a
 from __future__ import annotations
 
 import gc
+import json
 import os
 import shutil
 import subprocess
@@ -210,6 +211,26 @@ def test_runs_into_one_folder_under_their_own_names_keep_their_own_failures(
     assert main_in_process(capsys, good, "--model", tagger_file, *a)[0] == 0
     assert not (folder / "a-failures.csv").exists()  # run a's own, removed by its clean run
     assert "worse.pdf" in (folder / "b-failures.csv").read_text()  # run b's, kept
+
+
+def test_a_clean_run_removes_the_failures_csv_its_run_of_an_older_version_wrote(
+    tagger_file, tmp_path, capsys
+):
+    """Before failures tables were named after their tag table, a run into a.csv wrote
+    failures.csv; its marker does not say so, and the next clean run removes that file too."""
+    letters = tmp_path / "letters"
+    good = text_letter(letters / "good.txt", "jtai")
+    (letters / "bad.pdf").write_text("not a pdf")
+    folder = tmp_path / "out"
+    a = ["--out", folder / "a.csv", "--summary", folder / "a_letters.csv", "--no-report"]
+    assert main_in_process(capsys, letters, "--model", tagger_file, *a)[0] == 1
+    marker = folder / ".a.csv.commit.json"
+    state = json.loads(marker.read_text())
+    assert state.pop("failures_named") is True
+    marker.write_text(json.dumps(state))  # as the older version left it
+    (folder / "a-failures.csv").rename(folder / "failures.csv")
+    assert main_in_process(capsys, good, "--model", tagger_file, *a)[0] == 0
+    assert not (folder / "failures.csv").exists()
 
 
 def test_a_batch_of_good_letters_exits_0_without_a_failures_table(tagger_file, tmp_path):

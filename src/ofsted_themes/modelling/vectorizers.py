@@ -163,7 +163,9 @@ class CachedTfidfVectorizer(TfidfVectorizer):
             indptr.append(len(indices))
         shape = (len(indptr) - 1, len(self.vocabulary_))
         rows = np.repeat(np.arange(shape[0]), np.diff(indptr))
-        return count_matrix(rows, np.frombuffer(indices, dtype=np.int_), shape, self.dtype)
+        # the array's own C type: a C long is 4 bytes on Windows, where numpy's int_ is 8
+        columns = np.frombuffer(indices, dtype=indices.typecode)
+        return count_matrix(rows, columns, shape, self.dtype)
 
     def _word_columns(self, word: str) -> array:
         grams = self._word_grams(word)  # scikit-learn's own cutting, on one word
@@ -197,7 +199,8 @@ def count_matrix(
 ) -> csr_matrix:
     """How often each (row, column) pair occurs, as a CSR matrix of one entry per pair with its
     columns sorted: what scipy's ``sum_duplicates`` makes of a matrix of ones, from one sort of
-    the pairs as 64-bit integers (row in the high half) rather than a sort of each row."""
+    the pairs as 64-bit integers (row in the high half) rather than a sort of each row. Rows
+    below 2**31 and columns below 2**32: a batch of sentences and a vocabulary are far smaller."""
     keys = np.left_shift(rows, 32, dtype=np.int64)
     keys |= columns
     keys.sort()

@@ -33,6 +33,7 @@ from ofsted_themes.tagging.outputs import (
     check_outputs,
     earlier_outputs,
     failures_path,
+    failures_written,
     recover,
 )
 from ofsted_themes.tagging.sinks import TableSink
@@ -224,16 +225,16 @@ def run_batch(
                 align_letter_columns(staged, summary_frame)
             write_table(summary_frame, outputs.stage(summary))
             result.written += [out, summary]
-        outputs.record["failures"] = bool(result.failures)
+        outputs.record |= {"failures": bool(result.failures), "failures_named": True}
         if result.failures:
             frame = pd.DataFrame(result.failures, columns=["file", "reason"])
             write_table(frame, outputs.stage(failures_path(out)))
             result.written.append(failures_path(out))
-        elif record.get("failures", bool(record)):
+        else:
             # a clean run removes the failures table its own earlier run wrote (the marker of
-            # --out says so; one of an older version says nothing, and is taken to have), never
-            # that of another run into the folder (with other output names: no marker of ours)
-            outputs.remove(failures_path(out))
+            # --out says so), never that of another run into the folder (no marker of ours)
+            for written in failures_written(record, out):
+                outputs.remove(written)
     except BaseException:
         sink.abort()
         outputs.discard()

@@ -37,6 +37,17 @@ def failures_path(out: Path) -> Path:
     return out.with_name(FAILURES if out.stem == "tags" else f"{out.stem}-failures.csv")
 
 
+def failures_written(record: dict, out: Path) -> list[Path]:
+    """The failures tables the earlier run into ``out`` may have written, by its marker's
+    record: its own, and ``failures.csv`` where the record is older than tables named after
+    their tag table (every run's was ``failures.csv`` then). None where it wrote none; a marker
+    of an older version still, which does not say, is taken to have."""
+    if not record.get("failures", bool(record)):
+        return []
+    named = "failures_named" in record
+    return sorted({failures_path(out), *([] if named else [out.with_name(FAILURES)])})
+
+
 class OutputError(ProblemsError):
     """Outputs that cannot be written, found before anything is tagged."""
 
@@ -192,8 +203,8 @@ def _own_plan(
     state: dict, out: Path, destinations: Iterable[Path]
 ) -> tuple[list[list[str]], list[str]]:
     """The renames and removals of an interrupted commit that a commit of these outputs could
-    have planned: a file staged beside one of them renamed onto it, and the failures table
-    beside ``out`` removed. Anything else in a marker (damaged, or written by someone else) is
+    have planned: a file staged beside one of them renamed onto it, and the failures table of
+    ``out`` removed. Anything else in a marker (damaged, or written by someone else) is
     not acted on."""
     wanted = {Path(p).resolve() for p in (out, *destinations)}
     renames = [
@@ -202,8 +213,9 @@ def _own_plan(
         if isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
         and _staged_for(Path(pair[0]), Path(pair[1]), wanted)
     ]  # fmt: skip
-    failures = str(failures_path(out).resolve())  # as commit() records it
-    return renames, [p for p in _listed(state.get("removes")) if p == failures]
+    # as commit() records them: its own, or the one every run wrote before tables were named
+    failures = {str(f.resolve()) for f in (failures_path(out), out.with_name(FAILURES))}
+    return renames, [p for p in _listed(state.get("removes")) if p in failures]
 
 
 def _listed(value) -> list:
