@@ -47,8 +47,9 @@ def begin(results: Path, root: Path = ROOT) -> Path:
 
 
 def publish(results: Path, readme: Path, published: Path) -> list[str]:
-    """Fill ``readme``'s blocks from ``results`` and copy the results to ``published``; returns
-    the names filled. Raises FileNotFoundError, changing nothing, if a block has no result."""
+    """Fill ``readme``'s blocks from ``results`` and copy the results to ``published`` (in place
+    of an earlier run's, none of which stays); returns the names filled. Raises
+    FileNotFoundError, changing nothing, if a block has no result."""
     text = readme.read_text(encoding="utf-8")
     names = list(blocks(text))
     missing = [name for name in names if not (results / name).is_file()]
@@ -62,6 +63,9 @@ def publish(results: Path, readme: Path, published: Path) -> list[str]:
         return f"{match[1]}{body}\n{match[4]}"
 
     published.mkdir(parents=True, exist_ok=True)
+    for stale in published.glob("*.md"):  # a table of an earlier run, which this one did not make
+        if not (results / stale.name).is_file():
+            stale.unlink()
     for result in sorted(results.glob("*.md")):
         shutil.copyfile(result, published / result.name)
     readme.write_text(BLOCK.sub(fill, text), encoding="utf-8")

@@ -49,6 +49,16 @@ def test_publish_fills_every_block_from_the_run_and_copies_its_tables(tmp_path):
     assert readme.read_text() == text
 
 
+def test_a_table_an_earlier_run_published_and_this_one_did_not_make_is_removed(tmp_path):
+    results, readme, published = _run(tmp_path / "bench"), tmp_path / "README.md", tmp_path / "p"
+    readme.write_text(README)
+    published.mkdir()
+    (published / "retired.md").write_text("| a table no benchmark makes now |\n")
+    (published / "notes.txt").write_text("not a table: left alone\n")
+    publish.publish(results, readme, published)
+    assert sorted(p.name for p in published.iterdir()) == ["notes.txt", "run.md", "speed.md"]
+
+
 def test_a_block_the_run_did_not_write_stops_the_publication_changing_nothing(tmp_path):
     results, readme = _run(tmp_path / "bench"), tmp_path / "README.md"
     readme.write_text(README + "\n<!-- bench:letters.md -->\n| old |\n<!-- /bench -->\n")
