@@ -98,9 +98,10 @@ class PhraseMatcher:
 
     def _find(self, text: str) -> tuple[PhraseMatch, ...]:
         stems, distinct = sentence_stems(text)
+        ranges = self._token_ranges(stems, distinct)
+        bounds = token_bounds(text) if ranges else ()
         found = []
-        for at, end in self._token_ranges(stems, distinct):
-            bounds = token_bounds(text)
+        for at, end in ranges:
             start, stop = bounds[2 * at + 1], bounds[2 * end]
             key = " ".join(stems[at:end])
             found.append(PhraseMatch(text[start:stop], start, stop, self.weights[key], key))
@@ -109,11 +110,8 @@ class PhraseMatcher:
     def score(self, stems: tuple[str, ...], distinct: frozenset[str]) -> float:
         """:func:`rule_score` of the matches in a sentence of these stems, found without placing
         them in the text: scoring asks this of every sentence, evidence only of tagged ones."""
-        ranges = self._token_ranges(stems, distinct)
-        if not ranges:  # most sentences, for most themes
-            return 0.0
-        weights = {key: self.weights[key] for key in (" ".join(stems[a:b]) for a, b in ranges)}
-        return 1.0 - math.exp(-max(0.0, sum(weights.values())))
+        keys = (" ".join(stems[a:b]) for a, b in self._token_ranges(stems, distinct))
+        return _score_of({key: self.weights[key] for key in keys})
 
     def _token_ranges(
         self, stems: tuple[str, ...], distinct: frozenset[str]
@@ -148,10 +146,14 @@ def rule_score(matches: Sequence[PhraseMatch]) -> float:
     """Evidence to score: one full-weight phrase gives 0.63, two give 0.86; each distinct phrase
     counts once, so repeating a word does not pile up certainty. A negative weight marks a
     phrase that takes a theme word in another sense ("supervised family time")."""
-    if not matches:  # most sentences, for most themes
+    return _score_of({m.key: m.weight for m in matches})
+
+
+def _score_of(weights: Mapping[str, float]) -> float:
+    """The rule score of the distinct phrases matched, each with its weight."""
+    if not weights:  # most sentences, for most themes
         return 0.0
-    distinct = {m.key: m.weight for m in matches}
-    return 1.0 - math.exp(-max(0.0, sum(distinct.values())))
+    return 1.0 - math.exp(-max(0.0, sum(weights.values())))
 
 
 def rule_score_table(matchers: Sequence[PhraseMatcher], texts: Sequence[str]) -> np.ndarray:
