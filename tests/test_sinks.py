@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ofsted_themes.core.tables import read_table
+from ofsted_themes.core.tables import read_documents, read_table, write_table
 from ofsted_themes.tagging import sinks
 from ofsted_themes.tagging.sinks import TableSink
 
@@ -76,3 +76,15 @@ def test_the_csv_table_is_written_as_the_whole_frame_made_spreadsheet_safe(tmp_p
     spreadsheet_safe(pd.DataFrame(rows)).to_csv(expected, index=False)
     assert written == expected.read_bytes()
     assert b"'=SUM(A1)" in written and b"a\nb" in written
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet", ".xlsx"])
+def test_the_letters_of_a_table_are_its_documents_as_read_table_gives_them(tmp_path, suffix):
+    """A resumed run learns which letters are done from the document column alone: names that
+    look like formulas, numbers or nothing come back as the whole table reads them."""
+    names = ["=cmd.pdf", "'+quoted.txt", "007", "", "a, b.pdf", "plain.docx"]
+    frame = pd.DataFrame({"document": names, "text": ["=1+1", "x", "y", "z", "w", "v"]})
+    path = write_table(frame, tmp_path / f"tags{suffix}")
+    assert read_documents(path) == set(read_table(path)["document"].astype(str))
+    assert read_documents(path) == set(names)
+    assert read_documents(write_table(frame[["text"]], tmp_path / f"plain{suffix}")) == set()

@@ -629,6 +629,17 @@ def test_letters_scored_in_a_group_get_the_rows_each_would_get_alone(tagger, tmp
             assert meta == expected_meta
 
 
+def test_one_process_scores_its_files_a_full_group_at_a_time():
+    """Each call of the model has a fixed cost: one process groups GROUP_FILES files a call,
+    while workers get groups small enough that each has several, in input order."""
+    work = [(Path(f"{i}.txt"), f"{i}.txt", "text", None, frozenset()) for i in range(70)]
+    alone = tagging.groups(work, 1)
+    assert [len(g) for g in alone] == [tagging.GROUP_FILES, tagging.GROUP_FILES, 6]
+    shared = tagging.groups(work, 2)
+    assert len(shared) >= 8 and max(map(len, shared)) <= tagging.GROUP_FILES
+    assert [job for g in alone for job in g] == [job for g in shared for job in g] == work
+
+
 def test_input_columns_named_like_outputs_or_each_other_are_all_kept(tagger):
     """A table tagged again carries its columns; one named like an output column gets an
     ``input_`` prefix, and one already named so gets another: no value is overwritten."""

@@ -164,3 +164,22 @@ def read_table(path: Path | str) -> pd.DataFrame:
     present = [c for c in TEXT_COLUMNS if c in frame.columns]
     frame[present] = frame[present].fillna("")
     return frame
+
+
+def read_documents(path: Path | str) -> set[str]:
+    """The ``document`` column of a table written by :func:`write_table`: the letters it holds
+    (none without the column). A CSV's column is read alone: the rest of a large tag table,
+    texts and evidence, is not parsed only to be dropped."""
+    path = Path(path)
+    if check_format(path) != ".csv":
+        frame = read_table(path)
+    else:
+        only = pd.read_csv(
+            path,
+            usecols=lambda c: c == "document",
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+        )
+        frame = unquote_formulas(only.fillna(""))
+    return set(frame.get("document", pd.Series(dtype=str)).astype(str))

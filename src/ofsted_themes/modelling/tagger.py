@@ -34,13 +34,19 @@ class Tagger:
 
     def predict(self, sentences: Sequence[str]) -> pd.DataFrame:
         """One row per sentence: ``<theme>`` (0/1), ``<theme>_score`` and ``evidence``."""
+        return pd.DataFrame(self.predict_columns(sentences))
+
+    def predict_columns(self, sentences: Sequence[str]) -> dict[str, np.ndarray]:
+        """:meth:`predict`'s columns as arrays, for a batch that splits them between letters
+        (a frame would be built only to be taken apart)."""
         texts = [str(s) for s in sentences]
         if len(texts) <= SCORE_CHUNK:
             return self._predict(texts)
         # each chunk explained while its matches are cached
-        return pd.concat([self._predict(chunk) for chunk in chunks(texts)], ignore_index=True)
+        parts = [self._predict(chunk) for chunk in chunks(texts)]
+        return {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
 
-    def _predict(self, texts: list[str]) -> pd.DataFrame:
+    def _predict(self, texts: list[str]) -> dict[str, np.ndarray]:
         if not texts:
             scores, matrix = np.zeros((0, len(self.themes))), None
         else:
@@ -51,8 +57,8 @@ class Tagger:
         for j, theme in enumerate(self.theme_ids):
             out[theme] = tags[:, j].astype(int)
             out[f"{theme}_score"] = scores[:, j].round(4)
-        out["evidence"] = self._evidence(texts, tags, matrix)
-        return pd.DataFrame(out)
+        out["evidence"] = np.asarray(self._evidence(texts, tags, matrix), dtype=object)
+        return out
 
     def _evidence(self, texts: list[str], tags: np.ndarray, matrix) -> list[str]:
         """For each tagged theme, the theme phrases found and the words the model weighed most."""

@@ -13,7 +13,13 @@ import pandas as pd
 
 from ofsted_themes.core.atomic import write_atomic
 from ofsted_themes.core.limits import READ_SECONDS
-from ofsted_themes.core.tables import LETTER_COLUMNS, read_table, unquote_formulas, write_table
+from ofsted_themes.core.tables import (
+    LETTER_COLUMNS,
+    read_documents,
+    read_table,
+    unquote_formulas,
+    write_table,
+)
 from ofsted_themes.modelling.tagger import Tagger
 from ofsted_themes.reading.inputs import find_inputs
 from ofsted_themes.tagging.corrections import Corrections
@@ -102,7 +108,7 @@ def earlier_letters(summary: Path) -> set[str]:
 def already_tagged(out: Path) -> set[str]:
     if not out.exists():
         return set()
-    return set(read_table(out).get("document", pd.Series(dtype=str)).astype(str))
+    return read_documents(out)
 
 
 SAME_NAME = "another letter of this run has the same name: rename the file or the table's letter"
@@ -314,10 +320,11 @@ def _summary(
     frame = pd.DataFrame(tallies, columns=columns)
     metadata = frame[["document", *LETTER_COLUMNS]]
     counts = frame[["document", "sentences", *tagger.theme_ids]]
-    parts = [summarise_counts(counts, metadata, tagger.theme_ids)]
-    if previous is not None and previous.exists():
-        parts.insert(0, _corrected(read_table(previous), corrections))
-    return with_year(pd.concat(parts, ignore_index=True))  # of corrected dates too
+    summary = summarise_counts(counts, metadata, tagger.theme_ids)
+    if previous is None or not previous.exists():
+        return summary
+    earlier = _corrected(read_table(previous), corrections)
+    return with_year(pd.concat([earlier, summary], ignore_index=True))  # of corrected dates too
 
 
 def _corrected(rows: pd.DataFrame, corrections: Corrections | None) -> pd.DataFrame:

@@ -334,7 +334,7 @@ def tag_letter(tagger: Tagger, letter: Letter, tags: Rows | None = None) -> Rows
     model's columns for them, when a batch of letters was scored at once)."""
     sentences = letter.sentences
     if tags is None:
-        tags = columns_of(tagger.predict([str(t) for t in sentences["text"]]))
+        tags = tagger.predict_columns([str(t) for t in sentences["text"]])
     columns = {"document": np.full(len(letter), letter.document, dtype=object)}
     columns |= letter_columns(letter.metadata, len(letter))
     columns |= {c: sentences[c] for c in BASE_COLUMNS}
@@ -383,10 +383,10 @@ def process_group(tagger: Tagger, jobs: list[Job]) -> list[Outcome]:
     letters = [letter for o in outcomes if not o.error for letter, _ in o.letters]
     texts = [str(t) for letter in letters for t in letter.sentences["text"]]
     try:
-        tags = tagger.predict(texts)
+        columns = tagger.predict_columns(texts)
     except (ValueError, MemoryError):  # then each file on its own: one bad file fails
         return [o if o.error else tag_read(tagger, o) for o in outcomes]
-    columns, start = columns_of(tags), 0
+    start = 0
     for outcome in outcomes:
         if outcome.error:
             continue
@@ -444,9 +444,13 @@ GROUP_FILES = 32  # files scored in one call of the model, at most
 
 
 def groups(work: list[Job], workers: int) -> list[list[Job]]:
-    """Consecutive files in groups: up to GROUP_FILES, but small enough that every worker gets
-    several (a few files are not one worker's while the others wait)."""
-    size = max(1, min(GROUP_FILES, math.ceil(len(work) / (4 * max(workers, 1)))))
+    """Consecutive files in groups of up to GROUP_FILES; with several workers, small enough
+    that every worker gets several (a few files are not one worker's while the others wait).
+    One process takes them GROUP_FILES at a time: each call of the model has a fixed cost."""
+    if workers <= 1:
+        size = GROUP_FILES
+    else:
+        size = max(1, min(GROUP_FILES, math.ceil(len(work) / (4 * workers))))
     return [work[i : i + size] for i in range(0, len(work), size)]
 
 
