@@ -535,6 +535,34 @@ def test_non_utf8_file_names_are_tagged_and_listed(tagger_file, tmp_path):
     assert failures["file"].str.endswith("bad\\xff.pdf").all()
 
 
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_name_with_a_control_character_is_written_escaped_and_resumed_once(
+    tagger_file, tmp_path, suffix
+):
+    """A workbook cannot hold a control character: the name is written with it as ``\\x07`` in
+    every format, so ``--resume`` finds the letter done (not tagged twice), in a file name and
+    in a table's document column alike."""
+    letters = tmp_path / "letters"
+    normal_letter(letters)
+    lf.make_text_letter(letters / "bell\x07.txt", "focused_visit")
+    table = letters / "rows.csv"
+    table.write_text("document,text\nrow\x07one,Managers check plans.\nplain,Caseloads are high.\n")
+    out = tmp_path / "out" / f"tags{suffix}"
+    summary = out.with_name(f"letters{suffix}")
+    options = ["--model", tagger_file, "--out", out, "--summary", summary, "--no-report"]
+    assert tag_here(letters, *options).returncode == 0
+    first = read_table(out)
+    names = set(first["document"])
+    assert any(n.endswith("bell\\x07.txt") for n in names)
+    assert any(n.endswith("rows.csv::row\\x07one") for n in names)
+    assert not any("\x07" in n for n in names)
+    again = tag_here(letters, *options, "--resume")
+    assert again.returncode == 0, again.stderr
+    assert "not among this run's inputs" not in again.stdout + again.stderr
+    assert len(read_table(out)) == len(first)
+    assert read_table(summary)["document"].is_unique
+
+
 def test_resume_from_another_folder_tags_nothing_twice(tagger_file, tmp_path):
     letters = tmp_path / "letters"
     normal_letter(letters)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import re
 import signal
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -167,7 +168,7 @@ def table_letters(table: pd.DataFrame, document: str, names: pd.Series | None) -
         rows = order[bounds[k] : bounds[k + 1]]
         sentences = {"sentence_no": np.arange(1, len(rows) + 1)}
         sentences |= {c: values[rows] for c, values in columns.items()}
-        letter = f"{document}::{name}" if name != document else document
+        letter = f"{document}::{without_controls(str(name))}" if name != document else document
         letters.append(Letter(letter, sentences, metadata[k]))
     return letters
 
@@ -580,6 +581,18 @@ def document_names(paths: Iterable[Path], root: Path | None = None) -> list[str]
     return names
 
 
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def printable_name(name: str) -> str:
-    """A file name as text: undecodable bytes (kept by Python as surrogates) as ``\\xNN``."""
-    return os.fsencode(name).decode("utf-8", "backslashreplace")
+    """A file name as text every output can hold: undecodable bytes (kept by Python as
+    surrogates) as ``\\xNN``, and control characters escaped."""
+    return without_controls(os.fsencode(name).decode("utf-8", "backslashreplace"))
+
+
+def without_controls(name: str) -> str:
+    """A letter's name with its control characters escaped (``\\x07``, ``\\n``), as the
+    terminal shows them. A workbook cannot hold them: written there without them, a name would
+    not match its file's when ``--resume`` reads the workbook back, and the letter would be
+    tagged again."""
+    return CONTROL.sub(lambda found: found.group().encode("unicode_escape").decode(), name)
