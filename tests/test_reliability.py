@@ -521,6 +521,31 @@ def test_outputs_onto_inputs_or_each_other_are_refused_before_work(
     assert hashes(tmp_path) == before
 
 
+def test_an_output_under_a_file_is_refused_with_the_reason(tagger_file, tmp_path):
+    letters = tmp_path / "letters"
+    normal_letter(letters)
+    (tmp_path / "notes.csv").write_text("text\n")
+    done = tag(tagger_file, tmp_path / "notes.csv" / "tags.csv", letters)
+    assert done.returncode == 2
+    assert f"{tmp_path / 'notes.csv'} is a file, not a folder" in done.stderr
+    assert "permission denied" not in done.stderr
+
+
+def test_a_file_that_gives_nothing_is_named_as_the_tag_table_names_letters(tagger_file, tmp_path):
+    """The failures table and the tag table name one folder's files alike (from the folder the
+    run started in), however the folder was given."""
+    letters = tmp_path / "letters"
+    normal_letter(letters)
+    (letters / "notes.rtf").write_text("{\\rtf1 not read}")
+    (letters / "broken.pdf").write_bytes(b"not a pdf")
+    out = tmp_path / "out" / "tags.csv"
+    given = os.path.relpath(letters, ROOT)  # ../../tmp/... from the project's folder
+    assert tag(tagger_file, out, given).returncode == 1
+    failed = set(read_table(out.with_name("failures.csv"))["file"])
+    assert failed == {str(letters / "notes.rtf"), str(letters / "broken.pdf")}
+    assert documents(out) == {str(letters / "normal.txt")}
+
+
 def test_non_utf8_file_names_are_tagged_and_listed(tagger_file, tmp_path):
     letters = tmp_path / "letters"
     normal_letter(letters)
@@ -563,6 +588,26 @@ def test_a_name_with_a_control_character_is_written_escaped_and_resumed_once(
     assert read_table(summary)["document"].is_unique
 
 
+def test_outputs_of_a_version_that_wrote_control_characters_resume_without_repeats(
+    tagger_file, tmp_path
+):
+    """Earlier versions wrote a name's control characters as they were: resumed, those letters
+    are found done, not tagged again."""
+    letters = tmp_path / "letters"
+    normal_letter(letters)
+    lf.make_text_letter(letters / "bell\x07.txt", "focused_visit")
+    out = tmp_path / "out" / "tags.csv"
+    options = ["--model", tagger_file, "--out", out, "--no-report"]
+    assert tag_here(letters, *options).returncode == 0
+    for table in (out, out.with_name("letters.csv")):  # as the earlier version wrote them
+        table.write_text(table.read_text().replace("bell\\x07", "bell\x07"))
+    rows = len(read_table(out))
+    again = tag_here(letters, *options, "--resume")
+    assert again.returncode == 0, again.stderr
+    assert "2 already tagged, skipped" in again.stdout
+    assert len(read_table(out)) == rows
+
+
 def test_resume_from_another_folder_tags_nothing_twice(tagger_file, tmp_path):
     letters = tmp_path / "letters"
     normal_letter(letters)
@@ -592,17 +637,25 @@ def test_resume_never_repeats_a_letter_without_sentences(tagger_file, tmp_path):
     ]
 
 
-@pytest.mark.parametrize("damage", ["unclosed quote", "cut short", "workbook cut short"])
+DAMAGED_CSV = {  # what a damaged CSV table ends with
+    "unclosed quote": 'x,"never closed\n' + "y" * 100,
+    "a row of extra fields": "x," * 40 + "x\n",
+    "bytes that are not UTF-8 in a text": "x.pdf,Leeds,2023,1,1,caf\xe9\n",
+}
+
+
+@pytest.mark.parametrize("damage", [*DAMAGED_CSV, "cut short", "workbook cut short"])
 def test_resume_onto_a_damaged_table_is_refused_with_the_outputs_as_they_were(
     tagger_file, tmp_path, damage
 ):
+    """Damage anywhere in a table, not only in the column naming its letters, refuses it."""
     letters = tmp_path / "letters"
     normal_letter(letters)
-    name = {"unclosed quote": "tags.csv", "cut short": "tags.parquet"}.get(damage, "tags.xlsx")
-    out = tmp_path / "out" / name
+    name = "tags.csv" if damage in DAMAGED_CSV else "tags.parquet"
+    out = tmp_path / "out" / ("tags.xlsx" if damage == "workbook cut short" else name)
     assert tag(tagger_file, out, letters).returncode == 0
-    if damage == "unclosed quote":
-        out.write_text(out.read_text() + 'x,"never closed\n' + "y" * 100)
+    if damage in DAMAGED_CSV:
+        out.write_bytes(out.read_bytes() + DAMAGED_CSV[damage].encode("latin-1"))
     else:
         out.write_bytes(out.read_bytes()[:100])
     before = hashes(out.parent)

@@ -998,7 +998,43 @@ def test_the_report_names_the_model_as_mlflow_does_its_quality_and_the_files_tha
     page = out.with_name("report.html").read_text(encoding="utf-8")
     assert f"MLflow tagger_digest {file_digest(tagger_file)}" in page
     assert "in grouped cross-validation on its training data" in page
-    assert "1 file could not be read" in page and "failures.csv" in page
+    assert "1 file could not be read: see failures.csv" in page  # from the report's folder
+
+
+def test_the_report_names_the_failures_table_from_its_own_folder(tagger_file, tmp_path, capsys):
+    """A reader opens the report where it is: the failures table is named from there, not from
+    the folder the run was started in."""
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    shutil.copy(lf.FIXTURES / "focused_visit.txt", letters / "focused_visit.txt")
+    (letters / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0 not a letter we read")
+    out = tmp_path / "tables" / "2019.csv"
+    report = tmp_path / "pages" / "report.html"
+    options = ["--model", tagger_file, "--out", out, "--report", report]
+    assert main_in_process(capsys, letters, *options)[0] == 1
+    page = report.read_text(encoding="utf-8")
+    assert "could not be read: see ../tables/2019-failures.csv" in page
+    assert (report.parent / "../tables/2019-failures.csv").is_file()
+
+
+def test_a_letter_without_a_sentence_is_counted_with_a_warning(tagger_file, tmp_path, capsys):
+    """A scan with a scrap of text, or headings alone, gives a letter of 0 sentences: still a
+    row of the summary (so --resume does not read it again), and named on the terminal and in
+    the report, where a reader of the letter counts will see it."""
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    shutil.copy(lf.FIXTURES / "focused_visit.txt", letters / "focused_visit.txt")
+    (letters / "scan.txt").write_text("Page 1 of 3\nPrinted 04/05/2023 10:12\n", encoding="utf-8")
+    out = tmp_path / "out" / "tags.csv"
+    status, _, err = main_in_process(capsys, letters, "--model", tagger_file, "--out", out)
+    assert status == 0, err
+    [warning] = [line for line in err.splitlines() if "gave no sentence" in line]
+    assert "1 letter gave no sentence" in warning and warning.endswith("scan.txt")
+    assert "focused_visit" not in warning
+    summary = pd.read_csv(out.with_name("letters.csv"))
+    assert summary.set_index("document")["sentences"].min() == 0 and len(summary) == 2
+    page = out.with_name("report.html").read_text(encoding="utf-8")
+    assert "1 letter gave no sentence, each counted as a letter with 0 sentences" in page
 
 
 def test_the_report_names_letters_counted_twice(tagger_file, tmp_path, capsys):

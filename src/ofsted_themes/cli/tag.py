@@ -8,6 +8,7 @@ Exit status: 0 all files tagged, 1 some files failed (the rest are tagged), 2 us
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from contextlib import ExitStack
@@ -178,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
                     "overridden": sorted(parse_thresholds(args.threshold, tagger.theme_ids)),
                     "failed": len(result.failures),
                     "duplicates": result.duplicates,
-                    "failures": str(failures_path(args.out)),
+                    "empty": result.empty,
+                    "failures": beside(failures_path(args.out), args.report),
                 }
                 write_batch_report(
                     outputs.stage(args.report), tags, result.summary, tagger.themes, made
@@ -281,6 +283,13 @@ def print_notes(result, args: argparse.Namespace) -> None:
             f"two files?): {pairs}",
             file=sys.stderr,
         )
+    if result.empty:
+        print(
+            f"warning: {counted(len(result.empty), 'letter')} gave no sentence, each counted "
+            "as a letter with 0 sentences (a scan with a scrap of text? headings alone?): "
+            f"{some_of([one_line(name) for name in result.empty])}",
+            file=sys.stderr,
+        )
     if result.absent:
         print(
             f"  note: {counted(len(result.absent), 'letter')} of the earlier outputs "
@@ -295,6 +304,14 @@ def print_notes(result, args: argparse.Namespace) -> None:
         )
     if args.no_report and args.report.exists():
         print(f"  note: {one_line(args.report)} is an earlier run's (--no-report: not rewritten)")
+
+
+def beside(path: Path, report: Path) -> str:
+    """``path`` as the report names it: from the report's folder, where its reader is."""
+    try:
+        return os.path.relpath(path.resolve(), report.resolve().parent)
+    except ValueError:  # another drive (Windows): no relative path
+        return str(path.resolve())
 
 
 def provenance(model: str, tagger, version: str | None = None) -> dict:

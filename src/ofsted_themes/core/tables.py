@@ -168,8 +168,8 @@ def read_table(path: Path | str) -> pd.DataFrame:
 
 def read_documents(path: Path | str) -> set[str]:
     """The ``document`` column of a table written by :func:`write_table`: the letters it holds
-    (none without the column). A CSV's column is read alone: the rest of a large tag table,
-    texts and evidence, is not parsed only to be dropped."""
+    (none without the column). A CSV's column is read alone, the rest not parsed only to be
+    dropped: so the rest is not checked either (a table appended to is read whole)."""
     path = Path(path)
     if check_format(path) != ".csv":
         frame = read_table(path)

@@ -363,6 +363,12 @@ def provenance_lines(provenance: dict | None, views: list[dict]) -> list[str]:
     if provenance.get("failed"):
         where = provenance.get("failures", "failures.csv")
         lines.append(f"{counted(provenance['failed'], 'file')} could not be read: see {where}")
+    if provenance.get("empty"):  # counted as letters with no sentences: the reader must know
+        names = provenance["empty"]
+        lines.append(
+            f"{counted(len(names), 'letter')} gave no sentence, each counted as a letter with "
+            f"0 sentences (a scan with a scrap of text? headings alone?): {some_of(names)}"
+        )
     if provenance.get("duplicates"):  # counted twice in every table: the reader must know
         pairs = [f"{a} = {b}" for a, b in provenance["duplicates"]]
         lines.append(

@@ -32,6 +32,7 @@ from ofsted_themes.tagging.letters import (
     letter_columns,
     printable_name,
     tag_files,
+    without_controls,
 )
 from ofsted_themes.tagging.outputs import (
     OutputError,
@@ -65,6 +66,9 @@ class BatchResult:
     duplicates: list[tuple[str, str]] = field(default_factory=list)
     # letters a resumed run kept from its outputs whose files it was not given (deleted, moved)
     absent: list[str] = field(default_factory=list)
+    # letters read without a single sentence (a scan with a scrap of text, headings alone):
+    # each is a row of the summary, so counted as a letter
+    empty: list[str] = field(default_factory=list)
 
 
 def sentence_columns(tagger: Tagger) -> list[str]:
@@ -85,8 +89,8 @@ def resumed_letters(out: Path, summary: Path) -> set[str]:
     damaged table is not appended to)."""
     done = set()
     for path in (out, summary):
-        try:
-            done |= already_tagged(path)
+        try:  # read whole: a table appended to must be sound, not its document column alone
+            done |= as_named_now(read_table(path).get("document", [])) if path.exists() else set()
         except Exception as error:  # any reader's fault: pandas', pyarrow's, openpyxl's
             raise OutputError(
                 [
@@ -98,17 +102,19 @@ def resumed_letters(out: Path, summary: Path) -> set[str]:
 
 
 def earlier_letters(summary: Path) -> set[str]:
-    """The letters of the summary this run will replace (none if it cannot be read)."""
+    """The letters of the summary this run will replace (none if it cannot be read): only a
+    note depends on them, so its document column is read alone, and a damaged summary is
+    simply replaced."""
     try:
-        return already_tagged(summary)
-    except Exception:  # only a note depends on it; a damaged table is simply replaced
+        return as_named_now(read_documents(summary)) if summary.exists() else set()
+    except Exception:
         return set()
 
 
-def already_tagged(out: Path) -> set[str]:
-    if not out.exists():
-        return set()
-    return read_documents(out)
+def as_named_now(names: Iterable) -> set[str]:
+    """Letters' names read back from an earlier run's outputs, as this version names them: an
+    earlier version wrote control characters as they were (``without_controls``)."""
+    return {without_controls(str(name)) for name in names}
 
 
 SAME_NAME = "another letter of this run has the same name: rename the file or the table's letter"
@@ -177,7 +183,7 @@ def run_batch(
     earlier = set() if resume else earlier_letters(summary)
     if corrections:  # a resumed run corrects the earlier letters' rows too
         corrections.check(names + sorted(done - set(names)))
-    result = BatchResult(failures=[(printable_name(n), printable_name(r)) for n, r in failures])
+    result = BatchResult(failures=[(failure_name(n, root), printable_name(r)) for n, r in failures])
     # a table is read again however many of its letters are done (it may have gained sheets or
     # a document column since): its letters not done are appended
     todo = [
@@ -218,6 +224,8 @@ def run_batch(
                     first = texts_seen.setdefault(text_digest(rows), meta["document"])
                     if first != meta["document"]:
                         result.duplicates.append((meta["document"], first))
+                else:
+                    result.empty.append(meta["document"])
                 result.letters += 1
                 result.sentences += tallies[-1]["sentences"]
         summary_frame = _summary(tagger, tallies, summary if resume else None, corrections)
@@ -257,6 +265,14 @@ def run_batch(
     if own:
         outputs.commit()
     return result
+
+
+def failure_name(name: str, root: Path) -> str:
+    """An input that gave nothing, named as the tag table names letters when it is a file (an
+    unsupported or an earlier output), so that both tables name a file alike; as given
+    otherwise (no such file, a pattern that matched nothing)."""
+    path = Path(name)
+    return document_names([path], root)[0] if path.is_file() else printable_name(name)
 
 
 def absent_letters(done: set[str], paths: list[Path], names: list[str]) -> list[str]:

@@ -71,20 +71,23 @@ def check_outputs(outputs: dict[str, Path], inputs: list[Path]) -> None:
         seen.setdefault(real, option)
         if path.is_dir():
             problems.append(f"{option} {path} is a folder; give a file name")
-        elif not _writable(path):
-            problems.append(f"{option} {path} cannot be written (permission denied)")
+        elif why := _unwritable(path):
+            problems.append(f"{option} {path} cannot be written ({why})")
     if problems:
         raise OutputError(problems)
 
 
-def _writable(path: Path) -> bool:
-    """Whether ``path`` can be created or replaced: its nearest existing folder is writable."""
+def _unwritable(path: Path) -> str | None:
+    """Why ``path`` cannot be created or replaced, if it cannot: its nearest existing folder
+    (the missing ones are made) must be a folder, and writable."""
     if path.exists() and not os.access(path, os.W_OK):
-        return False
+        return "permission denied"
     folder = path.parent
     while not folder.exists():
         folder = folder.parent
-    return os.access(folder, os.W_OK | os.X_OK)
+    if not folder.is_dir():
+        return f"{folder} is a file, not a folder"
+    return None if os.access(folder, os.W_OK | os.X_OK) else "permission denied"
 
 
 @dataclass
