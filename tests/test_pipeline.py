@@ -248,6 +248,7 @@ def test_the_ui_opens_on_runs_ranked_by_macro_f1_with_readable_names(server, tmp
     assert seen["view"] == "Runs"  # the model-training view (the GenAI view says "Training runs")
     columns = list(dict.fromkeys(seen["columns"]))
     assert columns.index("macro_f1") < columns.index("f1_cse") < columns.index("Duration")
+    assert "choice.data" in columns  # the data each run was scored on: scores on others differ
     names = [name.splitlines()[-1] for name in seen["runs"]]
     assert set(names) == {"sweep·model=logreg,phrase_rules", "logreg·words_chars",
                           "phrase_rules·words_chars"}  # fmt: skip

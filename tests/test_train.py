@@ -131,7 +131,9 @@ def test_the_experiment_opens_as_model_training_ranked_by_macro_f1(trained, conf
     assert tags["mlflow.experimentKind"] == "custom_model_development"
     view = json.loads(tags[VIEW_TAG])
     themes = sorted(f"metrics.`f1_{t}`" for t in configured_theme_ids)
-    assert view["selectedColumns"] == ["metrics.`macro_f1`", *themes, "metrics.`micro_f1`"]
+    scores = ["metrics.`macro_f1`", *themes, "metrics.`micro_f1`"]
+    assert view["selectedColumns"] == ["params.`choice.data`", *scores]  # runs on other data
+    assert "choice.data" in trained.run.data.params  # the column shows what each run logged
     assert view["orderByKey"] == "metrics.`macro_f1`" and view["orderByAsc"] is False
 
 
@@ -321,6 +323,7 @@ def test_a_sweep_ranks_its_jobs_and_registers_only_the_best(tmp_path, new_mlflow
     best = children[0]
     for name in ("macro_f1", *(k for k in best.data.metrics if k.startswith("f1_"))):
         assert parent.data.metrics[name] == pytest.approx(best.data.metrics[name])
+    assert parent.data.params["choice.data"] == best.data.params["choice.data"] == "seeds"
     assert parent.info.status == "FINISHED"
     local = Path(client.download_artifacts(parent.info.run_id, "ranking.csv", str(tmp_path)))
     ranking = pd.read_csv(local)

@@ -43,6 +43,9 @@ def check_request(model_input: pd.DataFrame) -> list[str]:
     wrong = next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)
     if wrong is not None:
         raise bad(f"row {wrong}: 'text' must be a string, not {type(texts[wrong]).__name__}")
+    blank = next((i for i, t in enumerate(texts) if not t.strip()), None)
+    if blank is not None:  # tag leaves a blank row out: it is no sentence to score
+        raise bad(f"row {blank}: a blank sentence; send sentences with text")
     long = next((i for i, t in enumerate(texts) if len(t) > MAX_SENTENCE_CHARS), None)
     if long is not None:
         raise bad(f"row {long}: a sentence of over {MAX_SENTENCE_CHARS:,} characters")

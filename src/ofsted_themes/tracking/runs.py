@@ -68,8 +68,9 @@ def start_parent_run(experiment: str, name: str, tags: Mapping[str, str]) -> str
 
 
 def finish_parent_run(run_id: str) -> Ranking | None:
-    """Give the parent its best child's metrics (so that one ``macro_f1`` column ranks sweeps and
-    single runs alike), log the ranking of its children, and return it."""
+    """Give the parent its best child's metrics and the data they were scored on (so that one
+    ``macro_f1`` column ranks sweeps and single runs alike), log the ranking of its children,
+    and return it."""
     client = MlflowClient()
     children = client.search_runs(
         [client.get_run(run_id).info.experiment_id],
@@ -84,6 +85,8 @@ def finish_parent_run(run_id: str) -> Ranking | None:
         return None
     best = ranking.best
     client.log_batch(run_id, metrics=[Metric(k, v, now, 0) for k, v in best.data.metrics.items()])
+    if "choice.data" in best.data.params:  # what its metrics were scored on (the UI's column)
+        client.log_param(run_id, "choice.data", best.data.params["choice.data"])
     client.set_tag(run_id, "best_child", best.info.run_name)
     with tempfile.TemporaryDirectory() as tmp:
         table = Path(tmp) / "ranking.csv"

@@ -1,6 +1,7 @@
 """The MLflow UI's comparison view of an experiment: runs ranked by macro-F1 with per-theme F1
-beside it, opened in the model-training view. The UI reads a view from an experiment tag when its
-address names it (``viewStateShareKey``), so the view travels with the store, not a browser."""
+and the data each was scored on beside it, opened in the model-training view. The UI reads a
+view from an experiment tag when its address names it (``viewStateShareKey``), so the view
+travels with the store, not a browser."""
 
 from __future__ import annotations
 
@@ -19,11 +20,15 @@ def metric_column(name: str) -> str:
     return f"metrics.`{name}`"
 
 
+DATA_COLUMN = "params.`choice.data`"  # scores on different data do not compare: shown beside them
+
+
 def comparison_view(metric_names: Iterable[str], theme_ids: Iterable[str]) -> dict:
-    """Macro-F1 first, then each theme's F1; ranked best first."""
+    """The data each run was scored on, then macro-F1 and each theme's F1; ranked best first."""
     names = set(metric_names)
     themes = sorted(f"f1_{t}" for t in theme_ids)
-    columns = [metric_column(n) for n in ["macro_f1", *themes, "micro_f1"] if n in names]
+    scores = [metric_column(n) for n in ["macro_f1", *themes, "micro_f1"] if n in names]
+    columns = [DATA_COLUMN, *scores]
     return {
         "selectedColumns": columns,
         "columnOrder": [RUN_NAME, *columns],
