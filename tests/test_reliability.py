@@ -541,9 +541,12 @@ def test_a_file_that_gives_nothing_is_named_as_the_tag_table_names_letters(tagge
     out = tmp_path / "out" / "tags.csv"
     given = os.path.relpath(letters, ROOT)  # ../../tmp/... from the project's folder
     assert tag(tagger_file, out, given).returncode == 1
-    failed = set(read_table(out.with_name("failures.csv"))["file"])
-    assert failed == {str(letters / "notes.rtf"), str(letters / "broken.pdf")}
+    failed = read_table(out.with_name("failures.csv"))["file"].tolist()
+    assert sorted(failed) == [str(letters / "broken.pdf"), str(letters / "notes.rtf")]
     assert documents(out) == {str(letters / "normal.txt")}
+    # named, and inside a named folder: one file, one failure
+    assert tag(tagger_file, out, given, letters / "notes.rtf").returncode == 1
+    assert len(read_table(out.with_name("failures.csv"))) == 2
 
 
 def test_non_utf8_file_names_are_tagged_and_listed(tagger_file, tmp_path):

@@ -1035,6 +1035,14 @@ def test_a_letter_without_a_sentence_is_counted_with_a_warning(tagger_file, tmp_
     assert summary.set_index("document")["sentences"].min() == 0 and len(summary) == 2
     page = out.with_name("report.html").read_text(encoding="utf-8")
     assert "1 letter gave no sentence, each counted as a letter with 0 sentences" in page
+    # resumed with another letter: the summary and the report still count it, and say so
+    shutil.copy(lf.FIXTURES / "jtai.txt", letters / "jtai.txt")
+    options = ["--model", tagger_file, "--out", out, "--resume"]
+    status, _, err = main_in_process(capsys, letters, *options)
+    assert status == 0, err
+    assert any("1 letter gave no sentence" in line for line in err.splitlines())
+    page = out.with_name("report.html").read_text(encoding="utf-8")
+    assert "1 letter gave no sentence" in page and "scan.txt" in page
 
 
 def test_the_report_names_letters_counted_twice(tagger_file, tmp_path, capsys):

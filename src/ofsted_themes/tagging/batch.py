@@ -66,8 +66,8 @@ class BatchResult:
     duplicates: list[tuple[str, str]] = field(default_factory=list)
     # letters a resumed run kept from its outputs whose files it was not given (deleted, moved)
     absent: list[str] = field(default_factory=list)
-    # letters read without a single sentence (a scan with a scrap of text, headings alone):
-    # each is a row of the summary, so counted as a letter
+    # the summary's letters without a single sentence (a scan with a scrap of text, headings
+    # alone), a resumed run's earlier ones too: each is a row, so counted as a letter
     empty: list[str] = field(default_factory=list)
 
 
@@ -183,7 +183,9 @@ def run_batch(
     earlier = set() if resume else earlier_letters(summary)
     if corrections:  # a resumed run corrects the earlier letters' rows too
         corrections.check(names + sorted(done - set(names)))
-    result = BatchResult(failures=[(failure_name(n, root), printable_name(r)) for n, r in failures])
+    named_failures = [(failure_name(n, root), printable_name(r)) for n, r in failures]
+    # one file reached twice (named, and in a named folder) is one failure
+    result = BatchResult(failures=list(dict.fromkeys(named_failures)))
     # a table is read again however many of its letters are done (it may have gained sheets or
     # a document column since): its letters not done are appended
     todo = [
@@ -224,8 +226,6 @@ def run_batch(
                     first = texts_seen.setdefault(text_digest(rows), meta["document"])
                     if first != meta["document"]:
                         result.duplicates.append((meta["document"], first))
-                else:
-                    result.empty.append(meta["document"])
                 result.letters += 1
                 result.sentences += tallies[-1]["sentences"]
         summary_frame = _summary(tagger, tallies, summary if resume else None, corrections)
@@ -256,6 +256,7 @@ def run_batch(
     finally:
         bar.close()
     result.summary = summary_frame
+    result.empty = summary_frame.loc[summary_frame["sentences"] == 0, "document"].tolist()
     if resume:
         result.absent = absent_letters(done, paths, names)
     if not result.kept_previous:
