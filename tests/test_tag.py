@@ -1045,6 +1045,34 @@ def test_a_letter_without_a_sentence_is_counted_with_a_warning(tagger_file, tmp_
     assert "1 letter gave no sentence" in page and "scan.txt" in page
 
 
+def test_a_tables_letter_of_blank_rows_is_a_letter_without_a_sentence(
+    tagger_file, tmp_path, capsys
+):
+    """A letter a table's document column names, whose every text is blank, is counted and
+    warned of as any letter without a sentence, never dropped unsaid; a spreadsheet's trailing
+    rows, naming no letter, are no letter."""
+    table = tmp_path / "findings.csv"
+    table.write_text(
+        "document,text\n"
+        "a.pdf,Caseloads are too high in the assessment teams.\n"
+        "b.pdf,\n"
+        "b.pdf,   \n"
+        "c.pdf,Managers do not oversee the plans of children.\n"
+        ",\n"
+        ",\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out" / "tags.csv"
+    status, _, err = main_in_process(capsys, table, "--model", tagger_file, "--out", out)
+    assert status == 0, err
+    summary = pd.read_csv(out.with_name("letters.csv")).set_index("document")
+    names = [f"{table}::{n}" for n in ("a.pdf", "c.pdf", "b.pdf")]
+    assert sorted(summary.index) == sorted(names)
+    assert summary.loc[f"{table}::b.pdf", "sentences"] == 0
+    assert any("1 letter gave no sentence" in line and "b.pdf" in line for line in err.splitlines())
+    assert len(pd.read_csv(out)) == 2
+
+
 def test_the_report_names_letters_counted_twice(tagger_file, tmp_path, capsys):
     letters = tmp_path / "letters"
     letters.mkdir()

@@ -118,7 +118,9 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
         table = table.rename(columns={"text": free_name(table.columns, "input_text")})
     table = table.rename(columns={text_column: "text"})
     rows = len(table)
-    table = own_pages(table[table["text"].astype(str).str.strip() != ""])  # a blank row is none
+    blank = table["text"].astype(str).str.strip() == ""  # a blank row is no sentence
+    given = table["document"].fillna("").astype(str) if "document" in table.columns else None
+    table = own_pages(table[~blank])
     if not len(table):  # no letter at all: a failure with its reason, never "0 letters" unsaid
         raise InputError(
             f"every '{text_column}' cell is blank (formulas without saved values? open the "
@@ -133,7 +135,32 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
         table = table.rename(columns={"sentence_no": free_name(table.columns, "input_sentence_no")})
     if "page" not in table.columns:
         table.insert(0, "page", 1)
-    return table_letters(table, document, names)
+    letters = table_letters(table, document, names)
+    return letters + blank_letters(given, set(names) if given is not None else set(), document)
+
+
+def blank_letters(given: pd.Series | None, kept: set[str], document: str) -> list[Letter]:
+    """The letters a table's ``document`` column names whose every text is blank: each a letter
+    of no sentence, counted and warned of as any such letter is, never dropped unsaid (a row
+    naming no letter, as a spreadsheet's trailing empty rows do, is none)."""
+    if given is None:
+        return []
+    gone = [name for name in dict.fromkeys(given) if name.strip() and name not in kept]
+    return [Letter(letter_name(document, name), no_sentences(), {}) for name in gone]
+
+
+def no_sentences() -> Rows:
+    return {
+        "sentence_no": np.arange(0),
+        "page": np.zeros(0, dtype=np.int64),
+        "text": np.empty(0, dtype=object),
+    }
+
+
+def letter_name(document: str, name: str) -> str:
+    """A table's letter as the outputs name it: ``<table>::<name>`` (the table's own name for
+    rows naming it)."""
+    return f"{document}::{without_controls(str(name))}" if name != document else document
 
 
 def letters_by_council_and_year(table: pd.DataFrame, document: str) -> pd.Series | None:
@@ -168,8 +195,7 @@ def table_letters(table: pd.DataFrame, document: str, names: pd.Series | None) -
         rows = order[bounds[k] : bounds[k + 1]]
         sentences = {"sentence_no": np.arange(1, len(rows) + 1)}
         sentences |= {c: values[rows] for c, values in columns.items()}
-        letter = f"{document}::{without_controls(str(name))}" if name != document else document
-        letters.append(Letter(letter, sentences, metadata[k]))
+        letters.append(Letter(letter_name(document, name), sentences, metadata[k]))
     return letters
 
 
