@@ -427,6 +427,23 @@ def test_an_import_appends_the_labels_with_their_provenance(tmp_path, suggested,
     assert folder_files(labels.parent) == {"user.csv"}
 
 
+def test_a_label_store_that_cannot_be_written_is_a_usage_error_before_any_work(
+    tmp_path, suggested, label_main, monkeypatch
+):
+    """The default store a folder, or a "folder" on the store's path a file: said, exit 2, no
+    traceback, nothing written."""
+    fill(suggested, {0: ["0", "0", "1", "0"]})
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data" / "labels" / "user.csv").mkdir(parents=True)  # the default store
+    done = label_main("import", suggested)
+    assert done.returncode == 2
+    assert "--labels data/labels/user.csv is a folder: name a CSV file" in done.stderr
+    done = label_main("import", suggested, "--labels", suggested / "user.csv")
+    assert done.returncode == 2
+    assert f"{suggested} is a file, not a folder" in done.stderr
+    assert not list((tmp_path / "data" / "labels" / "user.csv").iterdir())  # nothing written
+
+
 def test_importing_the_same_file_twice_adds_nothing(tmp_path, suggested, label_main):
     fill(suggested, {0: ["0", "0", "1", "0"], 1: ["0", "0", "0", "1"]})
     labels = tmp_path / "user.csv"

@@ -591,6 +591,25 @@ def test_a_name_with_a_control_character_is_written_escaped_and_resumed_once(
     assert read_table(summary)["document"].is_unique
 
 
+def test_two_files_whose_names_are_written_alike_are_never_taken_for_one(tagger_file, tmp_path):
+    """A newline in one name and the characters \\n in another are written alike: the second
+    fails by name, resumed or not, never skipped as if it had been tagged."""
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    lf.make_text_letter(letters / "two\\nlines.txt", "focused_visit")
+    lf.make_text_letter(letters / "two\nlines.txt", "jtai")
+    out = tmp_path / "out" / "tags.csv"
+    options = ["--model", tagger_file, "--out", out, "--no-report"]
+    assert tag_here(letters / "two\\nlines.txt", *options).returncode == 0
+    again = tag_here(letters, *options, "--resume")
+    assert again.returncode == 1, again.stdout + again.stderr
+    assert "1 already tagged, skipped" in again.stdout
+    [failure] = read_table(out.with_name("failures.csv")).itertuples()
+    assert failure.file.endswith("two\\nlines.txt") and "same name" in failure.reason
+    fresh = tag_here(letters, *options)
+    assert fresh.returncode == 1 and len(read_table(out.with_name("letters.csv"))) == 1
+
+
 def test_outputs_of_a_version_that_wrote_control_characters_resume_without_repeats(
     tagger_file, tmp_path
 ):

@@ -86,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         setup = labelling.settings()
         labels = args.labels or setup.labels
+        check_writable({"--labels": labels, "--out": getattr(args, "out", None)})
         if args.command == "import":
             return run_import(args.file, labels, setup)
         if args.command == "suggest":
@@ -101,6 +102,21 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
+
+
+def check_writable(files: dict[str, Path | None]) -> None:
+    """The files this command writes, each a file it can write (the default label store too):
+    a usage error, not a traceback, before any work."""
+    from ofsted_themes.tagging.outputs import unwritable
+
+    problems = []
+    for option, path in files.items():
+        if path is not None and path.is_dir():
+            problems.append(f"{option} {path} is a folder: name a CSV file")
+        elif path is not None and (why := unwritable(path)):
+            problems.append(f"{option} {path} cannot be written ({why})")
+    if problems:
+        raise ProblemsError(problems)
 
 
 def pick(args, labels: Path, setup):

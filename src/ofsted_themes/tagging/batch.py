@@ -179,6 +179,8 @@ def run_batch(
     )
     outputs.record = {"model": tagger.fingerprint(), "root": str(root.resolve())}
     names = document_names(paths, root)
+    paths, names, clashes = without_clashes(paths, names)
+    failures = failures + clashes
     done = resumed_letters(out, summary) if resume else set()
     earlier = set() if resume else earlier_letters(summary)
     if corrections:  # a resumed run corrects the earlier letters' rows too
@@ -266,6 +268,22 @@ def run_batch(
     if own:
         outputs.commit()
     return result
+
+
+def without_clashes(
+    paths: list[Path], names: list[str]
+) -> tuple[list[Path], list[str], list[tuple[str, str]]]:
+    """The files whose name no earlier file of the run has, and a failure for each other: two
+    names can be written alike (a newline in one, the characters ``\\n`` in the other), and
+    ``--resume`` would take the second for the first, done."""
+    kept: dict[str, Path] = {}
+    clashes = []
+    for path, name in zip(paths, names, strict=True):
+        if name in kept:
+            clashes.append((str(path), SAME_NAME))
+        else:
+            kept[name] = path
+    return list(kept.values()), list(kept), clashes
 
 
 def failure_name(name: str, root: Path) -> str:

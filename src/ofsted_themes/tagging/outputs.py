@@ -71,13 +71,13 @@ def check_outputs(outputs: dict[str, Path], inputs: list[Path]) -> None:
         seen.setdefault(real, option)
         if path.is_dir():
             problems.append(f"{option} {path} is a folder; give a file name")
-        elif why := _unwritable(path):
+        elif why := unwritable(path):
             problems.append(f"{option} {path} cannot be written ({why})")
     if problems:
         raise OutputError(problems)
 
 
-def _unwritable(path: Path) -> str | None:
+def unwritable(path: Path) -> str | None:
     """Why ``path`` cannot be created or replaced, if it cannot: its nearest existing folder
     (the missing ones are made) must be a folder, and writable."""
     if path.exists() and not os.access(path, os.W_OK):
