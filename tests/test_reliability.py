@@ -630,6 +630,13 @@ def test_outputs_of_a_version_that_wrote_control_characters_resume_without_repea
     assert len(read_table(out)) == rows
 
 
+def test_a_size_just_over_a_limit_is_told_apart_from_the_limit():
+    from ofsted_themes.core.limits import megabytes
+
+    assert megabytes(10_040_000) == "10.04 MB" != megabytes(10_000_000) == "10 MB"
+    assert megabytes(301_456_000) == "301 MB"  # far over: whole megabytes say it
+
+
 def test_resume_from_another_folder_tags_nothing_twice(tagger_file, tmp_path):
     letters = tmp_path / "letters"
     normal_letter(letters)

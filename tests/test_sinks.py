@@ -88,3 +88,19 @@ def test_the_letters_of_a_table_are_its_documents_as_read_table_gives_them(tmp_p
     assert read_documents(path) == set(read_table(path)["document"].astype(str))
     assert read_documents(path) == set(names)
     assert read_documents(write_table(frame[["text"]], tmp_path / f"plain{suffix}")) == set()
+
+
+def test_a_long_table_whose_column_changes_type_late_is_read_back_without_a_warning(tmp_path):
+    """A carried column blank or numeric in the first letters and text in later ones (a
+    resumed run reads the tag table back): read whole, one type, no pandas warning on the
+    terminal."""
+    import warnings
+
+    rows = 300_000  # more than pandas reads in one chunk
+    extra = [1] * rows + ["later text"]
+    path = tmp_path / "tags.csv"
+    pd.DataFrame({"document": "a.pdf", "extra": extra}).to_csv(path, index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = read_table(path)
+    assert table["extra"].iloc[-1] == "later text" and str(table["extra"].iloc[0]) == "1"

@@ -45,14 +45,21 @@ def check_archive(data: bytes, kind: str) -> None:
     xml = sum(m.file_size for m in members if _parsed_as_xml(archive, m))
     if xml > MAX_UNPACKED_XML_BYTES:
         raise LimitExceeded(
-            f"{kind} holds {xml / 1e6:.0f} MB of XML (the limit is "
-            f"{MAX_UNPACKED_XML_BYTES / 1e6:.0f} MB): an archive bomb, or not a letter"
+            f"{kind} holds {megabytes(xml)} of XML (the limit is "
+            f"{megabytes(MAX_UNPACKED_XML_BYTES)}): an archive bomb, or not a letter"
         )
     if total > MAX_UNPACKED_BYTES:
         raise LimitExceeded(
-            f"{kind} unpacks to {total / 1e6:.0f} MB (the limit is "
-            f"{MAX_UNPACKED_BYTES / 1e6:.0f} MB): an archive bomb, or not a letter"
+            f"{kind} unpacks to {megabytes(total)} (the limit is "
+            f"{megabytes(MAX_UNPACKED_BYTES)}): an archive bomb, or not a letter"
         )
+
+
+def megabytes(size: int) -> str:
+    """``size`` in MB, with as many decimals as keep a size just over a limit apart from it
+    ("10.04 MB", not "10 MB" beside a limit of 10 MB)."""
+    whole = size / 1e6
+    return f"{whole:.0f} MB" if whole == round(whole) or whole >= 100 else f"{whole:.2f} MB"
 
 
 XML_START = (b"<", b"\xff\xfe", b"\xfe\xff")  # markup, or UTF-16 text (of markup)

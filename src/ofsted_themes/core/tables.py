@@ -154,8 +154,10 @@ def read_table(path: Path | str) -> pd.DataFrame:
         return pd.DataFrame()
     text = {c: str for c in TEXT_COLUMNS}
     if suffix == ".csv":
+        # whole columns at once: a column typed one way in one chunk and another in the next
+        # (carried input columns, blank in many letters) would warn, and mix types
         frame = unquote_formulas(
-            pd.read_csv(path, dtype=text, keep_default_na=False, na_values=[""])
+            pd.read_csv(path, dtype=text, keep_default_na=False, na_values=[""], low_memory=False)
         )
     elif suffix == ".xlsx":
         frame = pd.read_excel(path, dtype=text, keep_default_na=False, na_values=[""])
