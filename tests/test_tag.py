@@ -261,6 +261,19 @@ def test_a_missing_model_is_a_usage_error_in_one_line(tmp_path):
     assert not out.parent.exists()
 
 
+def test_a_model_that_is_a_device_or_a_pipe_is_named_as_one(tmp_path, capsys):
+    """Not "not found" (it is there), and never read: a device or a pipe may not end."""
+    letter = text_letter(tmp_path / "letter.txt", "jtai")
+    pipe = tmp_path / "model.skops"
+    os.mkfifo(pipe)
+    for model in (Path("/dev/zero"), pipe):
+        out = tmp_path / "out" / "tags.csv"
+        status, _, err = main_in_process(capsys, letter, "--model", model, *outputs_of(out))
+        assert status == 2
+        assert error_lines(err) == [f"error: model {model} is not a regular file: give the "
+                                    "model file"]  # fmt: skip
+
+
 def test_a_model_that_is_a_folder_is_named_as_one(tmp_path, capsys):
     letter = text_letter(tmp_path / "letter.txt", "jtai")
     out = tmp_path / "out" / "tags.csv"

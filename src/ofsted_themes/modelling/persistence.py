@@ -89,6 +89,8 @@ def read_model(path: Path | str) -> dict[str, Any]:
         raise ModelError(
             f"model {path} is a folder: give the model file (e.g. {path}/tagger.skops)"
         )
+    if path.exists() and not path.is_file():  # a device, a pipe: never read (it may not end)
+        raise ModelError(f"model {path} is not a regular file: give the model file")
     if not path.is_file():
         raise ModelError(
             f"model file {path} not found{looked_in(path)}: train one with `python -m train`"
