@@ -70,10 +70,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if getattr(args, "n", 1) < 1:
         parser.error("--n must be at least 1")
-    for option in ("labels", "out"):  # files this command writes
-        if getattr(args, option, None) and getattr(args, option).is_dir():
-            parser.error(f"--{option} {getattr(args, option)} is a folder: name a CSV file")
-    return args
+    return args  # the files it writes are checked once the label store is known (main)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -276,6 +276,8 @@ def print_outcome(result, seconds: float) -> None:
 
 def print_notes(result, args: argparse.Namespace) -> None:
     """What a user may not expect of the run: letters tagged twice, replaced or left out."""
+    from ofsted_themes.tagging.batch import NO_SENTENCE  # imported by the run already
+
     if result.duplicates:
         pairs = some_of([f"{one_line(a)} = {one_line(b)}" for a, b in result.duplicates])
         print(
@@ -285,8 +287,7 @@ def print_notes(result, args: argparse.Namespace) -> None:
         )
     if result.empty:
         print(
-            f"warning: {counted(len(result.empty), 'letter')} gave no sentence, each counted "
-            "as a letter with 0 sentences (a scan with a scrap of text? headings alone?): "
+            f"warning: {counted(len(result.empty), 'letter')} {NO_SENTENCE}: "
             f"{some_of([one_line(name) for name in result.empty])}",
             file=sys.stderr,
         )

@@ -32,6 +32,7 @@ from ofsted_themes.core.themes import Theme
 from ofsted_themes.core.words import counted, some_of
 from ofsted_themes.reading.formats.html import REPORT_GENERATOR
 from ofsted_themes.reporting.chart import chart
+from ofsted_themes.tagging.batch import NO_SENTENCE
 from ofsted_themes.tagging.summary import visit_year
 
 PACKAGE = "ofsted_themes.reporting"
@@ -365,10 +366,7 @@ def provenance_lines(provenance: dict | None, views: list[dict]) -> list[str]:
         lines.append(f"{counted(provenance['failed'], 'file')} could not be read: see {where}")
     if provenance.get("empty"):  # counted as letters with no sentences: the reader must know
         names = provenance["empty"]
-        lines.append(
-            f"{counted(len(names), 'letter')} gave no sentence, each counted as a letter with "
-            f"0 sentences (a scan with a scrap of text? headings alone?): {some_of(names)}"
-        )
+        lines.append(f"{counted(len(names), 'letter')} {NO_SENTENCE}: {some_of(names)}")
     if provenance.get("duplicates"):  # counted twice in every table: the reader must know
         pairs = [f"{a} = {b}" for a, b in provenance["duplicates"]]
         lines.append(

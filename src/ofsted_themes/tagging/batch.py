@@ -117,6 +117,11 @@ def as_named_now(names: Iterable) -> set[str]:
     return {without_controls(str(name)) for name in names}
 
 
+# what a reader of the counts is told of the letters without a sentence (BatchResult.empty)
+NO_SENTENCE = (
+    "gave no sentence, each counted as a letter with 0 sentences (a scan with a scrap of text? "
+    "headings alone?)"
+)
 SAME_NAME = "another letter of this run has the same name: rename the file or the table's letter"
 EARLIER_OUTPUT = "an output of an earlier tag run, not a letter: name it on its own to tag it again"
 

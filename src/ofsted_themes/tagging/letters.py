@@ -136,15 +136,17 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
     if "page" not in table.columns:
         table.insert(0, "page", 1)
     letters = table_letters(table, document, names)
-    return letters + blank_letters(given, set(names) if given is not None else set(), document)
+    return letters + blank_letters(given, names, document)
 
 
-def blank_letters(given: pd.Series | None, kept: set[str], document: str) -> list[Letter]:
-    """The letters a table's ``document`` column names whose every text is blank: each a letter
-    of no sentence, counted and warned of as any such letter is, never dropped unsaid (a row
-    naming no letter, as a spreadsheet's trailing empty rows do, is none)."""
+def blank_letters(given: pd.Series | None, kept: pd.Series, document: str) -> list[Letter]:
+    """The letters a table's ``document`` column names (``given``, blank rows and all) whose
+    every text is blank: each a letter of no sentence, counted and warned of as any such letter
+    is, never dropped unsaid (a row naming no letter, as a spreadsheet's trailing empty rows
+    do, is none)."""
     if given is None:
         return []
+    kept = set(kept)
     gone = [name for name in dict.fromkeys(given) if name.strip() and name not in kept]
     return [Letter(letter_name(document, name), no_sentences(), {}) for name in gone]
 
