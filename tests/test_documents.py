@@ -11,6 +11,7 @@ from pathlib import Path
 import letter_factory as lf
 import pytest
 
+from ofsted_themes.core.limits import READ_SECONDS, time_limit
 from ofsted_themes.reading.cleaning import clean_pages
 from ofsted_themes.reading.document import SUPPORTED, Document, DocumentError, read_document
 from ofsted_themes.reading.inputs import find_inputs
@@ -335,8 +336,43 @@ def test_markdown_marks_are_removed(tmp_path):
     ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 150_000, " " * 150_000 + "x", "[a](" * 40_000],
+    ids=["brackets", "spaces", "unclosed-links"],
+)
+def test_markdown_runs_of_marks_are_read_within_the_time_limit(tmp_path, text):
+    # each pattern once tried every start in such a run again: a 150 KB file ran out of time
+    path = tmp_path / "letter.md"
+    path.write_text(text, encoding="utf-8")
+    with time_limit(READ_SECONDS, "reading"):
+        pages = read_document(path).pages
+    assert pages[0].text.strip() == text.strip()
+
+
 # ---------------------------------------------------------------------------------------------
 # Page cleaning rules
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".pdf"])
+def test_pages_all_alike_are_the_letter_not_its_furniture(tmp_path, suffix):
+    # every line recurs at the top of every page: taken for running headers, nothing was left
+    page = ["Leaders know their services well.", "Social workers have manageable caseloads."]
+    path = tmp_path / f"copies{suffix}"
+    if suffix == ".txt":
+        path.write_text("\f".join(["\n".join(page)] * 3), encoding="utf-8")
+    else:
+        from fpdf import FPDF
+
+        pdf = FPDF()
+        pdf.set_font("helvetica", size=11)
+        for _ in range(3):
+            pdf.add_page()
+            for y, line in enumerate(page):
+                pdf.text(20, 30 + 10 * y, line)
+        path.write_bytes(bytes(pdf.output()))
+    texts = [p.text for p in read_document(path).pages]
+    assert texts == ["\n".join(page)] * 3
 
 
 def test_running_headers_and_footers_are_dropped_comparing_digits_as_one():

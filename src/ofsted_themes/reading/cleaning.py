@@ -65,8 +65,7 @@ def clean_pages(raw_pages: list[str], wrapped: bool = False) -> list[str]:
       by blank lines) joins the lines, text with one paragraph per line keeps them apart.
     """
     pages = [_lines(page) for page in raw_pages]
-    edges = furniture(pages)
-    return rebuild([lines[body(lines, edges)] for lines in pages], wrapped)
+    return rebuild([lines[part] for lines, part in zip(pages, bodies(pages), strict=True)], wrapped)
 
 
 def rebuild(pages: list[list[str]], wrapped: bool) -> list[str]:
@@ -197,6 +196,19 @@ def _is_furniture(line: str, furniture: set[str]) -> bool:
     return bool(
         not line or PAGE_NUMBER.match(line) or PAGE_OF.search(line) or _key(line) in furniture
     )
+
+
+def bodies(pages: list[list[str]]) -> list[slice]:
+    """Each page's ``body`` between its furniture. When the lines that recur are all the text
+    there is and some read as sentences (the same page printed on every page), they are the
+    letter: taken for furniture, nothing was left to read. Recurring lines that are no
+    sentence (an address, a web address) are furniture still, a page of nothing else empty."""
+    edges = furniture(pages)
+    parts = [body(lines, edges) for lines in pages]
+    emptied = edges and not any(any(lines[p]) for lines, p in zip(pages, parts, strict=True))
+    if emptied and any(reads_as_sentence(line) for lines in pages for line in lines):
+        return [body(lines, set()) for lines in pages]
+    return parts
 
 
 def body(lines: list[str], furniture: set[str]) -> slice:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from ofsted_themes.reading.cleaning import body, furniture, normalise, rebuild
+from ofsted_themes.reading.cleaning import bodies, normalise, rebuild
 from ofsted_themes.reading.document import DocumentError
 
 NOT_PDF = "not a PDF (the file does not start with %PDF): check the file and its extension"
@@ -78,8 +78,7 @@ def read_pdf(data: bytes) -> list[str]:
 def _pdf_bodies(pages: list[list[_Line]]) -> list[list[_Line]]:
     """Each page's lines without its running header, footer and page number."""
     texts = [[normalise(line.text) for line in page] for page in pages]
-    edges = furniture(texts)
-    return [page[body(text, edges)] for page, text in zip(pages, texts, strict=True)]
+    return [page[part] for page, part in zip(pages, bodies(texts), strict=True)]
 
 
 def _pdfium_reason(error: Any) -> str:

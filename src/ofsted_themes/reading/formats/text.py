@@ -17,6 +17,14 @@ BOMS = (
 )
 
 
+# Markdown's marks. Each pattern fails fast where it starts in the wrong place: a closing
+# heading mark's spaces must follow a non-space, and a link's text and target stop at the next
+# bracket, so that a long run of spaces or of "[" is one pass, not one per character.
+HEADING_MARKS = re.compile(r"(?m)^ {0,3}#{1,6}\s+|(?<=\S)[ \t]+#+[ \t]*$")
+EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+LINK = re.compile(r"\[([^\[\]]+)\]\([^()]*\)")
+
+
 def read_text(data: bytes) -> list[str]:
     """Pages of a text file (form feeds separate pages)."""
     return _text_pages(decode_text(data))
@@ -25,9 +33,9 @@ def read_text(data: bytes) -> list[str]:
 def read_markdown(data: bytes) -> list[str]:
     """Pages of a Markdown file, with heading marks, emphasis and link targets removed."""
     text = decode_text(data)
-    text = re.sub(r"(?m)^ {0,3}#{1,6}\s+|\s+#+\s*$", "", text)
-    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
-    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
+    text = HEADING_MARKS.sub("", text)
+    text = EMPHASIS.sub(r"\2", text)
+    text = LINK.sub(r"\1", text)
     return _text_pages(text)
 
 
