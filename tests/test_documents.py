@@ -606,6 +606,19 @@ def _reason(path: Path, **kwargs) -> str:
     return str(caught.value)
 
 
+def _docx_with_a_damaged_part(path: Path) -> None:
+    """A DOCX whose zip directory reads but whose document part fails its checksum."""
+    lf.make_docx_letter(path, "focused_visit")
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:  # stored: bytes as written
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    data = bytearray(path.read_bytes())
+    data[data.index(b"<w:body>") + 1] = ord("x")
+    path.write_bytes(bytes(data))
+
+
 @pytest.mark.parametrize(
     ("make", "name", "reason"),
     [
@@ -619,6 +632,7 @@ def _reason(path: Path, **kwargs) -> str:
         (lf.make_not_zip_docx, "text.docx", "not a valid .docx file (not a zip archive)"),
         (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0" + bytes(600)), "old.docx", "old-format Word"),
         (lambda p: zipfile.ZipFile(p, "w").close(), "other.docx", "damaged .docx"),
+        (_docx_with_a_damaged_part, "crc.docx", "a part of its zip archive is damaged"),
         (lambda p: p.write_bytes(bytes(range(256)) * 4), "binary.txt", "not a text file"),
         (lambda p: p.write_bytes(b"\x00\x01binary"), "binary.html", "not a text file"),
         (lambda p: p.write_text(" \n\n\t\n"), "blank.txt", "no text found"),

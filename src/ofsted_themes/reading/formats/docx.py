@@ -55,6 +55,10 @@ def read_docx(data: bytes) -> list[str]:
     except LimitExceeded:  # the time limit, expiring inside python-docx
         raise
     except zipfile.BadZipFile:
+        if zipfile.is_zipfile(io.BytesIO(data)):  # its directory reads; a part of it does not
+            raise DocumentError(
+                "damaged .docx file (a part of its zip archive is damaged)"
+            ) from None
         raise DocumentError("not a valid .docx file (not a zip archive)") from None
     except Exception as error:  # damaged package: python-docx raises many kinds
         raise DocumentError(f"damaged .docx file ({type(error).__name__})") from None
