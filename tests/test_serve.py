@@ -88,6 +88,10 @@ def test_the_server_tags_as_tag_does(server, store, tmp_path):
         (json.dumps({"inputs": {"text": ["Caseloads are high."] * 10_000}}), "at most 5,000"),
         (json.dumps({"inputs": {"text": ["a" * 2_001]}}), "over 2,000 characters"),
         (json.dumps({"inputs": {"text": ["Caseloads are high.", " \n"]}}), "row 1: a blank"),
+        (
+            json.dumps({"inputs": {"text": ["Caseloads are high.", "\u200b\u00ad"]}}),
+            "row 1: a blank",
+        ),
     ],
     ids=[
         "malformed JSON",
@@ -96,6 +100,7 @@ def test_the_server_tags_as_tag_does(server, store, tmp_path):
         "10,000 sentences",
         "a long sentence",
         "a blank sentence",
+        "invisible characters alone",
     ],
 )
 def test_a_bad_request_is_a_400_that_says_why_and_the_server_stays_up(server, body, says):

@@ -225,6 +225,17 @@ def test_a_workbook_whose_text_cells_are_all_blank_fails_with_its_reason(tmp_pat
         read_sentence_table(tmp_path / "formulas.xlsx", "formulas.xlsx", "text")
 
 
+def test_a_table_row_of_invisible_characters_is_blank_as_a_letters_line_is(tmp_path):
+    """A zero-width space or a soft hyphen alone cleans to nothing in a letter: in a table's
+    row it is no sentence either, not one scored as if it said something."""
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    table = tmp_path / "t.csv"
+    table.write_text("text\n\u200b\n\u00ad \u2060\nCaseloads are high.\n", encoding="utf-8")
+    (letter,) = read_sentence_table(table, "t.csv", "text")
+    assert list(letter.sentences["text"]) == ["Caseloads are high."]
+
+
 def test_a_tables_year_and_council_count_as_a_letters_do(tagger, tmp_path):
     """A table's year is its letters' year (the year alone, as a file name gives it), and its
     council is named by the area, as a letter's is: one council, one row of a roll-up."""

@@ -43,6 +43,8 @@ LIGATURES = {ord(c): unicodedata.normalize("NFKC", c) for c in "\ufb00\ufb01\ufb
 # looks up every character in Python, and most lines hold none of these characters.
 INVISIBLE_CHAR = re.compile("[" + re.escape("".join(map(chr, INVISIBLE))) + "]")
 LIGATURE_CHAR = re.compile("[" + "".join(map(chr, LIGATURES)) + "]")
+# a character that shows: neither white space nor invisible
+VISIBLE_CHAR = re.compile(r"[^\s" + re.escape("".join(map(chr, INVISIBLE))) + "]")
 
 
 def clean_pages(raw_pages: list[str], wrapped: bool = False) -> list[str]:
@@ -153,6 +155,12 @@ def normalise(line: str) -> str:
     if not printable or "  " in line:
         line = SPACES.sub(" ", line)
     return line.strip()
+
+
+def is_blank(text: str) -> bool:
+    """Whether a text holds nothing to read, as a letter's line that cleans to nothing: white
+    space and invisible characters (a zero-width space, a soft hyphen, controls) alone."""
+    return VISIBLE_CHAR.search(text) is None
 
 
 def _key(line: str) -> str:

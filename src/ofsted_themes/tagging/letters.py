@@ -35,6 +35,7 @@ from ofsted_themes.core.limits import (
 )
 from ofsted_themes.core.tables import LETTER_COLUMNS, columns_of, safe_cell, unquote_formulas
 from ofsted_themes.modelling.tagger import Tagger
+from ofsted_themes.reading.cleaning import VISIBLE_CHAR
 from ofsted_themes.reading.document import SUPPORTED, DocumentError, read_bytes, read_document
 from ofsted_themes.reading.formats.text import decode_text
 from ofsted_themes.reading.metadata import area_name, document_metadata
@@ -118,7 +119,7 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
         table = table.rename(columns={"text": free_name(table.columns, "input_text")})
     table = table.rename(columns={text_column: "text"})
     rows = len(table)
-    blank = table["text"].astype(str).str.strip() == ""  # a blank row is no sentence
+    blank = ~table["text"].astype(str).str.contains(VISIBLE_CHAR)  # a blank row is no sentence
     given = table["document"].fillna("").astype(str) if "document" in table.columns else None
     table = own_pages(table[~blank])
     if not len(table):  # no letter at all: a failure with its reason, never "0 letters" unsaid

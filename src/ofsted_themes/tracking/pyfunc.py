@@ -13,6 +13,7 @@ from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
 from mlflow.pyfunc import PythonModel
 
 from ofsted_themes.modelling.tagger import Tagger
+from ofsted_themes.reading.cleaning import is_blank
 from ofsted_themes.reading.sentences import MAX_SENTENCE_CHARS  # as letters are cut
 
 MAX_REQUEST_SENTENCES = 5_000  # a long inspection report has 300-500; more is a batch job
@@ -43,7 +44,7 @@ def check_request(model_input: pd.DataFrame) -> list[str]:
     wrong = next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)
     if wrong is not None:
         raise bad(f"row {wrong}: 'text' must be a string, not {type(texts[wrong]).__name__}")
-    blank = next((i for i, t in enumerate(texts) if not t.strip()), None)
+    blank = next((i for i, t in enumerate(texts) if is_blank(t)), None)
     if blank is not None:  # tag leaves a blank row out: it is no sentence to score
         raise bad(f"row {blank}: a blank sentence; send sentences with text")
     long = next((i for i, t in enumerate(texts) if len(t) > MAX_SENTENCE_CHARS), None)
