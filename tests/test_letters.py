@@ -248,6 +248,17 @@ def test_a_date_before_the_visit_is_mentioned_is_passed_over():
     assert letter_metadata(text).visit_date_iso == "2022-06-09"
 
 
+def test_the_dates_beside_the_letters_own_visit_win_over_an_earlier_visit_recalled_first():
+    text = (
+        "20 June 2023\n\nMonitoring visit to Wakefield children’s services\n"
+        "Since the focused visit on 3 and 4 May 2021, leaders have strengthened the service. "
+        "This letter summarises the findings of the third monitoring visit to Wakefield "
+        "children’s services on 6 and 7 June 2023.\n"
+    )
+    found = letter_metadata(text)
+    assert (found.visit_dates, found.visit_date_iso) == ("6 and 7 June 2023", "2023-06-07")
+
+
 # ---------------------------------------------------------------------------------------------
 # Judgement
 

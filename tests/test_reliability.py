@@ -694,6 +694,69 @@ def test_resume_onto_a_damaged_table_is_refused_with_the_outputs_as_they_were(
     assert hashes(out.parent) == before
 
 
+def _two_letters(tmp_path: Path) -> Path:
+    letters = tmp_path / "letters"
+    normal_letter(letters)
+    lf.make_text_letter(letters / "other.txt", "focused_visit")
+    return letters
+
+
+@pytest.mark.parametrize("change", ["summary named elsewhere", "summary gone", "tag table gone"])
+def test_resume_without_the_earlier_runs_other_table_is_refused(tagger_file, tmp_path, change):
+    """Resumed with only one of the two tables, a run wrote a summary of its new letters alone
+    (the earlier ones dropped from every count), or an empty tag table beside full counts."""
+    letters = _two_letters(tmp_path)
+    out = tmp_path / "out" / "tags.csv"
+    summary = out.with_name("letters.csv")
+    elsewhere = {"summary": str(out.with_name("summary-2023.csv"))}
+    first = elsewhere if change == "summary named elsewhere" else {}
+    assert tag(tagger_file, out, letters, **first).returncode == 0
+    if change == "summary gone":
+        summary.unlink()
+    if change == "tag table gone":
+        out.unlink()
+    (letters / "new.txt").write_text("Leaders know their services well.\n")
+    before = hashes(out.parent)
+    done = tag(tagger_file, out, letters, "--resume")
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "holds 2 letters" in done.stderr and "is not there" in done.stderr
+    assert "--summary" in done.stderr
+    assert hashes(out.parent) == before
+
+
+def test_resume_onto_a_summary_that_does_not_match_its_tag_table_is_refused(tagger_file, tmp_path):
+    letters = _two_letters(tmp_path)
+    out = tmp_path / "out" / "tags.csv"
+    assert tag(tagger_file, out, letters).returncode == 0
+    summary = out.with_name("letters.csv")
+    edited = pd.read_csv(summary)
+    edited.loc[0, "sentences"] += 40  # a count edited by hand
+    edited.to_csv(summary, index=False)
+    before = hashes(out.parent)
+    done = tag(tagger_file, out, letters, "--resume")
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "does not match" in done.stderr and "sentences in letters.csv" in done.stderr
+    assert hashes(out.parent) == before
+
+
+def test_resume_warns_of_a_letter_the_same_as_an_earlier_one(tagger_file, tmp_path):
+    """Tagged fresh, two copies of one letter are warned of; resumed with the copy (the folder
+    moved, say), the copy was counted again without a word."""
+    letters = tmp_path / "letters"
+    normal_letter(letters)
+    out = tmp_path / "out" / "tags.csv"
+    assert tag(tagger_file, out, letters).returncode == 0
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    (moved / "normal.txt").write_bytes((letters / "normal.txt").read_bytes())
+    done = tag(tagger_file, out, moved, "--resume")
+    assert done.returncode == 0, done.stderr
+    assert "very same sentences" in done.stderr
+    report = out.with_name("report.html").read_text(encoding="utf-8")
+    assert "very same sentences" in report
+    assert "1 letter kept from earlier runs and counted, whose files the last run" in report
+
+
 def test_resume_with_another_model_is_refused(tagger_file, tmp_path):
     letters = tmp_path / "letters"
     normal_letter(letters)

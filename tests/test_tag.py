@@ -467,6 +467,7 @@ def test_resume_skips_the_letters_already_tagged(tagger_file, tmp_path, capsys, 
     status, stdout, _ = main_in_process(capsys, tmp_path / "letters", *model, "--resume")
     assert status == 0
     assert "Tagged 2 letters" in stdout and "(2 already tagged, skipped)" in stdout
+    assert "tagged sentences (all 4 letters in the outputs)" in stdout  # not this run's 2
     assert tagged == [str(p) for p in letters[2:]]
     tags = read_table(out)
     assert list(dict.fromkeys(tags["document"])) == [str(p) for p in letters]

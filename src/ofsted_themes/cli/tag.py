@@ -180,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
                     "failed": len(result.failures),
                     "duplicates": result.duplicates,
                     "empty": result.empty,
+                    "absent": result.absent,
                     "failures": beside(failures_path(args.out), args.report),
                 }
                 write_batch_report(
@@ -261,7 +262,9 @@ def print_outcome(result, seconds: float) -> None:
     counts = ", ".join(f"{theme} {n}" for theme, n in result.theme_counts.items())
     skipped = f" ({result.skipped} already tagged, skipped)" if result.skipped else ""
     letters = counted(result.letters, "letter")
-    scope = " (all letters in the outputs)" if result.skipped else ""
+    # after --resume the counts are the outputs', earlier letters and all: never this run's alone
+    kept = len(result.summary) > result.letters
+    scope = f" (all {counted(len(result.summary), 'letter')} in the outputs)" if kept else ""
     print(
         f"Tagged {letters}, {counted(result.sentences, 'sentence')} in {seconds:.1f}s"
         f"{skipped}; tagged sentences{scope}: {counts}"

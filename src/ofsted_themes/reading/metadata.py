@@ -208,7 +208,7 @@ def letter_metadata(text: str) -> LetterMetadata:
     """Metadata of a letter from its text (one paragraph per line, as reading.document gives)."""
     visit = VISIT_TYPE.search(text)
     visit_type = GROUP_TYPES[visit.lastgroup] if visit and visit.lastgroup else None
-    span, iso = visit_dates(text, visit.start() if visit else 0)
+    span, iso = visit_dates(text, visit)
     return LetterMetadata(
         council=council(text),
         visit_type=visit_type,
@@ -300,13 +300,17 @@ def _joined(text: str, found: re.Match) -> re.Match | None:
     return JOINED_COUNCIL.search(text[max(0, found.start() - JOINED_REACH) : found.end()])
 
 
-def visit_dates(text: str, start: int = 0) -> tuple[str | None, str | None]:
-    """The dates of the visit as written and the ISO date of its last day, looking first after
-    ``start`` (the mention of the visit) so that the letter's own date is not taken."""
+def visit_dates(text: str, visit: re.Match | None = None) -> tuple[str | None, str | None]:
+    """The dates of the visit as written and the ISO date of its last day: those in a sentence
+    that names the letter's own kind of ``visit`` ("the findings of the monitoring visit to
+    Leeds on 6 and 7 June 2023"), else the first after its first mention, so that neither the
+    letter's own date nor an earlier visit it recalls first ("Since the focused visit on 3 May
+    2021") is taken."""
     if not any(month in text for month in MONTHS):  # a date names its month
         return None, None
-    found = VISIT_DATES.search(text, start)
-    if found is None and start:  # from 0 the one search has looked everywhere
+    found = _dates_beside(text, visit) if visit else None
+    found = found or VISIT_DATES.search(text, visit.start() if visit else 0)
+    if found is None and visit and visit.start():  # from 0 the one search looked everywhere
         found = VISIT_DATES.search(text)
     if found is None:
         return None, None
@@ -314,6 +318,21 @@ def visit_dates(text: str, start: int = 0) -> tuple[str | None, str | None]:
     if span[:8].lower() == "between ":  # a sentence's first word keeps no capital here
         span = "between " + span[8:]
     return span, _iso(span)
+
+
+SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
+
+
+def _dates_beside(text: str, visit: re.Match) -> re.Match | None:
+    """The first dates in the rest of a sentence that names the kind of ``visit``."""
+    for mention in VISIT_TYPE.finditer(text, visit.start()):
+        if mention.lastgroup != visit.lastgroup:
+            continue
+        end = SENTENCE_END.search(text, mention.end())
+        found = VISIT_DATES.search(text, mention.end(), end.start() if end else len(text))
+        if found:
+            return found
+    return None
 
 
 def judgement(text: str) -> str | None:

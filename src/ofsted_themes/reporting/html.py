@@ -367,6 +367,12 @@ def provenance_lines(provenance: dict | None, views: list[dict]) -> list[str]:
     if provenance.get("empty"):  # counted as letters with no sentences: the reader must know
         names = provenance["empty"]
         lines.append(f"{counted(len(names), 'letter')} {NO_SENTENCE}: {some_of(names)}")
+    if provenance.get("absent"):  # a resumed run's letters whose files it was not given
+        names = provenance["absent"]
+        lines.append(
+            f"{counted(len(names), 'letter')} kept from earlier runs and counted, whose files "
+            f"the last run was not given (moved or deleted?): {some_of(names)}"
+        )
     if provenance.get("duplicates"):  # counted twice in every table: the reader must know
         pairs = [f"{a} = {b}" for a, b in provenance["duplicates"]]
         lines.append(

@@ -20,6 +20,7 @@ from ofsted_themes.core.tables import (
     unquote_formulas,
     write_table,
 )
+from ofsted_themes.core.words import counted, some_of
 from ofsted_themes.modelling.tagger import Tagger
 from ofsted_themes.reading.inputs import find_inputs
 from ofsted_themes.tagging.corrections import Corrections
@@ -84,21 +85,101 @@ def text_digest(rows: Rows) -> bytes:
     return hashlib.blake2b("\n".join(map(str, rows["text"])).encode(), digest_size=16).digest()
 
 
-def resumed_letters(out: Path, summary: Path) -> set[str]:
+@dataclass
+class Earlier:
+    """What the outputs a run resumes hold: their letters, and each one's ``text_digest`` (in
+    the tag table's order), so that a letter tagged now is checked against them too."""
+
+    letters: set[str] = field(default_factory=set)
+    digests: dict[str, bytes] = field(default_factory=dict)
+
+
+def resumed_letters(out: Path, summary: Path, theme_ids: list[str]) -> Earlier:
     """The letters an earlier run's outputs hold; an OutputError if one cannot be read (a
-    damaged table is not appended to)."""
-    done = set()
-    for path in (out, summary):
-        try:  # read whole: a table appended to must be sound, not its document column alone
-            done |= as_named_now(read_table(path).get("document", [])) if path.exists() else set()
-        except Exception as error:  # any reader's fault: pandas', pyarrow's, openpyxl's
+    damaged table is not appended to), or if the two tables do not tell of the same letters."""
+    tables = {path: _earlier_table(path) for path in (out, summary) if path.exists()}
+    check_agreement(out, summary, tables, theme_ids)
+    letters = set().union(*(as_named_now(t.get("document", [])) for t in tables.values()))
+    digests = {}
+    if out in tables and "text" in tables[out].columns:
+        for name, rows in tables[out].groupby("document", sort=False):
+            digests[without_controls(str(name))] = text_digest(rows)
+    return Earlier(letters, digests)
+
+
+def _earlier_table(path: Path) -> pd.DataFrame:
+    try:  # read whole: a table appended to must be sound, not its document column alone
+        return read_table(path)
+    except Exception as error:  # any reader's fault: pandas', pyarrow's, openpyxl's
+        raise OutputError(
+            [
+                f"--resume: cannot read the earlier {path} ({type(error).__name__}); tag "
+                "again without --resume, or choose another --out"
+            ]
+        ) from None
+
+
+RESUME_HINT = "name the earlier run's summary with --summary, or tag again without --resume"
+
+
+def check_agreement(
+    out: Path, summary: Path, tables: dict[Path, pd.DataFrame], theme_ids: list[str]
+) -> None:
+    """Refuse to resume from a tag table and a summary that do not tell of the same letters and
+    counts: a summary named elsewhere, deleted, of another run or edited by hand would have the
+    run add its letters to counts that are not the tag table's, or drop the earlier ones."""
+    if len(tables) == 1:
+        ((present, table),) = tables.items()
+        letters = as_named_now(table.get("document", []))
+        if letters:
+            other = summary if present == out else out
             raise OutputError(
                 [
-                    f"--resume: cannot read the earlier {path} ({type(error).__name__}); tag "
-                    "again without --resume, or choose another --out"
+                    f"--resume: {present} holds {counted(len(letters), 'letter')}, and "
+                    f"{other} is not there: {RESUME_HINT}"
                 ]
-            ) from None
-    return done
+            )
+    if len(tables) < 2:
+        return
+    problems = disagreements(tables[out], tables[summary], theme_ids, out.name, summary.name)
+    if problems:
+        raise OutputError(
+            [
+                f"--resume: {summary} does not match {out} ({some_of(problems, 3)}): the summary "
+                f"of another run, or a table edited since? {RESUME_HINT}"
+            ]
+        )
+
+
+def disagreements(
+    tags: pd.DataFrame, letters: pd.DataFrame, theme_ids: list[str], tags_name: str, name: str
+) -> list[str]:
+    """Where a summary's sentence and theme counts are not its tag table's, letter by letter."""
+    columns = ["sentences", *theme_ids]
+    named = tags.assign(document=[without_controls(str(d)) for d in tags.get("document", [])])
+    present = [t for t in theme_ids if t in named.columns]
+    found = named.groupby("document", sort=False)[present].sum()
+    found = found.reindex(columns=theme_ids, fill_value=0)
+    found.insert(0, "sentences", named.groupby("document", sort=False).size())
+    wanted = letters.assign(document=[without_controls(str(d)) for d in letters["document"]])
+    wanted = wanted.rename(columns={f"{t}_count": t for t in theme_ids})
+    wanted = wanted.drop_duplicates("document").set_index("document").reindex(columns=columns)
+    documents = list(wanted.index) + [d for d in found.index if d not in wanted.index]
+    found = found.reindex(documents, fill_value=0)
+    problems = []
+    for document in documents:
+        if document not in wanted.index:
+            problems.append(f"{printable_name(document)} is in {tags_name} alone")
+            continue
+        for column in columns:
+            have, want = found.at[document, column], wanted.at[document, column]
+            if pd.isna(want) or int(have) != int(want):
+                what = column if column == "sentences" else f"{column} sentences"
+                problems.append(
+                    f"{printable_name(document)}: {want} {what} in {name}, {have} in {tags_name}"
+                )
+                break
+    return problems
 
 
 def earlier_letters(summary: Path) -> set[str]:
@@ -186,7 +267,8 @@ def run_batch(
     names = document_names(paths, root)
     paths, names, clashes = without_clashes(paths, names)
     failures = failures + clashes
-    done = resumed_letters(out, summary) if resume else set()
+    resumed = resumed_letters(out, summary, tagger.theme_ids) if resume else Earlier()
+    done = resumed.letters
     earlier = set() if resume else earlier_letters(summary)
     if corrections:  # a resumed run corrects the earlier letters' rows too
         corrections.check(names + sorted(done - set(names)))
@@ -204,6 +286,9 @@ def run_batch(
     sink = TableSink(out, sentence_columns(tagger), resume=resume)
     tallies: list[dict] = []  # one small row per letter: memory stays flat
     texts_seen: dict[bytes, str] = {}  # a digest of each letter's sentences -> the letter
+    for name, digest in resumed.digests.items():  # the earlier letters count as tagged first
+        if (first := texts_seen.setdefault(digest, name)) != name:
+            result.duplicates.append((name, first))
     named: set[str] = set()  # the letters' names: one name, one row of the summary
     bar = tqdm(
         total=len(todo),
