@@ -748,8 +748,12 @@ def test_meta_gives_a_year_when_only_the_year_is_known(tag_notes):
     assert status == 0, err
     row = summary.iloc[0]
     assert (row["visit_date"], row["year"]) == ("2021", "2021")  # before: 'unknown columns'
+    assert row["visit_dates"] == ""  # the dates read, of 2023, are not this visit's
     status, err, summary = tag_notes("document,year\nnotes.txt,2023\n")  # the year read
     assert summary.iloc[0]["visit_date"] == "2023-02-01"  # agrees: the date read is kept
+    assert "2023" in summary.iloc[0]["visit_dates"]
+    status, err, summary = tag_notes("document,visit_date\nnotes.txt,2022-06-09\n")
+    assert (summary.iloc[0]["visit_date"], summary.iloc[0]["visit_dates"]) == ("2022-06-09", "")
     status, err, _ = tag_notes("document,year\nnotes.txt,21\n")
     assert status == 2 and "year '21' is not a date (YYYY-MM-DD) or a year (YYYY)" in err
     status, err, _ = tag_notes("document,year,visit_date\nnotes.txt,2019,2020-05-01\n")

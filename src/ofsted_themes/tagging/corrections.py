@@ -126,6 +126,10 @@ class Corrections:
         year = self.years.get(key, "")
         if year and not str(meta.get("visit_date") or "").startswith(year):
             cells["visit_date"] = year  # the date read is of another year: the year alone
+        written = str(meta.get("visit_dates") or "")
+        if "visit_date" in cells and cells["visit_date"][:4] not in written:
+            # the dates read are of another year: not this visit's, whatever the row says
+            cells.setdefault("visit_dates", None)
         return meta | cells
 
     def unused(self) -> list[str]:
