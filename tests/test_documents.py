@@ -642,6 +642,7 @@ def _docx_with_a_damaged_part(path: Path) -> None:
             "no text found",
         ),
         (lambda p: p.write_text("x"), "notes.xyz", "unsupported format '.xyz'"),
+        (lambda p: p.write_text("x"), "book.ods", "a table of sentences is read as .xlsx or .csv"),
         (lambda p: p.write_text("x"), "README", "unsupported format (no file extension)"),
         (lambda p: p.mkdir(), "folder.txt", "a folder, not a file"),
         (lambda p: os.mkfifo(p), "pipe.txt", "not a regular file"),

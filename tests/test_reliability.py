@@ -985,6 +985,47 @@ def test_a_workbooks_na_like_cells_are_text_as_a_csvs_are(tmp_path):
     assert list(letters[-1].sentences["text"]) == ["Sentence N/A.", "N/A"]
 
 
+@pytest.mark.parametrize(
+    ("members", "says"),
+    [
+        ({"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"},
+         "an OpenDocument spreadsheet (.ods) named .xlsx"),
+        ({"[Content_Types].xml": "<x/>", "xl/workbook.bin": "\x00"},
+         "a binary Excel workbook (.xlsb) named .xlsx"),
+        ({"notes.txt": "x"}, "not an Excel workbook named .xlsx"),
+    ],
+    ids=["ods", "xlsb", "other zip"],
+)  # fmt: skip
+def test_another_kind_of_spreadsheet_named_xlsx_fails_alone_with_what_to_do(
+    tagger_file, tmp_path, members, says
+):
+    """pandas chose a reader by the bytes, one not installed: its ImportError stopped the run,
+    every good letter's tags unwritten."""
+    letters = tmp_path / "in"
+    normal_letter(letters)
+    with zipfile.ZipFile(letters / "book.xlsx", "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    done = tag(tagger_file, tmp_path / "out" / "tags.csv", letters, jobs="1")
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    (line,) = failure_lines(done, "book.xlsx")
+    assert says in line and "save it as .xlsx or .csv" in line
+    assert len(read_table(tmp_path / "out" / "tags.csv")) > 0  # the good letter is tagged
+
+
+def test_noncharacters_in_a_text_are_left_out_of_a_workbook_not_the_run(tagger_file, tmp_path):
+    letters = tmp_path / "in"
+    normal_letter(letters)
+    (letters / "odd.txt").write_text(
+        "Children who go missing \ufffe get return home \uffff visits.\n"
+    )
+    out = tmp_path / "out" / "tags.xlsx"
+    done = tag(tagger_file, out, letters)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    texts = read_table(out)["text"]
+    assert "Children who go missing  get return home  visits." in set(texts)
+
+
 def test_a_sheet_without_the_text_column_fails_its_workbook_by_name(tagger_file, tmp_path):
     source = workbook(tmp_path / "book.xlsx", {
         "2023": [["text"], ["Caseloads are too high for workers."]],

@@ -8,6 +8,7 @@ an XLSX stores every text as text; JSONL and Parquet keep the raw text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO
@@ -114,14 +115,16 @@ def write_xlsx(frame: pd.DataFrame, f: IO) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+    # the controls openpyxl refuses, and the two noncharacters XML cannot hold either
+    not_xml = re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|[\ufffe\uffff]")
     book = Workbook(write_only=True)
     sheet = book.create_sheet("table")
-    sheet.append([str(c) for c in frame.columns])
+    sheet.append([not_xml.sub("", str(c)) for c in frame.columns])
     for row in frame.itertuples(index=False):
         cells = []
         for value in row:
             if isinstance(value, str):
-                cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value)[:XLSX_CELL_CHARS])
+                cell = WriteOnlyCell(sheet, not_xml.sub("", value)[:XLSX_CELL_CHARS])
                 cell.data_type = "s"
                 cells.append(cell)
             else:

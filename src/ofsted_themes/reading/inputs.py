@@ -9,6 +9,7 @@ from pathlib import Path
 # Document formats a user may take for letters but that are not read: met in a folder, each is
 # reported (a skipped .doc would leave the counts short without a word), unlike other files.
 UNREAD_DOCUMENTS = {".doc", ".docm", ".dot", ".odt", ".rtf", ".wpd", ".pages", ".xls", ".ods"}
+SPREADSHEETS = {".xls", ".ods", ".xlsb", ".xlsm", ".numbers"}  # of sentences: save as .xlsx
 
 
 def find_inputs(inputs: list[str], suffixes: set[str]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -36,6 +37,8 @@ def unsupported_reason(path: Path) -> str:
     if not path.suffix:
         return "unsupported format (no file extension)"
     suffix = path.suffix.lower()
+    if suffix in SPREADSHEETS:
+        return f"unsupported format '{suffix}': a table of sentences is read as .xlsx or .csv"
     if suffix in UNREAD_DOCUMENTS:
         return f"unsupported format '{suffix}': save it as DOCX or PDF and tag that"
     return f"unsupported format '{suffix}'"

@@ -227,9 +227,15 @@ def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
     if data.startswith(OLE_FILE):
         raise InputError("an encrypted or old-format (.xls) workbook: save it as .xlsx unprotected")
     check_archive(data, "XLSX")
+    check_workbook(data)
     try:
         sheets = pd.read_excel(  # "NA", "None", "nan" are text, as a CSV's are
-            io.BytesIO(data), dtype=str, nrows=ROWS_READ, sheet_name=None, keep_default_na=False
+            io.BytesIO(data),
+            engine="openpyxl",  # never another reader, chosen by the bytes, that is not installed
+            dtype=str,
+            nrows=ROWS_READ,
+            sheet_name=None,
+            keep_default_na=False,
         )
     except (MemoryError, LimitExceeded, ImportError):  # not the file's fault
         raise
@@ -237,6 +243,29 @@ def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
         reason = f"{type(exc).__name__}: {exc}"[:200]
         raise InputError(f"cannot read workbook: damaged .xlsx ({reason})") from None
     return _joined_sheets({n: text_header(sheet) for n, sheet in sheets.items()}, text_column)
+
+
+# what a zip archive named .xlsx holds instead of an Excel workbook, by a member it has
+OTHER_WORKBOOKS = {
+    "content.xml": "an OpenDocument spreadsheet (.ods)",
+    "xl/workbook.bin": "a binary Excel workbook (.xlsb)",
+    "Index/Document.iwa": "a Numbers spreadsheet",
+}
+
+
+def check_workbook(data: bytes) -> None:
+    """Refuse, by what it holds, a zip archive named .xlsx that is another kind of spreadsheet
+    (a LibreOffice or binary workbook renamed), with what to do about it."""
+    import zipfile
+
+    try:
+        members = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip at all: openpyxl says what it is not
+    if "xl/workbook.bin" not in members and any(m.startswith("xl/") for m in members):
+        return  # Excel's parts: openpyxl reads them, or says what is wrong with them
+    kind = next((k for m, k in OTHER_WORKBOOKS.items() if m in members), "not an Excel workbook")
+    raise InputError(f"{kind} named .xlsx: save it as .xlsx or .csv and tag that")
 
 
 def _joined_sheets(sheets: dict[str, pd.DataFrame], text_column: str) -> pd.DataFrame:
