@@ -593,9 +593,11 @@ def test_a_registered_model_is_used_by_its_alias(tmp_path, new_mlflow_store):
     ("given", "reason"),
     [
         ("leters", "no such file or folder"),
+        ("x" * 300 + ".txt", "no such file or folder"),  # a name too long: was a traceback
         ("letters/**/*.pdf", "no matching files"),  # a pattern that matches nothing
         ("empty", "files in this folder"),  # a folder with no letter in it
     ],
+    ids=["typo", "name too long", "no match", "empty folder"],
 )
 def test_nothing_to_tag_is_a_usage_error_and_the_outputs_stay(
     tagger_file, tmp_path, capsys, given, reason

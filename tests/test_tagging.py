@@ -708,3 +708,12 @@ def test_a_tables_page_numbers_join_the_letters_pages_in_every_format(tagger, tm
         assert by_file["b.csv"]["page"].astype(int).tolist() == [2, 3]
         assert by_file["c.csv"]["page"].astype(int).tolist() == [1]
         assert by_file["c.csv"]["input_page"].tolist() == ["iv"]
+
+
+def test_a_failed_path_too_long_to_look_at_is_named_as_given(tmp_path):
+    """Asking whether it is a file raised (the name is over the system's limit): the run of
+    every other letter stopped with it."""
+    from ofsted_themes.tagging.batch import failure_name
+
+    name = str(tmp_path.joinpath(*["d" * 240] * 18, "x.txt"))  # over 4,096 bytes
+    assert failure_name(name, tmp_path) == name

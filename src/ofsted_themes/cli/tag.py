@@ -255,7 +255,11 @@ def checked_run(args: argparse.Namespace) -> Run:
 
 
 def not_found(path: str) -> bool:
-    return not Path(path).exists() and not any(c in path for c in "*?[")
+    try:
+        exists = Path(path).exists()
+    except OSError:  # a name longer than the system takes: no such file either
+        exists = False
+    return not exists and not any(c in path for c in "*?[")
 
 
 def print_outcome(result, seconds: float) -> None:

@@ -381,7 +381,11 @@ def failure_name(name: str, root: Path) -> str:
     unsupported or an earlier output), so that both tables name a file alike; as given
     otherwise (no such file, a pattern that matched nothing)."""
     path = Path(name)
-    return document_names([path], root)[0] if path.is_file() else printable_name(name)
+    try:
+        is_file = path.is_file()
+    except OSError:  # a path longer than the system takes: named as given
+        is_file = False
+    return document_names([path], root)[0] if is_file else printable_name(name)
 
 
 def absent_letters(done: set[str], paths: list[Path], names: list[str]) -> list[str]:
