@@ -479,6 +479,22 @@ def test_whitespace_invisible_characters_and_ligatures_are_normalised():
     assert clean_pages([raw]) == ["Leaders are efficient."]
 
 
+@pytest.mark.parametrize("mark", ["\u200e", "\u200f", "\u202c", "\u2069", "\u061c"])
+@pytest.mark.parametrize("suffix", [".txt", ".html"])
+def test_a_direction_mark_after_a_full_stop_still_ends_the_sentence(tmp_path, mark, suffix):
+    # Word and web pages write these invisible marks after a stop ("&lrm;"): the paragraph then
+    # ended no sentence, and its last sentence was dropped without a word
+    paragraphs = ["Managers check plans every month.", "Agency staff are used in most teams."]
+    path = tmp_path / f"letter{suffix}"
+    if suffix == ".txt":
+        path.write_text("\n\n".join(p + mark for p in paragraphs), encoding="utf-8")
+    else:
+        body = "".join(f"<p>{p}&#x{ord(mark):x};</p>" for p in paragraphs)
+        path.write_text(f"<html><body>{body}</body></html>", encoding="utf-8")
+    sentences = [s.text for s in letter_sentences(read_document(path).text)]
+    assert sentences == paragraphs
+
+
 def test_a_paragraph_running_onto_the_next_page_belongs_to_the_first():
     pages = clean_pages(
         ["Leaders have\nmade progress\n2", "Page 2\nin most teams. Plans are better.\nNew start."],

@@ -34,10 +34,14 @@ HYPHEN_END = re.compile(r"([^\W\d_]+)-$")  # a word broken with a hyphen at the 
 WORD_START = re.compile(r"[^\W\d_]+")
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 SPACES = re.compile(r"\s+")
-# Characters that carry no text: soft hyphens, zero-width marks, controls; ligatures are spelt out.
-INVISIBLE = {ord(c): None for c in "\u00ad\u200b\u200c\u200d\u2060\ufeff\x7f"} | {
-    c: None for c in range(32) if chr(c) not in "\t\n\r\x0b\x0c"
-}
+# Characters that carry no text: soft hyphens, zero-width marks, controls, and the marks that
+# set the direction of text (Word and web pages put them after a full stop, which then ended no
+# sentence); ligatures are spelt out. Each is a control or format character (``normalise``).
+INVISIBLE = (
+    {ord(c): None for c in "\u00ad\u200b\u200c\u200d\u2060\ufeff\x7f\u061c\u180e"}
+    | {c: None for c in range(32) if chr(c) not in "\t\n\r\x0b\x0c"}
+    | dict.fromkeys([*range(0x200E, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+)
 LIGATURES = {ord(c): unicodedata.normalize("NFKC", c) for c in "\ufb00\ufb01\ufb02\ufb03\ufb04"}
 # The same as patterns: a regular expression passes over a line in C, str.translate with a dict
 # looks up every character in Python, and most lines hold none of these characters.
