@@ -521,6 +521,22 @@ def test_outputs_onto_inputs_or_each_other_are_refused_before_work(
     assert hashes(tmp_path) == before
 
 
+@pytest.mark.parametrize("resume", [False, True])
+def test_outputs_kept_in_the_folder_of_letters_are_written_again_run_after_run(
+    tagger_file, tmp_path, resume
+):
+    """The second run found the first's tables among the letters and refused them as its own
+    inputs ("it would be overwritten"): every later run, resumed or not, was refused."""
+    letters = tmp_path / "letters"
+    normal_letter(letters)
+    out = letters / "results" / "tags.csv"
+    assert tag(tagger_file, out, letters).returncode == 0
+    again = tag(tagger_file, out, letters, *(["--resume"] if resume else []))
+    assert again.returncode == 0 and "Traceback" not in again.stderr, again.stderr
+    summary = read_table(out.with_name("letters.csv"))
+    assert [Path(d).name for d in summary["document"]] == ["normal.txt"]
+
+
 def test_an_output_under_a_file_is_refused_with_the_reason(tagger_file, tmp_path):
     letters = tmp_path / "letters"
     normal_letter(letters)

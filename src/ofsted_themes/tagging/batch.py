@@ -211,13 +211,17 @@ def _without_earlier_outputs(
     paths: list[Path], failures: list, inputs: list[str], planned: Iterable[Path]
 ) -> tuple[list[Path], list]:
     """The letters found without the tables and reports an earlier run left among them (each a
-    failure with its reason), unless named on their own; this run's own outputs are left for
+    failure with its reason, but for those this run writes again: outputs kept in the folder
+    of letters), unless named on their own; an output named on its own is left for
     check_outputs to refuse."""
-    keep = {Path(name).resolve() for name in inputs if name} | {p.resolve() for p in planned}
-    earlier = {p for p in earlier_outputs(paths) if p.resolve() not in keep}
+    named = {Path(name).resolve() for name in inputs if name}
+    earlier = {p for p in earlier_outputs(paths) if p.resolve() not in named}
     if not earlier:
         return paths, failures
-    found = [(str(p), EARLIER_OUTPUT) for p in paths if p in earlier]
+    rewritten = {p.resolve() for p in planned}
+    found = [
+        (str(p), EARLIER_OUTPUT) for p in paths if p in earlier and p.resolve() not in rewritten
+    ]
     return [p for p in paths if p not in earlier], failures + found
 
 
