@@ -211,6 +211,20 @@ def test_a_table_splits_into_its_letters_in_order_with_their_rows_in_order(tmp_p
             read_sentence_table(table, "t.csv", "text")
 
 
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_table_separated_by_semicolons_or_tabs_is_read_by_its_columns(tmp_path, separator):
+    """A spreadsheet saved as CSV where the comma is the decimal mark uses semicolons: the
+    whole header was one column, and the table failed with "no column 'text'"."""
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    table = tmp_path / "t.csv"
+    rows = [["document", "text"], ["a", "Caseloads are high, and rising."], ["b", "Plans improve."]]
+    table.write_text("\n".join(separator.join(r) for r in rows) + "\n", encoding="utf-8")
+    letters = read_sentence_table(table, "t.csv", "text")
+    assert [lt.document for lt in letters] == ["t.csv::a", "t.csv::b"]
+    assert list(letters[0].sentences["text"]) == ["Caseloads are high, and rising."]
+
+
 def test_a_workbook_whose_text_cells_are_all_blank_fails_with_its_reason(tmp_path):
     """openpyxl writes formulas without their values: pandas reads the cells as blank."""
     import openpyxl

@@ -208,8 +208,13 @@ ROWS_READ = MAX_TABLE_ROWS + 1  # one more than allowed: enough to tell a table 
 
 def _read_csv(data: bytes) -> pd.DataFrame:
     try:  # decoded as a text letter is: a BOM, UTF-8, else the likeliest (Windows-1252) encoding
+        text = decode_text(data)
         table = pd.read_csv(
-            io.StringIO(decode_text(data)), dtype=str, keep_default_na=False, nrows=ROWS_READ
+            io.StringIO(text),
+            sep=separator(text),
+            dtype=str,
+            keep_default_na=False,
+            nrows=ROWS_READ,
         )
     except (ValueError, OSError, DocumentError) as exc:
         raise InputError(f"cannot read table: {exc}") from None
@@ -221,6 +226,16 @@ def _read_csv(data: bytes) -> pd.DataFrame:
             "(a comma in an unquoted text cell?): quote the text cells"
         )
     return text_header(unquote_formulas(table))  # a tag table's texts as they were tagged
+
+
+def separator(text: str) -> str:
+    """The field separator of a CSV, from its header: a comma, else a semicolon or a tab where
+    the header holds one and no comma (a spreadsheet saved as CSV where the comma is the
+    decimal mark, or a tab-separated export)."""
+    header = text[: text.find("\n")] if "\n" in text else text
+    if "," in header:
+        return ","
+    return max(";\t", key=header.count) if header.count(";") + header.count("\t") else ","
 
 
 def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
