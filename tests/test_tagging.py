@@ -225,6 +225,16 @@ def test_a_table_separated_by_semicolons_or_tabs_is_read_by_its_columns(tmp_path
     assert list(letters[0].sentences["text"]) == ["Caseloads are high, and rising."]
 
 
+def test_rows_naming_no_letter_are_the_tables_own_letter_not_one_named_blank(tmp_path):
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    table = tmp_path / "t.csv"
+    table.write_text("document,text\na,Caseloads are high.\n,Plans improve.\n  ,Visits are late.\n")
+    letters = read_sentence_table(table, "t.csv", "text")
+    assert [lt.document for lt in letters] == ["t.csv::a", "t.csv"]  # before: "t.csv::"
+    assert list(letters[1].sentences["text"]) == ["Plans improve.", "Visits are late."]
+
+
 def test_a_workbook_whose_text_cells_are_all_blank_fails_with_its_reason(tmp_path):
     """openpyxl writes formulas without their values: pandas reads the cells as blank."""
     import openpyxl

@@ -130,6 +130,8 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
             else "no rows of sentences: the table holds its header alone"
         )
     names = table.pop("document").fillna("") if "document" in table.columns else None
+    if names is not None:  # a blank cell names no letter, however many spaces it holds
+        names = names.mask(names.astype(str).str.strip() == "", "")
     if names is None:
         names = letters_by_council_and_year(table, document)
     if "sentence_no" in table.columns:  # tag's own output, tagged again: keep the old numbers
@@ -161,9 +163,11 @@ def no_sentences() -> Rows:
 
 
 def letter_name(document: str, name: str) -> str:
-    """A table's letter as the outputs name it: ``<table>::<name>`` (the table's own name for
-    rows naming it)."""
-    return f"{document}::{without_controls(str(name))}" if name != document else document
+    """A table's letter as the outputs name it: ``<table>::<name>``; the table's own name for
+    rows naming it, or naming no letter (a blank cell of the ``document`` column), as a table
+    without that column is named."""
+    named = str(name).strip() and name != document
+    return f"{document}::{without_controls(str(name))}" if named else document
 
 
 def letters_by_council_and_year(table: pd.DataFrame, document: str) -> pd.Series | None:
