@@ -495,6 +495,19 @@ def test_a_direction_mark_after_a_full_stop_still_ends_the_sentence(tmp_path, ma
     assert sentences == paragraphs
 
 
+@pytest.mark.parametrize(
+    ("declared", "encoding"),
+    [("utf-16", "utf-8"), ("windows-1252", "utf-8"), ("utf-8", "cp1252")],
+)
+def test_a_web_page_is_read_by_its_bytes_whatever_it_declares(tmp_path, declared, encoding):
+    # declared UTF-16, a UTF-8 page was read as Chinese-looking characters: 0 sentences
+    sentence = "Social workers’ caseloads are too high in the Leeds team."
+    page = f"<html><head><meta charset='{declared}'></head><body><p>{sentence}</p></body></html>"
+    path = tmp_path / "letter.html"
+    path.write_bytes(page.encode(encoding))
+    assert read_document(path).pages[0].text == sentence
+
+
 def test_a_paragraph_running_onto_the_next_page_belongs_to_the_first():
     pages = clean_pages(
         ["Leaders have\nmade progress\n2", "Page 2\nin most teams. Plans are better.\nNew start."],

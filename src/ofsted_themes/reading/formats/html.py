@@ -10,7 +10,7 @@ from typing import Any
 
 from ofsted_themes.reading.cleaning import SOFT_BREAK, SPACES, clean_pages
 from ofsted_themes.reading.document import DocumentError
-from ofsted_themes.reading.formats.text import NOT_TEXT
+from ofsted_themes.reading.formats.text import decode_text
 
 # Page furniture, dropped whole, with every form (feedback, search, sign-up) but one that holds
 # the page's content: an ASP.NET WebForms page wraps all of it in one form (``_furniture``).
@@ -42,12 +42,12 @@ OWN_REPORT = "a report of this tool, not a letter: keep reports out of the folde
 
 def read_html(data: bytes) -> list[str]:
     """The text of a web page as one page: furniture elements dropped, block elements and list
-    items on lines of their own (BeautifulSoup works out the encoding)."""
+    items on lines of their own. Decoded as a text letter is (a BOM, UTF-8, else the likeliest
+    encoding), whatever the page declares: browsers read a page declared UTF-16 without a BOM
+    as UTF-8, and a page saved as UTF-8 under an old declaration is UTF-8 all the same."""
     from bs4 import BeautifulSoup
 
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DocumentError(NOT_TEXT)
-    soup = BeautifulSoup(data, "lxml")
+    soup = BeautifulSoup(decode_text(data), "lxml")
     if soup.find("meta", attrs={"name": "generator", "content": REPORT_GENERATOR}):
         raise DocumentError(OWN_REPORT)  # its sentences are the letters', counted twice
     text = "".join(_pieces(soup, _furniture(soup)))
