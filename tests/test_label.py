@@ -685,6 +685,16 @@ def test_review_reads_lines_when_not_in_a_terminal(tmp_path, three_letters, tagg
     assert hint in done.stdout  # --labels names another file than the configured one
 
 
+def test_a_piped_line_that_is_not_all_keys_is_refused_whole(tmp_path, three_letters, tagger_file):
+    """A word typed into a pipe was read key by key: "missing" toggled m, skipped at s, skipped
+    the next sentence unseen, and the Enter after it saved the third with all themes 0."""
+    done, labels = review_lines(tmp_path, three_letters, tagger_file, "missing\n3\n\nq\n")
+    assert "'missing': not a key, nothing done" in done.stdout
+    rows = stored(labels)
+    assert rows["text"].tolist() == [three_letters["text"].iloc[0]]  # the first, answered
+    assert "1 labelled, 0 skipped" in done.stdout
+
+
 def test_review_with_nothing_answered_says_nothing_was_saved(tmp_path, three_letters, tagger_file):
     done, labels = review_lines(tmp_path, three_letters, tagger_file, "")
     assert "0 labelled, 0 skipped: nothing saved" in done.stdout

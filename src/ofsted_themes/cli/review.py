@@ -13,10 +13,13 @@ from ofsted_themes.cli.common import printable
 
 class Keys:
     """Single key presses from a terminal (cbreak mode, no echo); lines from anything else, each
-    line read as a run of keys and an empty line as Enter."""
+    line read as a run of keys and an empty line as Enter. A line holding anything but
+    ``known`` keys comes whole, to be refused whole: a word typed into a pipe ("missing") was
+    read key by key, and acted on (m toggled, s skipped, a sentence skipped unseen)."""
 
-    def __init__(self, stream=sys.stdin):
+    def __init__(self, stream=sys.stdin, known: frozenset[str] = frozenset()):
         self.stream = stream
+        self.known = known
         self.fd = stream.fileno()
         self.terminal = os.isatty(self.fd)
         self.saved = None
@@ -40,7 +43,10 @@ class Keys:
         if not self.terminal:
             for line in self.stream:
                 line = line.rstrip("\r\n")
-                yield from line or "\n"
+                if self.known and not set(line) <= self.known:
+                    yield line
+                else:
+                    yield from line or "\n"
             return
         import select
 
@@ -102,13 +108,17 @@ def run_review(candidates, tagger, labels: Path, digest: str, configured: Path) 
         f"Labelling {session.total} sentence(s), least certain first; each answer is saved "
         f"to {labels} as you give it."
     )
-    print(f"Keys: {'/'.join(toggles)} toggle a theme, Enter or a accept, s skip, u undo, q quit")
+    help_line = f"{'/'.join(toggles)} toggle a theme, Enter or a accept, s skip, u undo, q quit"
+    print(f"Keys: {help_line}")
     interrupted = False
-    with Keys() as presses:
+    with Keys(known=frozenset(keys)) as presses:
         show(session, keys)
         try:
             for key in presses:
                 action, theme = keys.get(key, (None, None))
+                if action is None:
+                    print(f"\n  {printable(key)!r}: not a key, nothing done; keys: {help_line}")
+                    continue
                 if action == "quit":
                     break
                 if action == "toggle" and not session.done:
