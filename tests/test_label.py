@@ -306,6 +306,15 @@ def test_suggest_will_not_overwrite_labels_not_imported_yet(tmp_path, three_lett
     assert "letter_1.pdf" not in pd.read_csv(out)["document"].tolist()
 
 
+def test_suggest_refuses_an_out_named_as_another_format_than_csv(tmp_path, three_letters):
+    tags = tmp_path / "tags.csv"
+    three_letters.to_csv(tags, index=False)
+    done = run_label("suggest", tags, "--out", tmp_path / "to_label.xlsx")
+    assert done.returncode == 2  # it wrote CSV text under the name, which Excel will not open
+    assert "label suggest writes a CSV; name it .csv" in done.stderr
+    assert not (tmp_path / "to_label.xlsx").exists()
+
+
 def test_suggest_never_writes_over_the_label_store_the_tag_table_or_the_model(
     tmp_path, three_letters, tagger_file
 ):
@@ -326,9 +335,9 @@ def test_suggest_never_writes_over_the_label_store_the_tag_table_or_the_model(
 def test_suggest_replaces_only_its_own_suggestion_files_unless_forced(
     tmp_path, three_letters, tagger_file
 ):
-    tags, letter = tmp_path / "tags.csv", tmp_path / "letter.html"
+    tags, letter = tmp_path / "tags.csv", tmp_path / "notes.csv"
     three_letters.to_csv(tags, index=False)
-    letter.write_text("<p>A letter the user keeps.</p>")
+    letter.write_text("<p>A letter the user keeps.</p>")  # a table of the user's, say
     common = ["--model", tagger_file, "--labels", tmp_path / "user.csv"]
     done = run_label("suggest", tags, "--out", letter, *common)
     assert done.returncode == 2
@@ -442,6 +451,28 @@ def test_a_label_store_that_cannot_be_written_is_a_usage_error_before_any_work(
     assert done.returncode == 2
     assert f"{suggested} is a file, not a folder" in done.stderr
     assert not list((tmp_path / "data" / "labels" / "user.csv").iterdir())  # nothing written
+
+
+@pytest.mark.parametrize("saved_as", ["cp1252 semicolons", "workbook"])
+def test_an_import_saved_by_a_spreadsheet_is_read_or_refused_with_what_to_do(
+    tmp_path, suggested, label_main, saved_as
+):
+    """Excel on Windows saves a CSV as Windows-1252 (with semicolons where the comma is the
+    decimal mark): refused as "not UTF-8", though `tag` reads such a file."""
+    frame = fill(suggested, {0: ["0", "0", "1", "0"]})
+    frame.loc[0, "text"] = "Caseloads are too high for social workers’ best work."
+    if saved_as == "workbook":
+        frame.to_excel(suggested.with_suffix(".xlsx"), index=False)
+        suggested = suggested.with_suffix(".xlsx")
+    else:
+        suggested.write_bytes(frame.to_csv(index=False, sep=";").encode("cp1252"))
+    labels = tmp_path / "user.csv"
+    done = label_main("import", suggested, "--labels", labels)
+    if saved_as == "workbook":
+        assert done.returncode == 1 and "a workbook, not a CSV: save it as CSV" in done.stderr
+        return
+    assert done.returncode == 0, done.stderr
+    assert stored(labels)["text"].tolist() == [frame.loc[0, "text"]]
 
 
 def test_importing_the_same_file_twice_adds_nothing(tmp_path, suggested, label_main):

@@ -180,12 +180,15 @@ def run_suggest(args, candidates, tagger, labels: Path, digest: str) -> int:
 
 
 def check_out(out: Path, labels: Path, tags: Path, model: str, labelled=()) -> None:
-    """Refuse an --out that is a file suggest reads, --force or not: it would be replaced."""
+    """Refuse an --out that is a file suggest reads, --force or not: it would be replaced; and
+    one named as another format than the CSV written (Excel refuses a CSV named .xlsx)."""
     read = [(labels, "the label store (--labels)"), (tags, "the tag table read")]
     read += [(Path(kept), "a labelled set the model is trained on") for kept in labelled]
     for kept, what in [*read, (Path(model), "the model (--model)")]:
         if _same_file(out, kept):
             raise ProblemsError([f"--out {out} is {what}: choose another --out"])
+    if out.suffix.lower() != ".csv":
+        raise ProblemsError([f"--out {out}: label suggest writes a CSV; name it .csv"])
 
 
 def _same_file(a: Path, b: Path) -> bool:

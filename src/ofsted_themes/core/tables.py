@@ -147,6 +147,16 @@ def _write_jsonl(frame: pd.DataFrame, f: IO) -> None:
         )
 
 
+def csv_separator(text: str) -> str:
+    """The field separator of a CSV, from its header: a comma, else a semicolon or a tab where
+    the header holds one and no comma (a spreadsheet saved as CSV where the comma is the
+    decimal mark, or a tab-separated export)."""
+    header = text[: text.find("\n")] if "\n" in text else text
+    if "," in header:
+        return ","
+    return max(";\t", key=header.count) if header.count(";") + header.count("\t") else ","
+
+
 def read_table(path: Path | str) -> pd.DataFrame:
     """Read a table written by :func:`write_table` (for ``--resume``); text stays text."""
     path = Path(path)

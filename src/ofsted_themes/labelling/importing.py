@@ -3,6 +3,7 @@ skipped, repeats counted once) before anything is written."""
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,8 +11,10 @@ from pathlib import Path
 import pandas as pd
 
 from ofsted_themes.core.digests import file_digest
-from ofsted_themes.core.tables import unquote_formulas
+from ofsted_themes.core.tables import csv_separator, unquote_formulas
 from ofsted_themes.labelling.store import LabelError, label_rows, row_key
+from ofsted_themes.reading.document import DocumentError
+from ofsted_themes.reading.formats.text import decode_text
 
 
 @dataclass
@@ -36,12 +39,18 @@ def read_import(path: Path | str, theme_ids: list[str], labelled_at: str | None 
     path = Path(path)
     if not path.is_file():
         raise LabelError([f"{path}: file not found"])
-    try:
+    data = path.read_bytes()
+    if data.startswith(b"PK\x03\x04"):  # a zip: the suggestions saved as a workbook
+        raise LabelError([f"{path}: a workbook, not a CSV: save it as CSV and import that"])
+    try:  # decoded as `tag` decodes a table: Excel on Windows saves CSV as Windows-1252
+        text = decode_text(data)
         frame = unquote_formulas(
-            pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            pd.read_csv(
+                io.StringIO(text), sep=csv_separator(text), dtype=str, keep_default_na=False
+            )
         )
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise LabelError([f"{path}: cannot read as a UTF-8 CSV ({exc})"]) from None
+    except (pd.errors.ParserError, DocumentError, pd.errors.EmptyDataError) as exc:
+        raise LabelError([f"{path}: cannot read as a CSV ({exc})"]) from None
     known = import_columns(theme_ids)
     problems = [
         f"{path}, line 1: unknown column '{c}': the columns are those of "

@@ -33,7 +33,13 @@ from ofsted_themes.core.limits import (
     interrupted,
     time_limit,
 )
-from ofsted_themes.core.tables import LETTER_COLUMNS, columns_of, safe_cell, unquote_formulas
+from ofsted_themes.core.tables import (
+    LETTER_COLUMNS,
+    columns_of,
+    csv_separator,
+    safe_cell,
+    unquote_formulas,
+)
 from ofsted_themes.modelling.tagger import Tagger
 from ofsted_themes.reading.cleaning import VISIBLE_CHAR
 from ofsted_themes.reading.document import SUPPORTED, DocumentError, read_bytes, read_document
@@ -215,7 +221,7 @@ def _read_csv(data: bytes) -> pd.DataFrame:
         text = decode_text(data)
         table = pd.read_csv(
             io.StringIO(text),
-            sep=separator(text),
+            sep=csv_separator(text),
             dtype=str,
             keep_default_na=False,
             nrows=ROWS_READ,
@@ -230,16 +236,6 @@ def _read_csv(data: bytes) -> pd.DataFrame:
             "(a comma in an unquoted text cell?): quote the text cells"
         )
     return text_header(unquote_formulas(table))  # a tag table's texts as they were tagged
-
-
-def separator(text: str) -> str:
-    """The field separator of a CSV, from its header: a comma, else a semicolon or a tab where
-    the header holds one and no comma (a spreadsheet saved as CSV where the comma is the
-    decimal mark, or a tab-separated export)."""
-    header = text[: text.find("\n")] if "\n" in text else text
-    if "," in header:
-        return ","
-    return max(";\t", key=header.count) if header.count(";") + header.count("\t") else ","
 
 
 def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
