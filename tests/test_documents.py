@@ -336,6 +336,24 @@ def test_markdown_marks_are_removed(tmp_path):
     ]
 
 
+def test_markdown_front_matter_tables_and_hard_breaks_are_read_as_a_reader_sees_them(tmp_path):
+    # a table row ends in "|", no sentence's end: its findings were dropped; front matter was
+    # glued to the first sentence, and a line ending in a hard break (a backslash) was lost
+    path = tmp_path / "letter.md"
+    path.write_text(
+        "---\ntitle: Focused visit\n---\n# Focused visit to Leeds\n\n"
+        "Leaders plan to rely less on agency staff.\\\nChildren who go missing are seen.\n\n"
+        "| Theme | Finding |\n|:--|--:|\n| Staffing | Caseloads are too high in most teams. |\n",
+        encoding="utf-8",
+    )
+    sentences = [s.text for s in letter_sentences(read_document(path).text)]
+    assert sentences == [
+        "Leaders plan to rely less on agency staff.",
+        "Children who go missing are seen.",
+        "Caseloads are too high in most teams.",
+    ]
+
+
 @pytest.mark.parametrize(
     "text",
     ["[" * 150_000, " " * 150_000 + "x", "[a](" * 40_000],

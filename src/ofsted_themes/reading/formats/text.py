@@ -23,6 +23,10 @@ BOMS = (
 HEADING_MARKS = re.compile(r"(?m)^ {0,3}#{1,6}\s+|(?<=\S)[ \t]+#+[ \t]*$")
 EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 LINK = re.compile(r"\[([^\[\]]+)\]\([^()]*\)")
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:.*\n)*?(?:---|\.\.\.)[ \t]*(?:\n|\Z)")
+HARD_BREAK = re.compile(r"(?m)(?<=\S)\\$")  # a backslash ending a line: a line break
+TABLE_ROW = re.compile(r"^[ \t]*\|(.*)\|[ \t]*$")
+RULE_CELL = re.compile(r"[ \t]*:?-+:?[ \t]*")  # a cell of the row under a table's header
 
 
 def read_text(data: bytes) -> list[str]:
@@ -31,12 +35,31 @@ def read_text(data: bytes) -> list[str]:
 
 
 def read_markdown(data: bytes) -> list[str]:
-    """Pages of a Markdown file, with heading marks, emphasis and link targets removed."""
-    text = decode_text(data)
+    """Pages of a Markdown file, with front matter, heading marks, emphasis and link targets
+    removed, and a table's cells each a paragraph (as a Word table's are)."""
+    text = FRONT_MATTER.sub("", decode_text(data))
+    text = _table_cells(HARD_BREAK.sub("", text))
     text = HEADING_MARKS.sub("", text)
     text = EMPHASIS.sub(r"\2", text)
     text = LINK.sub(r"\1", text)
     return _text_pages(text)
+
+
+def _table_cells(text: str) -> str:
+    """A Markdown table's rows as their cells, each a paragraph of its own, without the rule
+    under the header: a row ends in "|", no sentence's end, and its findings were dropped."""
+    if "|" not in text:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        row = TABLE_ROW.match(line)
+        if row is None:
+            lines.append(line)
+            continue
+        cells = [cell.strip() for cell in row[1].split("|")]
+        if not all(RULE_CELL.fullmatch(cell) for cell in cells):
+            lines += ["", *(x for cell in cells if cell for x in (cell, "")), ""]
+    return "\n".join(lines)
 
 
 def _text_pages(text: str) -> list[str]:
