@@ -245,7 +245,7 @@ DAMAGED = {  # name: (make the file, words its reason must hold)
     "half.xlsx": (lambda p: p.write_bytes(damaged_xlsx()), "damaged .xlsx"),
     "old.xlsx": (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096)),
                  "old-format (.xls)"),
-    "word.xlsx": (lambda p: a_word_file(p), "damaged .xlsx"),
+    "word.xlsx": (lambda p: a_word_file(p), "a Word document named .xlsx"),
     "shifted.csv": (lambda p: p.write_text("text\nCaseloads are high, and rising.\nStaff stay.\n"),
                     "more fields than the header"),
     "declared.docx": (lambda p: p.write_bytes(docx_declaring_xml_elsewhere(11_000_000)),
@@ -537,6 +537,30 @@ def test_outputs_kept_in_the_folder_of_letters_are_written_again_run_after_run(
     assert [Path(d).name for d in summary["document"]] == ["normal.txt"]
 
 
+def test_a_folder_holding_only_the_runs_own_outputs_is_nothing_to_tag(tagger_file, tmp_path):
+    """Passed over as this run's own, its outputs left nothing to tag: the run wrote empty
+    tables over the last run's, exit 0."""
+    letters = tmp_path / "letters"
+    letter = normal_letter(letters)
+    out = letters / "results" / "tags.csv"
+    assert tag(tagger_file, out, letters).returncode == 0
+    letter.unlink()
+    before = hashes(out.parent)
+    done = tag(tagger_file, out, letters)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "no letters to tag, only this run's own outputs" in done.stderr
+    assert hashes(out.parent) == before
+
+
+def test_the_runs_own_report_is_passed_over_when_it_writes_none(tagger_file, tmp_path):
+    letters = tmp_path / "letters"
+    normal_letter(letters)
+    out = letters / "results" / "tags.csv"
+    assert tag(tagger_file, out, letters).returncode == 0  # with its report
+    done = tag(tagger_file, out, letters, "--no-report")
+    assert done.returncode == 0, done.stdout + done.stderr  # the report was a failure: exit 1
+
+
 def test_an_output_under_a_file_is_refused_with_the_reason(tagger_file, tmp_path):
     letters = tmp_path / "letters"
     normal_letter(letters)
@@ -736,7 +760,8 @@ def test_resume_without_the_earlier_runs_other_table_is_refused(tagger_file, tmp
     done = tag(tagger_file, out, letters, "--resume")
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert "holds 2 letters" in done.stderr and "is not there" in done.stderr
-    assert "--summary" in done.stderr
+    named = "tag table with --out" if change == "tag table gone" else "summary with --summary"
+    assert f"name the earlier run's {named}" in done.stderr
     assert hashes(out.parent) == before
 
 
@@ -753,6 +778,34 @@ def test_resume_onto_a_summary_that_does_not_match_its_tag_table_is_refused(tagg
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert "does not match" in done.stderr and "sentences in letters.csv" in done.stderr
     assert hashes(out.parent) == before
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".jsonl", ".parquet"])
+def test_resume_accepts_every_output_a_run_writes(tagger_file, tmp_path, suffix):
+    """The agreement of the two tables is checked on what the tool itself writes: a letter of
+    no sentence (an empty Parquet table read back with text columns was a traceback), a
+    table's letters, a name holding a character a workbook cannot."""
+    letters = tmp_path / "letters"
+    (letters / "headings.txt").parent.mkdir(parents=True)
+    (letters / "headings.txt").write_text("Annex A\nContents\n")  # no sentence at all
+    out = tmp_path / "out" / f"tags{suffix}"
+    assert tag(tagger_file, out, letters).returncode == 0  # tag table of no row
+    normal_letter(letters)
+    (letters / "odd\ufffe.txt").write_text("Caseloads are too high for social workers.\n")
+    (letters / "t.csv").write_text("document,text\na,Plans improve.\n,Visits are late.\n")
+    assert tag(tagger_file, out, letters, "--resume").returncode == 0
+    done = tag(tagger_file, out, letters, "--resume")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert "5 already tagged, skipped" in done.stdout
+    assert len(read_table(out.with_name("letters.csv"))) == 5
+
+
+def test_resume_knows_the_names_an_earlier_version_wrote():
+    from ofsted_themes.tagging.batch import named_now
+
+    assert named_now("t.csv::") == "t.csv"  # a table's rows naming no letter
+    assert named_now("bell\x07.pdf") == "bell\\x07.pdf"  # a control character, written raw
+    assert named_now("t.csv::a") == "t.csv::a"
 
 
 def test_resume_warns_of_a_letter_the_same_as_an_earlier_one(tagger_file, tmp_path):

@@ -741,3 +741,10 @@ def test_a_failed_path_too_long_to_look_at_is_named_as_given(tmp_path):
 
     name = str(tmp_path.joinpath(*["d" * 240] * 18, "x.txt"))  # over 4,096 bytes
     assert failure_name(name, tmp_path) == name
+
+
+def test_a_pattern_too_long_to_look_at_is_a_failure_not_a_traceback(tmp_path):
+    from ofsted_themes.reading.inputs import find_inputs
+
+    pattern = str(tmp_path / ("x" * 300 + "*.txt"))
+    assert find_inputs([pattern], {".txt"}) == ([], [(pattern, "file name too long")])

@@ -8,8 +8,8 @@ from pathlib import Path
 
 # Document formats a user may take for letters but that are not read: met in a folder, each is
 # reported (a skipped .doc would leave the counts short without a word), unlike other files.
-UNREAD_DOCUMENTS = {".doc", ".docm", ".dot", ".odt", ".rtf", ".wpd", ".pages", ".xls", ".ods"}
 SPREADSHEETS = {".xls", ".ods", ".xlsb", ".xlsm", ".numbers"}  # of sentences: save as .xlsx
+UNREAD_DOCUMENTS = {".doc", ".docm", ".dot", ".odt", ".rtf", ".wpd", ".pages", *SPREADSHEETS}
 
 
 def find_inputs(inputs: list[str], suffixes: set[str]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -46,6 +46,13 @@ def unsupported_reason(path: Path) -> str:
 
 def _expand(name: str, wanted: set[str]) -> tuple[list[Path], list[tuple[str, str]]]:
     """The files one command-line input stands for, and its failures."""
+    try:
+        return _expand_path(name, wanted)
+    except OSError as error:  # a name longer than the system takes, a folder not searchable
+        return [], [(name, os_reason(error))]
+
+
+def _expand_path(name: str, wanted: set[str]) -> tuple[list[Path], list[tuple[str, str]]]:
     path = Path(name)
     if path.is_dir():
         return _walk(path, wanted)

@@ -42,6 +42,7 @@ from ofsted_themes.tagging.outputs import (
     earlier_outputs,
     failures_path,
     failures_written,
+    own_outputs,
     recover,
 )
 from ofsted_themes.tagging.sinks import TableSink
@@ -103,7 +104,7 @@ def resumed_letters(out: Path, summary: Path, theme_ids: list[str]) -> Earlier:
     digests = {}
     if out in tables and "text" in tables[out].columns:
         for name, rows in tables[out].groupby("document", sort=False):
-            digests[without_controls(str(name))] = text_digest(rows)
+            digests[named_now(name)] = text_digest(rows)
     return Earlier(letters, digests)
 
 
@@ -132,16 +133,21 @@ def check_agreement(
         ((present, table),) = tables.items()
         letters = as_named_now(table.get("document", []))
         if letters:
-            other = summary if present == out else out
+            other, what = (
+                (summary, "summary with --summary")
+                if present == out
+                else (out, "tag table with --out")
+            )
             raise OutputError(
                 [
                     f"--resume: {present} holds {counted(len(letters), 'letter')}, and "
-                    f"{other} is not there: {RESUME_HINT}"
+                    f"{other} is not there: name the earlier run's {what}, or tag again "
+                    "without --resume"
                 ]
             )
     if len(tables) < 2:
         return
-    problems = disagreements(tables[out], tables[summary], theme_ids, out.name, summary.name)
+    problems = disagreements(tables[out], tables[summary], theme_ids, (out.name, summary.name))
     if problems:
         raise OutputError(
             [
@@ -152,16 +158,21 @@ def check_agreement(
 
 
 def disagreements(
-    tags: pd.DataFrame, letters: pd.DataFrame, theme_ids: list[str], tags_name: str, name: str
+    tags: pd.DataFrame, summary: pd.DataFrame, theme_ids: list[str], names: tuple[str, str]
 ) -> list[str]:
-    """Where a summary's sentence and theme counts are not its tag table's, letter by letter."""
+    """Where a summary's sentence and theme counts are not its tag table's, letter by letter
+    (``names``: the tag table's file name and the summary's)."""
+    tags_name, summary_name = names
     columns = ["sentences", *theme_ids]
-    named = tags.assign(document=[without_controls(str(d)) for d in tags.get("document", [])])
-    present = [t for t in theme_ids if t in named.columns]
-    found = named.groupby("document", sort=False)[present].sum()
-    found = found.reindex(columns=theme_ids, fill_value=0)
-    found.insert(0, "sentences", named.groupby("document", sort=False).size())
-    wanted = letters.assign(document=[without_controls(str(d)) for d in letters["document"]])
+    named = tags.assign(document=[named_now(d) for d in tags.get("document", [])])
+    tagged = pd.DataFrame(
+        {t: pd.to_numeric(named[t], errors="coerce") if t in named else 0 for t in theme_ids},
+        index=named.index,
+    )  # numbers, however the table was read back (an empty one's columns are text)
+    by_letter = tagged.groupby(named["document"].to_numpy(), sort=False)
+    found = by_letter.sum()
+    found.insert(0, "sentences", by_letter.size())
+    wanted = summary.assign(document=[named_now(d) for d in summary["document"]])
     wanted = wanted.rename(columns={f"{t}_count": t for t in theme_ids})
     wanted = wanted.drop_duplicates("document").set_index("document").reindex(columns=columns)
     documents = list(wanted.index) + [d for d in found.index if d not in wanted.index]
@@ -173,10 +184,11 @@ def disagreements(
             continue
         for column in columns:
             have, want = found.at[document, column], wanted.at[document, column]
-            if pd.isna(want) or int(have) != int(want):
+            if pd.isna(want) or pd.isna(have) or int(have) != int(want):
                 what = column if column == "sentences" else f"{column} sentences"
                 problems.append(
-                    f"{printable_name(document)}: {want} {what} in {name}, {have} in {tags_name}"
+                    f"{printable_name(document)}: {want} {what} in {summary_name}, {have} in "
+                    f"{tags_name}"
                 )
                 break
     return problems
@@ -193,9 +205,15 @@ def earlier_letters(summary: Path) -> set[str]:
 
 
 def as_named_now(names: Iterable) -> set[str]:
-    """Letters' names read back from an earlier run's outputs, as this version names them: an
-    earlier version wrote control characters as they were (``without_controls``)."""
-    return {without_controls(str(name)) for name in names}
+    """Letters' names read back from an earlier run's outputs, as this version names them."""
+    return {named_now(name) for name in names}
+
+
+def named_now(name: object) -> str:
+    """An earlier version wrote control characters as they were (``without_controls``), and
+    named a table's rows with a blank ``document`` cell ``table.csv::`` (``letter_name``)."""
+    name = without_controls(str(name))
+    return name.removesuffix("::")
 
 
 # what a reader of the counts is told of the letters without a sentence (BatchResult.empty)
@@ -208,7 +226,7 @@ EARLIER_OUTPUT = "an output of an earlier tag run, not a letter: name it on its 
 
 
 def _without_earlier_outputs(
-    paths: list[Path], failures: list, inputs: list[str], planned: Iterable[Path]
+    paths: list[Path], failures: list, inputs: list[str], planned: Iterable[Path], out: Path
 ) -> tuple[list[Path], list]:
     """The letters found without the tables and reports an earlier run left among them (each a
     failure with its reason, but for those this run writes again: outputs kept in the folder
@@ -218,11 +236,12 @@ def _without_earlier_outputs(
     earlier = {p for p in earlier_outputs(paths) if p.resolve() not in named}
     if not earlier:
         return paths, failures
-    rewritten = {p.resolve() for p in planned}
-    found = [
-        (str(p), EARLIER_OUTPUT) for p in paths if p in earlier and p.resolve() not in rewritten
-    ]
-    return [p for p in paths if p not in earlier], failures + found
+    ours = {p.resolve() for p in planned} | own_outputs(out)
+    found = [(str(p), EARLIER_OUTPUT) for p in paths if p in earlier and p.resolve() not in ours]
+    letters = [p for p in paths if p not in earlier]
+    if not letters and not failures and not found:  # the run would empty its own tables
+        raise OutputError([f"{some_of(inputs)}: no letters to tag, only this run's own outputs"])
+    return letters, failures + found
 
 
 def workers_for(files: int, jobs: int) -> int:
@@ -259,7 +278,7 @@ def run_batch(
     outputs = outputs or OutputSet(out)
     planned = {"--out": out, "--summary": summary, "failures": failures_path(out)}
     planned |= outputs.planned
-    paths, failures = _without_earlier_outputs(paths, failures, inputs, planned.values())
+    paths, failures = _without_earlier_outputs(paths, failures, inputs, planned.values(), out)
     record = recover(out, list(planned.values()))  # an interrupted commit is finished first
     root = Path(record.get("root") or Path.cwd()) if resume else Path.cwd()
     if resume:

@@ -265,6 +265,7 @@ OTHER_WORKBOOKS = {
     "content.xml": "an OpenDocument spreadsheet (.ods)",
     "xl/workbook.bin": "a binary Excel workbook (.xlsb)",
     "Index/Document.iwa": "a Numbers spreadsheet",
+    "word/document.xml": "a Word document",
 }
 
 
@@ -654,7 +655,7 @@ def document_names(paths: Iterable[Path], root: Path | None = None) -> list[str]
     return names
 
 
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL = re.compile(r"[\x00-\x1f\x7f\ufffe\uffff]")  # and what a workbook cannot hold
 
 
 def printable_name(name: str) -> str:

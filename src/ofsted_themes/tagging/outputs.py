@@ -178,6 +178,12 @@ def _written_before(marker: Path) -> set[str]:
     return {p for p in _listed(listed) if isinstance(p, str)}
 
 
+def own_outputs(out: Path) -> set[Path]:
+    """What the last run into ``out`` wrote (its marker names them), resolved: a run into the
+    same ``out`` replaces them, its report among them even when this run writes none."""
+    return {Path(p).resolve() for p in _written_before(marker_path(out))}
+
+
 def earlier_outputs(paths: Iterable[Path]) -> set[Path]:
     """The files among ``paths`` that a tag run wrote (its markers name them): a tag table left
     among the letters would be tagged as letters, counting every sentence twice."""
