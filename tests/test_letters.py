@@ -259,6 +259,29 @@ def test_the_dates_beside_the_letters_own_visit_win_over_an_earlier_visit_recall
     assert (found.visit_dates, found.visit_date_iso) == ("6 and 7 June 2023", "2023-06-07")
 
 
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        (
+            "Inspection of Leeds local authority children’s services\n"
+            "Inspection dates: 12 to 16 September 2022\n"
+            "At the last inspection of Leeds children’s services, from 5 to 9 March 2018, "
+            "services were judged good.\n",
+            "2022-09-16",
+        ),
+        (
+            "Joint targeted area inspection of the multi-agency response in Leeds\n"
+            "Since the previous JTAI, from 4 to 8 March 2019, partners have improved. This "
+            "letter summarises the findings of the JTAI in Leeds from 5 to 9 June 2023.\n",
+            "2023-06-09",
+        ),
+    ],
+    ids=["labelled dates before a recalled inspection", "a recalled JTAI first"],
+)
+def test_a_recalled_visit_of_the_same_kind_is_not_taken_for_the_letters_own(text, iso):
+    assert letter_metadata(text).visit_date_iso == iso
+
+
 # ---------------------------------------------------------------------------------------------
 # Judgement
 

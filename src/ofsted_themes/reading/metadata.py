@@ -161,6 +161,11 @@ VISIT_DATES = re.compile(
     r"\b(?:(?i:on|from|dates?(?: of (?:the )?(?:inspection|visit))?:)\s+|(?=(?i:between)\s))"
     rf"(?P<span>(?:(?i:between)\s+)?(?:{SOME_DATE}{DATE_JOIN})*{DAY}\s+(?:{MONTH})\s+\d{{4}})"
 )
+# "Inspection dates: 12 to 16 September 2022": a report says so of its own visit
+LABELLED_DATES = re.compile(
+    r"\b(?i:dates?(?: of (?:the )?(?:inspection|visit))?:)\s+"
+    rf"(?P<span>(?:{SOME_DATE}{DATE_JOIN})*{DAY}\s+(?:{MONTH})\s+\d{{4}})"
+)
 LAST_DATE = re.compile(
     rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{MONTH})\s+(?P<year>\d{{4}})"
 )
@@ -301,14 +306,15 @@ def _joined(text: str, found: re.Match) -> re.Match | None:
 
 
 def visit_dates(text: str, visit: re.Match | None = None) -> tuple[str | None, str | None]:
-    """The dates of the visit as written and the ISO date of its last day: those in a sentence
-    that names the letter's own kind of ``visit`` ("the findings of the monitoring visit to
-    Leeds on 6 and 7 June 2023"), else the first after its first mention, so that neither the
-    letter's own date nor an earlier visit it recalls first ("Since the focused visit on 3 May
-    2021") is taken."""
+    """The dates of the visit as written and the ISO date of its last day: those a report
+    labels ("Inspection dates: 12 to 16 September 2022"); else the latest in a sentence that
+    names the letter's own kind of ``visit`` ("the findings of the monitoring visit to Leeds on
+    6 and 7 June 2023"), as an earlier visit a letter recalls ("Since the focused visit on 3 May
+    2021", "the previous JTAI, from 4 to 8 March 2019") is before its own; else the first after
+    the visit is first named, so that the letter's own date is not taken."""
     if not any(month in text for month in MONTHS):  # a date names its month
         return None, None
-    found = _dates_beside(text, visit) if visit else None
+    found = LABELLED_DATES.search(text) or (_latest_beside(text, visit) if visit else None)
     found = found or VISIT_DATES.search(text, visit.start() if visit else 0)
     if found is None and visit and visit.start():  # from 0 the one search looked everywhere
         found = VISIT_DATES.search(text)
@@ -323,16 +329,17 @@ def visit_dates(text: str, visit: re.Match | None = None) -> tuple[str | None, s
 SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
 
 
-def _dates_beside(text: str, visit: re.Match) -> re.Match | None:
-    """The first dates in the rest of a sentence that names the kind of ``visit``."""
+def _latest_beside(text: str, visit: re.Match) -> re.Match | None:
+    """The latest dates in the rest of a sentence that names the kind of ``visit``."""
+    found = []
     for mention in VISIT_TYPE.finditer(text, visit.start()):
         if mention.lastgroup != visit.lastgroup:
             continue
         end = SENTENCE_END.search(text, mention.end())
-        found = VISIT_DATES.search(text, mention.end(), end.start() if end else len(text))
-        if found:
-            return found
-    return None
+        dates = VISIT_DATES.search(text, mention.end(), end.start() if end else len(text))
+        if dates and _iso(SPACES.sub(" ", dates["span"])):
+            found.append(dates)
+    return max(found, key=lambda dates: _iso(SPACES.sub(" ", dates["span"])) or "", default=None)
 
 
 def judgement(text: str) -> str | None:
