@@ -354,6 +354,29 @@ def test_markdown_front_matter_tables_and_hard_breaks_are_read_as_a_reader_sees_
     ]
 
 
+def test_markdown_with_windows_line_ends_a_rule_first_and_a_link_in_parentheses(tmp_path):
+    path = tmp_path / "letter.md"
+    path.write_bytes(
+        b"---\r\nLeaders know their services well.\r\n\r\n---\r\n\r\n## Findings ##\r\n\r\n"
+        b"See [the guidance](https://x.test/Foo_(bar)) on plans.\\\r\n"
+        b"| Staffing | Caseloads are too high. |\r\n"
+    )
+    sentences = [s.text for s in letter_sentences(read_document(path).text)]
+    assert sentences == [  # a rule over prose is no front matter
+        "Leaders know their services well.",
+        "See the guidance on plans.",
+        "Caseloads are too high.",
+    ]
+
+
+def test_markdown_front_matter_of_lines_read_two_ways_is_read_within_the_time_limit(tmp_path):
+    path = tmp_path / "letter.md"  # each "-a: b" a key and a list item: 2**n ways to fail
+    path.write_text("---\n" + "-a: b\n" * 40 + "Caseloads are too high.\n", encoding="utf-8")
+    with time_limit(READ_SECONDS, "reading"):
+        text = read_document(path).text
+    assert "Caseloads are too high." in text
+
+
 @pytest.mark.parametrize(
     "text",
     ["[" * 150_000, " " * 150_000 + "x", "[a](" * 40_000],

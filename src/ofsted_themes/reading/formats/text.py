@@ -22,8 +22,14 @@ BOMS = (
 # bracket, so that a long run of spaces or of "[" is one pass, not one per character.
 HEADING_MARKS = re.compile(r"(?m)^ {0,3}#{1,6}\s+|(?<=\S)[ \t]+#+[ \t]*$")
 EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
-LINK = re.compile(r"\[([^\[\]]+)\]\([^()]*\)")
-FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:.*\n)*?(?:---|\.\.\.)[ \t]*(?:\n|\Z)")
+# a link's target may hold parentheses one deep (".../Foo_(bar)"); possessive, one pass
+LINK = re.compile(r"\[([^\[\]]+)\]\((?:[^()]++|\([^()]*+\))*+\)")
+# YAML front matter: between two "---" lines at the very start, lines of keys and values (not
+# a horizontal rule over prose). Each line is taken one way only (an atomic group): a line that
+# reads two ways ("-a: b") would otherwise double the work of every failing match.
+FRONT_MATTER = re.compile(
+    r"\A---[ \t]*\n(?:(?>[\w-]+:.*|[ \t-].*|#.*|)\n)*?(?:---|\.\.\.)[ \t]*(?:\n|\Z)"
+)
 HARD_BREAK = re.compile(r"(?m)(?<=\S)\\$")  # a backslash ending a line: a line break
 TABLE_ROW = re.compile(r"^[ \t]*\|(.*)\|[ \t]*$")
 RULE_CELL = re.compile(r"[ \t]*:?-+:?[ \t]*")  # a cell of the row under a table's header
@@ -37,7 +43,7 @@ def read_text(data: bytes) -> list[str]:
 def read_markdown(data: bytes) -> list[str]:
     """Pages of a Markdown file, with front matter, heading marks, emphasis and link targets
     removed, and a table's cells each a paragraph (as a Word table's are)."""
-    text = FRONT_MATTER.sub("", decode_text(data))
+    text = FRONT_MATTER.sub("", decode_text(data).replace("\r\n", "\n"))
     text = _table_cells(HARD_BREAK.sub("", text))
     text = HEADING_MARKS.sub("", text)
     text = EMPHASIS.sub(r"\2", text)
