@@ -1095,6 +1095,26 @@ def test_noncharacters_in_a_text_are_left_out_of_a_workbook_not_the_run(tagger_f
     assert "Children who go missing  get return home  visits." in set(texts)
 
 
+def test_a_tables_letter_whose_rows_disagree_is_warned_of(tagger_file, tmp_path):
+    """One row's typo moved a whole letter to 'unknown' in every roll-up, without a word."""
+    letters = tmp_path / "in"
+    letters.mkdir()
+    (letters / "t.csv").write_text(
+        "document,council,year,text\n"
+        "A,Leeds,2021,Caseloads are too high.\nA,Leeds,2021,Plans improve.\n"
+        "A,Bradford,2021,Visits are late.\nB,York,2021,Managers check plans.\n"
+    )
+    out = tmp_path / "out" / "tags.csv"
+    done = tag(tagger_file, out, letters)
+    assert done.returncode == 0, done.stderr
+    warning = "1 letter of tables whose rows name more than one value of a column"
+    assert warning in done.stderr and "t.csv::A (council)" in done.stderr
+    report = out.with_name("report.html").read_text(encoding="utf-8")
+    assert warning in report and "t.csv::A (council)" in report
+    summary = read_table(out.with_name("letters.csv")).set_index("document")
+    assert summary["council"].tolist() == ["", "York"]  # A left blank
+
+
 def test_a_sheet_without_the_text_column_fails_its_workbook_by_name(tagger_file, tmp_path):
     source = workbook(tmp_path / "book.xlsx", {
         "2023": [["text"], ["Caseloads are too high for workers."]],

@@ -181,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
                     "duplicates": result.duplicates,
                     "empty": result.empty,
                     "absent": result.absent,
+                    "mixed": result.mixed,
                     "failures": beside(failures_path(args.out), args.report),
                 }
                 write_batch_report(
@@ -283,7 +284,7 @@ def print_outcome(result, seconds: float) -> None:
 
 def print_notes(result, args: argparse.Namespace) -> None:
     """What a user may not expect of the run: letters tagged twice, replaced or left out."""
-    from ofsted_themes.tagging.batch import NO_SENTENCE  # imported by the run already
+    from ofsted_themes.tagging.batch import MIXED, NO_SENTENCE  # imported by the run already
 
     if result.duplicates:
         pairs = some_of([f"{one_line(a)} = {one_line(b)}" for a, b in result.duplicates])
@@ -296,6 +297,12 @@ def print_notes(result, args: argparse.Namespace) -> None:
         print(
             f"warning: {counted(len(result.empty), 'letter')} {NO_SENTENCE}: "
             f"{some_of([one_line(name) for name in result.empty])}",
+            file=sys.stderr,
+        )
+    if result.mixed:
+        print(
+            f"warning: {counted(len(result.mixed), 'letter')} {MIXED}: "
+            f"{some_of([one_line(name) for name in result.mixed])}",
             file=sys.stderr,
         )
     if result.absent:

@@ -25,6 +25,7 @@ from ofsted_themes.modelling.tagger import Tagger
 from ofsted_themes.reading.inputs import find_inputs
 from ofsted_themes.tagging.corrections import Corrections
 from ofsted_themes.tagging.letters import (
+    DISAGREED,
     INPUT_SUFFIXES,
     LETTER_ROW_COLUMNS,
     TABLE_SUFFIXES,
@@ -71,6 +72,8 @@ class BatchResult:
     # the summary's letters without a single sentence (a scan with a scrap of text, headings
     # alone), a resumed run's earlier ones too: each is a row, so counted as a letter
     empty: list[str] = field(default_factory=list)
+    # a table's letters whose rows name two councils, years, ...: those columns left blank
+    mixed: list[str] = field(default_factory=list)
 
 
 def sentence_columns(tagger: Tagger) -> list[str]:
@@ -222,6 +225,12 @@ NO_SENTENCE = (
     "headings alone?)"
 )
 SAME_NAME = "another letter of this run has the same name: rename the file or the table's letter"
+# what a reader of the counts is told of a table's letters whose rows disagree (BatchResult.mixed)
+MIXED = (
+    "of tables whose rows name more than one value of a column (two councils, two years), which "
+    "is left blank, so 'unknown' in the report: correct the table, or give the letter's value "
+    "with --meta"
+)
 EARLIER_OUTPUT = "an output of an earlier tag run, not a letter: name it on its own to tag it again"
 
 
@@ -332,6 +341,8 @@ def run_batch(
                     result.failures.append((meta["document"], SAME_NAME))
                     continue
                 named.add(meta["document"])
+                if disagreed := meta.pop(DISAGREED, None):
+                    result.mixed.append(f"{meta['document']} ({', '.join(disagreed)})")
                 if corrections:  # the rows take the corrected council and year too
                     meta = corrections.apply(meta)
                     rows |= letter_columns(meta, len(rows["document"]))

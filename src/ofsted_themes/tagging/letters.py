@@ -313,6 +313,9 @@ def _joined_sheets(sheets: dict[str, pd.DataFrame], text_column: str) -> pd.Data
 
 # a table's columns that say which letter a row is of and what is known of it, whatever their case
 KNOWN_COLUMNS = {"document", "page", "year", *LETTER_COLUMNS}
+# the key of a table letter's metadata naming the columns its rows fill with different values
+# (two councils, two years), left blank in the summary
+DISAGREED = "disagreed"
 
 
 def text_header(table: pd.DataFrame) -> pd.DataFrame:
@@ -343,6 +346,8 @@ def table_metadata(table: pd.DataFrame, codes: np.ndarray, letters: int) -> list
         agreed = by_letter.nunique()
         for code, value in by_letter.first()[agreed == 1].items():
             found[code][column] = value
+        for code in agreed.index[agreed > 1]:  # left blank: the reader is told (DISAGREED)
+            found[code].setdefault(DISAGREED, []).append(column)
     return [_as_letter_metadata(meta) for meta in found]
 
 
