@@ -1115,6 +1115,27 @@ def test_a_tables_letter_whose_rows_disagree_is_warned_of(tagger_file, tmp_path)
     assert summary["council"].tolist() == ["", "York"]  # A left blank
 
 
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_workbooks_hidden_sheets_are_not_read(tmp_path, state):
+    """Excel does not show them (an old draft, a lookup table): they were tagged as letters,
+    or failed the workbook for want of a text column the user could not see."""
+    from openpyxl import load_workbook
+
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    source = workbook(tmp_path / "book.xlsx", {
+        "2023": [["text"], ["Caseloads are too high for workers."]],
+        "Old draft": [["text"], ["Children go missing from care."]],
+        "Lookup": [["code", "meaning"], ["1", "yes"]]})  # fmt: skip
+    book = load_workbook(source)
+    book["Old draft"].sheet_state = state
+    book["Lookup"].sheet_state = state
+    book.save(source)
+    letters = read_sentence_table(source, "book.xlsx", "text")
+    assert [lt.document for lt in letters] == ["book.xlsx"]
+    assert list(letters[0].sentences["text"]) == ["Caseloads are too high for workers."]
+
+
 def test_a_sheet_without_the_text_column_fails_its_workbook_by_name(tagger_file, tmp_path):
     source = workbook(tmp_path / "book.xlsx", {
         "2023": [["text"], ["Caseloads are too high for workers."]],

@@ -257,7 +257,26 @@ def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
     except Exception as exc:  # any fault of a damaged workbook, in whichever parser met it
         reason = f"{type(exc).__name__}: {exc}"[:200]
         raise InputError(f"cannot read workbook: damaged .xlsx ({reason})") from None
-    return _joined_sheets({n: text_header(sheet) for n, sheet in sheets.items()}, text_column)
+    hidden = hidden_sheets(data)
+    shown = {n: sheet for n, sheet in sheets.items() if n not in hidden} or sheets
+    return _joined_sheets({n: text_header(sheet) for n, sheet in shown.items()}, text_column)
+
+
+def hidden_sheets(data: bytes) -> set[str]:
+    """The names of a workbook's hidden sheets (a lookup table, an old draft): Excel does not
+    show them, and a reader of the workbook does not count them; read only if every sheet is."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    try:
+        root = ElementTree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("xl/workbook.xml"))
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
+        return set()
+    return {
+        sheet.get("name", "")
+        for sheet in root.iter()
+        if sheet.tag.endswith("}sheet") and sheet.get("state") in ("hidden", "veryHidden")
+    }
 
 
 # what a zip archive named .xlsx holds instead of an Excel workbook, by a member it has
