@@ -354,7 +354,7 @@ def provenance_lines(provenance: dict | None, views: list[dict]) -> list[str]:
         )
     thresholds = provenance.get("thresholds") or {}
     named = [
-        f"{v['name']} {float(thresholds[v['id']]):.2f}"
+        f"{v['name']} {round(float(thresholds[v['id']]), 4):g}"  # to four places, as scores
         + (" (set by --threshold)" if v["id"] in overridden else "")
         for v in views
         if v["id"] in thresholds
@@ -472,7 +472,7 @@ def _summary_rows(
         {
             "document": d,
             "anchor": anchors[d],
-            "fields": [_display(rows.get(d, {}).get(field)) for field, _ in SUMMARY_FIELDS],
+            "fields": [_field(rows.get(d, {}), field) for field, _ in SUMMARY_FIELDS],
             "sentences": int(_number(rows.get(d, {}).get("sentences"))),
             "shares": [
                 {
@@ -489,6 +489,13 @@ def _summary_rows(
         }
         for d in documents
     ]
+
+
+def _field(row: dict, field: str) -> str:
+    """A letter's metadata as the summary table shows it: its council "unknown" where its text
+    did not give one, as the roll-ups and the sentence lists name it."""
+    shown = _display(row.get(field)).strip()
+    return shown or UNKNOWN if field == "council" else shown
 
 
 def _letter(
