@@ -240,6 +240,14 @@ def test_the_letter_date_is_not_taken_for_the_visit_dates():
     assert letter_metadata(text).visit_dates == "3 May 2022"
 
 
+def test_a_letter_whose_visit_dates_cannot_be_read_has_the_year_of_its_own_date():
+    # it rolled up under "unknown"; a letter is written within weeks of its visit
+    text = "5 May 2021\n\nFocused visit to X children’s services\nInspectors visited in April 2021."
+    found = letter_metadata(text)
+    assert (found.visit_dates, found.visit_date_iso) == (None, "2021")
+    assert letter_metadata(text.replace("5 May 2021", "Our ref: 5521")).visit_date_iso is None
+
+
 def test_a_date_before_the_visit_is_mentioned_is_passed_over():
     text = (
         "Since a new director started on 1 April 2021, much has changed.\n"

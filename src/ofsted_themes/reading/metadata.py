@@ -166,6 +166,11 @@ LABELLED_DATES = re.compile(
     r"\b(?i:dates?(?: of (?:the )?(?:inspection|visit))?:)\s+"
     rf"(?P<span>(?:{SOME_DATE}{DATE_JOIN})*{DAY}\s+(?:{MONTH})\s+\d{{4}})"
 )
+# A letter's own date, on a line of its own near its top ("20 June 2023", "Tuesday 5 May 2021")
+LETTER_DATE = re.compile(
+    rf"(?m)^[ \t]*(?:[A-Z][a-z]+day,?[ \t]+)?{DAY}[ \t]+(?:{MONTH})[ \t]+(?P<year>\d{{4}})[ \t]*$"
+)
+LETTER_TOP = 2000  # characters: a letter's date is above its first paragraphs
 LAST_DATE = re.compile(
     rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{MONTH})\s+(?P<year>\d{{4}})"
 )
@@ -218,7 +223,7 @@ def letter_metadata(text: str) -> LetterMetadata:
         council=council(text),
         visit_type=visit_type,
         visit_dates=span,
-        visit_date_iso=iso,
+        visit_date_iso=iso or letter_year(text),
         judgement=judgement(text) if visit_type in (None, INSPECTION) else None,
     )
 
@@ -340,6 +345,13 @@ def _latest_beside(text: str, visit: re.Match) -> re.Match | None:
         if dates and _iso(SPACES.sub(" ", dates["span"])):
             found.append(dates)
     return max(found, key=lambda dates: _iso(SPACES.sub(" ", dates["span"])) or "", default=None)
+
+
+def letter_year(text: str) -> str | None:
+    """The year of a letter's own date, for a letter whose visit dates cannot be read ("in
+    April 2021"): a letter is written within weeks of its visit."""
+    found = LETTER_DATE.search(text, 0, LETTER_TOP)
+    return found["year"] if found else None
 
 
 def judgement(text: str) -> str | None:
