@@ -561,6 +561,18 @@ def test_the_runs_own_report_is_passed_over_when_it_writes_none(tagger_file, tmp
     assert done.returncode == 0, done.stdout + done.stderr  # the report was a failure: exit 1
 
 
+def test_an_output_name_too_long_for_its_staged_copy_is_refused_before_work(tagger_file, tmp_path):
+    """A 230-byte name is legal, but the staged copy beside it is not: the run failed at the
+    end, its work lost."""
+    letters = tmp_path / "letters"
+    normal_letter(letters)
+    out = tmp_path / "o" / ("t" * 226 + ".csv")
+    done = tag(tagger_file, out, letters)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "a name of 230 bytes: at most 200" in done.stderr
+    assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())
+
+
 def test_an_output_under_a_file_is_refused_with_the_reason(tagger_file, tmp_path):
     letters = tmp_path / "letters"
     normal_letter(letters)

@@ -24,6 +24,11 @@ def write_atomic(path: Path | str, write: Callable[[IO], object], mode: str = "w
         raise
 
 
+# The longest output name: a temporary copy is written beside it under its name and about 30
+# bytes more, and most file systems take names of up to 255 bytes.
+MAX_NAME_BYTES = 200
+
+
 def temporary_beside(path: Path) -> Path:
     """A new, empty, private temporary file in ``path``'s folder (made if needed), so that the
     final rename stays on one file system. Its name carries this process's id, so that a later

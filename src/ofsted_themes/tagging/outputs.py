@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ofsted_themes.core.atomic import (
+    MAX_NAME_BYTES,
     move_into_place,
     remove_stale_temporaries,
     staged_beside,
@@ -80,6 +81,8 @@ def check_outputs(outputs: dict[str, Path], inputs: list[Path]) -> None:
 def unwritable(path: Path) -> str | None:
     """Why ``path`` cannot be created or replaced, if it cannot: its nearest existing folder
     (the missing ones are made) must be a folder, and writable."""
+    if len(path.name.encode()) > MAX_NAME_BYTES:  # found only when the run's work was done
+        return f"a name of {len(path.name.encode())} bytes: at most {MAX_NAME_BYTES}"
     if path.exists() and not os.access(path, os.W_OK):
         return "permission denied"
     folder = path.parent
