@@ -557,7 +557,7 @@ def test_the_runs_own_report_is_passed_over_when_it_writes_none(tagger_file, tmp
     normal_letter(letters)
     out = letters / "results" / "tags.csv"
     assert tag(tagger_file, out, letters).returncode == 0  # with its report
-    done = tag(tagger_file, out, letters, "--no-report")
+    done = tag_here(letters, "--model", tagger_file, "--out", out, "--no-report")
     assert done.returncode == 0, done.stdout + done.stderr  # the report was a failure: exit 1
 
 

@@ -336,6 +336,15 @@ def test_a_number_of_workers_that_cannot_be_is_a_usage_error(tmp_path, capsys, j
     assert not out.parent.exists()
 
 
+def test_report_and_no_report_together_are_a_usage_error(tmp_path, capsys):
+    out = tmp_path / "out" / "tags.csv"
+    status, _, err = main_in_process(
+        capsys, tmp_path, "--out", out, "--report", tmp_path / "r.html", "--no-report"
+    )
+    assert status == 2 and "--report and --no-report: give one" in err  # --report was ignored
+    assert not out.parent.exists()
+
+
 def test_a_batch_never_starts_more_workers_than_files_or_cores(monkeypatch):
     from ofsted_themes.tagging import batch
 

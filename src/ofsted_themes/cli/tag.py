@@ -116,6 +116,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"time to read one file before it fails (default {READ_SECONDS:g}; 0: no limit)",
     )
     args = parser.parse_args(argv)
+    if args.no_report and args.report:  # one asks for a report the other refuses
+        parser.error("--report and --no-report: give one")
     args.summary = args.summary or args.out.with_name("letters.csv")
     args.report = args.report or args.out.with_name("report.html")
     return args
