@@ -369,6 +369,15 @@ def test_markdown_with_windows_line_ends_a_rule_first_and_a_link_in_parentheses(
     ]
 
 
+def test_markdown_front_matter_with_keys_of_several_words_or_quoted_is_dropped(tmp_path):
+    path = tmp_path / "letter.md"
+    path.write_text(
+        '---\nLead inspector: Jane Smith\n"title": Focused visit\n---\nCaseloads are high.\n',
+        encoding="utf-8",
+    )
+    assert read_document(path).text == "Caseloads are high."
+
+
 def test_markdown_front_matter_of_lines_read_two_ways_is_read_within_the_time_limit(tmp_path):
     path = tmp_path / "letter.md"  # each "-a: b" a key and a list item: 2**n ways to fail
     path.write_text("---\n" + "-a: b\n" * 40 + "Caseloads are too high.\n", encoding="utf-8")

@@ -283,8 +283,14 @@ def test_the_dates_beside_the_letters_own_visit_win_over_an_earlier_visit_recall
             "letter summarises the findings of the JTAI in Leeds from 5 to 9 June 2023.\n",
             "2023-06-09",
         ),
+        (
+            "Focused visit to Leeds children’s services\nPublication date: 20 July 2023\n"
+            "This letter summarises the findings of the focused visit to Leeds on 6 and 7 June "
+            "2023.\n",
+            "2023-06-07",
+        ),
     ],
-    ids=["labelled dates before a recalled inspection", "a recalled JTAI first"],
+    ids=["labelled dates before a recalled inspection", "a recalled JTAI first", "a date label"],
 )
 def test_a_recalled_visit_of_the_same_kind_is_not_taken_for_the_letters_own(text, iso):
     assert letter_metadata(text).visit_date_iso == iso

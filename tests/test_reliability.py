@@ -818,6 +818,27 @@ def test_resume_knows_the_names_an_earlier_version_wrote():
     assert named_now("t.csv::") == "t.csv"  # a table's rows naming no letter
     assert named_now("bell\x07.pdf") == "bell\\x07.pdf"  # a control character, written raw
     assert named_now("t.csv::a") == "t.csv::a"
+    assert named_now("t.csv::A::") == "t.csv::A::"  # a letter named "A::" is no blank name
+
+
+def test_resume_onto_a_summary_without_its_document_column_is_refused(tagger_file, tmp_path):
+    letters = _two_letters(tmp_path)
+    out = tmp_path / "out" / "tags.csv"
+    assert tag(tagger_file, out, letters).returncode == 0
+    summary = out.with_name("letters.csv")
+    pd.read_csv(summary).drop(columns="document").to_csv(summary, index=False)
+    done = tag(tagger_file, out, letters, "--resume")
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "letters.csv has no document column" in done.stderr
+
+
+def test_an_output_name_that_is_not_utf8_is_written(tagger_file, tmp_path):
+    letters = tmp_path / "letters"
+    normal_letter(letters)
+    out = tmp_path / "o" / "t\udcff.csv"  # the byte 0xff, as Python names it
+    done = tag(tagger_file, out, letters)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert out.exists()
 
 
 def test_resume_warns_of_a_letter_the_same_as_an_earlier_one(tagger_file, tmp_path):
@@ -1125,6 +1146,10 @@ def test_a_tables_letter_whose_rows_disagree_is_warned_of(tagger_file, tmp_path)
     assert warning in report and "t.csv::A (council)" in report
     summary = read_table(out.with_name("letters.csv")).set_index("document")
     assert summary["council"].tolist() == ["", "York"]  # A left blank
+    meta = tmp_path / "meta.csv"
+    meta.write_text("document,council\nt.csv::A,Leeds\n")
+    fixed = tag(tagger_file, tmp_path / "fixed" / "tags.csv", letters, meta=str(meta))
+    assert fixed.returncode == 0 and warning not in fixed.stderr  # corrected: nothing to warn of
 
 
 @pytest.mark.parametrize("state", ["hidden", "veryHidden"])

@@ -748,3 +748,21 @@ def test_a_pattern_too_long_to_look_at_is_a_failure_not_a_traceback(tmp_path):
 
     pattern = str(tmp_path / ("x" * 300 + "*.txt"))
     assert find_inputs([pattern], {".txt"}) == ([], [(pattern, "file name too long")])
+
+
+def test_a_file_too_deep_to_look_at_fails_alone_not_its_folder(tmp_path, monkeypatch):
+    from ofsted_themes.reading import inputs
+
+    (tmp_path / "a.txt").write_text("x")
+    (tmp_path / "deep.txt").write_text("x")
+    real = Path.is_file
+
+    def is_file(path):
+        if path.name == "deep.txt":
+            raise OSError(36, "File name too long")
+        return real(path)
+
+    monkeypatch.setattr(inputs.Path, "is_file", is_file)
+    found, failures = inputs.find_inputs([str(tmp_path)], {".txt"})
+    assert found == [tmp_path / "a.txt"]  # the whole folder was lost
+    assert failures == [(str(tmp_path / "deep.txt"), "file name too long")]

@@ -46,16 +46,22 @@ def unsupported_reason(path: Path) -> str:
 
 def _expand(name: str, wanted: set[str]) -> tuple[list[Path], list[tuple[str, str]]]:
     """The files one command-line input stands for, and its failures."""
+    path = Path(name)
     try:
-        return _expand_path(name, wanted)
-    except OSError as error:  # a name longer than the system takes, a folder not searchable
+        folder = path.is_dir()
+    except OSError as error:  # a name longer than the system takes
+        return [], [(name, os_reason(error))]
+    if folder:
+        return _walk(path, wanted)
+    try:
+        return _file_or_pattern(name, path, wanted)
+    except OSError as error:
         return [], [(name, os_reason(error))]
 
 
-def _expand_path(name: str, wanted: set[str]) -> tuple[list[Path], list[tuple[str, str]]]:
-    path = Path(name)
-    if path.is_dir():
-        return _walk(path, wanted)
+def _file_or_pattern(
+    name: str, path: Path, wanted: set[str]
+) -> tuple[list[Path], list[tuple[str, str]]]:
     if path.is_file():
         if path.suffix.lower() not in wanted:
             return [], [(name, unsupported_reason(path))]
@@ -113,7 +119,12 @@ def _walk(folder: Path, wanted: set[str]) -> tuple[list[Path], list[tuple[str, s
             if path.suffix.lower() not in wanted:
                 failures += _unread(path)
                 continue
-            if path.is_file():
+            try:
+                regular = path.is_file()
+            except OSError as error:  # a path longer than the system takes: this file alone
+                failures.append((str(path), os_reason(error)))
+                continue
+            if regular:
                 paths.append(path)
             else:
                 failures.append((str(path), "broken symbolic link or not a regular file"))

@@ -163,7 +163,7 @@ VISIT_DATES = re.compile(
 )
 # "Inspection dates: 12 to 16 September 2022": a report says so of its own visit
 LABELLED_DATES = re.compile(
-    r"\b(?i:dates?(?: of (?:the )?(?:inspection|visit))?:)\s+"
+    r"\b(?i:(?:inspection|visit)\s+dates?|dates?\s+of\s+(?:the\s+)?(?:inspection|visit)):\s+"
     rf"(?P<span>(?:{SOME_DATE}{DATE_JOIN})*{DAY}\s+(?:{MONTH})\s+\d{{4}})"
 )
 # A letter's own date, on a line of its own near its top ("20 June 2023", "Tuesday 5 May 2021")
@@ -335,15 +335,17 @@ SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
 
 
 def _latest_beside(text: str, visit: re.Match) -> re.Match | None:
-    """The latest dates in the rest of a sentence that names the kind of ``visit``."""
-    found = []
+    """The latest dates in a sentence that names the kind of ``visit``, after that mention;
+    each sentence searched once, however often it names the visit."""
+    found, searched_to = [], -1
     for mention in VISIT_TYPE.finditer(text, visit.start()):
-        if mention.lastgroup != visit.lastgroup:
+        if mention.lastgroup != visit.lastgroup or mention.start() < searched_to:
             continue
         end = SENTENCE_END.search(text, mention.end())
-        dates = VISIT_DATES.search(text, mention.end(), end.start() if end else len(text))
-        if dates and _iso(SPACES.sub(" ", dates["span"])):
-            found.append(dates)
+        searched_to = end.start() if end else len(text)
+        for dates in VISIT_DATES.finditer(text, mention.end(), searched_to):
+            if _iso(SPACES.sub(" ", dates["span"])):
+                found.append(dates)
     return max(found, key=lambda dates: _iso(SPACES.sub(" ", dates["span"])) or "", default=None)
 
 

@@ -494,8 +494,10 @@ def _summary_rows(
 def _field(row: dict, field: str) -> str:
     """A letter's metadata as the summary table shows it: its council "unknown" where its text
     did not give one, as the roll-ups and the sentence lists name it."""
-    shown = _display(row.get(field)).strip()
-    return shown or UNKNOWN if field == "council" else shown
+    shown = _display(row.get(field))
+    if field == "council" and not shown.strip():
+        return UNKNOWN
+    return shown
 
 
 def _letter(

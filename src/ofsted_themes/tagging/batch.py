@@ -175,6 +175,8 @@ def disagreements(
     by_letter = tagged.groupby(named["document"].to_numpy(), sort=False)
     found = by_letter.sum()
     found.insert(0, "sentences", by_letter.size())
+    if "document" not in summary.columns:
+        return [f"{summary_name} has no document column"]
     wanted = summary.assign(document=[named_now(d) for d in summary["document"]])
     wanted = wanted.rename(columns={f"{t}_count": t for t in theme_ids})
     wanted = wanted.drop_duplicates("document").set_index("document").reindex(columns=columns)
@@ -187,7 +189,7 @@ def disagreements(
             continue
         for column in columns:
             have, want = found.at[document, column], wanted.at[document, column]
-            if pd.isna(want) or pd.isna(have) or int(have) != int(want):
+            if pd.isna(want) or pd.isna(have) or float(have) != float(want):
                 what = column if column == "sentences" else f"{column} sentences"
                 problems.append(
                     f"{printable_name(document)}: {want} {what} in {summary_name}, {have} in "
@@ -216,7 +218,10 @@ def named_now(name: object) -> str:
     """An earlier version wrote control characters as they were (``without_controls``), and
     named a table's rows with a blank ``document`` cell ``table.csv::`` (``letter_name``)."""
     name = without_controls(str(name))
-    return name.removesuffix("::")
+    table = name[:-2]
+    if name.endswith("::") and "::" not in table and Path(table).suffix.lower() in TABLE_SUFFIXES:
+        return table
+    return name
 
 
 # what a reader of the counts is told of the letters without a sentence (BatchResult.empty)
@@ -228,9 +233,10 @@ SAME_NAME = "another letter of this run has the same name: rename the file or th
 # what a reader of the counts is told of a table's letters whose rows disagree (BatchResult.mixed)
 MIXED = (
     "of tables whose rows name more than one value of a column (two councils, two years), which "
-    "is left blank, so 'unknown' in the report: correct the table, or give the letter's value "
-    "with --meta"
+    "is left blank (a council or year rolls up under 'unknown'): correct the table, or give the "
+    "letter's value with --meta"
 )
+FILLED_BY = {"year": "visit_date"}  # a table's year is its letter's visit date
 EARLIER_OUTPUT = "an output of an earlier tag run, not a letter: name it on its own to tag it again"
 
 
@@ -341,11 +347,12 @@ def run_batch(
                     result.failures.append((meta["document"], SAME_NAME))
                     continue
                 named.add(meta["document"])
-                if disagreed := meta.pop(DISAGREED, None):
-                    result.mixed.append(f"{meta['document']} ({', '.join(disagreed)})")
+                disagreed = meta.pop(DISAGREED, [])
                 if corrections:  # the rows take the corrected council and year too
                     meta = corrections.apply(meta)
                     rows |= letter_columns(meta, len(rows["document"]))
+                if blank := [c for c in disagreed if not meta.get(FILLED_BY.get(c, c))]:
+                    result.mixed.append(f"{meta['document']} ({', '.join(blank)})")
                 tallies.append(tally(rows, meta, tagger.theme_ids))
                 if tallies[-1]["sentences"]:  # an empty letter has no rows, only its tally
                     sink.write(rows)

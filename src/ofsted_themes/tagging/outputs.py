@@ -81,8 +81,9 @@ def check_outputs(outputs: dict[str, Path], inputs: list[Path]) -> None:
 def unwritable(path: Path) -> str | None:
     """Why ``path`` cannot be created or replaced, if it cannot: its nearest existing folder
     (the missing ones are made) must be a folder, and writable."""
-    if len(path.name.encode()) > MAX_NAME_BYTES:  # found only when the run's work was done
-        return f"a name of {len(path.name.encode())} bytes: at most {MAX_NAME_BYTES}"
+    size = len(os.fsencode(path.name))  # as the file system stores it, whatever it holds
+    if size > MAX_NAME_BYTES:  # found only when the run's work was done
+        return f"a name of {size} bytes: at most {MAX_NAME_BYTES}"
     if path.exists() and not os.access(path, os.W_OK):
         return "permission denied"
     folder = path.parent

@@ -28,7 +28,9 @@ LINK = re.compile(r"\[([^\[\]]+)\]\((?:[^()]++|\([^()]*+\))*+\)")
 # a horizontal rule over prose). Each line is taken one way only (an atomic group): a line that
 # reads two ways ("-a: b") would otherwise double the work of every failing match.
 FRONT_MATTER = re.compile(
-    r"\A---[ \t]*\n(?:(?>[\w-]+:.*|[ \t-].*|#.*|)\n)*?(?:---|\.\.\.)[ \t]*(?:\n|\Z)"
+    r"\A---[ \t]*\n"
+    r"(?:(?>[\"']?[\w-]+(?: [\w-]+){0,2}[\"']?:(?:[ \t].*)?|[ \t-].*|#.*|)\n)*?"
+    r"(?:---|\.\.\.)[ \t]*(?:\n|\Z)"
 )
 HARD_BREAK = re.compile(r"(?m)(?<=\S)\\$")  # a backslash ending a line: a line break
 TABLE_ROW = re.compile(r"^[ \t]*\|(.*)\|[ \t]*$")
