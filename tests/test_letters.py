@@ -240,6 +240,17 @@ def test_the_letter_date_is_not_taken_for_the_visit_dates():
     assert letter_metadata(text).visit_dates == "3 May 2022"
 
 
+def test_a_publication_date_is_not_a_visit_date_and_a_month_alone_gives_the_year():
+    published = "Focused visit to Devon children’s services\nPublication date: 10 January 2024\n"
+    assert letter_metadata(published).visit_date_iso is None  # it was 2024-01-10
+    month = (
+        "20 January 2021\n\nFocused visit to Surrey children’s services\nThis letter "
+        "summarises the focused visit to Surrey children’s services in December 2020.\n"
+    )
+    found = letter_metadata(month)
+    assert (found.visit_dates, found.visit_date_iso) == ("December 2020", "2020")  # not 2021
+
+
 def test_a_letter_whose_visit_dates_cannot_be_read_has_the_year_of_its_own_date():
     # it rolled up under "unknown"; a letter is written within weeks of its visit
     text = "5 May 2021\n\nFocused visit to X children’s services\nInspectors visited in April 2021."

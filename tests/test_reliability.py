@@ -777,18 +777,23 @@ def test_resume_without_the_earlier_runs_other_table_is_refused(tagger_file, tmp
     assert hashes(out.parent) == before
 
 
-def test_resume_onto_a_summary_that_does_not_match_its_tag_table_is_refused(tagger_file, tmp_path):
+@pytest.mark.parametrize(
+    ("column", "says"), [("sentences", "sentences in letters.csv"), ("cse_share", "a cse_share")]
+)
+def test_resume_onto_a_summary_that_does_not_match_its_tag_table_is_refused(
+    tagger_file, tmp_path, column, says
+):
     letters = _two_letters(tmp_path)
     out = tmp_path / "out" / "tags.csv"
     assert tag(tagger_file, out, letters).returncode == 0
     summary = out.with_name("letters.csv")
     edited = pd.read_csv(summary)
-    edited.loc[0, "sentences"] += 40  # a count edited by hand
+    edited.loc[0, column] += 40 if column == "sentences" else 0.5  # edited by hand
     edited.to_csv(summary, index=False)
     before = hashes(out.parent)
     done = tag(tagger_file, out, letters, "--resume")
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
-    assert "does not match" in done.stderr and "sentences in letters.csv" in done.stderr
+    assert "does not match" in done.stderr and says in done.stderr
     assert hashes(out.parent) == before
 
 

@@ -157,15 +157,18 @@ DATE_JOIN = r"\s*(?:,\s*and|,|and|to|until|–|—|-)\s*"
 # "on 3 and 4 May 2022", "from 12 to 16 September 2022", "between 27 February and 3 March 2023",
 # "Inspection dates: 12 to 16 September 2022"
 # "between" stays in the span: "22 and 26 January 2024" alone reads as two days
+# "Inspection dates:", "Dates of the visit:": a report's label of its own visit's dates (not any
+# date, such as "Publication date:")
+DATES_LABEL = r"(?i:(?:inspection|visit)\s+dates?|dates?\s+of\s+(?:the\s+)?(?:inspection|visit)):"
 VISIT_DATES = re.compile(
-    r"\b(?:(?i:on|from|dates?(?: of (?:the )?(?:inspection|visit))?:)\s+|(?=(?i:between)\s))"
+    rf"\b(?:(?:(?i:on|from)|{DATES_LABEL})\s+|(?=(?i:between)\s))"
     rf"(?P<span>(?:(?i:between)\s+)?(?:{SOME_DATE}{DATE_JOIN})*{DAY}\s+(?:{MONTH})\s+\d{{4}})"
 )
-# "Inspection dates: 12 to 16 September 2022": a report says so of its own visit
 LABELLED_DATES = re.compile(
-    r"\b(?i:(?:inspection|visit)\s+dates?|dates?\s+of\s+(?:the\s+)?(?:inspection|visit)):\s+"
-    rf"(?P<span>(?:{SOME_DATE}{DATE_JOIN})*{DAY}\s+(?:{MONTH})\s+\d{{4}})"
+    rf"\b{DATES_LABEL}\s+(?P<span>(?:{SOME_DATE}{DATE_JOIN})*{DAY}\s+(?:{MONTH})\s+\d{{4}})"
 )
+# "the focused visit in December 2020": a month and a year, where no day is given
+MONTH_YEAR = re.compile(rf"\b(?i:in|during)\s+(?P<span>(?P<month>{MONTH})\s+(?P<year>\d{{4}}))")
 # A letter's own date, on a line of its own near its top ("20 June 2023", "Tuesday 5 May 2021")
 LETTER_DATE = re.compile(
     rf"(?m)^[ \t]*(?:[A-Z][a-z]+day,?[ \t]+)?{DAY}[ \t]+(?:{MONTH})[ \t]+(?P<year>\d{{4}})[ \t]*$"
@@ -315,17 +318,20 @@ def visit_dates(text: str, visit: re.Match | None = None) -> tuple[str | None, s
     labels ("Inspection dates: 12 to 16 September 2022"); else the latest in a sentence that
     names the letter's own kind of ``visit`` ("the findings of the monitoring visit to Leeds on
     6 and 7 June 2023"), as an earlier visit a letter recalls ("Since the focused visit on 3 May
-    2021", "the previous JTAI, from 4 to 8 March 2019") is before its own; else the first after
-    the visit is first named, so that the letter's own date is not taken."""
+    2021", "the previous JTAI, from 4 to 8 March 2019") is before its own; else the latest month
+    in such a sentence ("the focused visit in December 2020": the year alone); else the first
+    after the visit is first named, so that the letter's own date is not taken."""
     if not any(month in text for month in MONTHS):  # a date names its month
         return None, None
     found = LABELLED_DATES.search(text) or (_latest_beside(text, visit) if visit else None)
+    if found is None and visit and (month := _latest_month_beside(text, visit)):
+        return month["span"], month["year"]
     found = found or VISIT_DATES.search(text, visit.start() if visit else 0)
     if found is None and visit and visit.start():  # from 0 the one search looked everywhere
         found = VISIT_DATES.search(text)
     if found is None:
         return None, None
-    span = SPACES.sub(" ", found["span"])
+    span = _span(found)
     if span[:8].lower() == "between ":  # a sentence's first word keeps no capital here
         span = "between " + span[8:]
     return span, _iso(span)
@@ -334,19 +340,34 @@ def visit_dates(text: str, visit: re.Match | None = None) -> tuple[str | None, s
 SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
 
 
+def _span(found: re.Match) -> str:
+    return SPACES.sub(" ", found["span"])
+
+
 def _latest_beside(text: str, visit: re.Match) -> re.Match | None:
-    """The latest dates in a sentence that names the kind of ``visit``, after that mention;
-    each sentence searched once, however often it names the visit."""
-    found, searched_to = [], -1
+    """The latest full dates in a sentence that names the kind of ``visit``, after that
+    mention."""
+    dated = [d for d in _beside(text, visit, VISIT_DATES) if _iso(_span(d))]
+    return max(dated, key=lambda dates: _iso(_span(dates)) or "", default=None)
+
+
+def _latest_month_beside(text: str, visit: re.Match) -> re.Match | None:
+    months = _beside(text, visit, MONTH_YEAR)
+    return max(months, key=lambda m: (m["year"], MONTHS.index(m["month"])), default=None)
+
+
+def _beside(text: str, visit: re.Match, pattern: re.Pattern) -> list[re.Match]:
+    """The matches of ``pattern`` in the rest of each sentence that names the kind of
+    ``visit``; each sentence searched once, however often it names the visit."""
+    found: list[re.Match] = []
+    searched_to = -1
     for mention in VISIT_TYPE.finditer(text, visit.start()):
         if mention.lastgroup != visit.lastgroup or mention.start() < searched_to:
             continue
         end = SENTENCE_END.search(text, mention.end())
         searched_to = end.start() if end else len(text)
-        for dates in VISIT_DATES.finditer(text, mention.end(), searched_to):
-            if _iso(SPACES.sub(" ", dates["span"])):
-                found.append(dates)
-    return max(found, key=lambda dates: _iso(SPACES.sub(" ", dates["span"])) or "", default=None)
+        found += pattern.finditer(text, mention.end(), searched_to)
+    return found
 
 
 def letter_year(text: str) -> str | None:

@@ -179,7 +179,9 @@ def disagreements(
         return [f"{summary_name} has no document column"]
     wanted = summary.assign(document=[named_now(d) for d in summary["document"]])
     wanted = wanted.rename(columns={f"{t}_count": t for t in theme_ids})
-    wanted = wanted.drop_duplicates("document").set_index("document").reindex(columns=columns)
+    shares = [f"{t}_share" for t in theme_ids]
+    wanted = wanted.drop_duplicates("document").set_index("document")
+    wanted = wanted.reindex(columns=[*columns, *shares])
     documents = list(wanted.index) + [d for d in found.index if d not in wanted.index]
     found = found.reindex(documents, fill_value=0)
     problems = []
@@ -196,6 +198,16 @@ def disagreements(
                     f"{tags_name}"
                 )
                 break
+        else:  # the counts agree: so must the shares made of them
+            sentences = float(found.at[document, "sentences"])
+            for theme, share in zip(theme_ids, shares, strict=True):
+                made = round(float(found.at[document, theme]) / sentences, 4) if sentences else 0
+                if pd.isna(wanted.at[document, share]) or wanted.at[document, share] != made:
+                    problems.append(
+                        f"{printable_name(document)}: a {share} of {wanted.at[document, share]} "
+                        f"in {summary_name}, {made} from {tags_name}"
+                    )
+                    break
     return problems
 
 

@@ -22,6 +22,13 @@ BOMS = (
 # bracket, so that a long run of spaces or of "[" is one pass, not one per character.
 HEADING_MARKS = re.compile(r"(?m)^ {0,3}#{1,6}\s+|(?<=\S)[ \t]+#+[ \t]*$")
 EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+# *x*, _x_ (not inside a word: snake_case and 2*3*4 stay), `code`
+SINGLE_EMPHASIS = re.compile(r"(?<![\w*])\*(?![\s*])([^*\n]+?)(?<!\s)\*(?![\w*])")
+UNDERSCORE_EMPHASIS = re.compile(r"(?<![\w_])_(?![\s_])([^_\n]+?)(?<!\s)_(?![\w_])")
+CODE = re.compile(r"`([^`\n]+)`")
+QUOTE_MARK = re.compile(r"(?m)^ {0,3}> ?")  # a quotation's ">" at a line's start
+AUTOLINK = re.compile(r"<((?:https?|mailto):[^<>\s]+)>")
+IMAGE_MARK = re.compile(r"!(?=\[[^\[\]]*\]\()")  # an image's "!": its alt text is read
 # a link's target may hold parentheses one deep (".../Foo_(bar)"); possessive, one pass
 LINK = re.compile(r"\[([^\[\]]+)\]\((?:[^()]++|\([^()]*+\))*+\)")
 # YAML front matter: between two "---" lines at the very start, lines of keys and values (not
@@ -34,6 +41,7 @@ FRONT_MATTER = re.compile(
 )
 HARD_BREAK = re.compile(r"(?m)(?<=\S)\\$")  # a backslash ending a line: a line break
 TABLE_ROW = re.compile(r"^[ \t]*\|(.*)\|[ \t]*$")
+CELL_BORDER = re.compile(r"(?<!\\)\|")  # "\|" is a pipe in a cell's text
 RULE_CELL = re.compile(r"[ \t]*:?-+:?[ \t]*")  # a cell of the row under a table's header
 
 
@@ -47,9 +55,11 @@ def read_markdown(data: bytes) -> list[str]:
     removed, and a table's cells each a paragraph (as a Word table's are)."""
     text = FRONT_MATTER.sub("", decode_text(data).replace("\r\n", "\n"))
     text = _table_cells(HARD_BREAK.sub("", text))
-    text = HEADING_MARKS.sub("", text)
+    text = QUOTE_MARK.sub("", HEADING_MARKS.sub("", text))
     text = EMPHASIS.sub(r"\2", text)
-    text = LINK.sub(r"\1", text)
+    text = SINGLE_EMPHASIS.sub(r"\1", UNDERSCORE_EMPHASIS.sub(r"\1", text))
+    text = CODE.sub(r"\1", AUTOLINK.sub(r"\1", text))
+    text = LINK.sub(r"\1", IMAGE_MARK.sub("", text))
     return _text_pages(text)
 
 
@@ -64,7 +74,7 @@ def _table_cells(text: str) -> str:
         if row is None:
             lines.append(line)
             continue
-        cells = [cell.strip() for cell in row[1].split("|")]
+        cells = [cell.strip().replace("\\|", "|") for cell in CELL_BORDER.split(row[1])]
         if not all(RULE_CELL.fullmatch(cell) for cell in cells):
             lines += ["", *(x for cell in cells if cell for x in (cell, "")), ""]
     return "\n".join(lines)
