@@ -136,14 +136,16 @@ SPACES = re.compile(r"\s+")
 
 # The earliest mention decides: the subject line comes before any mention of earlier visits. At
 # one position the alternatives are tried in order, so the JTAI is not taken for an inspection.
-VISIT_TYPE = re.compile(
-    r"(?P<jtai>joint targeted area inspection|\bJTAI\b)"
-    r"|(?P<monitoring>monitoring visit)"
-    r"|(?P<focused>focused visit)"
-    rf"|(?P<inspection>inspection of (?:[\w’'-]+ ){{0,6}}?(?:local authority )?{CHILDRENS} "
-    r"services|\bILACS\b|inspection of services for children in need)",
-    re.I,
-)
+KIND_MENTIONS = {
+    "jtai": r"joint targeted area inspection|\bJTAI\b",
+    "monitoring": r"monitoring visit",
+    "focused": r"focused visit",
+    "inspection": rf"inspection of (?:[\w’'-]+ ){{0,6}}?(?:local authority )?{CHILDRENS} "
+    r"services|\bILACS\b|inspection of services for children in need",
+}
+VISIT_TYPE = re.compile("|".join(f"(?P<{k}>{p})" for k, p in KIND_MENTIONS.items()), re.I)
+# each kind alone, to find its later mentions without trying the others at every character
+KIND_MENTION = {kind: re.compile(p, re.I) for kind, p in KIND_MENTIONS.items()}
 GROUP_TYPES = {
     "jtai": JTAI,
     "monitoring": MONITORING_VISIT,
@@ -323,7 +325,7 @@ def visit_dates(text: str, visit: re.Match | None = None) -> tuple[str | None, s
     after the visit is first named, so that the letter's own date is not taken."""
     if not any(month in text for month in MONTHS):  # a date names its month
         return None, None
-    found = LABELLED_DATES.search(text) or (_latest_beside(text, visit) if visit else None)
+    found = _labelled_dates(text) or (_latest_beside(text, visit) if visit else None)
     if found is None and visit and (month := _latest_month_beside(text, visit)):
         return month["span"], month["year"]
     found = found or VISIT_DATES.search(text, visit.start() if visit else 0)
@@ -338,6 +340,14 @@ def visit_dates(text: str, visit: re.Match | None = None) -> tuple[str | None, s
 
 
 SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
+
+
+def _labelled_dates(text: str) -> re.Match | None:
+    """LABELLED_DATES, looked for only in a text that says "date" at all: the pattern, case
+    blind, is tried at every word of a letter that does not."""
+    if "date" not in text and "Date" not in text and "DATE" not in text:
+        return None
+    return LABELLED_DATES.search(text)
 
 
 def _span(found: re.Match) -> str:
@@ -361,8 +371,8 @@ def _beside(text: str, visit: re.Match, pattern: re.Pattern) -> list[re.Match]:
     ``visit``; each sentence searched once, however often it names the visit."""
     found: list[re.Match] = []
     searched_to = -1
-    for mention in VISIT_TYPE.finditer(text, visit.start()):
-        if mention.lastgroup != visit.lastgroup or mention.start() < searched_to:
+    for mention in KIND_MENTION[visit.lastgroup or ""].finditer(text, visit.start()):
+        if mention.start() < searched_to:
             continue
         end = SENTENCE_END.search(text, mention.end())
         searched_to = end.start() if end else len(text)
