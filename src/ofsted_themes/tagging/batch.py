@@ -47,7 +47,7 @@ from ofsted_themes.tagging.outputs import (
     recover,
 )
 from ofsted_themes.tagging.sinks import TableSink
-from ofsted_themes.tagging.summary import summarise_counts, with_year
+from ofsted_themes.tagging.summary import summarise, summarise_counts, with_year
 
 PARALLEL_FROM = 8  # files; below this, worker start-up costs more than it saves
 
@@ -123,9 +123,6 @@ def _earlier_table(path: Path) -> pd.DataFrame:
         ) from None
 
 
-RESUME_HINT = "name the earlier run's summary with --summary, or tag again without --resume"
-
-
 def check_agreement(
     out: Path, summary: Path, tables: dict[Path, pd.DataFrame], theme_ids: list[str]
 ) -> None:
@@ -155,7 +152,8 @@ def check_agreement(
         raise OutputError(
             [
                 f"--resume: {summary} does not match {out} ({some_of(problems, 3)}): the summary "
-                f"of another run, or a table edited since? {RESUME_HINT}"
+                "of another run, or a table edited since? name the earlier run's summary with "
+                "--summary, or tag again without --resume"
             ]
         )
 
@@ -163,52 +161,50 @@ def check_agreement(
 def disagreements(
     tags: pd.DataFrame, summary: pd.DataFrame, theme_ids: list[str], names: tuple[str, str]
 ) -> list[str]:
-    """Where a summary's sentence and theme counts are not its tag table's, letter by letter
-    (``names``: the tag table's file name and the summary's)."""
+    """Where a summary's sentences, counts and shares are not those its tag table makes, letter
+    by letter: the summary is made again from the tag table, as the run made it (``names``: the
+    tag table's file name and the summary's)."""
     tags_name, summary_name = names
-    columns = ["sentences", *theme_ids]
-    named = tags.assign(document=[named_now(d) for d in tags.get("document", [])])
-    tagged = pd.DataFrame(
-        {t: pd.to_numeric(named[t], errors="coerce") if t in named else 0 for t in theme_ids},
-        index=named.index,
-    )  # numbers, however the table was read back (an empty one's columns are text)
-    by_letter = tagged.groupby(named["document"].to_numpy(), sort=False)
-    found = by_letter.sum()
-    found.insert(0, "sentences", by_letter.size())
     if "document" not in summary.columns:
         return [f"{summary_name} has no document column"]
-    wanted = summary.assign(document=[named_now(d) for d in summary["document"]])
-    wanted = wanted.rename(columns={f"{t}_count": t for t in theme_ids})
-    shares = [f"{t}_share" for t in theme_ids]
-    wanted = wanted.drop_duplicates("document").set_index("document")
-    wanted = wanted.reindex(columns=[*columns, *shares])
-    documents = list(wanted.index) + [d for d in found.index if d not in wanted.index]
-    found = found.reindex(documents, fill_value=0)
+    tagged = pd.DataFrame(
+        {t: pd.to_numeric(tags[t], errors="coerce") if t in tags else 0 for t in theme_ids},
+        index=tags.index,
+    )  # numbers, however the table was read back (an empty one's columns are text)
+    tagged.insert(0, "document", [named_now(d) for d in tags.get("document", [])])
+    given = summary.assign(document=[named_now(d) for d in summary["document"]])
+    given = given.drop_duplicates("document")
+    made = summarise(tagged, given[["document"]], theme_ids).set_index("document")
+    figures = ["sentences", *(f"{t}_count" for t in theme_ids), *(f"{t}_share" for t in theme_ids)]
+    known = set(given["document"])
+    given = given.set_index("document").reindex(index=made.index, columns=figures)
+    given = given.apply(pd.to_numeric, errors="coerce")  # a cell edited to text is wrong too
+    wrong = given.isna() | (given != made[figures])
     problems = []
-    for document in documents:
-        if document not in wanted.index:
+    for document, row in wrong.iterrows():
+        if document not in known:
             problems.append(f"{printable_name(document)} is in {tags_name} alone")
-            continue
-        for column in columns:
-            have, want = found.at[document, column], wanted.at[document, column]
-            if pd.isna(want) or pd.isna(have) or float(have) != float(want):
-                what = column if column == "sentences" else f"{column} sentences"
-                problems.append(
-                    f"{printable_name(document)}: {want} {what} in {summary_name}, {have} in "
-                    f"{tags_name}"
+        elif row.any():
+            column = row.idxmax()  # the first figure that differs
+            problems.append(
+                _difference(
+                    printable_name(document),
+                    column,
+                    (given.at[document, column], made.at[document, column]),
+                    names,
                 )
-                break
-        else:  # the counts agree: so must the shares made of them
-            sentences = float(found.at[document, "sentences"])
-            for theme, share in zip(theme_ids, shares, strict=True):
-                made = round(float(found.at[document, theme]) / sentences, 4) if sentences else 0
-                if pd.isna(wanted.at[document, share]) or wanted.at[document, share] != made:
-                    problems.append(
-                        f"{printable_name(document)}: a {share} of {wanted.at[document, share]} "
-                        f"in {summary_name}, {made} from {tags_name}"
-                    )
-                    break
+            )
     return problems
+
+
+def _difference(letter: str, column: str, figures: tuple, names: tuple[str, str]) -> str:
+    """How a letter's figure in the summary differs from the one its tag table makes."""
+    given, made = figures
+    tags_name, summary_name = names
+    if column.endswith("_share"):
+        return f"{letter}: a {column} of {given} in {summary_name}, {made} from {tags_name}"
+    what = "sentences" if column == "sentences" else f"{column.removesuffix('_count')} sentences"
+    return f"{letter}: {given} {what} in {summary_name}, {made} in {tags_name}"
 
 
 def earlier_letters(summary: Path) -> set[str]:
