@@ -286,7 +286,7 @@ def print_outcome(result, seconds: float) -> None:
 
 def print_notes(result, args: argparse.Namespace) -> None:
     """What a user may not expect of the run: letters tagged twice, replaced or left out."""
-    from ofsted_themes.tagging.batch import MIXED, NO_SENTENCE  # imported by the run already
+    from ofsted_themes.tagging.batch import letter_warnings  # imported by the run already
 
     if result.duplicates:
         pairs = some_of([f"{one_line(a)} = {one_line(b)}" for a, b in result.duplicates])
@@ -295,18 +295,9 @@ def print_notes(result, args: argparse.Namespace) -> None:
             f"two files?): {pairs}",
             file=sys.stderr,
         )
-    if result.empty:
-        print(
-            f"warning: {counted(len(result.empty), 'letter')} {NO_SENTENCE}: "
-            f"{some_of([one_line(name) for name in result.empty])}",
-            file=sys.stderr,
-        )
-    if result.mixed:
-        print(
-            f"warning: {counted(len(result.mixed), 'letter')} {MIXED}: "
-            f"{some_of([one_line(name) for name in result.mixed])}",
-            file=sys.stderr,
-        )
+    lists = {"empty": result.empty, "mixed": result.mixed}
+    for warning in letter_warnings({k: [one_line(n) for n in v] for k, v in lists.items()}):
+        print(f"warning: {warning}", file=sys.stderr)
     if result.absent:
         print(
             f"  note: {counted(len(result.absent), 'letter')} of the earlier outputs "

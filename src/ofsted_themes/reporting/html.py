@@ -32,7 +32,7 @@ from ofsted_themes.core.themes import Theme
 from ofsted_themes.core.words import counted, some_of
 from ofsted_themes.reading.formats.html import REPORT_GENERATOR
 from ofsted_themes.reporting.chart import chart
-from ofsted_themes.tagging.batch import MIXED, NO_SENTENCE
+from ofsted_themes.tagging.batch import LETTER_WARNINGS, letter_warnings
 from ofsted_themes.tagging.summary import visit_year
 
 PACKAGE = "ofsted_themes.reporting"
@@ -364,12 +364,8 @@ def provenance_lines(provenance: dict | None, views: list[dict]) -> list[str]:
     if provenance.get("failed"):
         where = provenance.get("failures", "failures.csv")
         lines.append(f"{counted(provenance['failed'], 'file')} could not be read: see {where}")
-    if provenance.get("empty"):  # counted as letters with no sentences: the reader must know
-        names = provenance["empty"]
-        lines.append(f"{counted(len(names), 'letter')} {NO_SENTENCE}: {some_of(names)}")
-    if provenance.get("mixed"):  # counted under "unknown": the reader must know why
-        names = provenance["mixed"]
-        lines.append(f"{counted(len(names), 'letter')} {MIXED}: {some_of(names)}")
+    # letters counted as a reader may not expect (no sentence, under "unknown"): they must know
+    lines += letter_warnings({kind: provenance.get(kind) or [] for kind in LETTER_WARNINGS})
     if provenance.get("absent"):  # a resumed run's letters whose files it was not given
         names = provenance["absent"]
         lines.append(

@@ -245,6 +245,20 @@ MIXED = (
     "letter's value with --meta"
 )
 FILLED_BY = {"year": "visit_date"}  # a table's year is its letter's visit date
+# the warnings of letters counted as a reader may not expect, by their list in BatchResult
+LETTER_WARNINGS = {"empty": NO_SENTENCE, "mixed": MIXED}
+
+
+def letter_warnings(lists: dict[str, list[str]]) -> list[str]:
+    """The terminal's and the report's words for each list of LETTER_WARNINGS that has letters
+    (``lists``: BatchResult's lists by name, the names as the reader is shown them)."""
+    return [
+        f"{counted(len(names), 'letter')} {LETTER_WARNINGS[kind]}: {some_of(names)}"
+        for kind, names in lists.items()
+        if names
+    ]
+
+
 EARLIER_OUTPUT = "an output of an earlier tag run, not a letter: name it on its own to tag it again"
 
 
