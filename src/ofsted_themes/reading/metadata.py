@@ -156,12 +156,12 @@ GROUP_TYPES = {
 DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 SOME_DATE = rf"{DAY}(?:\s+(?:{MONTH}))?(?:\s+\d{{4}})?"
 DATE_JOIN = r"\s*(?:,\s*and|,|and|to|until|–|—|-)\s*"
-# "on 3 and 4 May 2022", "from 12 to 16 September 2022", "between 27 February and 3 March 2023",
-# "Inspection dates: 12 to 16 September 2022"
-# "between" stays in the span: "22 and 26 January 2024" alone reads as two days
 # "Inspection dates:", "Dates of the visit:": a report's label of its own visit's dates (not any
 # date, such as "Publication date:")
 DATES_LABEL = r"(?i:(?:inspection|visit)\s+dates?|dates?\s+of\s+(?:the\s+)?(?:inspection|visit)):"
+# "on 3 and 4 May 2022", "from 12 to 16 September 2022", "between 27 February and 3 March 2023",
+# "Inspection dates: 12 to 16 September 2022"
+# "between" stays in the span: "22 and 26 January 2024" alone reads as two days
 VISIT_DATES = re.compile(
     rf"\b(?:(?:(?i:on|from)|{DATES_LABEL})\s+|(?=(?i:between)\s))"
     rf"(?P<span>(?:(?i:between)\s+)?(?:{SOME_DATE}{DATE_JOIN})*{DAY}\s+(?:{MONTH})\s+\d{{4}})"
@@ -357,8 +357,8 @@ def _span(found: re.Match) -> str:
 def _latest_beside(text: str, visit: re.Match) -> re.Match | None:
     """The latest full dates in a sentence that names the kind of ``visit``, after that
     mention."""
-    dated = [d for d in _beside(text, visit, VISIT_DATES) if _iso(_span(d))]
-    return max(dated, key=lambda dates: _iso(_span(dates)) or "", default=None)
+    dated = {d: iso for d in _beside(text, visit, VISIT_DATES) if (iso := _iso(_span(d)))}
+    return max(dated, key=dated.__getitem__, default=None)
 
 
 def _latest_month_beside(text: str, visit: re.Match) -> re.Match | None:

@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,9 @@ from ofsted_themes.reading.formats.text import decode_text
 from ofsted_themes.reading.metadata import area_name, document_metadata
 from ofsted_themes.reading.sentences import iter_letter_sentences
 from ofsted_themes.tagging.summary import YEAR, visit_year
+
+if TYPE_CHECKING:  # imported where an archive is opened: `tag --help` never needs it
+    import zipfile
 
 TABLE_SUFFIXES = {".csv", ".xlsx"}
 INPUT_SUFFIXES = SUPPORTED | TABLE_SUFFIXES
@@ -242,7 +246,8 @@ def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
     if data.startswith(OLE_FILE):
         raise InputError("an encrypted or old-format (.xls) workbook: save it as .xlsx unprotected")
     check_archive(data, "XLSX")
-    check_workbook(data)
+    archive = zip_archive(data)
+    check_workbook(archive)
     try:
         sheets = pd.read_excel(  # "NA", "None", "nan" are text, as a CSV's are
             io.BytesIO(data),
@@ -257,21 +262,34 @@ def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
     except Exception as exc:  # any fault of a damaged workbook, in whichever parser met it
         reason = f"{type(exc).__name__}: {exc}"[:200]
         raise InputError(f"cannot read workbook: damaged .xlsx ({reason})") from None
-    hidden = hidden_sheets(data)
+    hidden = hidden_sheets(archive)
     shown = {n: sheet for n, sheet in sheets.items() if n not in hidden} or sheets
     return _joined_sheets({n: text_header(sheet) for n, sheet in shown.items()}, text_column)
 
 
-def hidden_sheets(data: bytes) -> set[str]:
+def zip_archive(data: bytes) -> zipfile.ZipFile | None:
+    """``data`` as a zip archive, opened once for the checks that look inside it; None if it is
+    not one (openpyxl then says what it is not)."""
+    import zipfile
+
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError):
+        return None
+
+
+def hidden_sheets(archive: zipfile.ZipFile | None) -> set[str]:
     """The names of a workbook's hidden sheets (a lookup table, an old draft): Excel does not
     show them, and a reader of the workbook does not count them; read only if every sheet is."""
     import zipfile
     from xml.etree import ElementTree
 
-    try:
-        root = ElementTree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("xl/workbook.xml"))
-    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
+    if archive is None:
         return set()
+    try:
+        root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
+        return set()  # no workbook part where Excel puts it, or a damaged one
     return {
         sheet.get("name", "")
         for sheet in root.iter()
@@ -288,15 +306,12 @@ OTHER_WORKBOOKS = {
 }
 
 
-def check_workbook(data: bytes) -> None:
+def check_workbook(archive: zipfile.ZipFile | None) -> None:
     """Refuse, by what it holds, a zip archive named .xlsx that is another kind of spreadsheet
     (a LibreOffice or binary workbook renamed), with what to do about it."""
-    import zipfile
-
-    try:
-        members = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-    except (zipfile.BadZipFile, OSError):
+    if archive is None:
         return  # not a zip at all: openpyxl says what it is not
+    members = set(archive.namelist())
     if "xl/workbook.bin" not in members and any(m.startswith("xl/") for m in members):
         return  # Excel's parts: openpyxl reads them, or says what is wrong with them
     kind = next((k for m, k in OTHER_WORKBOOKS.items() if m in members), "not an Excel workbook")
