@@ -233,3 +233,16 @@ def test_saving_leaves_the_fitted_vectorizer_as_it_was(tmp_path):
     write_model(tmp_path / "m.skops", {"v": fitted})
     assert isinstance(fitted.vocabulary_, dict)
     assert abs(fitted.transform(TRAIN) - before).max() == 0
+
+
+def test_a_loaded_vectorizer_names_its_features_as_scikit_learn_does_and_a_refit_renames(tmp_path):
+    """Names come from the terms as stored, not a sort of the vocabulary: the same names, and
+    never those of a vocabulary the vectorizer no longer has."""
+    for settings in SETTINGS:
+        fitted = CachedTfidfVectorizer(**settings).fit(TRAIN)
+        loaded = read_model(write_model(tmp_path / "m.skops", {"v": fitted}))["v"]
+        expected = TfidfVectorizer(**settings).fit(TRAIN).get_feature_names_out()
+        assert loaded.get_feature_names_out().tolist() == expected.tolist()
+        loaded.fit(TRAIN[2:])
+        refitted = TfidfVectorizer(**settings).fit(TRAIN[2:]).get_feature_names_out()
+        assert loaded.get_feature_names_out().tolist() == refitted.tolist()

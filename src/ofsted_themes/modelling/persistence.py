@@ -118,11 +118,13 @@ def skops_io():
     """``skops.io``, imported without the scans its default trust lists are built from, most of
     the CPU time of tagging one letter from a cold start: every scikit-learn module imported to
     list every estimator class, every scipy ufunc looked for in every loaded module, and
-    scikit-learn's ensembles imported for the internal types of gradient boosting. A file's
+    scikit-learn's ensembles imported for the internal types of gradient boosting, and its
+    clustering for one type skops refuses to save. A file's
     scikit-learn types are checked one by one instead (:func:`is_sklearn_estimator`), importing
     only the packages the tagger uses, and no tagger holds a scipy ufunc or a boosted tree. The
     price: in a process that imported skops here first, skops's own default trusts none of these
-    (``skops.io.load`` needs them in ``trusted=``); this module always passes them. Imported
+    (``skops.io.load`` needs them in ``trusted=``), and it would not refuse to save a Birch
+    model (no tagger holds one); this module always passes the trusted types. Imported
     elsewhere first (the scans done), skops trusts them itself: files load either way. The
     import holds a lock, so that two threads loading models at once neither import skops twice
     nor restore each other's stand-ins; another thread that uses scipy's special functions or
@@ -158,12 +160,25 @@ def _without_trust_scans() -> Iterator[None]:
     blocked = "sklearn.ensemble" not in sys.modules
     if blocked:
         sys.modules["sklearn.ensemble"] = None  # type: ignore[assignment]
+    # skops imports scikit-learn's clustering (and with it its metrics and neighbours, a tenth of
+    # a second) only to name Birch among the types it refuses to save: a stand-in names it
+    stand_in = "sklearn.cluster" not in sys.modules
+    if stand_in:
+        sys.modules["sklearn.cluster"] = _cluster_stand_in()
     try:
         yield
     finally:
         sklearn.utils.all_estimators, scipy.special = saved
         if blocked and sys.modules.get("sklearn.ensemble", False) is None:
             del sys.modules["sklearn.ensemble"]
+        if stand_in:  # a later import of sklearn.cluster finds the real one
+            del sys.modules["sklearn.cluster"]
+
+
+def _cluster_stand_in() -> ModuleType:
+    module = ModuleType("sklearn.cluster")
+    module.Birch = type("Birch", (), {})  # type: ignore[attr-defined]
+    return module
 
 
 # Where scikit-learn's own list of its estimators (``all_estimators``, skops's default trust)

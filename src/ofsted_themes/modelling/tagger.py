@@ -102,16 +102,13 @@ class Tagger:
         """Per theme, the weights of the features that can be evidence (positive, and with
         content words: :func:`content_words`), zero elsewhere."""
         names = self._feature_names
-        if not names:
+        if not names or not self._weights:
             return {}
-        found = {}
-        for j, weights in self._weights.items():
-            usable = np.zeros(len(weights))
-            for k in np.flatnonzero(weights > 0).tolist():
-                if content_words(names[k]):
-                    usable[k] = weights[k]
-            found[j] = usable
-        return found
+        positive = np.logical_or.reduce([w > 0 for w in self._weights.values()])
+        usable = np.zeros(len(names), dtype=bool)
+        for k in np.flatnonzero(positive).tolist():  # each feature's words looked at once
+            usable[k] = bool(content_words(names[k]))
+        return {j: np.where(usable & (w > 0), w, 0.0) for j, w in self._weights.items()}
 
     @cached_property
     def _weights(self) -> dict[int, np.ndarray]:
