@@ -80,16 +80,21 @@ class PhraseMatcher:
 
     def __init__(self, phrases: Mapping[str, float]):
         self.weights = dict(phrases)
-        # each phrase's stems, under its first stem, longest phrase first: scanning the tokens,
-        # the first of them found at a token is the match there, as a regular expression of the
-        # phrases in that order would choose; a token costs one dictionary look-up, where such
-        # an expression would try every alternative at every character
-        self.by_first: dict[str, list[tuple[str, ...]]] = {}
+        # each phrase of two stems or more, under its first two, longest phrase first: scanning
+        # the tokens, the first of them found at a token is the match there, else the phrase of
+        # that one stem, as a regular expression of the phrases in that order would choose; a
+        # token costs a dictionary look-up or two, where such an expression would try every
+        # alternative at every character (and the phrases that start "children" are many)
+        self.by_pair: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+        self.word_weights: dict[tuple[str, ...], float] = {}  # a phrase's stems -> its weight
         for key in sorted(self.weights, key=len, reverse=True):
             words = tuple(key.split(" "))
-            self.by_first.setdefault(words[0], []).append(words)
+            if len(words) > 1:
+                self.by_pair.setdefault(words[:2], []).append(words)
+            self.word_weights[words] = self.weights[key]
+        self.single = frozenset(w[0] for w in self.word_weights if len(w) == 1)
         # a sentence holding none of the first stems (most sentences, for most themes) is done
-        self.first_stems = frozenset(self.by_first)
+        self.first_stems = frozenset(w[0] for w in self.word_weights)
 
     def find(self, text: str) -> tuple[PhraseMatch, ...]:
         """Matches in ``text``, with where they stand (for evidence); cached, as a tagged
@@ -107,11 +112,12 @@ class PhraseMatcher:
             found.append(PhraseMatch(text[start:stop], start, stop, self.weights[key], key))
         return tuple(found)
 
-    def score(self, stems: tuple[str, ...], distinct: frozenset[str]) -> float:
+    def score(self, stems: tuple[str, ...], starts: list[int]) -> float:
         """:func:`rule_score` of the matches in a sentence of these stems, found without placing
-        them in the text: scoring asks this of every sentence, evidence only of tagged ones."""
-        keys = (" ".join(stems[a:b]) for a, b in self._token_ranges(stems, distinct))
-        return _score_of({key: self.weights[key] for key in keys})
+        them in the text (scoring asks this of every sentence, evidence only of tagged ones);
+        ``starts``: the tokens that are the first stem of some theme's phrase."""
+        found = (stems[a:b] for a, b in self._ranges_from(stems, starts))
+        return _score_of({words: self.word_weights[words] for words in found})
 
     def _token_ranges(
         self, stems: tuple[str, ...], distinct: frozenset[str]
@@ -119,9 +125,14 @@ class PhraseMatcher:
         """The token ranges [start, end) of the matches, in order."""
         if self.first_stems.isdisjoint(distinct):
             return []
+        return self._ranges_from(stems, [i for i, s in enumerate(stems) if s in self.first_stems])
+
+    def _ranges_from(self, stems: tuple[str, ...], starts: list[int]) -> list[tuple[int, int]]:
+        """:meth:`_token_ranges`, tried at ``starts`` (those of another theme are passed)."""
         found, done = [], 0  # done: the tokens before it are matched or passed
-        for at in [i for i, s in enumerate(stems) if s in self.first_stems]:
-            if at < done:  # inside the match before
+        firsts = self.first_stems
+        for at in starts:
+            if at < done or stems[at] not in firsts:  # inside the match before, or not ours
                 continue
             end = self._match_end(stems, at)
             if end is not None:
@@ -131,10 +142,10 @@ class PhraseMatcher:
 
     def _match_end(self, stems: tuple[str, ...], at: int) -> int | None:
         """Where the first phrase that starts at token ``at`` ends, if one does."""
-        for words in self.by_first[stems[at]]:
+        for words in self.by_pair.get(stems[at : at + 2], ()):
             if stems[at : at + len(words)] == words:
                 return at + len(words)
-        return None
+        return at + 1 if stems[at] in self.single else None
 
 
 @lru_cache(maxsize=2**16)
@@ -176,7 +187,11 @@ def _first_stems(matchers: tuple[PhraseMatcher, ...]) -> frozenset[str]:
 @lru_cache(maxsize=2**13)  # a chunk of sentences is scored twice: as features, and as the prior
 def _rule_scores(matchers: tuple[PhraseMatcher, ...], text: str) -> tuple[float, ...]:
     stems, distinct = sentence_stems(text)
-    return tuple(m.score(stems, distinct) for m in matchers)
+    firsts = _first_stems(matchers)
+    starts = [i for i, s in enumerate(stems) if s in firsts]  # once for all the themes
+    return tuple(
+        0.0 if m.first_stems.isdisjoint(distinct) else m.score(stems, starts) for m in matchers
+    )
 
 
 # --- what the estimators below share as scikit-learn estimators of text ----------------------
