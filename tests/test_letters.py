@@ -435,3 +435,47 @@ def test_the_text_wins_over_the_file_name(tmp_path):
     path = tmp_path / "Leeds focused visit 2019.txt"
     path.write_text((lf.FIXTURES / "monitoring_visit.txt").read_text(encoding="utf-8"))
     assert document_metadata(read_document(path), path.name) == EXPECTED["monitoring_visit"]
+
+
+def every_mention_searched(text, visit, pattern):
+    """The plain reading of "the dates beside a mention": every mention of the visit's kind in
+    turn, the rest of its sentence searched (a later mention in the same sentence adds none)."""
+    from ofsted_themes.reading.metadata import KIND_MENTION, SENTENCE_END
+
+    found, searched_to = [], -1
+    for mention in KIND_MENTION[visit.lastgroup].finditer(text, visit.start()):
+        if mention.start() < searched_to:
+            continue
+        end = SENTENCE_END.search(text, mention.end())
+        searched_to = end.start() if end else len(text)
+        found += pattern.finditer(text, mention.end(), searched_to)
+    return found
+
+
+def test_dates_beside_a_mention_are_those_every_sentence_searched_in_turn_finds():
+    """Only sentences holding a year are searched for a mention: the same dates, in many
+    random arrangements of mentions, dates, years and ends of sentences."""
+    import random
+
+    from ofsted_themes.reading.metadata import MONTH_YEAR, VISIT_DATES, VISIT_TYPE, _beside
+
+    pieces = [
+        "the focused visit", "Focused Visit", "the monitoring visit", "JTAI", "the JTAI",
+        "inspection of Leeds children’s services", "on 3 and 4 May 2022", "from 5 to 9 June 2023",
+        "in December 2020", "during March 2019", "2021", "12345", "on 1 April", ". ", "! ",
+        "\n", ".\n", " and ", " leaders ", "visit", "between 1 and 3 June 2021", "3.5 2024",
+    ]  # fmt: skip
+    rng = random.Random(7)
+    compared = 0
+    for _ in range(3000):
+        words = rng.randint(1, 30)
+        text = "".join(rng.choice(pieces) + rng.choice(["", " "]) for _ in range(words))
+        visit = VISIT_TYPE.search(text)
+        if visit is None:
+            continue
+        for pattern in (VISIT_DATES, MONTH_YEAR):
+            ours = [(m.start(), m.end()) for m in _beside(text, visit, pattern)]
+            plain = [(m.start(), m.end()) for m in every_mention_searched(text, visit, pattern)]
+            assert ours == plain, text
+            compared += bool(plain)
+    assert compared > 500  # many texts had dates to find

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -368,16 +369,27 @@ def _latest_month_beside(text: str, visit: re.Match) -> re.Match | None:
 
 def _beside(text: str, visit: re.Match, pattern: re.Pattern) -> list[re.Match]:
     """The matches of ``pattern`` in the rest of each sentence that names the kind of
-    ``visit``; each sentence searched once, however often it names the visit."""
+    ``visit``, after its first mention there."""
     found: list[re.Match] = []
+    for start, end in _mention_regions(text, visit.lastgroup or "", visit.start()):
+        found += pattern.finditer(text, start, end)
+    return found
+
+
+@lru_cache(maxsize=4)  # asked for full dates, then for months, of the same letter
+def _mention_regions(text: str, kind: str, first: int) -> tuple[tuple[int, int], ...]:
+    """From the first mention of ``kind`` in each sentence (from ``first`` on) to the sentence's
+    end: the mentions found once for both questions, the most of their cost in a long report
+    being the case-blind search for them."""
+    regions: list[tuple[int, int]] = []
     searched_to = -1
-    for mention in KIND_MENTION[visit.lastgroup or ""].finditer(text, visit.start()):
+    for mention in KIND_MENTION[kind].finditer(text, first):
         if mention.start() < searched_to:
             continue
         end = SENTENCE_END.search(text, mention.end())
         searched_to = end.start() if end else len(text)
-        found += pattern.finditer(text, mention.end(), searched_to)
-    return found
+        regions.append((mention.end(), searched_to))
+    return tuple(regions)
 
 
 def letter_year(text: str) -> str | None:

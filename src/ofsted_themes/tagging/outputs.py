@@ -199,6 +199,8 @@ def earlier_outputs(paths: Iterable[Path]) -> set[Path]:
             failures = {failures_path(table), table.with_name(FAILURES)}
             written |= {table.resolve(), *(f.resolve() for f in failures)}
             written |= {Path(p) for p in _written_before(marker)}
+    if not written:  # no marker: no letter's path need be resolved, a few system calls each
+        return set()
     return {path for path in paths if path.resolve() in written}
 
 
