@@ -104,3 +104,42 @@ def test_a_long_table_whose_column_changes_type_late_is_read_back_without_a_warn
         warnings.simplefilter("error")
         table = read_table(path)
     assert table["extra"].iloc[-1] == "later text" and str(table["extra"].iloc[0]) == "1"
+
+
+def awkward_columns(rng, rows: int) -> dict:
+    """Columns of every kind a tag table holds, with the values that format or quote oddly."""
+    import numpy as np
+
+    floats = [0.0, -0.0, 1.0, 0.1 + 0.2, 1e-7, 1e16, 123456789.123, float("inf"), float("nan")]
+    texts = [
+        "plain", "", "a, b", 'say "no"', "two\nlines", "cr\rhere", "crlf\r\nhere", "=SUM(1)",
+        "-1", "+44", "@x", "\tx", "'=quoted", "'plain", "café ✓", " spaced ", None, float("nan"),
+    ]  # fmt: skip
+    pick = lambda pool: [pool[i] for i in rng.integers(0, len(pool), rows)]  # noqa: E731
+    return {
+        "score": np.round(rng.random(rows), 4),
+        "floats": np.array(pick(floats)),
+        "count": rng.integers(-5, 10**12, rows),
+        "flag": rng.random(rows) > 0.5,
+        "text": np.array(pick(texts), dtype=object),
+        "mixed": np.array(pick([*texts, 3, 2.5, True]), dtype=object),
+        "none": np.full(rows, None, dtype=object),
+        "same": np.full(rows, "Leeds", dtype=object),
+    }
+
+
+def test_csv_rows_are_appended_byte_for_byte_as_pandas_writes_them(tmp_path):
+    """The sink's CSV writer, which builds no frame, against the frame pandas would write."""
+    import numpy as np
+
+    from ofsted_themes.core.tables import append_csv, spreadsheet_safe_frame
+
+    rng = np.random.default_rng(3)
+    ours, theirs = tmp_path / "ours.csv", tmp_path / "theirs.csv"
+    for part, rows in enumerate([1, 0, 40, 400]):
+        columns = awkward_columns(rng, rows)
+        append_csv(ours, columns, header=part == 0)
+        frame = spreadsheet_safe_frame(columns)
+        frame.to_csv(theirs, mode="a", header=part == 0, index=False)
+    assert ours.read_bytes() == theirs.read_bytes()
+    assert b'"cr\nhere"' in ours.read_bytes() and b"'=SUM(1)" in ours.read_bytes()

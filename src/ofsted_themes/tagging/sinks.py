@@ -14,10 +14,10 @@ import pandas as pd
 
 from ofsted_themes.core.atomic import move_into_place, temporary_beside
 from ofsted_themes.core.tables import (
+    append_csv,
     check_format,
     columns_of,
     read_table,
-    spreadsheet_safe_frame,
     write_table,
 )
 
@@ -75,19 +75,15 @@ class TableSink:
             return
         held, self._held, self._held_rows = self._held, [], 0
         columns = {c: _column(held, c) for c in self.columns}
-        csv = self.stream == ".csv"
-        frame = (
-            spreadsheet_safe_frame(columns) if csv else pd.DataFrame(columns, columns=self.columns)
-        )
-        if csv:
-            header = self.tmp.stat().st_size == 0
-            frame.to_csv(self.tmp, mode="a", header=header, index=False)
+        if self.stream == ".csv":
+            append_csv(self.tmp, columns, header=self.tmp.stat().st_size == 0)
         elif self.stream == ".jsonl":
             with self.tmp.open("a", encoding="utf-8") as f:
+                frame = pd.DataFrame(columns, columns=self.columns)
                 frame.to_json(f, orient="records", lines=True, force_ascii=False)
         else:
-            self._write_parquet(frame)
-        self.rows += len(frame)
+            self._write_parquet(pd.DataFrame(columns, columns=self.columns))
+        self.rows += sum(count for _, count in held)
 
     def _widen(self, extra: list[str], rows: Mapping[str, np.ndarray]) -> None:
         """Add columns, rewriting the rows written so far with them empty (JSON lines need no
