@@ -8,11 +8,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import accumulate
 from numbers import Real
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 from scipy.sparse import issparse
@@ -66,8 +65,7 @@ def parse_phrases(phrases: Iterable[str | Mapping[str, float]]) -> dict[str, flo
     return parsed
 
 
-@dataclass(frozen=True)
-class PhraseMatch:
+class PhraseMatch(NamedTuple):  # a tuple: made in C, for every phrase of a tagged sentence
     phrase: str  # the words as they stand in the text
     start: int
     end: int

@@ -64,14 +64,15 @@ class Tagger:
         """For each tagged theme, the theme phrases found and the words the model weighed most."""
         matchers = list(theme_matchers(self.classifier.phrases).values())
         learned = self._learned_terms(tags, matrix)
+        parts: dict[int, list[str]] = {}
+        rows, columns = np.nonzero(tags)  # each sentence's tags together, themes in order
+        for i, j in zip(rows.tolist(), columns.tolist(), strict=True):
+            found = [m.phrase for m in matchers[j].find(texts[i]) if m.weight > 0]
+            words = distinct_words(found + learned.get((i, j), []))[:EVIDENCE_WORDS]
+            parts.setdefault(i, []).append(f"{self.theme_ids[j]}: {', '.join(words)}")
         evidence = [""] * len(texts)
-        for i in np.flatnonzero(tags.any(axis=1)).tolist():
-            parts = []
-            for j in np.flatnonzero(tags[i]).tolist():
-                found = [m.phrase for m in matchers[j].find(texts[i]) if m.weight > 0]
-                words = distinct_words(found + learned.get((i, j), []))[:EVIDENCE_WORDS]
-                parts.append(f"{self.theme_ids[j]}: {', '.join(words)}")
-            evidence[i] = "; ".join(parts)
+        for i, tagged in parts.items():
+            evidence[i] = "; ".join(tagged)
         return evidence
 
     def _learned_terms(self, tags: np.ndarray, matrix) -> dict[tuple[int, int], list[str]]:
