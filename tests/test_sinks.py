@@ -143,3 +143,41 @@ def test_csv_rows_are_appended_byte_for_byte_as_pandas_writes_them(tmp_path):
         frame.to_csv(theirs, mode="a", header=part == 0, index=False)
     assert ours.read_bytes() == theirs.read_bytes()
     assert b'"cr\nhere"' in ours.read_bytes() and b"'=SUM(1)" in ours.read_bytes()
+
+
+def test_columns_the_fast_writer_does_not_know_are_written_as_pandas_writes_them(tmp_path):
+    """Dates, numbers held as objects beside text, bytes: the same bytes as pandas, and a
+    formula among them still quoted (no column of a tag table is of these kinds today)."""
+    import numpy as np
+
+    from ofsted_themes.core.tables import append_csv, spreadsheet_safe_frame
+
+    columns = {
+        "when": np.array(["2024-01-01", "NaT"], dtype="datetime64[ns]"),
+        "mixed": np.array([np.int64(2), "=x"], dtype=object),
+        "scalar": np.array([np.float64(1.5), "a"], dtype=object),
+        "raw": np.array([b"a", "-1"], dtype=object),
+    }
+    ours, theirs = tmp_path / "ours.csv", tmp_path / "theirs.csv"
+    append_csv(ours, columns, header=True)
+    spreadsheet_safe_frame(columns).to_csv(theirs, mode="a", header=True, index=False)
+    assert ours.read_bytes() == theirs.read_bytes()
+    assert b"'=x" in ours.read_bytes() and b"'-1" in ours.read_bytes()
+
+
+def test_csv_rows_end_as_pandas_ends_them_where_lines_end_in_cr_lf(tmp_path, monkeypatch):
+    """On Windows pandas ends a row with os.linesep; so does the fast writer, so that a table
+    widened midway (rewritten by pandas) keeps one kind of line ending."""
+    import os
+
+    import numpy as np
+
+    from ofsted_themes.core.tables import append_csv, spreadsheet_safe_frame
+
+    monkeypatch.setattr(os, "linesep", "\r\n")
+    columns = awkward_columns(np.random.default_rng(5), 30)
+    ours, theirs = tmp_path / "ours.csv", tmp_path / "theirs.csv"
+    append_csv(ours, columns, header=True)
+    spreadsheet_safe_frame(columns).to_csv(theirs, mode="a", header=True, index=False)
+    assert ours.read_bytes() == theirs.read_bytes()
+    assert ours.read_bytes().count(b"\r\n") >= 31

@@ -9,6 +9,7 @@ an XLSX stores every text as text; JSONL and Parquet keep the raw text.
 from __future__ import annotations
 
 import csv
+import os
 import re
 from collections.abc import Callable, Mapping
 from operator import itemgetter
@@ -29,6 +30,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t")
 QUOTABLE_FIRST = frozenset(FORMULA_START) | {"'"}  # how a text that needs a quote starts
 XLSX_CELL_CHARS = 32_767  # the most a spreadsheet cell holds
 FIRST_CHARACTER = itemgetter(slice(None, 1))  # of a text ("" of an empty one)
+CSV_KINDS = frozenset("fiubO")  # the kinds of column append_csv writes as pandas would
 
 
 def check_format(path: Path) -> str:
@@ -80,9 +82,13 @@ def append_csv(path: Path, columns: Mapping[str, np.ndarray], header: bool) -> N
     as ``spreadsheet_safe_frame(columns).to_csv(path, mode="a", header=header, index=False)``
     writes them (the same bytes: tested), through the csv module as pandas does, without
     building the frame: for a letter's dozen rows that took more time than tagging them."""
+    if any(values.dtype.kind not in CSV_KINDS for values in columns.values()):  # dates, say
+        frame = spreadsheet_safe_frame(columns)
+        frame.to_csv(path, mode="a", header=header, index=False, encoding="utf-8")
+        return
     cells = [_csv_cells(values) for values in columns.values()]
     with open(path, "a", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
+        writer = csv.writer(f, lineterminator=os.linesep)  # as pandas ends a row
         if header:
             writer.writerow(list(columns))
         writer.writerows(zip(*cells, strict=True))
@@ -100,8 +106,6 @@ def _csv_cells(values: np.ndarray) -> list:
         return cells.tolist()
     if kind in "iub":
         return values.tolist()
-    if kind != "O":
-        raise TypeError(f"no CSV form for a column of {values.dtype}")
     cells = np.array(_safe_texts(values), dtype=object)
     cells[pd.isna(cells)] = ""
     return cells.tolist()
@@ -117,12 +121,8 @@ def _may_change(values, firsts: frozenset[str], inner: str = "") -> bool:
     """Whether a text among ``values`` starts with one of ``firsts`` or holds ``inner``: asked
     in C, of the set of the texts' first characters and of all the texts joined, where asking
     each cell costs a call (most columns need no change)."""
-    try:
-        starts = set(map(FIRST_CHARACTER, values))
-        texts = values
-    except TypeError:  # not all text
-        texts = [v for v in values if isinstance(v, str)]
-        starts = set(map(FIRST_CHARACTER, texts))
+    texts = [v for v in values if isinstance(v, str)]
+    starts = set(map(FIRST_CHARACTER, texts))
     return not starts.isdisjoint(firsts) or bool(inner and inner in "\0".join(texts))
 
 

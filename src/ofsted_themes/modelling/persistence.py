@@ -128,7 +128,8 @@ def skops_io():
     elsewhere first (the scans done), skops trusts them itself: files load either way. The
     import holds a lock, so that two threads loading models at once neither import skops twice
     nor restore each other's stand-ins; another thread that uses scipy's special functions or
-    scikit-learn's ensembles during those tenths of a second would find them missing."""
+    scikit-learn's ensembles or clustering (or imports them, or scikit-learn's mixture models,
+    which import clustering) during those tenths of a second would find them missing."""
     with _IMPORTING:
         if "skops.io" not in sys.modules:
             with _without_trust_scans():
@@ -162,17 +163,17 @@ def _without_trust_scans() -> Iterator[None]:
         sys.modules["sklearn.ensemble"] = None  # type: ignore[assignment]
     # skops imports scikit-learn's clustering (and with it its metrics and neighbours, a tenth of
     # a second) only to name Birch among the types it refuses to save: a stand-in names it
-    stand_in = "sklearn.cluster" not in sys.modules
-    if stand_in:
-        sys.modules["sklearn.cluster"] = _cluster_stand_in()
+    stand_in = None
+    if "sklearn.cluster" not in sys.modules:
+        stand_in = sys.modules["sklearn.cluster"] = _cluster_stand_in()
     try:
         yield
     finally:
         sklearn.utils.all_estimators, scipy.special = saved
         if blocked and sys.modules.get("sklearn.ensemble", False) is None:
             del sys.modules["sklearn.ensemble"]
-        if stand_in:  # a later import of sklearn.cluster finds the real one
-            del sys.modules["sklearn.cluster"]
+        if stand_in is not None and sys.modules.get("sklearn.cluster") is stand_in:
+            del sys.modules["sklearn.cluster"]  # a later import finds the real one
 
 
 def _cluster_stand_in() -> ModuleType:
