@@ -479,3 +479,30 @@ def test_dates_beside_a_mention_are_those_every_sentence_searched_in_turn_finds(
             assert ours == plain, text
             compared += bool(plain)
     assert compared > 500  # many texts had dates to find
+
+
+def test_a_kind_of_visit_is_found_where_its_pattern_blind_to_case_finds_it():
+    """The mentions' patterns start with a class of their first letter's forms, so that a search
+    skips to them: the same matches as each kind's pattern compiled blind to case, on texts of
+    mentions in every case, with the letters a case-blind "i" or "k" also takes (İ ı ſ K)."""
+    import random
+    import re
+
+    from ofsted_themes.reading.metadata import KIND_MENTION, KIND_MENTIONS
+
+    pieces = [
+        "Joint targeted area inspection", "JOINT TARGETED AREA INSPECTION", "jtai", "JTAI",
+        "xJTAI", "JTAIs", "İnspection of Leeds children’s services", "ılacs", "ILACS", "aILACS",
+        "inspection of services for children in need", "Inspection of Leeds City Council's "
+        "children's services", "INSPECTION OF LOCAL AUTHORITY CHILDRENſ SERVICES", "monitoring "
+        "visit", "MONİTORİNG VISIT", "focused visit", "Focuſed Visit", "FOCUSED", ". ", " ", "\n",
+    ]  # fmt: skip
+    rng = random.Random(11)
+    found = 0
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        for kind, pattern in KIND_MENTIONS.items():
+            blind = [m.span() for m in re.finditer(pattern, text, re.I)]
+            assert [m.span() for m in KIND_MENTION[kind].finditer(text)] == blind, (kind, text)
+            found += len(blind)
+    assert found > 3_000

@@ -53,6 +53,12 @@ BOILERPLATE_WORDS = (
 ASCII_FOLDS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 
 
+def needs_folding(text: str) -> bool:
+    """Whether ``text`` holds one of the ASCII_FOLDS characters: four searches in C, where
+    translating a line beyond ASCII (a curly apostrophe) looks up each of its characters."""
+    return not text.isascii() and any(c in text for c in "\u0130\u0131\u017f\u212a")
+
+
 # The splitter may keep a multi-sentence quotation whole; split it again after a full stop that
 # ends a word (not an abbreviation) and is followed by a capital.
 INNER_BOUNDARY = re.compile(r"(?<=[a-z0-9%)\]][.!?])[\"'”’]?\s+(?=[\"'“‘]?[A-Z])")
@@ -220,7 +226,7 @@ def is_prose(paragraph: Span) -> bool:
 
 def is_boilerplate(text: str) -> bool:
     """Page furniture by its wording (BOILERPLATE)."""
-    lowered = (text if text.isascii() else text.translate(ASCII_FOLDS)).lower()
+    lowered = (text.translate(ASCII_FOLDS) if needs_folding(text) else text).lower()
     return any(word in lowered for word in BOILERPLATE_WORDS) and bool(BOILERPLATE.search(text))
 
 
