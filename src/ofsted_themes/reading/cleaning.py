@@ -93,7 +93,7 @@ class Vocabulary:
         text = "\n".join(line for lines in self.pages for line in lines)
         if text.isascii():  # lower-cased first, the same words: an ASCII letter stays one
             return set(WORD.findall(text.lower()))
-        return {w.lower() for w in set(WORD.findall(text))}  # each distinct word once
+        return {w.lower() for w in WORD.findall(text)}
 
     def __contains__(self, word: str) -> bool:
         return word in self.words
