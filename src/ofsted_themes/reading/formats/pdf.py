@@ -9,7 +9,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 from ofsted_themes.reading.cleaning import bodies, normalise, rebuild
 from ofsted_themes.reading.document import DocumentError
@@ -29,8 +29,7 @@ _Box = tuple[float, float, float, float]  # a character box: left, bottom, right
 _Span = tuple[str, int, int, int]
 
 
-@dataclass(frozen=True)
-class _Line:
+class _Line(NamedTuple):  # a tuple, made in C: there is one for every line of every page
     """A line of PDF text with where it sits (PDF points, y upwards)."""
 
     text: str
