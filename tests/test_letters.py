@@ -437,27 +437,13 @@ def test_the_text_wins_over_the_file_name(tmp_path):
     assert document_metadata(read_document(path), path.name) == EXPECTED["monitoring_visit"]
 
 
-def every_mention_searched(text, visit, pattern):
-    """The plain reading of "the dates beside a mention": every mention of the visit's kind in
-    turn, the rest of its sentence searched (a later mention in the same sentence adds none)."""
-    from ofsted_themes.reading.metadata import KIND_MENTION, SENTENCE_END
-
-    found, searched_to = [], -1
-    for mention in KIND_MENTION[visit.lastgroup].finditer(text, visit.start()):
-        if mention.start() < searched_to:
-            continue
-        end = SENTENCE_END.search(text, mention.end())
-        searched_to = end.start() if end else len(text)
-        found += pattern.finditer(text, mention.end(), searched_to)
-    return found
-
-
-def test_dates_beside_a_mention_are_those_every_sentence_searched_in_turn_finds():
-    """Only sentences holding a year are searched for a mention: the same dates, in many
-    random arrangements of mentions, dates, years and ends of sentences."""
+def test_the_mentions_found_once_are_those_of_the_text_kind_and_start_asked_for():
+    """The sentences beside a visit's mentions are cached for the two questions asked of a
+    letter (full dates, then months): an answer is never that of another text, kind of visit
+    or place to start, in many random arrangements of mentions, dates and ends of sentences."""
     import random
 
-    from ofsted_themes.reading.metadata import MONTH_YEAR, VISIT_DATES, VISIT_TYPE, _beside
+    from ofsted_themes.reading.metadata import KIND_MENTIONS, _mention_regions
 
     pieces = [
         "the focused visit", "Focused Visit", "the monitoring visit", "JTAI", "the JTAI",
@@ -466,19 +452,16 @@ def test_dates_beside_a_mention_are_those_every_sentence_searched_in_turn_finds(
         "\n", ".\n", " and ", " leaders ", "visit", "between 1 and 3 June 2021", "3.5 2024",
     ]  # fmt: skip
     rng = random.Random(7)
-    compared = 0
-    for _ in range(3000):
+    found = 0
+    for _ in range(1000):
         words = rng.randint(1, 30)
         text = "".join(rng.choice(pieces) + rng.choice(["", " "]) for _ in range(words))
-        visit = VISIT_TYPE.search(text)
-        if visit is None:
-            continue
-        for pattern in (VISIT_DATES, MONTH_YEAR):
-            ours = [(m.start(), m.end()) for m in _beside(text, visit, pattern)]
-            plain = [(m.start(), m.end()) for m in every_mention_searched(text, visit, pattern)]
-            assert ours == plain, text
-            compared += bool(plain)
-    assert compared > 500  # many texts had dates to find
+        for kind in KIND_MENTIONS:
+            for first in (0, len(text) // 2, 0):  # the last asks again: a cached answer
+                regions = _mention_regions(text, kind, first)
+                assert regions == _mention_regions.__wrapped__(text, kind, first), (kind, text)
+                found += len(regions)
+    assert found > 1_000
 
 
 def test_a_kind_of_visit_is_found_where_its_pattern_blind_to_case_finds_it():
