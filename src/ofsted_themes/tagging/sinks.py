@@ -73,7 +73,8 @@ class TableSink:
         """Append the rows held so far to the temporary file."""
         if not self._held:
             return
-        held, self._held, self._held_rows = self._held, [], 0
+        held, rows = self._held, self._held_rows
+        self._held, self._held_rows = [], 0
         columns = {c: _column(held, c) for c in self.columns}
         if self.stream == ".csv":
             append_csv(self.tmp, columns, header=self.tmp.stat().st_size == 0)
@@ -83,7 +84,7 @@ class TableSink:
                 frame.to_json(f, orient="records", lines=True, force_ascii=False)
         else:
             self._write_parquet(pd.DataFrame(columns, columns=self.columns))
-        self.rows += sum(count for _, count in held)
+        self.rows += rows
 
     def _widen(self, extra: list[str], rows: Mapping[str, np.ndarray]) -> None:
         """Add columns, rewriting the rows written so far with them empty (JSON lines need no
