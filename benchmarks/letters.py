@@ -205,7 +205,7 @@ def main() -> None:
             for form in ("PDF", "DOCX"):
                 rows += measure(kind, form, letters, Path(tmp), tagger, warm)
                 print(rows[-1], flush=True)
-    text = pd.DataFrame(rows).round(3).to_markdown(index=False)
+    text = pd.DataFrame(rows).round(3).to_markdown(index=False, missingval="")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text + "\n")
     print(text)
