@@ -1178,6 +1178,66 @@ def test_a_workbooks_hidden_sheets_are_not_read(tmp_path, state):
     assert list(letters[0].sentences["text"]) == ["Caseloads are too high for workers."]
 
 
+def test_a_workbooks_merged_cells_fill_the_rows_they_span(tmp_path):
+    """A council's name written once over its rows (merged cells, as people lay out a table)
+    named the council of the first row only: the rest were counted as a letter of no council.
+    A sentence merged over two rows stays one sentence."""
+    from openpyxl import load_workbook
+
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    source = workbook(tmp_path / "book.xlsx", {"findings": [
+        ["council", "year", "text"],
+        ["Leeds", 2022, "Caseloads are too high for workers."],
+        [None, None, "Children who go missing are offered interviews."],
+        [None, None, "Managers do not check the quality of plans."],
+        ["York", 2021, "Leaders know the quality of practice well."],
+        [None, None, "Some children wait too long for help."],
+        [None, None, None],  # a blank row inside York's range: still not a sentence
+        [None, None, "Plans are reviewed on time."],
+        ["Hartlepool", 2023, "Workers value their supervision."]]})  # fmt: skip
+    book = load_workbook(source)
+    for cells in ("A2:A4", "B2:B4", "A5:A8", "B5:B8", "C9:C10"):
+        book["findings"].merge_cells(cells)
+    book.save(source)
+    letters = read_sentence_table(source, "book.xlsx", "text")
+    by_name = {lt.document: list(lt.sentences["text"]) for lt in letters}
+    counts = {name.split("::")[1]: len(texts) for name, texts in by_name.items()}
+    assert counts == {"Leeds 2022": 3, "York 2021": 3, "Hartlepool 2023": 1}
+    assert [lt.metadata["council"] for lt in letters] == ["Leeds", "York", "Hartlepool"]
+
+
+def test_merged_ranges_are_found_under_any_prefix_and_target(tmp_path):
+    """A workbook part may name its elements with a namespace prefix and its sheets by an
+    absolute target; only ranges spanning rows fill anything."""
+    import zipfile
+
+    from ofsted_themes.tagging.workbooks import merged_down
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rels = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    path = tmp_path / "book.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("xl/workbook.xml", (
+            f'<x:workbook xmlns:x="{main}" xmlns:r="{rels}"><x:sheets>'
+            '<x:sheet name="One" sheetId="1" r:id="rId7"/>'
+            '<x:sheet name="Two" sheetId="2" r:id="rId8"/></x:sheets></x:workbook>'))  # fmt: skip
+        archive.writestr("xl/_rels/workbook.xml.rels", (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId7" Type="worksheet" Target="/xl/worksheets/data.xml"/>'
+            '<Relationship Id="rId8" Type="worksheet" Target="worksheets/../sheets/two.xml"/>'
+            "</Relationships>"))  # fmt: skip
+        archive.writestr("xl/worksheets/data.xml", (
+            f'<x:worksheet xmlns:x="{main}"><x:sheetData/><x:mergeCells count="2">'
+            '<x:mergeCell ref="B1:D1"/><x:mergeCell ref="C2:D5"/>'
+            "</x:mergeCells></x:worksheet>"))  # fmt: skip
+        archive.writestr("xl/sheets/two.xml", (
+            f'<worksheet xmlns="{main}"><sheetData/><mergeCells>'
+            '<mergeCell ref="AA10:AA12"/></mergeCells></worksheet>'))  # fmt: skip
+    with zipfile.ZipFile(path) as archive:
+        assert merged_down(archive) == {"One": [(3, 2, 5)], "Two": [(27, 10, 12)]}
+
+
 def test_a_sheet_without_the_text_column_fails_its_workbook_by_name(tagger_file, tmp_path):
     source = workbook(tmp_path / "book.xlsx", {
         "2023": [["text"], ["Caseloads are too high for workers."]],

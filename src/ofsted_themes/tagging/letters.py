@@ -48,6 +48,7 @@ from ofsted_themes.reading.formats.text import decode_text
 from ofsted_themes.reading.metadata import area_name, document_metadata
 from ofsted_themes.reading.sentences import iter_letter_sentences
 from ofsted_themes.tagging.summary import YEAR, visit_year
+from ofsted_themes.tagging.workbooks import fill_merged, hidden_sheets, merged_down
 
 if TYPE_CHECKING:  # imported where an archive is opened: `tag --help` never needs it
     import zipfile
@@ -264,7 +265,11 @@ def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
         raise InputError(f"cannot read workbook: damaged .xlsx ({reason})") from None
     hidden = hidden_sheets(archive)
     shown = {n: sheet for n, sheet in sheets.items() if n not in hidden} or sheets
-    return _joined_sheets({n: text_header(sheet) for n, sheet in shown.items()}, text_column)
+    merged = merged_down(archive)
+    return _joined_sheets(
+        {n: fill_merged(text_header(s), merged.get(n, []), text_column) for n, s in shown.items()},
+        text_column,
+    )
 
 
 def zip_archive(data: bytes) -> zipfile.ZipFile | None:
@@ -276,25 +281,6 @@ def zip_archive(data: bytes) -> zipfile.ZipFile | None:
         return zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError):
         return None
-
-
-def hidden_sheets(archive: zipfile.ZipFile | None) -> set[str]:
-    """The names of a workbook's hidden sheets (a lookup table, an old draft): Excel does not
-    show them, and a reader of the workbook does not count them; read only if every sheet is."""
-    import zipfile
-    from xml.etree import ElementTree
-
-    if archive is None:
-        return set()
-    try:
-        root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
-        return set()  # no workbook part where Excel puts it, or a damaged one
-    return {
-        sheet.get("name", "")
-        for sheet in root.iter()
-        if sheet.tag.endswith("}sheet") and sheet.get("state") in ("hidden", "veryHidden")
-    }
 
 
 # what a zip archive named .xlsx holds instead of an Excel workbook, by a member it has

@@ -1,0 +1,114 @@
+"""What a workbook says beyond its cells' values, read from the XML parts of its archive: which
+sheets are hidden, and which cells are merged (a council's name written once over its letter's
+rows), so that a table of sentences reads as the person who made it sees it."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:  # imported where an archive is opened: `tag --help` never needs it
+    import zipfile
+
+RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+# a merged range of a sheet's XML (its namespace prefix, if any, is the writer's choice)
+MERGED_RANGE = re.compile(
+    rb'<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref="([A-Za-z]+[0-9]+:[A-Za-z]+[0-9]+)"'
+)
+# (column, first row, last row) of a merged range, numbered from 1 as in Excel
+Merged = tuple[int, int, int]
+
+
+def hidden_sheets(archive: zipfile.ZipFile | None) -> set[str]:
+    """The names of a workbook's hidden sheets (a lookup table, an old draft): Excel does not
+    show them, and a reader of the workbook does not count them; read only if every sheet is."""
+    return {
+        sheet.get("name", "")
+        for sheet in _sheets(archive)
+        if sheet.get("state") in ("hidden", "veryHidden")
+    }
+
+
+def merged_down(archive: zipfile.ZipFile | None) -> dict[str, list[Merged]]:
+    """Per sheet name, the merged ranges that span rows, as (column, first row, last row) of
+    the range's first column: the cell Excel shows over all those rows."""
+    from openpyxl.utils.cell import range_boundaries
+
+    found: dict[str, list[Merged]] = {}
+    for name, part in _sheet_parts(archive).items():
+        try:
+            xml = archive.read(part)  # type: ignore[union-attr]  # parts imply an archive
+        except (KeyError, OSError, ValueError):
+            continue  # a part the workbook names but lacks: openpyxl has said what is wrong
+        for ref in MERGED_RANGE.findall(xml):
+            column, first, _, last = range_boundaries(ref.decode("ascii"))
+            if last > first:
+                found.setdefault(name, []).append((column, first, last))
+    return found
+
+
+def fill_merged(sheet: pd.DataFrame, merged: list[Merged], text_column: str) -> pd.DataFrame:
+    """``sheet`` (as pandas reads it: the header in Excel's row 1, the first column A) with the
+    blank cells under each merged cell given its value, as Excel shows them; but never the text
+    column's: a sentence merged over two rows is one sentence, not two."""
+    if not merged:
+        return sheet
+    filled = sheet.copy()
+    for column, first, last in merged:
+        j, top = column - 1, first - 2  # Excel's row 2 is the frame's row 0
+        if top < 0 or j >= filled.shape[1] or top >= len(filled):
+            continue  # a merged header, or cells beyond the sheet's data
+        if filled.columns[j] == text_column:
+            continue
+        below = slice(top + 1, min(last - 1, len(filled)))
+        cells = filled.iloc[below, j]
+        filled.iloc[below, j] = cells.where(cells != "", filled.iat[top, j])
+    return filled
+
+
+def _sheet_parts(archive: zipfile.ZipFile | None) -> dict[str, str]:
+    """Each sheet's name and the archive member that holds its XML."""
+    targets = _relationship_targets(archive)
+    parts = {}
+    for sheet in _sheets(archive):
+        target = targets.get(sheet.get(RELATIONSHIP_ID, ""))
+        if target:
+            parts[sheet.get("name", "")] = target
+    return parts
+
+
+def _sheets(archive: zipfile.ZipFile | None) -> list:
+    """The ``<sheet>`` elements of the workbook part, where Excel puts it."""
+    root = _xml(archive, "xl/workbook.xml")
+    return [] if root is None else [e for e in root.iter() if e.tag.endswith("}sheet")]
+
+
+def _relationship_targets(archive: zipfile.ZipFile | None) -> dict[str, str]:
+    """The workbook's relationships: id -> archive member (a target is relative to ``xl/``
+    unless it starts with ``/``)."""
+    root = _xml(archive, "xl/_rels/workbook.xml.rels")
+    if root is None:
+        return {}
+    targets = {}
+    for rel in root.iter():
+        if rel.tag.endswith("}Relationship") and rel.get("Id") and rel.get("Target"):
+            target = rel.get("Target", "")
+            member = target[1:] if target.startswith("/") else posixpath.join("xl", target)
+            targets[rel.get("Id", "")] = posixpath.normpath(member)
+    return targets
+
+
+def _xml(archive: zipfile.ZipFile | None, member: str):
+    """A member of the archive parsed as XML, or None where it is missing or damaged."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    if archive is None:
+        return None
+    try:
+        return ElementTree.fromstring(archive.read(member))
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
+        return None
