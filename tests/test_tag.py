@@ -454,6 +454,60 @@ def test_resume_says_which_earlier_letters_it_was_not_given(tagger_file, tmp_pat
     assert "note: 1 letter of the earlier" in printed  # gone.txt, not the table's letter
 
 
+def test_resume_warns_of_a_letter_changed_since_it_was_tagged(tagger_file, tmp_path, capsys):
+    """--resume skips a letter by name: a file replaced by a corrected one kept its old rows
+    without a word. Saved again unchanged (a new time, the same bytes), it is not warned of."""
+    import os
+
+    letters = tmp_path / "letters"
+    edited = text_letter(letters / "edited.txt", "jtai")
+    saved = text_letter(letters / "saved.txt", "focused_visit")
+    out = tmp_path / "out" / "tags.csv"
+    run = ("--model", tagger_file, "--out", out)
+    assert main_in_process(capsys, letters, *run)[0] == 0
+    edited.write_text(edited.read_text() + "\nManagers do not check plans.\n")
+    os.utime(saved, ns=(saved.stat().st_atime_ns, saved.stat().st_mtime_ns + 10**9))
+    for _ in range(2):  # and again on the next resume: the rows are still the old file's
+        status, _, err = main_in_process(capsys, letters, *run, "--resume")
+        assert status == 0, err
+        warning = next(line for line in err.splitlines() if "changed since" in line)
+        assert warning.startswith("warning: 1 letter changed") and warning.endswith(str(edited))
+        report = out.with_name("report.html").read_text(encoding="utf-8")
+        assert "1 letter changed since an earlier run tagged the file" in report
+    assert main_in_process(capsys, letters, *run)[0] == 0  # tagged afresh: the change taken
+    status, _, err = main_in_process(capsys, letters, *run, "--resume")
+    assert status == 0 and "changed since" not in err
+
+
+def test_a_file_is_changed_by_its_size_or_else_by_its_bytes_where_its_time_moved(tmp_path):
+    import os
+
+    from ofsted_themes.core.digests import has_changed, stamp_of
+
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"Caseloads are high.")
+    stamp = stamp_of(path.stat(), path.read_bytes())
+    assert not has_changed(path, stamp)
+    path.write_bytes(b"Caseloads are lower")  # the same size, a new time
+    assert has_changed(path, stamp)
+    path.write_bytes(b"Caseloads are high.")
+    os.utime(path, ns=(0, stamp.mtime_ns + 5))  # the same bytes, a new time: a copy
+    assert not has_changed(path, stamp)
+    path.write_bytes(b"Caseloads are high. Plans drift.")
+    os.utime(path, ns=(0, stamp.mtime_ns))  # the same time, another size
+    assert has_changed(path, stamp)
+    path.unlink()
+    assert not has_changed(path, stamp)  # gone: reading it says so, not this
+
+
+def test_a_markers_damaged_file_entries_are_not_taken_for_stamps():
+    from ofsted_themes.tagging.batch import recorded_stamps
+
+    files = {"a": [10, 5, "ab"], "b": [10, "5", "ab"], "c": [10, 5], "d": "x", "e": [True, 5, "f"]}
+    assert recorded_stamps({"files": files}) == {"a": (10, 5, "ab")}
+    assert recorded_stamps({"files": ["a"]}) == {} and recorded_stamps({}) == {}
+
+
 def test_resume_skips_the_letters_already_tagged(tagger_file, tmp_path, capsys, monkeypatch):
     letters = [
         text_letter(tmp_path / "letters" / f"{i}.txt", name)

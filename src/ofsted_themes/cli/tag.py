@@ -184,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
                     "empty": result.empty,
                     "absent": result.absent,
                     "mixed": result.mixed,
+                    "changed": result.changed,
                     "failures": beside(failures_path(args.out), args.report),
                 }
                 write_batch_report(
@@ -295,7 +296,7 @@ def print_notes(result, args: argparse.Namespace) -> None:
             f"two files?): {pairs}",
             file=sys.stderr,
         )
-    lists = {"empty": result.empty, "mixed": result.mixed}
+    lists = {"empty": result.empty, "mixed": result.mixed, "changed": result.changed}
     for warning in letter_warnings({k: [one_line(n) for n in v] for k, v in lists.items()}):
         print(f"warning: {warning}", file=sys.stderr)
     if result.absent:

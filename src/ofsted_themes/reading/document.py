@@ -10,11 +10,13 @@ person who supplied it, so a caller can report it and carry on.
 from __future__ import annotations
 
 import importlib
+import os
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ofsted_themes.core.digests import FileStamp, stamp_of
 from ofsted_themes.core.errors import OfstedThemesError
 from ofsted_themes.core.limits import MAX_FILE_BYTES, MAX_TEXT_BYTES
 from ofsted_themes.reading.inputs import os_reason, unsupported_reason
@@ -42,10 +44,12 @@ class Page:
 
 @dataclass(frozen=True)
 class Document:
-    """A letter read from ``path``: its pages in order, numbered from 1."""
+    """A letter read from ``path``: its pages in order, numbered from 1, and the file as it
+    was read (``stamp``: a resumed run tells by it whether the letter changed since)."""
 
     path: Path
     pages: list[Page]
+    stamp: FileStamp | None = None
 
     @property
     def text(self) -> str:
@@ -63,10 +67,12 @@ def read_document(path: Path | str, max_bytes: int = MAX_FILE_BYTES) -> Document
     path = Path(path)
     if reader_for(path).__module__.endswith((".text", ".html")):
         max_bytes = min(max_bytes, MAX_TEXT_BYTES)
-    texts = reader_for(path)(read_bytes(path, max_bytes))
+    data, info = read_checked(path, max_bytes)
+    texts = reader_for(path)(data)
     if not any(text.strip() for text in texts):
         raise DocumentError("no text found in the file")
-    return Document(path, [Page(number, text) for number, text in enumerate(texts, start=1)])
+    pages = [Page(number, text) for number, text in enumerate(texts, start=1)]
+    return Document(path, pages, stamp_of(info, data))
 
 
 def reader_for(path: Path) -> Callable[[bytes], list[str]]:
@@ -80,6 +86,11 @@ def reader_for(path: Path) -> Callable[[bytes], list[str]]:
 
 def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     """The file's bytes, after the checks that give the clearest reasons (folder, empty, size)."""
+    return read_checked(path, max_bytes)[0]
+
+
+def read_checked(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[bytes, os.stat_result]:
+    """:func:`read_bytes`, and the file's status as it was checked, before the reading."""
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -101,7 +112,7 @@ def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
         raise DocumentError("empty file")
     if len(data) > max_bytes:  # grew since stat, or a device
         raise DocumentError(f"file too large (over {_size(max_bytes)})")
-    return data
+    return data, info
 
 
 def too_large_reason(size: int, max_bytes: int) -> str:

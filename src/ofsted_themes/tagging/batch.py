@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ofsted_themes.core.atomic import write_atomic
+from ofsted_themes.core.digests import FileStamp, has_changed
 from ofsted_themes.core.limits import READ_SECONDS
 from ofsted_themes.core.tables import (
     LETTER_COLUMNS,
@@ -74,6 +75,8 @@ class BatchResult:
     empty: list[str] = field(default_factory=list)
     # a table's letters whose rows name two councils, years, ...: those columns left blank
     mixed: list[str] = field(default_factory=list)
+    # letters a resumed run skipped, as tagged before, whose files have changed since
+    changed: list[str] = field(default_factory=list)
 
 
 def sentence_columns(tagger: Tagger) -> list[str]:
@@ -245,8 +248,13 @@ MIXED = (
     "letter's value with --meta"
 )
 FILLED_BY = {"year": "visit_date"}  # a table's year is its letter's visit date
+CHANGED = (
+    "changed since an earlier run tagged the file, and not read again (--resume skips a letter "
+    "it has tagged): the rows are of the file as it was; tag again without --resume to take "
+    "the change"
+)
 # the warnings of letters counted as a reader may not expect, by their list in BatchResult
-LETTER_WARNINGS = {"empty": NO_SENTENCE, "mixed": MIXED}
+LETTER_WARNINGS = {"empty": NO_SENTENCE, "mixed": MIXED, "changed": CHANGED}
 
 
 def letter_warnings(lists: dict[str, list[str]]) -> list[str]:
@@ -343,6 +351,11 @@ def run_batch(
         if n not in done or p.suffix.lower() in TABLE_SUFFIXES
     ]
     result.skipped = len(paths) - len(todo)
+    # each letter file as it was read, by name: the earlier run's for the letters skipped now
+    stamps = {n: s for n, s in recorded_stamps(record).items() if n in done} if resume else {}
+    result.changed = [
+        n for p, n in zip(paths, names, strict=True) if n in stamps and has_changed(p, stamps[n])
+    ]
     sink = TableSink(out, sentence_columns(tagger), resume=resume)
     tallies: list[dict] = []  # one small row per letter: memory stays flat
     texts_seen: dict[bytes, str] = {}  # a digest of each letter's sentences -> the letter
@@ -364,6 +377,8 @@ def run_batch(
             if outcome.error:
                 result.failures.append((outcome.name, outcome.error))
                 continue
+            if outcome.stamp:
+                stamps[outcome.name] = outcome.stamp
             for rows, meta in outcome.letters:
                 if meta["document"] in named:  # a file named as a table's letter ("t.csv::a")
                     result.failures.append((meta["document"], SAME_NAME))
@@ -395,6 +410,7 @@ def run_batch(
             write_table(summary_frame, outputs.stage(summary))
             result.written += [out, summary]
         outputs.record |= {"failures": bool(result.failures), "failures_named": True}
+        outputs.record["files"] = {n: list(stamp) for n, stamp in stamps.items()}
         if result.failures:
             frame = pd.DataFrame(result.failures, columns=["file", "reason"])
             write_table(frame, outputs.stage(failures_path(out)))
@@ -459,6 +475,20 @@ def absent_letters(done: set[str], paths: list[Path], names: list[str]) -> list[
         f"{n}::" for p, n in zip(paths, names, strict=True) if p.suffix.lower() in TABLE_SUFFIXES
     ]
     return sorted(d for d in done if d not in given and not d.startswith(tuple(tables)))
+
+
+def recorded_stamps(record: dict) -> dict[str, FileStamp]:
+    """The letter files an earlier run read, by name, as its marker's record has them (none
+    from a version that recorded none, and none of a damaged entry)."""
+    files = record.get("files")
+    if not isinstance(files, dict):
+        return {}
+    return {
+        name: FileStamp(*entry)
+        for name, entry in files.items()
+        if isinstance(entry, list) and len(entry) == 3
+        and [type(v) for v in entry] == [int, int, str]
+    }  # fmt: skip
 
 
 def check_resumable(record: dict, tagger: Tagger, out: Path) -> None:

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ofsted_themes.core.collector import process_start
+from ofsted_themes.core.digests import FileStamp
 from ofsted_themes.core.errors import OfstedThemesError
 from ofsted_themes.core.limits import (
     MAX_CELL_CHARS,
@@ -72,6 +73,7 @@ class Letter:
     document: str
     sentences: Rows  # sentence_no, page, text (+ columns carried from an input table)
     metadata: dict = field(default_factory=dict)
+    stamp: FileStamp | None = None  # a letter file's, as it was read (not a table's letters)
 
     def __len__(self) -> int:
         return len(self.sentences["text"])
@@ -85,6 +87,7 @@ class Outcome:
     letters: list[tuple[Letter | Rows, dict]] = field(default_factory=list)
     error: str | None = None
     skipped: int = 0  # a table's letters an earlier run tagged (--resume), left out
+    stamp: FileStamp | None = None  # a letter file as it was read, for a later --resume
 
 
 def read_letter(path: Path, document: str) -> Letter:
@@ -104,7 +107,7 @@ def read_letter(path: Path, document: str) -> Letter:
     }
     meta = asdict(document_metadata(doc, path.name))
     meta["visit_date"] = meta.pop("visit_date_iso")
-    return Letter(document, sentences, {k: meta[k] for k in LETTER_COLUMNS})
+    return Letter(document, sentences, {k: meta[k] for k in LETTER_COLUMNS}, doc.stamp)
 
 
 def read_sentence_table(path: Path, document: str, text_column: str) -> list[Letter]:
@@ -467,6 +470,7 @@ def read_job(
             document,
             [(lt, {"document": lt.document, **lt.metadata}) for lt in kept],
             skipped=len(letters) - len(kept),
+            stamp=letters[0].stamp if len(letters) == 1 else None,
         )
     except (DocumentError, InputError, LimitExceeded, OSError, ValueError, MemoryError) as exc:
         if interrupted(exc):
