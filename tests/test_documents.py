@@ -302,10 +302,18 @@ def test_cp1252_text_is_decoded_not_rejected(tmp_path):
     assert read_document(path).pages[0].text == text.strip()
 
 
-@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+@pytest.mark.parametrize(
+    "encoding", ["utf-8-sig", "utf-16", "utf-16-be-marked", "utf-32", "utf-32-be-marked"]
+)
 def test_text_with_a_byte_order_mark_is_decoded(encoding, tmp_path):
+    """UTF-32 was read as UTF-16 (its mark starts with UTF-16's): text garbled with NULs."""
     path = tmp_path / "letter.txt"
-    path.write_bytes("Children’s services are good.\n".encode(encoding))
+    text = "Children’s services are good.\n"
+    if encoding.endswith("-marked"):  # big-endian, with the mark Python writes only little
+        data = ("\ufeff" + text).encode(encoding.removesuffix("-marked"))
+    else:
+        data = text.encode(encoding)
+    path.write_bytes(data)
     assert read_document(path).pages[0].text == "Children’s services are good."
 
 

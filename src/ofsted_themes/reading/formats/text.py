@@ -10,8 +10,10 @@ from ofsted_themes.reading.cleaning import clean_pages, ends_sentence
 from ofsted_themes.reading.document import DocumentError
 
 NOT_TEXT = "not a text file (binary content?): check the file and its extension"
-BOMS = (
+BOMS = (  # UTF-32's before UTF-16's: UTF-32 LE's mark starts with UTF-16 LE's
     (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
     (b"\xff\xfe", "utf-16-le"),
     (b"\xfe\xff", "utf-16-be"),
 )
