@@ -564,6 +564,22 @@ def test_a_damaged_labels_file_is_reported_and_left_alone(tmp_path, suggested, l
     assert labels.read_text(encoding="utf-8") == "id,document,text\nx,a,b\n"
 
 
+@pytest.mark.parametrize("bound", ["MAX_FILE_BYTES", "MAX_TABLE_ROWS"])
+def test_an_import_beyond_the_bounds_of_a_table_is_refused(tmp_path, monkeypatch, bound):
+    """A file of labels was read whole, however large: `tag` bounds a table's bytes and rows."""
+    from ofsted_themes.labelling import importing
+    from ofsted_themes.labelling.store import LabelError
+
+    path = tmp_path / "labels.csv"
+    path.write_text("document,text,cse\n" + "a,Caseloads are high.,0\n" * 3)
+    monkeypatch.setattr(importing, bound, 2 if bound == "MAX_TABLE_ROWS" else 40)
+    with pytest.raises(LabelError) as refused:
+        importing.read_import(path, ["cse"])
+    (problem,) = refused.value.problems
+    assert problem.startswith(str(path))
+    assert ("over 2 rows" if bound == "MAX_TABLE_ROWS" else "file too large") in problem
+
+
 def test_a_missing_import_file_is_a_usage_error(tmp_path):
     done = run_label("import", tmp_path / "nope.csv", "--labels", tmp_path / "user.csv")
     assert done.returncode == 2

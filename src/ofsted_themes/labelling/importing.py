@@ -11,9 +11,10 @@ from pathlib import Path
 import pandas as pd
 
 from ofsted_themes.core.digests import file_digest
+from ofsted_themes.core.limits import MAX_FILE_BYTES, MAX_TABLE_ROWS
 from ofsted_themes.core.tables import csv_separator, unquote_formulas
 from ofsted_themes.labelling.store import LabelError, label_rows, row_key
-from ofsted_themes.reading.document import DocumentError
+from ofsted_themes.reading.document import DocumentError, read_bytes
 from ofsted_themes.reading.formats.text import decode_text
 
 
@@ -39,18 +40,27 @@ def read_import(path: Path | str, theme_ids: list[str], labelled_at: str | None 
     path = Path(path)
     if not path.is_file():
         raise LabelError([f"{path}: file not found"])
-    data = path.read_bytes()
+    try:  # bounded as `tag` bounds a table: a file too large to be labels is refused unread
+        data = read_bytes(path, MAX_FILE_BYTES)
+    except DocumentError as exc:
+        raise LabelError([f"{path}: {exc}"]) from None
     if data.startswith(b"PK\x03\x04"):  # a zip: the suggestions saved as a workbook
         raise LabelError([f"{path}: a workbook, not a CSV: save it as CSV and import that"])
     try:  # decoded as `tag` decodes a table: Excel on Windows saves CSV as Windows-1252
         text = decode_text(data)
         frame = unquote_formulas(
             pd.read_csv(
-                io.StringIO(text), sep=csv_separator(text), dtype=str, keep_default_na=False
+                io.StringIO(text),
+                sep=csv_separator(text),
+                dtype=str,
+                keep_default_na=False,
+                nrows=MAX_TABLE_ROWS + 1,  # enough to tell the file is too long
             )
         )
     except (pd.errors.ParserError, DocumentError, pd.errors.EmptyDataError) as exc:
         raise LabelError([f"{path}: cannot read as a CSV ({exc})"]) from None
+    if len(frame) > MAX_TABLE_ROWS:
+        raise LabelError([f"{path}: over {MAX_TABLE_ROWS:,} rows: split it and import each part"])
     known = import_columns(theme_ids)
     problems = [
         f"{path}, line 1: unknown column '{c}': the columns are those of "
