@@ -113,6 +113,18 @@ def test_shares_round_the_exact_value_half_to_even_as_spark_does(metadata):
     assert summary.loc["A.pdf", "cse_share"] == 0.0063
 
 
+def test_a_summary_of_no_letters_keeps_the_columns_and_their_number_types(summary):
+    """A run whose every letter failed, or a resume that adds none, writes an empty summary:
+    counts stay whole numbers and shares decimals, as in a summary with rows."""
+    from ofsted_themes.tagging.summary import summary_of
+
+    empty = summary_of([], THEME_IDS)
+    assert empty.empty and list(empty.columns) == list(summary.columns)
+    kinds = {c: empty[c].dtype.kind for c in empty.columns if c.endswith(("count", "share"))}
+    assert kinds == {f"{t}_{k}": "if"[k == "share"] for t in THEME_IDS for k in ("count", "share")}
+    assert empty["sentences"].dtype.kind == "i"
+
+
 def test_summarise_keeps_letters_missing_from_metadata(tags, metadata):
     summary = summarise(tags, metadata[metadata.document != "B.pdf"], THEME_IDS)
     assert list(summary.document) == ["A.pdf", "C.pdf", "B.pdf"]

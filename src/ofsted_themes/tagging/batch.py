@@ -48,7 +48,7 @@ from ofsted_themes.tagging.outputs import (
     recover,
 )
 from ofsted_themes.tagging.sinks import TableSink
-from ofsted_themes.tagging.summary import summarise, summarise_counts, with_year
+from ofsted_themes.tagging.summary import summarise, summary_of, with_year
 
 PARALLEL_FROM = 8  # files; below this, worker start-up costs more than it saves
 
@@ -538,11 +538,7 @@ def _summary(
 ) -> pd.DataFrame:
     """One row per letter, in tagging order, after the rows of ``previous`` (a resumed run),
     which ``corrections`` correct as they do the letters tagged now."""
-    columns = ["document", *LETTER_COLUMNS, "sentences", *tagger.theme_ids]
-    frame = pd.DataFrame(tallies, columns=columns)
-    metadata = frame[["document", *LETTER_COLUMNS]]
-    counts = frame[["document", "sentences", *tagger.theme_ids]]
-    summary = summarise_counts(counts, metadata, tagger.theme_ids)
+    summary = summary_of(tallies, tagger.theme_ids)
     if previous is None or not previous.exists():
         return summary
     earlier = _corrected(read_table(previous), corrections)

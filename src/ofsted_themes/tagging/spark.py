@@ -284,7 +284,7 @@ def visit_year(visit_date: str) -> Column:
 
 
 def letter_summary(sentences: DataFrame, letters: DataFrame, theme_ids: list[str]) -> DataFrame:
-    """One row per letter, as ``summary.summarise_counts`` makes it: metadata, sentences, and
+    """One row per letter, as ``summary.summary_of`` makes it: metadata, sentences, and
     per theme a count and a share (0.0 for a letter without sentences)."""
     counts = sentences.groupBy("document").agg(
         F.count(F.lit(1)).alias("sentences"),

@@ -19,34 +19,45 @@ def summarise(tags: pd.DataFrame, metadata: pd.DataFrame, theme_ids: list[str]) 
     groups = tags.groupby("document", sort=False)
     counts = groups[theme_ids].sum() if theme_ids else pd.DataFrame(index=groups.size().index)
     counts.insert(0, "sentences", groups.size())
-    return summarise_counts(counts.reset_index(), metadata, theme_ids)
+    counted = counts.to_dict("index")
+    letters = metadata.drop_duplicates("document").to_dict("records")
+    known = {letter["document"] for letter in letters}
+    letters += [{"document": d} for d in counted if d not in known]
+    tallies = [letter | counted.get(letter["document"], {}) for letter in letters]
+    return summary_of(tallies, theme_ids)
 
 
-def summarise_counts(
-    counts: pd.DataFrame, metadata: pd.DataFrame, theme_ids: list[str]
-) -> pd.DataFrame:
-    """The summary from per-letter counts (``document, sentences, <theme>...``), so that a batch
-    can tally letters as they stream past instead of keeping their sentences."""
-    metadata = metadata.drop_duplicates("document").set_index("document")
-    counts = counts.set_index("document")
-    known = set(metadata.index)
-    documents = list(metadata.index) + [d for d in counts.index if d not in known]
-    out = with_year(metadata.reindex(index=documents, columns=LETTER_COLUMNS))
-    out.index.name = "document"
-    out["sentences"] = counts["sentences"].reindex(documents, fill_value=0).astype(int)
-    for theme_id in theme_ids:
-        count = counts[theme_id].reindex(documents, fill_value=0).astype(int)
-        out[f"{theme_id}_count"] = count
-        out[f"{theme_id}_share"] = _share(count, out["sentences"])
-    return out.reset_index()
+def summary_of(tallies: list[dict], theme_ids: list[str]) -> pd.DataFrame:
+    """The summary of letters' tallies, in their order: each a letter's ``document``, its
+    metadata (LETTER_COLUMNS), ``sentences`` and per theme its tagged sentences (absent: none),
+    as a batch keeps them for the letters streaming past instead of their sentences. Built row
+    by row: a run's summary is a few letters or a few thousand, where a frame's every column
+    reindexed cost more than tagging a short letter."""
+    columns = summary_columns(theme_ids)
+    rows = []
+    for tally in tallies:
+        row = {"document": tally["document"]} | {c: tally.get(c) for c in LETTER_COLUMNS}
+        row["year"] = visit_year(row["visit_date"])
+        row["sentences"] = sentences = int(tally.get("sentences") or 0)
+        for theme in theme_ids:
+            count = int(tally.get(theme) or 0)
+            row[f"{theme}_count"] = count
+            # to four places, as scores are; Python's round works on the exact value, half to
+            # even, as Spark's ``bround`` does, so that both engines write the same shares
+            row[f"{theme}_share"] = round(count / sentences, 4) if sentences else 0.0
+        rows.append(row)
+    kinds = {"sentences": int} | {f"{t}_count": int for t in theme_ids}
+    kinds |= {f"{t}_share": float for t in theme_ids}
+    return pd.DataFrame(rows, columns=columns).astype(kinds)  # so when there are no rows too
 
 
-def _share(count: pd.Series, sentences: pd.Series) -> pd.Series:
-    """count / sentences to four places (as scores are), 0.0 where a letter has no sentences
-    (not NaN: it sorts and sums). Python's round works on the exact value, half to even, as
-    Spark's ``bround`` does, so that both engines write the same shares."""
-    shares = (count / sentences.where(sentences > 0)).fillna(0.0).astype(float)
-    return shares.map(lambda share: round(share, 4))
+def summary_columns(theme_ids: list[str]) -> list[str]:
+    """The summary's columns: the letter, its metadata with the year of its visit beside its
+    date, its sentences, and per theme a count and a share."""
+    metadata = [*LETTER_COLUMNS]
+    metadata.insert(metadata.index("visit_date") + 1, "year")
+    per_theme = [f"{t}_{kind}" for t in theme_ids for kind in ("count", "share")]
+    return ["document", *metadata, "sentences", *per_theme]
 
 
 YEAR = re.compile(r"(?:19|20)\d\d")
