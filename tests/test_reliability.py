@@ -1207,6 +1207,26 @@ def test_a_workbooks_merged_cells_fill_the_rows_they_span(tmp_path):
     assert [lt.metadata["council"] for lt in letters] == ["Leeds", "York", "Hartlepool"]
 
 
+def test_years_and_dates_as_spreadsheets_write_them_are_a_letters_year(tmp_path):
+    """A year column with gaps, written by pandas, holds 2022.0: the letter had no year (under
+    "unknown"), and 2022 beside 2022.0 made two letters of one council. A date cell (a year
+    cell formatted as a date too) read as "2022-05-04 00:00:00" was no visit date either."""
+    import datetime
+
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    source = workbook(tmp_path / "book.xlsx", {"findings": [
+        ["council", "year", "visit_date", "text"],
+        ["Leeds", "2022.0", None, "Caseloads are too high for workers."],
+        ["Leeds", 2022, None, "Managers check the quality of plans."],
+        ["York", datetime.datetime(2021, 1, 1), None, "Leaders know practice well."],
+        ["Wigan", None, datetime.datetime(2023, 5, 4), "Children wait too long."]]})  # fmt: skip
+    letters = read_sentence_table(source, "book.xlsx", "text")
+    found = {lt.document.split("::")[1]: lt.metadata.get("visit_date") for lt in letters}
+    assert found == {"Leeds 2022": "2022", "York 2021": "2021", "Wigan": "2023-05-04"}
+    assert [len(lt) for lt in letters] == [2, 1, 1]
+
+
 def test_merged_ranges_are_found_under_any_prefix_and_target(tmp_path):
     """A workbook part may name its elements with a namespace prefix and its sheets by an
     absolute target; only ranges spanning rows fill anything."""

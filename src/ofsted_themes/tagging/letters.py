@@ -143,6 +143,7 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
             if rows
             else "no rows of sentences: the table holds its header alone"
         )
+    table = spreadsheet_dates(table)
     names = table.pop("document").fillna("") if "document" in table.columns else None
     if names is not None:  # a blank cell names no letter, however many spaces it holds
         names = names.mask(names.astype(str).str.strip() == "", "")
@@ -182,6 +183,23 @@ def letter_name(document: str, name: str) -> str:
     without that column is named."""
     named = str(name).strip() and name != document
     return f"{document}::{without_controls(str(name))}" if named else document
+
+
+# a year as a spreadsheet or pandas may write it: 2022.0 (a column of numbers with gaps, read
+# as decimals), or a date cell shown as a year (2022-01-01 00:00:00)
+SPREADSHEET_YEAR = r"^\s*((?:19|20)\d\d)(?:\.0*|-\d\d-\d\d(?: 00:00:00)?)\s*$"
+SPREADSHEET_DATE = r"^\s*((?:19|20)\d\d-\d\d-\d\d) 00:00:00\s*$"  # a date cell's midnight
+
+
+def spreadsheet_dates(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with its ``year`` and ``visit_date`` cells as a letter's are (2022, 2022-05-04)
+    where a spreadsheet or pandas wrote them otherwise: such a year was no year, and the letter
+    counted under "unknown", or 2022 and 2022.0 were two letters of one council."""
+    for column, pattern in (("year", SPREADSHEET_YEAR), ("visit_date", SPREADSHEET_DATE)):
+        if column in table.columns:
+            cells = table[column].astype(str).str.replace(pattern, r"\1", regex=True)
+            table = table.assign(**{column: cells})
+    return table
 
 
 def letters_by_council_and_year(table: pd.DataFrame, document: str) -> pd.Series | None:
