@@ -1006,6 +1006,29 @@ def test_html_letter_inside_a_form_or_an_article_header_is_read(layout, tmp_path
     assert "Search" not in document.pages[0].text  # the search form, its label and button
 
 
+GOVUK_PARTS = (  # outside <nav>, <header> and <footer>, as GOV.UK places them
+    '<div class="govuk-phase-banner"><p>This part of GOV.UK is being rebuilt, find out what '
+    "that means for you and for the services you use here.</p></div>",
+    '<div class="gem-c-feedback govuk-!-display-none-print"><h2>Is this page useful?</h2><p>'
+    "Help us improve GOV.UK by telling us about your experience of using this page.</p></div>",
+    '<div class="govuk-breadcrumbs"><ol><li>Home</li><li>Education, training and skills for '
+    "children and young people</li></ol></div>",
+)
+
+
+def test_a_letter_saved_from_govuk_is_read_without_its_banners(tmp_path):
+    """Its phase banner and feedback prompt were read as the letter's sentences, every share
+    of its sentences smaller for them."""
+    page = lf.letter_html("focused_visit")
+    page = page.replace("<main", GOVUK_PARTS[0] + GOVUK_PARTS[2] + "<main", 1)
+    page = page.replace("</main>", "</main>" + GOVUK_PARTS[1], 1)
+    path = tmp_path / "letter.html"
+    path.write_text(page, encoding="utf-8")
+    sentences = [text for _, text in page_sentences(read_document(path))]
+    assert not [s for s in fixture_sentences("focused_visit") if s not in sentences]
+    assert not [s for s in sentences if "GOV.UK" in s or "children and young people" in s]
+
+
 @pytest.mark.parametrize("start", ["²", "9" * 5000, "-2", "3.5", ""])
 def test_html_list_start_that_is_no_plain_number_counts_from_one(start, tmp_path):
     path = tmp_path / "letter.html"

@@ -19,6 +19,14 @@ DROPPED_TAGS = [
     "head", "script", "style", "nav", "footer", "noscript", "template", "svg", "iframe",
     "search", "button", "input", "select", "textarea", "label", "option", "datalist",
 ]  # fmt: skip
+# GOV.UK's furniture, by the design system's class names: a letter saved from GOV.UK has its
+# phase banner ("This part of GOV.UK is being rebuilt") and feedback prompt ("Is this page
+# useful?") outside <nav>, <header> and <footer>, and they were read as the letter's sentences
+GOVUK_FURNITURE = frozenset({
+    "govuk-phase-banner", "gem-c-feedback", "govuk-cookie-banner", "gem-c-cookie-banner",
+    "govuk-skip-link", "gem-c-skip-link", "govuk-breadcrumbs", "gem-c-breadcrumbs",
+    "gem-c-print-link", "app-c-back-to-top", "gem-c-layout-super-navigation-header",
+})  # fmt: skip
 # Where a <header> is an article's or a section's own heading (often its title and opening text)
 # rather than the page's banner: a header inside one of these is kept. This is HTML's own rule
 # (HTML-AAM): only a header scoped to the body is a "banner".
@@ -106,7 +114,8 @@ def _furniture(soup: Any) -> set[int]:
 
     def drop(tag: Any) -> bool:
         banner = tag.name == "header" and not open_tags[-1].sectioned
-        if tag.name in DROPPED_TAGS or banner:
+        govuk = not GOVUK_FURNITURE.isdisjoint(tag.get("class") or ())
+        if tag.name in DROPPED_TAGS or banner or govuk:
             dropped.add(id(tag))
             return True
         return False
