@@ -489,3 +489,21 @@ def test_a_kind_of_visit_is_found_where_its_pattern_blind_to_case_finds_it():
             assert [m.span() for m in KIND_MENTION[kind].finditer(text)] == blind, (kind, text)
             found += len(blind)
     assert found > 3_000
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        "3 and 4 Sept 2022", "3 and 4 Sep. 2022", "3 and 4 MAY 2022", "3 & 4 May 2022",
+        "the 3 and 4 May 2022", "Tuesday 3 May and Wednesday 4 May 2022", "3 and 4 May, 2022",
+    ],
+)  # fmt: skip
+def test_visit_dates_as_letters_may_write_them_give_the_visits_year(dates, tmp_path):
+    """Written so, the visit's dates were not read, and the month an earlier judgement named
+    ("judged inadequate in July 2021") gave the letter its year: a year early, unsaid."""
+    text = (lf.FIXTURES / "monitoring_visit.txt").read_text(encoding="utf-8")
+    path = tmp_path / "letter.txt"
+    path.write_text(text.replace("on 3 and 4 May 2022", f"on {dates}"), encoding="utf-8")
+    found = document_metadata(read_document(path))
+    assert found.visit_date_iso == ("2022-09-04" if "Sep" in dates else "2022-05-04")
+    assert found.visit_dates == dates.removeprefix("the ")

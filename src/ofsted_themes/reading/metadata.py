@@ -28,7 +28,9 @@ CHILDRENS = r"(?i:children[’'`]?s)"
 MONTHS = (
     "January February March April May June July August September October November December"
 ).split()
-MONTH = "|".join(MONTHS)
+MONTH_STEMS = tuple(m[:3].lower() for m in MONTHS)  # a month's number: its stem's place + 1
+# a month as letters write it: in full or cut short ("Sept", "Sep.", "Jan"), in any case ("MAY")
+MONTH = rf"(?i:{'|'.join(MONTHS)}|(?:Sept|{'|'.join(s for s in MONTH_STEMS if s != 'may')})\.?)"
 # a capitalised word of a place name: "Kestrel", "Stoke-on-Trent", and "St." of "St. Helens"
 NAME_WORD = r"(?:St\.|[A-Z][\w’'-]*)"
 
@@ -174,9 +176,12 @@ GROUP_TYPES = {
     "inspection": INSPECTION,
 }
 
-DAY = r"\d{1,2}(?:st|nd|rd|th)?"
-SOME_DATE = rf"{DAY}(?:\s+(?:{MONTH}))?(?:\s+\d{{4}})?"
-DATE_JOIN = r"\s*(?:,\s*and|,|and|to|until|–|—|-)\s*"
+# a day of the month, after its weekday if the letter names it ("Tuesday 3 May")
+WEEKDAY = r"(?:(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+)?"
+DAY = rf"{WEEKDAY}\d{{1,2}}(?:st|nd|rd|th)?"
+YEAR_AFTER = r",?\s+\d{4}"  # "4 May 2022", "4 May, 2022"
+SOME_DATE = rf"{DAY}(?:\s+(?:{MONTH}))?(?:{YEAR_AFTER})?"
+DATE_JOIN = r"\s*(?:,\s*and|,|and|&|to|until|–|—|-)\s*"
 # "Inspection dates:", "Dates of the visit:": a report's label of its own visit's dates (not any
 # date, such as "Publication date:")
 DATES_LABEL = r"(?i:(?:inspection|visit)\s+dates?|dates?\s+of\s+(?:the\s+)?(?:inspection|visit)):"
@@ -184,11 +189,11 @@ DATES_LABEL = r"(?i:(?:inspection|visit)\s+dates?|dates?\s+of\s+(?:the\s+)?(?:in
 # "Inspection dates: 12 to 16 September 2022"
 # "between" stays in the span: "22 and 26 January 2024" alone reads as two days
 VISIT_DATES = re.compile(
-    rf"\b(?:(?:(?i:on|from)|{DATES_LABEL})\s+|(?=(?i:between)\s))"
-    rf"(?P<span>(?:(?i:between)\s+)?(?:{SOME_DATE}{DATE_JOIN})*{DAY}\s+(?:{MONTH})\s+\d{{4}})"
+    rf"\b(?:(?:(?i:on|from)|{DATES_LABEL})\s+(?:(?i:the)\s+)?|(?=(?i:between)\s))"
+    rf"(?P<span>(?:(?i:between)\s+)?(?:{SOME_DATE}{DATE_JOIN})*{DAY}\s+(?:{MONTH}){YEAR_AFTER})"
 )
 LABELLED_DATES = re.compile(
-    rf"\b{DATES_LABEL}\s+(?P<span>(?:{SOME_DATE}{DATE_JOIN})*{DAY}\s+(?:{MONTH})\s+\d{{4}})"
+    rf"\b{DATES_LABEL}\s+(?P<span>(?:{SOME_DATE}{DATE_JOIN})*{DAY}\s+(?:{MONTH}){YEAR_AFTER})"
 )
 # "the focused visit in December 2020": a month and a year, where no day is given
 MONTH_YEAR = re.compile(rf"\b(?i:in|during)\s+(?P<span>(?P<month>{MONTH})\s+(?P<year>\d{{4}}))")
@@ -198,7 +203,7 @@ LETTER_DATE = re.compile(
 )
 LETTER_TOP = 2000  # characters: a letter's date is above its first paragraphs
 LAST_DATE = re.compile(
-    rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{MONTH})\s+(?P<year>\d{{4}})"
+    rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{MONTH}),?\s+(?P<year>\d{{4}})"
 )
 
 GRADES = {
@@ -344,7 +349,8 @@ def visit_dates(text: str, visit: re.Match | None = None) -> tuple[str | None, s
     2021", "the previous JTAI, from 4 to 8 March 2019") is before its own; else the latest month
     in such a sentence ("the focused visit in December 2020": the year alone); else the first
     after the visit is first named, so that the letter's own date is not taken."""
-    if not any(month in text for month in MONTHS):  # a date names its month
+    lowered = text.lower()
+    if not any(stem in lowered for stem in MONTH_STEMS):  # a date names its month
         return None, None
     found = _labelled_dates(text) or (_latest_beside(text, visit) if visit else None)
     if found is None and visit and (month := _latest_month_beside(text, visit)):
@@ -360,7 +366,10 @@ def visit_dates(text: str, visit: re.Match | None = None) -> tuple[str | None, s
     return span, _iso(span)
 
 
-SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
+# a sentence's end, but not a month's cut short ("on 3 and 4 Sept. 2022")
+# (the full stop matched first, then what stands before it: tried only at full stops)
+SHORT_MONTH_STOP = "".join(rf"(?<!\b(?i:{m})\.)" for m in ("sept", *MONTH_STEMS) if m != "may")
+SENTENCE_END = re.compile(rf"[.!?]{SHORT_MONTH_STOP}(?:\s|$)|\n")
 
 
 def _labelled_dates(text: str) -> re.Match | None:
@@ -384,7 +393,7 @@ def _latest_beside(text: str, visit: re.Match) -> re.Match | None:
 
 def _latest_month_beside(text: str, visit: re.Match) -> re.Match | None:
     months = _beside(text, visit, MONTH_YEAR)
-    return max(months, key=lambda m: (m["year"], MONTHS.index(m["month"])), default=None)
+    return max(months, key=lambda m: (m["year"], month_number(m["month"])), default=None)
 
 
 def _beside(text: str, visit: re.Match, pattern: re.Pattern) -> list[re.Match]:
@@ -412,6 +421,11 @@ def _mention_regions(text: str, kind: str, first: int) -> tuple[tuple[int, int],
     return tuple(regions)
 
 
+def month_number(name: str) -> int:
+    """1 for "January", "Jan", "jan." or "JANUARY"; and so on."""
+    return MONTH_STEMS.index(name[:3].lower()) + 1
+
+
 def letter_year(text: str) -> str | None:
     """The year of a letter's own date, for a letter whose visit dates cannot be read ("in
     April 2021"): a letter is written within weeks of its visit."""
@@ -435,9 +449,8 @@ def judgement(text: str) -> str | None:
 def _iso(span: str) -> str | None:
     """ISO date of the last full date in ``span``; None when it is not a real date."""
     last = list(LAST_DATE.finditer(span))[-1]
-    month = MONTHS.index(last["month"]) + 1
     try:
-        return date(int(last["year"]), month, int(last["day"])).isoformat()
+        return date(int(last["year"]), month_number(last["month"]), int(last["day"])).isoformat()
     except ValueError:
         return None
 
