@@ -122,6 +122,20 @@ def test_area_name_normalises_a_council_as_a_person_writes_it(written, area):
         ("Newcastle-under-Lyme", "Newcastle-under-Lyme"),  # another place: not aliased
         ("Kingston upon Thames", "Kingston upon Thames"),  # nor is the other Kingston
         ("Leeds", "Leeds"),
+        # as people shorten them in a spreadsheet: each was a council of its own
+        ("Southend", "Southend-on-Sea"),
+        ("East Riding", "East Riding of Yorkshire"),
+        ("Stockton", "Stockton-on-Tees"),
+        ("Brighton", "Brighton and Hove"),
+        ("RBWM", "Windsor and Maidenhead"),
+        ("Leeds CC", "Leeds"),
+        ("Wigan MBC", "Wigan"),
+        ("Tower Hamlets LBC", "Tower Hamlets"),
+        ("LB Enfield", "Enfield"),
+        ("RB Greenwich", "Greenwich"),
+        ("Saint Helens", "St Helens"),
+        ("Kingston", "Kingston"),  # upon Hull or upon Thames: left as written
+        ("North", "North"),  # the start of many names: none
     ],
 )
 def test_area_name_forms(written, area):

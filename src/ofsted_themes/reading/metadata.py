@@ -485,8 +485,21 @@ ALIASES = {_name_key(name): name for name in AUTHORITY_NAMES} | {
     "hull": "Kingston upon Hull",
     "newcastle": "Newcastle upon Tyne",
     "bcp": BCP,
+    # the first part of a name of two, as people shorten it (never one that two areas start
+    # with: "Kingston" is upon Hull or upon Thames)
+    **{
+        short: name
+        for name in AUTHORITY_NAMES
+        for short in [_name_key(re.split(r" and | with |-on-", name)[0])]
+        if short != _name_key(name)
+        and sum(_name_key(n).startswith(short + " ") for n in AUTHORITY_NAMES) == 1
+        and short not in {_name_key(n) for n in AUTHORITY_NAMES}
+    },
+    "east riding": "East Riding of Yorkshire",
+    "rbwm": "Windsor and Maidenhead",
+    "banes": "Bath and North East Somerset",
 }
-SAINT = re.compile(r"\bSt\.\s*")
+SAINT = re.compile(r"\b(?:St\.\s*|Saint\s+)")
 
 
 # What the kind of council adds before or after the area's name: "City of York Council",
@@ -497,7 +510,9 @@ COUNCIL_WORDS = re.compile(  # words apart by spaces, or by hyphens in a file's 
     r"^(?:(?:the|london|royal|metropolitan|city and county of the|council of the)[ -]+)*"
     r"(?:county[ -]+(?=durham\b))?"  # County Durham, Durham County Council: one area
     r"(?:(?:borough|county|city(?![ -]+of[ -]+london\b))[ -]+of[ -]+(?:the[ -]+)?)?"
+    r"|^(?:lb|rb)[ -]+"  # London Borough, Royal Borough
     r"|(?:[ -]+(?:metropolitan|city|county|district|borough|council|corporation))+$"
+    r"|[ -]+(?:cc|mbc|lbc|bc|ua|\(ua\))$"  # (City, Metropolitan Borough, ...) Council
     r"|,[ \t]*(?:city|county)[ \t]+of$",
     re.I,
 )
