@@ -1100,6 +1100,24 @@ def test_the_report_names_the_failures_table_from_its_own_folder(tagger_file, tm
     assert (report.parent / "../tables/2019-failures.csv").is_file()
 
 
+def test_runs_into_one_folder_under_their_own_names_keep_their_own_summaries(
+    tagger_file, tmp_path, capsys
+):
+    """--out res/2023.csv then --out res/2022.csv shared letters.csv and report.html: the
+    second run replaced the first's summary and report, and resuming the first was refused."""
+    folder = tmp_path / "res"
+    for year, letter in (("2023", "jtai.txt"), ("2022", "focused_visit.txt")):
+        run = ("--model", tagger_file, "--out", folder / f"{year}.csv")
+        assert main_in_process(capsys, lf.FIXTURES / letter, *run)[0] == 0
+    for year, letter in (("2023", "jtai.txt"), ("2022", "focused_visit.txt")):
+        summary = read_table(folder / f"{year}-letters.csv")
+        assert [Path(d).name for d in summary["document"]] == [letter]
+        assert letter in (folder / f"{year}-report.html").read_text(encoding="utf-8")
+    run = ("--model", tagger_file, "--out", folder / "2023.csv", "--resume")
+    assert main_in_process(capsys, lf.FIXTURES / "jtai.txt", *run)[0] == 0
+    assert not (folder / "letters.csv").exists()
+
+
 def test_a_letter_without_a_sentence_is_counted_with_a_warning(tagger_file, tmp_path, capsys):
     """A scan with a scrap of text, or headings alone, gives a letter of 0 sentences: still a
     row of the summary (so --resume does not read it again), and named on the terminal and in

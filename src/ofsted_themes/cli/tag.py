@@ -80,10 +80,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="the sentence table: .csv, .xlsx, .jsonl or .parquet (default: %(default)s)",
     )
     parser.add_argument(
-        "--summary", type=Path, help="one row per letter (default: letters.csv beside --out)"
+        "--summary",
+        type=Path,
+        help="one row per letter (default: letters.csv beside --out, or NAME-letters.csv "
+        "beside an --out named NAME.* other than tags.*)",
     )
     parser.add_argument(
-        "--report", type=Path, help="HTML report (default: report.html beside --out)"
+        "--report",
+        type=Path,
+        help="HTML report (default: report.html beside --out, or NAME-report.html beside an "
+        "--out named NAME.* other than tags.*)",
     )
     parser.add_argument("--no-report", action="store_true", help="skip the HTML report")
     parser.add_argument("--text-column", default="text", help="sentence column of CSV/XLSX inputs")
@@ -118,8 +124,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.no_report and args.report:  # one asks for a report the other refuses
         parser.error("--report and --no-report: give one")
-    args.summary = args.summary or args.out.with_name("letters.csv")
-    args.report = args.report or args.out.with_name("report.html")
+    from ofsted_themes.tagging.outputs import beside_out  # light: no model, no pandas
+
+    args.summary = args.summary or beside_out(args.out, "letters.csv")
+    args.report = args.report or beside_out(args.out, "report.html")
     return args
 
 

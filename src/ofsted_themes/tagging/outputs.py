@@ -32,10 +32,15 @@ FAILURES = "failures.csv"  # the files a run could not tag, beside the default t
 
 
 def failures_path(out: Path) -> Path:
-    """The failures table of the run writing the tag table ``out``: ``failures.csv`` beside
-    ``tags.*`` (the default), ``<name>-failures.csv`` beside any other, so that runs into one
-    folder under names of their own keep their own failures."""
-    return out.with_name(FAILURES if out.stem == "tags" else f"{out.stem}-failures.csv")
+    """The failures table of the run writing the tag table ``out``."""
+    return beside_out(out, FAILURES)
+
+
+def beside_out(out: Path, name: str) -> Path:
+    """An output of the run writing the tag table ``out``, named ``name`` beside ``tags.*``
+    (the default), ``<out's name>-<name>`` beside any other, so that runs into one folder under
+    names of their own keep their own summaries, reports and failures."""
+    return out.with_name(name if out.stem == "tags" else f"{out.stem}-{name}")
 
 
 def failures_written(record: dict, out: Path) -> list[Path]:
