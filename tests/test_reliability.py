@@ -1357,6 +1357,32 @@ def test_resume_appends_a_tables_new_letters_beside_its_tagged_ones(tagger_file,
     assert len(pd.read_csv(out)) == 3
 
 
+def test_resume_names_a_tables_letters_changed_or_gone_since_they_were_tagged(
+    tagger_file, tmp_path
+):
+    """A row added to a letter tagged before was dropped, and a letter renamed by a corrected
+    council ("Bradfrod") was kept beside its new name, counted twice: both without a word."""
+    source = tmp_path / "findings.csv"
+    source.write_text(
+        "council,year,text\nLeeds,2022,Caseloads are too high.\n"
+        "Bradfrod,2023,Staff turnover remains high.\nYork,2021,Plans drift.\n"
+    )
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "tags.csv"
+    assert tag(tagger_file, out, source).returncode == 0
+    source.write_text(
+        "council,year,text\nLeeds,2022,Caseloads are too high.\nLeeds,2022,Managers check plans.\n"
+        "Bradford,2023,Staff turnover remains high.\nYork,2021,Plans drift.\n"
+    )
+    done = tag(tagger_file, out, source, "--resume")
+    assert done.returncode == 0, done.stderr
+    (changed,) = [line for line in done.stderr.splitlines() if "changed since" in line]
+    assert changed.startswith("warning: 1 letter") and changed.endswith(f"{source}::Leeds 2022")
+    assert "note: 1 letter of the earlier outputs not among this run's inputs" in done.stdout
+    report = out.with_name("report.html").read_text(encoding="utf-8")
+    assert f"{source}::Bradfrod 2023" in report and f"{source}::Leeds 2022" in report
+
+
 @pytest.mark.parametrize("limit", ["inf", "-1", "nan", "1e12"])
 def test_a_time_limit_that_cannot_be_set_is_a_usage_error(tagger_file, tmp_path, limit):
     done = tag(tagger_file, tmp_path / "tags.csv", normal_letter(tmp_path / "in"),

@@ -310,8 +310,8 @@ def print_notes(result, args: argparse.Namespace) -> None:
     if result.absent:
         print(
             f"  note: {counted(len(result.absent), 'letter')} of the earlier outputs "
-            "not among this run's inputs (moved or deleted?) kept and counted; tag again "
-            "without --resume to leave them out"
+            "not among this run's inputs (moved, deleted, or no longer in their table?) kept "
+            "and counted; tag again without --resume to leave them out"
         )
     if result.replaced:
         print(

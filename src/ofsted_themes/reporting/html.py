@@ -370,7 +370,8 @@ def provenance_lines(provenance: dict | None, views: list[dict]) -> list[str]:
         names = provenance["absent"]
         lines.append(
             f"{counted(len(names), 'letter')} kept from earlier runs and counted, whose files "
-            f"the last run was not given (moved or deleted?): {some_of(names)}"
+            f"the last run was not given (moved, deleted, or no longer in their table?): "
+            f"{some_of(names)}"
         )
     if provenance.get("duplicates"):  # counted twice in every table: the reader must know
         pairs = [f"{a} = {b}" for a, b in provenance["duplicates"]]

@@ -35,6 +35,7 @@ from ofsted_themes.tagging.letters import (
     letter_columns,
     printable_name,
     tag_files,
+    text_digest,
     without_controls,
 )
 from ofsted_themes.tagging.outputs import (
@@ -82,14 +83,6 @@ class BatchResult:
 def sentence_columns(tagger: Tagger) -> list[str]:
     scores = [c for t in tagger.theme_ids for c in (t, f"{t}_score")]
     return ["document", *LETTER_ROW_COLUMNS, "sentence_no", "page", "text", *scores, "evidence"]
-
-
-def text_digest(rows: Rows) -> bytes:
-    """What a letter says, sentence by sentence: the same letter read from a PDF and from its
-    HTML page gives the same digest."""
-    import hashlib
-
-    return hashlib.blake2b("\n".join(map(str, rows["text"])).encode(), digest_size=16).digest()
 
 
 @dataclass
@@ -363,6 +356,7 @@ def run_batch(
         if (first := texts_seen.setdefault(digest, name)) != name:
             result.duplicates.append((name, first))
     named: set[str] = set()  # the letters' names: one name, one row of the summary
+    held: set[str] = set()  # every letter the files read hold, tagged now or before
     bar = tqdm(
         total=len(todo),
         unit="letter",
@@ -379,6 +373,12 @@ def run_batch(
                 continue
             if outcome.stamp:
                 stamps[outcome.name] = outcome.stamp
+            held |= set(outcome.held)
+            result.changed += [  # a table's letters that are not what was tagged
+                name
+                for name, digest in outcome.skipped_digests.items()
+                if resumed.digests.get(name, digest) != digest
+            ]
             for rows, meta in outcome.letters:
                 if meta["document"] in named:  # a file named as a table's letter ("t.csv::a")
                     result.failures.append((meta["document"], SAME_NAME))
@@ -429,7 +429,7 @@ def run_batch(
     result.summary = summary_frame
     result.empty = summary_frame.loc[summary_frame["sentences"] == 0, "document"].tolist()
     if resume:
-        result.absent = absent_letters(done, paths, names)
+        result.absent = absent_letters(done, paths, names, held)
     if not result.kept_previous:
         failed = {name for name, _ in result.failures}
         result.replaced = sorted(earlier - set(summary_frame["document"]) - failed)
@@ -467,14 +467,27 @@ def failure_name(name: str, root: Path) -> str:
     return document_names([path], root)[0] if is_file else printable_name(name)
 
 
-def absent_letters(done: set[str], paths: list[Path], names: list[str]) -> list[str]:
+def absent_letters(
+    done: set[str], paths: list[Path], names: list[str], held: set[str]
+) -> list[str]:
     """The letters of earlier outputs that none of this run's inputs is: a file's letter by its
-    name, a table's (``table.csv::<letter>``) by the table's."""
-    given = set(names)
-    tables = [
-        f"{n}::" for p, n in zip(paths, names, strict=True) if p.suffix.lower() in TABLE_SUFFIXES
-    ]
-    return sorted(d for d in done if d not in given and not d.startswith(tuple(tables)))
+    name; a table's (``table.csv::<letter>``, or the table's own name) by the letters the table
+    holds now, when it was read (a letter renamed by a correction, or split by council, is no
+    longer there), else by the table's name."""
+    tables = {n for p, n in zip(paths, names, strict=True) if p.suffix.lower() in TABLE_SUFFIXES}
+
+    def table_of(letter: str) -> str | None:
+        name = letter.split("::", 1)[0]
+        return name if name in tables else None
+
+    read = {table_of(letter) for letter in held} - {None}
+    files = set(names)
+    absent = []
+    for letter in done:
+        table = table_of(letter)
+        if (table in read and letter not in held) or (table is None and letter not in files):
+            absent.append(letter)
+    return sorted(absent)
 
 
 def recorded_stamps(record: dict) -> dict[str, FileStamp]:

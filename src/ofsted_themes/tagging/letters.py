@@ -88,6 +88,17 @@ class Outcome:
     error: str | None = None
     skipped: int = 0  # a table's letters an earlier run tagged (--resume), left out
     stamp: FileStamp | None = None  # a letter file as it was read, for a later --resume
+    # a table's letters left out as tagged, each with the text_digest of its sentences now
+    skipped_digests: dict[str, bytes] = field(default_factory=dict)
+    held: list[str] = field(default_factory=list)  # every letter the file holds now, by name
+
+
+def text_digest(rows: Rows) -> bytes:
+    """What a letter says, sentence by sentence: the same letter read from a PDF and from its
+    HTML page gives the same digest."""
+    import hashlib
+
+    return hashlib.blake2b("\n".join(map(str, rows["text"])).encode(), digest_size=16).digest()
 
 
 def read_letter(path: Path, document: str) -> Letter:
@@ -489,6 +500,10 @@ def read_job(
             [(lt, {"document": lt.document, **lt.metadata}) for lt in kept],
             skipped=len(letters) - len(kept),
             stamp=letters[0].stamp if len(letters) == 1 else None,
+            skipped_digests={
+                lt.document: text_digest(lt.sentences) for lt in letters if lt.document in done
+            },
+            held=[lt.document for lt in letters],
         )
     except (DocumentError, InputError, LimitExceeded, OSError, ValueError, MemoryError) as exc:
         if interrupted(exc):
