@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -789,11 +790,14 @@ def test_resume_onto_a_summary_that_does_not_match_its_tag_table_is_refused(
     summary = out.with_name("letters.csv")
     edited = pd.read_csv(summary)
     edited.loc[0, column] += 40 if column == "sentences" else 0.5  # edited by hand
+    edited[column] = edited[column].astype(float)  # saved by a spreadsheet: 43.0
     edited.to_csv(summary, index=False)
     before = hashes(out.parent)
     done = tag(tagger_file, out, letters, "--resume")
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert "does not match" in done.stderr and says in done.stderr
+    if column == "sentences":  # as counted, not as a spreadsheet's number reads back (43.0)
+        assert re.search(r": \d+ sentences in letters.csv, \d+ in tags.csv", done.stderr)
     assert hashes(out.parent) == before
 
 
@@ -1355,6 +1359,25 @@ def test_resume_appends_a_tables_new_letters_beside_its_tagged_ones(tagger_file,
     assert documents(out) == {f"{source}::{d}" for d in "ABC"}  # before: C was never tagged
     assert "(2 already tagged, skipped)" in done.stdout  # letters, not files
     assert len(pd.read_csv(out)) == 3
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "sep=;\ncouncil;text\nLeeds;Caseloads are too high, and rising.\n",  # as Excel saves
+        'council,text \nLeeds,"Caseloads are too high, and rising."\n',  # a header typed so
+    ],
+)
+def test_a_table_as_a_spreadsheet_or_a_person_writes_it_is_read(table, tmp_path):
+    """Excel's "sep=;" first line failed the table ("a comma in an unquoted text cell?"), and
+    a text column headed "text " was not found, though "Council " was."""
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    source = tmp_path / "t.csv"
+    source.write_text(table, encoding="utf-8")
+    (letter,) = read_sentence_table(source, "t.csv", "text")
+    assert list(letter.sentences["text"]) == ["Caseloads are too high, and rising."]
+    assert letter.metadata["council"] == "Leeds"
 
 
 def test_resume_names_a_tables_letters_changed_or_gone_since_they_were_tagged(

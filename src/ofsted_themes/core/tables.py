@@ -203,6 +203,18 @@ def _write_jsonl(frame: pd.DataFrame, f: IO) -> None:
         )
 
 
+EXCEL_SEPARATOR_LINE = re.compile(r'"?sep=(.)"?[ \t]*\r?\n')  # Excel's "sep=;" first line
+
+
+def csv_parts(text: str) -> tuple[str, str]:
+    """A CSV's text from its header on, and its field separator: the one a first line
+    "sep=;" names (Excel writes it, and reads the file by it), else :func:`csv_separator`'s."""
+    named = EXCEL_SEPARATOR_LINE.match(text)
+    if named:
+        return text[named.end() :], named.group(1)
+    return text, csv_separator(text)
+
+
 def csv_separator(text: str) -> str:
     """The field separator of a CSV, from its header: a comma, else a semicolon or a tab where
     the header holds one and no comma (a spreadsheet saved as CSV where the comma is the

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ofsted_themes.core.digests import file_digest
 from ofsted_themes.core.limits import MAX_FILE_BYTES, MAX_TABLE_ROWS
-from ofsted_themes.core.tables import csv_separator, unquote_formulas
+from ofsted_themes.core.tables import csv_parts, unquote_formulas
 from ofsted_themes.labelling.store import LabelError, label_rows, row_key
 from ofsted_themes.reading.document import DocumentError, read_bytes
 from ofsted_themes.reading.formats.text import decode_text
@@ -47,11 +47,11 @@ def read_import(path: Path | str, theme_ids: list[str], labelled_at: str | None 
     if data.startswith(b"PK\x03\x04"):  # a zip: the suggestions saved as a workbook
         raise LabelError([f"{path}: a workbook, not a CSV: save it as CSV and import that"])
     try:  # decoded as `tag` decodes a table: Excel on Windows saves CSV as Windows-1252
-        text = decode_text(data)
+        text, separator = csv_parts(decode_text(data))
         frame = unquote_formulas(
             pd.read_csv(
                 io.StringIO(text),
-                sep=csv_separator(text),
+                sep=separator,
                 dtype=str,
                 keep_default_na=False,
                 nrows=MAX_TABLE_ROWS + 1,  # enough to tell the file is too long

@@ -200,6 +200,8 @@ def _difference(letter: str, column: str, figures: tuple, names: tuple[str, str]
     if column.endswith("_share"):
         return f"{letter}: a {column} of {given} in {summary_name}, {made} from {tags_name}"
     what = "sentences" if column == "sentences" else f"{column.removesuffix('_count')} sentences"
+    if isinstance(given, float) and given.is_integer():  # 3, not 3.0, as it was read back
+        given = int(given)
     return f"{letter}: {given} {what} in {summary_name}, {made} in {tags_name}"
 
 

@@ -38,7 +38,7 @@ from ofsted_themes.core.limits import (
 from ofsted_themes.core.tables import (
     LETTER_COLUMNS,
     columns_of,
-    csv_separator,
+    csv_parts,
     safe_cell,
     unquote_formulas,
 )
@@ -129,6 +129,9 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
     table = _read_excel(data, text_column) if xlsx else _read_csv(data)
     if len(table) > MAX_TABLE_ROWS:
         raise LimitExceeded(f"over {MAX_TABLE_ROWS:,} rows: split the table")
+    spaced = [c for c in table.columns if c.strip() == text_column]
+    if text_column not in table.columns and len(spaced) == 1:  # "text " as a header was typed
+        table = table.rename(columns={spaced[0]: text_column})
     longest = table[text_column].str.len().max() if text_column in table.columns else 0
     if longest and longest > MAX_CELL_CHARS:
         raise LimitExceeded(
@@ -255,10 +258,10 @@ ROWS_READ = MAX_TABLE_ROWS + 1  # one more than allowed: enough to tell a table 
 
 def _read_csv(data: bytes) -> pd.DataFrame:
     try:  # decoded as a text letter is: a BOM, UTF-8, else the likeliest (Windows-1252) encoding
-        text = decode_text(data)
+        text, separator = csv_parts(decode_text(data))
         table = pd.read_csv(
             io.StringIO(text),
-            sep=csv_separator(text),
+            sep=separator,
             dtype=str,
             keep_default_na=False,
             nrows=ROWS_READ,
