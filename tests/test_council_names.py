@@ -134,6 +134,9 @@ def test_area_name_normalises_a_council_as_a_person_writes_it(written, area):
         ("LB Enfield", "Enfield"),
         ("RB Greenwich", "Greenwich"),
         ("Saint Helens", "St Helens"),
+        ("LB of Enfield", "Enfield"),
+        ("Windsor & Maidenhead RBC", "Windsor and Maidenhead"),
+        ("RBKC", "Kensington and Chelsea"),
         ("Kingston", "Kingston"),  # upon Hull or upon Thames: left as written
         ("North", "North"),  # the start of many names: none
     ],

@@ -317,6 +317,14 @@ def test_text_with_a_byte_order_mark_is_decoded(encoding, tmp_path):
     assert read_document(path).pages[0].text == "Children’s services are good."
 
 
+def test_utf16_text_whose_first_character_is_nul_is_not_taken_for_utf32():
+    """UTF-16's mark and a NUL character are UTF-32's mark: such text came out all "\ufffd"."""
+    from ofsted_themes.reading.formats.text import decode_text
+
+    text = "\x00Caseloads are too high."
+    assert decode_text(("\ufeff" + text).encode("utf-16-le")) == text
+
+
 def test_form_feeds_split_text_pages(tmp_path):
     path = tmp_path / "letter.txt"
     path.write_text("First page.\n\fSecond page.\n\f\fFourth page.\n", encoding="utf-8")

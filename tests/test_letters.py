@@ -507,3 +507,11 @@ def test_visit_dates_as_letters_may_write_them_give_the_visits_year(dates, tmp_p
     found = document_metadata(read_document(path))
     assert found.visit_date_iso == ("2022-09-04" if "Sep" in dates else "2022-05-04")
     assert found.visit_dates == dates.removeprefix("the ")
+
+
+def test_a_number_after_a_dates_comma_is_no_year():
+    """With a comma allowed before a year, "on 4 June, 3000 children" read as 4 June 3000."""
+    text = "The monitoring visit was on 4 June, 3000 children were seen. Nothing else."
+    assert visit_dates(text) == (None, None)
+    assert visit_dates(text.replace("3000 children", "2021. In all")) == (
+        "4 June, 2021", "2021-06-04")  # fmt: skip

@@ -1231,6 +1231,49 @@ def test_years_and_dates_as_spreadsheets_write_them_are_a_letters_year(tmp_path)
     assert [len(lt) for lt in letters] == [2, 1, 1]
 
 
+def test_a_sentence_merged_over_rows_under_a_spaced_text_header_stays_one(tmp_path):
+    """A text column headed "text " (read as the text column) was filled down like another."""
+    from openpyxl import load_workbook
+
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    source = workbook(tmp_path / "book.xlsx", {"s": [
+        ["council", "text "], ["Leeds", "One long sentence over two rows."], [None, None],
+        ["York", "Another sentence."]]})  # fmt: skip
+    book = load_workbook(source)
+    book["s"].merge_cells("B2:B3")
+    book["s"].merge_cells("A2:A3")
+    book.save(source)
+    letters = read_sentence_table(source, "book.xlsx", "text")
+    assert [len(lt) for lt in letters] == [1, 1]
+
+
+@pytest.mark.parametrize(
+    ("cell", "output"), [("Para one.\r\n\r\nPara two.", "tags.csv"), ("Form\x0cfeed.", "tags.xlsx")]
+)
+def test_resume_warns_of_no_change_in_what_an_output_cannot_keep(
+    tagger_file, tmp_path, cell, output
+):
+    """A table's letter read back from the outputs (CRLF as LF in a CSV, controls dropped from
+    a workbook) was taken for a letter changed since it was tagged."""
+    source = tmp_path / "t.csv"
+    source.write_bytes(f'council,year,text\nYork,2021,"{cell}"\nHull,2022,Plans drift.\n'.encode())
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / output
+    assert tag(tagger_file, out, source).returncode == 0
+    done = tag(tagger_file, out, source, "--resume")
+    assert done.returncode == 0, done.stderr
+    assert "(2 already tagged, skipped)" in done.stdout and "changed since" not in done.stderr
+
+
+def test_a_tables_letters_are_its_own_whatever_its_name_holds():
+    from ofsted_themes.tagging.batch import absent_letters
+
+    done = {"x::y.csv::Leeds 2022", "x::y.csv::York 2021", "x::y.csv", "gone.txt"}
+    held = {"x::y.csv::Leeds 2022", "x::y.csv::York 2021"}
+    assert absent_letters(done, [Path("x::y.csv")], ["x::y.csv"], held) == ["gone.txt", "x::y.csv"]
+
+
 def test_merged_ranges_are_found_under_any_prefix_and_target(tmp_path):
     """A workbook part may name its elements with a namespace prefix and its sheets by an
     absolute target; only ranges spanning rows fill anything."""

@@ -179,7 +179,9 @@ GROUP_TYPES = {
 # a day of the month, after its weekday if the letter names it ("Tuesday 3 May")
 WEEKDAY = r"(?:(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+)?"
 DAY = rf"{WEEKDAY}\d{{1,2}}(?:st|nd|rd|th)?"
-YEAR_AFTER = r",?\s+\d{4}"  # "4 May 2022", "4 May, 2022"
+# "4 May 2022", "4 May, 2022" (after a comma, a year of this century or the last: "on 4 June,
+# 2000 children were seen" names no year)
+YEAR_AFTER = r"(?:\s+|,\s+(?=(?:19|20)\d\d\b))\d{4}"
 SOME_DATE = rf"{DAY}(?:\s+(?:{MONTH}))?(?:{YEAR_AFTER})?"
 DATE_JOIN = r"\s*(?:,\s*and|,|and|&|to|until|–|—|-)\s*"
 # "Inspection dates:", "Dates of the visit:": a report's label of its own visit's dates (not any
@@ -497,6 +499,7 @@ ALIASES = {_name_key(name): name for name in AUTHORITY_NAMES} | {
     },
     "east riding": "East Riding of Yorkshire",
     "rbwm": "Windsor and Maidenhead",
+    "rbkc": "Kensington and Chelsea",
     "banes": "Bath and North East Somerset",
 }
 SAINT = re.compile(r"\b(?:St\.\s*|Saint\s+)")
@@ -510,9 +513,9 @@ COUNCIL_WORDS = re.compile(  # words apart by spaces, or by hyphens in a file's 
     r"^(?:(?:the|london|royal|metropolitan|city and county of the|council of the)[ -]+)*"
     r"(?:county[ -]+(?=durham\b))?"  # County Durham, Durham County Council: one area
     r"(?:(?:borough|county|city(?![ -]+of[ -]+london\b))[ -]+of[ -]+(?:the[ -]+)?)?"
-    r"|^(?:lb|rb)[ -]+"  # London Borough, Royal Borough
+    r"|^(?:lb|rb)[ -]+(?:of[ -]+)?"  # London Borough, Royal Borough
     r"|(?:[ -]+(?:metropolitan|city|county|district|borough|council|corporation))+$"
-    r"|[ -]+(?:cc|mbc|lbc|bc|ua|\(ua\))$"  # (City, Metropolitan Borough, ...) Council
+    r"|[ -]+(?:cc|mbc|lbc|rbc|bc|ua|\(ua\))$"  # (City, Metropolitan Borough, ...) Council
     r"|,[ \t]*(?:city|county)[ \t]+of$",
     re.I,
 )

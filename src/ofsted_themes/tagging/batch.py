@@ -478,9 +478,12 @@ def absent_letters(
     longer there), else by the table's name."""
     tables = {n for p, n in zip(paths, names, strict=True) if p.suffix.lower() in TABLE_SUFFIXES}
 
-    def table_of(letter: str) -> str | None:
-        name = letter.split("::", 1)[0]
-        return name if name in tables else None
+    def table_of(letter: str) -> str | None:  # a table's own name may hold "::" too
+        at = -1
+        while (at := letter.find("::", at + 1)) >= 0:
+            if letter[:at] in tables:
+                return letter[:at]
+        return letter if letter in tables else None
 
     read = {table_of(letter) for letter in held} - {None}
     files = set(names)

@@ -93,12 +93,23 @@ class Outcome:
     held: list[str] = field(default_factory=list)  # every letter the file holds now, by name
 
 
+# What no output format keeps of a text as written: a CSV's line ends (a bare carriage return
+# becomes a newline) and the controls a workbook cannot hold; left out of a letter's digest, so
+# that a letter read back from the outputs is the letter read again from its table
+NOT_KEPT = re.compile(r"\r\n?|[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def text_digest(rows: Rows) -> bytes:
     """What a letter says, sentence by sentence: the same letter read from a PDF and from its
-    HTML page gives the same digest."""
+    HTML page gives the same digest, and so does a table's letter read back from any output."""
     import hashlib
 
-    return hashlib.blake2b("\n".join(map(str, rows["text"])).encode(), digest_size=16).digest()
+    text = NOT_KEPT.sub(_kept, "\n".join(map(str, rows["text"])))
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+def _kept(found: re.Match) -> str:
+    return "\n" if found.group().startswith("\r") else ""
 
 
 def read_letter(path: Path, document: str) -> Letter:

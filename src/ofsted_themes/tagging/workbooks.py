@@ -43,6 +43,8 @@ def merged_down(archive: zipfile.ZipFile | None) -> dict[str, list[Merged]]:
             xml = archive.read(part)  # type: ignore[union-attr]  # parts imply an archive
         except (KeyError, OSError, ValueError):
             continue  # a part the workbook names but lacks: openpyxl has said what is wrong
+        if b"mergeCell" not in xml:  # most sheets: the pattern need not scan them
+            continue
         for ref in MERGED_RANGE.findall(xml):
             column, first, _, last = range_boundaries(ref.decode("ascii"))
             if last > first:
@@ -61,7 +63,7 @@ def fill_merged(sheet: pd.DataFrame, merged: list[Merged], text_column: str) -> 
         j, top = column - 1, first - 2  # Excel's row 2 is the frame's row 0
         if top < 0 or j >= filled.shape[1] or top >= len(filled):
             continue  # a merged header, or cells beyond the sheet's data
-        if filled.columns[j] == text_column:
+        if str(filled.columns[j]).strip() == text_column:  # "text " is the text column too
             continue
         below = slice(top + 1, min(last - 1, len(filled)))
         cells = filled.iloc[below, j]

@@ -101,6 +101,9 @@ def decode_text(data: bytes) -> str:
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError:
+                if encoding.startswith("utf-32"):  # UTF-16 whose first character is NUL
+                    data = bom + data
+                    continue
                 if encoding != "utf-8":
                     return data.decode(encoding, errors="replace")
                 break  # a UTF-8 BOM before Windows-1252 text (an editor's): guessed below
