@@ -825,6 +825,19 @@ def test_meta_gives_a_year_when_only_the_year_is_known(tag_notes):
     assert status == 2 and "year '2019' and visit_date '2020-05-01' disagree" in err
 
 
+def test_meta_headers_and_years_as_a_spreadsheet_writes_them_are_read(tag_notes):
+    """ "Document" was "no 'document' column", and a year of 2021.0 (pandas', of a column with
+    gaps) or a date cell's midnight "not a date": a table of sentences takes all of them."""
+    status, err, summary = tag_notes("Document,Council ,YEAR\nnotes.txt,Ashmoor,2021.0\n")
+    assert status == 0, err
+    assert (summary.iloc[0]["council"], summary.iloc[0]["year"]) == ("Ashmoor", "2021")
+    status, err, summary = tag_notes("document,visit_date\nnotes.txt,2022-06-09 00:00:00\n")
+    assert status == 0, err
+    assert summary.iloc[0]["visit_date"] == "2022-06-09"
+    status, err, _ = tag_notes("document,Council,council\nnotes.txt,A,B\n")
+    assert status == 2 and "unknown columns ['Council']" in err  # two councils: not guessed
+
+
 @pytest.mark.parametrize(
     ("written", "named"),
     [("JTAI", "joint targeted area inspection"), ("ilacs", "inspection"),
