@@ -1274,6 +1274,21 @@ def test_a_tables_letters_are_its_own_whatever_its_name_holds():
     assert absent_letters(done, [Path("x::y.csv")], ["x::y.csv"], held) == ["gone.txt", "x::y.csv"]
 
 
+def test_a_tables_letter_of_blank_rows_keeps_the_council_and_year_they_give(tmp_path):
+    """Counted as a letter of no sentences, it was counted under no council ("unknown")."""
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    source = tmp_path / "docs.csv"
+    source.write_text(
+        "document,council,year,text\nfull.pdf,Leeds,2022,Caseloads are too high.\n"
+        "empty.pdf,Wakefield City Council,2021,\nempty.pdf,Wakefield,2021, \n"
+    )
+    letters = {lt.document: lt for lt in read_sentence_table(source, "docs.csv", "text")}
+    empty = letters["docs.csv::empty.pdf"]
+    assert len(empty) == 0
+    assert (empty.metadata["council"], empty.metadata["visit_date"]) == ("Wakefield", "2021")
+
+
 def test_merged_ranges_are_found_under_any_prefix_and_target(tmp_path):
     """A workbook part may name its elements with a namespace prefix and its sheets by an
     absolute target; only ranges spanning rows fill anything."""

@@ -156,10 +156,11 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
         )
     if text_column != "text" and "text" in table.columns:  # carried, as other columns are
         table = table.rename(columns={"text": free_name(table.columns, "input_text")})
-    table = table.rename(columns={text_column: "text"})
+    table = spreadsheet_dates(table.rename(columns={text_column: "text"}))
     rows = len(table)
     blank = ~table["text"].astype(str).str.contains(VISIBLE_CHAR)  # a blank row is no sentence
     given = table["document"].fillna("").astype(str) if "document" in table.columns else None
+    whole = table  # blank rows and all: a letter of blank rows has its council and year too
     table = own_pages(table[~blank])
     if not len(table):  # no letter at all: a failure with its reason, never "0 letters" unsaid
         raise InputError(
@@ -168,7 +169,6 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
             if rows
             else "no rows of sentences: the table holds its header alone"
         )
-    table = spreadsheet_dates(table)
     names = table.pop("document").fillna("") if "document" in table.columns else None
     if names is not None:  # a blank cell names no letter, however many spaces it holds
         names = names.mask(names.astype(str).str.strip() == "", "")
@@ -179,19 +179,26 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
     if "page" not in table.columns:
         table.insert(0, "page", 1)
     letters = table_letters(table, document, names)
-    return letters + blank_letters(given, names, document)
+    return letters + blank_letters(given, names, document, whole)
 
 
-def blank_letters(given: pd.Series | None, kept: pd.Series, document: str) -> list[Letter]:
-    """The letters a table's ``document`` column names (``given``, blank rows and all) whose
-    every text is blank: each a letter of no sentence, counted and warned of as any such letter
-    is, never dropped unsaid (a row naming no letter, as a spreadsheet's trailing empty rows
-    do, is none)."""
+def blank_letters(
+    given: pd.Series | None, kept: pd.Series, document: str, table: pd.DataFrame
+) -> list[Letter]:
+    """The letters a table's ``document`` column names (``given``, blank rows and all, of
+    ``table``) whose every text is blank: each a letter of no sentence, counted and warned of
+    as any such letter is, never dropped unsaid (a row naming no letter, as a spreadsheet's
+    trailing empty rows do, is none), with the council and year its rows give."""
     if given is None:
         return []
     kept = set(kept)
     gone = [name for name in dict.fromkeys(given) if name.strip() and name not in kept]
-    return [Letter(letter_name(document, name), no_sentences(), {}) for name in gone]
+    letters = []
+    for name in gone:
+        rows = table[(given == name).to_numpy()]
+        (meta,) = table_metadata(rows, np.zeros(len(rows), dtype=int), 1)
+        letters.append(Letter(letter_name(document, name), no_sentences(), meta))
+    return letters
 
 
 def no_sentences() -> Rows:
