@@ -1274,6 +1274,18 @@ def test_a_tables_letters_are_its_own_whatever_its_name_holds():
     assert absent_letters(done, [Path("x::y.csv")], ["x::y.csv"], held) == ["gone.txt", "x::y.csv"]
 
 
+def test_every_sheet_takes_a_text_column_headed_with_spaces(tmp_path):
+    """A workbook of two sheets, one headed "text ", failed: "sheet has no column 'text'"."""
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    source = workbook(tmp_path / "book.xlsx", {
+        "Leeds": [["text"], ["Caseloads are too high."]],
+        "York": [["text "], ["Plans drift."]]})  # fmt: skip
+    letters = read_sentence_table(source, "book.xlsx", "text")
+    assert [(lt.document, len(lt)) for lt in letters] == [
+        ("book.xlsx::Leeds", 1), ("book.xlsx::York", 1)]  # fmt: skip
+
+
 def test_a_tables_letter_of_blank_rows_keeps_the_council_and_year_they_give(tmp_path):
     """Counted as a letter of no sentences, it was counted under no council ("unknown")."""
     from ofsted_themes.tagging.letters import read_sentence_table

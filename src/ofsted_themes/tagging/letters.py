@@ -140,9 +140,7 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
     table = _read_excel(data, text_column) if xlsx else _read_csv(data)
     if len(table) > MAX_TABLE_ROWS:
         raise LimitExceeded(f"over {MAX_TABLE_ROWS:,} rows: split the table")
-    spaced = [c for c in table.columns if c.strip() == text_column]
-    if text_column not in table.columns and len(spaced) == 1:  # "text " as a header was typed
-        table = table.rename(columns={spaced[0]: text_column})
+    table = with_text_column(table, text_column)
     longest = table[text_column].str.len().max() if text_column in table.columns else 0
     if longest and longest > MAX_CELL_CHARS:
         raise LimitExceeded(
@@ -319,10 +317,20 @@ def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
     hidden = hidden_sheets(archive)
     shown = {n: sheet for n, sheet in sheets.items() if n not in hidden} or sheets
     merged = merged_down(archive)
+    sheets = {n: with_text_column(text_header(s), text_column) for n, s in shown.items()}
     return _joined_sheets(
-        {n: fill_merged(text_header(s), merged.get(n, []), text_column) for n, s in shown.items()},
+        {n: fill_merged(s, merged.get(n, []), text_column) for n, s in sheets.items()},
         text_column,
     )
+
+
+def with_text_column(table: pd.DataFrame, text_column: str) -> pd.DataFrame:
+    """``table`` with its text column named ``text_column`` where its header was typed with
+    spaces around it ("text "), as the other known columns' headers are taken."""
+    spaced = [c for c in table.columns if str(c).strip() == text_column]
+    if text_column not in table.columns and len(spaced) == 1:
+        return table.rename(columns={spaced[0]: text_column})
+    return table
 
 
 def zip_archive(data: bytes) -> zipfile.ZipFile | None:

@@ -63,7 +63,7 @@ def fill_merged(sheet: pd.DataFrame, merged: list[Merged], text_column: str) -> 
         j, top = column - 1, first - 2  # Excel's row 2 is the frame's row 0
         if top < 0 or j >= filled.shape[1] or top >= len(filled):
             continue  # a merged header, or cells beyond the sheet's data
-        if str(filled.columns[j]).strip() == text_column:  # "text " is the text column too
+        if filled.columns[j] == text_column:
             continue
         below = slice(top + 1, min(last - 1, len(filled)))
         cells = filled.iloc[below, j]
