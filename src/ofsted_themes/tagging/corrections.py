@@ -14,7 +14,7 @@ from pathlib import Path, PurePath
 from ofsted_themes.core.errors import ProblemsError
 from ofsted_themes.core.tables import FORMATS, LETTER_COLUMNS, read_table
 from ofsted_themes.reading.metadata import INSPECTION, JTAI, VISIT_TYPES, area_name
-from ofsted_themes.tagging.letters import spreadsheet_dates
+from ofsted_themes.tagging.letters import spreadsheet_dates, text_header
 
 
 def is_date_or_year(value: str) -> bool:
@@ -55,7 +55,7 @@ class Corrections:
             table = read_table(path)
         except (OSError, ValueError) as error:
             raise ProblemsError([f"--meta {path}: cannot read it ({error})"]) from None
-        table = spreadsheet_dates(_known_headers(table))
+        table = spreadsheet_dates(text_header(table))  # read as a table of sentences is
         if "document" not in table.columns:
             raise ProblemsError([f"--meta {path}: no 'document' column (the letters to correct)"])
         unknown = [c for c in table.columns if c != "document" and c not in CORRECTABLE]
@@ -155,19 +155,4 @@ def ambiguous(key: str, documents: list[str]) -> str:
     return (
         f"--meta row '{key}' could be any of {len(documents)} letters "
         f"({', '.join(documents[:3])}{more}): name the letter as tag prints it, with its folder"
-    )
-
-
-def _known_headers(table):
-    """``table`` with the headers it is read by in lower case, whatever case and spaces they
-    were typed in ("Document", "Council "), as a table of sentences has them; a header whose
-    lower case another column already has stays as it is."""
-    known = {"document", *CORRECTABLE}
-    names = [str(c).strip().lower() for c in table.columns]
-    return table.rename(
-        columns={
-            c: n
-            for c, n in zip(table.columns, names, strict=True)
-            if n in known and n != c and n not in table.columns and names.count(n) == 1
-        }
     )
