@@ -193,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
                     "absent": result.absent,
                     "mixed": result.mixed,
                     "changed": result.changed,
+                    "unfamiliar": result.unfamiliar,
                     "failures": beside(failures_path(args.out), args.report),
                 }
                 write_batch_report(
@@ -304,7 +305,12 @@ def print_notes(result, args: argparse.Namespace) -> None:
             f"two files?): {pairs}",
             file=sys.stderr,
         )
-    lists = {"empty": result.empty, "mixed": result.mixed, "changed": result.changed}
+    lists = {
+        "empty": result.empty,
+        "mixed": result.mixed,
+        "changed": result.changed,
+        "unfamiliar": result.unfamiliar,
+    }
     for warning in letter_warnings({k: [one_line(n) for n in v] for k, v in lists.items()}):
         print(f"warning: {warning}", file=sys.stderr)
     if result.absent:

@@ -24,6 +24,7 @@ from ofsted_themes.core.tables import (
 from ofsted_themes.core.words import counted, some_of
 from ofsted_themes.modelling.tagger import Tagger
 from ofsted_themes.reading.inputs import find_inputs
+from ofsted_themes.reading.metadata import KNOWN_AUTHORITIES
 from ofsted_themes.tagging.corrections import Corrections
 from ofsted_themes.tagging.letters import (
     DISAGREED,
@@ -78,6 +79,8 @@ class BatchResult:
     mixed: list[str] = field(default_factory=list)
     # letters a resumed run skipped, as tagged before, whose files have changed since
     changed: list[str] = field(default_factory=list)
+    # the summary's letters whose council is none of England's authorities: "letter (council)"
+    unfamiliar: list[str] = field(default_factory=list)
 
 
 def sentence_columns(tagger: Tagger) -> list[str]:
@@ -248,8 +251,18 @@ CHANGED = (
     "it has tagged): the rows are of the file as it was; tag again without --resume to take "
     "the change"
 )
+# what a reader of the counts by council is told of a council no authority is named by
+UNFAMILIAR = (
+    "name a council that is none of England's local authorities (a typo in a table, a name read "
+    "wrongly from a letter?), each counted under that name: give the letter's council with --meta"
+)
 # the warnings of letters counted as a reader may not expect, by their list in BatchResult
-LETTER_WARNINGS = {"empty": NO_SENTENCE, "mixed": MIXED, "changed": CHANGED}
+LETTER_WARNINGS = {
+    "empty": NO_SENTENCE,
+    "mixed": MIXED,
+    "changed": CHANGED,
+    "unfamiliar": UNFAMILIAR,
+}
 
 
 def letter_warnings(lists: dict[str, list[str]]) -> list[str]:
@@ -430,6 +443,7 @@ def run_batch(
         bar.close()
     result.summary = summary_frame
     result.empty = summary_frame.loc[summary_frame["sentences"] == 0, "document"].tolist()
+    result.unfamiliar = unfamiliar_councils(summary_frame)
     if resume:
         result.absent = absent_letters(done, paths, names, held)
     if not result.kept_previous:
@@ -439,6 +453,17 @@ def run_batch(
     if own:
         outputs.commit()
     return result
+
+
+def unfamiliar_councils(summary: pd.DataFrame) -> list[str]:
+    """The letters whose council is none of England's authorities as ``area_name`` names them
+    (the summary's councils are named so already): "letter (council)"."""
+    named = summary[["document", "council"]].dropna()
+    return [
+        f"{letter} ({council})"
+        for letter, council in named.itertuples(index=False)
+        if council and council not in KNOWN_AUTHORITIES
+    ]
 
 
 def without_clashes(
