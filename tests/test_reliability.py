@@ -1231,6 +1231,38 @@ def test_years_and_dates_as_spreadsheets_write_them_are_a_letters_year(tmp_path)
     assert [len(lt) for lt in letters] == [2, 1, 1]
 
 
+def test_a_tables_dates_as_letters_write_them_are_read_and_others_fail_it(tmp_path):
+    """A table's visit date written as letters write it ("4 May 2022") gave no year, and one
+    that is no date ("2022-13-45"), a year that is no year ("2022/23") or a year that another
+    column's date contradicts was taken as it stood: each letter counted under a year, or
+    under "unknown", without a word. The first is read; the others fail the table, named."""
+    from ofsted_themes.tagging.letters import InputError, read_sentence_table
+
+    source = tmp_path / "t.csv"
+    source.write_text(
+        "council,visit_date,text\nLeeds,4th May 2022,Caseloads are high.\n"
+        "York,12 Sept. 2021,Plans drift.\n",
+        encoding="utf-8",
+    )
+    letters = read_sentence_table(source, "t.csv", "text")
+    assert [lt.metadata["visit_date"] for lt in letters] == ["2022-05-04", "2021-09-12"]
+    wrong = {
+        "visit_date": ("2022-13-45", "visit_date '2022-13-45' not a date"),
+        "year": ("2022/23", "year '2022/23' not a year"),
+        "year,visit_date": (
+            "2021,2022-05-04",
+            "year and visit_date disagree ('2021', '2022-05-04')",
+        ),
+    }
+    for header, (cell, reason) in wrong.items():
+        source.write_text(
+            f"council,{header},text\nLeeds,{cell},Caseloads are high.\nYork,,Plans drift.\n",
+            encoding="utf-8",
+        )
+        with pytest.raises(InputError, match=re.escape(reason)):
+            read_sentence_table(source, "t.csv", "text")
+
+
 def test_a_sentence_merged_over_rows_under_a_spaced_text_header_stays_one(tmp_path):
     """A text column headed "text " (read as the text column) was filled down like another."""
     from openpyxl import load_workbook

@@ -839,9 +839,10 @@ def test_meta_headers_and_years_as_a_spreadsheet_writes_them_are_read(tag_notes)
     status, err, summary = tag_notes("Document,Council ,YEAR\nnotes.txt,Ashmoor,2021.0\n")
     assert status == 0, err
     assert (summary.iloc[0]["council"], summary.iloc[0]["year"]) == ("Ashmoor", "2021")
-    status, err, summary = tag_notes("document,visit_date\nnotes.txt,2022-06-09 00:00:00\n")
-    assert status == 0, err
-    assert summary.iloc[0]["visit_date"] == "2022-06-09"
+    for written in ("2022-06-09 00:00:00", "9 June 2022"):  # a date cell; a person's date
+        status, err, summary = tag_notes(f"document,visit_date\nnotes.txt,{written}\n")
+        assert status == 0, err
+        assert summary.iloc[0]["visit_date"] == "2022-06-09"
     status, err, _ = tag_notes("document,Council,council\nnotes.txt,A,B\n")
     assert status == 2 and "unknown columns ['Council']" in err  # two councils: not guessed
 

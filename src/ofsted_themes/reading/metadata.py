@@ -448,6 +448,13 @@ def judgement(text: str) -> str | None:
     return GRADES[SPACES.sub(" ", found["grade"]).lower()] if found else None
 
 
+def written_date(value: str) -> str | None:
+    """The ISO date of ``value`` when it is one date as letters write it ("4 May 2022", "4th
+    Sept. 2022"), whole; else None."""
+    found = LAST_DATE.fullmatch(value.strip())
+    return _iso(found.group()) if found else None
+
+
 def _iso(span: str) -> str | None:
     """ISO date of the last full date in ``span``; None when it is not a real date."""
     last = list(LAST_DATE.finditer(span))[-1]

@@ -6,26 +6,14 @@ run share it (``check``)."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from datetime import date
 from pathlib import Path, PurePath
 
 from ofsted_themes.core.errors import ProblemsError
 from ofsted_themes.core.tables import FORMATS, LETTER_COLUMNS, read_table
 from ofsted_themes.reading.metadata import INSPECTION, JTAI, VISIT_TYPES, area_name
 from ofsted_themes.tagging.letters import spreadsheet_dates, text_header
-
-
-def is_date_or_year(value: str) -> bool:
-    """Whether ``value`` is an ISO date or a year: what the summary's visit_date holds."""
-    if re.fullmatch(r"\d{4}", value):
-        return True
-    try:
-        return date.fromisoformat(value).isoformat() == value
-    except ValueError:
-        return False
-
+from ofsted_themes.tagging.summary import is_date_or_year
 
 # ``year`` gives the year alone of a visit whose date is not known (the summary's year follows)
 CORRECTABLE = [*LETTER_COLUMNS, "year"]

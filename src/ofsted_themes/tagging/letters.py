@@ -42,13 +42,14 @@ from ofsted_themes.core.tables import (
     safe_cell,
     unquote_formulas,
 )
+from ofsted_themes.core.words import some_of
 from ofsted_themes.modelling.tagger import Tagger
 from ofsted_themes.reading.cleaning import VISIBLE_CHAR
 from ofsted_themes.reading.document import SUPPORTED, DocumentError, read_bytes, read_document
 from ofsted_themes.reading.formats.text import decode_text
-from ofsted_themes.reading.metadata import area_name, document_metadata
+from ofsted_themes.reading.metadata import area_name, document_metadata, written_date
 from ofsted_themes.reading.sentences import iter_letter_sentences
-from ofsted_themes.tagging.summary import YEAR, visit_year
+from ofsted_themes.tagging.summary import YEAR, is_date_or_year, visit_year
 from ofsted_themes.tagging.workbooks import fill_merged, hidden_sheets, merged_down
 
 if TYPE_CHECKING:  # imported where an archive is opened: `tag --help` never needs it
@@ -155,6 +156,7 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
     if text_column != "text" and "text" in table.columns:  # carried, as other columns are
         table = table.rename(columns={"text": free_name(table.columns, "input_text")})
     table = spreadsheet_dates(table.rename(columns={text_column: "text"}))
+    check_dates(table)
     rows = len(table)
     blank = ~table["text"].astype(str).str.contains(VISIBLE_CHAR)  # a blank row is no sentence
     given = table["document"].fillna("").astype(str) if "document" in table.columns else None
@@ -223,13 +225,46 @@ SPREADSHEET_DATE = r"^\s*((?:19|20)\d\d-\d\d-\d\d) 00:00:00\s*$"  # a date cell'
 
 def spreadsheet_dates(table: pd.DataFrame) -> pd.DataFrame:
     """``table`` with its ``year`` and ``visit_date`` cells as a letter's are (2022, 2022-05-04)
-    where a spreadsheet or pandas wrote them otherwise: such a year was no year, and the letter
-    counted under "unknown", or 2022 and 2022.0 were two letters of one council."""
+    where a spreadsheet or pandas wrote them otherwise, or a person as letters do ("4 May
+    2022"): such a year was no year, and the letter counted under "unknown", or 2022 and 2022.0
+    were two letters of one council."""
     for column, pattern in (("year", SPREADSHEET_YEAR), ("visit_date", SPREADSHEET_DATE)):
         if column in table.columns:
-            cells = table[column].astype(str).str.replace(pattern, r"\1", regex=True)
+            cells = table[column].fillna("").astype(str).str.replace(pattern, r"\1", regex=True)
+            if column == "visit_date":
+                cells = cells.map(lambda cell: written_date(cell) or cell)
             table = table.assign(**{column: cells})
     return table
+
+
+def check_dates(table: pd.DataFrame) -> None:
+    """An InputError naming the ``visit_date`` and ``year`` cells (as ``spreadsheet_dates``
+    left them) that are not a date or a year, or that disagree: their letter would count under
+    another year, or under "unknown", without a word."""
+    cells = {c: table[c].str.strip() for c in ("visit_date", "year") if c in table.columns}
+    checks = {
+        "visit_date": (is_date_or_year, "a date (2022-05-04, 4 May 2022) or a year"),
+        "year": (YEAR.fullmatch, "a year (2022)"),
+    }
+    problems = []
+    for column, given in cells.items():
+        valid, what = checks[column]
+        if wrong := [cell for cell in given if cell and not valid(cell)]:
+            problems.append(f"{column} {quoted(wrong)} not {what}")
+    if len(cells) == 2:
+        dates, years = cells["visit_date"], cells["year"]
+        apart = [
+            f"'{y}', '{d}'" for d, y in zip(dates, years, strict=True) if d and y and d[:4] != y
+        ]
+        if apart:
+            problems.append(f"year and visit_date disagree ({some_of(list(dict.fromkeys(apart)))})")
+    if problems:
+        raise InputError("; ".join(problems) + ": correct the table")
+
+
+def quoted(cells: Iterable[str]) -> str:
+    """Distinct cells, quoted, the first few of many."""
+    return some_of([f"'{cell}'" for cell in dict.fromkeys(cells)])
 
 
 def letters_by_council_and_year(table: pd.DataFrame, document: str) -> pd.Series | None:

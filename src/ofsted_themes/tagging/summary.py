@@ -4,6 +4,7 @@ count and a share of its sentences."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pandas as pd
 
@@ -70,6 +71,16 @@ def with_year(summary: pd.DataFrame) -> pd.DataFrame:
     summary = summary.drop(columns="year", errors="ignore")
     summary.insert(summary.columns.get_loc("visit_date") + 1, "year", years)
     return summary
+
+
+def is_date_or_year(value: str) -> bool:
+    """Whether ``value`` is an ISO date or a year: what the summary's visit_date holds."""
+    if re.fullmatch(r"\d{4}", value):
+        return True
+    try:
+        return date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
 
 
 def visit_year(date: object) -> str | None:
