@@ -1037,6 +1037,27 @@ def test_a_letter_saved_from_govuk_is_read_without_its_banners(tmp_path):
     assert not [s for s in sentences if "GOV.UK" in s or "children and young people" in s]
 
 
+def test_what_a_browser_hides_is_not_read(tmp_path):
+    """Text a page hides (the ``hidden`` attribute, an inline ``display: none`` or
+    ``visibility: hidden``) was read and tagged as the letter's sentences; text hidden only
+    from screen readers (``aria-hidden``) is shown, and read."""
+    hidden = (
+        "<div hidden><p>Staff turnover is high and caseloads are unmanageable.</p></div>"
+        '<p style="color: red; DISPLAY : none">Children who go missing are not interviewed.</p>'
+        '<p style="visibility:hidden">Managers do not oversee decisions.</p>'
+        '<p aria-hidden="true">Leaders know the service well.</p>'
+    )
+    page = lf.letter_html("focused_visit").replace("</main>", hidden + "</main>", 1)
+    path = tmp_path / "letter.html"
+    path.write_text(page, encoding="utf-8")
+    sentences = [text for _, text in page_sentences(read_document(path))]
+    assert not [s for s in fixture_sentences("focused_visit") if s not in sentences]
+    assert "Leaders know the service well." in sentences
+    assert not [
+        s for s in sentences if "unmanageable" in s or "not interviewed" in s or "oversee" in s
+    ]
+
+
 @pytest.mark.parametrize("start", ["²", "9" * 5000, "-2", "3.5", ""])
 def test_html_list_start_that_is_no_plain_number_counts_from_one(start, tmp_path):
     path = tmp_path / "letter.html"

@@ -27,6 +27,9 @@ GOVUK_FURNITURE = frozenset({
     "govuk-skip-link", "gem-c-skip-link", "govuk-breadcrumbs", "gem-c-breadcrumbs",
     "gem-c-print-link", "app-c-back-to-top", "gem-c-layout-super-navigation-header",
 })  # fmt: skip
+# What a browser does not show: the ``hidden`` attribute, or an inline style hiding the element (a
+# template's unused alternative, a pop-up's text); ``aria-hidden`` is shown, and so is read.
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)", re.I)
 # Where a <header> is an article's or a section's own heading (often its title and opening text)
 # rather than the page's banner: a header inside one of these is kept. This is HTML's own rule
 # (HTML-AAM): only a header scoped to the body is a "banner".
@@ -105,9 +108,9 @@ class _Measure:
 
 
 def _furniture(soup: Any) -> set[int]:
-    """The ids of the tags dropped with all they hold: DROPPED_TAGS and the page's banner (a
-    header not inside a sectioning element), then the forms but one that holds the page's
-    content, measured on what is left."""
+    """The ids of the tags dropped with all they hold: DROPPED_TAGS, what a browser hides and
+    the page's banner (a header not inside a sectioning element), then the forms but one that
+    holds the page's content, measured on what is left."""
     dropped: set[int] = set()
     open_tags: list[_Measure] = []
     measured: dict[int, _Measure] = {}  # forms, and what they are measured against, when closed
@@ -115,7 +118,8 @@ def _furniture(soup: Any) -> set[int]:
     def drop(tag: Any) -> bool:
         banner = tag.name == "header" and not open_tags[-1].sectioned
         govuk = not GOVUK_FURNITURE.isdisjoint(tag.get("class") or ())
-        if tag.name in DROPPED_TAGS or banner or govuk:
+        hidden = tag.has_attr("hidden") or HIDDEN_STYLE.search(tag.get("style") or "")
+        if tag.name in DROPPED_TAGS or banner or govuk or hidden:
             dropped.add(id(tag))
             return True
         return False
