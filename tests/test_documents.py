@@ -1217,6 +1217,94 @@ def test_a_choice_of_alternatives_with_only_a_fallback_reads_the_fallback(tmp_pa
     assert "Caseloads are no longer too high." in document.pages[0].text
 
 
+def small_print_pdf(paragraphs: list[str], footer_on_first: bool, header_after_first: bool):
+    """A letter's PDF with Ofsted's address in small print at the foot of page 1 alone, or a
+    small-print running header on the later pages alone: furniture no text test finds, as it
+    does not recur on most pages."""
+    from fpdf import FPDF
+
+    class Letter(FPDF):
+        def header(self):
+            if header_after_first and self.page_no() > 1:
+                self.set_font("helvetica", size=8)
+                self.cell(0, 4, "Focused visit to Ashmoor children's services", align="R")
+                self.ln(10)
+                self.set_font("helvetica", size=11)
+
+        def footer(self):
+            self.set_y(-18)
+            self.set_font("helvetica", size=8)
+            if footer_on_first and self.page_no() == 1:
+                self.cell(0, 4, "Ofsted   Piccadilly Gate   Store Street   Manchester M1 2WD")
+                self.ln(4)
+                self.cell(0, 4, "T 0300 123 1231   enquiries@ofsted.gov.uk   www.gov.uk/ofsted")
+
+    pdf = Letter()
+    pdf.set_auto_page_break(True, margin=24)
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    for paragraph in paragraphs:
+        pdf.multi_cell(0, 5.5, paragraph, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
+    return bytes(pdf.output())
+
+
+@pytest.mark.parametrize("where", ["footer on page 1", "header after page 1"])
+def test_small_print_on_some_pages_does_not_cut_a_sentence_across_the_page_break(where):
+    """A sentence running from page 1 on to page 2 past Ofsted's address in page 1's footer (or
+    a running header on page 2 alone) lost its first part: read with the footer's lines, as
+    furniture, while the rest began a sentence of its own."""
+    from ofsted_themes.reading.formats.pdf import read_pdf
+
+    filler = [f"Inspectors met {n} families who had help from the early help service." for n in (
+        "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty "
+        "ninety a-hundred some-more many-more a-few several most all none other"
+    ).split()]  # fmt: skip
+    crossing = (
+        "Children who are sexually exploited by adults, including through county lines, are "
+        "identified late by agencies in the area, and the exploitation subgroup has not met this "
+        "year, so that risks to these children are not understood or reduced by the partnership."
+    )
+    for cut in range(20, 36):  # the crossing sentence starts lower and lower on page 1
+        data = small_print_pdf(
+            [*filler[:cut], crossing, *filler[cut:]],
+            footer_on_first=where == "footer on page 1",
+            header_after_first=where == "header after page 1",
+        )
+        pages = read_pdf(data)
+        if crossing not in pages[0].replace("\n", " "):
+            break  # the sentence crosses the page break here
+    else:
+        pytest.fail("the layout never broke the sentence across pages")
+    text = " ".join(page.replace("\n", " ") for page in pages)
+    assert crossing in text
+    assert "Piccadilly" not in text and "Focused visit to Ashmoor" not in text
+    assert all(f in text for f in filler)
+
+
+def test_a_paragraphs_tail_ending_two_pages_is_not_taken_for_a_footer():
+    """ "year." closing the last paragraph of pages 1 and 2 of a three-page letter recurred at
+    their foot, was taken for a footer, and was cut from both sentences."""
+    from fpdf import FPDF
+
+    from ofsted_themes.reading.formats.pdf import read_pdf
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=11)
+    sentences = [f"Inspectors spoke with {n} families about the early help they had this" for n in
+                 ("several", "many")]  # fmt: skip
+    for sentence in [*sentences, None]:
+        pdf.add_page()
+        for line in range(5):
+            pdf.text(20, 30 + 6 * line, f"Leaders have met {line + 2} times with partners.")
+        if sentence:
+            pdf.text(20, 260, sentence)
+            pdf.text(20, 266, "year.")
+    text = " ".join(page.replace("\n", " ") for page in read_pdf(bytes(pdf.output())))
+    assert all(f"{sentence} year." in text for sentence in sentences)
+
+
 def test_a_pdf_of_furniture_alone_reads_as_empty_pages_not_a_failure():
     from fpdf import FPDF
 

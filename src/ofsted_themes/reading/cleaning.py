@@ -174,7 +174,7 @@ def _key(line: str) -> str:
 
 def furniture(pages: list[list[str]]) -> set[str]:
     """Keys of lines that recur near the top or bottom of at least half the pages (two or more);
-    a line that reads as a sentence, on every page of a short one (``_sentence_needs``)."""
+    a line that reads as prose, on every page of a short one (``_sentence_needs``)."""
     if len(pages) < 2:
         return set()
     counts: Counter[str] = Counter()
@@ -183,7 +183,7 @@ def furniture(pages: list[list[str]]) -> set[str]:
         body = [line for line in lines if line]
         edges = {_key(line): line for line in body[:EDGE_LINES] + body[-EDGE_LINES:]}
         counts.update(edges.keys())
-        sentences.update(key for key, line in edges.items() if reads_as_sentence(line))
+        sentences.update(key for key, line in edges.items() if _reads_as_prose(line))
     needed = max(2, math.ceil(len(pages) / 2))
     sentence_needed = _sentence_needs(len(pages))
     return {
@@ -191,6 +191,19 @@ def furniture(pages: list[list[str]]) -> set[str]:
         for key, count in counts.items()
         if count >= (sentence_needed if key in sentences else needed)
     }
+
+
+# The end of a paragraph's last sentence, on a line of its own: it starts in lower case and ends
+# as a sentence does ("year.", "children and their families."); a web address is no such tail
+PARAGRAPH_TAIL = re.compile(r"[a-z][^@/]*[.!?][\"”’')]?")
+
+
+def _reads_as_prose(line: str) -> bool:
+    """Whether an edge line is the letter's prose (a sentence, or a paragraph's tail): furniture
+    only where it recurs as a footer that is a sentence does (``_sentence_needs``). A tail as
+    common as "year." may end two pages of three; taken for furniture, it was cut from its
+    sentence, which then ran on into the next paragraph's."""
+    return reads_as_sentence(line) or bool(PARAGRAPH_TAIL.fullmatch(line))
 
 
 def _sentence_needs(pages: int) -> int:

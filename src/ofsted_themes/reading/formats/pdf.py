@@ -75,9 +75,37 @@ def read_pdf(data: bytes) -> list[str]:
 
 
 def _pdf_bodies(pages: list[list[_Line]]) -> list[list[_Line]]:
-    """Each page's lines without its running header, footer and page number."""
+    """Each page's lines without its running header, footer and page number, and without the
+    small print set apart at its top or bottom that is on some pages only."""
     texts = [[normalise(line.text) for line in page] for page in pages]
-    return [page[part] for page, part in zip(pages, bodies(texts), strict=True)]
+    layout = _layout(pages)
+    return [
+        _without_edge_print(page[part], layout)
+        for page, part in zip(pages, bodies(texts), strict=True)
+    ]
+
+
+SMALL_PRINT = 0.85  # of the body's line height: type this much smaller is a header's or footer's
+EDGE_PRINT_LINES = 4  # at most this many lines of it at a page's top or bottom
+
+
+def _without_edge_print(page: list[_Line], layout: _Layout) -> list[_Line]:
+    """``page`` without a few lines of small print at its top or bottom set apart from the body
+    by a wider gap than the body's lines have: a first page's footer (Ofsted's address), a
+    running header on the later pages only. Found by their text, they would have to recur;
+    read as the body's, they cut in two a sentence that runs on to the next page, and the part
+    before them was read with them, as furniture."""
+    small = [line.height < SMALL_PRINT * layout.height for line in page]
+    start, end = 0, len(page)
+    while end > 0 and small[end - 1] and len(page) - end < EDGE_PRINT_LINES:
+        end -= 1
+    if end == len(page) or end == 0 or page[end - 1].bottom - page[end].top <= layout.gap:
+        end = len(page)
+    while start < end and small[start] and start < EDGE_PRINT_LINES:
+        start += 1
+    if start == 0 or start == end or page[start - 1].bottom - page[start].top <= layout.gap:
+        start = 0
+    return page[start:end]
 
 
 def _pdfium_reason(error: Any) -> str:
