@@ -174,6 +174,30 @@ def test_every_known_authority_reads_the_same_however_it_is_written(name):
         ("Director of Children's Services, Leeds City Council, Civic Hall\n", "Leeds"),
         (f"Director of Children's Services, {BCP} Council, Town Hall\n", BCP),
         (f"Director of Children's Services\n{BCP} Council, Bournemouth\n", BCP),
+        # a report with no address block, or a letter to a trust: the councils of children in
+        # care and of young people were taken for the council ("Care", "Youth")
+        (
+            "Inspection of Southwark local authority children's services\n\nMembers of the "
+            "Children in Care Council meet senior leaders regularly.",
+            "Southwark",
+        ),
+        (
+            "Chief Executive\nBirmingham Children's Trust\n\nMonitoring visit to Birmingham "
+            "children's services\n\nThe Youth Council has shaped the offer.",
+            "Birmingham",
+        ),
+        (
+            "Focused visit to Ashmoor children's services\n\nThe Children in Care Council meets "
+            "leaders.",
+            "Ashmoor",
+        ),
+        # a known authority named later outranks an earlier name that is none
+        (
+            "The Harbour Council of Churches met inspectors.\n\nFocused visit to Wigan "
+            "children's services",
+            "Wigan",
+        ),
+        ("The Harbour Council of Churches met inspectors.", "Harbour"),  # nothing better
     ],
 )
 def test_what_is_and_is_not_a_council(text, expected):

@@ -127,7 +127,9 @@ SIF_SUBJECT = re.compile(
     rf"(?:^|\n)[ \t]*(?P<council>{NAME_WORD}(?:[ \t]+(?:and|of|upon|on|with|{NAME_WORD})){{0,5}})"
     r"[ \t]*\n?[ \t]*Inspection of services for children in need"
 )
-NOT_A_NAME = {"la", "local authority", "the local authority"}
+# Never a council's name: "Single inspection of LA children's services"; the councils of
+# children in care and of young people, which letters name ("Children in Care Council")
+NOT_A_NAME = {"la", "local authority", "the local authority", "care", "youth", "young people"}
 # Words a pattern cannot match without, as they stand: a letter without them is passed over by a
 # substring test, where the pattern would be tried at every character of it
 REQUIRED_WORDS = {
@@ -316,7 +318,10 @@ def _council_in_file_name(stem: str) -> str | None:
 def council(text: str) -> str | None:
     """The council, most reliable source first: the address block, a "... Council" name, a
     report's title block, the subject line, then the area of a joint inspection. An address
-    line without "Council" in it ("County Durham") is taken when it names a known authority."""
+    line without "Council" in it ("County Durham") is taken when it names a known authority.
+    Past the address block, a known authority outranks a name that is none ("Children in Care
+    Council", a report's or a trust's letter with no council's address); failing one, the
+    first such name is taken (an authority under a name not listed, or made up)."""
     if "Bournemouth" in text:  # a substring test first: the pattern would try every character
         text = COMMA_NAME.sub("Bournemouth Christchurch and Poole", text)
     for match in DIRECTOR_LINE.finditer(text):
@@ -326,6 +331,7 @@ def council(text: str) -> str | None:
                 LOOKS_LIKE_COUNCIL.search(part) or area_name(part) in KNOWN_AUTHORITIES
             ):
                 return area_name(part)
+    first = None  # the first name found that is none of the authorities, if none is
     for pattern in (NAMED_COUNCIL, SIF_SUBJECT, SUBJECT_COUNCIL, JTAI_AREA):
         if REQUIRED_WORDS.get(pattern, "") not in text:
             continue
@@ -333,9 +339,11 @@ def council(text: str) -> str | None:
             if pattern is NAMED_COUNCIL:
                 found = _joined(text, found) or found
             name = area_name(found["council"])
-            if name.lower() not in NOT_A_NAME:  # "Single inspection of LA children's services"
+            if name in KNOWN_AUTHORITIES:
                 return name
-    return None
+            if first is None and name.lower() not in NOT_A_NAME:
+                first = name
+    return first
 
 
 def _joined(text: str, found: re.Match) -> re.Match | None:
