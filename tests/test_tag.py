@@ -1183,7 +1183,7 @@ def test_a_council_that_is_no_authority_is_warned_of(tagger_file, tmp_path, caps
     status, _, err = main_in_process(capsys, table, "--model", tagger_file, "--out", out)
     assert status == 0, err
     [warning] = [line for line in err.splitlines() if "none of England's" in line]
-    assert warning.startswith("warning: 1 letter name") and "(Leeds Citty)" in warning
+    assert warning.startswith("warning: 1 letter named a council") and "(Leeds Citty)" in warning
     assert "Wigan" not in warning and "(Leeds)" not in warning
     page = out.with_name("report.html").read_text(encoding="utf-8")
     assert "none of England&#39;s local authorities" in page and "Leeds Citty" in page
@@ -1201,6 +1201,38 @@ def test_a_council_that_is_no_authority_is_warned_of(tagger_file, tmp_path, caps
     assert status == 0, err
     assert "none of England's" not in err
     assert "none of England" not in out.with_name("report.html").read_text(encoding="utf-8")
+
+
+def test_a_letter_whose_council_or_year_is_not_read_is_warned_of(tagger_file, tmp_path, capsys):
+    """A letter whose council or visit year its text does not give counts under "unknown"
+    there: named on the terminal and in the report with what is missing, until --meta gives
+    it; a table's letter whose rows disagree is warned of as that alone."""
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    (letters / "notes.txt").write_text(
+        "Notes from a visit\n\nCaseloads are high and social workers leave the service.\n",
+        encoding="utf-8",
+    )
+    pd.DataFrame(
+        [("Leeds", "2022", "Plans drift."), ("York", "2022", "Caseloads are high.")],
+        columns=["council", "year", "text"],
+    ).assign(document="mixed").to_csv(letters / "t.csv", index=False)
+    shutil.copy(lf.FIXTURES / "focused_visit.txt", letters / "focused_visit.txt")
+    out = tmp_path / "out" / "tags.csv"
+    status, _, err = main_in_process(capsys, letters, "--model", tagger_file, "--out", out)
+    assert status == 0, err
+    [warning] = [line for line in err.splitlines() if "could be read" in line]
+    assert warning.startswith("warning: 1 letter gave no council or no visit year")
+    assert warning.endswith("notes.txt (council, year)")
+    page = out.with_name("report.html").read_text(encoding="utf-8")
+    assert "notes.txt (council, year)" in page
+    meta = tmp_path / "meta.csv"
+    meta.write_text("document,council,year\nnotes.txt,Leeds,2023\n", encoding="utf-8")
+    run = ("--model", tagger_file, "--out", out, "--meta", meta, "--resume")
+    status, _, err = main_in_process(capsys, letters, *run)
+    assert status == 0, err
+    assert not [line for line in err.splitlines() if "could be read" in line and "notes" in line]
+    assert "notes.txt (council, year)" not in out.with_name("report.html").read_text("utf-8")
 
 
 def test_a_tables_letter_of_blank_rows_is_a_letter_without_a_sentence(

@@ -194,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
                     "mixed": result.mixed,
                     "changed": result.changed,
                     "unfamiliar": result.unfamiliar,
+                    "unread": result.unread,
                     "failures": beside(failures_path(args.out), args.report),
                 }
                 write_batch_report(
@@ -310,6 +311,7 @@ def print_notes(result, args: argparse.Namespace) -> None:
         "mixed": result.mixed,
         "changed": result.changed,
         "unfamiliar": result.unfamiliar,
+        "unread": result.unread,
     }
     for warning in letter_warnings({k: [one_line(n) for n in v] for k, v in lists.items()}):
         print(f"warning: {warning}", file=sys.stderr)

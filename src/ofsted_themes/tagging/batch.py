@@ -81,6 +81,9 @@ class BatchResult:
     changed: list[str] = field(default_factory=list)
     # the summary's letters whose council is none of England's authorities: "letter (council)"
     unfamiliar: list[str] = field(default_factory=list)
+    # the summary's letters with sentences whose council or year was not found, nor given: they
+    # roll up under "unknown" ("letter (council, year)": those missing)
+    unread: list[str] = field(default_factory=list)
 
 
 def sentence_columns(tagger: Tagger) -> list[str]:
@@ -253,8 +256,12 @@ CHANGED = (
 )
 # what a reader of the counts by council is told of a council no authority is named by
 UNFAMILIAR = (
-    "name a council that is none of England's local authorities (a typo in a table, a name read "
+    "named a council that is none of England's local authorities (a typo in a table, a name read "
     "wrongly from a letter?), each counted under that name: give the letter's council with --meta"
+)
+UNREAD = (
+    "gave no council or no visit year that could be read, each counted under 'unknown' there: "
+    "give them with --meta"
 )
 # the warnings of letters counted as a reader may not expect, by their list in BatchResult
 LETTER_WARNINGS = {
@@ -262,6 +269,7 @@ LETTER_WARNINGS = {
     "mixed": MIXED,
     "changed": CHANGED,
     "unfamiliar": UNFAMILIAR,
+    "unread": UNREAD,
 }
 
 
@@ -444,6 +452,7 @@ def run_batch(
     result.summary = summary_frame
     result.empty = summary_frame.loc[summary_frame["sentences"] == 0, "document"].tolist()
     result.unfamiliar = unfamiliar_councils(summary_frame)
+    result.unread = unread_letters(summary_frame, result.mixed)
     if resume:
         result.absent = absent_letters(done, paths, names, held)
     if not result.kept_previous:
@@ -464,6 +473,26 @@ def unfamiliar_councils(summary: pd.DataFrame) -> list[str]:
         for letter, council in named.itertuples(index=False)
         if council and council not in KNOWN_AUTHORITIES
     ]
+
+
+def unread_letters(summary: pd.DataFrame, mixed: list[str]) -> list[str]:
+    """The letters with sentences whose council or year is blank, but for a table's letters
+    whose rows disagree there (warned of as such): "letter (council, year)", those missing."""
+    warned = {name.rsplit(" (", 1)[0] for name in mixed}
+    unread = []
+    for letter, council, year, sentences in summary[
+        ["document", "council", "year", "sentences"]
+    ].itertuples(index=False):
+        missing = [
+            name for name, value in (("council", council), ("year", year)) if not _given(value)
+        ]
+        if missing and sentences and letter not in warned:
+            unread.append(f"{letter} ({', '.join(missing)})")
+    return unread
+
+
+def _given(value: object) -> bool:
+    return not pd.isna(value) and str(value).strip() != ""
 
 
 def without_clashes(
