@@ -251,6 +251,34 @@ def test_a_publication_date_is_not_a_visit_date_and_a_month_alone_gives_the_year
     assert (found.visit_dates, found.visit_date_iso) == ("December 2020", "2020")  # not 2021
 
 
+def test_the_visit_is_the_latest_date_named_not_an_earlier_inspection_it_recalls():
+    """Where no sentence naming the kind of visit dates it, the first date after the subject
+    was taken: often an earlier inspection the letter recalls, years before."""
+    text = (
+        "9 August 2023\n\nFocused visit to Wigan children’s services\n"
+        "Wigan was last inspected from 4 to 8 March 2019, when services were judged good.\n"
+        "Inspectors carried out this visit on 4 and 5 July 2023.\n"
+        "From 1 September 2023, a new team will take referrals.\n"  # after the letter: a plan
+    )
+    found = letter_metadata(text)
+    assert (found.visit_dates, found.visit_date_iso) == ("4 and 5 July 2023", "2023-07-05")
+
+
+def test_a_labels_dates_in_figures_are_read_day_first():
+    """ "Visit dates: 12/12/2023 – 13/12/2023" was passed over for "judged inadequate in June
+    2022" beside the kind of visit: a year and a half early."""
+    text = (
+        "9 January 2024\n\nMonitoring visit to Cornwall children’s services\n"
+        "Visit dates: 12/12/2023 – 13/12/2023\n"
+        "This is the third monitoring visit since the local authority was judged inadequate in "
+        "June 2022.\n"
+    )
+    found = letter_metadata(text)
+    assert (found.visit_dates, found.visit_date_iso) == ("12/12/2023 – 13/12/2023", "2023-12-13")
+    impossible = letter_metadata(text.replace("13/12/2023", "31/02/2023"))
+    assert impossible.visit_date_iso != "2023-02-31"
+
+
 def test_a_letter_whose_visit_dates_cannot_be_read_has_the_year_of_its_own_date():
     # it rolled up under "unknown"; a letter is written within weeks of its visit
     text = "5 May 2021\n\nFocused visit to X children’s services\nInspectors visited in April 2021."

@@ -1241,11 +1241,12 @@ def test_a_tables_dates_as_letters_write_them_are_read_and_others_fail_it(tmp_pa
     source = tmp_path / "t.csv"
     source.write_text(
         "council,visit_date,text\nLeeds,4th May 2022,Caseloads are high.\n"
-        "York,12 Sept. 2021,Plans drift.\n",
+        "York,12 Sept. 2021,Plans drift.\nHull,04/05/2023,Plans drift.\n",
         encoding="utf-8",
     )
     letters = read_sentence_table(source, "t.csv", "text")
-    assert [lt.metadata["visit_date"] for lt in letters] == ["2022-05-04", "2021-09-12"]
+    dates = ["2022-05-04", "2021-09-12", "2023-05-04"]  # day first, as England writes it
+    assert [lt.metadata["visit_date"] for lt in letters] == dates
     wrong = {
         "visit_date": ("2022-13-45", "visit_date '2022-13-45' not a date"),
         "year": ("2022/23", "year '2022/23' not a year"),

@@ -199,6 +199,11 @@ VISIT_DATES = re.compile(
 LABELLED_DATES = re.compile(
     rf"\b{DATES_LABEL}\s+(?P<span>(?:{SOME_DATE}{DATE_JOIN})*{DAY}\s+(?:{MONTH}){YEAR_AFTER})"
 )
+# "Visit dates: 12/12/2023 – 13/12/2023": a label's dates in figures, day first as in England
+NUMERIC_DATE = r"(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>(?:19|20)\d\d)\b"
+LABELLED_FIGURES = re.compile(
+    rf"\b{DATES_LABEL}\s+(?P<span>(?:\d{{1,2}}/\d{{1,2}}/\d{{4}}{DATE_JOIN})*{NUMERIC_DATE})"
+)
 # "the focused visit in December 2020": a month and a year, where no day is given
 MONTH_YEAR = re.compile(rf"\b(?i:in|during)\s+(?P<span>(?P<month>{MONTH})\s+(?P<year>\d{{4}}))")
 # A letter's own date, on a line of its own near its top ("20 June 2023", "Tuesday 5 May 2021")
@@ -357,17 +362,19 @@ def visit_dates(text: str, visit: re.Match | None = None) -> tuple[str | None, s
     names the letter's own kind of ``visit`` ("the findings of the monitoring visit to Leeds on
     6 and 7 June 2023"), as an earlier visit a letter recalls ("Since the focused visit on 3 May
     2021", "the previous JTAI, from 4 to 8 March 2019") is before its own; else the latest month
-    in such a sentence ("the focused visit in December 2020": the year alone); else the first
-    after the visit is first named, so that the letter's own date is not taken."""
+    in such a sentence ("the focused visit in December 2020": the year alone); else the latest
+    after the visit is first named and not after the letter's own date ("Leeds was last
+    inspected from 4 to 8 March 2019. Inspectors carried out this visit on 4 and 5 July
+    2023.")."""
     lowered = text.lower()
     if not any(stem in lowered for stem in MONTH_STEMS):  # a date names its month
         return None, None
     found = _labelled_dates(text) or (_latest_beside(text, visit) if visit else None)
     if found is None and visit and (month := _latest_month_beside(text, visit)):
         return month["span"], month["year"]
-    found = found or VISIT_DATES.search(text, visit.start() if visit else 0)
+    found = found or _latest_dates(text, visit.start() if visit else 0)
     if found is None and visit and visit.start():  # from 0 the one search looked everywhere
-        found = VISIT_DATES.search(text)
+        found = _latest_dates(text, 0)
     if found is None:
         return None, None
     span = _span(found)
@@ -382,12 +389,24 @@ SHORT_MONTH_STOP = "".join(rf"(?<!\b(?i:{m})\.)" for m in ("sept", *MONTH_STEMS)
 SENTENCE_END = re.compile(rf"[.!?]{SHORT_MONTH_STOP}(?:\s|$)|\n")
 
 
+def _latest_dates(text: str, start: int) -> re.Match | None:
+    """The latest of the dates VISIT_DATES finds from ``start`` on that are real dates and not
+    after the letter's own date, if it has one (a letter recalls earlier visits, and dates
+    after it are of plans); else the first found."""
+    written = LETTER_DATE.search(text, 0, LETTER_TOP)
+    latest = (_iso(written.group()) if written else None) or "9999"
+    found = list(VISIT_DATES.finditer(text, start))
+    dated = {f: iso for f in found if (iso := _iso(_span(f))) and iso <= latest}
+    # none a real date ("30 and 31 February"): the first, as written, with no ISO date
+    return max(dated, key=dated.__getitem__) if dated else next(iter(found), None)
+
+
 def _labelled_dates(text: str) -> re.Match | None:
     """LABELLED_DATES, looked for only in a text that says "date" at all: the pattern, case
     blind, is tried at every word of a letter that does not."""
     if "date" not in text and "Date" not in text and "DATE" not in text:
         return None
-    return LABELLED_DATES.search(text)
+    return LABELLED_DATES.search(text) or LABELLED_FIGURES.search(text)
 
 
 def _span(found: re.Match) -> str:
@@ -458,16 +477,28 @@ def judgement(text: str) -> str | None:
 
 def written_date(value: str) -> str | None:
     """The ISO date of ``value`` when it is one date as letters write it ("4 May 2022", "4th
-    Sept. 2022"), whole; else None."""
-    found = LAST_DATE.fullmatch(value.strip())
+    Sept. 2022") or as a spreadsheet in England does (04/05/2022, day first), whole; else
+    None."""
+    found = LAST_DATE.fullmatch(value.strip()) or FIGURES_DATE.fullmatch(value.strip())
     return _iso(found.group()) if found else None
 
 
 def _iso(span: str) -> str | None:
-    """ISO date of the last full date in ``span``; None when it is not a real date."""
-    last = list(LAST_DATE.finditer(span))[-1]
+    """ISO date of the last full date in ``span`` (in words, or in figures day first); None
+    when it is not a real date."""
+    words = list(LAST_DATE.finditer(span))
+    if words:
+        return _real_date(words[-1]["year"], month_number(words[-1]["month"]), words[-1]["day"])
+    figures = FIGURES_DATE.fullmatch(span.rsplit(maxsplit=1)[-1]) if span.strip() else None
+    return _real_date(figures["year"], figures["month"], figures["day"]) if figures else None
+
+
+FIGURES_DATE = re.compile(NUMERIC_DATE)
+
+
+def _real_date(year: str, month: str | int, day: str) -> str | None:
     try:
-        return date(int(last["year"]), month_number(last["month"]), int(last["day"])).isoformat()
+        return date(int(year), int(month), int(day)).isoformat()
     except ValueError:
         return None
 
