@@ -9,6 +9,7 @@ Hostile files are generated here, small enough to run in CI; the limits they cro
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -134,6 +135,25 @@ def test_sentences_and_names_that_start_a_formula_are_text_in_every_table(tagger
     back = read_table(out)  # the raw text, as the letter has it
     assert back["text"].str.startswith("=HYPERLINK").any()
     assert "=cmd.txt" in set(back["document"])
+
+
+def test_a_resumed_csv_keeps_a_formula_council_quoted(tagger_file, tmp_path):
+    """A resume rewrote every earlier row's council and year from the summary, bare: a
+    council that starts a formula lost its quote in the sentence table."""
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    council = FORMULA.replace(",", ";")  # one cell of the table: no comma to quote
+    (letters / "t.csv").write_text(
+        f"document,council,text\na,{council},Children go missing from care.\n", encoding="utf-8"
+    )
+    out = tmp_path / "out" / "tags.csv"
+    assert tag(tagger_file, out, str(letters / "t.csv")).returncode == 0
+    normal_letter(letters)
+    done = tag(tagger_file, out, str(letters / "t.csv"), str(letters / "normal.txt"), "--resume")
+    assert done.returncode == 0, done.stderr
+    cells = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert [row["council"] for row in cells if row["document"].endswith("::a")] == [f"'{council}"]
+    assert council in set(read_table(out)["council"])  # read back as it was
 
 
 def test_jsonl_keeps_raw_text_and_xlsx_stores_formulas_as_text(tagger_file, tmp_path):

@@ -18,6 +18,7 @@ from ofsted_themes.core.tables import (
     LETTER_COLUMNS,
     read_documents,
     read_table,
+    spreadsheet_safe,
     unquote_formulas,
     write_table,
 )
@@ -594,6 +595,8 @@ def align_letter_columns(table: Path, summary: pd.DataFrame) -> None:
     for column in LETTER_ROW_COLUMNS:
         values = names.map(letters[column]).astype(object)
         rows[column] = values.where(values.notna(), "" if csv else None)
+    if csv:  # the other cells are as written, quoted already; these are the summary's, bare
+        rows[LETTER_ROW_COLUMNS] = spreadsheet_safe(rows[LETTER_ROW_COLUMNS].astype(str))
     rest = [c for c in rows.columns if c not in ("document", *LETTER_ROW_COLUMNS)]
     rows = rows[["document", *LETTER_ROW_COLUMNS, *rest]]
     if csv:
