@@ -15,6 +15,7 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -154,6 +155,41 @@ def test_a_resumed_csv_keeps_a_formula_council_quoted(tagger_file, tmp_path):
     cells = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert [row["council"] for row in cells if row["document"].endswith("::a")] == [f"'{council}"]
     assert council in set(read_table(out)["council"])  # read back as it was
+
+
+@pytest.mark.parametrize("how", ["moved", "copied"])
+def test_resume_after_the_project_folder_moves_tags_no_letter_twice(tagger_file, tmp_path, how):
+    """The letters' names start at the folder recorded by absolute path: resumed in a project
+    folder renamed (or copied), every letter was another, tagged again and counted twice."""
+    first, second = tmp_path / "proj1", tmp_path / "proj2"
+    normal_letter(first / "inbox")
+    out = Path("reports") / "tags.csv"
+    assert tag(tagger_file, first / out, "inbox", cwd=first).returncode == 0
+    before = documents(first / out)
+    if how == "moved":
+        first.rename(second)
+    else:
+        shutil.copytree(first, second)
+    lf.make_text_letter(second / "inbox" / "later.txt", "focused_visit")
+    done = tag(tagger_file, second / out, "inbox", "--resume", cwd=second)
+    assert done.returncode == 0, done.stderr
+    assert "Tagged 1 letter" in done.stdout
+    assert documents(second / out) == before | {"inbox/later.txt"}
+    assert len(read_table(second / out.with_name("letters.csv"))) == 2
+
+
+@pytest.mark.parametrize("root", [1, ["a"], None])
+def test_a_marker_with_a_root_of_another_type_is_not_acted_on(tagger_file, tmp_path, root):
+    """A damaged marker's root (a number, a list) stopped a resume with a TypeError."""
+    normal_letter(tmp_path / "inbox")
+    out = tmp_path / "out" / "tags.csv"
+    assert tag(tagger_file, out, "inbox", cwd=tmp_path).returncode == 0
+    marker = marker_path(out)
+    record = json.loads(marker.read_text(encoding="utf-8"))
+    marker.write_text(json.dumps(record | {"root": root, "root_from_out": root}), "utf-8")
+    done = tag(tagger_file, out, "inbox", "--resume", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert documents(out) == {"inbox/normal.txt"}
 
 
 def test_jsonl_keeps_raw_text_and_xlsx_stores_formulas_as_text(tagger_file, tmp_path):

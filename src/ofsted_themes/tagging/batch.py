@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -342,13 +343,13 @@ def run_batch(
     planned |= outputs.planned
     paths, failures = _without_earlier_outputs(paths, failures, inputs, planned.values(), out)
     record = recover(out, list(planned.values()))  # an interrupted commit is finished first
-    root = Path(record.get("root") or Path.cwd()) if resume else Path.cwd()
+    root = resumed_root(record, out) if resume else Path.cwd()
     if resume:
         check_resumable(record, tagger, out)
     check_outputs(
         planned, [*paths, *([corrections.path] if corrections and corrections.path else [])]
     )
-    outputs.record = {"model": tagger.fingerprint(), "root": str(root.resolve())}
+    outputs.record = {"model": tagger.fingerprint(), **root_record(root, out)}
     names = document_names(paths, root)
     paths, names, clashes = without_clashes(paths, names)
     failures = failures + clashes
@@ -494,6 +495,28 @@ def unread_letters(summary: pd.DataFrame, mixed: list[str]) -> list[str]:
 
 def _given(value: object) -> bool:
     return not pd.isna(value) and str(value).strip() != ""
+
+
+def root_record(root: Path, out: Path) -> dict[str, str]:
+    """Where the letters' names start (``document_names``), for ``--resume``: the folder, and
+    the way there from the outputs' folder, which holds when the two move together."""
+    record = {"root": str(root.resolve())}
+    with suppress(ValueError):  # on another drive, there is no way there
+        record["root_from_out"] = os.path.relpath(root.resolve(), out.parent.resolve())
+    return record
+
+
+def resumed_root(record: dict, out: Path) -> Path:
+    """The folder the earlier run named its letters from: found from the outputs where they
+    moved with it (a project folder moved or renamed, another machine), else where it was,
+    else the current folder. Named from elsewhere, every letter was another, tagged again and
+    counted twice."""
+    beside, recorded = record.get("root_from_out"), record.get("root")
+    if isinstance(beside, str) and (out.parent / beside).is_dir():
+        return (out.parent / beside).resolve()
+    if isinstance(recorded, str) and Path(recorded).is_dir():
+        return Path(recorded)
+    return Path.cwd()
 
 
 def without_clashes(
