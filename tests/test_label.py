@@ -16,6 +16,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+import letter_factory as lf
 import numpy as np
 import pandas as pd
 import pytest
@@ -114,6 +115,32 @@ def three_letters(configured_theme_ids, tagger) -> pd.DataFrame:
 
 THEMES = ["a", "b"]
 LIMITS = {"a": 0.5, "b": 0.3}
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"PK\x03\x04garbage", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old .xls", "docx"],
+    ids=["damaged", "old or encrypted", "a document renamed"],
+)
+def test_a_workbook_that_cannot_be_read_is_an_error_not_a_traceback(
+    tmp_path, tagger_file, label_main, content
+):
+    """`label suggest` (and `tag --meta`) given a damaged workbook, an old or encrypted one
+    (pandas chose a reader not installed) or a document renamed .xlsx ended in a traceback."""
+    from ofsted_themes.cli import tag
+
+    book = tmp_path / "tags.xlsx"
+    if content == "docx":
+        lf.make_docx_letter(book, "jtai")
+    else:
+        book.write_bytes(content)
+    done = label_main("suggest", book, "--model", tagger_file, "--out", tmp_path / "l.csv")
+    assert done.returncode == 2 and "cannot read the tag table" in done.stderr
+    letter = lf.make_text_letter(tmp_path / "a.txt", "jtai")
+    with pytest.raises(SystemExit) as stopped:
+        tag.main([str(letter), "--meta", str(book), "--out", str(tmp_path / "o.csv"),
+                  "--model", str(tagger_file)])  # fmt: skip
+    assert stopped.value.code == 2
 
 
 def test_sentences_come_most_uncertain_first_by_their_most_uncertain_theme():

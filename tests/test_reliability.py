@@ -803,6 +803,22 @@ def test_resume_onto_a_damaged_table_is_refused_with_the_outputs_as_they_were(
     assert hashes(out.parent) == before
 
 
+@pytest.mark.parametrize("name", ["tags.csv", "tags.jsonl", "tags.xlsx"])
+def test_resume_onto_a_table_without_its_document_column_is_refused(tagger_file, tmp_path, name):
+    """A tag table whose document column was deleted (or renamed "Document") stopped a resume
+    with a ValueError."""
+    letters = tmp_path / "letters"
+    normal_letter(letters)
+    out = tmp_path / "out" / name
+    assert tag(tagger_file, out, letters).returncode == 0
+    write_table(read_table(out).drop(columns=["document"]), out)
+    before = hashes(out.parent)
+    done = tag(tagger_file, out, letters, "--resume")
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert f"{out.name} has no document column" in done.stderr
+    assert hashes(out.parent) == before
+
+
 def _two_letters(tmp_path: Path) -> Path:
     letters = tmp_path / "letters"
     normal_letter(letters)

@@ -241,12 +241,26 @@ def read_table(path: Path | str) -> pd.DataFrame:
             pd.read_csv(path, dtype=text, keep_default_na=False, na_values=[""], low_memory=False)
         )
     elif suffix == ".xlsx":
-        frame = pd.read_excel(path, dtype=text, keep_default_na=False, na_values=[""])
+        frame = _read_workbook(path, text)
     else:  # dtype=False: JSON already says what is a number; no guessing of dates.
         frame = pd.read_json(path, lines=True, dtype=False, precise_float=True)
     present = [c for c in TEXT_COLUMNS if c in frame.columns]
     frame[present] = frame[present].fillna("")
     return frame
+
+
+def _read_workbook(path: Path, text: dict) -> pd.DataFrame:
+    """An .xlsx table, by openpyxl alone (pandas would pick another reader, perhaps not
+    installed, for an old .xls or an encrypted file); a ValueError for anything that is not a
+    workbook it can read (a damaged file, a document renamed)."""
+    try:
+        return pd.read_excel(
+            path, engine="openpyxl", dtype=text, keep_default_na=False, na_values=[""]
+        )
+    except (MemoryError, OSError):  # not the file's content: as any file
+        raise
+    except Exception as error:  # a zip's, an XML parser's, openpyxl's own
+        raise ValueError(f"not a workbook that can be read ({type(error).__name__})") from None
 
 
 def read_documents(path: Path | str) -> set[str]:

@@ -117,7 +117,7 @@ def resumed_letters(out: Path, summary: Path, theme_ids: list[str]) -> Earlier:
 
 def _earlier_table(path: Path) -> pd.DataFrame:
     try:  # read whole: a table appended to must be sound, not its document column alone
-        return read_table(path)
+        table = read_table(path)
     except Exception as error:  # any reader's fault: pandas', pyarrow's, openpyxl's
         raise OutputError(
             [
@@ -125,6 +125,14 @@ def _earlier_table(path: Path) -> pd.DataFrame:
                 "again without --resume, or choose another --out"
             ]
         ) from None
+    if "document" not in table.columns:  # its letters cannot be known: an edited table
+        raise OutputError(
+            [
+                f"--resume: {path} has no document column, as tag writes it (edited?); tag "
+                "again without --resume, or choose another --out"
+            ]
+        )
+    return table
 
 
 def check_agreement(
@@ -168,9 +176,7 @@ def disagreements(
     """Where a summary's sentences, counts and shares are not those its tag table makes, letter
     by letter: the summary is made again from the tag table, as the run made it (``names``: the
     tag table's file name and the summary's)."""
-    tags_name, summary_name = names
-    if "document" not in summary.columns:
-        return [f"{summary_name} has no document column"]
+    tags_name = names[0]
     tagged = pd.DataFrame(
         {t: pd.to_numeric(tags[t], errors="coerce") if t in tags else 0 for t in theme_ids},
         index=tags.index,
