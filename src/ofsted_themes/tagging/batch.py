@@ -125,7 +125,7 @@ def _earlier_table(path: Path) -> pd.DataFrame:
                 "again without --resume, or choose another --out"
             ]
         ) from None
-    if "document" not in table.columns:  # its letters cannot be known: an edited table
+    if len(table) and "document" not in table.columns:  # whose letters are they? (edited)
         raise OutputError(
             [
                 f"--resume: {path} has no document column, as tag writes it (edited?); tag "
