@@ -305,6 +305,8 @@ DAMAGED = {  # name: (make the file, words its reason must hold)
     "word.xlsx": (lambda p: a_word_file(p), "a Word document named .xlsx"),
     "shifted.csv": (lambda p: p.write_text("text\nCaseloads are high, and rising.\nStaff stay.\n"),
                     "more fields than the header"),
+    "later.csv": (lambda p: p.write_text("council,text\nLeeds,Plans.\nYork,Caseloads, high.\n"),
+                  "line 3, saw 3 (a separator in an unquoted cell?): quote"),
     "declared.docx": (lambda p: p.write_bytes(docx_declaring_xml_elsewhere(11_000_000)),
                       "MB of XML"),
     "flipped.docx": (lambda p: p.write_bytes(with_damaged_stream(docx_with_xml(100_000))),

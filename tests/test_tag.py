@@ -804,8 +804,8 @@ def tag_notes(tagger_file, tmp_path, capsys):
     shutil.copy(lf.FIXTURES / "focused_visit.txt", letters / "notes.txt")
     meta, out = tmp_path / "meta.csv", tmp_path / "out" / "tags.csv"
 
-    def run(table: str) -> tuple[int, str, pd.DataFrame | None]:
-        meta.write_text(table)
+    def run(table: str, encoding: str = "utf-8") -> tuple[int, str, pd.DataFrame | None]:
+        meta.write_bytes(table.encode(encoding))
         status, _, err = main_in_process(
             capsys, letters, "--model", tagger_file, "--out", out, "--meta", meta, "--no-report"
         )
@@ -814,6 +814,23 @@ def tag_notes(tagger_file, tmp_path, capsys):
         return status, err, read
 
     return run
+
+
+def test_a_meta_csv_as_excel_saves_it_is_read_as_a_table_of_sentences_is(tag_notes):
+    """A --meta CSV saved by Excel in Windows-1252 ("3 – 7 May") or with semicolons was
+    refused ("cannot read it", "no 'document' column"), where a table of sentences is read."""
+    status, err, summary = tag_notes(
+        "document,visit_dates\r\nnotes.txt,3 – 7 May 2023\r\n", "cp1252"
+    )
+    assert status == 0, err
+    assert summary.iloc[0]["visit_dates"] == "3 – 7 May 2023"
+    for table in (
+        "document;council\nnotes.txt;York\n",
+        "sep=;\ndocument;council\nnotes.txt;York\n",
+    ):
+        status, err, summary = tag_notes(table)
+        assert status == 0, err
+        assert summary.iloc[0]["council"] == "York"
 
 
 def test_meta_gives_a_year_when_only_the_year_is_known(tag_notes):

@@ -12,7 +12,7 @@ from pathlib import Path, PurePath
 from ofsted_themes.core.errors import ProblemsError
 from ofsted_themes.core.tables import FORMATS, LETTER_COLUMNS, read_table
 from ofsted_themes.reading.metadata import INSPECTION, JTAI, VISIT_TYPES, area_name
-from ofsted_themes.tagging.letters import spreadsheet_dates, text_header
+from ofsted_themes.tagging.letters import read_csv_table, spreadsheet_dates, text_header
 from ofsted_themes.tagging.summary import is_date_or_year
 
 # ``year`` gives the year alone of a visit whose date is not known (the summary's year follows)
@@ -39,8 +39,9 @@ class Corrections:
             raise ProblemsError([f"--meta {path}: not a file"])
         if Path(path).suffix.lower() not in FORMATS:
             raise ProblemsError([f"--meta {path}: not a table; give one of {', '.join(FORMATS)}"])
-        try:
-            table = read_table(path)
+        try:  # a CSV as a table of sentences is read: saved by Excel, in cp1252, with ";"
+            csv = Path(path).suffix.lower() == ".csv"
+            table = read_csv_table(Path(path).read_bytes()) if csv else read_table(path)
         except (OSError, ValueError) as error:
             raise ProblemsError([f"--meta {path}: cannot read it ({error})"]) from None
         table = spreadsheet_dates(text_header(table))  # read as a table of sentences is

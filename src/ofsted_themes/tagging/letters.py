@@ -138,7 +138,7 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
     and every other column is carried through to the output."""
     data = read_bytes(path)
     xlsx = path.suffix.lower() == ".xlsx"
-    table = _read_excel(data, text_column) if xlsx else _read_csv(data)
+    table = _read_excel(data, text_column) if xlsx else read_csv_table(data)
     if len(table) > MAX_TABLE_ROWS:
         raise LimitExceeded(f"over {MAX_TABLE_ROWS:,} rows: split the table")
     table = with_text_column(table, text_column)
@@ -307,7 +307,9 @@ MAX_PAGE = 10**6  # more pages than any document has: a number above it is not a
 ROWS_READ = MAX_TABLE_ROWS + 1  # one more than allowed: enough to tell a table is too long
 
 
-def _read_csv(data: bytes) -> pd.DataFrame:
+def read_csv_table(data: bytes) -> pd.DataFrame:
+    """A CSV a person saved, of sentences or of letters' metadata: decoded as a text letter is
+    (cp1252 from Excel), separated as its header or a "sep=" line says (semicolons)."""
     try:  # decoded as a text letter is: a BOM, UTF-8, else the likeliest (Windows-1252) encoding
         text, separator = csv_parts(decode_text(data))
         table = pd.read_csv(
@@ -318,7 +320,10 @@ def _read_csv(data: bytes) -> pd.DataFrame:
             nrows=ROWS_READ,
         )
     except (ValueError, OSError, DocumentError) as exc:
-        raise InputError(f"cannot read table: {exc}") from None
+        reason = " ".join(str(exc).split())  # pandas ends its reasons with a newline
+        if "Expected" in reason and "fields" in reason:  # "Expected 3 fields in line 4, saw 4"
+            reason += " (a separator in an unquoted cell?): quote the text cells"
+        raise InputError(f"cannot read table: {reason}") from None
     # pandas takes a first row with one field more than the header for a row index, shifting
     # every cell: an unquoted comma in the text
     if not isinstance(table.index, pd.RangeIndex):
