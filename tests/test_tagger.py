@@ -87,6 +87,18 @@ def test_predict_gives_a_tag_and_a_score_per_theme_and_evidence(tagger):
     assert "evidence" in out.columns
 
 
+def test_a_sentence_is_scored_as_a_letters_line_is_cleaned(tagger):
+    """From a table or a REST request, a sentence with soft hyphens, a zero-width space, a
+    ligature or runs of spaces scored otherwise than the same sentence read from a letter,
+    whose line is cleaned of them ("Staﬃng" was no "staffing")."""
+    clean = ["Staffing is unstable and caseloads are high.", "Children go missing from care."]
+    written = [
+        "Staﬃng is un\u00adstable and  caseloads are high.",
+        "Children go mis\u200bsing from care.",
+    ]
+    assert tagger.predict(written).equals(tagger.predict(clean))
+
+
 def test_save_then_load_gives_identical_predictions(tagger, tmp_path):
     path = tagger.save(tmp_path / "models" / "tagger.skops")
     assert path.is_file()

@@ -17,6 +17,7 @@ from ofsted_themes.core.themes import Theme
 from ofsted_themes.modelling.classifier import SCORE_CHUNK, ThemeClassifier, chunks
 from ofsted_themes.modelling.features import theme_matchers
 from ofsted_themes.modelling.persistence import ModelError, read_model, write_model
+from ofsted_themes.reading.cleaning import normalise
 
 EVIDENCE_WORDS = 5  # per theme
 
@@ -38,8 +39,11 @@ class Tagger:
 
     def predict_columns(self, sentences: Sequence[str]) -> dict[str, np.ndarray]:
         """:meth:`predict`'s columns as arrays, for a batch that splits them between letters
-        (a frame would be built only to be taken apart)."""
-        texts = [str(s) for s in sentences]
+        (a frame would be built only to be taken apart). Each sentence is scored as a letter's
+        line is cleaned (``normalise``): one from a table or a request, with a soft hyphen, a
+        zero-width space or a ligature ("Staﬃng"), scores as the same sentence read from a
+        letter."""
+        texts = [normalise(str(s)) for s in sentences]
         if len(texts) <= SCORE_CHUNK:
             return self._predict(texts)
         # each chunk explained while its matches are cached
