@@ -1305,6 +1305,21 @@ def test_a_paragraphs_tail_ending_two_pages_is_not_taken_for_a_footer():
     assert all(f"{sentence} year." in text for sentence in sentences)
 
 
+def test_docx_hidden_text_is_not_read(tmp_path):
+    """Hidden text (Word's Font > Hidden, w:vanish), which Word neither shows nor prints, was
+    read and tagged; a run whose vanish is switched off is shown, and read."""
+    hidden = '<w:r><w:rPr><w:vanish/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r>'
+    shown = '<w:r><w:rPr><w:vanish w:val="false"/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r>'
+    body = (
+        f"<w:p>{hidden.format('Children go missing every week and are never found.')}</w:p>"
+        f"<w:p>{_run('Caseloads are ')}{hidden.format('not ')}{_run('manageable.')}</w:p>"
+        f"<w:p>{shown.format('Leaders know the service well.')}</w:p>"
+    )
+    text = read_document(docx_with_body(tmp_path / "hidden.docx", body)).pages[0].text
+    assert "missing" not in text and "Caseloads are manageable." in text
+    assert "Leaders know the service well." in text
+
+
 def test_a_pdf_of_furniture_alone_reads_as_empty_pages_not_a_failure():
     from fpdf import FPDF
 

@@ -89,7 +89,7 @@ def _docx_paragraph(paragraph: Element, pages: list[list[str]]) -> None:
     their own (Word draws a box beside the text: its words are not part of the sentence)."""
     from docx.text.parfmt import ParagraphFormat
 
-    runs = list(_displayed(paragraph, {RUN}))
+    runs = [run for run in _displayed(paragraph, {RUN}) if not _hidden(run)]
     if ParagraphFormat(paragraph).page_break_before and pages[-1]:
         pages.append([])
     # python-docx's run text: w:t, with w:tab as "\t", and a line break (w:br, w:cr; Shift+Enter)
@@ -101,6 +101,17 @@ def _docx_paragraph(paragraph: Element, pages: list[list[str]]) -> None:
             _docx_blocks(box, pages)
     breaks = sum(br.get(W + "type") == "page" for run in runs for br in run.iterchildren(BREAK))
     pages.extend([] for _ in range(breaks))
+
+
+VANISH = f"{W}rPr/{W}vanish"
+OFF = {"0", "false", "off"}
+
+
+def _hidden(run: Element) -> bool:
+    """Whether a run is hidden text (Word's Font > Hidden, ``w:vanish``), which Word does not
+    display or print."""
+    vanish = run.find(VANISH)
+    return vanish is not None and vanish.get(W + "val", "true").lower() not in OFF
 
 
 def _displayed(parent: Element, kinds: set[str]) -> Iterator[Element]:
