@@ -245,6 +245,20 @@ def xlsx_with_xml(size: int) -> bytes:
     return zipped({"xl/worksheets/sheet1.xml": b"<c/>" * (size // 4)})
 
 
+def rows_after_a_gap(path: Path) -> None:
+    """A workbook of a few rows, then one far below the row limit past blank rows: pandas read
+    the limit's rows, dropped the blank ones, and left the last row out without a word."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["document", "text"])
+    sheet.append(["a", "Workers are tired."])
+    sheet[f"A{MAX_TABLE_ROWS + 10}"] = "a"
+    sheet[f"B{MAX_TABLE_ROWS + 10}"] = "Children go missing and are not offered interviews."
+    book.save(path)
+
+
 def sparse(path: Path, size: int) -> None:
     """A file of ``size`` bytes that takes no disk space (a table header, then zeros)."""
     path.write_text("text\n")
@@ -256,6 +270,7 @@ HOSTILE = {  # name: (make the file in a folder, words its reason must hold)
     "bomb.xlsx": (lambda p: p.write_bytes(xlsx_with_xml(12_000_000)), "MB of XML"),
     "rows.csv": (lambda p: p.write_text("text\n" + "Workers are tired.\n" * (MAX_TABLE_ROWS + 1)),
                  f"over {MAX_TABLE_ROWS:,} rows"),
+    "gap.xlsx": (rows_after_a_gap, f"over {MAX_TABLE_ROWS:,} rows"),
     "sentences.txt": (lambda p: p.write_text("Workers are tired.\n" * (MAX_SENTENCES + 1)),
                       f"over {MAX_SENTENCES:,} sentences"),
     "huge.csv": (lambda p: sparse(p, MAX_FILE_BYTES + 1), "file too large"),

@@ -50,7 +50,7 @@ from ofsted_themes.reading.formats.text import decode_text
 from ofsted_themes.reading.metadata import area_name, document_metadata, written_date
 from ofsted_themes.reading.sentences import iter_letter_sentences
 from ofsted_themes.tagging.summary import YEAR, is_date_or_year, visit_year
-from ofsted_themes.tagging.workbooks import fill_merged, hidden_sheets, merged_down
+from ofsted_themes.tagging.workbooks import fill_merged, hidden_sheets, last_rows, merged_down
 
 if TYPE_CHECKING:  # imported where an archive is opened: `tag --help` never needs it
     import zipfile
@@ -356,6 +356,8 @@ def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
         raise InputError(f"cannot read workbook: damaged .xlsx ({reason})") from None
     hidden = hidden_sheets(archive)
     shown = {n: sheet for n, sheet in sheets.items() if n not in hidden} or sheets
+    if max((r for n, r in last_rows(archive).items() if n in shown), default=0) > ROWS_READ:
+        raise LimitExceeded(f"over {MAX_TABLE_ROWS:,} rows: split the table")  # header: row 1
     merged = merged_down(archive)
     sheets = {n: with_text_column(text_header(s), text_column) for n, s in shown.items()}
     return _joined_sheets(

@@ -52,6 +52,27 @@ def merged_down(archive: zipfile.ZipFile | None) -> dict[str, list[Merged]]:
     return found
 
 
+# a row's number, in a row element's start tag (its namespace prefix is the writer's choice)
+ROW_NUMBER = re.compile(rb'<(?:[\w.-]+:)?row\b[^>]*?\br="([0-9]+)"')
+
+
+def last_rows(archive: zipfile.ZipFile | None) -> dict[str, int]:
+    """Per sheet name, the number of its last row that the file holds: pandas reads a set
+    number of rows and drops blank ones at the end, so a row far below a gap of blank rows
+    would be left out without a word, where its number shows the table is too long."""
+    found: dict[str, int] = {}
+    for name, part in _sheet_parts(archive).items():
+        try:
+            xml = archive.read(part)  # type: ignore[union-attr]  # parts imply an archive
+        except (KeyError, OSError, ValueError):
+            continue
+        start = max(xml.rfind(b"<row "), xml.rfind(b":row "))  # rows come in order
+        last = ROW_NUMBER.search(xml, max(0, xml.rfind(b"<", 0, start + 1))) if start >= 0 else None
+        if last:
+            found[name] = int(last.group(1))
+    return found
+
+
 def fill_merged(sheet: pd.DataFrame, merged: list[Merged], text_column: str) -> pd.DataFrame:
     """``sheet`` (as pandas reads it: the header in Excel's row 1, the first column A) with the
     blank cells under each merged cell given its value, as Excel shows them; but never the text
