@@ -1353,6 +1353,32 @@ def test_a_tables_dates_as_letters_write_them_are_read_and_others_fail_it(tmp_pa
             read_sentence_table(source, "t.csv", "text")
 
 
+def test_headers_and_kinds_of_visit_as_people_type_them_are_read(tmp_path):
+    """A "Text" header was refused while "Council" was taken; "Visit type" was carried as a
+    column of its own; and "FV", "Monitoring", "ILACS" were each a kind of visit of their own,
+    where --meta named "ILACS" an inspection."""
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    source = tmp_path / "t.csv"
+    source.write_text(
+        "Text,Council,Visit type\nCaseloads are high.,Leeds,FV\nPlans drift.,York,Monitoring\n"
+        "Visits are late.,Hull,ILACS\nLeaders know it.,Bury,JTAI\nStaff stay.,Wigan,Focused visit\n"
+        "Help is slow.,Bolton,Assurance visit\n",
+        encoding="utf-8",
+    )
+    letters = read_sentence_table(source, "t.csv", "text")
+    kinds = {lt.metadata["council"]: lt.metadata["visit_type"] for lt in letters}
+    assert kinds == {
+        "Leeds": "focused visit", "York": "monitoring visit", "Kingston upon Hull": "inspection",
+        "Bury": "joint targeted area inspection", "Wigan": "focused visit",
+        "Bolton": "Assurance visit",  # a kind of its own, as written
+    }  # fmt: skip
+    assert not [c for lt in letters for c in lt.sentences if c.startswith("input_")]
+    source.write_text("Text,text2,TEXT\nA.,B.,C.\n", encoding="utf-8")  # which? not guessed
+    with pytest.raises(ValueError, match="no column 'text'"):
+        read_sentence_table(source, "t.csv", "text")
+
+
 def test_a_sentence_merged_over_rows_under_a_spaced_text_header_stays_one(tmp_path):
     """A text column headed "text " (read as the text column) was filled down like another."""
     from openpyxl import load_workbook
@@ -1457,12 +1483,12 @@ def test_merged_ranges_are_found_under_any_prefix_and_target(tmp_path):
 def test_a_sheet_without_the_text_column_fails_its_workbook_by_name(tagger_file, tmp_path):
     source = workbook(tmp_path / "book.xlsx", {
         "2023": [["text"], ["Caseloads are too high for workers."]],
-        "2024": [["Text"], ["Children go missing from care."]]})  # fmt: skip
+        "2024": [["finding"], ["Children go missing from care."]]})  # fmt: skip
     (tmp_path / "out").mkdir()
     done = tag(tagger_file, tmp_path / "out" / "tags.csv", source, normal_letter(tmp_path / "in"))
     assert done.returncode == 1  # before: exit 0, the 2024 sheet's sentences gone
     (line,) = failure_lines(done, "book.xlsx")
-    assert "sheet '2024' has no column 'text' (found: Text)" in line
+    assert "sheet '2024' has no column 'text' (found: finding)" in line
 
 
 @pytest.mark.parametrize("output", ["tags.csv", "tags.xlsx", "tags.parquet"])

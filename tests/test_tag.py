@@ -432,14 +432,14 @@ def test_a_run_in_which_every_file_fails_leaves_the_last_runs_tables(tagger_file
     tagged = ["--model", tagger_file, *outputs_of(out)]
     assert main_in_process(capsys, table, *tagged, "--text-column", "finding")[0] == 0
     before = {p.name: p.read_bytes() for p in out.parent.iterdir()}
-    status, stdout, err = main_in_process(capsys, table, *tagged, "--text-column", "Finding")
+    status, stdout, err = main_in_process(capsys, table, *tagged, "--text-column", "Findings")
     assert status == 1
-    assert "no table or report written" in stdout and "no column 'Finding'" in stdout + err
+    assert "no table or report written" in stdout and "no column 'Findings'" in stdout + err
     kept = ("failures.csv", ".tags.csv.commit.json")  # the marker records the failures table
     before = {name: data for name, data in before.items() if name not in kept}
     after = {p.name: p.read_bytes() for p in out.parent.iterdir() if p.name not in kept}
     assert after == before  # the tags, the summary and the report of the good run
-    assert "Finding" in (out.parent / "failures.csv").read_text()
+    assert "Findings" in (out.parent / "failures.csv").read_text()
 
 
 def test_resume_says_which_earlier_letters_it_was_not_given(tagger_file, tmp_path, capsys):
@@ -867,12 +867,13 @@ def test_meta_headers_and_years_as_a_spreadsheet_writes_them_are_read(tag_notes)
 @pytest.mark.parametrize(
     ("written", "named"),
     [("JTAI", "joint targeted area inspection"), ("ilacs", "inspection"),
-     ("Focused  Visit", "focused visit"), ("inspection (SIF)", "inspection (SIF)")],
+     ("Focused  Visit", "focused visit"), ("inspection (SIF)", "inspection"),
+     ("Assurance visit", "Assurance visit")],
 )  # fmt: skip
 def test_meta_kinds_of_visit_are_named_as_the_summary_names_them(written, named):
-    from ofsted_themes.tagging.corrections import visit_type
+    from ofsted_themes.reading.metadata import visit_kind
 
-    assert visit_type(written) == named  # anything else is kept as written
+    assert visit_kind(written) == named  # anything else is kept as written
 
 
 def test_meta_names_a_kind_of_visit_as_the_summary_does_and_one_row_a_letter(tag_notes):

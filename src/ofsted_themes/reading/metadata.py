@@ -503,6 +503,24 @@ def _real_date(year: str, month: str | int, day: str) -> str | None:
         return None
 
 
+# A kind of visit as a person writes it in a table, by the first of these words it holds: "JTAI",
+# "Monitoring", "MV", "ILACS focused visit", "FV", "Full inspection", "ILACS", "SIF"
+WRITTEN_KINDS = [
+    (re.compile(r"\bjtai\b|joint\s+targeted", re.I), JTAI),
+    (re.compile(r"\bmonitoring\b|^mv$", re.I), MONITORING_VISIT),
+    (re.compile(r"\bfocused\b|^fv$", re.I), FOCUSED_VISIT),
+    (re.compile(r"\binspection\b|\bilacs\b|^sif$", re.I), INSPECTION),
+]
+
+
+def visit_kind(written: str) -> str:
+    """A kind of visit as the summary names it ("Monitoring Visit", "MV", "ILACS" are
+    `monitoring visit`, `monitoring visit`, `inspection`), so that one kind rolls up as one;
+    any other kind (an assurance visit) as written."""
+    written = " ".join(written.split())
+    return next((kind for words, kind in WRITTEN_KINDS if words.search(written)), written)
+
+
 def area_name(name: str) -> str:
     """The area a council name names, without surrounding spaces, punctuation, a leading
     article or the words for the kind of council: one area, one name, however a letter or a

@@ -11,7 +11,7 @@ from pathlib import Path, PurePath
 
 from ofsted_themes.core.errors import ProblemsError
 from ofsted_themes.core.tables import FORMATS, LETTER_COLUMNS, read_table
-from ofsted_themes.reading.metadata import INSPECTION, JTAI, VISIT_TYPES, area_name
+from ofsted_themes.reading.metadata import area_name, visit_kind
 from ofsted_themes.tagging.letters import read_csv_table, spreadsheet_dates, text_header
 from ofsted_themes.tagging.summary import is_date_or_year
 
@@ -68,7 +68,7 @@ class Corrections:
                 problems.append(
                     f"--meta {path} row {number}: year '{year}' and visit_date '{date}' disagree"
                 )
-            record["visit_type"] = visit_type(record.get("visit_type", ""))
+            record["visit_type"] = visit_kind(record.get("visit_type", ""))
             record["council"] = area_name(record.get("council", ""))  # as a letter's is read
             if document in rows:  # which of two rows to believe would be a guess
                 problems.append(
@@ -126,17 +126,6 @@ class Corrections:
     def unused(self) -> list[str]:
         """Rows that matched no letter tagged in this run (a typo, or a letter not given)."""
         return sorted(set(self.rows) - set(self.used))
-
-
-# the kinds of visit as the summary names them, whatever their case or spacing, and the
-# abbreviations people use for them; anything else is kept as written
-KNOWN_TYPES = {t: t for t in VISIT_TYPES} | {"jtai": JTAI, "ilacs": INSPECTION, "sif": INSPECTION}
-
-
-def visit_type(written: str) -> str:
-    """``written`` as the summary names that kind of visit ("Monitoring Visit", "monitoring
-    visit"), so that one kind rolls up as one."""
-    return KNOWN_TYPES.get(" ".join(written.lower().split()), written.strip())
 
 
 def ambiguous(key: str, documents: list[str]) -> str:

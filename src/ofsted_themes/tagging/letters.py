@@ -47,7 +47,12 @@ from ofsted_themes.modelling.tagger import Tagger
 from ofsted_themes.reading.cleaning import VISIBLE_CHAR
 from ofsted_themes.reading.document import SUPPORTED, DocumentError, read_bytes, read_document
 from ofsted_themes.reading.formats.text import decode_text
-from ofsted_themes.reading.metadata import area_name, document_metadata, written_date
+from ofsted_themes.reading.metadata import (
+    area_name,
+    document_metadata,
+    visit_kind,
+    written_date,
+)
 from ofsted_themes.reading.sentences import iter_letter_sentences
 from ofsted_themes.tagging.summary import YEAR, is_date_or_year, visit_year
 from ofsted_themes.tagging.workbooks import fill_merged, hidden_sheets, last_rows, merged_down
@@ -368,10 +373,14 @@ def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
 
 def with_text_column(table: pd.DataFrame, text_column: str) -> pd.DataFrame:
     """``table`` with its text column named ``text_column`` where its header was typed with
-    spaces around it ("text "), as the other known columns' headers are taken."""
-    spaced = [c for c in table.columns if str(c).strip() == text_column]
-    if text_column not in table.columns and len(spaced) == 1:
-        return table.rename(columns={spaced[0]: text_column})
+    spaces around it ("text ") or in another case ("Text"), as the other known columns'
+    headers are taken; not where two headers could be it."""
+    if text_column in table.columns:
+        return table
+    for same in (str.strip, lambda name: name.strip().casefold()):  # "text ", then "Text"
+        found = [c for c in table.columns if same(str(c)) == same(text_column)]
+        if len(found) == 1:
+            return table.rename(columns={found[0]: text_column})
     return table
 
 
@@ -441,6 +450,9 @@ KNOWN_COLUMNS = {"document", "page", "year", *LETTER_COLUMNS}
 DISAGREED = "disagreed"
 
 
+HEADER_SPACES = re.compile(r"[\s-]+")  # "visit type", "visit-date": "visit_type", "visit_date"
+
+
 def text_header(table: pd.DataFrame) -> pd.DataFrame:
     """``table`` with every column name text (a workbook's header may hold a year or a date,
     which would not match the same header read from a CSV or written back as JSON), and safe
@@ -448,8 +460,9 @@ def text_header(table: pd.DataFrame) -> pd.DataFrame:
     names: list[str] = []
     for column in table.columns:
         name = safe_cell(str(column))
-        if name.strip().lower() in KNOWN_COLUMNS and name.strip().lower() not in table.columns:
-            name = name.strip().lower()  # "Council", "Year ": the columns a letter is read by
+        known = HEADER_SPACES.sub("_", name.strip().lower())  # "Visit type", "Council", "Year "
+        if known in KNOWN_COLUMNS and known not in table.columns:
+            name = known  # a column a letter is read by
         names.append(free_name(names, name))
     table.columns = names
     return table
@@ -464,6 +477,8 @@ def table_metadata(table: pd.DataFrame, codes: np.ndarray, letters: int) -> list
         values = table[column].astype(str).str.strip().to_numpy()
         if column == "council":  # "Leeds City Council" and "Leeds" agree
             values = area_names(values)
+        elif column == "visit_type":  # "FV" and "Focused visit" too
+            values = np.array([visit_kind(v) for v in values], dtype=object)
         filled = values != ""
         by_letter = pd.Series(values[filled]).groupby(codes[filled])
         agreed = by_letter.nunique()
