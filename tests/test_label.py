@@ -661,11 +661,10 @@ def stored(labels: Path) -> pd.DataFrame:
 def test_review_saves_exactly_the_answers_given(review, three_letters):
     child, labels, pexpect = review
     line = at(child, "1/3")
-    assert "[x] 1/c cse" in line  # the model's guess is pre-filled
-    assert "[ ] 3 staffing" in line
-    child.send("1")  # toggle cse off
-    assert "[ ] 1/c cse" in labels_line(child)
-    child.send("3")  # toggle staffing on
+    assert "[ ] 1/c cse" in line  # never the model's tag (its score is starred): the person's
+    child.send("1")  # tick cse
+    assert "[x] 1/c cse" in labels_line(child)
+    child.send("3")  # tick staffing
     assert "[x] 3 staffing" in labels_line(child)
     child.send("a")
     child.expect_exact("saved")
@@ -680,7 +679,7 @@ def test_review_saves_exactly_the_answers_given(review, three_letters):
     child.expect_exact("its labels removed")
     line = at(child, "1/3")
     assert stored(labels).empty
-    assert "[ ] 1/c cse" in line and "[x] 3 staffing" in line  # the undone answer, to change
+    assert "[x] 1/c cse" in line and "[x] 3 staffing" in line  # the undone answer, to change
     child.send("o")
     assert "[x] 4/o oversight" in labels_line(child)
     child.send("\r")  # Enter accepts
@@ -698,8 +697,8 @@ def test_review_saves_exactly_the_answers_given(review, three_letters):
     rows = stored(labels)
     assert rows["text"].tolist() == three_letters["text"].iloc[:2].tolist()
     assert rows[["cse", "missing", "staffing", "oversight"]].to_numpy().tolist() == [
-        ["0", "0", "1", "1"],
-        ["1", "1", "0", "0"],  # the model's cse guess kept, missing toggled on
+        ["1", "0", "1", "1"],
+        ["0", "1", "0", "0"],  # missing ticked; the model's cse tag is no label
     ]
     assert rows["document"].tolist() == ["letter_1.pdf", "letter_2.pdf"]
     assert rows["source_digest"].str.len().eq(16).all()
@@ -748,11 +747,12 @@ def review_lines(tmp_path, three_letters, tagger_file, answers: str):
 
 
 def test_review_reads_lines_when_not_in_a_terminal(tmp_path, three_letters, tagger_file):
-    # 1st: toggle cse off and staffing on, then Enter; 2nd: skip; 3rd: accept as guessed
+    # 1st: tick cse and staffing, then Enter; 2nd: skip; 3rd: accept with no theme
     done, labels = review_lines(tmp_path, three_letters, tagger_file, "13\n\ns\na\n")
     rows = stored(labels)
     assert rows["text"].tolist() == [three_letters["text"].iloc[0], three_letters["text"].iloc[2]]
     assert rows["staffing"].tolist() == ["1", "0"]
+    assert rows["cse"].tolist() == ["1", "0"]  # the third: the model tags cse; not the person
     assert "2 labelled, 1 skipped" in done.stdout
     # on top of the default data, not the seeds alone
     hint = f"Train on them: python -m train data=seeds+letters+user user_labels={labels}"

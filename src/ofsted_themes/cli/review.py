@@ -108,7 +108,9 @@ def run_review(candidates, tagger, labels: Path, digest: str, configured: Path) 
         f"Labelling {session.total} sentence(s), least certain first; each answer is saved "
         f"to {labels} as you give it."
     )
-    help_line = f"{'/'.join(toggles)} toggle a theme, Enter or a accept, s skip, u undo, q quit"
+    help_line = (
+        f"{'/'.join(toggles)} tick or untick a theme, Enter or a accept, s skip, u undo, q quit"
+    )
     print(f"Keys: {help_line}")
     interrupted = False
     with Keys(known=frozenset(keys)) as presses:

@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ofsted_themes.labelling.selection import model_tags
 from ofsted_themes.labelling.store import append_labels, label_rows, now, remove_labels
 
 COMMAND_KEYS = {"a": "accept", "\n": "accept", "\r": "accept", "s": "skip", "u": "undo"}
@@ -52,19 +51,19 @@ class Review:
     ):
         self.candidates = candidates.reset_index(drop=True)
         self.theme_ids = list(theme_ids)
-        self.guesses = model_tags(self.candidates, self.theme_ids, thresholds)
-        self.thresholds = thresholds
+        self.thresholds = thresholds  # the model's tags are shown by its scores, never ticked
         self.labels_path = Path(labels_path)
         self.source_digest = source_digest
         self.clock = clock
         self.history: list[Answer] = []
         self.position = 0
-        self.current = self._guess(0)
+        self.current = self._unticked()
 
-    def _guess(self, position: int) -> list[int]:
-        if position >= len(self.candidates):
-            return [0] * len(self.theme_ids)
-        return [int(v) for v in self.guesses[position]]
+    def _unticked(self) -> list[int]:
+        """A sentence's labels before the person gives them: none. Ticked with the model's
+        tags, a key meant to tick a theme took it off, and Enter saved the model's tags as a
+        person's labels."""
+        return [0] * len(self.theme_ids)
 
     @property
     def total(self) -> int:
@@ -112,7 +111,7 @@ class Review:
     def _advance(self, answer: Answer) -> None:
         self.history.append(answer)
         self.position += 1
-        self.current = self._guess(self.position)
+        self.current = self._unticked()
 
     def undo(self) -> Answer | None:
         """Go back to the last answered sentence, removing its saved labels (if any); its
