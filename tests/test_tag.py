@@ -695,6 +695,9 @@ def test_the_summary_and_report_go_beside_out_unless_named(tagger_file, tmp_path
     assert visible_files(out.parent) == {"tags.csv", "letters.csv", "report.html"}
     fingerprint = Tagger.load(tagger_file).fingerprint()
     assert f"model {tagger_file} (trained on" in stdout and fingerprint in stdout
+    from ofsted_themes.core.digests import file_digest  # its MLflow run's tag, to search by
+
+    assert f"MLflow tagger_digest {file_digest(tagger_file)}" in stdout
 
 
 def test_an_earlier_runs_outputs_among_the_letters_are_not_tagged_as_letters(

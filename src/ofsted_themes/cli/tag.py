@@ -222,6 +222,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"warning: --meta rows that match no letter tagged: {unused}", file=sys.stderr)
     made = f"trained on {tagger.metadata.get('data', 'unknown data')}"
     made = (f"version {version}, " if version else "") + made
+    if Path(args.model).is_file():  # what finds its run in MLflow
+        from ofsted_themes.core.digests import file_digest
+
+        made += f"; MLflow tagger_digest {file_digest(args.model)}"
     print(f"  model {printable(args.model)} ({made}; fingerprint {tagger.fingerprint()})")
     return ExitCode.FAILURES if result.failures else ExitCode.OK
 
