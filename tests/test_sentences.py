@@ -213,6 +213,35 @@ def test_a_line_without_terminal_punctuation_is_dropped(line):
 @pytest.mark.parametrize(
     "line",
     [
+        "T: 0300 123 1231.", "E: enquiries@ofsted.gov.uk.", "Our ref: MV/MED/2023/2.",
+        "cc: Councillor Josie Iles, Lead Member for Children’s Services, Medway Council.",
+        "Ofsted, Piccadilly Gate, Store Street, Manchester, M1 2WD.", "ME4 4TR.",
+        "Jo Leggett.", "His Majesty’s Inspector.", "Senior HMI.", "Areas for improvement:",
+    ],
+)  # fmt: skip
+def test_a_letters_furniture_with_a_full_stop_is_no_sentence(line):
+    """A letter that puts full stops after its address, contact lines, references, signature
+    and headings had each counted as a sentence, every share smaller for them."""
+    source = f"{line}\n\nLeaders do not oversee plans.\n"
+    assert texts(letter_sentences(source)) == ["Leaders do not oversee plans."]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Leaders know their services well.", "Staff turnover is high.",
+        "Leaders have not ensured that:",
+        "Inspectors found that leaders act on what they learn from audits in the team:",
+        "The team meets at Town Hall, Leeds LS1 1UR on Mondays.",
+    ],
+)  # fmt: skip
+def test_a_short_sentence_is_not_taken_for_furniture(sentence):
+    assert texts(letter_sentences(f"{sentence}\n")) == [sentence]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
         "Subscribe to our newsletter.",
         "Sign up for our daily newsletter!",
         "Get the latest news straight to your inbox: sign up here.",

@@ -259,7 +259,7 @@ def iter_letter_sentences(text: str, min_item_words: int = 4) -> Iterator[Span]:
             found: Iterator[Span] = iter_paragraph(p)
         else:
             found = _sentences_before_a_fragment(p)
-        yield from (s for s in found if _has_letter(s.text))
+        yield from (s for s in found if _has_letter(s.text) and not is_letter_furniture(s.text))
 
 
 def _sentences_before_a_fragment(paragraph: Span) -> Iterator[Span]:
@@ -270,6 +270,37 @@ def _sentences_before_a_fragment(paragraph: Span) -> Iterator[Span]:
     if not MID_STOP.search(paragraph.text) or is_boilerplate(paragraph.text):
         return
     yield from (s for s in iter_paragraph(paragraph) if reads_as_sentence(s.text))
+
+
+# A letter's furniture that ends like a sentence where a letter puts a full stop after each line:
+# contact details and references ("T: 0300 123 1231.", "Our ref: MV/2023/2.", "cc: …"), an address
+# line ending in a postcode, the signature (a name, His Majesty's Inspector), and a heading ending
+# in a colon (COLON_HEADING). Each was a sentence, and every share smaller for it.
+LABELLED_LINE = re.compile(
+    r"(?:T|Tel|Telephone|Textphone|F|Fax|E|E-?mail|W|Web|Website|Our\s+ref(?:erence)?|"
+    r"Your\s+ref(?:erence)?|Ref|URN|cc|From|To|Date)\s*:",
+    re.IGNORECASE,
+)
+POSTCODE_END = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}\.?$")
+SIGNATURE = re.compile(
+    r"(?:Senior\s+)?(?:(?:His|Her)\s+Majesty[’']s\s+(?:Chief\s+)?Inspector|HMI)"
+    r"(?:\s+of\s+\w+)?\.?"
+    r"|(?:[A-Z][a-z’'-]+\s+){1,2}[A-Z][a-z’'-]+\."  # a name alone: "Jo Leggett."
+)
+# a heading ending in a colon: of two words or fewer ("Summary:", "Key findings:"), or naming
+# areas ("Areas for improvement:", "Areas for priority action:"); not a lead-in to a list of
+# findings, which is a sentence ("Leaders should improve:")
+COLON_HEADING = re.compile(r"(?:\S+\s+)?\S+:|Areas?\s+(?:for|of)\s+(?:\S+\s+){0,2}\S+:", re.I)
+
+
+def is_letter_furniture(text: str) -> bool:
+    """Whether a sentence of a letter is its furniture (COLON_HEADING, LABELLED_LINE,
+    POSTCODE_END, SIGNATURE); each test is cheap, as every sentence of every letter is asked."""
+    if text.endswith(":") and COLON_HEADING.fullmatch(text):
+        return True
+    if LABELLED_LINE.match(text) or POSTCODE_END.search(text, max(0, len(text) - 12)):
+        return True
+    return len(text) < 60 and bool(SIGNATURE.fullmatch(text))
 
 
 def _has_letter(text: str) -> bool:
