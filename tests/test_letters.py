@@ -264,6 +264,18 @@ def test_the_visit_is_the_latest_date_named_not_an_earlier_inspection_it_recalls
     assert (found.visit_dates, found.visit_date_iso) == ("4 and 5 July 2023", "2023-07-05")
 
 
+def test_a_reference_naming_ilacs_and_a_focused_visit_is_a_focused_visit():
+    """ "Our reference: ILACS focused visit 10230045" above the subject line was read as an
+    inspection: ILACS, the framework's name, was the earliest mention of a kind of visit."""
+    text = (
+        "Our reference: ILACS focused visit 10230045\n\nFocused visit to Suffolk children’s "
+        "services\n\nThis letter summarises the findings of the focused visit.\n"
+    )
+    assert letter_metadata(text).visit_type == "focused visit"
+    inspection = "Our reference: ILACS 10230045\n\nThe inspection found leaders act.\n"
+    assert letter_metadata(inspection).visit_type == "inspection"
+
+
 def test_a_labels_dates_in_figures_are_read_day_first():
     """ "Visit dates: 12/12/2023 – 13/12/2023" was passed over for "judged inadequate in June
     2022" beside the kind of visit: a year and a half early."""

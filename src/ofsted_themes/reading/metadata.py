@@ -146,7 +146,8 @@ KIND_MENTIONS = {
     "monitoring": r"monitoring visit",
     "focused": r"focused visit",
     "inspection": rf"inspection of (?:[\w’'-]+ ){{0,6}}?(?:local authority )?{CHILDRENS} "
-    r"services|\bILACS\b|inspection of services for children in need",
+    r"services|\bILACS\b(?!\s+focused)(?!\s+monitoring)"  # "ILACS focused visit": a visit
+    r"|inspection of services for children in need",
 }
 VISIT_TYPE = re.compile("|".join(f"(?P<{k}>{p})" for k, p in KIND_MENTIONS.items()), re.I)
 # what a letter matches blind to case: "i" takes "İ" and "ı" too (and "s" "ſ", "k" the Kelvin sign)
