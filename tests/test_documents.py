@@ -533,6 +533,33 @@ def test_wrapped_lines_join_until_a_blank_line_or_a_sentence_end():
     ]
 
 
+def test_a_wrapped_text_with_a_few_longer_lines_keeps_its_sentences_whole(tmp_path):
+    """A hard-wrapped letter (70 characters) holding a few longer lines, a judgement table's,
+    was measured as wrapped wider: a wrapped line that fell short of that width ended its
+    paragraph, and one finding counted as two sentences."""
+    import textwrap
+
+    findings = [
+        "High caseloads and a reliance on agency social workers in the assessment teams mean "
+        "that some children experience frequent changes of social worker.",
+        "Management oversight is not consistently evident on children’s records, and "
+        "supervision does not always challenge drift in their plans.",
+        "Children who go missing from home are offered return home interviews, but the "
+        "quality and timeliness of those interviews vary between the teams.",
+    ]
+    table = [
+        "Judgement                                          Grade",
+        "The impact of leaders on social work practice     Requires improvement to be good",
+        "Overall effectiveness                              Requires improvement to be good",
+        "The experiences of children in care                Requires improvement to be good",
+    ]
+    body = "\n\n".join(textwrap.fill(f"{i}. {f}", 70) for i, f in enumerate(findings, 1))
+    path = tmp_path / "wrapped.txt"
+    path.write_text("\n".join(table) + "\n\n" + body + "\n", encoding="utf-8")
+    sentences = [text for _, text in page_sentences(read_document(path))]
+    assert [s for s in sentences if s in findings] == findings
+
+
 def test_one_paragraph_per_line_text_joins_only_lower_case_continuations():
     raw = "Areas for improvement\nLeaders should act\nquickly and well.\nYours sincerely\nAnn Lee"
     assert clean_pages([raw]) == [

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterable
+from itertools import pairwise
 
 from ofsted_themes.reading.cleaning import clean_pages, ends_sentence
 from ofsted_themes.reading.document import DocumentError
@@ -147,9 +149,21 @@ def _hard_wrap_width(pages: list[str]) -> int | None:
     lines = [line.strip() for page in pages for line in page.splitlines() if line.strip()]
     if len(lines) < 5:
         return None
-    width = sorted(map(len, lines))[int(0.9 * (len(lines) - 1))]
+    width = _near_longest(map(len, lines))
     wrapped = sum(len(line) >= 0.8 * width and not ends_sentence(line) for line in lines)
-    return width if width <= 100 and wrapped >= max(3, len(lines) // 4) else None
+    if width > 100 or wrapped < max(3, len(lines) // 4):
+        return None
+    # measured on the lines a sentence surely runs on from (the next starts in lower case): a
+    # few longer lines (a table's rows) made the width wider than the text's, and a wrapped
+    # line that fell short of it ended its paragraph mid-sentence
+    continued = [len(a) for a, b in pairwise(lines) if b[:1].islower() and not ends_sentence(a)]
+    return _near_longest(continued) if len(continued) >= 3 else width
+
+
+def _near_longest(lengths: Iterable[int]) -> int:
+    """The 90th percentile of some line lengths: the width they are wrapped to."""
+    ordered = sorted(lengths)
+    return ordered[int(0.9 * (len(ordered) - 1))]
 
 
 def _mark_short_lines(page: str, width: int) -> str:
