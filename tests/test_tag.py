@@ -836,6 +836,23 @@ def test_a_meta_csv_as_excel_saves_it_is_read_as_a_table_of_sentences_is(tag_not
         assert summary.iloc[0]["council"] == "York"
 
 
+def test_meta_visit_dates_give_the_visit_date_their_last_day(tag_notes):
+    """visit_dates "4 and 5 July 2023" beside a year set the visit date to the year alone;
+    with a year they contradict, the row is an error naming the dates."""
+    status, err, summary = tag_notes(
+        "document,visit_dates,year\nnotes.txt,4 and 5 July 2023,2023\n"
+    )
+    assert status == 0, err
+    row = summary.iloc[0]
+    assert (row["visit_dates"], row["visit_date"], row["year"]) == (
+        "4 and 5 July 2023",
+        "2023-07-05",
+        "2023",
+    )
+    status, err, _ = tag_notes("document,visit_dates,year\nnotes.txt,4 and 5 July 2023,2022\n")
+    assert status == 2 and "year '2022' and visit_dates '4 and 5 July 2023' disagree" in err
+
+
 def test_meta_gives_a_year_when_only_the_year_is_known(tag_notes):
     status, err, summary = tag_notes("document,year\nnotes.txt,2021\n")
     assert status == 0, err

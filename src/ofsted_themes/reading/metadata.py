@@ -484,6 +484,12 @@ def written_date(value: str) -> str | None:
     return _iso(found.group()) if found else None
 
 
+def last_day(dates: str) -> str | None:
+    """The ISO date of the last day of visit dates as written ("4 and 5 July 2023",
+    "12/12/2023 – 13/12/2023"); None where they give no whole date."""
+    return _iso(dates) if dates.strip() else None
+
+
 def _iso(span: str) -> str | None:
     """ISO date of the last full date in ``span`` (in words, or in figures day first); None
     when it is not a real date."""

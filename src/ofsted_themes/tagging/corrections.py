@@ -11,7 +11,7 @@ from pathlib import Path, PurePath
 
 from ofsted_themes.core.errors import ProblemsError
 from ofsted_themes.core.tables import FORMATS, LETTER_COLUMNS, read_table
-from ofsted_themes.reading.metadata import area_name, visit_kind
+from ofsted_themes.reading.metadata import area_name, last_day, visit_kind
 from ofsted_themes.tagging.letters import read_csv_table, spreadsheet_dates, text_header
 from ofsted_themes.tagging.summary import is_date_or_year
 
@@ -56,17 +56,20 @@ class Corrections:
             document = record.pop("document").strip()
             year = record.pop("year", "").strip()
             given = record.get("visit_date", "").strip()
-            column = "visit_date" if given else "year"
+            column, shown = ("visit_date", given) if given else ("year", year)
+            written = record.get("visit_dates", "").strip()
+            if not given and (last := last_day(written)):  # their last day, not the year alone
+                given, column, shown = last, "visit_dates", written
             date = given or year
             record["visit_date"] = given  # a year alone corrects a date only where they differ
             if date and not is_date_or_year(date):  # a year alone is a date too, as a file's
                 problems.append(
-                    f"--meta {path} row {number}: {column} '{date}' is not a date "
+                    f"--meta {path} row {number}: {column} '{shown}' is not a date "
                     "(YYYY-MM-DD) or a year (YYYY)"
                 )
             elif year and not date.startswith(year):
                 problems.append(
-                    f"--meta {path} row {number}: year '{year}' and visit_date '{date}' disagree"
+                    f"--meta {path} row {number}: year '{year}' and {column} '{shown}' disagree"
                 )
             record["visit_type"] = visit_kind(record.get("visit_type", ""))
             record["council"] = area_name(record.get("council", ""))  # as a letter's is read
