@@ -1353,6 +1353,19 @@ def test_a_tables_dates_as_letters_write_them_are_read_and_others_fail_it(tmp_pa
             read_sentence_table(source, "t.csv", "text")
 
 
+def test_a_csv_of_old_mac_line_ends_is_separated_by_its_header(tmp_path):
+    """A CSV saved by Excel for Mac as "Macintosh CSV" ends its lines with a carriage return
+    alone: its header was taken to be the whole file, a comma in a text cell chose the comma,
+    and the table failed ("more fields than the header")."""
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    source = tmp_path / "mac.csv"
+    source.write_bytes(b"council;text\rLeeds;Caseloads are high, and rising.\rYork;Plans drift.\r")
+    letters = read_sentence_table(source, "mac.csv", "text")
+    texts = {lt.metadata["council"]: list(lt.sentences["text"]) for lt in letters}
+    assert texts == {"Leeds": ["Caseloads are high, and rising."], "York": ["Plans drift."]}
+
+
 def test_headers_and_kinds_of_visit_as_people_type_them_are_read(tmp_path):
     """A "Text" header was refused while "Council" was taken; "Visit type" was carried as a
     column of its own; and "FV", "Monitoring", "ILACS" were each a kind of visit of their own,

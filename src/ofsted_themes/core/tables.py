@@ -219,7 +219,8 @@ def csv_separator(text: str) -> str:
     """The field separator of a CSV, from its header: a comma, else a semicolon or a tab where
     the header holds one and no comma (a spreadsheet saved as CSV where the comma is the
     decimal mark, or a tab-separated export)."""
-    header = text[: text.find("\n")] if "\n" in text else text
+    ends = [i for i in (text.find("\n"), text.find("\r")) if i >= 0]  # "\r" alone: old Mac's
+    header = text[: min(ends)] if ends else text
     if "," in header:
         return ","
     return max(";\t", key=header.count) if header.count(";") + header.count("\t") else ","
