@@ -325,6 +325,20 @@ def test_utf16_text_whose_first_character_is_nul_is_not_taken_for_utf32():
     assert decode_text(("\ufeff" + text).encode("utf-16-le")) == text
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_text_without_a_byte_order_mark_is_decoded(encoding, tmp_path):
+    """Saved without a mark (as some Windows programs do), UTF-16 text was refused as "not a
+    text file (binary content?)"; bytes with NULs that are not such text still are."""
+    from ofsted_themes.reading.formats.text import decode_text
+
+    text = "Focused visit to Leeds children’s services\n\nCaseloads are too high for workers.\n"
+    path = tmp_path / "letter.txt"
+    path.write_bytes(text.encode(encoding))
+    assert "Caseloads are too high for workers." in read_document(path).pages[0].text
+    with pytest.raises(DocumentError, match="not a text file"):
+        decode_text(b"\x00\x01\x02binary\x00\x00garbage!")
+
+
 def test_form_feeds_split_text_pages(tmp_path):
     path = tmp_path / "letter.txt"
     path.write_text("First page.\n\fSecond page.\n\f\fFourth page.\n", encoding="utf-8")

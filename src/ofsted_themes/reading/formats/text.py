@@ -110,7 +110,7 @@ def decode_text(data: bytes) -> str:
                     return data.decode(encoding, errors="replace")
                 break  # a UTF-8 BOM before Windows-1252 text (an editor's): guessed below
     if b"\x00" in data[:4096]:
-        raise DocumentError(NOT_TEXT)
+        return _bomless_utf16(data)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -126,6 +126,21 @@ def decode_text(data: bytes) -> str:
     if any(m.chaos <= best.chaos and "cp1252" in m.could_be_from_charset for m in matches):
         return data.decode("cp1252", errors="replace")
     return str(best)
+
+
+def _bomless_utf16(data: bytes) -> str:
+    """UTF-16 text saved without a byte-order mark (by some Windows programs): English text
+    has a NUL byte beside nearly every character, all on one side; else a DocumentError, as
+    any other bytes with NULs are no text."""
+    head = data[:4096]
+    pairs = len(head) // 2
+    for encoding, zeros in (("utf-16-le", head[1::2]), ("utf-16-be", head[0::2])):
+        if pairs and zeros.count(0) >= 0.9 * pairs and len(data) % 2 == 0:
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                break
+    raise DocumentError(NOT_TEXT)
 
 
 def _stray_byte(error: UnicodeDecodeError) -> tuple[str, int]:
