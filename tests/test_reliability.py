@@ -157,10 +157,11 @@ def test_a_resumed_csv_keeps_a_formula_council_quoted(tagger_file, tmp_path):
     assert council in set(read_table(out)["council"])  # read back as it was
 
 
-@pytest.mark.parametrize("how", ["moved", "copied"])
+@pytest.mark.parametrize("how", ["moved", "copied", "outputs moved"])
 def test_resume_after_the_project_folder_moves_tags_no_letter_twice(tagger_file, tmp_path, how):
     """The letters' names start at the folder recorded by absolute path: resumed in a project
-    folder renamed (or copied), every letter was another, tagged again and counted twice."""
+    folder renamed (or copied), every letter was another, tagged again and counted twice; the
+    outputs moved away from the letters must not lose their folder either."""
     first, second = tmp_path / "proj1", tmp_path / "proj2"
     normal_letter(first / "inbox")
     out = Path("reports") / "tags.csv"
@@ -168,14 +169,29 @@ def test_resume_after_the_project_folder_moves_tags_no_letter_twice(tagger_file,
     before = documents(first / out)
     if how == "moved":
         first.rename(second)
-    else:
+    elif how == "copied":
         shutil.copytree(first, second)
-    lf.make_text_letter(second / "inbox" / "later.txt", "focused_visit")
-    done = tag(tagger_file, second / out, "inbox", "--resume", cwd=second)
+    else:  # the letters stay; the outputs go to an archive beside the project
+        second.mkdir()
+        (first / "reports").rename(second / "reports")
+    letters = second if how != "outputs moved" else first
+    lf.make_text_letter(letters / "inbox" / "later.txt", "focused_visit")
+    done = tag(tagger_file, second / out, "inbox", "--resume", cwd=letters)
     assert done.returncode == 0, done.stderr
     assert "Tagged 1 letter" in done.stdout
     assert documents(second / out) == before | {"inbox/later.txt"}
     assert len(read_table(second / out.with_name("letters.csv"))) == 2
+
+
+def test_resume_onto_an_emptied_jsonl_summary_is_refused(tagger_file, tmp_path):
+    """An emptied JSONL summary reads as a table of no columns: a KeyError traceback."""
+    normal_letter(tmp_path / "inbox")
+    out, summary = tmp_path / "out" / "tags.csv", tmp_path / "out" / "letters.jsonl"
+    assert tag(tagger_file, out, "inbox", cwd=tmp_path, summary=str(summary)).returncode == 0
+    summary.write_bytes(b"")
+    done = tag(tagger_file, out, "inbox", "--resume", cwd=tmp_path, summary=str(summary))
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "letters.jsonl has no document column" in done.stderr
 
 
 @pytest.mark.parametrize("root", [1, ["a"], None])

@@ -176,7 +176,9 @@ def disagreements(
     """Where a summary's sentences, counts and shares are not those its tag table makes, letter
     by letter: the summary is made again from the tag table, as the run made it (``names``: the
     tag table's file name and the summary's)."""
-    tags_name = names[0]
+    tags_name, summary_name = names
+    if "document" not in summary.columns:  # an empty file's table: no columns at all
+        return [f"{summary_name} has no document column"]
     tagged = pd.DataFrame(
         {t: pd.to_numeric(tags[t], errors="coerce") if t in tags else 0 for t in theme_ids},
         index=tags.index,
@@ -349,18 +351,18 @@ def run_batch(
     planned |= outputs.planned
     paths, failures = _without_earlier_outputs(paths, failures, inputs, planned.values(), out)
     record = recover(out, list(planned.values()))  # an interrupted commit is finished first
-    root = resumed_root(record, out) if resume else Path.cwd()
     if resume:
         check_resumable(record, tagger, out)
     check_outputs(
         planned, [*paths, *([corrections.path] if corrections and corrections.path else [])]
     )
+    resumed = resumed_letters(out, summary, tagger.theme_ids) if resume else Earlier()
+    done = resumed.letters
+    root = resumed_root(record, out, paths, done) if resume else Path.cwd()
     outputs.record = {"model": tagger.fingerprint(), **root_record(root, out)}
     names = document_names(paths, root)
     paths, names, clashes = without_clashes(paths, names)
     failures = failures + clashes
-    resumed = resumed_letters(out, summary, tagger.theme_ids) if resume else Earlier()
-    done = resumed.letters
     earlier = set() if resume else earlier_letters(summary)
     if corrections:  # a resumed run corrects the earlier letters' rows too
         corrections.check(names + sorted(done - set(names)))
@@ -512,17 +514,21 @@ def root_record(root: Path, out: Path) -> dict[str, str]:
     return record
 
 
-def resumed_root(record: dict, out: Path) -> Path:
-    """The folder the earlier run named its letters from: found from the outputs where they
-    moved with it (a project folder moved or renamed, another machine), else where it was,
-    else the current folder. Named from elsewhere, every letter was another, tagged again and
+def resumed_root(record: dict, out: Path, paths: list[Path], done: set[str]) -> Path:
+    """The folder the earlier run named its letters from, of those it may be: found from the
+    outputs (they moved with it: a project folder renamed, copied, on another machine), where
+    it was, or the current folder; the one under which most of the letters given are named as
+    the earlier ones were. Named from another, every letter was another, tagged again and
     counted twice."""
     beside, recorded = record.get("root_from_out"), record.get("root")
-    if isinstance(beside, str) and (out.parent / beside).is_dir():
-        return (out.parent / beside).resolve()
-    if isinstance(recorded, str) and Path(recorded).is_dir():
-        return Path(recorded)
-    return Path.cwd()
+    candidates = [
+        *([(out.parent / beside).resolve()] if isinstance(beside, str) else []),
+        *([Path(recorded)] if isinstance(recorded, str) else []),
+        Path.cwd(),
+    ]
+    files = {name.split("::", 1)[0] for name in done}  # a table's letters: the table's name
+    found = [c for c in dict.fromkeys(candidates) if c.is_dir()] or [Path.cwd()]
+    return max(found, key=lambda root: len(files.intersection(document_names(paths, root))))
 
 
 def without_clashes(
