@@ -232,7 +232,10 @@ def test_a_letters_furniture_with_a_full_stop_is_no_sentence(line):
         "Leaders know their services well.", "Staff turnover is high.",
         "Leaders have not ensured that:",
         "Inspectors found that leaders act on what they learn from audits in the team:",
-        "The team meets at Town Hall, Leeds LS1 1UR on Mondays.",
+        "The team meets at Town Hall, Leeds LS1 1UR on Mondays.", "We met in Leeds LS1 1UR.",
+        "Leaders should:", "Inspectors found:",
+        "Date: 9 August 2023 Our ref: MV/2023/2 Inspectors found that caseloads are too high "
+        "for social workers and that managers do not oversee the plans of children in care.",
     ],
 )  # fmt: skip
 def test_a_short_sentence_is_not_taken_for_furniture(sentence):

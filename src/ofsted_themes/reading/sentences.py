@@ -274,23 +274,26 @@ def _sentences_before_a_fragment(paragraph: Span) -> Iterator[Span]:
 
 # A letter's furniture that ends like a sentence where a letter puts a full stop after each line:
 # contact details and references ("T: 0300 123 1231.", "Our ref: MV/2023/2.", "cc: …"), an address
-# line ending in a postcode, the signature (a name, His Majesty's Inspector), and a heading ending
-# in a colon (COLON_HEADING). Each was a sentence, and every share smaller for it.
+# ending in its postcode ("Ofsted, Piccadilly Gate, Manchester, M1 2WD."), the signature (a name,
+# His Majesty's Inspector), and a heading ending in a colon (COLON_HEADING). Each was a sentence,
+# and every share smaller for it. Each is short: a long sentence that starts with "Date:" is a
+# finding the reading joined to a line of furniture, and stays.
 LABELLED_LINE = re.compile(
     r"(?:T|Tel|Telephone|Textphone|F|Fax|E|E-?mail|W|Web|Website|Our\s+ref(?:erence)?|"
     r"Your\s+ref(?:erence)?|Ref|URN|cc|From|To|Date)\s*:",
     re.IGNORECASE,
 )
+FURNITURE_WORDS = 24  # a labelled line of more words holds more than furniture
 POSTCODE_END = re.compile(r"\b[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}\.?$")
 SIGNATURE = re.compile(
     r"(?:Senior\s+)?(?:(?:His|Her)\s+Majesty[’']s\s+(?:Chief\s+)?Inspector|HMI)"
     r"(?:\s+of\s+\w+)?\.?"
     r"|(?:[A-Z][a-z’'-]+\s+){1,2}[A-Z][a-z’'-]+\."  # a name alone: "Jo Leggett."
 )
-# a heading ending in a colon: of two words or fewer ("Summary:", "Key findings:"), or naming
-# areas ("Areas for improvement:", "Areas for priority action:"); not a lead-in to a list of
-# findings, which is a sentence ("Leaders should improve:")
-COLON_HEADING = re.compile(r"(?:\S+\s+)?\S+:|Areas?\s+(?:for|of)\s+(?:\S+\s+){0,2}\S+:", re.I)
+# a heading ending in a colon: a word alone ("Summary:", "From:"), or one naming areas ("Areas
+# for improvement:", "Areas for priority action:"); a lead-in to a list of findings is a
+# sentence, however short ("Leaders should:", "Inspectors found:")
+COLON_HEADING = re.compile(r"\S+:|Areas?\s+(?:for|of)\s+(?:\S+\s+){0,2}\S+:", re.I)
 
 
 def is_letter_furniture(text: str) -> bool:
@@ -298,8 +301,12 @@ def is_letter_furniture(text: str) -> bool:
     POSTCODE_END, SIGNATURE); each test is cheap, as every sentence of every letter is asked."""
     if text.endswith(":") and COLON_HEADING.fullmatch(text):
         return True
-    if LABELLED_LINE.match(text) or POSTCODE_END.search(text, max(0, len(text) - 12)):
+    if len(text) > 250 or len(text.split(maxsplit=FURNITURE_WORDS)) > FURNITURE_WORDS:
+        return False
+    if LABELLED_LINE.match(text):
         return True
+    if POSTCODE_END.search(text, max(0, len(text) - 12)):  # an address, or a postcode alone
+        return "," in text or len(text.split()) <= 2
     return len(text) < 60 and bool(SIGNATURE.fullmatch(text))
 
 
