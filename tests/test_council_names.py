@@ -191,6 +191,11 @@ def test_every_known_authority_reads_the_same_however_it_is_written(name):
             "leaders.",
             "Ashmoor",
         ),
+        (
+            "Focused visit to Ashmoor children's services\n\nThe Children In Care Council and "
+            "the Young People's Council meet leaders.",
+            "Ashmoor",
+        ),
         # a known authority named later outranks an earlier name that is none
         (
             "The Harbour Council of Churches met inspectors.\n\nFocused visit to Wigan "

@@ -1087,6 +1087,7 @@ def test_what_a_browser_hides_is_not_read(tmp_path):
         '<p style="color: red; DISPLAY : none">Children who go missing are not interviewed.</p>'
         '<p style="visibility:hidden">Managers do not oversee decisions.</p>'
         '<p aria-hidden="true">Leaders know the service well.</p>'
+        '<div hidden="until-found"><p>Plans are reviewed on time.</p></div>'
     )
     page = lf.letter_html("focused_visit").replace("</main>", hidden + "</main>", 1)
     path = tmp_path / "letter.html"
@@ -1094,6 +1095,7 @@ def test_what_a_browser_hides_is_not_read(tmp_path):
     sentences = [text for _, text in page_sentences(read_document(path))]
     assert not [s for s in fixture_sentences("focused_visit") if s not in sentences]
     assert "Leaders know the service well." in sentences
+    assert "Plans are reviewed on time." in sentences  # a closed accordion's: shown when opened
     assert not [
         s for s in sentences if "unmanageable" in s or "not interviewed" in s or "oversee" in s
     ]

@@ -262,6 +262,9 @@ def test_the_visit_is_the_latest_date_named_not_an_earlier_inspection_it_recalls
     )
     found = letter_metadata(text)
     assert (found.visit_dates, found.visit_date_iso) == ("4 and 5 July 2023", "2023-07-05")
+    # without the letter's own date, a plan's date cannot be told from the visit's: the first
+    undated = letter_metadata(text.replace("9 August 2023\n\n", ""))
+    assert undated.visit_date_iso == "2019-03-08"
 
 
 def test_a_reference_naming_ilacs_and_a_focused_visit_is_a_focused_visit():
@@ -289,6 +292,10 @@ def test_a_labels_dates_in_figures_are_read_day_first():
     assert (found.visit_dates, found.visit_date_iso) == ("12/12/2023 – 13/12/2023", "2023-12-13")
     impossible = letter_metadata(text.replace("13/12/2023", "31/02/2023"))
     assert impossible.visit_date_iso != "2023-02-31"
+    joined = letter_metadata(text.replace(" – ", "-"))  # a hyphen, no spaces
+    assert joined.visit_date_iso == "2023-12-13"
+    figures_alone = "Monitoring visit to Hull children’s services\nVisit dates: 12/12/2023\n"
+    assert letter_metadata(figures_alone).visit_date_iso == "2023-12-12"  # no month's name
 
 
 def test_a_letter_whose_visit_dates_cannot_be_read_has_the_year_of_its_own_date():

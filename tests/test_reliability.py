@@ -1346,12 +1346,20 @@ def test_a_tables_dates_as_letters_write_them_are_read_and_others_fail_it(tmp_pa
     source = tmp_path / "t.csv"
     source.write_text(
         "council,visit_date,text\nLeeds,4th May 2022,Caseloads are high.\n"
-        "York,12 Sept. 2021,Plans drift.\nHull,04/05/2023,Plans drift.\n",
+        "York,12 Sept. 2021,Plans drift.\nHull,04/05/2023,Plans drift.\n"
+        "Bury,Wednesday 4 May 2022,Plans drift.\nWigan,2022-05-06 09:30:00,Plans drift.\n"
+        "Bolton,2022-05-07T00:00:00,Plans drift.\n",
         encoding="utf-8",
     )
     letters = read_sentence_table(source, "t.csv", "text")
-    dates = ["2022-05-04", "2021-09-12", "2023-05-04"]  # day first, as England writes it
+    dates = ["2022-05-04", "2021-09-12", "2023-05-04",  # day first, as England writes it
+             "2022-05-04", "2022-05-06", "2022-05-07"]  # fmt: skip
     assert [lt.metadata["visit_date"] for lt in letters] == dates
+    source.write_text(  # the dates as written, alone: their last day (it counted as unknown)
+        "council,visit_dates,text\nLeeds,4 and 5 July 2023,Plans drift.\n", encoding="utf-8"
+    )
+    [letter] = read_sentence_table(source, "t.csv", "text")
+    assert letter.metadata["visit_date"] == "2023-07-05"
     wrong = {
         "visit_date": ("2022-13-45", "visit_date '2022-13-45' not a date"),
         "year": ("2022/23", "year '2022/23' not a year"),
@@ -1380,6 +1388,22 @@ def test_a_csv_of_old_mac_line_ends_is_separated_by_its_header(tmp_path):
     letters = read_sentence_table(source, "mac.csv", "text")
     texts = {lt.metadata["council"]: list(lt.sentences["text"]) for lt in letters}
     assert texts == {"Leeds": ["Caseloads are high, and rising."], "York": ["Plans drift."]}
+
+
+def test_a_formatted_empty_row_far_below_is_not_a_row_of_the_table(tmp_path):
+    """Only a row holding a value counts toward the row limit: Excel writes a row it formats
+    (a height, a style) though it is empty."""
+    from openpyxl import Workbook
+
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    book = Workbook()
+    book.active.append(["text"])
+    book.active.append(["Caseloads are too high for social workers."])
+    book.active.row_dimensions[MAX_TABLE_ROWS + 10].height = 20
+    book.save(tmp_path / "formatted.xlsx")
+    letters = read_sentence_table(tmp_path / "formatted.xlsx", "formatted.xlsx", "text")
+    assert [len(lt) for lt in letters] == [1]
 
 
 def test_headers_and_kinds_of_visit_as_people_type_them_are_read(tmp_path):

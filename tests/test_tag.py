@@ -888,7 +888,9 @@ def test_meta_headers_and_years_as_a_spreadsheet_writes_them_are_read(tag_notes)
     ("written", "named"),
     [("JTAI", "joint targeted area inspection"), ("ilacs", "inspection"),
      ("Focused  Visit", "focused visit"), ("inspection (SIF)", "inspection"),
-     ("Assurance visit", "Assurance visit")],
+     ("Assurance visit", "Assurance visit"), ("Area SEND inspection", "Area SEND inspection"),
+     ("Inspection of children's homes", "Inspection of children's homes"),
+     ("Standard inspection", "inspection")],
 )  # fmt: skip
 def test_meta_kinds_of_visit_are_named_as_the_summary_names_them(written, named):
     from ofsted_themes.reading.metadata import visit_kind

@@ -127,9 +127,13 @@ SIF_SUBJECT = re.compile(
     rf"(?:^|\n)[ \t]*(?P<council>{NAME_WORD}(?:[ \t]+(?:and|of|upon|on|with|{NAME_WORD})){{0,5}})"
     r"[ \t]*\n?[ \t]*Inspection of services for children in need"
 )
-# Never a council's name: "Single inspection of LA children's services"; the councils of
-# children in care and of young people, which letters name ("Children in Care Council")
-NOT_A_NAME = {"la", "local authority", "the local authority", "care", "youth", "young people"}
+# Never a council's name: "Single inspection of LA children's services"; nor the councils of
+# children in care and of young people, which letters name ("Children in Care Council", "the
+# Children In Care Council", "Young People's Council", "Youth Council")
+NOT_A_NAME = {"la", "local authority", "the local authority"}
+CHILDRENS_COUNCIL = re.compile(
+    r"(?:^|\s)(?:care|youth|young\s+people[’']?s?|children[’']?s?)$", re.I
+)
 # Words a pattern cannot match without, as they stand: a letter without them is passed over by a
 # substring test, where the pattern would be tried at every character of it
 REQUIRED_WORDS = {
@@ -202,6 +206,7 @@ LABELLED_DATES = re.compile(
 )
 # "Visit dates: 12/12/2023 – 13/12/2023": a label's dates in figures, day first as in England
 NUMERIC_DATE = r"(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>(?:19|20)\d\d)\b"
+FIGURES_DATE = re.compile(NUMERIC_DATE)
 LABELLED_FIGURES = re.compile(
     rf"\b{DATES_LABEL}\s+(?P<span>(?:\d{{1,2}}/\d{{1,2}}/\d{{4}}{DATE_JOIN})*{NUMERIC_DATE})"
 )
@@ -348,7 +353,7 @@ def council(text: str) -> str | None:
             if name in KNOWN_AUTHORITIES:
                 return name
             if first is None and name.lower() not in NOT_A_NAME:
-                first = name
+                first = None if CHILDRENS_COUNCIL.search(name) else name
     return first
 
 
@@ -366,9 +371,10 @@ def visit_dates(text: str, visit: re.Match | None = None) -> tuple[str | None, s
     in such a sentence ("the focused visit in December 2020": the year alone); else the latest
     after the visit is first named and not after the letter's own date ("Leeds was last
     inspected from 4 to 8 March 2019. Inspectors carried out this visit on 4 and 5 July
-    2023.")."""
+    2023."), or the first where the letter's own date is not known."""
     lowered = text.lower()
-    if not any(stem in lowered for stem in MONTH_STEMS):  # a date names its month
+    # a date names its month, in words or in figures after a label
+    if not any(stem in lowered for stem in MONTH_STEMS) and not _labelled_dates(text):
         return None, None
     found = _labelled_dates(text) or (_latest_beside(text, visit) if visit else None)
     if found is None and visit and (month := _latest_month_beside(text, visit)):
@@ -392,10 +398,12 @@ SENTENCE_END = re.compile(rf"[.!?]{SHORT_MONTH_STOP}(?:\s|$)|\n")
 
 def _latest_dates(text: str, start: int) -> re.Match | None:
     """The latest of the dates VISIT_DATES finds from ``start`` on that are real dates and not
-    after the letter's own date, if it has one (a letter recalls earlier visits, and dates
-    after it are of plans); else the first found."""
+    after the letter's own date (a letter recalls earlier visits, and dates after it are of
+    plans); the first found where the letter gives no date of its own, or none is real."""
     written = LETTER_DATE.search(text, 0, LETTER_TOP)
-    latest = (_iso(written.group()) if written else None) or "9999"
+    latest = _iso(written.group()) if written else None
+    if latest is None:  # what is after the letter cannot be told: the first, as it names it
+        return VISIT_DATES.search(text, start)
     found = list(VISIT_DATES.finditer(text, start))
     dated = {f: iso for f in found if (iso := _iso(_span(f))) and iso <= latest}
     # none a real date ("30 and 31 February"): the first, as written, with no ISO date
@@ -480,7 +488,8 @@ def written_date(value: str) -> str | None:
     """The ISO date of ``value`` when it is one date as letters write it ("4 May 2022", "4th
     Sept. 2022") or as a spreadsheet in England does (04/05/2022, day first), whole; else
     None."""
-    found = LAST_DATE.fullmatch(value.strip()) or FIGURES_DATE.fullmatch(value.strip())
+    value = re.sub(rf"^\s*{WEEKDAY}", "", value).strip()  # "Wednesday 4 May 2022"
+    found = LAST_DATE.fullmatch(value) or FIGURES_DATE.fullmatch(value)
     return _iso(found.group()) if found else None
 
 
@@ -496,11 +505,8 @@ def _iso(span: str) -> str | None:
     words = list(LAST_DATE.finditer(span))
     if words:
         return _real_date(words[-1]["year"], month_number(words[-1]["month"]), words[-1]["day"])
-    figures = FIGURES_DATE.fullmatch(span.rsplit(maxsplit=1)[-1]) if span.strip() else None
+    *_, figures = [None, *FIGURES_DATE.finditer(span)]
     return _real_date(figures["year"], figures["month"], figures["day"]) if figures else None
-
-
-FIGURES_DATE = re.compile(NUMERIC_DATE)
 
 
 def _real_date(year: str, month: str | int, day: str) -> str | None:
@@ -516,7 +522,16 @@ WRITTEN_KINDS = [
     (re.compile(r"\bjtai\b|joint\s+targeted", re.I), JTAI),
     (re.compile(r"\bmonitoring\b|^mv$", re.I), MONITORING_VISIT),
     (re.compile(r"\bfocused\b|^fv$", re.I), FOCUSED_VISIT),
-    (re.compile(r"\binspection\b|\bilacs\b|^sif$", re.I), INSPECTION),
+    # an inspection of the council's services, not of another kind ("Area SEND inspection",
+    # "Inspection of children's homes": kept as written)
+    (
+        re.compile(
+            r"\bilacs\b|\bsif\b|^(?:(?:full|standard|short|single)\s+)?inspection$"
+            rf"|^inspection\s+of\s+(?:the\s+)?(?:local\s+authority\s+)?{CHILDRENS}\s+services",
+            re.I,
+        ),
+        INSPECTION,
+    ),
 ]
 
 

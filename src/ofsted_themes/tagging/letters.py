@@ -50,12 +50,13 @@ from ofsted_themes.reading.formats.text import decode_text
 from ofsted_themes.reading.metadata import (
     area_name,
     document_metadata,
+    last_day,
     visit_kind,
     written_date,
 )
 from ofsted_themes.reading.sentences import iter_letter_sentences
 from ofsted_themes.tagging.summary import YEAR, is_date_or_year, visit_year
-from ofsted_themes.tagging.workbooks import fill_merged, hidden_sheets, last_rows, merged_down
+from ofsted_themes.tagging.workbooks import fill_merged, hidden_sheets, merged_down, sheets_beyond
 
 if TYPE_CHECKING:  # imported where an archive is opened: `tag --help` never needs it
     import zipfile
@@ -225,7 +226,8 @@ def letter_name(document: str, name: str) -> str:
 # a year as a spreadsheet or pandas may write it: 2022.0 (a column of numbers with gaps, read
 # as decimals), or a date cell shown as a year (2022-01-01 00:00:00)
 SPREADSHEET_YEAR = r"^\s*((?:19|20)\d\d)(?:\.0*|-\d\d-\d\d(?: 00:00:00)?)\s*$"
-SPREADSHEET_DATE = r"^\s*((?:19|20)\d\d-\d\d-\d\d) 00:00:00\s*$"  # a date cell's midnight
+# a date cell or a date and time (its midnight, or a time of day; "2022-05-04T09:30:00")
+SPREADSHEET_DATE = r"^\s*((?:19|20)\d\d-\d\d-\d\d)[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?\s*$"
 
 
 def spreadsheet_dates(table: pd.DataFrame) -> pd.DataFrame:
@@ -361,8 +363,8 @@ def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
         raise InputError(f"cannot read workbook: damaged .xlsx ({reason})") from None
     hidden = hidden_sheets(archive)
     shown = {n: sheet for n, sheet in sheets.items() if n not in hidden} or sheets
-    if max((r for n, r in last_rows(archive).items() if n in shown), default=0) > ROWS_READ:
-        raise LimitExceeded(f"over {MAX_TABLE_ROWS:,} rows: split the table")  # header: row 1
+    if any(name in shown for name in sheets_beyond(archive, ROWS_READ)):  # header: row 1
+        raise LimitExceeded(f"over {MAX_TABLE_ROWS:,} rows: split the table")
     merged = merged_down(archive)
     sheets = {n: with_text_column(text_header(s), text_column) for n, s in shown.items()}
     return _joined_sheets(
@@ -496,10 +498,13 @@ def area_names(councils: np.ndarray) -> np.ndarray:
 
 
 def _as_letter_metadata(meta: dict) -> dict:
-    """A table's metadata as a letter's is read: a year alone as the visit date (the council is
-    named by its area already: ``table_metadata``)."""
+    """A table's metadata as a letter's is read: the last day of its visit dates, or a year
+    alone, as the visit date (the council is named by its area already: ``table_metadata``)."""
     year = meta.pop("year", "")
-    if YEAR.fullmatch(year) and "visit_date" not in meta:
+    last = last_day(meta.get("visit_dates", ""))  # "4 and 5 July 2023", as --meta reads them
+    if "visit_date" not in meta and last and last.startswith(year):
+        meta["visit_date"] = last
+    elif YEAR.fullmatch(year) and "visit_date" not in meta:
         meta["visit_date"] = year  # the year alone, as a file name gives it
     return meta
 

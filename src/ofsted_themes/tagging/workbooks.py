@@ -54,22 +54,27 @@ def merged_down(archive: zipfile.ZipFile | None) -> dict[str, list[Merged]]:
 
 # a row's number, in a row element's start tag (its namespace prefix is the writer's choice)
 ROW_NUMBER = re.compile(rb'<(?:[\w.-]+:)?row\b[^>]*?\br="([0-9]+)"')
+# a cell's value: a number, formula result or shared string (v), or text written in place (is)
+CELL_VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|is)\b")
 
 
-def last_rows(archive: zipfile.ZipFile | None) -> dict[str, int]:
-    """Per sheet name, the number of its last row that the file holds: pandas reads a set
-    number of rows and drops blank ones at the end, so a row far below a gap of blank rows
-    would be left out without a word, where its number shows the table is too long."""
-    found: dict[str, int] = {}
+def sheets_beyond(archive: zipfile.ZipFile | None, rows: int) -> list[str]:
+    """The sheets holding a value in a row past ``rows`` (numbered as in Excel): pandas reads
+    a set number of rows and drops blank ones at the end, so a row far below a gap of blank
+    rows would be left out without a word. A row formatted, but empty, is no such row."""
+    found = []
     for name, part in _sheet_parts(archive).items():
         try:
             xml = archive.read(part)  # type: ignore[union-attr]  # parts imply an archive
         except (KeyError, OSError, ValueError):
             continue
-        start = max(xml.rfind(b"<row "), xml.rfind(b":row "))  # rows come in order
+        start = max(xml.rfind(b"<row "), xml.rfind(b":row "))  # rows come in order: the last
         last = ROW_NUMBER.search(xml, max(0, xml.rfind(b"<", 0, start + 1))) if start >= 0 else None
-        if last:
-            found[name] = int(last.group(1))
+        if not last or int(last.group(1)) <= rows:
+            continue
+        beyond = next(m for m in ROW_NUMBER.finditer(xml) if int(m.group(1)) > rows)
+        if CELL_VALUE.search(xml, beyond.start()):
+            found.append(name)
     return found
 
 

@@ -28,7 +28,8 @@ GOVUK_FURNITURE = frozenset({
     "gem-c-print-link", "app-c-back-to-top", "gem-c-layout-super-navigation-header",
 })  # fmt: skip
 # What a browser does not show: the ``hidden`` attribute, or an inline style hiding the element (a
-# template's unused alternative, a pop-up's text); ``aria-hidden`` is shown, and so is read.
+# template's unused alternative, a pop-up's text); ``aria-hidden`` is shown, and so is read, and
+# so is ``hidden="until-found"``, an accordion's closed section, which a reader opens.
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)", re.I)
 # Where a <header> is an article's or a section's own heading (often its title and opening text)
 # rather than the page's banner: a header inside one of these is kept. This is HTML's own rule
@@ -118,7 +119,9 @@ def _furniture(soup: Any) -> set[int]:
     def drop(tag: Any) -> bool:
         banner = tag.name == "header" and not open_tags[-1].sectioned
         govuk = not GOVUK_FURNITURE.isdisjoint(tag.get("class") or ())
-        hidden = tag.has_attr("hidden") or HIDDEN_STYLE.search(tag.get("style") or "")
+        hidden = tag.get("hidden") not in (None, "until-found") or HIDDEN_STYLE.search(
+            tag.get("style") or ""
+        )
         if tag.name in DROPPED_TAGS or banner or govuk or hidden:
             dropped.add(id(tag))
             return True
