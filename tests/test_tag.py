@@ -853,6 +853,15 @@ def test_meta_visit_dates_give_the_visit_date_their_last_day(tag_notes):
     assert status == 2 and "year '2022' and visit_dates '4 and 5 July 2023' disagree" in err
 
 
+def test_a_meta_table_over_the_row_limit_is_refused_not_cut_short(tag_notes):
+    """A --meta CSV was read to the row limit and the rest left out without a word."""
+    from ofsted_themes.core.limits import MAX_TABLE_ROWS
+
+    rows = "".join(f"l{i}.txt,Leeds\n" for i in range(MAX_TABLE_ROWS)) + "notes.txt,York\n"
+    status, err, _ = tag_notes("document,council\n" + rows)
+    assert status == 2 and f"over {MAX_TABLE_ROWS:,} rows" in err
+
+
 def test_meta_gives_a_year_when_only_the_year_is_known(tag_notes):
     status, err, summary = tag_notes("document,year\nnotes.txt,2021\n")
     assert status == 0, err

@@ -10,6 +10,7 @@ from collections import defaultdict
 from pathlib import Path, PurePath
 
 from ofsted_themes.core.errors import ProblemsError
+from ofsted_themes.core.limits import MAX_TABLE_ROWS
 from ofsted_themes.core.tables import FORMATS, LETTER_COLUMNS, read_table
 from ofsted_themes.reading.metadata import area_name, last_day, visit_kind
 from ofsted_themes.tagging.letters import read_csv_table, spreadsheet_dates, text_header
@@ -43,7 +44,10 @@ class Corrections:
             csv = Path(path).suffix.lower() == ".csv"
             table = read_csv_table(Path(path).read_bytes()) if csv else read_table(path)
         except (OSError, ValueError) as error:
-            raise ProblemsError([f"--meta {path}: cannot read it ({error})"]) from None
+            reason = str(error).removeprefix("cannot read table: ")
+            raise ProblemsError([f"--meta {path}: cannot read it ({reason})"]) from None
+        if len(table) > MAX_TABLE_ROWS:  # read no further: the rest would be left out unsaid
+            raise ProblemsError([f"--meta {path}: over {MAX_TABLE_ROWS:,} rows: split it"])
         table = spreadsheet_dates(text_header(table))  # read as a table of sentences is
         if "document" not in table.columns:
             raise ProblemsError([f"--meta {path}: no 'document' column (the letters to correct)"])
