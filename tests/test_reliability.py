@@ -1360,6 +1360,12 @@ def test_a_tables_dates_as_letters_write_them_are_read_and_others_fail_it(tmp_pa
     )
     [letter] = read_sentence_table(source, "t.csv", "text")
     assert letter.metadata["visit_date"] == "2023-07-05"
+    source.write_text(  # and a year they contradict fails the table, as in --meta
+        "council,visit_dates,year,text\nLeeds,4 and 5 July 2023,2022,Plans drift.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match=re.escape("year and visit_dates disagree ('2022', '4 ")):
+        read_sentence_table(source, "t.csv", "text")
     wrong = {
         "visit_date": ("2022-13-45", "visit_date '2022-13-45' not a date"),
         "year": ("2022/23", "year '2022/23' not a year"),

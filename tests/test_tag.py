@@ -1270,7 +1270,7 @@ def test_a_letter_whose_council_or_year_is_not_read_is_warned_of(tagger_file, tm
     out = tmp_path / "out" / "tags.csv"
     status, _, err = main_in_process(capsys, letters, "--model", tagger_file, "--out", out)
     assert status == 0, err
-    [warning] = [line for line in err.splitlines() if "could be read" in line]
+    [warning] = [line for line in err.splitlines() if "none read from the letter" in line]
     assert warning.startswith("warning: 1 letter gave no council or no visit year")
     assert warning.endswith("notes.txt (council, year)")
     page = out.with_name("report.html").read_text(encoding="utf-8")
@@ -1280,7 +1280,7 @@ def test_a_letter_whose_council_or_year_is_not_read_is_warned_of(tagger_file, tm
     run = ("--model", tagger_file, "--out", out, "--meta", meta, "--resume")
     status, _, err = main_in_process(capsys, letters, *run)
     assert status == 0, err
-    assert not [line for line in err.splitlines() if "could be read" in line and "notes" in line]
+    assert not [line for line in err.splitlines() if "none read from" in line and "notes" in line]
     assert "notes.txt (council, year)" not in out.with_name("report.html").read_text("utf-8")
 
 

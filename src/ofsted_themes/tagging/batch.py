@@ -270,8 +270,8 @@ UNFAMILIAR = (
     "wrongly from a letter?), each counted under that name: give the letter's council with --meta"
 )
 UNREAD = (
-    "gave no council or no visit year that could be read, each counted under 'unknown' there: "
-    "give them with --meta"
+    "gave no council or no visit year (none read from the letter nor given, or its table's rows "
+    "disagree), each counted under 'unknown' there: give them with --meta"
 )
 # the warnings of letters counted as a reader may not expect, by their list in BatchResult
 LETTER_WARNINGS = {

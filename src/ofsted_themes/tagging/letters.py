@@ -258,6 +258,9 @@ def check_dates(table: pd.DataFrame) -> None:
         valid, what = checks[column]
         if wrong := [cell for cell in given if cell and not valid(cell)]:
             problems.append(f"{column} {quoted(wrong)} not {what}")
+    written = table["visit_dates"].str.strip() if "visit_dates" in table.columns else None
+    if written is not None and "year" in cells and (apart := _years_apart(written, cells["year"])):
+        problems.append(f"year and visit_dates disagree ({some_of(apart)})")  # as --meta has it
     if len(cells) == 2:
         dates, years = cells["visit_date"], cells["year"]
         apart = [
@@ -267,6 +270,16 @@ def check_dates(table: pd.DataFrame) -> None:
             problems.append(f"year and visit_date disagree ({some_of(list(dict.fromkeys(apart)))})")
     if problems:
         raise InputError("; ".join(problems) + ": correct the table")
+
+
+def _years_apart(written: pd.Series, years: pd.Series) -> list[str]:
+    """The distinct rows whose visit dates as written end in another year than their year's."""
+    pairs = [
+        f"'{year}', '{dates}'"
+        for dates, year in zip(written, years, strict=True)
+        if dates and year and not (last_day(dates) or year).startswith(year)
+    ]
+    return list(dict.fromkeys(pairs))
 
 
 def quoted(cells: Iterable[str]) -> str:
