@@ -1363,6 +1363,25 @@ def test_docx_hidden_text_is_not_read(tmp_path):
     assert "Leaders know the service well." in text
 
 
+def test_docx_text_hidden_by_its_character_style_is_not_read(tmp_path):
+    """A run whose character style hides its text (Font > Hidden in the style) was read."""
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+
+    document = docx.Document()
+    document.styles.add_style("Secret", WD_STYLE_TYPE.CHARACTER).font.hidden = True
+    paragraph = document.add_paragraph("Caseloads are ")
+    paragraph.add_run("not ", style="Secret")
+    paragraph.add_run("manageable.")
+    document.add_paragraph().add_run("Children go missing every week.", style="Secret")
+    shown = document.add_paragraph().add_run("Leaders know the service well.", style="Secret")
+    shown.font.hidden = False  # the run's own formatting shows it
+    document.save(tmp_path / "styled.docx")
+    text = read_document(tmp_path / "styled.docx").pages[0].text
+    assert "Caseloads are manageable." in text and "missing" not in text
+    assert "Leaders know the service well." in text
+
+
 def test_a_pdf_of_furniture_alone_reads_as_empty_pages_not_a_failure():
     from fpdf import FPDF
 

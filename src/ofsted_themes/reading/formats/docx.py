@@ -50,6 +50,7 @@ def read_docx(data: bytes) -> list[str]:
     check_archive(data, "DOCX")
     try:
         document = docx.Document(io.BytesIO(data))
+        _hide_runs_of_hidden_styles(document)
         pages: list[list[str]] = [[]]
         _docx_blocks(document.element.body, pages)
     except LimitExceeded:  # the time limit, expiring inside python-docx
@@ -112,6 +113,22 @@ def _hidden(run: Element) -> bool:
     display or print."""
     vanish = run.find(VANISH)
     return vanish is not None and vanish.get(W + "val", "true").lower() not in OFF
+
+
+def _hide_runs_of_hidden_styles(document) -> None:
+    """Mark hidden (``w:vanish``, in the tree read, not the file) each run whose character style
+    hides its text: Word shows such a run no more than one hidden by its own formatting."""
+    styles = document.styles.element
+    hidden = {
+        style.get(W + "styleId")
+        for style in styles.iterchildren(W + "style")
+        if style.get(W + "type") == "character" and _hidden(style)
+    }
+    if not hidden:  # most documents: no run need be looked at
+        return
+    for named in document.element.body.iter(W + "rStyle"):
+        if named.get(W + "val") in hidden and named.getparent().find(W + "vanish") is None:
+            named.getparent().append(named.makeelement(W + "vanish", {}))
 
 
 def _displayed(parent: Element, kinds: set[str]) -> Iterator[Element]:
