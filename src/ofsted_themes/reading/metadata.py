@@ -372,11 +372,12 @@ def visit_dates(text: str, visit: re.Match | None = None) -> tuple[str | None, s
     after the visit is first named and not after the letter's own date ("Leeds was last
     inspected from 4 to 8 March 2019. Inspectors carried out this visit on 4 and 5 July
     2023."), or the first where the letter's own date is not known."""
+    labelled = _labelled_dates(text)
     lowered = text.lower()
     # a date names its month, in words or in figures after a label
-    if not any(stem in lowered for stem in MONTH_STEMS) and not _labelled_dates(text):
+    if labelled is None and not any(stem in lowered for stem in MONTH_STEMS):
         return None, None
-    found = _labelled_dates(text) or (_latest_beside(text, visit) if visit else None)
+    found = labelled or (_latest_beside(text, visit) if visit else None)
     if found is None and visit and (month := _latest_month_beside(text, visit)):
         return month["span"], month["year"]
     found = found or _latest_dates(text, visit.start() if visit else 0)
@@ -387,7 +388,7 @@ def visit_dates(text: str, visit: re.Match | None = None) -> tuple[str | None, s
     span = _span(found)
     if span[:8].lower() == "between ":  # a sentence's first word keeps no capital here
         span = "between " + span[8:]
-    return span, _iso(span)
+    return span, last_day(span)
 
 
 # a sentence's end, but not a month's cut short ("on 3 and 4 Sept. 2022")
@@ -401,11 +402,11 @@ def _latest_dates(text: str, start: int) -> re.Match | None:
     after the letter's own date (a letter recalls earlier visits, and dates after it are of
     plans); the first found where the letter gives no date of its own, or none is real."""
     written = LETTER_DATE.search(text, 0, LETTER_TOP)
-    latest = _iso(written.group()) if written else None
+    latest = last_day(written.group()) if written else None
     if latest is None:  # what is after the letter cannot be told: the first, as it names it
         return VISIT_DATES.search(text, start)
     found = list(VISIT_DATES.finditer(text, start))
-    dated = {f: iso for f in found if (iso := _iso(_span(f))) and iso <= latest}
+    dated = {f: iso for f in found if (iso := last_day(_span(f))) and iso <= latest}
     # none a real date ("30 and 31 February"): the first, as written, with no ISO date
     return max(dated, key=dated.__getitem__) if dated else next(iter(found), None)
 
@@ -425,7 +426,7 @@ def _span(found: re.Match) -> str:
 def _latest_beside(text: str, visit: re.Match) -> re.Match | None:
     """The latest full dates in a sentence that names the kind of ``visit``, after that
     mention."""
-    dated = {d: iso for d in _beside(text, visit, VISIT_DATES) if (iso := _iso(_span(d)))}
+    dated = {d: iso for d in _beside(text, visit, VISIT_DATES) if (iso := last_day(_span(d)))}
     return max(dated, key=dated.__getitem__, default=None)
 
 
@@ -490,18 +491,13 @@ def written_date(value: str) -> str | None:
     None."""
     value = re.sub(rf"^\s*{WEEKDAY}", "", value).strip()  # "Wednesday 4 May 2022"
     found = LAST_DATE.fullmatch(value) or FIGURES_DATE.fullmatch(value)
-    return _iso(found.group()) if found else None
+    return last_day(found.group()) if found else None
 
 
-def last_day(dates: str) -> str | None:
-    """The ISO date of the last day of visit dates as written ("4 and 5 July 2023",
-    "12/12/2023 – 13/12/2023"); None where they give no whole date."""
-    return _iso(dates) if dates.strip() else None
-
-
-def _iso(span: str) -> str | None:
-    """ISO date of the last full date in ``span`` (in words, or in figures day first); None
-    when it is not a real date."""
+def last_day(span: str) -> str | None:
+    """The ISO date of the last full date in ``span``, in words or in figures day first: the
+    last day of visit dates as written ("4 and 5 July 2023", "12/12/2023 – 13/12/2023"); None
+    where they give no whole, real date."""
     words = list(LAST_DATE.finditer(span))
     if words:
         return _real_date(words[-1]["year"], month_number(words[-1]["month"]), words[-1]["day"])

@@ -258,26 +258,23 @@ def check_dates(table: pd.DataFrame) -> None:
         valid, what = checks[column]
         if wrong := [cell for cell in given if cell and not valid(cell)]:
             problems.append(f"{column} {quoted(wrong)} not {what}")
-    written = table["visit_dates"].str.strip() if "visit_dates" in table.columns else None
-    if written is not None and "year" in cells and (apart := _years_apart(written, cells["year"])):
-        problems.append(f"year and visit_dates disagree ({some_of(apart)})")  # as --meta has it
-    if len(cells) == 2:
-        dates, years = cells["visit_date"], cells["year"]
-        apart = [
-            f"'{y}', '{d}'" for d, y in zip(dates, years, strict=True) if d and y and d[:4] != y
-        ]
-        if apart:
-            problems.append(f"year and visit_date disagree ({some_of(list(dict.fromkeys(apart)))})")
+    # a year the row's date contradicts, or its dates as written (their last day), as --meta's
+    years = cells.get("year")
+    for column, date_of in (("visit_date", str), ("visit_dates", lambda w: last_day(w) or "")):
+        if years is None or column not in table.columns:
+            continue
+        if apart := _years_apart(table[column].str.strip(), years, date_of):
+            problems.append(f"year and {column} disagree ({some_of(apart)})")
     if problems:
         raise InputError("; ".join(problems) + ": correct the table")
 
 
-def _years_apart(written: pd.Series, years: pd.Series) -> list[str]:
-    """The distinct rows whose visit dates as written end in another year than their year's."""
+def _years_apart(cells: Iterable[str], years: Iterable[str], date_of) -> list[str]:
+    """The distinct rows whose cell (a date, by ``date_of``) is of another year than theirs."""
     pairs = [
-        f"'{year}', '{dates}'"
-        for dates, year in zip(written, years, strict=True)
-        if dates and year and not (last_day(dates) or year).startswith(year)
+        f"'{year}', '{cell}'"
+        for cell, year in zip(cells, years, strict=True)
+        if year and (date := date_of(cell)) and not date.startswith(year)
     ]
     return list(dict.fromkeys(pairs))
 
