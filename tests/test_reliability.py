@@ -1513,7 +1513,7 @@ def test_merged_ranges_are_found_under_any_prefix_and_target(tmp_path):
     absolute target; only ranges spanning rows fill anything."""
     import zipfile
 
-    from ofsted_themes.tagging.workbooks import merged_down
+    from ofsted_themes.tagging.workbooks import merged_down, sheet_xml
 
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     rels = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -1536,7 +1536,7 @@ def test_merged_ranges_are_found_under_any_prefix_and_target(tmp_path):
             f'<worksheet xmlns="{main}"><sheetData/><mergeCells>'
             '<mergeCell ref="AA10:AA12"/></mergeCells></worksheet>'))  # fmt: skip
     with zipfile.ZipFile(path) as archive:
-        assert merged_down(archive) == {"One": [(3, 2, 5)], "Two": [(27, 10, 12)]}
+        assert merged_down(sheet_xml(archive)) == {"One": [(3, 2, 5)], "Two": [(27, 10, 12)]}
 
 
 def test_a_sheet_without_the_text_column_fails_its_workbook_by_name(tagger_file, tmp_path):

@@ -155,6 +155,10 @@ def main(argv: list[str] | None = None) -> int:
     with starting_up():
         inputs, corrections, tagger, version = checked_run(args)
     from ofsted_themes import is_model_uri
+    from ofsted_themes.core.digests import file_digest
+
+    # the model file's digest (its MLflow run's tagger_digest), of the file as it was loaded
+    digest = file_digest(args.model) if Path(args.model).is_file() else None
     from ofsted_themes.core.locks import exclusive
     from ofsted_themes.tagging.batch import run_batch
     from ofsted_themes.tagging.outputs import OutputSet, failures_path
@@ -185,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
                 from ofsted_themes.reporting.html import write_batch_report
 
                 tags = outputs.staged[args.out]
-                made = provenance(args.model, tagger, version) | {
+                made = provenance(args.model, tagger, version, digest) | {
                     "overridden": sorted(parse_thresholds(args.threshold, tagger.theme_ids)),
                     "failed": len(result.failures),
                     "duplicates": result.duplicates,
@@ -222,10 +226,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"warning: --meta rows that match no letter tagged: {unused}", file=sys.stderr)
     made = f"trained on {tagger.metadata.get('data', 'unknown data')}"
     made = (f"version {version}, " if version else "") + made
-    if Path(args.model).is_file():  # what finds its run in MLflow
-        from ofsted_themes.core.digests import file_digest
-
-        made += f"; MLflow tagger_digest {file_digest(args.model)}"
+    if digest:  # what finds its run in MLflow
+        made += f"; MLflow tagger_digest {digest}"
     print(f"  model {printable(args.model)} ({made}; fingerprint {tagger.fingerprint()})")
     return ExitCode.FAILURES if result.failures else ExitCode.OK
 
@@ -343,15 +345,13 @@ def beside(path: Path, report: Path) -> str:
         return str(path.resolve())
 
 
-def provenance(model: str, tagger, version: str | None = None) -> dict:
-    """What made the tags, for the report: model (its file's digest is the tagger_digest of its
-    MLflow run), its training, quality in cross-validation and thresholds."""
-    from ofsted_themes.core.digests import file_digest
-
+def provenance(model: str, tagger, version: str | None, digest: str | None) -> dict:
+    """What made the tags, for the report: model (``digest``, its file's, is the tagger_digest
+    of its MLflow run), its training, quality in cross-validation and thresholds."""
     return {
         "model": printable(model),
         "version": version,
-        "digest": file_digest(model) if Path(model).is_file() else None,
+        "digest": digest,
         "fingerprint": tagger.fingerprint(),
         "data": tagger.metadata.get("data"),
         "cv_macro_f1": tagger.metadata.get("cv_macro_f1"),

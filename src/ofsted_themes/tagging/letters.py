@@ -56,7 +56,13 @@ from ofsted_themes.reading.metadata import (
 )
 from ofsted_themes.reading.sentences import iter_letter_sentences
 from ofsted_themes.tagging.summary import YEAR, is_date_or_year, visit_year
-from ofsted_themes.tagging.workbooks import fill_merged, hidden_sheets, merged_down, sheets_beyond
+from ofsted_themes.tagging.workbooks import (
+    fill_merged,
+    hidden_sheets,
+    merged_down,
+    sheet_xml,
+    sheets_beyond,
+)
 
 if TYPE_CHECKING:  # imported where an archive is opened: `tag --help` never needs it
     import zipfile
@@ -373,9 +379,10 @@ def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
         raise InputError(f"cannot read workbook: damaged .xlsx ({reason})") from None
     hidden = hidden_sheets(archive)
     shown = {n: sheet for n, sheet in sheets.items() if n not in hidden} or sheets
-    if any(name in shown for name in sheets_beyond(archive, ROWS_READ)):  # header: row 1
+    xml = sheet_xml(archive)
+    if any(name in shown for name in sheets_beyond(xml, ROWS_READ)):  # header: row 1
         raise LimitExceeded(f"over {MAX_TABLE_ROWS:,} rows: split the table")
-    merged = merged_down(archive)
+    merged = merged_down(xml)
     sheets = {n: with_text_column(text_header(s), text_column) for n, s in shown.items()}
     return _joined_sheets(
         {n: fill_merged(s, merged.get(n, []), text_column) for n, s in sheets.items()},

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from contextlib import suppress
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -32,17 +33,24 @@ def hidden_sheets(archive: zipfile.ZipFile | None) -> set[str]:
     }
 
 
-def merged_down(archive: zipfile.ZipFile | None) -> dict[str, list[Merged]]:
-    """Per sheet name, the merged ranges that span rows, as (column, first row, last row) of
-    the range's first column: the cell Excel shows over all those rows."""
+def sheet_xml(archive: zipfile.ZipFile | None) -> dict[str, bytes]:
+    """Each sheet's XML by the sheet's name, read from the archive once for every question
+    asked of it (a part the workbook names but lacks is left out: openpyxl has said what is
+    wrong)."""
+    found = {}
+    for name, part in _sheet_parts(archive).items():
+        with suppress(KeyError, OSError, ValueError):
+            found[name] = archive.read(part)  # type: ignore[union-attr]  # parts imply one
+    return found
+
+
+def merged_down(sheets: dict[str, bytes]) -> dict[str, list[Merged]]:
+    """Per sheet name (of ``sheet_xml``), the merged ranges that span rows, as (column, first
+    row, last row) of the range's first column: the cell Excel shows over all those rows."""
     from openpyxl.utils.cell import range_boundaries
 
     found: dict[str, list[Merged]] = {}
-    for name, part in _sheet_parts(archive).items():
-        try:
-            xml = archive.read(part)  # type: ignore[union-attr]  # parts imply an archive
-        except (KeyError, OSError, ValueError):
-            continue  # a part the workbook names but lacks: openpyxl has said what is wrong
+    for name, xml in sheets.items():
         if b"mergeCell" not in xml:  # most sheets: the pattern need not scan them
             continue
         for ref in MERGED_RANGE.findall(xml):
@@ -58,16 +66,13 @@ ROW_NUMBER = re.compile(rb'<(?:[\w.-]+:)?row\b[^>]*?\br="([0-9]+)"')
 CELL_VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|is)\b")
 
 
-def sheets_beyond(archive: zipfile.ZipFile | None, rows: int) -> list[str]:
-    """The sheets holding a value in a row past ``rows`` (numbered as in Excel): pandas reads
-    a set number of rows and drops blank ones at the end, so a row far below a gap of blank
-    rows would be left out without a word. A row formatted, but empty, is no such row."""
+def sheets_beyond(sheets: dict[str, bytes], rows: int) -> list[str]:
+    """The sheets (of ``sheet_xml``) holding a value in a row past ``rows`` (numbered as in
+    Excel): pandas reads a set number of rows and drops blank ones at the end, so a row far
+    below a gap of blank rows would be left out without a word. A row formatted, but empty,
+    is no such row."""
     found = []
-    for name, part in _sheet_parts(archive).items():
-        try:
-            xml = archive.read(part)  # type: ignore[union-attr]  # parts imply an archive
-        except (KeyError, OSError, ValueError):
-            continue
+    for name, xml in sheets.items():
         start = max(xml.rfind(b"<row "), xml.rfind(b":row "))  # rows come in order: the last
         last = ROW_NUMBER.search(xml, max(0, xml.rfind(b"<", 0, start + 1))) if start >= 0 else None
         if not last or int(last.group(1)) <= rows:
