@@ -1394,3 +1394,88 @@ def test_a_pdf_of_furniture_alone_reads_as_empty_pages_not_a_failure():
         pdf.text(20, 20, "Ofsted, Piccadilly Gate, Store Street")
         pdf.text(20, 280, "www.gov.uk/ofsted")
     assert read_pdf(bytes(pdf.output())) == ["", "", ""]  # before: a zip() ValueError
+
+
+ITEMS = [
+    "the response to children who go missing from care, so that return home interviews are "
+    "timely and their findings are used to reduce the risks to each child",
+    "the oversight of plans by team managers",
+    "the recruitment of permanent social workers in the assessment teams",
+]
+
+
+def list_pdf(bullet: str | None, indent: float = 10, items: list[str] = ITEMS) -> bytes:
+    """A letter's PDF whose "What needs to improve" items are indented, each with a bullet drawn
+    as a dot (``bullet`` None, as a web page printed to PDF draws it) or written as text."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    pdf.multi_cell(0, 5.5, "What needs to improve in this area of social work practice?",
+                   new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    for item in items:
+        y = pdf.get_y()
+        if bullet is None:
+            pdf.circle(pdf.l_margin + indent / 2, y + 2.75, 0.8, style="F")
+            text = item
+        else:
+            text = f"{bullet} {item}"
+        pdf.set_x(pdf.l_margin + indent)
+        pdf.multi_cell(0, 5.5, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 5.5, "Social workers visit children regularly and see them alone. "
+                   "Leaders know the service well and have a clear plan to improve it.",
+                   new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    return bytes(pdf.output())
+
+
+@pytest.mark.parametrize("bullet", [None, "-"])
+def test_pdf_list_items_without_a_bullet_in_the_text_are_each_a_sentence(bullet):
+    """Items indented as a list's, their bullets drawn as shapes (a web page printed to PDF),
+    were no list items: those that are no sentence were dropped as headings, and the last was
+    joined to the paragraph after it."""
+    from ofsted_themes.reading.formats.pdf import read_pdf
+
+    text = "\n".join(read_pdf(list_pdf(bullet)))
+    found = [s.text for s in letter_sentences(text)]
+    assert found[1:4] == ITEMS
+    assert found[4] == "Social workers visit children regularly and see them alone."
+
+
+def test_pdf_paragraphs_and_headings_are_not_taken_for_list_items():
+    """Neither a paragraph whose first line alone is indented, nor a centred heading, is a list:
+    the first stays one sentence with the lines after it, the second no sentence at all."""
+    from fpdf import FPDF
+
+    from ofsted_themes.reading.formats.pdf import read_pdf
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    pdf.multi_cell(0, 5.5, "Inspection of Ashmoor children's services", align="C",
+                   new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    paragraph = (
+        "Leaders have an accurate understanding of the service and of what it must do next, and "
+        "managers check the plans of children who go missing from home or care every month, so "
+        "that the risks to each child are known and reduced."
+    )
+    for _ in range(3):
+        pdf.set_x(pdf.l_margin + 8)
+        first = pdf.multi_cell(0, 5.5, paragraph, dry_run=True, output="LINES")[0]
+        pdf.cell(0, 5.5, first, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5.5, paragraph[len(first) :].strip(), new_x="LMARGIN", new_y="NEXT")
+    text = "\n".join(read_pdf(bytes(pdf.output())))
+    assert [s.text for s in letter_sentences(text)] == [paragraph] * 3
+
+
+def test_word_symbol_bullets_mark_list_items(tmp_path):
+    """Word's Symbol-font bullet reads as U+F0B7 from its PDFs and copied text: its items,
+    which are no sentences, were dropped."""
+    path = tmp_path / "letter.txt"
+    lines = ["What needs to improve?", *(f"\uf0b7 {item}" for item in ITEMS[1:])]
+    path.write_text("\n".join(lines) + "\n\nLeaders know the service well.\n", encoding="utf-8")
+    text = read_document(path).pages[0].text
+    assert [s.text for s in letter_sentences(text)][1:] == [
+        *ITEMS[1:],
+        "Leaders know the service well.",
+    ]

@@ -299,6 +299,23 @@ def test_a_footnote_mark_after_the_last_stop_keeps_the_paragraph(mark):
     assert_offsets(spans, source)
 
 
+@pytest.mark.parametrize("mark", ["¹", "[1]", "[footnote 1]", "1", "”1"])
+def test_a_footnote_mark_between_two_sentences_ends_the_first(mark):
+    """A footnote's mark after a full stop, in a paragraph's midst ("too high.2 Leaders are",
+    a web page's "promptly.[footnote 1] Managers"), made the two sentences one."""
+    quoted = mark.startswith("”")
+    first = f"Inspectors found that caseloads are “too high.{mark}" if quoted else FOUND + mark
+    source = f"{first} {OVERSEE}\n"
+    spans = letter_sentences(source)
+    assert texts(spans) == [first, OVERSEE]
+    assert_offsets(spans, source)
+
+
+@pytest.mark.parametrize("text", ["We met Mr.1 Jones and his team.", "See section 3.1 The plan."])
+def test_a_number_after_an_abbreviation_or_in_a_section_number_is_no_footnote_mark(text):
+    assert texts(letter_sentences(text)) == [text]
+
+
 @pytest.mark.parametrize(
     "fragment",
     ["And so on…", "See https://www.gov.uk/x", "Numbers are rising (see annex)", "(see annex)"],
@@ -443,7 +460,7 @@ def test_boilerplate_is_found_as_its_pattern_finds_it(project_root):
         "The image: a child.", "All Rights Reserved.", "cookie-free", "subscribers' views.",
         "Picture : none", "photography: none", "Required fields *", "Click here to donate.",
         "Picture: Getty.", "Newsletters", "Sign-up", "It’s İMAGE: here", "CLıCK HERE",
-        "\u212aeep reading. Read more’s", "Café ſign up", "Réad more",
+        "\u212aeep reading. Read more’s", "Café ſign up", "Réad more", "Is this page useful?",
     ]  # fmt: skip
     found = [t for t in texts + furniture if sentences.is_boilerplate(t)]
     assert found == [t for t in texts + furniture if sentences.BOILERPLATE.search(t)]
@@ -458,3 +475,10 @@ def test_only_the_folded_characters_beyond_ascii_match_an_ascii_letter_blind_to_
     found = [chr(c) for c in range(128, 0x110000) if letter.fullmatch(chr(c))]
     folded = {c: next(a for a in string.ascii_lowercase if re.fullmatch(a, c, re.I)) for c in found}
     assert {chr(c): a for c, a in sentences.ASCII_FOLDS.items()} == folded
+
+
+def test_a_web_pages_feedback_question_is_no_sentence_of_the_letter():
+    """gov.uk ends each page with "Is this page useful?": it was a sentence of every letter
+    saved from there."""
+    source = f"{FOUND}\nIs this page useful?\nWas this page useful?\n"
+    assert texts(letter_sentences(source)) == [FOUND]

@@ -18,18 +18,30 @@ from dataclasses import dataclass
 from functools import cache
 
 # A list item's marker: bullets, or "1." / "(a)" / "iv)" numbering, at the start of a line. A
-# number of four digits or more is not taken for one: "1500." starting a line of wrapped text
-# ends the sentence broken before it ("contacts numbering | 1500. This is a rise"); an item
-# numbered 1000 is split from its number, which alone is no sentence (``_has_letter``).
-LIST_MARKER = re.compile(r"^\s*(?:[•●▪◦·*\-–]|\(?\d{1,3}[.)]|\(?[a-z]{1,3}\))\s+")
+# bullet glyph may touch its text ("•The"); a dash, a star, Word's second-level "o" and a number
+# are followed by a space. A glyph of the Private Use Area is a symbol font's bullet: Word's
+# Symbol bullet reads as U+F0B7 from its PDFs and copied text, and its items were lost. A number
+# of four digits or more is not taken for one: "1500." starting a line of wrapped text ends the
+# sentence broken before it ("contacts numbering | 1500. This is a rise"); an item numbered 1000
+# is split from its number, which alone is no sentence (``_has_letter``).
+BULLETS = "•●▪◦·‣⁃∙○■□◆◇►▸▶➢➤✓✔\ue000-\uf8ff"
+LIST_MARKER = re.compile(
+    rf"^\s*(?:[{BULLETS}]\s*|(?:[*\-–o]|\(?\d{{1,3}}[.)]|\(?[a-z]{{1,3}}\))\s+)"
+)
 # A line of prose ends a sentence: terminal punctuation, maybe inside closing quotes or brackets,
-# maybe followed by a footnote's mark: "rising.¹", "rising.[1]", or "rising.1" (a digit only
-# straight after the full stop of a word of three letters or more, so that "see section 3.1" and
-# "case No.12" do not end a sentence).
+# maybe followed by a footnote's mark: "rising.¹", "rising.[1]", "rising.[footnote 1]" (a web
+# page's), or "rising.1" and "will.”1" (a digit only straight after the full stop of a word of
+# three letters or more, or its closing quote, so that "see section 3.1" and "case No.12" do not
+# end a sentence).
 STOPS = ".!?:;"
-FOOTNOTE_MARK = r"(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}|\[\d{1,3}\]|(?<=[^\W\d_]{3}\.)\d{1,2})"
+FOOTNOTE_MARK = (
+    r"(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}|\[(?:footnote\s)?\d{1,3}\]"
+    r"|(?:(?<=[^\W\d_]{3}\.)|(?<=[^\W\d_]{3}\.[\"'”’)]))\d{1,2})"
+)
 ENDS_SENTENCE = re.compile(rf"[{re.escape(STOPS)}][\"'”’)\]]*{FOOTNOTE_MARK}?\s*$")
-FOOTNOTE_ALONE = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}|\[\d{1,3}\]")  # split from its sentence
+FOOTNOTE_ALONE = re.compile(
+    r"[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}|\[(?:footnote\s)?\d{1,3}\]"
+)  # split from its sentence
 # A sentence standing on its own (split from a paragraph that ends in a fragment, or a line at a
 # page's edge): it starts with a capital, a digit or an opening quote or bracket, and has at
 # least SENTENCE_WORDS words, as a list item without a stop needs ("Leeds City Council." has not).
@@ -38,14 +50,15 @@ SENTENCE_WORDS = 4
 # Page furniture that ends like a sentence but is never a finding.
 BOILERPLATE = re.compile(
     r"\b(?:subscribe|sign up|newsletter|required field|powered by|cookies?|all rights reserved|"
-    r"click here|read more)\b|\b(?:picture|photo|image):",
+    r"click here|read more|(?:is|was) this page useful)\b|\b(?:picture|photo|image):",
     re.IGNORECASE,
 )
 # What a line must hold, folded (ASCII_FOLDS) and lower-cased, for BOILERPLATE to match it: a few
 # substring tests in C spare most lines the pattern's case-blind search at every character.
 BOILERPLATE_WORDS = (
     "subscribe", "sign up", "newsletter", "required field", "powered by", "cookie",
-    "all rights reserved", "click here", "read more", "picture:", "photo:", "image:",
+    "all rights reserved", "click here", "read more", "page useful", "picture:", "photo:",
+    "image:",
 )  # fmt: skip
 # The only characters beyond ASCII that a case-blind pattern takes for an ASCII letter (İ ı ſ and
 # the Kelvin sign; a test checks every code point), folded to it: lower() alone would leave ı and
@@ -59,11 +72,12 @@ def needs_folding(text: str) -> bool:
     return not text.isascii() and any(c in text for c in "\u0130\u0131\u017f\u212a")
 
 
-# The splitter may keep a multi-sentence quotation whole; split it again after a full stop that
-# ends a word (not an abbreviation) and is followed by a capital.
-INNER_BOUNDARY = re.compile(r"(?<=[a-z0-9%)\]][.!?])[\"'”’]?\s+(?=[\"'“‘]?[A-Z])")
+# The splitter may keep a multi-sentence quotation whole, or two sentences with a footnote's mark
+# between them ("too high.2 Leaders are"); split it again after a full stop that ends a word (not
+# an abbreviation) and is followed, after the mark if any, by a capital.
+INNER_BOUNDARY = re.compile(rf"(?<=[a-z0-9%)\]][.!?])[\"'”’]?{FOOTNOTE_MARK}?\s+(?=[\"'“‘]?[A-Z])")
 # Terminal punctuation followed by more text: a paragraph without one is a single sentence.
-MID_STOP = re.compile(r"[.!?…][\"'”’)\]]*\s+\S")
+MID_STOP = re.compile(rf"[.!?…][\"'”’)\]]*{FOOTNOTE_MARK}?\s+\S")
 ABBREVIATIONS = frozenset("mr mrs ms dr prof st cllr coun rev no vs etc cf al approx".split())
 
 # A paragraph longer than WINDOW_CHARS is first cut at a cheap boundary (a full stop, then a
@@ -197,6 +211,11 @@ def iter_paragraph(paragraph: Span) -> Iterator[Span]:
         end -= len(piece) - len(piece.rstrip())
         if start >= end:
             continue
+        if held is not None and (mark := _leading_mark(text, start, end)):
+            # the splitter cut before a footnote's mark ("promptly. | [footnote 1] Managers"):
+            # the mark ends the sentence before, and the rest is the next
+            held = Span(held.start, offset + mark, text[held.start - offset : mark])
+            start = mark + len(text[mark:end]) - len(text[mark:end].lstrip())
         if (
             held is not None
             and end - held.start + offset <= MAX_SENTENCE_CHARS
@@ -208,6 +227,19 @@ def iter_paragraph(paragraph: Span) -> Iterator[Span]:
         held = Span(offset + start, offset + end, text[start:end])
     if held is not None:
         yield held
+
+
+# a footnote's mark that starts a piece the splitter cut: after the closing quote it holds
+# ("high. | ”1 Managers"), a mark may be a plain number
+LEADING_MARK = re.compile(rf"[\"'”’)]*(?:{FOOTNOTE_ALONE.pattern})|[\"'”’)]+\d{{1,2}}")
+
+
+def _leading_mark(text: str, start: int, end: int) -> int | None:
+    """Where a footnote's mark starting ``text[start:end]`` ends, if more text follows it."""
+    mark = LEADING_MARK.match(text, start, end)
+    if mark and mark.end() < end and text[mark.end()].isspace():
+        return mark.end()
+    return None
 
 
 def split_sentences(text: str) -> list[Span]:

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from ofsted_themes.reading.cleaning import bodies, normalise, rebuild
 from ofsted_themes.reading.document import DocumentError
+from ofsted_themes.reading.sentences import LIST_MARKER
 
 NOT_PDF = "not a PDF (the file does not start with %PDF): check the file and its extension"
 ENCRYPTED_PDF = "encrypted PDF: remove the password and try again"
@@ -48,6 +49,8 @@ class _Layout:
     right: float  # where full lines end
     gap: float  # a wider gap between lines ends a paragraph
     height: float  # a typical line height
+    left: float = 0.0  # where the body's lines start
+    edges: frozenset[int] = frozenset()  # left edges (whole points) that two lines or more share
 
 
 def read_pdf(data: bytes) -> list[str]:
@@ -216,6 +219,9 @@ def _pdf_line(textpage: Any, span: _Span, turn: int, bounds: _Box | None) -> _Li
     return _Line(text, left, right, top, bottom, top - first_bottom, word[2] - left)
 
 
+EDGE_SHARE = 0.1  # of a document's lines, at least, start at its body's left edge
+
+
 def _layout(pages: list[list[_Line]]) -> _Layout:
     """Body-text measures over the whole document (a short last page says little alone)."""
     lines = [line for page in pages for line in page] or [_Line("", 0, 1, 1, 0, 1, 0)]
@@ -223,7 +229,14 @@ def _layout(pages: list[list[_Line]]) -> _Layout:
     height = statistics.median(line.height for line in lines)
     gaps = [a.bottom - b.top for page in pages for a, b in pairwise(page)]
     usual_gap = statistics.median(gaps) if gaps else 0.0
-    return _Layout(rights[int(0.9 * (len(rights) - 1))], usual_gap + height / 2, height)
+    edges = Counter(round(line.left) for line in lines)
+    # the body's edge: the leftmost that many lines share (a list's may be more common)
+    body = [edge for edge, count in edges.items() if count >= EDGE_SHARE * len(lines)]
+    left = min(body) if body else edges.most_common(1)[0][0]
+    shared = frozenset(edge for edge, count in edges.items() if count > 1)
+    return _Layout(
+        rights[int(0.9 * (len(rights) - 1))], usual_gap + height / 2, height, left, shared
+    )
 
 
 def _ends_paragraph(line: _Line, below: _Line, layout: _Layout, same_page: bool) -> bool:
@@ -236,16 +249,51 @@ def _ends_paragraph(line: _Line, below: _Line, layout: _Layout, same_page: bool)
     return layout.right - line.right > below.word + layout.height / 2
 
 
+# A list's indent from the body's left edge, in line heights: wider is a column or a centred
+# heading, narrower the jitter of one left edge
+LIST_INDENT = (0.8, 4.0)
+
+
+def _in_list(line: _Line, layout: _Layout) -> bool:
+    """Whether ``line`` starts where a list's items do: indented from the body by a list's
+    indent, at a left edge another line shares (a centred heading rarely does)."""
+    indent = (line.left - layout.left) / layout.height
+    return LIST_INDENT[0] <= indent <= LIST_INDENT[1] and round(line.left) in layout.edges
+
+
+def _leaves_list(above: _Line | None, line: _Line, below: _Line, layout: _Layout) -> bool:
+    """Whether a list ends after ``line``: the next line starts back at the body's edge, and the
+    line above is the list's too (a paragraph's indented first line alone is no list)."""
+    return (
+        above is not None
+        and abs(above.left - line.left) < 1
+        and line.left - below.left >= LIST_INDENT[0] * layout.height
+        and _in_list(line, layout)
+    )
+
+
 def _pdf_paragraph_lines(pages: list[list[_Line]]) -> list[list[str]]:
     """Each page's lines with a blank line after each paragraph end. The lines pdfium joined at a
     hyphen (HYPHEN_MARK) are split again so that one rule (``clean_pages``) decides about
-    hyphens."""
+    hyphens. A paragraph starting at a list's indent is a list item, given a bullet where the
+    page has none in its text: a bullet drawn as a shape (a web page printed to PDF), or in a
+    font with no text for it, left the items without one, and an item that is no sentence
+    ("the oversight of plans by team managers") was dropped as a heading."""
     layout = _layout(pages)
     placed = [(index, line) for index, page in enumerate(pages) for line in page]
     out: list[list[str]] = [[] for _ in pages]
+    starts, above = True, None  # whether the line starts a paragraph; the line before
     for (index, line), after in pairwise([*placed, None]):  # each line, and the one after it
         *heads, tail = HYPHEN_MARK.split(line.text)
-        out[index] += [normalise(head) + "-" for head in heads] + [normalise(tail)]
-        if after and _ends_paragraph(line, after[1], layout, same_page=after[0] == index):
+        texts = [normalise(head) + "-" for head in heads] + [normalise(tail)]
+        if starts and _in_list(line, layout) and not LIST_MARKER.match(texts[0]):
+            texts[0] = f"• {texts[0]}"
+        out[index] += texts
+        starts = bool(after) and (
+            _ends_paragraph(line, after[1], layout, same_page=after[0] == index)
+            or (after[0] == index and _leaves_list(above, line, after[1], layout))
+        )
+        if starts:
             out[index].append("")
+        above = line if after and after[0] == index else None
     return out
