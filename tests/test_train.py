@@ -577,3 +577,30 @@ def test_subset_metrics_count_each_subsets_positives():
     Y = np.array([[1, 0], [1, 1], [0, 0]])
     metrics = subset_metrics(frame, Y, Y.astype(float), Y, ["cse", "missing"])
     assert (metrics["positives_source_a"], metrics["positives_source_b"]) == (3.0, 0.0)
+
+
+def test_a_run_is_dirty_for_a_changed_input_not_for_the_pipelines_record_or_letters(
+    tmp_path, monkeypatch
+):
+    """`make run` rewrites dvc.lock once a user's letters are tagged, and deleting the sample
+    letters showed in git: every training run after was recorded "-dirty", though nothing it
+    trains on had changed."""
+    from ofsted_themes.tracking.runs import git_commit
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "conf").mkdir()
+    for name, text in (("dvc.lock", "a"), ("inbox/sample-letter.txt", "b"), ("conf/x.yaml", "c")):
+        (tmp_path / name).write_text(text)
+    git("add", "-A")
+    git("-c", "user.email=a@b", "-c", "user.name=a", "commit", "-qm", "start")
+    (tmp_path / "dvc.lock").write_text("rewritten")
+    (tmp_path / "inbox/sample-letter.txt").unlink()
+    monkeypatch.chdir(tmp_path / "conf")  # from a subfolder too
+    clean = git_commit()
+    assert len(clean) == 40 and not clean.endswith("-dirty")
+    (tmp_path / "conf/x.yaml").write_text("changed")
+    assert git_commit() == f"{clean}-dirty"

@@ -49,12 +49,22 @@ def flatten(config: Mapping, prefix: str = "") -> dict[str, str]:
     return flat
 
 
+# What changes in a working copy without changing what a run trains on: the pipeline's record of
+# its last run (`make run` rewrites it once a user's letters are tagged) and the user's letters
+NOT_TRAINING_INPUTS = ("dvc.lock", "inbox")
+
+
 def git_commit() -> str:
+    """The checked-out commit, with "-dirty" if anything a run may train on differs from it."""
     try:
         out = subprocess.run(
             ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True, timeout=5
         )
-        dirty = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True)
+        exclude = [f":(top,exclude){path}" for path in NOT_TRAINING_INPUTS]
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", ":/", *exclude],
+            capture_output=True, text=True, timeout=5,
+        )  # fmt: skip
         return out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
