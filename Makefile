@@ -88,6 +88,8 @@ endif
 # The registered champion over REST (loopback, one worker): POST sentences to /invocations.
 SERVE_PORT ?= 5001
 serve: setup
+	@MLFLOW_TRACKING_URI="$${MLFLOW_TRACKING_URI:-sqlite:///mlflow.db}" \
+	$(RUN) python -m ofsted_themes.cli.serve models:/ofsted-themes@champion
 	MLFLOW_TRACKING_URI="$${MLFLOW_TRACKING_URI:-sqlite:///mlflow.db}" \
 	$(RUN) mlflow models serve -m models:/ofsted-themes@champion \
 	  --env-manager local --host 127.0.0.1 --port $(SERVE_PORT) --workers 1

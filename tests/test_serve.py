@@ -109,3 +109,21 @@ def test_a_bad_request_is_a_400_that_says_why_and_the_server_stays_up(server, bo
     assert says in answer["message"]
     status, answer = post(server, json.dumps({"inputs": {"text": ["Children went missing."]}}))
     assert status == 200 and len(answer["predictions"]) == 1
+
+
+def test_make_serve_without_a_registered_model_says_so_in_one_line(store, tmp_path):
+    """Before `make run`, `make serve` ended in MLflow's traceback of some sixty lines and left
+    an empty store behind; its first step now names what is missing, and serves nothing."""
+    uri, _ = store
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    check = [str(BIN / "python"), "-m", "ofsted_themes.cli.serve", "models:/ofsted-themes@champion"]
+
+    def first_step(environment: dict) -> subprocess.CompletedProcess:
+        return subprocess.run(check, cwd=tmp_path, env=environment, capture_output=True, text=True)
+
+    fresh = first_step(env)
+    assert fresh.returncode == 2 and fresh.stderr.count("\n") == 1, fresh.stderr
+    assert "nothing to serve" in fresh.stderr and "make run" in fresh.stderr
+    assert not (tmp_path / "mlflow.db").exists()
+    ready = first_step({**env, "MLFLOW_TRACKING_URI": uri})
+    assert ready.returncode == 0 and "serving models:/ofsted-themes@champion" in ready.stdout
