@@ -68,8 +68,8 @@ def store(tmp_path_factory, new_mlflow_store) -> str:
 @pytest.fixture(scope="module")
 def work(tmp_path_factory) -> Path:
     """A folder holding letters/: the sample letters, a letter of over 5,000 sentences (more
-    than the model takes in one call), an empty PDF and a broken one, and files both engines
-    skip."""
+    than the model takes in one call), an empty PDF and a broken one, documents in formats
+    not read (RTF, an old Word file), and files both engines skip."""
     work = tmp_path_factory.mktemp("work")
     letters = work / "letters"
     shutil.copytree(ROOT / "inbox", letters)
@@ -80,6 +80,8 @@ def work(tmp_path_factory) -> Path:
     shutil.copy(letters / "sample-focused-visit.txt", letters / "visit #2?.txt")
     (letters / "empty file.pdf").write_bytes(b"")  # Spark's scan skips it: reported all the same
     (letters / "broken.pdf").write_bytes(b"%PDF-1.7\n not a PDF after all")  # fails when read
+    (letters / "old.rtf").write_text("{\\rtf1 Caseloads are high.}")  # not read: said why
+    (letters / "report.DOC").write_bytes(b"\xd0\xcf\x11\xe0")
     (letters / "~$lock.docx").write_bytes(b"x")
     (letters / ".hidden.txt").write_text("Caseloads are high.", encoding="utf-8")
     return work
@@ -168,21 +170,35 @@ def test_spark_writes_a_folder_per_letter_and_the_letters_table(on_spark, local)
 def test_bad_files_are_failure_rows_not_a_failed_job(on_spark, local):
     _, out, _ = on_spark
     failures = ordered(pd.read_parquet(out / "failures"), ["file"])
-    assert list(failures["file"]) == ["letters/broken.pdf", "letters/empty file.pdf"]
+    assert list(failures["file"]) == [
+        "letters/broken.pdf", "letters/empty file.pdf", "letters/old.rtf", "letters/report.DOC",
+    ]  # fmt: skip
     assert failures["reason"].iloc[1] == "empty file"
+    assert "save it as DOCX or PDF" in failures["reason"].iloc[3]  # never skipped unsaid
     assert failures.to_dict("records") == ordered(local["failures"], ["file"]).to_dict("records")
 
 
-def test_a_missing_location_is_an_error_and_the_outputs_stay(on_spark, store, current_mlflow_store):
+def test_a_missing_location_is_an_error_and_the_outputs_stay(
+    on_spark, store, current_mlflow_store, capsys
+):
+    """A local path that names nothing fails before Spark starts, in one line (Spark's own
+    answer came after half a minute and a Java stack trace); a URI is Spark's to find."""
     from ofsted_themes.cli.spark import main
     from ofsted_themes.tagging.spark import SparkInputError
 
     _, out, _ = on_spark
     before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    missing = out.parent / "no-such-folder"
     with pytest.MonkeyPatch.context() as env, current_mlflow_store(store):
         env.chdir(out.parent)
+        with pytest.raises(SystemExit) as stopped:
+            main([str(missing), "letters/*.nothing", "--out", str(out)])
+        assert stopped.value.code == 2
+        assert capsys.readouterr().err == (
+            f"error: no such file or folder: {missing}, letters/*.nothing\n"
+        )
         with pytest.raises(SparkInputError, match=r"^\[PATH_NOT_FOUND\].*no-such-folder"):
-            main([str(out.parent / "no-such-folder"), "--out", str(out)])  # run_command: status 2
+            main([missing.as_uri(), "--out", str(out)])  # run_command: status 2
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
 
 

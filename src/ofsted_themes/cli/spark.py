@@ -11,6 +11,7 @@ Exit status: 0 all files tagged, 1 some files failed (the rest are tagged), 2 us
 from __future__ import annotations
 
 import argparse
+import glob
 import importlib.util
 import os
 import shutil
@@ -101,11 +102,13 @@ def main(argv: list[str] | None = None) -> int:
         fail(missing)
     if not is_model_uri(args.model):
         fail(f"--model {args.model}: an MLflow model URI: {RUN_MODEL_HINT}")
+    master = args.master or (None if under_spark_submit() else "local[*]")
+    if master and master.startswith("local") and (absent := absent_paths(args.locations)):
+        fail(f"no such file or folder: {', '.join(map(printable, absent))}")
     with tempfile.TemporaryDirectory(prefix="ofsted-model-") as fetched:
         # a bad URI fails here, before Spark; the model's copy goes when the job is done
         folder, tagger, version = fetch_model(args.model, Path(fetched))
         started = time.perf_counter()
-        master = args.master or (None if under_spark_submit() else "local[*]")
         spark, own = start_session(master)
         try:
             result = run_job(spark, folder, tagger, args)
@@ -115,6 +118,21 @@ def main(argv: list[str] | None = None) -> int:
     made = f"version {version}, " if version else ""
     print_outcome(result, time.perf_counter() - started, args.model, made, tagger.fingerprint())
     return ExitCode.FAILURES if result.failures else ExitCode.OK
+
+
+def absent_paths(locations: list[str]) -> list[str]:
+    """The local paths among ``locations`` (no URI scheme) that name nothing, a glob matching
+    nothing included: in local mode they are this machine's, and found missing before Spark
+    starts (Spark's own answer came after half a minute and a Java stack trace)."""
+    absent = []
+    for location in locations:
+        if "://" in location or location.startswith("file:") or "{" in location:
+            continue  # a URI, or a Hadoop glob's alternatives ("*.{pdf,docx}"): Spark's to read
+        magic = any(c in location for c in "*?[")
+        found = glob.glob(location) if magic else Path(location).exists()
+        if not found:
+            absent.append(location)
+    return absent
 
 
 def fetch_model(model: str, into: Path) -> tuple[Path, Tagger, str | None]:

@@ -14,6 +14,7 @@ Outputs, under ``out``: ``sentences/`` (one row per sentence, partitioned by let
 
 from __future__ import annotations
 
+import re
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator
@@ -34,7 +35,7 @@ from ofsted_themes.core.limits import MAX_FILE_BYTES, READ_SECONDS
 from ofsted_themes.core.tables import LETTER_COLUMNS
 from ofsted_themes.modelling.tagger import Tagger
 from ofsted_themes.reading.document import SUPPORTED, too_large_reason
-from ofsted_themes.reading.inputs import is_lock_file
+from ofsted_themes.reading.inputs import UNREAD_DOCUMENTS, is_lock_file, unsupported_reason
 from ofsted_themes.tagging.batch import sentence_columns
 from ofsted_themes.tagging.letters import (
     BASE_COLUMNS,
@@ -82,13 +83,22 @@ class SparkResult:
 
 
 def letter_glob() -> str:
-    """A Hadoop glob of the letter formats, any case (``*.{[pP][dD][fF],...}``): Spark lists
-    only these, and never reads the bytes of other files in the folders."""
+    """A Hadoop glob, any case (``*.{[pP][dD][fF],...}``), of the letter formats and of the
+    documents a user may take for letters (UNREAD_DOCUMENTS: ``.doc``, ``.rtf``…), each of which
+    is a failure with its reason, as `tag` lists it: Spark lists only these, and never reads the
+    bytes of other files in the folders."""
 
     def any_case(suffix: str) -> str:
         return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in suffix)
 
-    return "*.{" + ",".join(any_case(s.lstrip(".")) for s in sorted(SUPPORTED)) + "}"
+    listed = sorted(SUPPORTED | UNREAD_DOCUMENTS)
+    return "*.{" + ",".join(any_case(s.lstrip(".")) for s in listed) + "}"
+
+
+def is_letter_format(path: Column) -> Column:
+    """Whether a listed file's name ends in a format that is read (SUPPORTED)."""
+    suffixes = "|".join(re.escape(s.lstrip(".")) for s in sorted(SUPPORTED))
+    return F.lower(path).rlike(rf"\.({suffixes})$")
 
 
 def find_files(spark: SparkSession, locations: list[str]) -> DataFrame:
@@ -112,6 +122,7 @@ def find_files(spark: SparkSession, locations: list[str]) -> DataFrame:
 def read_letters(files: DataFrame, root: Path) -> DataFrame:
     """Each file read and split on the executors: a ``LETTER`` row per letter, or one with the
     reason it failed. Files over the size limit fail without their bytes being read."""
+    files = files.where(is_letter_format(F.col("path")))  # the others fail unread
     fits = F.col("length") <= MAX_FILE_BYTES
     read = files.where(fits).select("path", "content")
     large = files.where(~fits).select("path", "length")
@@ -179,24 +190,28 @@ def failure_row(document: str, reason: str) -> dict:
 
 
 def unread_files(files: DataFrame, letters: DataFrame, root: Path) -> DataFrame:
-    """Failure rows (``document, reason``) for the files listed but never read: Spark's file
-    scan skips empty files, which the local engine reports as such."""
+    """Failure rows (``document, reason``) for the files listed but never read: a format that
+    is not read (``.doc``, ``.rtf``…: ``unsupported_reason``, as `tag` gives it), and an empty
+    file, which Spark's file scan skips and the local engine reports as such."""
     paths = [unquote(uri) for uri in files.inputFiles()]  # they come percent-encoded
     listed = {
-        document_name(path, str(root))
+        document_name(path, str(root)): path
         for path in paths
         if not is_lock_file(path.rsplit("/", 1)[-1])
     }
     seen = {row["document"] for row in letters.select("document").collect()}
-    names = sorted(listed - seen)
+    names = sorted(set(listed) - seen)
+    reasons = [unread_reason(Path(listed[name])) for name in names]
     # From Arrow: rows from Python would start another Python daemon for them (seconds)
     table = pa.table(
-        {
-            "document": pa.array(names, pa.string()),
-            "reason": pa.array(["empty file"] * len(names), pa.string()),
-        }
+        {"document": pa.array(names, pa.string()), "reason": pa.array(reasons, pa.string())}
     )
     return files.sparkSession.createDataFrame(table)
+
+
+def unread_reason(path: Path) -> str:
+    """Why a listed file gave no letter row: its format, or its being empty."""
+    return unsupported_reason(path) if path.suffix.lower() not in SUPPORTED else "empty file"
 
 
 def document_name(uri: str, root: str) -> str:
