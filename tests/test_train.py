@@ -563,7 +563,7 @@ def test_the_table_by_source_and_voice_counts_whole_sentences_and_leaves_blanks(
         "positives_voice_unknown": 2.0,
         "f1_cse_voice_unknown": 0.87,  # no missing sentence among the three: no F1
     }  # fmt: skip
-    print_subsets(metrics, ["cse", "missing"])
+    print_subsets(metrics, ["cse", "missing"], "tuned")
     lines = capsys.readouterr().out.splitlines()
     assert lines[-3].split() == ["source", "letters", "2980", "700", "0.900", "0.990", "0.900"]
     assert lines[-2].split() == ["voice", "unknown", "3", "2", "0.870", "0.870"]
@@ -604,3 +604,16 @@ def test_a_run_is_dirty_for_a_changed_input_not_for_the_pipelines_record_or_lett
     assert len(clean) == 40 and not clean.endswith("-dirty")
     (tmp_path / "conf/x.yaml").write_text("changed")
     assert git_commit() == f"{clean}-dirty"
+
+
+@pytest.mark.slow
+def test_fixed_thresholds_are_called_fixed_on_the_terminal(tmp_path):
+    """With `thresholds=fixed` the run said its thresholds were tuned without the held-out
+    fold, and its table by source gave "F1 at the tuned thresholds", every one of them 0.5."""
+    outcome = succeeded(
+        run_train(
+            tmp_path, "data=letters", "cv.max_folds=3", "thresholds=fixed", "mlflow.enabled=false"
+        )
+    )
+    assert "pooled out-of-fold (fixed thresholds)" in outcome.stdout
+    assert "(F1 at the fixed thresholds)" in outcome.stdout and "tuned" not in outcome.stdout

@@ -109,10 +109,11 @@ def report(result, seconds: float, cfg: DictConfig) -> None:
     table["f1_at_0.5"] = result.fixed["f1"]
     table["threshold"] = [result.tagger.thresholds[t] for t in table.index]
     folds = len(result.cv.fold_thresholds)
+    tuned = getattr(instantiate(cfg.thresholds), "tuned", True)
+    chosen = "thresholds tuned without the held-out fold" if tuned else "fixed thresholds"
     print(
         f"\n{cfg.data.name}: {len(result.out_of_fold)} sentences, grouped by document "
-        f"(column {cfg.cv.group_by}) in {folds} folds; pooled out-of-fold (thresholds tuned "
-        "without the held-out fold)"
+        f"(column {cfg.cv.group_by}) in {folds} folds; pooled out-of-fold ({chosen})"
     )
     print(table.to_string(float_format=three_places))
     m = result.metrics
@@ -121,13 +122,13 @@ def report(result, seconds: float, cfg: DictConfig) -> None:
         f"(at 0.5: macro {m['macro_f1_at_0.5']:.3f}, micro {m['micro_f1_at_0.5']:.3f})  "
         f"in {seconds:.1f}s"
     )
-    print_subsets(result.metrics, result.tagger.theme_ids)
+    print_subsets(result.metrics, result.tagger.theme_ids, "tuned" if tuned else "fixed")
 
 
 FEW_POSITIVES = 20  # in a source or voice: below it, its F1 is a handful of sentences
 
 
-def print_subsets(metrics: dict[str, float], theme_ids: list[str]) -> None:
+def print_subsets(metrics: dict[str, float], theme_ids: list[str], chosen: str) -> None:
     """Macro-F1 and per-theme F1 of each source and voice (blank: no positive there)."""
     rows = {}
     for key, value in metrics.items():
@@ -140,7 +141,7 @@ def print_subsets(metrics: dict[str, float], theme_ids: list[str]) -> None:
                 **{t: metrics.get(f"f1_{t}{suffix}") for t in theme_ids},
             }
     if rows:
-        print("\nby source and voice (F1 at the tuned thresholds):")
+        print(f"\nby source and voice (F1 at the {chosen} thresholds):")
         table = pd.DataFrame.from_dict(rows, orient="index")  # keeps the counts whole
         scores = ["macro_f1", *theme_ids]
         table[scores] = table[scores].map(lambda v: "" if pd.isna(v) else three_places(v))

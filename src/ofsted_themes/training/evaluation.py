@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,7 @@ class FixedThreshold:
     """The same threshold for every theme."""
 
     value: float = 0.5
+    tuned: ClassVar[bool] = False  # chosen from no scores: the terminal says "fixed", not "tuned"
 
     def __post_init__(self) -> None:
         _check_unit("thresholds.value", self.value)
@@ -47,6 +49,7 @@ class ShrunkF1Threshold:
 
     prior: float = 0.5
     strength: float = 20.0
+    tuned: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         _check_unit("thresholds.prior", self.prior)
