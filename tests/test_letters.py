@@ -182,6 +182,20 @@ def test_a_sentence_beside_a_director_is_not_an_address(text):
     assert council(text) == "Harrowfield"
 
 
+@pytest.mark.parametrize("title", ["Inspection of children’s social care services",
+                                   "Inspection of children's social care services"])  # fmt: skip
+def test_an_ilacs_reports_title_block_names_its_council(title):
+    """An ILACS report opens with the council's name over its title; "London Borough of Tower
+    Hamlets | Inspection of children's social care services" gave neither council nor visit."""
+    text = f"London Borough of Tower Hamlets\n{title}\n\nInspection dates: 14 to 25 November 2022"
+    meta = letter_metadata(text)
+    assert (meta.council, meta.visit_type, meta.visit_date_iso) == (
+        "Tower Hamlets",
+        INSPECTION,
+        "2022-11-25",
+    )
+
+
 def test_a_director_line_without_a_council_name_is_not_taken():
     text = "The Director of Children's Services, appointed in 2021, leads well.\nLowmoor Council"
     assert council(text) == "Lowmoor"
@@ -197,6 +211,7 @@ def test_a_director_line_without_a_council_name_is_not_taken():
         ("Monitoring visit to X children’s services\nUnder the ILACS framework.", MONITORING_VISIT),
         ("Focused visit to X children’s services", FOCUSED_VISIT),
         ("Inspection of Brackley local authority children’s services", INSPECTION),
+        ("Lowmoor Borough\nInspection of children’s social care services", INSPECTION),
         ("This inspection was carried out under the ILACS framework.", INSPECTION),
         ("Joint targeted area inspection of the multi-agency response", JTAI),
         ("The findings of the JTAI are set out below.", JTAI),

@@ -120,12 +120,15 @@ JTAI_AREA = re.compile(
     rf"(?i:joint targeted area inspection)[^\n]*?\bin[ \t]+(?:the[ \t]+)?{NOT_AN_AREA}"
     rf"(?P<council>{NAME_WORD}(?:[ \t]+(?:(?:and|of|on|upon|with)[ \t]+)?{NAME_WORD})*)"
 )
-# The title block of a single inspection framework report: the council's name, then "Inspection
-# of services for children in need of help and protection" (on the next line, or the same one
-# where the text was flattened).
+# The title block of an inspection report: the council's name, then the report's title, on the
+# next line or the same one where the text was flattened: "Inspection of services for children
+# in need of help and protection" (the single inspection framework's), "Inspection of
+# children's social care services" (ILACS's: "London Borough of Tower Hamlets | Inspection of
+# children's social care services" had no council).
+REPORT_TITLES = rf"Inspection of (?:services for children in need|{CHILDRENS} social care services)"
 SIF_SUBJECT = re.compile(
     rf"(?:^|\n)[ \t]*(?P<council>{NAME_WORD}(?:[ \t]+(?:and|of|upon|on|with|{NAME_WORD})){{0,5}})"
-    r"[ \t]*\n?[ \t]*Inspection of services for children in need"
+    rf"[ \t]*\n?[ \t]*{REPORT_TITLES}"
 )
 # Never a council's name: "Single inspection of LA children's services"; nor the councils of
 # children in care and of young people, which letters name ("Children in Care Council", "the
@@ -138,7 +141,7 @@ CHILDRENS_COUNCIL = re.compile(
 # substring test, where the pattern would be tried at every character of it
 REQUIRED_WORDS = {
     NAMED_COUNCIL: "Council",
-    SIF_SUBJECT: "Inspection of services for children in need",
+    SIF_SUBJECT: "Inspection of ",
 }
 NOT_PART_OF_NAME = re.compile(r"^(?:The|Dear|In|At|And)\s+")
 SPACES = re.compile(r"\s+")
@@ -149,8 +152,9 @@ KIND_MENTIONS = {
     "jtai": r"joint targeted area inspection|\bJTAI\b",
     "monitoring": r"monitoring visit",
     "focused": r"focused visit",
+    # ILACS's title names "children's social care services"; "ILACS focused visit" is a visit
     "inspection": rf"inspection of (?:[\w’'-]+ ){{0,6}}?(?:local authority )?{CHILDRENS} "
-    r"services|\bILACS\b(?!\s+focused)(?!\s+monitoring)"  # "ILACS focused visit": a visit
+    r"(?:social care )?services|\bILACS\b(?!\s+focused)(?!\s+monitoring)"
     r"|inspection of services for children in need",
 }
 VISIT_TYPE = re.compile("|".join(f"(?P<{k}>{p})" for k, p in KIND_MENTIONS.items()), re.I)
