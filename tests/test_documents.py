@@ -1479,3 +1479,23 @@ def test_word_symbol_bullets_mark_list_items(tmp_path):
         *ITEMS[1:],
         "Leaders know the service well.",
     ]
+
+
+def test_page_numbers_take_no_place_among_a_pages_edge_lines():
+    """A PDF printed from a web page puts its margins' text first: a header, "Page 1 of 2" and
+    a footer of two lines. The footer's second line fell outside the edge lines looked at, was
+    read as the body's, and cut in two the sentence running on to the next page."""
+    furniture = ["Ofsted", "Page {} of 2", "Ofsted, Piccadilly Gate, Manchester M1 2WD.",
+                 "www.gov.uk/ofsted"]  # fmt: skip
+    first, second = ([f"Leaders met {n} partners in {m}." for n in ("two", "three", "four")]
+                     for m in ("May", "June"))  # fmt: skip
+    pages = [
+        [*furniture[:1], furniture[1].format(1), *furniture[2:],
+         *first, "Social workers visit children and see"],
+        [*furniture[:1], furniture[1].format(2), *furniture[2:],
+         "them alone in the team.", *second],
+    ]  # fmt: skip
+    assert clean_pages(["\n".join(page) for page in pages], wrapped=True) == [
+        "\n".join([*first, "Social workers visit children and see them alone in the team."]),
+        "\n".join(second),
+    ]

@@ -180,7 +180,10 @@ def furniture(pages: list[list[str]]) -> set[str]:
     counts: Counter[str] = Counter()
     sentences: set[str] = set()
     for lines in pages:
-        body = [line for line in lines if line]
+        # page numbers are furniture whatever their place: they take no place among the edge
+        # lines (a PDF printed from a web page puts its header, "Page 1 of 2" and a footer of
+        # two lines first: the footer's second line was read as the body's)
+        body = [line for line in lines if line and not _is_page_number(line)]
         edges = {_key(line): line for line in body[:EDGE_LINES] + body[-EDGE_LINES:]}
         counts.update(edges.keys())
         sentences.update(key for key, line in edges.items() if _reads_as_prose(line))
@@ -216,11 +219,13 @@ def _sentence_needs(pages: int) -> int:
     return max(2, pages - pages // 10)
 
 
+def _is_page_number(line: str) -> bool:
+    return bool(PAGE_NUMBER.match(line) or PAGE_OF.search(line))
+
+
 def _is_furniture(line: str, furniture: set[str]) -> bool:
     """Whether an edge line is a page number, a running header or a footer."""
-    return bool(
-        not line or PAGE_NUMBER.match(line) or PAGE_OF.search(line) or _key(line) in furniture
-    )
+    return not line or _is_page_number(line) or _key(line) in furniture
 
 
 def bodies(pages: list[list[str]]) -> list[slice]:
