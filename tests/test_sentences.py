@@ -482,3 +482,19 @@ def test_a_web_pages_feedback_question_is_no_sentence_of_the_letter():
     saved from there."""
     source = f"{FOUND}\nIs this page useful?\nWas this page useful?\n"
     assert texts(letter_sentences(source)) == [FOUND]
+
+
+@pytest.mark.parametrize("mark", ["2", "²", "[2]", "[footnote 2]"])
+def test_a_footnotes_text_is_no_sentence_of_the_letter(mark):
+    """A footnote set as a paragraph ("2 Average caseload of 24 children.") was a sentence of
+    the letter, counted and tagged (here `staffing`); a paragraph starting with a number that
+    no mark names is the letter's own."""
+    source = (
+        f"Caseloads are too high.{mark} {OVERSEE}\n2 Average caseload of 24 children.\n"
+        "4 children went missing from care last year.\n"
+    )
+    assert texts(letter_sentences(source)) == [
+        f"Caseloads are too high.{mark}",
+        OVERSEE,
+        "4 children went missing from care last year.",
+    ]

@@ -286,12 +286,33 @@ def letter_sentences(text: str, min_item_words: int = 4) -> list[Span]:
 
 def iter_letter_sentences(text: str, min_item_words: int = 4) -> Iterator[Span]:
     """:func:`letter_sentences` as they are found, so that a caller counting them can stop."""
+    marks: set[str] | None = None  # the footnote marks of the text, found if a paragraph asks
     for p in paragraphs(text):
+        if numbered := FOOTNOTE_TEXT.match(p.text):
+            marks = footnote_marks(text) if marks is None else marks
+            if numbered[1].translate(SUPERSCRIPTS) in marks:
+                continue
         if is_prose(p) or (p.list_item and len(p.text.split()) >= min_item_words):
             found: Iterator[Span] = iter_paragraph(p)
         else:
             found = _sentences_before_a_fragment(p)
         yield from (s for s in found if _has_letter(s.text) and not is_letter_furniture(s.text))
+
+
+# A footnote's own text set as a paragraph of the letter ("2 Average caseload of 24 children."):
+# a number that a footnote's mark in the text names ("too high.2", "high.²", "[2]"). Read as a
+# sentence, it was counted, and tagged by what it says.
+FOOTNOTE_TEXT = re.compile(r"(\d{1,2}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})\s+(?=[A-Z])")
+MARKS = re.compile(
+    r"[^\W\d_]{3}[.!?][\"'”’)]?(?:(\d{1,2})|\[(?:footnote\s)?(\d{1,3})\]|"
+    r"([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2}))(?=\s|$)"
+)
+SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
+def footnote_marks(text: str) -> set[str]:
+    """The numbers of the footnote marks after a word's full stop in ``text``."""
+    return {"".join(m.groups(default="")).translate(SUPERSCRIPTS) for m in MARKS.finditer(text)}
 
 
 def _sentences_before_a_fragment(paragraph: Span) -> Iterator[Span]:
