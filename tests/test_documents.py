@@ -1442,9 +1442,19 @@ def test_pdf_list_items_without_a_bullet_in_the_text_are_each_a_sentence(bullet)
     assert found[4] == "Social workers visit children regularly and see them alone."
 
 
-def test_pdf_paragraphs_and_headings_are_not_taken_for_list_items():
-    """Neither a paragraph whose first line alone is indented, nor a centred heading, is a list:
-    the first stays one sentence with the lines after it, the second no sentence at all."""
+def findings(n: int) -> str:
+    places = ["Ashby", "Brook", "Cole", "Dale", "Eden", "Fenn", "Gale"]
+    return (
+        f"Leaders in {places[n]} have an accurate understanding of the service and of what it "
+        "must do next, and managers check the plans of children who go missing from home or "
+        f"care every month, so that the risks to each child in {places[n]} are known and reduced."
+    )
+
+
+def test_a_pdf_that_indents_each_paragraphs_first_line_has_no_list():
+    """In a letter that indents every paragraph's first line, a paragraph of one line and a
+    heading set as a paragraph looked like a list's items: the heading was counted, and the
+    next paragraph cut after its first line. A centred title is no item either."""
     from fpdf import FPDF
 
     from ofsted_themes.reading.formats.pdf import read_pdf
@@ -1454,18 +1464,38 @@ def test_pdf_paragraphs_and_headings_are_not_taken_for_list_items():
     pdf.set_font("helvetica", size=11)
     pdf.multi_cell(0, 5.5, "Inspection of Ashmoor children's services", align="C",
                    new_x="LMARGIN", new_y="NEXT")  # fmt: skip
-    paragraph = (
-        "Leaders have an accurate understanding of the service and of what it must do next, and "
-        "managers check the plans of children who go missing from home or care every month, so "
-        "that the risks to each child are known and reduced."
-    )
-    for _ in range(3):
+    heading, short = "The experiences of children who need help", "Social workers see children."
+    for text in [heading, findings(0), short, findings(1), heading, findings(2)]:
         pdf.set_x(pdf.l_margin + 8)
-        first = pdf.multi_cell(0, 5.5, paragraph, dry_run=True, output="LINES")[0]
+        first = pdf.multi_cell(0, 5.5, text, dry_run=True, output="LINES")[0]
         pdf.cell(0, 5.5, first, new_x="LMARGIN", new_y="NEXT")
-        pdf.multi_cell(0, 5.5, paragraph[len(first) :].strip(), new_x="LMARGIN", new_y="NEXT")
+        if rest := text[len(first) :].strip():
+            pdf.multi_cell(0, 5.5, rest, new_x="LMARGIN", new_y="NEXT")
     text = "\n".join(read_pdf(bytes(pdf.output())))
-    assert [s.text for s in letter_sentences(text)] == [paragraph] * 3
+    assert [s.text for s in letter_sentences(text)] == [findings(0), short, *map(findings, (1, 2))]
+
+
+def test_a_pdf_page_set_in_from_the_others_is_no_list():
+    """A list's indent is measured from each page's own left edge: a page set further in than
+    the first (a book's right and left pages) had its headings taken for list items."""
+    from fpdf import FPDF
+
+    from ofsted_themes.reading.formats.pdf import read_pdf
+
+    pdf = FPDF()
+    for page, margin in enumerate((20, 28)):
+        pdf.set_left_margin(margin)
+        pdf.add_page()
+        for n in range(3 * page, 3 * page + 3):
+            pdf.set_font("helvetica", "B", 11)
+            pdf.multi_cell(
+                0, 5.5, f"Help and protection in area {n}", new_x="LMARGIN", new_y="NEXT"
+            )
+            pdf.set_font("helvetica", size=11)
+            pdf.multi_cell(0, 5.5, findings(n), new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(3)
+    text = "\n".join(read_pdf(bytes(pdf.output())))
+    assert [s.text for s in letter_sentences(text)] == [findings(n) for n in range(6)]
 
 
 def test_word_symbol_bullets_mark_list_items(tmp_path):

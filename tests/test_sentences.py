@@ -311,9 +311,30 @@ def test_a_footnote_mark_between_two_sentences_ends_the_first(mark):
     assert_offsets(spans, source)
 
 
-@pytest.mark.parametrize("text", ["We met Mr.1 Jones and his team.", "See section 3.1 The plan."])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We met Mr.1 Jones and his team.", "See section 3.1 The plan.",
+        "Managers complete Reg.44 Visits and write reports.", "See Fig.2 The graph shows it.",
+        "It is set out in para.12 The plan.",
+    ],
+)  # fmt: skip
 def test_a_number_after_an_abbreviation_or_in_a_section_number_is_no_footnote_mark(text):
-    assert texts(letter_sentences(text)) == [text]
+    """A number after a capitalised abbreviation's stop ("Reg.44 Visits") was taken for a
+    footnote's mark, cutting the sentence, and its paragraph "44 Young people…" for the
+    footnote's text."""
+    source = f"{text}\n44 Young people told inspectors that they feel safe.\n"
+    assert texts(letter_sentences(source)) == [text, source.splitlines()[1]]
+
+
+def test_a_quotation_opening_with_a_number_is_no_footnote_mark():
+    """A sentence after a space that opens with a quote and a number ("this. \"12 children")
+    was glued to the one before, the quote and number taken for its footnote's mark."""
+    source = 'Leaders were clear about this. "12 children are waiting," a manager said.\n'
+    assert texts(letter_sentences(source)) == [
+        "Leaders were clear about this.",
+        '"12 children are waiting," a manager said.',
+    ]
 
 
 @pytest.mark.parametrize(
@@ -460,7 +481,7 @@ def test_boilerplate_is_found_as_its_pattern_finds_it(project_root):
         "The image: a child.", "All Rights Reserved.", "cookie-free", "subscribers' views.",
         "Picture : none", "photography: none", "Required fields *", "Click here to donate.",
         "Picture: Getty.", "Newsletters", "Sign-up", "It’s İMAGE: here", "CLıCK HERE",
-        "\u212aeep reading. Read more’s", "Café ſign up", "Réad more", "Is this page useful?",
+        "\u212aeep reading. Read more’s", "Café ſign up", "Réad more",
     ]  # fmt: skip
     found = [t for t in texts + furniture if sentences.is_boilerplate(t)]
     assert found == [t for t in texts + furniture if sentences.BOILERPLATE.search(t)]
@@ -478,10 +499,11 @@ def test_only_the_folded_characters_beyond_ascii_match_an_ascii_letter_blind_to_
 
 
 def test_a_web_pages_feedback_question_is_no_sentence_of_the_letter():
-    """gov.uk ends each page with "Is this page useful?": it was a sentence of every letter
-    saved from there."""
-    source = f"{FOUND}\nIs this page useful?\nWas this page useful?\n"
-    assert texts(letter_sentences(source)) == [FOUND]
+    """GOV.UK ends each page with "Is this page useful?" (a council's site with "Was this page
+    helpful?"): it was a sentence of every letter saved from there. A sentence beside it on its
+    line stays."""
+    source = f"{FOUND}\nIs this page useful?\n{OVERSEE} Was this page helpful?\n"
+    assert texts(letter_sentences(source)) == [FOUND, OVERSEE]
 
 
 @pytest.mark.parametrize("mark", ["2", "²", "[2]", "[footnote 2]"])

@@ -103,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     if not is_model_uri(args.model):
         fail(f"--model {args.model}: an MLflow model URI: {RUN_MODEL_HINT}")
     master = args.master or (None if under_spark_submit() else "local[*]")
-    if master and master.startswith("local") and (absent := absent_paths(args.locations)):
+    local_files = master and master.startswith("local") and "HADOOP_CONF_DIR" not in os.environ
+    if local_files and (absent := absent_paths(args.locations)):
         fail(f"no such file or folder: {', '.join(map(printable, absent))}")
     with tempfile.TemporaryDirectory(prefix="ofsted-model-") as fetched:
         # a bad URI fails here, before Spark; the model's copy goes when the job is done
@@ -122,8 +123,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def absent_paths(locations: list[str]) -> list[str]:
     """The local paths among ``locations`` (no URI scheme) that name nothing, a glob matching
-    nothing included: in local mode they are this machine's, and found missing before Spark
-    starts (Spark's own answer came after half a minute and a Java stack trace)."""
+    nothing included: in local mode, with no Hadoop configuration naming another file system,
+    they are this machine's, and found missing before Spark starts (Spark's own answer came
+    after half a minute and a Java stack trace)."""
     absent = []
     for location in locations:
         if "://" in location or location.startswith("file:") or "{" in location:

@@ -109,7 +109,7 @@ def report(result, seconds: float, cfg: DictConfig) -> None:
     table["f1_at_0.5"] = result.fixed["f1"]
     table["threshold"] = [result.tagger.thresholds[t] for t in table.index]
     folds = len(result.cv.fold_thresholds)
-    tuned = getattr(instantiate(cfg.thresholds), "tuned", True)
+    tuned = result.chosen == "tuned"
     chosen = "thresholds tuned without the held-out fold" if tuned else "fixed thresholds"
     print(
         f"\n{cfg.data.name}: {len(result.out_of_fold)} sentences, grouped by document "
@@ -122,7 +122,7 @@ def report(result, seconds: float, cfg: DictConfig) -> None:
         f"(at 0.5: macro {m['macro_f1_at_0.5']:.3f}, micro {m['micro_f1_at_0.5']:.3f})  "
         f"in {seconds:.1f}s"
     )
-    print_subsets(result.metrics, result.tagger.theme_ids, "tuned" if tuned else "fixed")
+    print_subsets(result.metrics, result.tagger.theme_ids, result.chosen)
 
 
 FEW_POSITIVES = 20  # in a source or voice: below it, its F1 is a handful of sentences

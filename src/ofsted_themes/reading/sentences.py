@@ -30,13 +30,13 @@ LIST_MARKER = re.compile(
 )
 # A line of prose ends a sentence: terminal punctuation, maybe inside closing quotes or brackets,
 # maybe followed by a footnote's mark: "rising.¹", "rising.[1]", "rising.[footnote 1]" (a web
-# page's), or "rising.1" and "will.”1" (a digit only straight after the full stop of a word of
-# three letters or more, or its closing quote, so that "see section 3.1" and "case No.12" do not
-# end a sentence).
+# page's), or "rising.1" and "will.”1" (a number only straight after the full stop of a word of
+# three lower-case letters or more, or its closing quote, so that "see section 3.1", "case
+# No.12" and "Reg.44 visits" do not end a sentence).
 STOPS = ".!?:;"
 FOOTNOTE_MARK = (
     r"(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}|\[(?:footnote\s)?\d{1,3}\]"
-    r"|(?:(?<=[^\W\d_]{3}\.)|(?<=[^\W\d_]{3}\.[\"'”’)]))\d{1,2})"
+    r"|(?:(?<=[a-z]{3}\.)|(?<=[a-z]{3}\.[\"'”’)]))\d{1,2})"
 )
 ENDS_SENTENCE = re.compile(rf"[{re.escape(STOPS)}][\"'”’)\]]*{FOOTNOTE_MARK}?\s*$")
 FOOTNOTE_ALONE = re.compile(
@@ -50,15 +50,14 @@ SENTENCE_WORDS = 4
 # Page furniture that ends like a sentence but is never a finding.
 BOILERPLATE = re.compile(
     r"\b(?:subscribe|sign up|newsletter|required field|powered by|cookies?|all rights reserved|"
-    r"click here|read more|(?:is|was) this page useful)\b|\b(?:picture|photo|image):",
+    r"click here|read more)\b|\b(?:picture|photo|image):",
     re.IGNORECASE,
 )
 # What a line must hold, folded (ASCII_FOLDS) and lower-cased, for BOILERPLATE to match it: a few
 # substring tests in C spare most lines the pattern's case-blind search at every character.
 BOILERPLATE_WORDS = (
     "subscribe", "sign up", "newsletter", "required field", "powered by", "cookie",
-    "all rights reserved", "click here", "read more", "page useful", "picture:", "photo:",
-    "image:",
+    "all rights reserved", "click here", "read more", "picture:", "photo:", "image:",
 )  # fmt: skip
 # The only characters beyond ASCII that a case-blind pattern takes for an ASCII letter (İ ı ſ and
 # the Kelvin sign; a test checks every code point), folded to it: lower() alone would leave ı and
@@ -78,7 +77,9 @@ def needs_folding(text: str) -> bool:
 INNER_BOUNDARY = re.compile(rf"(?<=[a-z0-9%)\]][.!?])[\"'”’]?{FOOTNOTE_MARK}?\s+(?=[\"'“‘]?[A-Z])")
 # Terminal punctuation followed by more text: a paragraph without one is a single sentence.
 MID_STOP = re.compile(rf"[.!?…][\"'”’)\]]*{FOOTNOTE_MARK}?\s+\S")
-ABBREVIATIONS = frozenset("mr mrs ms dr prof st cllr coun rev no vs etc cf al approx".split())
+ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st cllr coun rev no vs etc cf al approx para reg fig sec".split()
+)
 
 # A paragraph longer than WINDOW_CHARS is first cut at a cheap boundary (a full stop, then a
 # capital) into windows of about that size, so that no input makes the splitter's work grow
@@ -235,7 +236,11 @@ LEADING_MARK = re.compile(rf"[\"'”’)]*(?:{FOOTNOTE_ALONE.pattern})|[\"'”�
 
 
 def _leading_mark(text: str, start: int, end: int) -> int | None:
-    """Where a footnote's mark starting ``text[start:end]`` ends, if more text follows it."""
+    """Where a footnote's mark starting ``text[start:end]`` ends, if more text follows it and
+    the mark touches the sentence before: after a space, a quotation opens ("this. | "12
+    children are waiting," a manager said")."""
+    if not start or text[start - 1].isspace():
+        return None
     mark = LEADING_MARK.match(text, start, end)
     if mark and mark.end() < end and text[mark.end()].isspace():
         return mark.end()
@@ -303,16 +308,14 @@ def iter_letter_sentences(text: str, min_item_words: int = 4) -> Iterator[Span]:
 # a number that a footnote's mark in the text names ("too high.2", "high.²", "[2]"). Read as a
 # sentence, it was counted, and tagged by what it says.
 FOOTNOTE_TEXT = re.compile(r"(\d{1,2}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})\s+(?=[A-Z])")
-MARKS = re.compile(
-    r"[^\W\d_]{3}[.!?][\"'”’)]?(?:(\d{1,2})|\[(?:footnote\s)?(\d{1,3})\]|"
-    r"([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2}))(?=\s|$)"
-)
+MARKS = re.compile(rf"[^\W\d_][.!?][\"'”’)]?({FOOTNOTE_MARK})(?=\s|$)")
 SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+NUMBER = re.compile(r"\d+")
 
 
 def footnote_marks(text: str) -> set[str]:
     """The numbers of the footnote marks after a word's full stop in ``text``."""
-    return {"".join(m.groups(default="")).translate(SUPERSCRIPTS) for m in MARKS.finditer(text)}
+    return {NUMBER.search(m[1].translate(SUPERSCRIPTS))[0] for m in MARKS.finditer(text)}
 
 
 def _sentences_before_a_fragment(paragraph: Span) -> Iterator[Span]:
@@ -347,16 +350,22 @@ SIGNATURE = re.compile(
 # for improvement:", "Areas for priority action:"); a lead-in to a list of findings is a
 # sentence, however short ("Leaders should:", "Inspectors found:")
 COLON_HEADING = re.compile(r"\S+:|Areas?\s+(?:for|of)\s+(?:\S+\s+){0,2}\S+:", re.I)
+# a web page's question under its text: GOV.UK's "Is this page useful?", a council's "Was this
+# page helpful?"
+FEEDBACK_QUESTION = re.compile(
+    r"(?:Is|Was|Did\s+you\s+find)\s+this\s+(?:page|information)\s+(?:useful|helpful)\??", re.I
+)
 
 
 def is_letter_furniture(text: str) -> bool:
     """Whether a sentence of a letter is its furniture (COLON_HEADING, LABELLED_LINE,
-    POSTCODE_END, SIGNATURE); each test is cheap, as every sentence of every letter is asked."""
+    FEEDBACK_QUESTION, POSTCODE_END, SIGNATURE); each test is cheap, as every sentence of every
+    letter is asked."""
     if text.endswith(":") and COLON_HEADING.fullmatch(text):
         return True
     if len(text) > 250 or len(text.split(maxsplit=FURNITURE_WORDS)) > FURNITURE_WORDS:
         return False
-    if LABELLED_LINE.match(text):
+    if LABELLED_LINE.match(text) or FEEDBACK_QUESTION.fullmatch(text):
         return True
     if POSTCODE_END.search(text, max(0, len(text) - 12)):  # an address, or a postcode alone
         return "," in text or len(text.split()) <= 2

@@ -55,7 +55,8 @@ NOT_TRAINING_INPUTS = ("dvc.lock", "inbox")
 
 
 def git_commit() -> str:
-    """The checked-out commit, with "-dirty" if anything a run may train on differs from it."""
+    """The checked-out commit, with "-dirty" if the working copy differs from it (an untracked
+    file too), but for NOT_TRAINING_INPUTS."""
     try:
         out = subprocess.run(
             ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True, timeout=5

@@ -28,7 +28,7 @@ class FixedThreshold:
     """The same threshold for every theme."""
 
     value: float = 0.5
-    tuned: ClassVar[bool] = False  # chosen from no scores: the terminal says "fixed", not "tuned"
+    tuned: ClassVar[bool] = False  # chosen from no scores: the run says "fixed", not "tuned"
 
     def __post_init__(self) -> None:
         _check_unit("thresholds.value", self.value)
@@ -278,9 +278,15 @@ def pr_curve_points(Y: np.ndarray, scores: np.ndarray, theme_ids: list[str]) -> 
 
 
 def save_plots(
-    Y: np.ndarray, scores: np.ndarray, predicted: np.ndarray, theme_ids: list[str], folder: Path
+    Y: np.ndarray,
+    scores: np.ndarray,
+    predicted: np.ndarray,
+    theme_ids: list[str],
+    folder: Path,
+    chosen: str = "tuned",
 ) -> list[Path]:
-    """Per-theme PR curve and confusion matrix PNGs."""
+    """Per-theme PR curve and confusion matrix PNGs; ``chosen`` says how the thresholds of the
+    confusion matrices were chosen ("tuned", "fixed")."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -302,7 +308,7 @@ def save_plots(
         ConfusionMatrixDisplay.from_predictions(
             Y[:, j], predicted[:, j], labels=[0, 1], ax=cm, colorbar=False
         )
-        cm.set_title(f"{theme}: confusion at tuned threshold")
+        cm.set_title(f"{theme}: confusion at {chosen} threshold")
         fig.tight_layout()
         path = folder / f"{theme}.png"
         fig.savefig(path, dpi=80)

@@ -38,6 +38,7 @@ class TrainingResult:
     fixed: pd.DataFrame  # per-theme metrics at 0.5
     metrics: dict[str, float]
     out_of_fold: pd.DataFrame
+    chosen: str = "tuned"  # how the thresholds were chosen: "tuned" on scores, or "fixed"
 
 
 def check_positives(frame: pd.DataFrame, theme_ids: list[str]) -> None:
@@ -79,7 +80,8 @@ def train(
     made = metadata | {"cv_macro_f1": metrics["macro_f1"]}
     tagger = Tagger(fitted, dict(zip(theme_ids, map(float, thresholds), strict=True)), themes, made)
     oof = out_of_fold_table(frame, cv.scores, cv.tuned_predictions, theme_ids)
-    return TrainingResult(tagger, cv, tuned, fixed, metrics, oof)
+    chosen = "tuned" if policy.tuned else "fixed"
+    return TrainingResult(tagger, cv, tuned, fixed, metrics, oof, chosen)
 
 
 SUBSETS = ("source", "voice")  # quality is also reported for each value of these columns
@@ -134,7 +136,8 @@ def write_artifacts(result: TrainingResult, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     tagger, theme_ids = result.tagger, result.tagger.theme_ids
     Y = result.out_of_fold[[f"{t}_true" for t in theme_ids]].to_numpy()
-    save_plots(Y, result.cv.scores, result.cv.tuned_predictions, theme_ids, folder / "plots")
+    predicted = result.cv.tuned_predictions
+    save_plots(Y, result.cv.scores, predicted, theme_ids, folder / "plots", result.chosen)
     result.out_of_fold.to_csv(folder / "out_of_fold.csv", index=False)
     top_features(tagger).to_csv(folder / "top_features.csv", index=False)
     result.cv.fold_thresholds.to_csv(folder / "fold_thresholds.csv", index_label="held_out")
@@ -152,4 +155,5 @@ def write_dvc_outputs(result: TrainingResult, metrics_path: Path, plots_dir: Pat
     Y = result.out_of_fold[[f"{t}_true" for t in theme_ids]].to_numpy()
     for stale in plots_dir.glob("*.csv"):  # the points earlier versions wrote
         stale.unlink()
-    save_plots(Y, result.cv.scores, result.cv.tuned_predictions, theme_ids, plots_dir)
+    predicted = result.cv.tuned_predictions
+    save_plots(Y, result.cv.scores, predicted, theme_ids, plots_dir, result.chosen)

@@ -49,8 +49,13 @@ class _Layout:
     right: float  # where full lines end
     gap: float  # a wider gap between lines ends a paragraph
     height: float  # a typical line height
-    left: float = 0.0  # where the body's lines start
-    edges: frozenset[int] = frozenset()  # left edges (whole points) that two lines or more share
+
+
+class _Edges(NamedTuple):
+    """Where a page's lines start: each page its own, as a book's left and right pages differ."""
+
+    left: float  # the body's left edge
+    shared: frozenset[int]  # left edges (whole points) that two lines or more share
 
 
 def read_pdf(data: bytes) -> list[str]:
@@ -219,7 +224,7 @@ def _pdf_line(textpage: Any, span: _Span, turn: int, bounds: _Box | None) -> _Li
     return _Line(text, left, right, top, bottom, top - first_bottom, word[2] - left)
 
 
-EDGE_SHARE = 0.1  # of a document's lines, at least, start at its body's left edge
+EDGE_SHARE = 0.1  # of a page's lines, at least, start at its body's left edge
 
 
 def _layout(pages: list[list[_Line]]) -> _Layout:
@@ -229,14 +234,16 @@ def _layout(pages: list[list[_Line]]) -> _Layout:
     height = statistics.median(line.height for line in lines)
     gaps = [a.bottom - b.top for page in pages for a, b in pairwise(page)]
     usual_gap = statistics.median(gaps) if gaps else 0.0
-    edges = Counter(round(line.left) for line in lines)
-    # the body's edge: the leftmost that many lines share (a list's may be more common)
-    body = [edge for edge, count in edges.items() if count >= EDGE_SHARE * len(lines)]
+    return _Layout(rights[int(0.9 * (len(rights) - 1))], usual_gap + height / 2, height)
+
+
+def _edges(page: list[_Line]) -> _Edges:
+    """A page's body edge, the leftmost that many of its lines share (a list's may be more
+    common), and the edges its lines share."""
+    edges = Counter(round(line.left) for line in page) or Counter([0])
+    body = [edge for edge, count in edges.items() if count >= EDGE_SHARE * len(page)]
     left = min(body) if body else edges.most_common(1)[0][0]
-    shared = frozenset(edge for edge, count in edges.items() if count > 1)
-    return _Layout(
-        rights[int(0.9 * (len(rights) - 1))], usual_gap + height / 2, height, left, shared
-    )
+    return _Edges(left, frozenset(edge for edge, count in edges.items() if count > 1))
 
 
 def _ends_paragraph(line: _Line, below: _Line, layout: _Layout, same_page: bool) -> bool:
@@ -254,46 +261,70 @@ def _ends_paragraph(line: _Line, below: _Line, layout: _Layout, same_page: bool)
 LIST_INDENT = (0.8, 4.0)
 
 
-def _in_list(line: _Line, layout: _Layout) -> bool:
-    """Whether ``line`` starts where a list's items do: indented from the body by a list's
-    indent, at a left edge another line shares (a centred heading rarely does)."""
-    indent = (line.left - layout.left) / layout.height
-    return LIST_INDENT[0] <= indent <= LIST_INDENT[1] and round(line.left) in layout.edges
+def _in_list(line: _Line, edges: _Edges, layout: _Layout) -> bool:
+    """Whether ``line`` starts where a list's items do: indented from its page's body by a
+    list's indent, at a left edge another line shares (a centred heading rarely does)."""
+    indent = (line.left - edges.left) / layout.height
+    return LIST_INDENT[0] <= indent <= LIST_INDENT[1] and round(line.left) in edges.shared
 
 
-def _leaves_list(above: _Line | None, line: _Line, below: _Line, layout: _Layout) -> bool:
-    """Whether a list ends after ``line``: the next line starts back at the body's edge, and the
-    line above is the list's too (a paragraph's indented first line alone is no list)."""
-    return (
-        above is not None
-        and abs(above.left - line.left) < 1
-        and line.left - below.left >= LIST_INDENT[0] * layout.height
-        and _in_list(line, layout)
-    )
+def _outdented(line: _Line, below: _Line, layout: _Layout) -> bool:
+    """Whether ``below`` starts back left of ``line`` by a list's indent or more."""
+    return line.left - below.left >= LIST_INDENT[0] * layout.height
+
+
+def _list_items(
+    placed: list[tuple[int, _Line]], ends: list[bool], edges: list[_Edges], layout: _Layout
+) -> set[int]:
+    """The lines that start a list's item, known by its indent: the paragraphs starting at a
+    list's indent, none at all where a paragraph's next line goes back to the body's edge (a
+    document that indents each paragraph's first line: its paragraphs, and headings set as
+    they are, are no list's items)."""
+    starts = [0, *(k + 1 for k, end in enumerate(ends[:-1]) if end)][: len(placed)]
+    items = {k for k in starts if _in_list(placed[k][1], edges[placed[k][0]], layout)}
+    for k in items:
+        (page, line), (next_page, below) = placed[k], placed[min(k + 1, len(placed) - 1)]
+        if not ends[k] and next_page == page and _outdented(line, below, layout):
+            return set()
+    return items
 
 
 def _pdf_paragraph_lines(pages: list[list[_Line]]) -> list[list[str]]:
     """Each page's lines with a blank line after each paragraph end. The lines pdfium joined at a
     hyphen (HYPHEN_MARK) are split again so that one rule (``clean_pages``) decides about
-    hyphens. A paragraph starting at a list's indent is a list item, given a bullet where the
-    page has none in its text: a bullet drawn as a shape (a web page printed to PDF), or in a
-    font with no text for it, left the items without one, and an item that is no sentence
-    ("the oversight of plans by team managers") was dropped as a heading."""
+    hyphens. A list's item known by its indent (``_list_items``) is given a bullet where the
+    page has none in its text, and ends where the next line goes back to the body's edge: a
+    bullet drawn as a shape (a web page printed to PDF), or in a font with no text for it, left
+    the items without one, an item that is no sentence ("the oversight of plans by team
+    managers") was dropped as a heading, and the last was joined to the paragraph after it."""
     layout = _layout(pages)
     placed = [(index, line) for index, page in enumerate(pages) for line in page]
+    following = [*placed[1:], None][: len(placed)]  # each line's next, None after the last
+    ends = [
+        after is not None and _ends_paragraph(line, after[1], layout, same_page=after[0] == index)
+        for (index, line), after in zip(placed, following, strict=True)
+    ]
+    items = _list_items(placed, ends, [_edges(page) for page in pages], layout)
     out: list[list[str]] = [[] for _ in pages]
-    starts, above = True, None  # whether the line starts a paragraph; the line before
-    for (index, line), after in pairwise([*placed, None]):  # each line, and the one after it
+    in_item = False  # the line is an item's, known by its indent
+    for k, ((index, line), after) in enumerate(zip(placed, following, strict=True)):
         *heads, tail = HYPHEN_MARK.split(line.text)
         texts = [normalise(head) + "-" for head in heads] + [normalise(tail)]
-        if starts and _in_list(line, layout) and not LIST_MARKER.match(texts[0]):
+        if k in items and not LIST_MARKER.match(texts[0]):
             texts[0] = f"• {texts[0]}"
         out[index] += texts
-        starts = bool(after) and (
-            _ends_paragraph(line, after[1], layout, same_page=after[0] == index)
-            or (after[0] == index and _leaves_list(above, line, after[1], layout))
+        in_item = k in items or in_item
+        above = placed[k - 1] if k else None
+        leaves = (
+            in_item
+            and after is not None
+            and after[0] == index
+            and above is not None
+            and above[0] == index
+            and abs(above[1].left - line.left) < 1
+            and _outdented(line, after[1], layout)
         )
-        if starts:
+        if ends[k] or leaves:
             out[index].append("")
-        above = line if after and after[0] == index else None
+            in_item = False
     return out
