@@ -14,6 +14,7 @@ from ofsted_themes.reading.metadata import (
     JTAI,
     MONITORING_VISIT,
     LetterMetadata,
+    area_name,
     council,
     document_metadata,
     judgement,
@@ -196,6 +197,14 @@ def test_an_ilacs_reports_title_block_names_its_council(title):
     )
 
 
+@pytest.mark.parametrize("name", ["RB Kingston", "Royal Borough of Kingston"])
+def test_a_royal_borough_of_kingston_is_kingston_upon_thames(name):
+    """ "RB Kingston" was "Kingston", which is no authority (upon Hull or upon Thames?); Hull is
+    no royal borough."""
+    assert area_name(name) == "Kingston upon Thames"
+    assert area_name("Kingston") == "Kingston"
+
+
 def test_a_director_line_without_a_council_name_is_not_taken():
     text = "The Director of Children's Services, appointed in 2021, leads well.\nLowmoor Council"
     assert council(text) == "Lowmoor"
@@ -231,6 +240,11 @@ def test_visit_types(text, expected):
     [
         ("The visit took place on 3 May 2022.", "3 May 2022", "2022-05-03"),
         ("on 3 and 4 May 2022", "3 and 4 May 2022", "2022-05-04"),
+        # the month after "of", and the week a visit began in: they were no dates, and the
+        # visit's year fell back to the letter's own date, a year late for a December visit
+        ("on the 12th and 13th of December 2023", "12th and 13th of December 2023", "2023-12-13"),
+        ("in the w/c 11 December 2023", "11 December 2023", "2023-12-11"),
+        ("in the week commencing 11 December 2023", "11 December 2023", "2023-12-11"),
         ("from 12 to 16 September 2022", "12 to 16 September 2022", "2022-09-16"),
         ("from 28 February to 3 March 2023", "28 February to 3 March 2023", "2023-03-03"),
         (

@@ -190,23 +190,27 @@ GROUP_TYPES = {
 # a day of the month, after its weekday if the letter names it ("Tuesday 3 May")
 WEEKDAY = r"(?:(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+)?"
 DAY = rf"{WEEKDAY}\d{{1,2}}(?:st|nd|rd|th)?"
+# the month after its day: "3 May", "3rd of May"
+OF_MONTH = rf"\s+(?:(?i:of)\s+)?(?:{MONTH})"
 # "4 May 2022", "4 May, 2022" (after a comma, a year of this century or the last: "on 4 June,
 # 2000 children were seen" names no year)
 YEAR_AFTER = r"(?:\s+|,\s+(?=(?:19|20)\d\d\b))\d{4}"
-SOME_DATE = rf"{DAY}(?:\s+(?:{MONTH}))?(?:{YEAR_AFTER})?"
+SOME_DATE = rf"{DAY}(?:{OF_MONTH})?(?:{YEAR_AFTER})?"
 DATE_JOIN = r"\s*(?:,\s*and|,|and|&|to|until|–|—|-)\s*"
 # "Inspection dates:", "Dates of the visit:": a report's label of its own visit's dates (not any
 # date, such as "Publication date:")
 DATES_LABEL = r"(?i:(?:inspection|visit)\s+dates?|dates?\s+of\s+(?:the\s+)?(?:inspection|visit)):"
+# the week a visit began in: "w/c 11 December 2023", "week commencing 11 December 2023"
+WEEK_OF = r"(?<!\w)(?i:w/c|w/b|week\s+(?:commencing|beginning))\s+(?:(?i:the)\s+)?"
 # "on 3 and 4 May 2022", "from 12 to 16 September 2022", "between 27 February and 3 March 2023",
-# "Inspection dates: 12 to 16 September 2022"
+# "on the 12th and 13th of December 2023", "Inspection dates: 12 to 16 September 2022"
 # "between" stays in the span: "22 and 26 January 2024" alone reads as two days
 VISIT_DATES = re.compile(
-    rf"\b(?:(?:(?i:on|from)|{DATES_LABEL})\s+(?:(?i:the)\s+)?|(?=(?i:between)\s))"
-    rf"(?P<span>(?:(?i:between)\s+)?(?:{SOME_DATE}{DATE_JOIN})*{DAY}\s+(?:{MONTH}){YEAR_AFTER})"
+    rf"(?:\b(?:(?i:on|from)|{DATES_LABEL})\s+(?:(?i:the)\s+)?|(?=\b(?i:between)\s)|{WEEK_OF})"
+    rf"(?P<span>(?:(?i:between)\s+)?(?:{SOME_DATE}{DATE_JOIN})*{DAY}{OF_MONTH}{YEAR_AFTER})"
 )
 LABELLED_DATES = re.compile(
-    rf"\b{DATES_LABEL}\s+(?P<span>(?:{SOME_DATE}{DATE_JOIN})*{DAY}\s+(?:{MONTH}){YEAR_AFTER})"
+    rf"\b{DATES_LABEL}\s+(?P<span>(?:{SOME_DATE}{DATE_JOIN})*{DAY}{OF_MONTH}{YEAR_AFTER})"
 )
 # "Visit dates: 12/12/2023 – 13/12/2023": a label's dates in figures, day first as in England
 NUMERIC_DATE = r"(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>(?:19|20)\d\d)\b"
@@ -222,7 +226,7 @@ LETTER_DATE = re.compile(
 )
 LETTER_TOP = 2000  # characters: a letter's date is above its first paragraphs
 LAST_DATE = re.compile(
-    rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{MONTH}),?\s+(?P<year>\d{{4}})"
+    rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:(?i:of)\s+)?(?P<month>{MONTH}),?\s+(?P<year>\d{{4}})"
 )
 
 GRADES = {
@@ -551,6 +555,8 @@ def area_name(name: str) -> str:
     name = NOT_PART_OF_NAME.sub("", SPACES.sub(" ", name).strip(" .,;:"))
     name = SAINT.sub("St ", name.replace(" & ", " and "))  # "St. Helens", "Brighton & Hove"
     area = COUNCIL_WORDS.sub("", name).strip(" ,-") or name
+    if _name_key(area) == "kingston" and ROYAL.match(name):  # Hull is no royal borough
+        return "Kingston upon Thames"
     return ALIASES.get(_name_key(area), area)
 
 
@@ -589,6 +595,7 @@ ALIASES = {_name_key(name): name for name in AUTHORITY_NAMES} | {
     "banes": "Bath and North East Somerset",
 }
 SAINT = re.compile(r"\b(?:St\.\s*|Saint\s+)")
+ROYAL = re.compile(r"(?:the[ -]+)?(?:royal[ -]+borough|rb)\b", re.I)  # "RB Kingston"
 
 
 # What the kind of council adds before or after the area's name: "City of York Council",
