@@ -1529,3 +1529,43 @@ def test_page_numbers_take_no_place_among_a_pages_edge_lines():
         "\n".join([*first, "Social workers visit children and see them alone in the team."]),
         "\n".join(second),
     ]
+
+
+def test_a_pdf_in_two_columns_is_read_a_column_at_a_time_with_its_sentences_whole():
+    """Paragraph ends were judged by the width of a full line over the whole letter: every
+    line of a narrower column looked like a paragraph's last, and its sentences were lost or
+    cut into lines."""
+    from fpdf import FPDF
+
+    from ofsted_themes.reading.formats.pdf import read_pdf
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    pdf.multi_cell(0, 5.5, findings(6), new_x="LMARGIN", new_y="NEXT")  # the page's full width
+    top = pdf.get_y() + 4
+    for column, ns in enumerate(((0, 1, 2), (3, 4, 5))):
+        pdf.set_xy(pdf.l_margin + column * 95, top)
+        for n in ns:
+            pdf.multi_cell(85, 5.5, findings(n), new_x="LEFT", new_y="NEXT")
+            pdf.ln(3)
+    text = "\n".join(read_pdf(bytes(pdf.output())))
+    assert [s.text for s in letter_sentences(text)] == [findings(n) for n in (6, 0, 1, 2, 3, 4, 5)]
+
+
+def test_a_landscape_page_does_not_set_the_width_of_the_portrait_pages():
+    """One landscape page of long lines set the letter's full width: the portrait pages' every
+    line then looked like a paragraph's last, and their sentences were lost."""
+    from fpdf import FPDF
+
+    from ofsted_themes.reading.formats.pdf import read_pdf
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=11)
+    for page, ns in (("P", (0, 1)), ("L", (2, 3, 4, 5, 6))):
+        pdf.add_page(orientation=page)
+        for n in ns:
+            pdf.multi_cell(0, 5.5, findings(n), new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(3)
+    text = "\n".join(read_pdf(bytes(pdf.output())))
+    assert [s.text for s in letter_sentences(text)] == [findings(n) for n in range(7)]

@@ -246,14 +246,47 @@ def _edges(page: list[_Line]) -> _Edges:
     return _Edges(left, frozenset(edge for edge, count in edges.items() if count > 1))
 
 
-def _ends_paragraph(line: _Line, below: _Line, layout: _Layout, same_page: bool) -> bool:
+BLOCK_LINES = 4  # lines at one left edge of a page, at least, to have a full width of their own
+WRAPPED_SHARE = 0.5  # of those followed by another there, at least, wrapped: the next's first
+# word would not have fitted after them (wrapped text, not a list of short items)
+
+
+def _full_rights(page: list[_Line], layout: _Layout) -> dict[int, float]:
+    """Where full lines end, for each left edge (whole points) of a page whose lines wrap at a
+    width of their own: a column, a landscape page, a box of text. Elsewhere the document's
+    width holds (``layout.right``): measured on every line of the letter, it took a narrower
+    column's every line for a paragraph's last, and its sentences were lost."""
+    blocks: dict[int, list[_Line]] = {}
+    for line in page:
+        blocks.setdefault(round(line.left), []).append(line)
+    followed: dict[int, list[tuple[_Line, _Line]]] = {}
+    for line, below in pairwise(page):
+        if round(line.left) == round(below.left):
+            followed.setdefault(round(line.left), []).append((line, below))
+    rights = {}
+    for edge, lines in blocks.items():
+        pairs = followed.get(edge, [])
+        if len(lines) < BLOCK_LINES or not pairs:
+            continue
+        ends = sorted(line.right for line in lines)
+        full = ends[int(0.9 * (len(ends) - 1))]
+        wrapped = sum(full - line.right <= below.word + layout.height / 2 for line, below in pairs)
+        if wrapped >= WRAPPED_SHARE * len(pairs):
+            rights[edge] = full
+    return rights
+
+
+def _ends_paragraph(
+    line: _Line, below: _Line, layout: _Layout, same_page: bool, right: float | None = None
+) -> bool:
     """Whether a paragraph ends after ``line``: a wide gap follows, the next line jumps up (a new
-    column), or the next line's first word would have fitted on this one (a deliberate break).
-    Across a page break only the last test means anything."""
+    column), or the next line's first word would have fitted on this one (a deliberate break),
+    full lines ending at ``right`` (the document's width unless given). Across a page break
+    only the last test means anything."""
     gap = line.bottom - below.top
     if same_page and (gap > layout.gap or gap < -1.5 * layout.height):
         return True
-    return layout.right - line.right > below.word + layout.height / 2
+    return (right or layout.right) - line.right > below.word + layout.height / 2
 
 
 # A list's indent from the body's left edge, in line heights: wider is a column or a centred
@@ -277,16 +310,39 @@ def _list_items(
     placed: list[tuple[int, _Line]], ends: list[bool], edges: list[_Edges], layout: _Layout
 ) -> set[int]:
     """The lines that start a list's item, known by its indent: the paragraphs starting at a
-    list's indent, none at all where a paragraph's next line goes back to the body's edge (a
-    document that indents each paragraph's first line: its paragraphs, and headings set as
-    they are, are no list's items)."""
+    list's indent, but under an item whose mark is text ("1. Leaders…"), where an indented
+    line is that item's, cut from it where text runs beside a box; none at all where a
+    paragraph's next line goes back to the body's edge (a document that indents each
+    paragraph's first line: its paragraphs, and headings set as they are, are no list's)."""
     starts = [0, *(k + 1 for k, end in enumerate(ends[:-1]) if end)][: len(placed)]
-    items = {k for k in starts if _in_list(placed[k][1], edges[placed[k][0]], layout)}
+    under = _under_marked_items(placed)
+    items = {
+        k for k in starts if k not in under and _in_list(placed[k][1], edges[placed[k][0]], layout)
+    }
     for k in items:
         (page, line), (next_page, below) = placed[k], placed[min(k + 1, len(placed) - 1)]
-        if not ends[k] and next_page == page and _outdented(line, below, layout):
+        # a list's last item may run on into the paragraph after it, which starts a sentence
+        last_item = (
+            k > 0
+            and placed[k - 1][0] == page
+            and abs(placed[k - 1][1].left - line.left) < 1
+            and not below.text[:1].islower()
+        )
+        if not ends[k] and next_page == page and _outdented(line, below, layout) and not last_item:
             return set()
     return items
+
+
+def _under_marked_items(placed: list[tuple[int, _Line]]) -> set[int]:
+    """The lines indented under a line that starts with a list's mark as text, down to the next
+    line as far left as it, on the same page."""
+    under, mark = set(), None  # the line whose mark the lines below hang from
+    for k, (page, line) in enumerate(placed):
+        if mark is not None and page == mark[0] and line.left > mark[1].left + 1:
+            under.add(k)
+        else:
+            mark = (page, line) if LIST_MARKER.match(line.text) else None
+    return under
 
 
 def _pdf_paragraph_lines(pages: list[list[_Line]]) -> list[list[str]]:
@@ -300,8 +356,12 @@ def _pdf_paragraph_lines(pages: list[list[_Line]]) -> list[list[str]]:
     layout = _layout(pages)
     placed = [(index, line) for index, page in enumerate(pages) for line in page]
     following = [*placed[1:], None][: len(placed)]  # each line's next, None after the last
+    rights = [_full_rights(page, layout) for page in pages]
     ends = [
-        after is not None and _ends_paragraph(line, after[1], layout, same_page=after[0] == index)
+        after is not None
+        and _ends_paragraph(
+            line, after[1], layout, after[0] == index, rights[index].get(round(line.left))
+        )
         for (index, line), after in zip(placed, following, strict=True)
     ]
     items = _list_items(placed, ends, [_edges(page) for page in pages], layout)
