@@ -256,22 +256,22 @@ def _full_rights(page: list[_Line], layout: _Layout) -> dict[int, float]:
     width of their own: a column, a landscape page, a box of text. Elsewhere the document's
     width holds (``layout.right``): measured on every line of the letter, it took a narrower
     column's every line for a paragraph's last, and its sentences were lost."""
-    blocks: dict[int, list[_Line]] = {}
-    for line in page:
-        blocks.setdefault(round(line.left), []).append(line)
-    followed: dict[int, list[tuple[_Line, _Line]]] = {}
-    for line, below in pairwise(page):
-        if round(line.left) == round(below.left):
-            followed.setdefault(round(line.left), []).append((line, below))
+    edges = [round(line.left) for line in page]
+    blocks: dict[int, list[int]] = {}  # each edge's lines, by their place on the page
+    for k, edge in enumerate(edges):
+        blocks.setdefault(edge, []).append(k)
     rights = {}
-    for edge, lines in blocks.items():
-        pairs = followed.get(edge, [])
-        if len(lines) < BLOCK_LINES or not pairs:
+    for edge, places in blocks.items():
+        if len(places) < BLOCK_LINES:
             continue
-        ends = sorted(line.right for line in lines)
+        ends = sorted(page[k].right for k in places)
         full = ends[int(0.9 * (len(ends) - 1))]
-        wrapped = sum(full - line.right <= below.word + layout.height / 2 for line, below in pairs)
-        if wrapped >= WRAPPED_SHARE * len(pairs):
+        if abs(full - layout.right) < layout.height / 2:
+            continue  # the letter's own width: nothing to change
+        followed = [k for k in places if k + 1 < len(page) and edges[k + 1] == edge]
+        slack = layout.height / 2
+        wrapped = sum(full - page[k].right <= page[k + 1].word + slack for k in followed)
+        if followed and wrapped >= WRAPPED_SHARE * len(followed):
             rights[edge] = full
     return rights
 
