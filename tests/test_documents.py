@@ -1437,9 +1437,9 @@ def test_pdf_list_items_without_a_bullet_in_the_text_are_each_a_sentence(bullet)
     from ofsted_themes.reading.formats.pdf import read_pdf
 
     text = "\n".join(read_pdf(list_pdf(bullet)))
-    found = [s.text for s in letter_sentences(text)]
-    assert found[1:4] == ITEMS
-    assert found[4] == "Social workers visit children regularly and see them alone."
+    found = [s.text for s in letter_sentences(text)]  # the list's heading is none (furniture)
+    assert found[:3] == ITEMS
+    assert found[3] == "Social workers visit children regularly and see them alone."
 
 
 def findings(n: int) -> str:
@@ -1505,10 +1505,13 @@ def test_word_symbol_bullets_mark_list_items(tmp_path):
     lines = ["What needs to improve?", *(f"\uf0b7 {item}" for item in ITEMS[1:])]
     path.write_text("\n".join(lines) + "\n\nLeaders know the service well.\n", encoding="utf-8")
     text = read_document(path).pages[0].text
-    assert [s.text for s in letter_sentences(text)][1:] == [
-        *ITEMS[1:],
-        "Leaders know the service well.",
-    ]
+    assert (
+        [s.text for s in letter_sentences(text)]
+        == [  # the heading is none (furniture)
+            *ITEMS[1:],
+            "Leaders know the service well.",
+        ]
+    )
 
 
 def test_page_numbers_take_no_place_among_a_pages_edge_lines():
@@ -1569,3 +1572,29 @@ def test_a_landscape_page_does_not_set_the_width_of_the_portrait_pages():
             pdf.ln(3)
     text = "\n".join(read_pdf(bytes(pdf.output())))
     assert [s.text for s in letter_sentences(text)] == [findings(n) for n in range(7)]
+
+
+def test_a_pdf_heading_in_larger_type_is_not_read_with_the_paragraph_after_it():
+    """A heading nearly as wide as the body's lines, in larger type, looked like a paragraph's
+    full first line, and was read as the start of the sentence after it."""
+    from fpdf import FPDF
+
+    from ofsted_themes.reading.formats.pdf import read_pdf
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", "B", 12)
+    words = (
+        "The experiences and progress of children who need help and protection in the "
+        "city and its partners across the whole area"
+    ).split()
+    heading = words.pop(0)
+    while words and pdf.get_string_width(f"{heading} {words[0]}") < pdf.epw - 2:
+        heading += f" {words.pop(0)}"  # as wide as the body's lines, within a word
+    for n in range(3):
+        pdf.set_font("helvetica", "B", 12)
+        pdf.cell(0, 6, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("helvetica", size=11)
+        pdf.multi_cell(0, 5.5, findings(n), new_x="LMARGIN", new_y="NEXT")
+    text = "\n".join(read_pdf(bytes(pdf.output())))
+    assert [s.text for s in letter_sentences(text)] == [findings(n) for n in range(3)]

@@ -217,6 +217,7 @@ def test_a_line_without_terminal_punctuation_is_dropped(line):
         "cc: Councillor Josie Iles, Lead Member for Children’s Services, Medway Council.",
         "Ofsted, Piccadilly Gate, Store Street, Manchester, M1 2WD.", "ME4 4TR.",
         "Jo Leggett.", "His Majesty’s Inspector.", "Senior HMI.", "Areas for improvement:",
+        "Direct email:", "Direct line tel: 0300 013 1234.",
     ],
 )  # fmt: skip
 def test_a_letters_furniture_with_a_full_stop_is_no_sentence(line):
@@ -520,3 +521,18 @@ def test_a_footnotes_text_is_no_sentence_of_the_letter(mark):
         OVERSEE,
         "4 children went missing from care last year.",
     ]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "What needs to improve?",
+        "What needs to improve in this area of social work practice?",
+        "What does the local authority need to improve?",
+    ],
+)
+def test_the_heading_of_what_must_improve_is_no_sentence(heading):
+    """Ofsted heads its list of what a council must improve with a question, which was counted
+    as a sentence of nearly every letter; a sentence about what needs to improve is one."""
+    source = f"{heading}\nWhat needs to improve is clear to leaders.\n"
+    assert texts(letter_sentences(source)) == ["What needs to improve is clear to leaders."]

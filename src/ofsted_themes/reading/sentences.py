@@ -335,6 +335,7 @@ def _sentences_before_a_fragment(paragraph: Span) -> Iterator[Span]:
 # and every share smaller for it. Each is short: a long sentence that starts with "Date:" is a
 # finding the reading joined to a line of furniture, and stays.
 LABELLED_LINE = re.compile(
+    r"(?:Direct\s+(?:line\s+|dial\s+)?)?"  # "Direct email:", "Direct line tel:"
     r"(?:T|Tel|Telephone|Textphone|F|Fax|E|E-?mail|W|Web|Website|Our\s+ref(?:erence)?|"
     r"Your\s+ref(?:erence)?|Ref|URN|cc|From|To|Date)\s*:",
     re.IGNORECASE,
@@ -350,22 +351,27 @@ SIGNATURE = re.compile(
 # for improvement:", "Areas for priority action:"); a lead-in to a list of findings is a
 # sentence, however short ("Leaders should:", "Inspectors found:")
 COLON_HEADING = re.compile(r"\S+:|Areas?\s+(?:for|of)\s+(?:\S+\s+){0,2}\S+:", re.I)
-# a web page's question under its text: GOV.UK's "Is this page useful?", a council's "Was this
-# page helpful?"
-FEEDBACK_QUESTION = re.compile(
-    r"(?:Is|Was|Did\s+you\s+find)\s+this\s+(?:page|information)\s+(?:useful|helpful)\??", re.I
+# a question that is a heading: a web page's under its text (GOV.UK's "Is this page useful?", a
+# council's "Was this page helpful?"), and the heading of Ofsted's list of what a council must
+# improve ("What needs to improve in this area of social work practice?", "What does the local
+# authority need to improve?"), which was a sentence of nearly every letter
+QUESTION_HEADING = re.compile(
+    r"(?:Is|Was|Did\s+you\s+find)\s+this\s+(?:page|information)\s+(?:useful|helpful)\??"
+    r"|What\s+(?:needs|does\s+(?:the\s+)?[\w’' -]{2,40}?\s+need)\s+to\s+(?:improve|be\s+improved)"
+    r"(?:\s+[\w’' -]{2,60})?\?",
+    re.I,
 )
 
 
 def is_letter_furniture(text: str) -> bool:
     """Whether a sentence of a letter is its furniture (COLON_HEADING, LABELLED_LINE,
-    FEEDBACK_QUESTION, POSTCODE_END, SIGNATURE); each test is cheap, as every sentence of every
+    QUESTION_HEADING, POSTCODE_END, SIGNATURE); each test is cheap, as every sentence of every
     letter is asked."""
     if text.endswith(":") and COLON_HEADING.fullmatch(text):
         return True
     if len(text) > 250 or len(text.split(maxsplit=FURNITURE_WORDS)) > FURNITURE_WORDS:
         return False
-    if LABELLED_LINE.match(text) or FEEDBACK_QUESTION.fullmatch(text):
+    if LABELLED_LINE.match(text) or QUESTION_HEADING.fullmatch(text):
         return True
     if POSTCODE_END.search(text, max(0, len(text) - 12)):  # an address, or a postcode alone
         return "," in text or len(text.split()) <= 2

@@ -284,9 +284,21 @@ def _ends_paragraph(
     full lines ending at ``right`` (the document's width unless given). Across a page break
     only the last test means anything."""
     gap = line.bottom - below.top
-    if same_page and (gap > layout.gap or gap < -1.5 * layout.height):
+    if same_page and (gap > layout.gap or gap < -1.5 * layout.height or _resized(line, below)):
         return True
     return (right or layout.right) - line.right > below.word + layout.height / 2
+
+
+RESIZED = 0.05  # of a line's height: type this much larger or smaller is a heading's or a note's
+
+
+def _resized(line: _Line, below: _Line) -> bool:
+    """Whether the type changes size from ``line`` to ``below``, both starting with a letter or a
+    digit (a bullet's glyph is often of another font, and of another height): a heading as
+    wide as the body's lines was read with the paragraph after it."""
+    if not (line.text[:1].isalnum() and below.text[:1].isalnum()):
+        return False
+    return abs(line.height - below.height) > RESIZED * max(line.height, below.height)
 
 
 # A list's indent from the body's left edge, in line heights: wider is a column or a centred
