@@ -1598,3 +1598,22 @@ def test_a_pdf_heading_in_larger_type_is_not_read_with_the_paragraph_after_it():
         pdf.multi_cell(0, 5.5, findings(n), new_x="LMARGIN", new_y="NEXT")
     text = "\n".join(read_pdf(bytes(pdf.output())))
     assert [s.text for s in letter_sentences(text)] == [findings(n) for n in range(3)]
+
+
+def test_a_drawn_bullet_starts_an_item_however_full_the_line_before():
+    """Two items whose bullets are drawn, the first's line as wide as the text can run: the
+    second's first word would not have fitted after it, and the two were read as one."""
+    from fpdf import FPDF
+
+    from ofsted_themes.reading.formats.pdf import read_pdf
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=11)
+    words = ("the oversight of plans by team managers and of the decisions they make for "
+             "children at risk of harm in the assessment and help teams").split()  # fmt: skip
+    full = words.pop(0)
+    while words and pdf.get_string_width(f"{full} {words[0]}") < pdf.epw - 10 - 1:
+        full += f" {words.pop(0)}"  # the width of the list's text, within a word
+    items = [full, "Staffing shortfalls in the assessment teams", ITEMS[2]]
+    text = "\n".join(read_pdf(list_pdf(None, items=items)))
+    assert [s.text for s in letter_sentences(text)][:3] == items

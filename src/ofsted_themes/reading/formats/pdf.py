@@ -7,6 +7,7 @@ import math
 import re
 import statistics
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, NamedTuple
@@ -73,13 +74,14 @@ def read_pdf(data: bytes) -> list[str]:
         if len(pdf) == 0:
             raise DocumentError("PDF has no pages")
         pages = [_pdf_lines(pdf[index]) for index in range(len(pdf))]
+        if not any(pages):
+            raise DocumentError(NO_TEXT_LAYER)
+        lines = _pdf_paragraph_lines(_pdf_bodies(pages), lambda index: _drawn_bullets(pdf[index]))
     except pdfium.PdfiumError:
         raise DocumentError("corrupt PDF: a page could not be read") from None
     finally:
         pdf.close()
-    if not any(pages):
-        raise DocumentError(NO_TEXT_LAYER)
-    return rebuild(_pdf_paragraph_lines(_pdf_bodies(pages)), wrapped=True)
+    return rebuild(lines, wrapped=True)
 
 
 def _pdf_bodies(pages: list[list[_Line]]) -> list[list[_Line]]:
@@ -357,7 +359,61 @@ def _under_marked_items(placed: list[tuple[int, _Line]]) -> set[int]:
     return under
 
 
-def _pdf_paragraph_lines(pages: list[list[_Line]]) -> list[list[str]]:
+BULLET_SIZE = (0.15, 0.7)  # a drawn bullet's width and height, in the body's line heights
+
+
+def _drawn_bullets(page: Any) -> list[_Box]:
+    """The small shapes of an upright page, as a bullet drawn rather than written is (left,
+    bottom, right, top); none on a turned page, whose shapes are placed otherwise. Asked only
+    of a page holding a list known by its indent: listing a page's objects costs more than
+    extracting its text where a web page printed to PDF makes one of each run of text."""
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        if page.get_rotation():
+            return []
+        shapes = page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=1)
+        return [shape.get_bounds() for shape in shapes]
+    finally:
+        page.close()
+
+
+def _bullet_starts(page: list[_Line], shapes: list[_Box], layout: _Layout) -> set[int]:
+    """The lines of ``page`` that a drawn bullet starts: a shape of a bullet's size just left of
+    the line's first character, at its height."""
+    smallest, largest = (size * layout.height for size in BULLET_SIZE)
+    bullets = [
+        (right, (bottom + top) / 2)
+        for left, bottom, right, top in shapes
+        if smallest <= right - left <= largest and smallest <= top - bottom <= largest
+    ]
+    return {
+        k
+        for k, line in enumerate(page)
+        for right, middle in bullets
+        if line.left - 2 * layout.height <= right <= line.left and line.bottom <= middle <= line.top
+    }
+
+
+def _drawn_items(
+    pages: list[list[_Line]],
+    listed: set[int],
+    shapes: Callable[[int], list[_Box]],
+    layout: _Layout,
+) -> set[int]:
+    """The lines (by their place in the letter) that a drawn bullet starts, on the ``listed``
+    pages: an item whose last line nearly filled the width ran on into the next."""
+    starts, first = set(), 0
+    for index, page in enumerate(pages):
+        if index in listed:
+            starts |= {first + k for k in _bullet_starts(page, shapes(index), layout)}
+        first += len(page)
+    return starts
+
+
+def _pdf_paragraph_lines(
+    pages: list[list[_Line]], shapes: Callable[[int], list[_Box]] | None = None
+) -> list[list[str]]:
     """Each page's lines with a blank line after each paragraph end. The lines pdfium joined at a
     hyphen (HYPHEN_MARK) are split again so that one rule (``clean_pages``) decides about
     hyphens. A list's item known by its indent (``_list_items``) is given a bullet where the
@@ -377,6 +433,10 @@ def _pdf_paragraph_lines(pages: list[list[_Line]]) -> list[list[str]]:
         for (index, line), after in zip(placed, following, strict=True)
     ]
     items = _list_items(placed, ends, [_edges(page) for page in pages], layout)
+    if shapes is not None:  # a list's items start where a bullet is drawn, however full a line
+        items |= _drawn_items(pages, {placed[k][0] for k in items}, shapes, layout)
+        for k in items:
+            ends[k - 1] = ends[k - 1] or (k > 0 and placed[k - 1][0] == placed[k][0])
     out: list[list[str]] = [[] for _ in pages]
     in_item = False  # the line is an item's, known by its indent
     for k, ((index, line), after) in enumerate(zip(placed, following, strict=True)):
