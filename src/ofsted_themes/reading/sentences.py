@@ -283,6 +283,20 @@ def article_sentences(raw: str) -> list[Span]:
     return [s for p in paragraphs(raw) if is_prose(p) for s in split_paragraph(p)]
 
 
+# A footnote's own text set as a paragraph of the letter ("2 Average caseload of 24 children."):
+# a number that a footnote's mark in the text names ("too high.2", "high.²", "[2]"). Read as a
+# sentence, it was counted, and tagged by what it says.
+FOOTNOTE_TEXT = re.compile(r"(\d{1,2}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})\s+(?=[A-Z])")
+MARKS = re.compile(rf"[^\W\d_][.!?][\"'”’)]?({FOOTNOTE_MARK})(?=\s|$)")
+SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+NUMBER = re.compile(r"\d+")
+
+
+def footnote_marks(text: str) -> set[str]:
+    """The numbers of the footnote marks after a word's full stop in ``text``."""
+    return {NUMBER.search(m[1].translate(SUPERSCRIPTS))[0] for m in MARKS.finditer(text)}
+
+
 def letter_sentences(text: str, min_item_words: int = 4) -> list[Span]:
     """Sentences of a letter's page text: prose, and list items even without a full stop
     (letters list findings that way); headings, addresses and other furniture are dropped."""
@@ -302,20 +316,6 @@ def iter_letter_sentences(text: str, min_item_words: int = 4) -> Iterator[Span]:
         else:
             found = _sentences_before_a_fragment(p)
         yield from (s for s in found if _has_letter(s.text) and not is_letter_furniture(s.text))
-
-
-# A footnote's own text set as a paragraph of the letter ("2 Average caseload of 24 children."):
-# a number that a footnote's mark in the text names ("too high.2", "high.²", "[2]"). Read as a
-# sentence, it was counted, and tagged by what it says.
-FOOTNOTE_TEXT = re.compile(r"(\d{1,2}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})\s+(?=[A-Z])")
-MARKS = re.compile(rf"[^\W\d_][.!?][\"'”’)]?({FOOTNOTE_MARK})(?=\s|$)")
-SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-NUMBER = re.compile(r"\d+")
-
-
-def footnote_marks(text: str) -> set[str]:
-    """The numbers of the footnote marks after a word's full stop in ``text``."""
-    return {NUMBER.search(m[1].translate(SUPERSCRIPTS))[0] for m in MARKS.finditer(text)}
 
 
 def _sentences_before_a_fragment(paragraph: Span) -> Iterator[Span]:

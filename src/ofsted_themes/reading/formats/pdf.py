@@ -262,16 +262,15 @@ def _full_rights(page: list[_Line], layout: _Layout) -> dict[int, float]:
     blocks: dict[int, list[int]] = {}  # each edge's lines, by their place on the page
     for k, edge in enumerate(edges):
         blocks.setdefault(edge, []).append(k)
-    rights = {}
+    rights, slack = {}, layout.height / 2
     for edge, places in blocks.items():
         if len(places) < BLOCK_LINES:
             continue
         ends = sorted(page[k].right for k in places)
         full = ends[int(0.9 * (len(ends) - 1))]
-        if abs(full - layout.right) < layout.height / 2:
+        if abs(full - layout.right) < slack:
             continue  # the letter's own width: nothing to change
         followed = [k for k in places if k + 1 < len(page) and edges[k + 1] == edge]
-        slack = layout.height / 2
         wrapped = sum(full - page[k].right <= page[k + 1].word + slack for k in followed)
         if followed and wrapped >= WRAPPED_SHARE * len(followed):
             rights[edge] = full
@@ -412,7 +411,7 @@ def _drawn_items(
 
 
 def _pdf_paragraph_lines(
-    pages: list[list[_Line]], shapes: Callable[[int], list[_Box]] | None = None
+    pages: list[list[_Line]], shapes: Callable[[int], list[_Box]]
 ) -> list[list[str]]:
     """Each page's lines with a blank line after each paragraph end. The lines pdfium joined at a
     hyphen (HYPHEN_MARK) are split again so that one rule (``clean_pages``) decides about
@@ -433,10 +432,11 @@ def _pdf_paragraph_lines(
         for (index, line), after in zip(placed, following, strict=True)
     ]
     items = _list_items(placed, ends, [_edges(page) for page in pages], layout)
-    if shapes is not None:  # a list's items start where a bullet is drawn, however full a line
-        items |= _drawn_items(pages, {placed[k][0] for k in items}, shapes, layout)
-        for k in items:
-            ends[k - 1] = ends[k - 1] or (k > 0 and placed[k - 1][0] == placed[k][0])
+    # a list's items start where a bullet is drawn, however full the line before
+    items |= _drawn_items(pages, {placed[k][0] for k in items}, shapes, layout)
+    for k in items:
+        if k and placed[k - 1][0] == placed[k][0]:
+            ends[k - 1] = True
     out: list[list[str]] = [[] for _ in pages]
     in_item = False  # the line is an item's, known by its indent
     for k, ((index, line), after) in enumerate(zip(placed, following, strict=True)):
