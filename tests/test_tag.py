@@ -1252,6 +1252,31 @@ def test_a_council_that_is_no_authority_is_warned_of(tagger_file, tmp_path, caps
     assert "none of England" not in out.with_name("report.html").read_text(encoding="utf-8")
 
 
+def test_table_rows_of_several_sentences_are_warned_of_or_split(tagger_file, tmp_path, capsys):
+    """A table of paragraphs was tagged a paragraph a sentence, unsaid: its letters' counts
+    and shares were of paragraphs. The terminal and the report say so and name --split-rows,
+    which tags each sentence as a row."""
+    table = tmp_path / "paragraphs.csv"
+    paragraphs = [
+        ("Leeds", "2022", "Caseloads are high. Many social workers have left the service."),
+        ("Leeds", "2022", "Managers do not oversee plans."),
+    ]
+    pd.DataFrame(paragraphs, columns=["council", "year", "text"]).to_csv(table, index=False)
+    out = tmp_path / "out" / "tags.csv"
+    status, _, err = main_in_process(capsys, table, "--model", tagger_file, "--out", out)
+    assert status == 0, err
+    [warning] = [line for line in err.splitlines() if "several sentences" in line]
+    assert "--split-rows" in warning and warning.endswith("paragraphs.csv (1 row)")
+    assert "--split-rows" in out.with_name("report.html").read_text(encoding="utf-8")
+    assert len(read_table(out)) == 2
+    run = ("--model", tagger_file, "--out", out, "--split-rows")
+    status, printed, err = main_in_process(capsys, table, *run)
+    assert status == 0, err
+    assert "several sentences" not in err and "Tagged 1 letter, 3 sentences" in printed
+    assert "--split-rows" not in out.with_name("report.html").read_text(encoding="utf-8")
+    assert read_table(out)["text"].tolist()[1] == "Many social workers have left the service."
+
+
 def test_a_letter_whose_council_or_year_is_not_read_is_warned_of(tagger_file, tmp_path, capsys):
     """A letter whose council or visit year its text does not give counts under "unknown"
     there: named on the terminal and in the report with what is missing, until --meta gives

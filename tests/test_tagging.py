@@ -260,6 +260,63 @@ def test_a_table_row_of_invisible_characters_is_blank_as_a_letters_line_is(tmp_p
     assert list(letter.sentences["text"]) == ["Caseloads are high."]
 
 
+PARAGRAPHS = (  # a table of paragraphs: the first row holds two sentences, the other one
+    "document,ref,page,text\n"
+    'a,P1,2,"Caseloads are high. Many social workers have left."\n'
+    "a,P2,3,Managers do not oversee plans.\n"
+)
+
+
+def test_a_table_row_of_several_sentences_is_one_sentence_counted_or_split(tmp_path):
+    """A row holding a paragraph was scored as one sentence, unsaid: the letter counts it, and
+    ``split_rows`` makes each of its sentences a row carrying the row's other cells."""
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    table = tmp_path / "t.csv"
+    table.write_text(PARAGRAPHS)
+    (letter,) = read_sentence_table(table, "t.csv", "text")
+    assert len(letter) == 2 and letter.rows_of_several == 1
+    assert letter.sentences["text"][0] == "Caseloads are high. Many social workers have left."
+    (split,) = read_sentence_table(table, "t.csv", "text", split_rows=True)
+    assert split.rows_of_several == 0
+    assert list(split.sentences["text"]) == [
+        "Caseloads are high.", "Many social workers have left.", "Managers do not oversee plans."
+    ]  # fmt: skip
+    assert list(split.sentences["sentence_no"]) == [1, 2, 3]
+    assert list(split.sentences["ref"]) == ["P1", "P1", "P2"]
+    assert list(split.sentences["page"]) == [2, 2, 3]
+
+
+def test_table_rows_of_one_sentence_are_not_split_nor_counted_as_several(tmp_path):
+    """An abbreviation's stop, a quotation and a line break after the sentence are no second
+    sentence: such rows stay as they are, with or without splitting."""
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    texts = [
+        "Leaders, e.g. the director, know the service well.",
+        "Staff said: “We feel supported.”",
+        "Plans are reviewed.\n",
+    ]
+    table = tmp_path / "t.csv"
+    pd.DataFrame({"text": texts}).to_csv(table, index=False)
+    for split_rows in (False, True):
+        (letter,) = read_sentence_table(table, "t.csv", "text", split_rows=split_rows)
+        assert list(letter.sentences["text"]) == texts and letter.rows_of_several == 0
+
+
+def test_a_batch_warns_of_rows_of_several_sentences_and_splits_them_when_asked(tagger, tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "t.csv").write_text(PARAGRAPHS)
+    whole = batch(tagger, [tmp_path / "in"], tmp_path / "whole" / "tags.csv")
+    assert whole.sentences == 2
+    assert whole.several == [f"{tmp_path / 'in' / 't.csv'}::a (1 row)"]
+    split = batch(tagger, [tmp_path / "in"], tmp_path / "split" / "tags.csv", split_rows=True)
+    assert split.sentences == 3 and split.several == []
+    rows = read_table(tmp_path / "split" / "tags.csv")
+    assert rows["text"].tolist()[:2] == ["Caseloads are high.", "Many social workers have left."]
+    assert read_table(tmp_path / "split" / "letters.csv")["sentences"].tolist() == [3]
+
+
 def test_a_tables_year_and_council_count_as_a_letters_do(tagger, tmp_path):
     """A table's year is its letters' year (the year alone, as a file name gives it), and its
     council is named by the area, as a letter's is: one council, one row of a roll-up."""

@@ -94,6 +94,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-report", action="store_true", help="skip the HTML report")
     parser.add_argument("--text-column", default="text", help="sentence column of CSV/XLSX inputs")
     parser.add_argument(
+        "--split-rows",
+        action="store_true",
+        help="tag each sentence of a CSV/XLSX row holding several (a paragraph) as a row of its "
+        "own, instead of the row as one sentence",
+    )
+    parser.add_argument(
         "--threshold",
         action="append",
         default=[],
@@ -177,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
                 out=args.out,
                 summary=args.summary,
                 text_column=args.text_column,
+                split_rows=args.split_rows,
                 resume=args.resume,
                 jobs=args.jobs,
                 model_path=None if is_model_uri(args.model) else args.model,
@@ -189,18 +196,17 @@ def main(argv: list[str] | None = None) -> int:
                 from ofsted_themes.reporting.html import write_batch_report
 
                 tags = outputs.staged[args.out]
-                made = provenance(args.model, tagger, version, digest) | {
-                    "overridden": sorted(parse_thresholds(args.threshold, tagger.theme_ids)),
-                    "failed": len(result.failures),
-                    "duplicates": result.duplicates,
-                    "empty": result.empty,
-                    "absent": result.absent,
-                    "mixed": result.mixed,
-                    "changed": result.changed,
-                    "unfamiliar": result.unfamiliar,
-                    "unread": result.unread,
-                    "failures": beside(failures_path(args.out), args.report),
-                }
+                made = (
+                    provenance(args.model, tagger, version, digest)
+                    | {
+                        "overridden": sorted(parse_thresholds(args.threshold, tagger.theme_ids)),
+                        "failed": len(result.failures),
+                        "duplicates": result.duplicates,
+                        "absent": result.absent,
+                        "failures": beside(failures_path(args.out), args.report),
+                    }
+                    | result.warned()
+                )
                 write_batch_report(
                     outputs.stage(args.report), tags, result.summary, tagger.themes, made
                 )
@@ -312,13 +318,7 @@ def print_notes(result, args: argparse.Namespace) -> None:
             f"two files?): {pairs}",
             file=sys.stderr,
         )
-    lists = {
-        "empty": result.empty,
-        "mixed": result.mixed,
-        "changed": result.changed,
-        "unfamiliar": result.unfamiliar,
-        "unread": result.unread,
-    }
+    lists = result.warned()
     for warning in letter_warnings({k: [one_line(n) for n in v] for k, v in lists.items()}):
         print(f"warning: {warning}", file=sys.stderr)
     if result.absent:

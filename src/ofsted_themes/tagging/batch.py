@@ -86,6 +86,12 @@ class BatchResult:
     # the summary's letters with sentences whose council or year was not found, nor given: they
     # roll up under "unknown" ("letter (council, year)": those missing)
     unread: list[str] = field(default_factory=list)
+    # a table's letters with rows of several sentences, each row scored as one: "letter (n rows)"
+    several: list[str] = field(default_factory=list)
+
+    def warned(self) -> dict[str, list[str]]:
+        """The lists of LETTER_WARNINGS, by name."""
+        return {kind: getattr(self, kind) for kind in LETTER_WARNINGS}
 
 
 def sentence_columns(tagger: Tagger) -> list[str]:
@@ -273,6 +279,11 @@ UNREAD = (
     "gave no council or no visit year (none read from the letter nor given, or its table's rows "
     "disagree), each counted under 'unknown' there: give them with --meta"
 )
+# what a reader of the counts is told of a table's rows of several sentences
+SEVERAL = (
+    "of tables had rows holding several sentences (a paragraph or a letter a row?), each row "
+    "scored and counted as one sentence: tag with --split-rows to tag each of their sentences"
+)
 # the warnings of letters counted as a reader may not expect, by their list in BatchResult
 LETTER_WARNINGS = {
     "empty": NO_SENTENCE,
@@ -280,6 +291,7 @@ LETTER_WARNINGS = {
     "changed": CHANGED,
     "unfamiliar": UNFAMILIAR,
     "unread": UNREAD,
+    "several": SEVERAL,
 }
 
 
@@ -330,6 +342,7 @@ def run_batch(
     out: Path,
     summary: Path,
     text_column: str = "text",
+    split_rows: bool = False,
     resume: bool = False,
     jobs: int = 0,
     model_path: str | None = None,
@@ -397,7 +410,14 @@ def run_batch(
     )
     try:
         for outcome in tag_files(
-            tagger, todo, text_column, workers_for(len(todo), jobs), model_path, seconds, done
+            tagger,
+            todo,
+            text_column,
+            workers_for(len(todo), jobs),
+            model_path,
+            seconds,
+            done,
+            split_rows,
         ):
             bar.update()
             result.skipped += outcome.skipped
@@ -407,6 +427,7 @@ def run_batch(
             if outcome.stamp:
                 stamps[outcome.name] = outcome.stamp
             held |= set(outcome.held)
+            result.several += [f"{n} ({counted(k, 'row')})" for n, k in outcome.several.items()]
             result.changed += [  # a table's letters that are not what was tagged
                 name
                 for name, digest in outcome.skipped_digests.items()

@@ -54,7 +54,7 @@ from ofsted_themes.reading.metadata import (
     visit_kind,
     written_date,
 )
-from ofsted_themes.reading.sentences import iter_letter_sentences
+from ofsted_themes.reading.sentences import iter_letter_sentences, split_sentences
 from ofsted_themes.tagging.summary import YEAR, is_date_or_year, visit_year
 from ofsted_themes.tagging.workbooks import (
     fill_merged,
@@ -87,6 +87,8 @@ class Letter:
     sentences: Rows  # sentence_no, page, text (+ columns carried from an input table)
     metadata: dict = field(default_factory=dict)
     stamp: FileStamp | None = None  # a letter file's, as it was read (not a table's letters)
+    # a table's rows holding several sentences each, scored as one (not split: --split-rows)
+    rows_of_several: int = 0
 
     def __len__(self) -> int:
         return len(self.sentences["text"])
@@ -104,6 +106,8 @@ class Outcome:
     # a table's letters left out as tagged, each with the text_digest of its sentences now
     skipped_digests: dict[str, bytes] = field(default_factory=dict)
     held: list[str] = field(default_factory=list)  # every letter the file holds now, by name
+    # a table's letters with rows holding several sentences, each scored as one: how many rows
+    several: dict[str, int] = field(default_factory=dict)
 
 
 # What no output format keeps of a text as written: a CSV's line ends (a bare carriage return
@@ -145,9 +149,12 @@ def read_letter(path: Path, document: str) -> Letter:
     return Letter(document, sentences, {k: meta[k] for k in LETTER_COLUMNS}, doc.stamp)
 
 
-def read_sentence_table(path: Path, document: str, text_column: str) -> list[Letter]:
+def read_sentence_table(
+    path: Path, document: str, text_column: str, split_rows: bool = False
+) -> list[Letter]:
     """A CSV/XLSX of already-extracted sentences; a ``document`` column splits it into letters,
-    and every other column is carried through to the output."""
+    and every other column is carried through to the output. A row holding several sentences
+    (a paragraph) is one sentence, counted on its letter, or with ``split_rows`` a row each."""
     data = read_bytes(path)
     xlsx = path.suffix.lower() == ".xlsx"
     table = _read_excel(data, text_column) if xlsx else read_csv_table(data)
@@ -181,6 +188,9 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
             if rows
             else "no rows of sentences: the table holds its header alone"
         )
+    several = several_sentences(table["text"].to_numpy())
+    if split_rows and several:
+        table = split_table_rows(table, several)
     names = table.pop("document").fillna("") if "document" in table.columns else None
     if names is not None:  # a blank cell names no letter, however many spaces it holds
         names = names.mask(names.astype(str).str.strip() == "", "")
@@ -191,7 +201,44 @@ def read_sentence_table(path: Path, document: str, text_column: str) -> list[Let
     if "page" not in table.columns:
         table.insert(0, "page", 1)
     letters = table_letters(table, document, names)
+    if several and not split_rows:
+        codes = pd.factorize(names, sort=False)[0] if names is not None else np.zeros(len(table))
+        counts = np.bincount(codes[list(several)].astype(np.intp), minlength=len(letters))
+        for letter, rows in zip(letters, counts.tolist(), strict=True):
+            letter.rows_of_several = rows
     return letters + blank_letters(given, names, document, whole)
+
+
+# where a cell may hold more than one sentence: a stop and a space before more text, or a line
+# break. Only such cells are split to see, as most rows of a table are one sentence: the search
+# costs a few per cent of scoring the rows (a line break is looked for apart: a pattern finding
+# one between texts took five times as long).
+STOP_BEFORE_TEXT = re.compile(r"[.!?…][\"'”’)\]]*\s+\S")
+
+
+def several_sentences(texts: np.ndarray) -> dict[int, list[str]]:
+    """The cells of ``texts`` holding more than one sentence, by position: their sentences, as
+    a letter's paragraphs are split (a line a paragraph), nothing dropped."""
+    found = {}
+    for i, text in enumerate(texts):
+        text = str(text)
+        may = "\n" in text or "\r" in text or STOP_BEFORE_TEXT.search(text)
+        if may and len(sentences := split_sentences(text)) > 1:
+            found[i] = [s.text for s in sentences]
+    return found
+
+
+def split_table_rows(table: pd.DataFrame, several: dict[int, list[str]]) -> pd.DataFrame:
+    """``table`` with each row of several sentences a row per sentence, in order, its other
+    cells repeated on each."""
+    counts = np.ones(len(table), dtype=np.intp)
+    counts[list(several)] = [len(found) for found in several.values()]
+    if counts.sum() > MAX_TABLE_ROWS:
+        raise LimitExceeded(f"over {MAX_TABLE_ROWS:,} sentences in its rows: split the table")
+    split = table.iloc[np.repeat(np.arange(len(table)), counts)].reset_index(drop=True)
+    texts = table["text"].tolist()
+    split["text"] = [s for i, text in enumerate(texts) for s in several.get(i, [text])]
+    return split
 
 
 def blank_letters(
@@ -539,9 +586,11 @@ def own_pages(table: pd.DataFrame) -> pd.DataFrame:
     return table.rename(columns={"page": free_name(table.columns, "input_page")})
 
 
-def read_input(path: Path, document: str, text_column: str) -> list[Letter]:
+def read_input(
+    path: Path, document: str, text_column: str, split_rows: bool = False
+) -> list[Letter]:
     if path.suffix.lower() in TABLE_SUFFIXES:
-        return read_sentence_table(path, document, text_column)
+        return read_sentence_table(path, document, text_column, split_rows)
     return [read_letter(path, document)]
 
 
@@ -585,8 +634,9 @@ def tag_letter(tagger: Tagger, letter: Letter, tags: Rows | None = None) -> Rows
     return columns
 
 
-# path, document name, text column, seconds to read, the letters of it tagged already (--resume)
-Job = tuple[Path, str, str, float | None, frozenset[str]]
+# path, document name, text column, seconds to read, the letters of it tagged already
+# (--resume), a table's rows split into sentences (--split-rows)
+Job = tuple[Path, str, str, float | None, frozenset[str], bool]
 
 
 def read_job(
@@ -595,13 +645,14 @@ def read_job(
     text_column: str,
     seconds: float | None,
     done: frozenset[str] = frozenset(),
+    split_rows: bool = False,
 ) -> Outcome:
     """One input file read and split (not yet tagged): its letters but those ``done``, or why
     it failed. Reading and splitting get ``seconds``; what they give is bounded, and so is
     tagging it."""
     try:
         with time_limit(seconds, "reading the file"):
-            letters = read_input(path, document, text_column)
+            letters = read_input(path, document, text_column, split_rows)
         kept = [lt for lt in letters if lt.document not in done]
         return Outcome(
             document,
@@ -612,6 +663,7 @@ def read_job(
                 lt.document: text_digest(lt.sentences) for lt in letters if lt.document in done
             },
             held=[lt.document for lt in letters],
+            several={lt.document: lt.rows_of_several for lt in kept if lt.rows_of_several},
         )
     except (DocumentError, InputError, LimitExceeded, OSError, ValueError, MemoryError) as exc:
         if interrupted(exc):
@@ -707,6 +759,7 @@ def tag_files(
     model_path: str | None = None,
     seconds: float | None = READ_SECONDS,
     done: Iterable[str] = (),
+    split_rows: bool = False,
 ) -> Iterator[Outcome]:
     """Outcomes in input order; files are read in groups, each group's sentences scored in one
     call of the model. With ``workers > 1`` groups are read and tagged in parallel processes,
@@ -714,7 +767,8 @@ def tag_files(
     ``done`` (tagged by the run --resume continues) are left out before they are tagged."""
     tables = table_letters_done([n for p, n in jobs if p.suffix.lower() in TABLE_SUFFIXES], done)
     work = [
-        (path, name, text_column, seconds, tables.get(name, frozenset())) for path, name in jobs
+        (path, name, text_column, seconds, tables.get(name, frozenset()), split_rows)
+        for path, name in jobs
     ]
     yield from tag_work(tagger, work, workers, model_path)
 
