@@ -327,6 +327,42 @@ def test_a_labels_dates_in_figures_are_read_day_first():
     assert letter_metadata(figures_alone).visit_date_iso == "2023-12-12"  # no month's name
 
 
+def test_the_next_visits_dates_are_not_the_letters_visit():
+    """ "We will carry out the next monitoring visit on 12 and 13 March 2024", in a letter of
+    December 2023, was taken for its visit: the latest dates in a sentence naming the kind of
+    visit, a year late, unsaid."""
+    text = (
+        "22 December 2023\n\nMonitoring visit to Sheffield children’s services\n"
+        "This letter summarises the findings of the monitoring visit to Sheffield children’s "
+        "services on 5 and 6 December 2023.\n"
+        "Caseloads have reduced. We will carry out the next monitoring visit on 12 and 13 March "
+        "2024.\n"
+    )
+    found = letter_metadata(text)
+    assert (found.visit_dates, found.visit_date_iso) == ("5 and 6 December 2023", "2023-12-06")
+    # without the letter's own date: "the next" visit is one to come all the same
+    assert letter_metadata(text.split("\n", 2)[2]).visit_date_iso == "2023-12-06"
+    # a month to come, beside the kind of visit, is passed over too
+    planned = text.replace("on 5 and 6 December 2023", "in December 2023").replace(
+        "We will carry out the next monitoring visit on 12 and 13 March 2024",
+        "Another monitoring visit will take place in March 2024",
+    )
+    found = letter_metadata(planned)
+    assert (found.visit_dates, found.visit_date_iso) == ("December 2023", "2023")
+
+
+def test_a_visits_dates_in_figures_beside_it_are_read_day_first():
+    """ "the focused visit ... on 12/12/2023 and 13/12/2023": only a label's dates in figures
+    were read, so the year fell back to the letter's own date, a year late."""
+    text = (
+        "9 January 2024\n\nFocused visit to Kirklees children’s services\n"
+        "This letter summarises the findings of the focused visit to Kirklees children’s "
+        "services on 12/12/2023 and 13/12/2023.\n"
+    )
+    found = letter_metadata(text)
+    assert (found.visit_dates, found.visit_date_iso) == ("12/12/2023 and 13/12/2023", "2023-12-13")
+
+
 def test_a_letter_whose_visit_dates_cannot_be_read_has_the_year_of_its_own_date():
     # it rolled up under "unknown"; a letter is written within weeks of its visit
     text = "5 May 2021\n\nFocused visit to X children’s services\nInspectors visited in April 2021."
@@ -579,7 +615,10 @@ def test_visit_dates_as_letters_may_write_them_give_the_visits_year(dates, tmp_p
     ("judged inadequate in July 2021") gave the letter its year: a year early, unsaid."""
     text = (lf.FIXTURES / "monitoring_visit.txt").read_text(encoding="utf-8")
     path = tmp_path / "letter.txt"
-    path.write_text(text.replace("on 3 and 4 May 2022", f"on {dates}"), encoding="utf-8")
+    text = text.replace("on 3 and 4 May 2022", f"on {dates}")
+    if "Sep" in dates:  # a letter is written after its visit
+        text = text.replace("31 May 2022", "30 September 2022")
+    path.write_text(text, encoding="utf-8")
     found = document_metadata(read_document(path))
     assert found.visit_date_iso == ("2022-09-04" if "Sep" in dates else "2022-05-04")
     assert found.visit_dates == dates.removeprefix("the ")

@@ -218,6 +218,9 @@ def test_a_line_without_terminal_punctuation_is_dropped(line):
         "Ofsted, Piccadilly Gate, Store Street, Manchester, M1 2WD.", "ME4 4TR.",
         "Jo Leggett.", "His Majesty’s Inspector.", "Senior HMI.", "Areas for improvement:",
         "Direct email:", "Direct line tel: 0300 013 1234.",
+        "Thank you to the staff who met with inspectors.",
+        "We would like to thank the staff and managers who met with us.",
+        "The inspectors would like to thank the social workers who spoke to them.",
     ],
 )  # fmt: skip
 def test_a_letters_furniture_with_a_full_stop_is_no_sentence(line):
@@ -235,6 +238,7 @@ def test_a_letters_furniture_with_a_full_stop_is_no_sentence(line):
         "Inspectors found that leaders act on what they learn from audits in the team:",
         "The team meets at Town Hall, Leeds LS1 1UR on Mondays.", "We met in Leeds LS1 1UR.",
         "Leaders should:", "Inspectors found:",
+        "Thanks to a recruitment campaign, caseloads are lower.",
         "Date: 9 August 2023 Our ref: MV/2023/2 Inspectors found that caseloads are too high "
         "for social workers and that managers do not oversee the plans of children in care.",
     ],

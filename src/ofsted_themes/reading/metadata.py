@@ -218,6 +218,11 @@ FIGURES_DATE = re.compile(NUMERIC_DATE)
 LABELLED_FIGURES = re.compile(
     rf"\b{DATES_LABEL}\s+(?P<span>(?:\d{{1,2}}/\d{{1,2}}/\d{{4}}{DATE_JOIN})*{NUMERIC_DATE})"
 )
+# "the monitoring visit on 12/12/2023 and 13/12/2023": dates in figures in the sentence naming
+# the visit, as in a label's
+VISIT_FIGURES = re.compile(
+    rf"\b(?i:on|from|between)\s+(?P<span>(?:\d{{1,2}}/\d{{1,2}}/\d{{4}}{DATE_JOIN})*{NUMERIC_DATE})"
+)
 # "the focused visit in December 2020": a month and a year, where no day is given
 MONTH_YEAR = re.compile(rf"\b(?i:in|during)\s+(?P<span>(?P<month>{MONTH})\s+(?P<year>\d{{4}}))")
 # A letter's own date, on a line of its own near its top ("20 June 2023", "Tuesday 5 May 2021")
@@ -382,8 +387,8 @@ def visit_dates(text: str, visit: re.Match | None = None) -> tuple[str | None, s
     2023."), or the first where the letter's own date is not known."""
     labelled = _labelled_dates(text)
     lowered = text.lower()
-    # a date names its month, in words or in figures after a label
-    if labelled is None and not any(stem in lowered for stem in MONTH_STEMS):
+    # a date names its month, in words, or in figures after a label or beside the visit
+    if labelled is None and not any(stem in lowered for stem in MONTH_STEMS) and "/" not in text:
         return None, None
     found = labelled or (_latest_beside(text, visit) if visit else None)
     if found is None and visit and (month := _latest_month_beside(text, visit)):
@@ -409,8 +414,7 @@ def _latest_dates(text: str, start: int) -> re.Match | None:
     """The latest of the dates VISIT_DATES finds from ``start`` on that are real dates and not
     after the letter's own date (a letter recalls earlier visits, and dates after it are of
     plans); the first found where the letter gives no date of its own, or none is real."""
-    written = LETTER_DATE.search(text, 0, LETTER_TOP)
-    latest = last_day(written.group()) if written else None
+    latest = _letter_date(text)
     if latest is None:  # what is after the letter cannot be told: the first, as it names it
         return VISIT_DATES.search(text, start)
     found = list(VISIT_DATES.finditer(text, start))
@@ -431,15 +435,30 @@ def _span(found: re.Match) -> str:
     return SPACES.sub(" ", found["span"])
 
 
+def _letter_date(text: str) -> str | None:
+    """The ISO date of the letter's own date, if it gives one near its top."""
+    written = LETTER_DATE.search(text, 0, LETTER_TOP)
+    return last_day(written.group()) if written else None
+
+
 def _latest_beside(text: str, visit: re.Match) -> re.Match | None:
     """The latest full dates in a sentence that names the kind of ``visit``, after that
-    mention."""
-    dated = {d: iso for d in _beside(text, visit, VISIT_DATES) if (iso := last_day(_span(d)))}
+    mention, and not after the letter's own date: "the next monitoring visit on 12 and 13 March
+    2024" in a letter of December 2023 is a plan, not its visit."""
+    latest = _letter_date(text) or "9999"
+    found = _beside(text, visit, VISIT_DATES) + _beside(text, visit, VISIT_FIGURES)
+    dated = {d: iso for d in found if (iso := last_day(_span(d))) and iso <= latest}
     return max(dated, key=dated.__getitem__, default=None)
 
 
 def _latest_month_beside(text: str, visit: re.Match) -> re.Match | None:
-    months = _beside(text, visit, MONTH_YEAR)
+    """The latest month and year in such a sentence, not after the letter's own month."""
+    latest = (_letter_date(text) or "9999")[:7]
+    months = [
+        m
+        for m in _beside(text, visit, MONTH_YEAR)
+        if f"{m['year']}-{month_number(m['month']):02d}" <= latest
+    ]
     return max(months, key=lambda m: (m["year"], month_number(m["month"])), default=None)
 
 
@@ -452,6 +471,15 @@ def _beside(text: str, visit: re.Match, pattern: re.Pattern) -> list[re.Match]:
     return found
 
 
+# "the next monitoring visit": a visit to come, whose dates are not the letter's visit's
+PLANNED = re.compile(r"\b(?i:next|future|forthcoming)\s+$")
+
+
+def _planned(text: str, at: int) -> bool:
+    """Whether the mention of a visit at ``at`` is of one to come (PLANNED just before it)."""
+    return bool(PLANNED.search(text, max(0, at - 20), at))
+
+
 @lru_cache(maxsize=4)  # asked for full dates, then for months, of the same letter
 def _mention_regions(text: str, kind: str, first: int) -> tuple[tuple[int, int], ...]:
     """From the first mention of ``kind`` in each sentence (from ``first`` on) to the sentence's
@@ -460,7 +488,7 @@ def _mention_regions(text: str, kind: str, first: int) -> tuple[tuple[int, int],
     regions: list[tuple[int, int]] = []
     searched_to = -1
     for mention in KIND_MENTION[kind].finditer(text, first):
-        if mention.start() < searched_to:
+        if mention.start() < searched_to or _planned(text, mention.start()):
             continue
         end = SENTENCE_END.search(text, mention.end())
         searched_to = end.start() if end else len(text)

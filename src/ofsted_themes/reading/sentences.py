@@ -362,16 +362,26 @@ QUESTION_HEADING = re.compile(
     re.I,
 )
 
+# a letter's thanks, a sign-off as "Yours sincerely" is ("We would like to thank the staff who
+# met with inspectors."): no finding, yet its staff and managers were tagged staffing; "Thanks
+# to a recruitment campaign, ..." is a finding, not thanks
+THANKS = re.compile(
+    r"(?:Thank\s+you|Many\s+thanks)\b"
+    r"|(?:I|We|The\s+inspectors?|Inspectors|HMI)\s+(?:would\s+(?:like|wish)\s+|wish\s+|want\s+)"
+    r"to\s+thank\b",
+    re.IGNORECASE,
+)
+
 
 def is_letter_furniture(text: str) -> bool:
     """Whether a sentence of a letter is its furniture (COLON_HEADING, LABELLED_LINE,
-    QUESTION_HEADING, POSTCODE_END, SIGNATURE); each test is cheap, as every sentence of every
-    letter is asked."""
+    QUESTION_HEADING, THANKS, POSTCODE_END, SIGNATURE); each test is cheap, as every sentence
+    of every letter is asked."""
     if text.endswith(":") and COLON_HEADING.fullmatch(text):
         return True
     if len(text) > 250 or len(text.split(maxsplit=FURNITURE_WORDS)) > FURNITURE_WORDS:
         return False
-    if LABELLED_LINE.match(text) or QUESTION_HEADING.fullmatch(text):
+    if LABELLED_LINE.match(text) or QUESTION_HEADING.fullmatch(text) or THANKS.match(text):
         return True
     if POSTCODE_END.search(text, max(0, len(text) - 12)):  # an address, or a postcode alone
         return "," in text or len(text.split()) <= 2
