@@ -44,6 +44,8 @@ def project_copy(tmp_path: Path) -> Path:
             skip |= {n for n in names if n != ".gitkeep"}
         if Path(folder).name == ".dvc":
             skip |= {"cache", "tmp"}
+        if Path(folder).name == ".git":  # a git command running meanwhile holds index.lock,
+            skip |= {n for n in names if n.endswith(".lock")}  # which vanishes as it is copied
         if Path(folder) == ROOT / "data":
             skip.add("prepared.csv")
         return skip

@@ -700,6 +700,29 @@ def test_the_summary_and_report_go_beside_out_unless_named(tagger_file, tmp_path
     assert f"MLflow tagger_digest {file_digest(tagger_file)}" in stdout
 
 
+def test_a_run_does_not_replace_the_summary_and_report_of_another_tag_table(
+    tagger_file, tmp_path, capsys
+):
+    """Runs into ``x.xlsx`` and then ``x.jsonl`` both wrote ``x-letters.csv`` and
+    ``x-report.html``: the second replaced the first's, unsaid, and the first's --resume
+    refused. Now the second is a usage error, before any work, naming the first's table."""
+    letter = text_letter(tmp_path / "letters" / "a.txt", "jtai")
+    first, second = tmp_path / "out" / "x.xlsx", tmp_path / "out" / "x.jsonl"
+    assert main_in_process(capsys, letter, "--model", tagger_file, "--out", first)[0] == 0
+    summary = first.with_name("x-letters.csv").read_bytes()
+    with pytest.raises(ProblemsError) as refused:  # the command's usage error (status 2)
+        main_in_process(capsys, letter, "--model", tagger_file, "--out", second)
+    problems = str(refused.value)
+    assert f"--summary {first.with_name('x-letters.csv')} is an output of the run" in problems
+    assert f"wrote {first}" in problems and "--report" in problems and not second.exists()
+    assert first.with_name("x-letters.csv").read_bytes() == summary
+    again = ("--model", tagger_file, "--out", first, "--resume")  # its own run carries on
+    assert main_in_process(capsys, letter, *again)[0] == 0
+    own = ("--summary", tmp_path / "out" / "y.csv", "--report", tmp_path / "out" / "y.html")
+    status, _, err = main_in_process(capsys, letter, "--model", tagger_file, "--out", second, *own)
+    assert status == 0, err  # named apart, it runs (its failures table, x-failures.csv, is none)
+
+
 def test_an_earlier_runs_outputs_among_the_letters_are_not_tagged_as_letters(
     tagger_file, tmp_path, capsys
 ):

@@ -79,8 +79,34 @@ def check_outputs(outputs: dict[str, Path], inputs: list[Path]) -> None:
             problems.append(f"{option} {path} is a folder; give a file name")
         elif why := unwritable(path):
             problems.append(f"{option} {path} cannot be written ({why})")
+    if "--out" in outputs:
+        problems += _of_other_runs(outputs, outputs["--out"])
     if problems:
         raise OutputError(problems)
+
+
+def _of_other_runs(outputs: dict[str, Path], out: Path) -> list[str]:
+    """The outputs of this run named by default beside ``out`` that are another tag table's
+    summary, report or failures (its marker names them): runs into ``x.xlsx`` and ``x.jsonl``
+    would share ``x-letters.csv``, the second replacing the first's, whose ``--resume`` then
+    refused. An output named otherwise is the user's choice, and left to them."""
+    defaults = {beside_out(out, name) for name in ("letters.csv", "report.html", FAILURES)}
+    outputs = {option: path for option, path in outputs.items() if path in defaults}
+    own = marker_path(out).resolve()
+    claimed: dict[Path, Path] = {}  # an output -> the tag table whose run wrote it
+    for folder in {path.parent for path in outputs.values()}:
+        for marker in folder.glob(".*.commit.json") if folder.is_dir() else ():
+            table = folder / marker.name[1 : -len(".commit.json")]
+            if marker.resolve() == own or not table.is_file():
+                continue
+            for written in [*_written_before(marker), failures_path(table)]:
+                claimed.setdefault(Path(written).resolve(), table)
+    return [
+        f"{option} {path} is an output of the run that wrote {claimed[path.resolve()]}: give "
+        "this run's --out another name (or its --summary and --report)"
+        for option, path in outputs.items()
+        if path.is_file() and path.resolve() in claimed
+    ]
 
 
 def unwritable(path: Path) -> str | None:
