@@ -1570,12 +1570,12 @@ def test_a_formula_in_a_header_is_text_in_every_table(tagger_file, tmp_path):
     source = tmp_path / "formula.csv"
     source.write_text(f'text,"{FORMULA.replace(chr(34), chr(34) * 2)}"\nCaseloads are high.,x\n')
     (tmp_path / "out").mkdir()
-    for output in ("tags.csv", "tags.xlsx"):
+    for output in ("csv/tags.csv", "xlsx/tags.xlsx"):  # apart: they would share letters.csv
         out = tmp_path / "out" / output
         assert tag(tagger_file, out, source).returncode == 0
-    header = (tmp_path / "out" / "tags.csv").read_text().splitlines()[0]
+    header = (tmp_path / "out" / "csv" / "tags.csv").read_text().splitlines()[0]
     assert f"'{FORMULA}"[:12] in header.replace('""', '"')
-    with zipfile.ZipFile(tmp_path / "out" / "tags.xlsx") as book:
+    with zipfile.ZipFile(tmp_path / "out" / "xlsx" / "tags.xlsx") as book:
         assert b"<f>" not in book.read("xl/worksheets/sheet1.xml")
 
 

@@ -462,6 +462,29 @@ def test_resume_says_which_earlier_letters_it_was_not_given(tagger_file, tmp_pat
     assert "note: 1 letter of the earlier" in printed  # gone.txt, not the table's letter
 
 
+def test_resume_keeps_an_earlier_failure_of_a_file_it_is_not_given(tagger_file, tmp_path, capsys):
+    """A resumed run given other letters removed the failures table: the file that failed
+    before, still untagged, was named nowhere any more. Given again, it is tried again."""
+    letters = tmp_path / "letters"
+    good, bad = text_letter(letters / "good.txt", "jtai"), letters / "bad.pdf"
+    bad.write_bytes(b"not a pdf")
+    later = text_letter(tmp_path / "later" / "later.txt", "focused_visit")
+    out = tmp_path / "out" / "tags.csv"
+    run = ("--model", tagger_file, "--out", out)
+    assert main_in_process(capsys, good, bad, *run)[0] == 1
+    status, _, err = main_in_process(capsys, later, *run, "--resume")
+    assert status == 1  # the outputs hold a file that could not be tagged
+    failed = read_table(out.with_name("failures.csv"))
+    assert failed["file"].tolist() == [str(bad)] and "bad.pdf" in err
+    assert "1 file could not be read" in out.with_name("report.html").read_text("utf-8")
+    assert main_in_process(capsys, bad, *run, "--resume")[0] == 1  # tried again, failing again
+    assert read_table(out.with_name("failures.csv"))["file"].tolist() == [str(bad)]  # once
+    lf.make_pdf_letter(bad, "Caseloads are too high in the team.\n")  # mended
+    status, _, err = main_in_process(capsys, bad, *run, "--resume")
+    assert status == 0, err
+    assert not out.with_name("failures.csv").exists()
+
+
 def test_resume_warns_of_a_letter_changed_since_it_was_tagged(tagger_file, tmp_path, capsys):
     """--resume skips a letter by name: a file replaced by a corrected one kept its old rows
     without a word. Saved again unchanged (a new time, the same bytes), it is not warned of."""

@@ -382,6 +382,9 @@ def run_batch(
     named_failures = [(failure_name(n, root), printable_name(r)) for n, r in failures]
     # one file reached twice (named, and in a named folder) is one failure
     result = BatchResult(failures=list(dict.fromkeys(named_failures)))
+    if resume:  # an earlier run's failure of a file this run is not given stays a failure
+        given = set(names) | {name for name, _ in result.failures}
+        result.failures += [f for f in earlier_failures(record, out) if f[0] not in given]
     # a table is read again however many of its letters are done (it may have gained sheets or
     # a document column since): its letters not done are appended
     todo = [
@@ -566,6 +569,20 @@ def without_clashes(
         else:
             kept[name] = path
     return list(kept.values()), list(kept), clashes
+
+
+def earlier_failures(record: dict, out: Path) -> list[tuple[str, str]]:
+    """The files the earlier run into ``out`` could not tag, with their reasons, as its failures
+    table has them (none where it wrote none, or it cannot be read)."""
+    found: list[tuple[str, str]] = []
+    for path in failures_written(record, out):
+        try:
+            table = read_table(path) if path.exists() else pd.DataFrame()
+        except Exception:  # a damaged table: the failures are told of no longer, as before
+            continue
+        if {"file", "reason"} <= set(table.columns):
+            found += zip(table["file"].astype(str), table["reason"].astype(str), strict=True)
+    return list(dict.fromkeys(found))
 
 
 def failure_name(name: str, root: Path) -> str:
