@@ -149,6 +149,22 @@ def test_the_address_block_wins_over_other_councils_named_in_the_text():
     assert council(text) == "Harrowfield"
 
 
+@pytest.mark.parametrize("first", ["Nottingham City Council", "Nottinghamshire County Council"])
+def test_a_joint_inspection_addressed_to_two_councils_is_of_the_area_its_title_names(first):
+    """A joint inspection's letter goes to each council of an area: the first address was
+    taken (Nottingham, for a letter about Nottinghamshire), the other never read."""
+    other = {"Nottingham City Council", "Nottinghamshire County Council"} - {first}
+    text = (
+        f"Director of Children’s Services, {first}\n"
+        f"Director of Children’s Services, {other.pop()}\nChief Constable, Nottinghamshire "
+        "Police\n\nJoint targeted area inspection of the multi-agency response to children who go "
+        "missing in Nottinghamshire\n"
+    )
+    assert council(text) == "Nottinghamshire"
+    one = "Director of Children’s Services\nNottingham City Council\n\n" + text.split("\n\n")[1]
+    assert council(one) == "Nottingham"  # one council addressed: the address block wins
+
+
 @pytest.mark.parametrize(
     ("address", "area"),
     [("Director of Children and Families\nTelford and Wrekin Council\nAddenbrooke House",

@@ -36,9 +36,10 @@ NAME_WORD = r"(?:St\.|[A-Z][\w’'-]*)"
 
 # The address block: a director's title ("Director of Children's Services", "Director of Children
 # and Families", "Corporate Director of People", "Director of Families, Children and Learning"),
-# the council after a comma on that line or on the next line.
+# the council after a comma on that line or on the next line (looked at, not consumed: the next
+# line may be another director's, a joint inspection's letter going to several councils).
 DIRECTOR_LINE = re.compile(
-    r"^[ \t]*(?:[\w’'-]+[ \t]+){0,3}(?i:director)\b(?P<title>[^\n]*)(?:\n[ \t]*(?P<next>[^\n]*))?",
+    r"^[ \t]*(?:[\w’'-]+[ \t]+){0,3}(?i:director)\b(?P<title>[^\n]*)(?=\n[ \t]*(?P<next>[^\n]*))?",
     re.M,
 )
 LOOKS_LIKE_COUNCIL = re.compile(r"\b(?:Council|Borough of|City of|County of)\b")
@@ -348,13 +349,11 @@ def council(text: str) -> str | None:
     first such name is taken (an authority under a name not listed, or made up)."""
     if "Bournemouth" in text:  # a substring test first: the pattern would try every character
         text = COMMA_NAME.sub("Bournemouth Christchurch and Poole", text)
-    for match in DIRECTOR_LINE.finditer(text):
-        for part in [*match["title"].split(",")[1:], (match["next"] or "").split(",")[0]]:
-            part = part.strip(" .;:")
-            if NAME_LINE.fullmatch(part) and (
-                LOOKS_LIKE_COUNCIL.search(part) or area_name(part) in KNOWN_AUTHORITIES
-            ):
-                return area_name(part)
+    addressed = _addressed_councils(text)
+    if len(addressed) > 1 and (area := _jtai_area(text)) in KNOWN_AUTHORITIES:
+        return area  # a joint inspection's letter to each council of an area: its title's
+    if addressed:
+        return addressed[0]
     first = None  # the first name found that is none of the authorities, if none is
     for pattern in (NAMED_COUNCIL, SIF_SUBJECT, SUBJECT_COUNCIL, JTAI_AREA):
         if REQUIRED_WORDS.get(pattern, "") not in text:
@@ -368,6 +367,29 @@ def council(text: str) -> str | None:
             if first is None and name.lower() not in NOT_A_NAME:
                 first = None if CHILDRENS_COUNCIL.search(name) else name
     return first
+
+
+def _addressed_councils(text: str) -> list[str]:
+    """The councils the address block names, in order ("Director of Children's Services,
+    Leeds City Council"), each once: a joint inspection's letter may go to two or more."""
+    found: list[str] = []
+    for match in DIRECTOR_LINE.finditer(text):
+        for part in [*match["title"].split(",")[1:], (match["next"] or "").split(",")[0]]:
+            part = part.strip(" .;:")
+            if NAME_LINE.fullmatch(part) and (
+                LOOKS_LIKE_COUNCIL.search(part) or area_name(part) in KNOWN_AUTHORITIES
+            ):
+                found.append(area_name(part))
+                break  # one council a director
+    return list(dict.fromkeys(found))
+
+
+def _jtai_area(text: str) -> str | None:
+    """The area a joint targeted area inspection's title names, as an authority is named."""
+    if REQUIRED_WORDS.get(JTAI_AREA, "") not in text:
+        return None
+    found = JTAI_AREA.search(text)
+    return area_name(found["council"]) if found else None
 
 
 def _joined(text: str, found: re.Match) -> re.Match | None:
