@@ -267,6 +267,20 @@ PARAGRAPHS = (  # a table of paragraphs: the first row holds two sentences, the 
 )
 
 
+def test_a_table_whose_header_is_below_a_title_row_says_so(tmp_path):
+    """A title above the header made the title the header: "choose it with --text-column"
+    could not help."""
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    table = tmp_path / "t.csv"
+    table.write_text("Findings extract March 2024,,\ncouncil,Text,ref\nLeeds,Plans drift.,1\n")
+    with pytest.raises(InputError, match=r"a row below the header holds 'text': delete the rows"):
+        read_sentence_table(table, "t.csv", "text")
+    table.write_text("notes,ref\nLeeds,1\n")  # no such row: the column is another's
+    with pytest.raises(InputError, match="choose it with --text-column"):
+        read_sentence_table(table, "t.csv", "text")
+
+
 def test_a_table_row_of_several_sentences_is_one_sentence_counted_or_split(tmp_path):
     """A row holding a paragraph was scored as one sentence, unsaid: the letter counts it, and
     ``split_rows`` makes each of its sentences a row carrying the row's other cells."""

@@ -273,7 +273,8 @@ CHANGED = (
 # what a reader of the counts by council is told of a council no authority is named by
 UNFAMILIAR = (
     "named a council that is none of England's local authorities (a typo in a table, a name read "
-    "wrongly from a letter?), each counted under that name: give the letter's council with --meta"
+    "wrongly from a letter, a typo in --meta?), each counted under that name: give or correct "
+    "the letter's council with --meta"
 )
 UNREAD = (
     "gave no council or no visit year (none read from the letter nor given, or its table's rows "

@@ -170,7 +170,13 @@ def read_sentence_table(
     if text_column not in table.columns:
         found = ", ".join(table.columns[:10])
         raise InputError(
-            f"no column '{text_column}' (found: {found}); choose it with --text-column"
+            f"no column '{text_column}' (found: {found}); "
+            + (
+                f"a row below the header holds '{text_column}': delete the rows above that row "
+                "(a title?), so that it is the first"
+                if header_below(table, text_column)
+                else "choose it with --text-column"
+            )
         )
     if text_column != "text" and "text" in table.columns:  # carried, as other columns are
         table = table.rename(columns={"text": free_name(table.columns, "input_text")})
@@ -435,6 +441,14 @@ def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
         {n: fill_merged(s, merged.get(n, []), text_column) for n, s in sheets.items()},
         text_column,
     )
+
+
+def header_below(table: pd.DataFrame, text_column: str, rows: int = 10) -> bool:
+    """Whether one of the first ``rows`` rows holds the text column's name as a cell: the real
+    header, under a title or notes a person put above it."""
+    wanted = text_column.strip().lower()
+    top = table.head(rows).astype(str)
+    return any(cell.strip().lower() == wanted for column in top for cell in top[column])
 
 
 def with_text_column(table: pd.DataFrame, text_column: str) -> pd.DataFrame:
