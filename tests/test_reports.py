@@ -323,6 +323,22 @@ def test_roll_ups_count_letters_and_sentences_by_council_and_year(tags, summary)
     assert link["href"] == "#findings?council=Ashshire&theme=cse"
 
 
+def test_the_council_and_year_roll_up_counts_each_councils_letters_year_by_year(tags, metadata):
+    """Which councils' letters raise a theme, by year, took rolling letters.csv up by hand."""
+    metadata.loc[2, "council"] = "Ashshire"  # C.pdf: Ashshire's second letter, of 2021
+    soup = soup_of(tags, summarise(tags, metadata, THEME_IDS))
+    rows = soup.select("#council-years-table tbody tr")
+    cells = [[td.get_text(" ", strip=True) for td in row.find_all("td")] for row in rows]
+    assert cells == [  # the council of most letters first, its years in order
+        ["Ashshire 2019", "1", "3", "2 66.7% (1)", "1 33.3% (1)"],
+        ["Ashshire 2021", "1", "0", "0 0.0% (0)", "0 0.0% (0)"],
+        ["Beeton 2020", "1", "2", "0 0.0% (0)", "0 0.0% (0)"],
+    ]
+    link = rows[0].select_one("td.share a.count")["href"]
+    assert link == "#findings?council=Ashshire&year=2019&theme=cse"  # the cross-letter view
+    assert soup.select_one('nav.jump a[href="#council-years"]') is not None
+
+
 def test_a_letter_without_a_council_or_year_rolls_up_as_unknown(tags, summary):
     blank = summary.copy()
     blank.loc[0, ["council", "visit_date"]] = ["", ""]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable
 from importlib.resources import files
 from pathlib import Path
@@ -200,6 +201,7 @@ def report_data(
             {r["key"]: [c["share"] for c in r["cells"]] for r in by_year},
         ),
         "by_council": rollup(documents, keys, "council", counts, sizes, views),
+        "by_council_year": rollup(documents, keys, ("council", "year"), counts, sizes, views),
         "by_year": by_year,
         "findings": labelled(findings(tags, documents, anchors, keys, views), labels),
         "summary": labelled(_summary_rows(documents, rows, anchors, views, counts, shares), labels),
@@ -245,24 +247,31 @@ def findings_href(**scope: str) -> str:
 def rollup(
     documents: list[str],
     keys: dict[str, dict[str, str]],
-    by: str,
+    by: str | tuple[str, ...],
     counts: dict[str, list[int]],
     sizes: dict[str, int],
     views: list[dict],
 ) -> list[dict]:
-    """Letters grouped by council or year: letters, sentences, and per theme the tagged
-    sentences and the letters with any, each count linking to its sentences. Most letters first
-    for councils, in order for years; "unknown" last."""
-    groups: dict[str, list[str]] = {}
+    """Letters grouped by council, by year, or by both (``("council", "year")``): letters,
+    sentences, and per theme the tagged sentences and the letters with any, each count linking
+    to its sentences. Councils with most letters first, years in order; "unknown" last."""
+    fields = (by,) if isinstance(by, str) else by
+    groups: dict[tuple[str, ...], list[str]] = {}
     for document in documents:
-        groups.setdefault(keys[document][by], []).append(document)
-    if by == "year":
-        order = sorted(groups, key=lambda k: (k == UNKNOWN, k))
-    else:
-        order = sorted(groups, key=lambda k: (k == UNKNOWN, -len(groups[k]), k.lower()))
+        groups.setdefault(tuple(keys[document][f] for f in fields), []).append(document)
+    letters_of = {  # a council's letters, over its years too: councils with most come first
+        f: Counter(keys[d][f] for d in documents) for f in fields if f != "year"
+    }
+
+    def place(key: tuple[str, ...]) -> tuple:
+        return tuple(
+            (k == UNKNOWN, k) if f == "year" else (k == UNKNOWN, -letters_of[f][k], k.lower())
+            for f, k in zip(fields, key, strict=True)
+        )
+
     out = []
-    for key in order:
-        members = groups[key]
+    for key in sorted(groups, key=place):
+        members, scope = groups[key], dict(zip(fields, key, strict=True))
         sentences = sum(sizes[d] for d in members)
         cells = []
         for j, view in enumerate(views):
@@ -272,16 +281,16 @@ def rollup(
                     "count": count,
                     "letters": sum(1 for d in members if counts[d][j]),
                     "share": count / sentences if sentences else 0.0,
-                    "href": findings_href(**{by: key, "theme": view["id"]}),
+                    "href": findings_href(**scope, theme=view["id"]),
                     "colour": view["colour"],
                 }
             )
         out.append(
             {
-                "key": key,
+                "key": " ".join(key),
                 "letters": len(members),
                 "sentences": sentences,
-                "href": findings_href(**{by: key}),
+                "href": findings_href(**scope),
                 "cells": cells,
             }
         )
