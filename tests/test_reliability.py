@@ -985,6 +985,23 @@ def test_resume_with_another_model_is_refused(tagger_file, tmp_path):
     assert hashes(tmp_path / "out") == before
 
 
+@pytest.mark.parametrize("marker", ["missing", "damaged"])
+def test_resume_without_the_record_of_the_model_is_refused(tagger_file, tmp_path, marker):
+    """Outputs copied with ``cp dir/*`` (no hidden marker), or a damaged marker, were resumed
+    with other thresholds unsaid: the table's letters tagged two ways, its counts mixed."""
+    letters = tmp_path / "letters"
+    normal_letter(letters)
+    out = tmp_path / "out" / "tags.csv"
+    assert tag(tagger_file, out, letters).returncode == 0
+    hidden = out.with_name(".tags.csv.commit.json")
+    hidden.unlink() if marker == "missing" else hidden.write_text("{garbage")
+    before = hashes(tmp_path / "out")
+    done = tag(tagger_file, out, letters, "--resume", threshold="cse=0.9")
+    assert done.returncode == 2
+    assert "nothing records the model that wrote" in done.stderr and "tag again" in done.stderr
+    assert hashes(tmp_path / "out") == before
+
+
 # --- 5. terminal-safe printing -----------------------------------------------------------------
 
 

@@ -442,6 +442,14 @@ def test_a_run_in_which_every_file_fails_leaves_the_last_runs_tables(tagger_file
     assert "Findings" in (out.parent / "failures.csv").read_text()
 
 
+@pytest.mark.parametrize("out", ["", ".", "/", ".."])
+def test_an_out_naming_a_folder_is_a_usage_error(tmp_path, capsys, out):
+    """``--out .`` was a traceback (a path with an empty name) rather than a usage error."""
+    letter = text_letter(tmp_path / "a.txt", "jtai")
+    status, _, err = main_in_process(capsys, letter, "--out", out)
+    assert status == 2 and "names a folder, not a file: give a file name" in err
+
+
 def test_resume_says_which_earlier_letters_it_was_not_given(tagger_file, tmp_path, capsys):
     letters = tmp_path / "letters"
     kept, gone = (

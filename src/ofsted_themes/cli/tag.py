@@ -130,6 +130,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.no_report and args.report:  # one asks for a report the other refuses
         parser.error("--report and --no-report: give one")
+    if not args.out.name or args.out.name in (".", ".."):  # "", ".", "/": a folder, no file
+        parser.error(f"--out {str(args.out)!r} names a folder, not a file: give a file name")
     from ofsted_themes.tagging.outputs import beside_out  # light: no model, no pandas
 
     args.summary = args.summary or beside_out(args.out, "letters.csv")

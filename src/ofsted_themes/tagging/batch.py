@@ -48,6 +48,7 @@ from ofsted_themes.tagging.outputs import (
     earlier_outputs,
     failures_path,
     failures_written,
+    marker_path,
     own_outputs,
     recover,
 )
@@ -639,9 +640,19 @@ def recorded_stamps(record: dict) -> dict[str, FileStamp]:
 
 
 def check_resumable(record: dict, tagger: Tagger, out: Path) -> None:
-    """``--resume`` appends to ``out`` only what the same model would have written."""
+    """``--resume`` appends to ``out`` only what the same model would have written, which the
+    marker beside it records: without one (copied without hidden files, damaged), tags of
+    other thresholds were appended unsaid."""
     made_by = record.get("model")
-    if out.exists() and made_by and made_by != tagger.fingerprint():
+    if out.exists() and not isinstance(made_by, str):
+        raise OutputError(
+            [
+                f"--resume: nothing records the model that wrote {out} (its marker "
+                f"{marker_path(out).name} is missing or damaged: copied without hidden files?); "
+                "tag again without --resume, or choose another --out"
+            ]
+        )
+    if out.exists() and made_by != tagger.fingerprint():
         raise OutputError(
             [
                 f"--resume: {out} was written by another model or other thresholds; tag again "
