@@ -607,6 +607,57 @@ def test_an_import_beyond_the_bounds_of_a_table_is_refused(tmp_path, monkeypatch
     assert ("over 2 rows" if bound == "MAX_TABLE_ROWS" else "file too large") in problem
 
 
+def test_an_import_whose_first_row_has_a_field_too_many_is_refused_with_its_line(tmp_path):
+    """Such a first row made pandas take the first field for an index: a traceback, where
+    the same fault further down was an error naming its line."""
+    from ofsted_themes.labelling import importing
+    from ofsted_themes.labelling.store import LabelError
+
+    path = tmp_path / "labels.csv"
+    path.write_text("document,text,cse\na,Caseloads are high.,0,extra\nb,Plans drift.,0\n")
+    with pytest.raises(LabelError) as refused:
+        importing.read_import(path, ["cse"])
+    assert refused.value.problems == [f"{path}, line 2: more fields than the header names "
+                                      "(a comma in an unquoted cell?)"]  # fmt: skip
+
+
+def test_an_imported_sentence_longer_than_a_tables_cell_is_refused(tmp_path, monkeypatch):
+    """A 40-million-character "sentence" was imported into the label store, unbounded."""
+    from ofsted_themes.labelling import importing
+    from ofsted_themes.labelling.store import LabelError
+
+    monkeypatch.setattr(importing, "MAX_CELL_CHARS", 30)
+    path = tmp_path / "labels.csv"
+    path.write_text("document,text,cse\na,Caseloads are high.,0\nb," + "x" * 31 + ",0\n")
+    with pytest.raises(LabelError) as refused:
+        importing.read_import(path, ["cse"])
+    (problem,) = refused.value.problems
+    assert problem.startswith(f"{path}, line 3, column 'text': 31 characters (the limit is 30)")
+
+
+def test_a_full_disk_stops_a_label_command_with_one_line_and_the_store_as_it_was(
+    tmp_path, suggested, label_main, monkeypatch
+):
+    """A full disk was a traceback from every label command."""
+    import errno
+
+    from ofsted_themes.core import atomic
+
+    labels = tmp_path / "user.csv"
+    fill(suggested, {0: ["0", "0", "1", "0"]})
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(labels))
+
+    monkeypatch.setattr(atomic, "temporary_beside", full)
+    done = label_main("import", suggested, "--labels", labels)
+    assert done.returncode == 2
+    assert error_lines(done) == [
+        f"error: the command stopped: No space left on device ({labels}); no file was changed"
+    ]
+    assert not labels.exists()
+
+
 def test_a_missing_import_file_is_a_usage_error(tmp_path):
     done = run_label("import", tmp_path / "nope.csv", "--labels", tmp_path / "user.csv")
     assert done.returncode == 2

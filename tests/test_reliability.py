@@ -509,6 +509,36 @@ def commit_dying_before_the_renames(outputs: OutputSet) -> None:
         module._finish = real
 
 
+def test_a_file_written_through_a_link_is_its_target_and_the_link_stays(tmp_path):
+    """A label store kept elsewhere behind a link was replaced by a file of its own at the
+    link: the labels imported went there, and the store never had them."""
+    from ofsted_themes.core.atomic import write_atomic
+
+    (tmp_path / "shared").mkdir()
+    target, link = tmp_path / "shared" / "user.csv", tmp_path / "user.csv"
+    target.write_text("old")
+    link.symlink_to(target)
+    write_atomic(link, lambda f: f.write("new"))
+    assert link.is_symlink() and target.read_text() == "new"
+    assert not leftovers(tmp_path) and not leftovers(tmp_path / "shared")
+
+
+def test_the_temporary_of_a_staged_file_left_by_a_killed_run_is_removed(tmp_path):
+    """A run killed while writing a staged summary left "..letters.csv.<pid>.….tmp.csv.<pid>.…
+    .tmp" (the staged file's own temporary), which no later run removed."""
+    from ofsted_themes.core.atomic import remove_stale_temporaries
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    summary = tmp_path / "letters.csv"
+    dead = [f".letters.csv.{gone}.ab.tmp.csv", f"..letters.csv.{gone}.ab.tmp.csv.{gone}.cd.tmp"]
+    live = f"..letters.csv.{os.getpid()}.ef.tmp.csv.{os.getpid()}.gh.tmp"  # a running writer's
+    for name in [*dead, live]:
+        (tmp_path / name).write_text("")
+    remove_stale_temporaries(summary)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [live]
+
+
 def test_an_interrupted_commit_through_a_link_and_with_a_removal_is_finished(tmp_path):
     (tmp_path / "data").mkdir()
     target, out = tmp_path / "data" / "t.csv", tmp_path / "tags.csv"

@@ -99,6 +99,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a full disk, a folder gone: written atomically, nothing changed
+        if isinstance(exc, BrokenPipeError):  # the reader of our output has gone (run_command)
+            raise
+        where = f" ({exc.filename})" if exc.filename else ""
+        errors([f"the command stopped: {exc.strerror or exc}{where}; no file was changed"])
+        return ExitCode.USAGE
 
 
 def check_writable(files: dict[str, Path | None]) -> None:

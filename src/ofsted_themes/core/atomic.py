@@ -12,8 +12,12 @@ from typing import IO
 
 
 def write_atomic(path: Path | str, write: Callable[[IO], object], mode: str = "w") -> Path:
-    """Call ``write`` on a temporary file beside ``path``, then rename it into place."""
+    """Call ``write`` on a temporary file beside ``path``, then rename it into place: beside
+    and onto the file a link at ``path`` leads to, which a rename onto the link would have
+    replaced with a file of its own (a label store kept elsewhere, never written)."""
     path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()
     tmp = temporary_beside(path)
     try:
         with tmp.open(mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as f:
@@ -55,10 +59,12 @@ def remove_stale_temporaries(path: Path) -> None:
     before they could clean up)."""
     if not path.parent.is_dir():
         return
-    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp*"):
-        pid = tmp.name[len(path.name) + 2 :].split(".", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            tmp.unlink(missing_ok=True)
+    # a staged file's own temporary starts with two dots (".", then the staged file's name)
+    for dots in (".", ".."):
+        for tmp in path.parent.glob(f"{dots}{glob.escape(path.name)}.*.tmp*"):
+            pid = tmp.name[len(dots) + len(path.name) + 1 :].split(".", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                tmp.unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ofsted_themes.core.digests import file_digest
-from ofsted_themes.core.limits import MAX_FILE_BYTES, MAX_TABLE_ROWS
+from ofsted_themes.core.limits import MAX_CELL_CHARS, MAX_FILE_BYTES, MAX_TABLE_ROWS
 from ofsted_themes.core.tables import csv_parts, unquote_formulas
 from ofsted_themes.labelling.store import LabelError, label_rows, row_key
 from ofsted_themes.reading.document import DocumentError, read_bytes
@@ -59,6 +59,12 @@ def read_import(path: Path | str, theme_ids: list[str], labelled_at: str | None 
         )
     except (pd.errors.ParserError, DocumentError, pd.errors.EmptyDataError) as exc:
         raise LabelError([f"{path}: cannot read as a CSV ({exc})"]) from None
+    # a first row of more fields than the header makes pandas take the first field for an index
+    # (a later such row fails as a ParserError, above)
+    if not isinstance(frame.index, pd.RangeIndex):
+        raise LabelError(
+            [f"{path}, line 2: more fields than the header names (a comma in an unquoted cell?)"]
+        )
     if len(frame) > MAX_TABLE_ROWS:
         raise LabelError([f"{path}: over {MAX_TABLE_ROWS:,} rows: split it and import each part"])
     known = import_columns(theme_ids)
@@ -95,6 +101,11 @@ def read_import(path: Path | str, theme_ids: list[str], labelled_at: str | None 
         for column in ("document", "text"):
             if frame.at[i, column] == "":
                 problems.append(f"{where}, column '{column}': empty")
+        if len(frame.at[i, "text"]) > MAX_CELL_CHARS:  # as `tag` bounds a table's text cell
+            problems.append(
+                f"{where}, column 'text': {len(frame.at[i, 'text']):,} characters (the limit "
+                f"is {MAX_CELL_CHARS:,}): one sentence a row"
+            )
         for column in ("page", "sentence_no"):
             value = frame.at[i, column] if column in frame.columns else ""
             if value and not re.fullmatch(r"[0-9]+(\.0*)?", value):
