@@ -310,12 +310,26 @@ def test_table_rows_of_one_sentence_are_not_split_nor_counted_as_several(tmp_pat
         "Leaders, e.g. the director, know the service well.",
         "Staff said: “We feel supported.”",
         "Plans are reviewed.\n",
+        "Plans drift in the assessment team. (see annex 2)",
     ]
     table = tmp_path / "t.csv"
     pd.DataFrame({"text": texts}).to_csv(table, index=False)
     for split_rows in (False, True):
         (letter,) = read_sentence_table(table, "t.csv", "text", split_rows=split_rows)
         assert list(letter.sentences["text"]) == texts and letter.rows_of_several == 0
+
+
+def test_rows_joined_by_a_quotation_mark_left_open_are_warned_of(tagger, tmp_path):
+    """A stray quotation mark opening a cell joins the rows after it into one cell, up to the
+    next quotation mark: 31 findings were scored as one sentence, unsaid."""
+    rows = [f"Caseloads in team {i} are too high." for i in range(12)]
+    rows[3] = '"Why do I have to move again? one child asked inspectors.'
+    rows[8] = '"Stable" homes are not available for most older children.'
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "t.csv").write_text("text\n" + "\n".join(rows) + "\n")
+    result = batch(tagger, [tmp_path / "in"], tmp_path / "out" / "tags.csv", report=None)
+    assert result.sentences == 7  # rows 4 to 9 read as one cell
+    assert result.several == [f"{tmp_path / 'in' / 't.csv'} (1 row)"]
 
 
 def test_a_batch_warns_of_rows_of_several_sentences_and_splits_them_when_asked(tagger, tmp_path):

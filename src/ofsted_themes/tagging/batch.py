@@ -283,8 +283,9 @@ UNREAD = (
 )
 # what a reader of the counts is told of a table's rows of several sentences
 SEVERAL = (
-    "of tables had rows holding several sentences (a paragraph or a letter a row?), each row "
-    "scored and counted as one sentence: tag with --split-rows to tag each of their sentences"
+    "of tables had rows holding several sentences (a paragraph or a letter a row? rows joined "
+    "by a quotation mark left open?), each row scored and counted as one sentence: tag with "
+    "--split-rows to tag each of their sentences"
 )
 # the warnings of letters counted as a reader may not expect, by their list in BatchResult
 LETTER_WARNINGS = {

@@ -54,7 +54,11 @@ from ofsted_themes.reading.metadata import (
     visit_kind,
     written_date,
 )
-from ofsted_themes.reading.sentences import iter_letter_sentences, split_sentences
+from ofsted_themes.reading.sentences import (
+    ENDS_SENTENCE,
+    iter_letter_sentences,
+    split_sentences,
+)
 from ofsted_themes.tagging.summary import YEAR, is_date_or_year, visit_year
 from ofsted_themes.tagging.workbooks import (
     fill_merged,
@@ -223,14 +227,16 @@ STOP_BEFORE_TEXT = re.compile(r"[.!?…][\"'”’)\]]*\s+\S")
 
 
 def several_sentences(texts: np.ndarray) -> dict[int, list[str]]:
-    """The cells of ``texts`` holding more than one sentence, by position: their sentences, as
-    a letter's paragraphs are split (a line a paragraph), nothing dropped."""
+    """The cells of ``texts`` holding more than one sentence, by position: their pieces, as a
+    letter's paragraphs are split (a line a paragraph), nothing dropped. Two of them at least
+    end like a sentence: a sentence and its "(see annex 2)" are one row's."""
     found = {}
     for i, text in enumerate(texts):
         text = str(text)
-        may = "\n" in text or "\r" in text or STOP_BEFORE_TEXT.search(text)
-        if may and len(sentences := split_sentences(text)) > 1:
-            found[i] = [s.text for s in sentences]
+        if "\n" in text or "\r" in text or STOP_BEFORE_TEXT.search(text):
+            pieces = [s.text for s in split_sentences(text)]
+            if sum(1 for piece in pieces if ENDS_SENTENCE.search(piece)) > 1:
+                found[i] = pieces
     return found
 
 
