@@ -235,6 +235,38 @@ def test_rows_naming_no_letter_are_the_tables_own_letter_not_one_named_blank(tmp
     assert list(letters[1].sentences["text"]) == ["Plans improve.", "Visits are late."]
 
 
+def test_a_workbook_of_two_sheets_of_one_name_fails_rather_than_losing_one(tmp_path):
+    """Excel never saves it, but a crafted workbook can: pandas kept one sheet of the name,
+    and the other's sentences were lost unsaid."""
+    import zipfile
+
+    import openpyxl
+
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    book = openpyxl.Workbook()
+    book.active.title = "Main"
+    book.active.append(["text"])
+    book.active.append(["Caseloads are high."])
+    other = book.create_sheet("Other")
+    other.append(["text"])
+    other.append(["Plans drift."])
+    book.save(tmp_path / "made.xlsx")
+    with (
+        zipfile.ZipFile(tmp_path / "made.xlsx") as made,
+        zipfile.ZipFile(tmp_path / "book.xlsx", "w") as crafted,
+    ):
+        for item in made.infolist():
+            data = made.read(item)
+            if item.filename == "xl/workbook.xml":
+                data = data.replace(b'name="Other"', b'name="MAIN"')  # Excel's names ignore case
+            crafted.writestr(item, data)
+    with pytest.raises(
+        InputError, match=r"sheets of one name \('Main'; 'MAIN'; Excel ignores case\): rename one"
+    ):
+        read_sentence_table(tmp_path / "book.xlsx", "book.xlsx", "text")
+
+
 def test_a_workbook_whose_text_cells_are_all_blank_fails_with_its_reason(tmp_path):
     """openpyxl writes formulas without their values: pandas reads the cells as blank."""
     import openpyxl

@@ -64,6 +64,7 @@ from ofsted_themes.tagging.workbooks import (
     fill_merged,
     hidden_sheets,
     merged_down,
+    repeated_sheet_names,
     sheet_xml,
     sheets_beyond,
 )
@@ -422,6 +423,11 @@ def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
     check_archive(data, "XLSX")
     archive = zip_archive(data)
     check_workbook(archive)
+    if repeated := repeated_sheet_names(archive):  # pandas would keep one sheet of each name
+        raise InputError(
+            f"sheets of one name ({quoted(repeated)}; Excel ignores case): rename one, then tag "
+            "the file"
+        )
     try:
         sheets = pd.read_excel(  # "NA", "None", "nan" are text, as a CSV's are
             io.BytesIO(data),

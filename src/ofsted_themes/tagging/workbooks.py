@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections import Counter
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
@@ -100,6 +101,14 @@ def fill_merged(sheet: pd.DataFrame, merged: list[Merged], text_column: str) -> 
         cells = filled.iloc[below, j]
         filled.iloc[below, j] = cells.where(cells != "", filled.iat[top, j])
     return filled
+
+
+def repeated_sheet_names(archive: zipfile.ZipFile | None) -> list[str]:
+    """Sheet names the workbook gives more than one sheet (in any case, as Excel compares
+    them): such a workbook is read as one sheet of each name, the others lost."""
+    names = [sheet.get("name", "") for sheet in _sheets(archive)]
+    seen = Counter(name.casefold() for name in names)
+    return list(dict.fromkeys(name for name in names if seen[name.casefold()] > 1))
 
 
 def _sheet_parts(archive: zipfile.ZipFile | None) -> dict[str, str]:
