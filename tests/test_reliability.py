@@ -1689,6 +1689,7 @@ def test_resume_appends_a_tables_new_letters_beside_its_tagged_ones(tagger_file,
     "table",
     [
         "sep=;\ncouncil;text\nLeeds;Caseloads are too high, and rising.\n",  # as Excel saves
+        "sep=;\rcouncil;text\rLeeds;Caseloads are too high, and rising.\r",  # Excel for Mac's
         'council,text \nLeeds,"Caseloads are too high, and rising."\n',  # a header typed so
     ],
 )

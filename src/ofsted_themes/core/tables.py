@@ -203,7 +203,7 @@ def _write_jsonl(frame: pd.DataFrame, f: IO) -> None:
         )
 
 
-EXCEL_SEPARATOR_LINE = re.compile(r'"?sep=(.)"?[ \t]*\r?\n')  # Excel's "sep=;" first line
+EXCEL_SEPARATOR_LINE = re.compile(r'"?sep=(.)"?[ \t]*(?:\r\n?|\n)')  # Excel's "sep=;" first line
 
 
 def csv_parts(text: str) -> tuple[str, str]:
