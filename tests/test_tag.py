@@ -776,6 +776,29 @@ def test_an_earlier_runs_outputs_among_the_letters_are_not_tagged_as_letters(
     assert len(read_table(named)) == len(read_table(first))
 
 
+def test_an_earlier_runs_tables_copied_without_their_marker_are_not_letters(
+    tagger_file, tmp_path, capsys
+):
+    """Outputs copied with ``cp out/*`` leave their hidden marker behind: the tag table and
+    the summary among the letters were tagged as letters, every sentence counted twice."""
+    folder = tmp_path / "letters"
+    text_letter(folder / "a.txt", "jtai")
+    first = tmp_path / "run1" / "tags.csv"
+    assert main_in_process(capsys, folder, "--model", tagger_file, "--out", first)[0] == 0
+    for name in ("tags.csv", "letters.csv"):
+        shutil.copy(first.with_name(name), folder / name)
+    again = tmp_path / "again" / "tags.csv"
+    status, _, err = main_in_process(capsys, folder, "--model", tagger_file, "--out", again)
+    assert status == 1, err
+    assert read_table(again)["document"].unique().tolist() == [str(folder / "a.txt")]
+    failed = read_table(again.with_name("failures.csv"))
+    assert sorted(Path(f).name for f in failed["file"]) == ["letters.csv", "tags.csv"]
+    alone = tmp_path / "alone" / "tags.csv"  # named on its own: a tag table tagged again
+    assert (
+        main_in_process(capsys, folder / "tags.csv", "--model", tagger_file, "--out", alone)[0] == 0
+    )
+
+
 def test_a_file_named_as_a_tables_letter_fails_rather_than_stopping_the_run(
     tagger_file, tmp_path, capsys
 ):

@@ -220,8 +220,10 @@ def own_outputs(out: Path) -> set[Path]:
 
 
 def earlier_outputs(paths: Iterable[Path]) -> set[Path]:
-    """The files among ``paths`` that a tag run wrote (its markers name them): a tag table left
-    among the letters would be tagged as letters, counting every sentence twice."""
+    """The files among ``paths`` that a tag run wrote (its markers name them, or a CSV's header
+    is one of its tables'): a tag table left among the letters would be tagged as letters,
+    counting every sentence twice."""
+    paths = list(paths)
     written: set[Path] = set()
     for folder in {path.parent for path in paths}:
         for marker in folder.glob(".*.commit.json"):
@@ -230,9 +232,35 @@ def earlier_outputs(paths: Iterable[Path]) -> set[Path]:
             failures = {failures_path(table), table.with_name(FAILURES)}
             written |= {table.resolve(), *(f.resolve() for f in failures)}
             written |= {Path(p) for p in _written_before(marker)}
+    copied = {path for path in paths if path.suffix.lower() == ".csv" and _output_header(path)}
     if not written:  # no marker: no letter's path need be resolved, a few system calls each
-        return set()
-    return {path for path in paths if path.resolve() in written}
+        return copied
+    return copied | {path for path in paths if path.resolve() in written}
+
+
+# The first columns of a tag run's CSV tables, and a column each has further on: its sentence
+# table, its summary, its failures table. Copied without the marker that names them (`cp out/*`
+# leaves hidden files behind), they were read as letters.
+OUTPUT_HEADERS = (
+    (("document", "council", "year", "sentence_no", "page", "text"), "evidence"),
+    (("document", "council", "visit_type"), "sentences"),
+    (("file", "reason"), "reason"),
+)
+
+
+def _output_header(path: Path) -> bool:
+    """Whether the CSV at ``path`` starts with the header of one of a tag run's tables."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    line = head.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff").rstrip("\r")
+    columns = line.split(",")
+    return any(
+        tuple(columns[: len(first)]) == first and later in columns
+        for first, later in OUTPUT_HEADERS
+    )
 
 
 def recorded_model(out: Path) -> str | None:
