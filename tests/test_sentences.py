@@ -221,6 +221,10 @@ def test_a_line_without_terminal_punctuation_is_dropped(line):
         "Thank you to the staff who met with inspectors.",
         "We would like to thank the staff and managers who met with us.",
         "The inspectors would like to thank the social workers who spoke to them.",
+        "In addition, we spoke to a range of staff, including managers, social workers and "
+        "other practitioners.",
+        "Inspectors met with social workers, team managers and senior leaders.",
+        "Inspectors spoke to social workers and managers, and looked at children’s case records.",
     ],
 )  # fmt: skip
 def test_a_letters_furniture_with_a_full_stop_is_no_sentence(line):
@@ -239,6 +243,9 @@ def test_a_letters_furniture_with_a_full_stop_is_no_sentence(line):
         "The team meets at Town Hall, Leeds LS1 1UR on Mondays.", "We met in Leeds LS1 1UR.",
         "Leaders should:", "Inspectors found:",
         "Thanks to a recruitment campaign, caseloads are lower.",
+        "Inspectors spoke to social workers, who said caseloads are too high.",
+        "Inspectors spoke to some highly committed and resilient social workers.",
+        "Inspectors met with managers and looked at supervision files.",
         "Date: 9 August 2023 Our ref: MV/2023/2 Inspectors found that caseloads are too high "
         "for social workers and that managers do not oversee the plans of children in care.",
     ],
