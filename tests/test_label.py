@@ -653,7 +653,8 @@ def test_a_full_disk_stops_a_label_command_with_one_line_and_the_store_as_it_was
     done = label_main("import", suggested, "--labels", labels)
     assert done.returncode == 2
     assert error_lines(done) == [
-        f"error: the command stopped: No space left on device ({labels}); no file was changed"
+        f"error: the command stopped: No space left on device ({labels}); what was saved "
+        "before is kept, and the file being written is as it was"
     ]
     assert not labels.exists()
 

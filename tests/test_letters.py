@@ -163,6 +163,8 @@ def test_a_joint_inspection_addressed_to_two_councils_is_of_the_area_its_title_n
     assert council(text) == "Nottinghamshire"
     one = "Director of Children’s Services\nNottingham City Council\n\n" + text.split("\n\n")[1]
     assert council(one) == "Nottingham"  # one council addressed: the address block wins
+    elsewhere = text.replace("missing in Nottinghamshire", "missing in Derbyshire")
+    assert council(elsewhere) == first.split()[0]  # a title naming neither: the first address
 
 
 @pytest.mark.parametrize(
@@ -365,6 +367,18 @@ def test_the_next_visits_dates_are_not_the_letters_visit():
     )
     found = letter_metadata(planned)
     assert (found.visit_dates, found.visit_date_iso) == ("December 2023", "2023")
+    # "a further" or "another" visit is one to come, without the letter's own date too
+    for words in ("A further monitoring visit", "Another monitoring visit"):
+        undated = text.split("\n", 2)[2].replace(
+            "We will carry out the next monitoring visit", words
+        )
+        assert letter_metadata(undated).visit_date_iso == "2023-12-06", words
+    # the plan named first, the visit after it in a sentence not naming the kind of visit
+    first = (
+        "22 December 2023\n\nLeeds children’s services\nInspectors visited on 5 and 6 "
+        "December 2023. The next monitoring visit will be on 12 and 13 March 2024.\n"
+    )
+    assert letter_metadata(first).visit_date_iso == "2023-12-06"
 
 
 def test_a_visits_dates_in_figures_beside_it_are_read_day_first():

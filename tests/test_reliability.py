@@ -521,6 +521,11 @@ def test_a_file_written_through_a_link_is_its_target_and_the_link_stays(tmp_path
     write_atomic(link, lambda f: f.write("new"))
     assert link.is_symlink() and target.read_text() == "new"
     assert not leftovers(tmp_path) and not leftovers(tmp_path / "shared")
+    dangling = tmp_path / "elsewhere.csv"  # a link into a share not mounted: not made locally
+    dangling.symlink_to(tmp_path / "share" / "labels" / "user.csv")
+    with pytest.raises(FileNotFoundError, match="a link to a folder that does not exist"):
+        write_atomic(dangling, lambda f: f.write("new"))
+    assert not (tmp_path / "share").exists()
 
 
 def test_the_temporary_of_a_staged_file_left_by_a_killed_run_is_removed(tmp_path):
@@ -1748,7 +1753,7 @@ def test_a_full_disk_is_an_error_line_and_leaves_nothing_behind(tagger_file, tmp
     monkeypatch.setattr(sinks.TableSink, "flush", full)
     done = tag(tagger_file, tmp_path / "out" / "tags.csv", normal_letter(tmp_path / "in"))
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert "the run stopped: No space left on device; no output was changed" in done.stderr
+    assert "the command stopped: No space left on device; no output was changed" in done.stderr
     assert not leftovers(tmp_path)
 
 

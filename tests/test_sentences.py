@@ -246,6 +246,8 @@ def test_a_letters_furniture_with_a_full_stop_is_no_sentence(line):
         "Inspectors spoke to social workers, who said caseloads are too high.",
         "Inspectors spoke to some highly committed and resilient social workers.",
         "Inspectors met with managers and looked at supervision files.",
+        "We wish to thank children; however, children told us they see their social worker "
+        "rarely.",
         "Date: 9 August 2023 Our ref: MV/2023/2 Inspectors found that caseloads are too high "
         "for social workers and that managers do not oversee the plans of children in care.",
     ],

@@ -491,6 +491,12 @@ def test_resume_keeps_an_earlier_failure_of_a_file_it_is_not_given(tagger_file, 
     status, _, err = main_in_process(capsys, bad, *run, "--resume")
     assert status == 0, err
     assert not out.with_name("failures.csv").exists()
+    worse = letters / "worse.pdf"  # failing, then deleted: no longer a file to tag
+    worse.write_bytes(b"not a pdf")
+    assert main_in_process(capsys, worse, *run, "--resume")[0] == 1
+    worse.unlink()
+    assert main_in_process(capsys, later, *run, "--resume")[0] == 0
+    assert not out.with_name("failures.csv").exists()
 
 
 def test_resume_warns_of_a_letter_changed_since_it_was_tagged(tagger_file, tmp_path, capsys):
@@ -735,45 +741,26 @@ def test_a_run_does_not_replace_the_summary_and_report_of_another_tag_table(
     tagger_file, tmp_path, capsys
 ):
     """Runs into ``x.xlsx`` and then ``x.jsonl`` both wrote ``x-letters.csv`` and
-    ``x-report.html``: the second replaced the first's, unsaid, and the first's --resume
-    refused. Now the second is a usage error, before any work, naming the first's table."""
+    ``x-report.html`` (and ``x-failures.csv``, which no option names): the second replaced the
+    first's, unsaid, and the first's --resume refused. Now the second is a usage error, before
+    any work, naming the first's table."""
     letter = text_letter(tmp_path / "letters" / "a.txt", "jtai")
     first, second = tmp_path / "out" / "x.xlsx", tmp_path / "out" / "x.jsonl"
     assert main_in_process(capsys, letter, "--model", tagger_file, "--out", first)[0] == 0
     summary = first.with_name("x-letters.csv").read_bytes()
-    with pytest.raises(ProblemsError) as refused:  # the command's usage error (status 2)
-        main_in_process(capsys, letter, "--model", tagger_file, "--out", second)
-    problems = str(refused.value)
-    assert f"--summary {first.with_name('x-letters.csv')} is an output of the run" in problems
-    assert f"wrote {first}" in problems and "--report" in problems and not second.exists()
-    assert first.with_name("x-letters.csv").read_bytes() == summary
+    own = ("--summary", tmp_path / "out" / "y.csv", "--report", tmp_path / "out" / "y.html")
+    for named in ((), own):  # its failures table would be the first's all the same
+        with pytest.raises(ProblemsError) as refused:  # the command's usage error (status 2)
+            main_in_process(capsys, letter, "--model", tagger_file, "--out", second, *named)
+        assert str(refused.value) == (
+            f"--out {second}: {first} beside it is another run's tag table of that name, whose "
+            "summary, report and failures table this run's would replace: give --out another name"
+        )
+    assert first.with_name("x-letters.csv").read_bytes() == summary and not second.exists()
     again = ("--model", tagger_file, "--out", first, "--resume")  # its own run carries on
     assert main_in_process(capsys, letter, *again)[0] == 0
-    own = ("--summary", tmp_path / "out" / "y.csv", "--report", tmp_path / "out" / "y.html")
-    status, _, err = main_in_process(capsys, letter, "--model", tagger_file, "--out", second, *own)
-    assert status == 0, err  # named apart, it runs (its failures table, x-failures.csv, is none)
-
-
-def test_an_earlier_runs_outputs_among_the_letters_are_not_tagged_as_letters(
-    tagger_file, tmp_path, capsys
-):
-    folder = tmp_path / "letters"
-    text_letter(folder / "a.txt", "jtai")
-    text_letter(folder / "b.txt", "focused_visit")
-    first = folder / "run1" / "tags.csv"
-    assert main_in_process(capsys, folder, "--model", tagger_file, "--out", first)[0] == 0
-    again = tmp_path / "again" / "tags.csv"
-    status, _, err = main_in_process(capsys, folder, "--model", tagger_file, "--out", again)
-    assert status == 1  # the earlier outputs are failures, named with their reason
-    assert read_table(again)["document"].nunique() == 2  # not 2 + its tag table's 2
-    failed = pd.read_csv(again.with_name("failures.csv"))
-    assert sorted(Path(f).name for f in failed["file"]) == ["letters.csv", "report.html",
-                                                           "tags.csv"]  # fmt: skip
-    assert set(failed["reason"].str[:29]) == {"an output of an earlier tag r"}
-    named = tmp_path / "named" / "tags.csv"  # named on its own: a tag table tagged again
-    status, _, err = main_in_process(capsys, first, "--model", tagger_file, "--out", named)
-    assert status == 0, err
-    assert len(read_table(named)) == len(read_table(first))
+    other = tmp_path / "out" / "z.jsonl"  # named apart, it runs
+    assert main_in_process(capsys, letter, "--model", tagger_file, "--out", other)[0] == 0
 
 
 def test_an_earlier_runs_tables_copied_without_their_marker_are_not_letters(
@@ -1352,6 +1339,26 @@ def test_table_rows_of_several_sentences_are_warned_of_or_split(tagger_file, tmp
     assert "several sentences" not in err and "Tagged 1 letter, 3 sentences" in printed
     assert "--split-rows" not in out.with_name("report.html").read_text(encoding="utf-8")
     assert read_table(out)["text"].tolist()[1] == "Many social workers have left the service."
+
+
+def test_resume_keeps_the_warning_of_rows_of_several_and_reads_rows_as_before(
+    tagger_file, tmp_path, capsys
+):
+    """A resume that tagged other letters dropped the warning, though the outputs still held
+    the rows of several; and one given --split-rows appended split rows to rows as given."""
+    table = tmp_path / "paragraphs.csv"
+    table.write_text("text\nCaseloads are high. Many social workers have left the service.\n")
+    later = text_letter(tmp_path / "later.txt", "jtai")
+    out = tmp_path / "out" / "tags.csv"
+    run = ("--model", tagger_file, "--out", out)
+    assert main_in_process(capsys, table, *run)[0] == 0
+    status, _, err = main_in_process(capsys, table, later, *run, "--resume")
+    assert status == 0, err
+    assert any("several sentences" in line and "paragraphs.csv (1 row)" in line
+               for line in err.splitlines())  # fmt: skip
+    assert "--split-rows" in out.with_name("report.html").read_text(encoding="utf-8")
+    with pytest.raises(ProblemsError, match="read tables' rows as given: resume without"):
+        main_in_process(capsys, table, later, *run, "--resume", "--split-rows")
 
 
 def test_a_letter_whose_council_or_year_is_not_read_is_warned_of(tagger_file, tmp_path, capsys):

@@ -333,6 +333,18 @@ def test_a_table_row_of_several_sentences_is_one_sentence_counted_or_split(tmp_p
     assert list(split.sentences["page"]) == [2, 2, 3]
 
 
+def test_a_cells_sentences_are_split_as_a_letters_paragraphs_are():
+    """A quotation of two sentences is two; a list's bullets go, as a letter's do."""
+    from ofsted_themes.tagging.letters import several_sentences
+
+    cells = ['Staff said: "We feel supported. We are listened to."',
+             "• Caseloads are high.\n• Plans drift."]  # fmt: skip
+    assert several_sentences(cells) == {
+        0: ['Staff said: "We feel supported.', 'We are listened to."'],
+        1: ["Caseloads are high.", "Plans drift."],
+    }
+
+
 def test_table_rows_of_one_sentence_are_not_split_nor_counted_as_several(tmp_path):
     """An abbreviation's stop, a quotation and a line break after the sentence are no second
     sentence: such rows stay as they are, with or without splitting."""
@@ -362,6 +374,22 @@ def test_rows_joined_by_a_quotation_mark_left_open_are_warned_of(tagger, tmp_pat
     result = batch(tagger, [tmp_path / "in"], tmp_path / "out" / "tags.csv", report=None)
     assert result.sentences == 7  # rows 4 to 9 read as one cell
     assert result.several == [f"{tmp_path / 'in' / 't.csv'} (1 row)"]
+
+
+def test_rows_of_several_columns_joined_by_a_quotation_mark_left_open_fail_the_table(tmp_path):
+    """Joined into one cell, the rows' other cells are text: split with --split-rows, York's
+    sentences were counted for Leeds, and York's letter was gone."""
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    table = tmp_path / "t.csv"
+    table.write_text(
+        "document,council,text\na,Leeds,Caseloads are too high.\n"
+        'a,Leeds,"Why do I have to move again? one child asked.\nb,York,Plans drift.\n'
+        'b,York,"Stable" homes are few.\nb,York,Managers do not oversee plans.\n'
+    )
+    for split_rows in (False, True):
+        with pytest.raises(InputError, match=r"lines that read as rows .*left open at its start"):
+            read_sentence_table(table, "t.csv", "text", split_rows)
 
 
 def test_a_batch_warns_of_rows_of_several_sentences_and_splits_them_when_asked(tagger, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import signal
@@ -43,6 +44,16 @@ def one_line(text: object) -> str:
 def error(message: str) -> None:
     """One ``error:`` line on stderr."""
     print(f"error: {printable(message)}", file=sys.stderr)
+
+
+def stopped(exc: OSError, kept: str) -> None:
+    """The ``error:`` line of a command the system stopped (a full disk, a folder gone), with
+    what became of its files (``kept``); a reader of our output gone is not one
+    (``run_command`` handles it), nor a stream that has no file behind it."""
+    if isinstance(exc, BrokenPipeError | io.UnsupportedOperation):
+        raise exc
+    where = f" ({exc.filename})" if exc.filename else ""
+    error(f"the command stopped: {exc.strerror or exc}{where}; {kept}")
 
 
 def errors(problems: Iterable[str], limit: int = PROBLEMS_SHOWN) -> None:

@@ -23,6 +23,7 @@ from ofsted_themes.cli.common import (
     problems_of,
     run_command,
     starting_up,
+    stopped,
 )
 from ofsted_themes.core.errors import ExitCode, OfstedThemesError, ProblemsError
 
@@ -99,11 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
-    except OSError as exc:  # a full disk, a folder gone: written atomically, nothing changed
-        if isinstance(exc, BrokenPipeError):  # the reader of our output has gone (run_command)
-            raise
-        where = f" ({exc.filename})" if exc.filename else ""
-        errors([f"the command stopped: {exc.strerror or exc}{where}; no file was changed"])
+    except OSError as exc:  # a full disk, a folder gone: each file is written whole or not
+        stopped(exc, "what was saved before is kept, and the file being written is as it was")
         return ExitCode.USAGE
 
 

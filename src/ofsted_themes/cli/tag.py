@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ofsted_themes.cli.common import (
     DEFAULT_MODEL,
-    error,
     fail,
     one_line,
     print_failures,
     printable,
     run_command,
     starting_up,
+    stopped,
 )
 from ofsted_themes.core.errors import ExitCode, ProblemsError
 from ofsted_themes.core.limits import READ_SECONDS
@@ -220,12 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\ninterrupted: {changed}", file=sys.stderr)
         return 130
     except OSError as exc:  # a full disk, a folder gone, no memory to start a worker
-        if isinstance(exc, BrokenPipeError):  # the reader of our output has gone (run_command)
-            raise
         outputs.discard()
-        changed = "the outputs were written" if outputs.committed else "no output was changed"
-        where = f" ({exc.filename})" if exc.filename else ""
-        error(f"the run stopped: {exc.strerror or exc}{where}; {changed}")
+        stopped(exc, "the outputs were written" if outputs.committed else "no output was changed")
         return ExitCode.USAGE
     print_outcome(result, time.perf_counter() - started)
     print_notes(result, args)

@@ -3,6 +3,7 @@ destination under a temporary name, then renamed into place."""
 
 from __future__ import annotations
 
+import errno
 import glob
 import os
 import tempfile
@@ -17,7 +18,11 @@ def write_atomic(path: Path | str, write: Callable[[IO], object], mode: str = "w
     replaced with a file of its own (a label store kept elsewhere, never written)."""
     path = Path(path)
     if path.is_symlink():
-        path = path.resolve()
+        path = Path(os.path.realpath(path))  # a loop of links stays as it is, no RuntimeError
+        if not path.parent.is_dir():  # a share not mounted: never written on the local disk
+            raise FileNotFoundError(
+                errno.ENOENT, "a link to a folder that does not exist", str(path)
+            )
     tmp = temporary_beside(path)
     try:
         with tmp.open(mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as f:

@@ -350,7 +350,7 @@ def council(text: str) -> str | None:
     if "Bournemouth" in text:  # a substring test first: the pattern would try every character
         text = COMMA_NAME.sub("Bournemouth Christchurch and Poole", text)
     addressed = _addressed_councils(text)
-    if len(addressed) > 1 and (area := _jtai_area(text)) in KNOWN_AUTHORITIES:
+    if len(addressed) > 1 and (area := _jtai_area(text)) in addressed:
         return area  # a joint inspection's letter to each council of an area: its title's
     if addressed:
         return addressed[0]
@@ -440,9 +440,13 @@ def _latest_dates(text: str, start: int) -> re.Match | None:
     if latest is None:  # what is after the letter cannot be told: the first, as it names it
         return VISIT_DATES.search(text, start)
     found = list(VISIT_DATES.finditer(text, start))
-    dated = {f: iso for f in found if (iso := last_day(_span(f))) and iso <= latest}
-    # none a real date ("30 and 31 February"): the first, as written, with no ISO date
-    return max(dated, key=dated.__getitem__) if dated else next(iter(found), None)
+    real = {f: iso for f in found if (iso := last_day(_span(f)))}
+    dated = {f: iso for f, iso in real.items() if iso <= latest}
+    if dated:
+        return max(dated, key=dated.__getitem__)
+    # none a real date ("30 and 31 February"): the first, as written, with no ISO date; real
+    # dates all after the letter's are of plans, none its visit's
+    return None if real else next(iter(found), None)
 
 
 def _labelled_dates(text: str) -> re.Match | None:
@@ -494,7 +498,7 @@ def _beside(text: str, visit: re.Match, pattern: re.Pattern) -> list[re.Match]:
 
 
 # "the next monitoring visit": a visit to come, whose dates are not the letter's visit's
-PLANNED = re.compile(r"\b(?i:next|future|forthcoming)\s+$")
+PLANNED = re.compile(r"\b(?i:next|future|forthcoming|further|another|subsequent)\s+$")
 
 
 def _planned(text: str, at: int) -> bool:

@@ -371,6 +371,8 @@ THANKS = re.compile(
     r"to\s+thank\b",
     re.IGNORECASE,
 )
+# thanks that go on to a finding ("We thank staff; however, children told us …") are a finding
+TURNS = re.compile(r";|\b(?:however|but|although|though|while|whereas)\b", re.IGNORECASE)
 
 # Ofsted's account of whom inspectors met ("In addition, we spoke to a range of staff, including
 # managers, social workers and other practitioners."), a sentence of its letters' template: no
@@ -414,7 +416,9 @@ def is_letter_furniture(text: str) -> bool:
         return True
     if len(text) > 250 or len(text.split(maxsplit=FURNITURE_WORDS)) > FURNITURE_WORDS:
         return False
-    if LABELLED_LINE.match(text) or QUESTION_HEADING.fullmatch(text) or THANKS.match(text):
+    if LABELLED_LINE.match(text) or QUESTION_HEADING.fullmatch(text):
+        return True
+    if THANKS.match(text) and not TURNS.search(text):
         return True
     if _whom_inspectors_met(text):
         return True

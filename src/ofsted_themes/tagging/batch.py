@@ -283,9 +283,9 @@ UNREAD = (
 )
 # what a reader of the counts is told of a table's rows of several sentences
 SEVERAL = (
-    "of tables had rows holding several sentences (a paragraph or a letter a row? rows joined "
-    "by a quotation mark left open?), each row scored and counted as one sentence: tag with "
-    "--split-rows to tag each of their sentences"
+    "read from tables had rows holding several sentences (a paragraph or a letter a row? rows "
+    "joined by a quotation mark left open?), each row scored and counted as one sentence: tag "
+    "with --split-rows to tag each of their sentences"
 )
 # the warnings of letters counted as a reader may not expect, by their list in BatchResult
 LETTER_WARNINGS = {
@@ -368,7 +368,7 @@ def run_batch(
     paths, failures = _without_earlier_outputs(paths, failures, inputs, planned.values(), out)
     record = recover(out, list(planned.values()))  # an interrupted commit is finished first
     if resume:
-        check_resumable(record, tagger, out)
+        check_resumable(record, tagger, out, split_rows)
     check_outputs(
         planned, [*paths, *([corrections.path] if corrections and corrections.path else [])]
     )
@@ -376,6 +376,7 @@ def run_batch(
     done = resumed.letters
     root = resumed_root(record, out, paths, done) if resume else Path.cwd()
     outputs.record = {"model": tagger.fingerprint(), **root_record(root, out)}
+    outputs.record["split_rows"] = split_rows
     names = document_names(paths, root)
     paths, names, clashes = without_clashes(paths, names)
     failures = failures + clashes
@@ -385,9 +386,13 @@ def run_batch(
     named_failures = [(failure_name(n, root), printable_name(r)) for n, r in failures]
     # one file reached twice (named, and in a named folder) is one failure
     result = BatchResult(failures=list(dict.fromkeys(named_failures)))
-    if resume:  # an earlier run's failure of a file this run is not given stays a failure
+    if resume:  # an earlier run's failure of a file this run is not given, still there, stays
         given = set(names) | {name for name, _ in result.failures}
-        result.failures += [f for f in earlier_failures(record, out) if f[0] not in given]
+        result.failures += [
+            (name, reason)
+            for name, reason in earlier_failures(record, out)
+            if name not in given and (root / name).exists()
+        ]
     # a table is read again however many of its letters are done (it may have gained sheets or
     # a document column since): its letters not done are appended
     todo = [
@@ -459,6 +464,8 @@ def run_batch(
                 result.letters += 1
                 result.sentences += tallies[-1]["sentences"]
         summary_frame = _summary(tagger, tallies, summary if resume else None, corrections)
+        if resume:  # the earlier letters' rows of several sentences are still in the outputs
+            result.several = kept_several(record, summary_frame, result.several)
         # a wrong --text-column, say, fails every file: that must not empty the last run's tables
         result.kept_previous = not result.letters and bool(result.failures) and not resume
         if result.kept_previous:
@@ -470,6 +477,7 @@ def run_batch(
             write_table(summary_frame, outputs.stage(summary))
             result.written += [out, summary]
         outputs.record |= {"failures": bool(result.failures), "failures_named": True}
+        outputs.record["several"] = result.several
         outputs.record["files"] = {n: list(stamp) for n, stamp in stamps.items()}
         if result.failures:
             frame = pd.DataFrame(result.failures, columns=["file", "reason"])
@@ -581,7 +589,7 @@ def earlier_failures(record: dict, out: Path) -> list[tuple[str, str]]:
     for path in failures_written(record, out):
         try:
             table = read_table(path) if path.exists() else pd.DataFrame()
-        except Exception:  # a damaged table: the failures are told of no longer, as before
+        except (OSError, ValueError):  # a damaged table: its failures are told of no longer
             continue
         if {"file", "reason"} <= set(table.columns):
             found += zip(table["file"].astype(str), table["reason"].astype(str), strict=True)
@@ -640,10 +648,21 @@ def recorded_stamps(record: dict) -> dict[str, FileStamp]:
     }  # fmt: skip
 
 
-def check_resumable(record: dict, tagger: Tagger, out: Path) -> None:
+def kept_several(record: dict, summary: pd.DataFrame, found: list[str]) -> list[str]:
+    """The warnings of rows of several sentences (``BatchResult.several``) of the earlier
+    letters the outputs still hold, which this run did not read again, then ``found``."""
+    again = {entry.rsplit(" (", 1)[0] for entry in found}
+    held = set(summary["document"])
+    earlier = [e for e in record.get("several") or [] if isinstance(e, str)]
+    named = [(e, e.rsplit(" (", 1)[0]) for e in earlier]
+    return [e for e, name in named if name in held and name not in again] + found
+
+
+def check_resumable(record: dict, tagger: Tagger, out: Path, split_rows: bool = False) -> None:
     """``--resume`` appends to ``out`` only what the same model would have written, which the
     marker beside it records: without one (copied without hidden files, damaged), tags of
-    other thresholds were appended unsaid."""
+    other thresholds were appended unsaid; and tables' rows read as the earlier run read them
+    (given, or split: ``--split-rows``), or a letter's rows would be of two kinds."""
     made_by = record.get("model")
     if out.exists() and not isinstance(made_by, str):
         raise OutputError(
@@ -651,6 +670,15 @@ def check_resumable(record: dict, tagger: Tagger, out: Path) -> None:
                 f"--resume: nothing records the model that wrote {out} (its marker "
                 f"{marker_path(out).name} is missing or damaged: copied without hidden files?); "
                 "tag again without --resume, or choose another --out"
+            ]
+        )
+    if out.exists() and bool(record.get("split_rows")) != split_rows:
+        earlier = "split into sentences" if record.get("split_rows") else "as given"
+        raise OutputError(
+            [
+                f"--resume: the run that wrote {out} read tables' rows {earlier}: resume "
+                f"{'with' if record.get('split_rows') else 'without'} --split-rows, or tag "
+                "again without --resume"
             ]
         )
     if out.exists() and made_by != tagger.fingerprint():

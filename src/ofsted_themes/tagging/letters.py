@@ -229,8 +229,9 @@ STOP_BEFORE_TEXT = re.compile(r"[.!?…][\"'”’)\]]*\s+\S")
 
 def several_sentences(texts: np.ndarray) -> dict[int, list[str]]:
     """The cells of ``texts`` holding more than one sentence, by position: their pieces, as a
-    letter's paragraphs are split (a line a paragraph), nothing dropped. Two of them at least
-    end like a sentence: a sentence and its "(see annex 2)" are one row's."""
+    letter's paragraphs are split (a line a paragraph; every word kept, but a line's bullet or
+    list number). Two of them at least end like a sentence: a sentence and its "(see annex 2)"
+    are one row's."""
     found = {}
     for i, text in enumerate(texts):
         text = str(text)
@@ -414,7 +415,27 @@ def read_csv_table(data: bytes) -> pd.DataFrame:
             "cannot read table: its first row has more fields than the header "
             "(a comma in an unquoted text cell?): quote the text cells"
         )
+    if joined := rows_in_a_cell(table, separator):
+        raise InputError(
+            f"a cell holds lines that read as rows of the table, from {joined[:60]!r}: a "
+            'quotation mark (") left open at its start? close it or remove it'
+        )
     return text_header(unquote_formulas(table))  # a tag table's texts as they were tagged
+
+
+def rows_in_a_cell(table: pd.DataFrame, separator: str) -> str | None:
+    """A cell holding lines with as many separators as a row has: the rows after a quotation
+    mark left open at a cell's start, read into it up to the next one (their other cells in
+    its text: split, they were counted under the wrong letter)."""
+    if len(table.columns) < 2:  # rows of one field: joined, they are lines of a paragraph
+        return None
+    for column in table.columns:
+        cells = table[column]
+        for cell in cells[cells.str.contains("\n", regex=False)]:
+            lines = cell.split("\n")[1:]
+            if any(line.count(separator) >= len(table.columns) - 1 for line in lines):
+                return cell
+    return None
 
 
 def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:

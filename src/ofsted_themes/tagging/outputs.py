@@ -10,6 +10,7 @@ relative to). A run that finds the renames unfinished completes them first (``re
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import re
@@ -80,32 +81,29 @@ def check_outputs(outputs: dict[str, Path], inputs: list[Path]) -> None:
         elif why := unwritable(path):
             problems.append(f"{option} {path} cannot be written ({why})")
     if "--out" in outputs:
-        problems += _of_other_runs(outputs, outputs["--out"])
+        problems += _of_other_runs(outputs["--out"])
     if problems:
         raise OutputError(problems)
 
 
-def _of_other_runs(outputs: dict[str, Path], out: Path) -> list[str]:
-    """The outputs of this run named by default beside ``out`` that are another tag table's
-    summary, report or failures (its marker names them): runs into ``x.xlsx`` and ``x.jsonl``
-    would share ``x-letters.csv``, the second replacing the first's, whose ``--resume`` then
-    refused. An output named otherwise is the user's choice, and left to them."""
-    defaults = {beside_out(out, name) for name in ("letters.csv", "report.html", FAILURES)}
-    outputs = {option: path for option, path in outputs.items() if path in defaults}
-    own = marker_path(out).resolve()
-    claimed: dict[Path, Path] = {}  # an output -> the tag table whose run wrote it
-    for folder in {path.parent for path in outputs.values()}:
-        for marker in folder.glob(".*.commit.json") if folder.is_dir() else ():
-            table = folder / marker.name[1 : -len(".commit.json")]
-            if marker.resolve() == own or not table.is_file():
-                continue
-            for written in [*_written_before(marker), failures_path(table)]:
-                claimed.setdefault(Path(written).resolve(), table)
+def _of_other_runs(out: Path) -> list[str]:
+    """``out`` where another run's tag table beside it has the same name but for its format
+    (``x.jsonl`` beside ``x.xlsx``): the two runs would share a summary, a report and a failures
+    table (named after the name alone), the second replacing the first's, whose ``--resume``
+    then refused."""
+    if not out.parent.is_dir():
+        return []
+    others = [
+        table
+        for marker in out.parent.glob(f".{glob.escape(out.stem)}.*.commit.json")
+        if (table := out.parent / marker.name[1 : -len(".commit.json")]) != out
+        and table.stem == out.stem
+        and table.is_file()
+    ]
     return [
-        f"{option} {path} is an output of the run that wrote {claimed[path.resolve()]}: give "
-        "this run's --out another name (or its --summary and --report)"
-        for option, path in outputs.items()
-        if path.is_file() and path.resolve() in claimed
+        f"--out {out}: {table} beside it is another run's tag table of that name, whose "
+        "summary, report and failures table this run's would replace: give --out another name"
+        for table in others
     ]
 
 
