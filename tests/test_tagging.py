@@ -311,6 +311,20 @@ def test_a_table_whose_header_is_below_a_title_row_says_so(tmp_path):
     table.write_text("notes,ref\nLeeds,1\n")  # no such row: the column is another's
     with pytest.raises(InputError, match="choose it with --text-column"):
         read_sentence_table(table, "t.csv", "text")
+    table.write_text("Findings extract March 2024\ncouncil,text\nLeeds,Plans drift.\n")
+    with pytest.raises(InputError, match="a title above the header"):  # no commas to fill it
+        read_sentence_table(table, "t.csv", "text")
+    import openpyxl
+
+    book = openpyxl.Workbook()  # one sheet of a workbook under a title
+    book.active.append(["text"])
+    book.active.append(["Caseloads are high."])
+    titled = book.create_sheet("B")
+    for row in (["Findings extract", None], ["council", "text"], ["Leeds", "Plans drift."]):
+        titled.append(row)
+    book.save(tmp_path / "book.xlsx")
+    with pytest.raises(InputError, match=r"sheet 'B' .* a row below its header holds 'text'"):
+        read_sentence_table(tmp_path / "book.xlsx", "book.xlsx", "text")
 
 
 def test_a_table_row_of_several_sentences_is_one_sentence_counted_or_split(tmp_path):

@@ -162,7 +162,26 @@ def read_sentence_table(
     (a paragraph) is one sentence, counted on its letter, or with ``split_rows`` a row each."""
     data = read_bytes(path)
     xlsx = path.suffix.lower() == ".xlsx"
-    table = _read_excel(data, text_column) if xlsx else read_csv_table(data)
+    table = text_rows(_read_excel(data, text_column) if xlsx else read_csv_table(data), text_column)
+    rows = len(table)
+    blank = ~table["text"].astype(str).str.contains(VISIBLE_CHAR)  # a blank row is no sentence
+    given = table["document"].fillna("").astype(str) if "document" in table.columns else None
+    whole = table  # blank rows and all: a letter of blank rows has its council and year too
+    table = own_pages(table[~blank])
+    if not len(table):  # no letter at all: a failure with its reason, never "0 letters" unsaid
+        raise InputError(
+            f"every '{text_column}' cell is blank (formulas without saved values? open the "
+            "workbook in Excel and save it)"
+            if rows
+            else "no rows of sentences: the table holds its header alone"
+        )
+    letters, names = row_letters(table, document, split_rows)
+    return letters + blank_letters(given, names, document, whole)
+
+
+def text_rows(table: pd.DataFrame, text_column: str) -> pd.DataFrame:
+    """A table read, within bounds, with its text column named ``text`` (a column already so
+    named is carried as ``input_text``) and its dates checked."""
     if len(table) > MAX_TABLE_ROWS:
         raise LimitExceeded(f"over {MAX_TABLE_ROWS:,} rows: split the table")
     table = with_text_column(table, text_column)
@@ -187,18 +206,14 @@ def read_sentence_table(
         table = table.rename(columns={"text": free_name(table.columns, "input_text")})
     table = spreadsheet_dates(table.rename(columns={text_column: "text"}))
     check_dates(table)
-    rows = len(table)
-    blank = ~table["text"].astype(str).str.contains(VISIBLE_CHAR)  # a blank row is no sentence
-    given = table["document"].fillna("").astype(str) if "document" in table.columns else None
-    whole = table  # blank rows and all: a letter of blank rows has its council and year too
-    table = own_pages(table[~blank])
-    if not len(table):  # no letter at all: a failure with its reason, never "0 letters" unsaid
-        raise InputError(
-            f"every '{text_column}' cell is blank (formulas without saved values? open the "
-            "workbook in Excel and save it)"
-            if rows
-            else "no rows of sentences: the table holds its header alone"
-        )
+    return table
+
+
+def row_letters(
+    table: pd.DataFrame, document: str, split_rows: bool
+) -> tuple[list[Letter], pd.Series | None]:
+    """The letters of a table's rows that hold text, and the letter each row names (None: the
+    whole table is one); a row of several sentences split (``split_rows``), or counted."""
     several = several_sentences(table["text"].to_numpy())
     if split_rows and several:
         table = split_table_rows(table, several)
@@ -217,7 +232,7 @@ def read_sentence_table(
         counts = np.bincount(codes[list(several)].astype(np.intp), minlength=len(letters))
         for letter, rows in zip(letters, counts.tolist(), strict=True):
             letter.rows_of_several = rows
-    return letters + blank_letters(given, names, document, whole)
+    return letters, names
 
 
 # where a cell may hold more than one sentence: a stop and a space before more text, or a line
@@ -413,7 +428,8 @@ def read_csv_table(data: bytes) -> pd.DataFrame:
     if not isinstance(table.index, pd.RangeIndex):
         raise InputError(
             "cannot read table: its first row has more fields than the header "
-            "(a comma in an unquoted text cell?): quote the text cells"
+            "(a comma in an unquoted text cell? a title above the header?): quote the text "
+            "cells, or delete the rows above the header"
         )
     if joined := rows_in_a_cell(table, separator):
         raise InputError(
@@ -537,10 +553,15 @@ def _joined_sheets(sheets: dict[str, pd.DataFrame], text_column: str) -> pd.Data
     filled = {name: sheet for name, sheet in sheets.items() if len(sheet)}
     lacking = [name for name, sheet in filled.items() if text_column not in sheet.columns]
     if lacking and len(lacking) < len(filled):
-        found = ", ".join(filled[lacking[0]].columns[:10])
+        sheet = filled[lacking[0]]
+        found = ", ".join(sheet.columns[:10])
         raise InputError(
-            f"sheet '{lacking[0]}' has no column '{text_column}' (found: {found}): choose the "
-            "column with --text-column, or move the sheet out of the workbook"
+            f"sheet '{lacking[0]}' has no column '{text_column}' (found: {found}): "
+            + (
+                f"a row below its header holds '{text_column}': delete the rows above that row"
+                if header_below(sheet, text_column)
+                else "choose the column with --text-column, or move the sheet out of the workbook"
+            )
         )
     if len(filled) > 1:
         named = {d for sheet in filled.values() if "document" in sheet for d in sheet["document"]}
