@@ -775,6 +775,19 @@ def _docx_with_a_damaged_part(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
+def _docx_nested_too_deep(path: Path) -> None:
+    """A Word file whose body nests 300 elements deep: lxml refuses it, and the reason was its
+    exception's name alone ("XMLSyntaxError")."""
+    lf.make_docx_letter(path.with_name("made.docx"), "Caseloads are high.\n")
+    with zipfile.ZipFile(path.with_name("made.docx")) as made, zipfile.ZipFile(path, "w") as out:
+        for item in made.infolist():
+            data = made.read(item)
+            if item.filename == "word/document.xml":
+                deep = b"<w:customXml>" * 300 + b"</w:customXml>" * 300
+                data = data.replace(b"<w:body>", b"<w:body>" + deep, 1)
+            out.writestr(item, data)
+
+
 @pytest.mark.parametrize(
     ("make", "name", "reason"),
     [
@@ -787,7 +800,8 @@ def _docx_with_a_damaged_part(path: Path) -> None:
         (lf.make_image_pdf, "scan.pdf", "no text layer (scanned image?): run OCR first"),
         (lf.make_not_zip_docx, "text.docx", "not a valid .docx file (not a zip archive)"),
         (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0" + bytes(600)), "old.docx", "old-format Word"),
-        (lambda p: zipfile.ZipFile(p, "w").close(), "other.docx", "damaged .docx"),
+        (lambda p: zipfile.ZipFile(p, "w").close(), "other.docx", "holds no word/document.xml"),
+        (_docx_nested_too_deep, "deep.docx", "its XML nests deeper than 256 levels"),
         (_docx_with_a_damaged_part, "crc.docx", "a part of its zip archive is damaged"),
         (lambda p: p.write_bytes(bytes(range(256)) * 4), "binary.txt", "not a text file"),
         (lambda p: p.write_bytes(b"\x00\x01binary"), "binary.html", "not a text file"),

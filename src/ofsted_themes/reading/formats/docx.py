@@ -62,8 +62,25 @@ def read_docx(data: bytes) -> list[str]:
             ) from None
         raise DocumentError("not a valid .docx file (not a zip archive)") from None
     except Exception as error:  # damaged package: python-docx raises many kinds
-        raise DocumentError(f"damaged .docx file ({type(error).__name__})") from None
+        raise DocumentError(_damaged(data, error)) from None
     return clean_pages(["\n".join(lines) for lines in pages])
+
+
+def _damaged(data: bytes, error: Exception) -> str:
+    """Why a .docx that opens as a zip archive could not be read, in words: a name alone
+    ("AttributeError") told a user nothing."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if "word/document.xml" not in archive.namelist():
+            return (
+                "not a Word document: its archive holds no word/document.xml (another kind of "
+                "file named .docx?)"
+            )
+    detail = str(error).splitlines()[0][:100] if str(error) else ""
+    if "Excessive depth" in detail:  # lxml's limit on nesting, which Word never comes near
+        detail = "its XML nests deeper than 256 levels"
+    return f"damaged .docx file ({type(error).__name__}{': ' + detail if detail else ''})"
 
 
 def _docx_blocks(parent: Element, pages: list[list[str]]) -> None:
