@@ -292,6 +292,19 @@ def test_a_table_row_of_invisible_characters_is_blank_as_a_letters_line_is(tmp_p
     assert list(letter.sentences["text"]) == ["Caseloads are high."]
 
 
+def test_a_table_row_without_a_word_is_no_sentence(tmp_path):
+    """A date, a number or a dash in a workbook's text column was scored as a sentence."""
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    table = tmp_path / "t.csv"
+    table.write_text("text\n2023-05-04 00:00:00\n12\n–\nCaseloads are high.\n£5m was cut.\n")
+    (letter,) = read_sentence_table(table, "t.csv", "text")
+    assert list(letter.sentences["text"]) == ["Caseloads are high.", "£5m was cut."]
+    table.write_text("text\n12\n2022\n")
+    with pytest.raises(InputError, match=r"holds no word .*numbers and dates alone"):
+        read_sentence_table(table, "t.csv", "text")
+
+
 PARAGRAPHS = (  # a table of paragraphs: the first row holds two sentences, the other one
     "document,ref,page,text\n"
     'a,P1,2,"Caseloads are high. Many social workers have left."\n'

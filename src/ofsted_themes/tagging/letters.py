@@ -44,7 +44,6 @@ from ofsted_themes.core.tables import (
 )
 from ofsted_themes.core.words import some_of
 from ofsted_themes.modelling.tagger import Tagger
-from ofsted_themes.reading.cleaning import VISIBLE_CHAR
 from ofsted_themes.reading.document import SUPPORTED, DocumentError, read_bytes, read_document
 from ofsted_themes.reading.formats.text import decode_text
 from ofsted_themes.reading.metadata import (
@@ -73,6 +72,7 @@ if TYPE_CHECKING:  # imported where an archive is opened: `tag --help` never nee
     import zipfile
 
 TABLE_SUFFIXES = {".csv", ".xlsx"}
+A_LETTER = re.compile(r"[^\W\d_]")  # what a sentence holds, and a number or a date does not
 INPUT_SUFFIXES = SUPPORTED | TABLE_SUFFIXES
 
 
@@ -164,14 +164,16 @@ def read_sentence_table(
     xlsx = path.suffix.lower() == ".xlsx"
     table = text_rows(_read_excel(data, text_column) if xlsx else read_csv_table(data), text_column)
     rows = len(table)
-    blank = ~table["text"].astype(str).str.contains(VISIBLE_CHAR)  # a blank row is no sentence
+    # a row without a letter is no sentence: blank, invisible characters, a number or a date
+    blank = ~table["text"].astype(str).str.contains(A_LETTER)
     given = table["document"].fillna("").astype(str) if "document" in table.columns else None
     whole = table  # blank rows and all: a letter of blank rows has its council and year too
     table = own_pages(table[~blank])
     if not len(table):  # no letter at all: a failure with its reason, never "0 letters" unsaid
         raise InputError(
-            f"every '{text_column}' cell is blank (formulas without saved values? open the "
-            "workbook in Excel and save it)"
+            f"every '{text_column}' cell is blank or holds no word (formulas without saved "
+            "values? open the workbook in Excel and save it; or numbers and dates alone: is "
+            "it the text column?)"
             if rows
             else "no rows of sentences: the table holds its header alone"
         )
