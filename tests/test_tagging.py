@@ -417,6 +417,10 @@ def test_rows_of_several_columns_joined_by_a_quotation_mark_left_open_fail_the_t
     for split_rows in (False, True):
         with pytest.raises(InputError, match=r"lines that read as rows .*left open at its start"):
             read_sentence_table(table, "t.csv", "text", split_rows)
+    # a paragraph's own lines, commas and all, are no rows of the table
+    table.write_text('document,text\na,"Caseloads are high.\nLeaders, however, act."\nb,Plans.\n')
+    letters = read_sentence_table(table, "t.csv", "text")
+    assert letters[0].sentences["text"][0] == "Caseloads are high.\nLeaders, however, act."
 
 
 def test_a_batch_warns_of_rows_of_several_sentences_and_splits_them_when_asked(tagger, tmp_path):

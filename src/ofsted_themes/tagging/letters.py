@@ -442,17 +442,25 @@ def read_csv_table(data: bytes) -> pd.DataFrame:
 
 
 def rows_in_a_cell(table: pd.DataFrame, separator: str) -> str | None:
-    """A cell holding lines with as many separators as a row has: the rows after a quotation
-    mark left open at a cell's start, read into it up to the next one (their other cells in
-    its text: split, they were counted under the wrong letter)."""
+    """A cell holding lines that read as rows of the table: as many fields as a row, one of
+    them a value its column holds ("b,York,Plans drift." under a council column of York):
+    the rows after a quotation mark left open at a cell's start, read into it up to the next
+    one (their other cells in its text: split, they were counted under the wrong letter). A
+    paragraph's own lines, commas and all, are no rows."""
     if len(table.columns) < 2:  # rows of one field: joined, they are lines of a paragraph
         return None
-    for column in table.columns:
-        cells = table[column]
-        for cell in cells[cells.str.contains("\n", regex=False)]:
-            lines = cell.split("\n")[1:]
-            if any(line.count(separator) >= len(table.columns) - 1 for line in lines):
-                return cell
+    broken = {j: table[c][table[c].str.contains("\n", regex=False)] for j, c in enumerate(table)}
+    if not any(len(cells) for cells in broken.values()):  # most tables: no cell of two lines
+        return None
+    values = [set(table[column]) for column in table.columns]
+    for j, cells in broken.items():
+        for cell in cells:
+            for line in cell.split("\n")[1:]:
+                fields = line.split(separator)
+                if len(fields) == len(values) and any(
+                    fields[k].strip() in values[k] - {""} for k in range(len(values)) if k != j
+                ):
+                    return cell
     return None
 
 
