@@ -215,6 +215,13 @@ def csv_parts(text: str) -> tuple[str, str]:
     return text, csv_separator(text)
 
 
+def first_row_shifted(frame: pd.DataFrame) -> bool:
+    """Whether pandas took a CSV's first field for a row index, shifting every cell: its first
+    row has more fields than its header (a comma in an unquoted cell, a title line above the
+    header); a later such row fails to parse instead."""
+    return not isinstance(frame.index, pd.RangeIndex)
+
+
 def csv_separator(text: str) -> str:
     """The field separator of a CSV, from its header: a comma, else a semicolon or a tab where
     the header holds one and no comma (a spreadsheet saved as CSV where the comma is the

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ofsted_themes.core.digests import file_digest
 from ofsted_themes.core.limits import MAX_CELL_CHARS, MAX_FILE_BYTES, MAX_TABLE_ROWS
-from ofsted_themes.core.tables import csv_parts, unquote_formulas
+from ofsted_themes.core.tables import csv_parts, first_row_shifted, unquote_formulas
 from ofsted_themes.labelling.store import LabelError, label_rows, row_key
 from ofsted_themes.reading.document import DocumentError, read_bytes
 from ofsted_themes.reading.formats.text import decode_text
@@ -59,9 +59,7 @@ def read_import(path: Path | str, theme_ids: list[str], labelled_at: str | None 
         )
     except (pd.errors.ParserError, DocumentError, pd.errors.EmptyDataError) as exc:
         raise LabelError([f"{path}: cannot read as a CSV ({exc})"]) from None
-    # a first row of more fields than the header makes pandas take the first field for an index
-    # (a later such row fails as a ParserError, above)
-    if not isinstance(frame.index, pd.RangeIndex):
+    if first_row_shifted(frame):
         raise LabelError(
             [f"{path}, line 2: more fields than the header names (a comma in an unquoted cell?)"]
         )

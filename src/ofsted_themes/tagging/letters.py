@@ -39,6 +39,7 @@ from ofsted_themes.core.tables import (
     LETTER_COLUMNS,
     columns_of,
     csv_parts,
+    first_row_shifted,
     safe_cell,
     unquote_formulas,
 )
@@ -425,9 +426,7 @@ def read_csv_table(data: bytes) -> pd.DataFrame:
         if "Expected" in reason and "fields" in reason:  # "Expected 3 fields in line 4, saw 4"
             reason += " (a separator in an unquoted cell?): quote the text cells"
         raise InputError(f"cannot read table: {reason}") from None
-    # pandas takes a first row with one field more than the header for a row index, shifting
-    # every cell: an unquoted comma in the text
-    if not isinstance(table.index, pd.RangeIndex):
+    if first_row_shifted(table):
         raise InputError(
             "cannot read table: its first row has more fields than the header "
             "(a comma in an unquoted text cell? a title above the header?): quote the text "
