@@ -775,6 +775,15 @@ def _docx_with_a_damaged_part(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
+def _docx_without_its_body(path: Path) -> None:
+    """A Word file missing word/document.xml: "damaged .docx file (AttributeError)" before."""
+    lf.make_docx_letter(path.with_name("whole.docx"), "Caseloads are high.\n")
+    with zipfile.ZipFile(path.with_name("whole.docx")) as made, zipfile.ZipFile(path, "w") as out:
+        for item in made.infolist():
+            if item.filename != "word/document.xml":
+                out.writestr(item, made.read(item))
+
+
 def _docx_nested_too_deep(path: Path) -> None:
     """A Word file whose body nests 300 elements deep: lxml refuses it, and the reason was its
     exception's name alone ("XMLSyntaxError")."""
@@ -800,8 +809,9 @@ def _docx_nested_too_deep(path: Path) -> None:
         (lf.make_image_pdf, "scan.pdf", "no text layer (scanned image?): run OCR first"),
         (lf.make_not_zip_docx, "text.docx", "not a valid .docx file (not a zip archive)"),
         (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0" + bytes(600)), "old.docx", "old-format Word"),
-        (lambda p: zipfile.ZipFile(p, "w").close(), "other.docx", "holds no word/document.xml"),
+        (lambda p: zipfile.ZipFile(p, "w").close(), "other.docx", "a zip archive of other files"),
         (_docx_nested_too_deep, "deep.docx", "its XML nests deeper than 256 levels"),
+        (_docx_without_its_body, "nobody.docx", "its main part is missing, or its parts do not"),
         (_docx_with_a_damaged_part, "crc.docx", "a part of its zip archive is damaged"),
         (lambda p: p.write_bytes(bytes(range(256)) * 4), "binary.txt", "not a text file"),
         (lambda p: p.write_bytes(b"\x00\x01binary"), "binary.html", "not a text file"),

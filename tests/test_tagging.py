@@ -403,9 +403,10 @@ def test_rows_joined_by_a_quotation_mark_left_open_are_warned_of(tagger, tmp_pat
     assert result.several == [f"{tmp_path / 'in' / 't.csv'} (1 row)"]
 
 
-def test_rows_of_several_columns_joined_by_a_quotation_mark_left_open_fail_the_table(tmp_path):
-    """Joined into one cell, the rows' other cells are text: split with --split-rows, York's
-    sentences were counted for Leeds, and York's letter was gone."""
+def test_rows_joined_by_a_quotation_mark_left_open_are_not_split_into_another_letter(tmp_path):
+    """Joined into one cell, the rows' other cells are its text: split with --split-rows,
+    York's sentences were counted for Leeds, and York's letter was gone. Read as given, the
+    cell is a row of several sentences, warned of; split, the table fails."""
     from ofsted_themes.tagging.letters import read_sentence_table
 
     table = tmp_path / "t.csv"
@@ -414,13 +415,19 @@ def test_rows_of_several_columns_joined_by_a_quotation_mark_left_open_fail_the_t
         'a,Leeds,"Why do I have to move again? one child asked.\nb,York,Plans drift.\n'
         'b,York,"Stable" homes are few.\nb,York,Managers do not oversee plans.\n'
     )
-    for split_rows in (False, True):
-        with pytest.raises(InputError, match=r"lines that read as rows .*left open at its start"):
-            read_sentence_table(table, "t.csv", "text", split_rows)
-    # a paragraph's own lines, commas and all, are no rows of the table
-    table.write_text('document,text\na,"Caseloads are high.\nLeaders, however, act."\nb,Plans.\n')
     letters = read_sentence_table(table, "t.csv", "text")
-    assert letters[0].sentences["text"][0] == "Caseloads are high.\nLeaders, however, act."
+    assert letters[0].rows_of_several == 1
+    with pytest.raises(InputError, match=r"lines that read as rows .*left open at its start"):
+        read_sentence_table(table, "t.csv", "text", split_rows=True)
+    # a paragraph's own lines, commas, councils, years and all, are no rows of the table
+    prose = [
+        'document,text\na,"Caseloads are high.\nLeaders, however, act."\nb,Plans.\n',
+        'council,text\nLeeds,"Partners help.\nYork, too."\nYork,Plans drift.\n',
+        'council,year,text\nLeeds,2022,"Work is strong.\nLeeds, Bradford and York plan."\n',
+    ]
+    for written in prose:
+        table.write_text(written)
+        assert read_sentence_table(table, "t.csv", "text", split_rows=True), written
 
 
 def test_a_batch_warns_of_rows_of_several_sentences_and_splits_them_when_asked(tagger, tmp_path):

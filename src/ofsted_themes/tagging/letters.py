@@ -163,7 +163,9 @@ def read_sentence_table(
     (a paragraph) is one sentence, counted on its letter, or with ``split_rows`` a row each."""
     data = read_bytes(path)
     xlsx = path.suffix.lower() == ".xlsx"
-    table = text_rows(_read_excel(data, text_column) if xlsx else read_csv_table(data), text_column)
+    read = _read_excel(data, text_column) if xlsx else read_csv_table(data)
+    separator = read.attrs.get("separator")  # a CSV's
+    table = text_rows(read, text_column)
     rows = len(table)
     # a row without a letter is no sentence: blank, invisible characters, a number or a date
     blank = ~table["text"].astype(str).str.contains(A_LETTER)
@@ -178,7 +180,7 @@ def read_sentence_table(
             if rows
             else "no rows of sentences: the table holds its header alone"
         )
-    letters, names = row_letters(table, document, split_rows)
+    letters, names = row_letters(table, document, split_rows, separator)
     return letters + blank_letters(given, names, document, whole)
 
 
@@ -213,11 +215,18 @@ def text_rows(table: pd.DataFrame, text_column: str) -> pd.DataFrame:
 
 
 def row_letters(
-    table: pd.DataFrame, document: str, split_rows: bool
+    table: pd.DataFrame, document: str, split_rows: bool, separator: str | None = None
 ) -> tuple[list[Letter], pd.Series | None]:
     """The letters of a table's rows that hold text, and the letter each row names (None: the
-    whole table is one); a row of several sentences split (``split_rows``), or counted."""
+    whole table is one); a row of several sentences split (``split_rows``), or counted. Rows a
+    quotation mark left open read into one cell (``rows_in_a_cell``, in a CSV separated by
+    ``separator``) are not split: the rows' other cells would be its text, its letter theirs."""
     several = several_sentences(table["text"].to_numpy())
+    if split_rows and several and separator and (joined := rows_in_a_cell(table, separator)):
+        raise InputError(
+            f"a cell holds lines that read as rows of the table, from {joined[:60]!r}: a "
+            'quotation mark (") left open at its start? close it or remove it'
+        )
     if split_rows and several:
         table = split_table_rows(table, several)
     names = table.pop("document").fillna("") if "document" in table.columns else None
@@ -432,34 +441,33 @@ def read_csv_table(data: bytes) -> pd.DataFrame:
             "(a comma in an unquoted text cell? a title above the header?): quote the text "
             "cells, or delete the rows above the header"
         )
-    if joined := rows_in_a_cell(table, separator):
-        raise InputError(
-            f"a cell holds lines that read as rows of the table, from {joined[:60]!r}: a "
-            'quotation mark (") left open at its start? close it or remove it'
-        )
-    return text_header(unquote_formulas(table))  # a tag table's texts as they were tagged
+    table = text_header(unquote_formulas(table))  # a tag table's texts as they were tagged
+    table.attrs["separator"] = separator  # for rows_in_a_cell
+    return table
 
 
 def rows_in_a_cell(table: pd.DataFrame, separator: str) -> str | None:
-    """A cell holding lines that read as rows of the table: as many fields as a row, one of
-    them a value its column holds ("b,York,Plans drift." under a council column of York):
-    the rows after a quotation mark left open at a cell's start, read into it up to the next
-    one (their other cells in its text: split, they were counted under the wrong letter). A
-    paragraph's own lines, commas and all, are no rows."""
-    if len(table.columns) < 2:  # rows of one field: joined, they are lines of a paragraph
+    """A text cell holding a line that reads as a row of the table: as many fields as a row,
+    each beside the text a value its column holds ("b,York,Plans drift." under a document and
+    a council column holding b and York): rows after a quotation mark left open at a cell's
+    start, read into it up to the next one. Two such fields at least: in a table of two
+    columns, a paragraph's line ("York, too.") cannot be told from a row."""
+    columns = list(table.columns)
+    if len(columns) < 3:
         return None
-    broken = {j: table[c][table[c].str.contains("\n", regex=False)] for j, c in enumerate(table)}
-    if not any(len(cells) for cells in broken.values()):  # most tables: no cell of two lines
+    texts = table["text"]
+    broken = texts[texts.str.contains("\n", regex=False)]
+    if not len(broken):  # most tables: no cell of two lines
         return None
-    values = [set(table[column]) for column in table.columns]
-    for j, cells in broken.items():
-        for cell in cells:
-            for line in cell.split("\n")[1:]:
-                fields = line.split(separator)
-                if len(fields) == len(values) and any(
-                    fields[k].strip() in values[k] - {""} for k in range(len(values)) if k != j
-                ):
-                    return cell
+    at = columns.index("text")
+    values = [set(table[c]) - {""} for c in columns]
+    for cell in broken:
+        for line in cell.split("\n")[1:]:
+            fields = [f.strip() for f in line.split(separator)]
+            if len(fields) == len(columns) and all(
+                fields[k] in values[k] for k in range(len(columns)) if k != at
+            ):
+                return cell
     return None
 
 

@@ -70,17 +70,19 @@ def _damaged(data: bytes, error: Exception) -> str:
     """Why a .docx that opens as a zip archive could not be read, in words: a name alone
     ("AttributeError") told a user nothing."""
     import zipfile
+    import zlib
 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        if "word/document.xml" not in archive.namelist():
-            return (
-                "not a Word document: its archive holds no word/document.xml (another kind of "
-                "file named .docx?)"
-            )
-    detail = str(error).splitlines()[0][:100] if str(error) else ""
-    if "Excessive depth" in detail:  # lxml's limit on nesting, which Word never comes near
-        detail = "its XML nests deeper than 256 levels"
-    return f"damaged .docx file ({type(error).__name__}{': ' + detail if detail else ''})"
+        names = archive.namelist()
+    if "[Content_Types].xml" not in names and not any(n.startswith("word/") for n in names):
+        return "not a Word document: a zip archive of other files named .docx"
+    if type(error).__name__ == "XMLSyntaxError":  # lxml's, named so as not to import it here
+        if "Excessive depth" in str(error):  # lxml's limit on nesting, which Word never nears
+            return "damaged .docx file (its XML nests deeper than 256 levels)"
+        return f"damaged .docx file (malformed XML: {str(error).splitlines()[0][:80]})"
+    if isinstance(error, ValueError | zlib.error | NotImplementedError | EOFError):
+        return "damaged .docx file (a part of its zip archive is damaged)"  # seeks, inflation
+    return "damaged .docx file (its main part is missing, or its parts do not fit together)"
 
 
 def _docx_blocks(parent: Element, pages: list[list[str]]) -> None:
