@@ -303,6 +303,13 @@ def test_a_table_row_without_a_word_is_no_sentence(tmp_path):
     table.write_text("text\n12\n2022\n")
     with pytest.raises(InputError, match=r"holds no word .*numbers and dates alone"):
         read_sentence_table(table, "t.csv", "text")
+    # a council and year whose rows hold no word is a letter of no sentence, not dropped unsaid
+    table.write_text("council,year,text\nLeeds,2022,Plans drift.\nYork,2023,12\nYork,2023,\n")
+    letters = read_sentence_table(table, "t.csv", "text")
+    assert [(lt.document, len(lt)) for lt in letters] == [
+        ("t.csv::Leeds 2022", 1), ("t.csv::York 2023", 0)
+    ]  # fmt: skip
+    assert letters[1].metadata["council"] == "York"
 
 
 PARAGRAPHS = (  # a table of paragraphs: the first row holds two sentences, the other one

@@ -169,7 +169,10 @@ def read_sentence_table(
     rows = len(table)
     # a row without a letter is no sentence: blank, invisible characters, a number or a date
     blank = ~table["text"].astype(str).str.contains(A_LETTER)
-    given = table["document"].fillna("").astype(str) if "document" in table.columns else None
+    if "document" in table.columns:
+        given = table["document"].fillna("").astype(str)
+    else:  # a letter per council and year: one whose every row is blank is a letter too
+        given = letters_by_council_and_year(table, document)
     whole = table  # blank rows and all: a letter of blank rows has its council and year too
     table = own_pages(table[~blank])
     if not len(table):  # no letter at all: a failure with its reason, never "0 letters" unsaid
@@ -180,7 +183,8 @@ def read_sentence_table(
             if rows
             else "no rows of sentences: the table holds its header alone"
         )
-    letters, names = row_letters(table, document, split_rows, separator)
+    by_key = given is not None and "document" not in table.columns
+    letters, names = row_letters(table, document, split_rows, separator, by_key)
     return letters + blank_letters(given, names, document, whole)
 
 
@@ -215,7 +219,11 @@ def text_rows(table: pd.DataFrame, text_column: str) -> pd.DataFrame:
 
 
 def row_letters(
-    table: pd.DataFrame, document: str, split_rows: bool, separator: str | None = None
+    table: pd.DataFrame,
+    document: str,
+    split_rows: bool,
+    separator: str | None = None,
+    by_key: bool = False,
 ) -> tuple[list[Letter], pd.Series | None]:
     """The letters of a table's rows that hold text, and the letter each row names (None: the
     whole table is one); a row of several sentences split (``split_rows``), or counted. Rows a
@@ -232,8 +240,8 @@ def row_letters(
     names = table.pop("document").fillna("") if "document" in table.columns else None
     if names is not None:  # a blank cell names no letter, however many spaces it holds
         names = names.mask(names.astype(str).str.strip() == "", "")
-    if names is None:
-        names = letters_by_council_and_year(table, document)
+    if names is None:  # by_key: the whole table names several councils or years
+        names = letters_by_council_and_year(table, document, always=by_key)
     if "sentence_no" in table.columns:  # tag's own output, tagged again: keep the old numbers
         table = table.rename(columns={"sentence_no": free_name(table.columns, "input_sentence_no")})
     if "page" not in table.columns:
@@ -378,15 +386,18 @@ def quoted(cells: Iterable[str]) -> str:
     return some_of([f"'{cell}'" for cell in dict.fromkeys(cells)])
 
 
-def letters_by_council_and_year(table: pd.DataFrame, document: str) -> pd.Series | None:
+def letters_by_council_and_year(
+    table: pd.DataFrame, document: str, always: bool = False
+) -> pd.Series | None:
     """Without a ``document`` column, a table whose rows name more than one council or year is
     a letter per council and year ("findings.csv::Leeds 2022"), so each row counts under its
-    own council and year; a table of one council and year stays one letter."""
+    own council and year; a table of one council and year stays one letter (unless
+    ``always``: its rows with text are of one, its blank rows of others)."""
     given = [c for c in ("council", "year") if c in table.columns]
     keys = table[given].astype(str).apply(lambda column: column.str.strip())
     if "council" in keys:  # "Leeds City Council" and "Leeds" are one council's rows
         keys["council"] = area_names(keys["council"].to_numpy())
-    if not given or (keys.nunique() <= 1).all():
+    if not given or ((keys.nunique() <= 1).all() and not always):
         return None
     names = keys.agg(" ".join, axis=1).str.strip()
     return names.where(names != "", document)  # rows naming neither: the table's own letter
