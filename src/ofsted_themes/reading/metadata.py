@@ -461,6 +461,7 @@ def _span(found: re.Match) -> str:
     return SPACES.sub(" ", found["span"])
 
 
+@lru_cache(maxsize=4)  # asked for by each way of finding the visit's dates, of one letter
 def _letter_date(text: str) -> str | None:
     """The ISO date of the letter's own date, if it gives one near its top."""
     written = LETTER_DATE.search(text, 0, LETTER_TOP)

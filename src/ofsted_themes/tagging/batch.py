@@ -424,11 +424,11 @@ def run_batch(
             tagger,
             todo,
             text_column,
-            workers_for(len(todo), jobs),
-            model_path,
-            seconds,
-            done,
-            split_rows,
+            workers=workers_for(len(todo), jobs),
+            model_path=model_path,
+            seconds=seconds,
+            done=done,
+            split_rows=split_rows,
         ):
             bar.update()
             result.skipped += outcome.skipped
