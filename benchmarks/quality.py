@@ -23,6 +23,7 @@ from sklearn.metrics import f1_score
 
 from ofsted_themes.core.config import CONF_DIR, register_resolvers
 from ofsted_themes.core.themes import themes_from_config
+from ofsted_themes.modelling.concerns import concern_labels
 from ofsted_themes.training.datasets import load_training_set
 from ofsted_themes.training.fitting import train
 from ofsted_themes.training.inspections import read_inspection_sentences
@@ -75,11 +76,14 @@ def evaluate(overrides: list[str], test: pd.DataFrame, challenge: pd.DataFrame |
     ids = [t.id for t in themes]
     frame = load_training_set(cfg.data, ids)
     classifier = instantiate(cfg.classifier, _convert_="all")
+    concerns = instantiate(cfg.concerns) if cfg.get("concerns") else None
     result = train(
-        classifier, instantiate(cfg.thresholds), frame, themes, "group", {}, None, cfg.cv.max_folds
-    )
+        classifier, instantiate(cfg.thresholds), frame, themes, "group", {}, None,
+        cfg.cv.max_folds, concerns=concerns,
+    )  # fmt: skip
     m = result.metrics
     row = {"cv_macro_f1": m["macro_f1"], "cv_letters": m.get("macro_f1_source_letters")}
+    row |= concern_figures(result, test)
     predicted = result.tagger.predict(test["text"].tolist())[ids].to_numpy()
     truth = test[ids].to_numpy()
     row |= f1s(truth, predicted, ids, "test_")
@@ -89,6 +93,25 @@ def evaluate(overrides: list[str], test: pd.DataFrame, challenge: pd.DataFrame |
     if challenge is not None:
         guessed = result.tagger.predict(challenge["text"].tolist())[ids].to_numpy()
         row |= f1s(challenge[ids].to_numpy(), guessed, ids, "challenge_")
+    return row
+
+
+def concern_figures(result, test: pd.DataFrame) -> dict:
+    """The concern model's F1 in grouped CV and on the test split's sentences with a direction
+    label (overall and by voice), and its accuracy there: none for a tagger without one."""
+    tagger = result.tagger
+    if not tagger.concerns:
+        return {}
+    row = {"cv_concern_f1": result.metrics["concern_f1"]}
+    labelled, truth = concern_labels(test["direction"])
+    scores = tagger.concern_probabilities(test.loc[labelled, "text"].tolist())
+    predicted = (scores >= 0.5).astype(int)
+    voices = test.loc[labelled, "voice"].to_numpy()
+    row["test_concern_f1"] = float(f1_score(truth, predicted))
+    row["test_concern_accuracy"] = float((truth == predicted).mean())
+    for voice in ("inspector", "reported"):
+        mine = voices == voice
+        row[f"test_{voice}_concern_f1"] = float(f1_score(truth[mine], predicted[mine]))
     return row
 
 
@@ -102,6 +125,10 @@ TABLES = {  # the README's tables: columns of each
                        "test_reported_oversight"],
     "challenge set, per theme": ["challenge_cse", "challenge_missing", "challenge_staffing",
                                  "challenge_oversight"],
+    "concerns (sentences with a direction label)": ["cv_concern_f1", "test_concern_f1",
+                                                    "test_inspector_concern_f1",
+                                                    "test_reported_concern_f1",
+                                                    "test_concern_accuracy"],
 }  # fmt: skip
 
 

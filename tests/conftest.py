@@ -140,14 +140,18 @@ def mlflow_store(tmp_path, new_mlflow_store) -> str:
 @pytest.fixture(scope="session")
 def tagger_file(tmp_path_factory) -> Path:
     """A small Tagger trained once per session with the fast debug config (no MLflow) and saved
-    under tmp: tests never depend on models/tagger.skops."""
+    under tmp: tests never depend on models/tagger.skops. Its themes are learned from the seed
+    set; which of its tagged sentences raise a concern, from the letters' training split's
+    direction labels (as the default tagger's), so that every output is tested with them."""
     from hydra import compose, initialize_config_dir
     from hydra.utils import instantiate
 
     from ofsted_themes.core.config import CONF_DIR, register_resolvers
     from ofsted_themes.core.themes import themes_from_config
+    from ofsted_themes.modelling.concerns import concern_labels, fit_concerns
     from ofsted_themes.training.corpus import DataPaths, load_labelled
     from ofsted_themes.training.fitting import train
+    from ofsted_themes.training.inspections import read_inspection_sentences
 
     register_resolvers()
     overrides = ["debug=fast"]
@@ -165,7 +169,15 @@ def tagger_file(tmp_path_factory) -> Path:
         "article",  # the seed set alone, grouped by article: quick to train
         {"data": cfg.data.name, "overrides": overrides},
     )
+    letters = read_inspection_sentences(PROJECT_ROOT / LETTERS_TRAIN, [t.id for t in themes])
+    labelled, y = concern_labels(letters["direction"])
+    texts = letters["text"].to_numpy()[labelled]
+    concern = fit_concerns(instantiate(cfg.concerns), result.tagger.classifier, texts, y)
+    result.tagger.concern = concern
     return result.tagger.save(tmp_path_factory.mktemp("model") / "tagger.skops")
+
+
+LETTERS_TRAIN = "data/letters/train/sentences.csv"
 
 
 @pytest.fixture

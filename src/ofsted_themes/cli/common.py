@@ -14,6 +14,7 @@ from typing import NoReturn
 
 from ofsted_themes.core.collector import process_start
 from ofsted_themes.core.errors import ExitCode, OfstedThemesError, ProblemsError
+from ofsted_themes.core.words import counted
 
 # The Tagger that tag and label use unless given another: the one train saves by default.
 DEFAULT_MODEL = Path("models/tagger.skops")
@@ -137,3 +138,12 @@ def run_command(main: Callable[[], int | None]) -> NoReturn:
         sys.stderr.flush()
         os._exit(INTERRUPTED)
     raise SystemExit(int(code or ExitCode.OK))
+
+
+def theme_tally(counts: dict[str, int], concerns: dict[str, int]) -> str:
+    """Tagged sentences per theme, and how many raise a concern where the tagger says:
+    "staffing 12 (8 concerns)"."""
+    return ", ".join(
+        f"{theme} {n}" + (f" ({counted(concerns[theme], 'concern')})" if theme in concerns else "")
+        for theme, n in counts.items()
+    )

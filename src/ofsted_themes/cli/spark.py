@@ -27,6 +27,7 @@ from ofsted_themes.cli.common import (
     print_failures,
     printable,
     run_command,
+    theme_tally,
 )
 from ofsted_themes.core.errors import ExitCode
 from ofsted_themes.core.words import counted
@@ -183,7 +184,7 @@ def print_outcome(
     result: SparkResult, seconds: float, model: str, made: str, fingerprint: str
 ) -> None:
     """What was tagged and written, and which files failed (stderr), as `tag` says it."""
-    counts = ", ".join(f"{theme} {n}" for theme, n in result.theme_counts.items())
+    counts = theme_tally(result.theme_counts, result.concern_counts)
     letters = counted(result.letters, "letter")
     print(
         f"Tagged {letters}, {counted(result.sentences, 'sentence')} in {seconds:.1f}s on Spark; "

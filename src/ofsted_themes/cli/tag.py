@@ -24,6 +24,7 @@ from ofsted_themes.cli.common import (
     run_command,
     starting_up,
     stopped,
+    theme_tally,
 )
 from ofsted_themes.core.errors import ExitCode, ProblemsError
 from ofsted_themes.core.limits import READ_SECONDS
@@ -287,7 +288,7 @@ def not_found(path: str) -> bool:
 
 
 def print_outcome(result, seconds: float) -> None:
-    counts = ", ".join(f"{theme} {n}" for theme, n in result.theme_counts.items())
+    counts = theme_tally(result.theme_counts, result.concern_counts)
     skipped = f" ({result.skipped} already tagged, skipped)" if result.skipped else ""
     letters = counted(result.letters, "letter")
     # after --resume the counts are the outputs', earlier letters and all: never this run's alone

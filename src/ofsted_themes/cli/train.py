@@ -62,6 +62,7 @@ def fit(cfg: DictConfig):
     try:
         classifier = instantiate(cfg.classifier, _convert_="all")
         policy = instantiate(cfg.thresholds)
+        concerns = instantiate(cfg.concerns) if cfg.get("concerns") else None
     except (InstantiationException, ValueError, TypeError) as error:
         cause = error.__cause__ or error
         fail(f"cannot build the configured objects: {cause}")
@@ -91,7 +92,7 @@ def fit(cfg: DictConfig):
     try:
         result = train(
             classifier, policy, frame, themes, cfg.cv.group_by, metadata, on_fold,
-            cfg.cv.max_folds, jobs,
+            cfg.cv.max_folds, jobs, concerns,
         )  # fmt: skip
     except NoPositivesError as error:
         fail(str(error))
@@ -123,6 +124,7 @@ def report(result, seconds: float, cfg: DictConfig) -> None:
         f"in {seconds:.1f}s"
     )
     print_subsets(result.metrics, result.tagger.theme_ids, result.chosen)
+    print_concerns(result.metrics, result.concerns.why_not)
 
 
 FEW_POSITIVES = 20  # in a source or voice: below it, its F1 is a handful of sentences
@@ -151,6 +153,25 @@ def print_subsets(metrics: dict[str, float], theme_ids: list[str], chosen: str) 
                 f"  (fewer than {FEW_POSITIVES} positives: one sentence moves such an F1 a long "
                 "way, and it says little of the model)"
             )
+
+
+def print_concerns(metrics: dict[str, float], why_not: str) -> None:
+    """The concern model's out-of-fold figures, or why there is none."""
+    if why_not:
+        print(f"\nno concern model ({why_not}): tags will not say which findings are concerns")
+        return
+    print(
+        f"\nconcerns (a finding wholly or partly a concern), out-of-fold on "
+        f"{int(metrics['concern_sentences'])} sentences with a direction label: "
+        f"F1 {metrics['concern_f1']:.3f} (precision {metrics['concern_precision']:.3f}, "
+        f"recall {metrics['concern_recall']:.3f}), accuracy {metrics['concern_accuracy']:.3f}"
+    )
+    voices = sorted(
+        k.removeprefix("concern_f1_voice_") for k in metrics if "concern_f1_voice_" in k
+    )
+    if voices:
+        print("  F1 by voice: " + ", ".join(
+            f"{v} {metrics[f'concern_f1_voice_{v}']:.3f}" for v in voices))  # fmt: skip
 
 
 def track(cfg: DictConfig, result, frame, tagger_file: Path, started: float):

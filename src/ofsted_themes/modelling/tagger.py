@@ -15,11 +15,13 @@ from scipy.sparse import csr_matrix
 
 from ofsted_themes.core.themes import Theme
 from ofsted_themes.modelling.classifier import SCORE_CHUNK, ThemeClassifier, chunks
+from ofsted_themes.modelling.concerns import THRESHOLD, concern_scores
 from ofsted_themes.modelling.features import theme_matchers
 from ofsted_themes.modelling.persistence import ModelError, read_model, write_model
 from ofsted_themes.reading.cleaning import normalise
 
 EVIDENCE_WORDS = 5  # per theme
+CONCERN_COLUMNS = ["concern", "concern_score"]
 
 
 @dataclass
@@ -28,14 +30,38 @@ class Tagger:
     thresholds: dict[str, float]
     themes: list[Theme]
     metadata: dict = field(default_factory=dict)
+    # whether a tagged sentence raises a concern (``concerns``), learned on the classifier's
+    # features; None where the labelled set held no directions to learn from
+    concern: object | None = None
 
     @property
     def theme_ids(self) -> list[str]:
         return [t.id for t in self.themes]
 
+    @property
+    def concerns(self) -> bool:
+        """Whether this tagger says which tagged sentences raise a concern."""
+        return self.concern is not None
+
+    def model_columns(self) -> list[str]:
+        """What :meth:`predict` gives for each sentence, in order."""
+        scores = [c for t in self.theme_ids for c in (t, f"{t}_score")]
+        return [*scores, *(CONCERN_COLUMNS if self.concerns else []), "evidence"]
+
     def predict(self, sentences: Sequence[str]) -> pd.DataFrame:
-        """One row per sentence: ``<theme>`` (0/1), ``<theme>_score`` and ``evidence``."""
+        """One row per sentence: ``<theme>`` (0/1), ``<theme>_score``, ``concern`` (0/1) and
+        ``concern_score`` (0 for a sentence with no theme; where the tagger learned them) and
+        ``evidence``."""
         return pd.DataFrame(self.predict_columns(sentences))
+
+    def concern_probabilities(self, sentences: Sequence[str]) -> np.ndarray:
+        """Each sentence's probability of raising a concern were it a finding of some theme,
+        whether or not it is tagged (to measure the concern model on labelled findings)."""
+        if not self.concerns:
+            raise ValueError("this tagger was trained without direction labels: no concerns")
+        texts = [normalise(str(s)) for s in sentences]
+        matrix = self.classifier.features_of(texts)
+        return concern_scores(self.concern, matrix, np.ones(len(texts), dtype=bool))
 
     def predict_columns(self, sentences: Sequence[str]) -> dict[str, np.ndarray]:
         """:meth:`predict`'s columns as arrays, for a batch that splits them between letters
@@ -61,6 +87,10 @@ class Tagger:
         for j, theme in enumerate(self.theme_ids):
             out[theme] = tags[:, j].astype(int)
             out[f"{theme}_score"] = scores[:, j].round(4)
+        if self.concerns:
+            concern = concern_scores(self.concern, matrix, tags.any(axis=1))
+            out["concern"] = (concern >= THRESHOLD).astype(int)
+            out["concern_score"] = concern.round(4)
         out["evidence"] = np.asarray(self._evidence(texts, tags, matrix), dtype=object)
         return out
 
@@ -146,6 +176,7 @@ class Tagger:
             "thresholds": {k: float(v) for k, v in self.thresholds.items()},
             "themes": json.dumps([asdict(t) for t in self.themes]),
             "metadata": json.dumps(self.metadata, default=str),
+            "concern": self.concern,
         }
         return write_model(path, payload)
 
@@ -160,7 +191,10 @@ class Tagger:
                 for t in json.loads(payload["themes"])
             ]
             metadata = json.loads(payload["metadata"])
-            return cls(payload["classifier"], dict(payload["thresholds"]), themes, metadata)
+            thresholds = dict(payload["thresholds"])
+            # a file saved before taggers said which findings raise a concern has none
+            concern = payload.get("concern")
+            return cls(payload["classifier"], thresholds, themes, metadata, concern)
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"model file {path} is damaged ({exc}): retrain it") from None
 

@@ -178,9 +178,16 @@ def report_data(
         d: [int(_number(rows.get(d, {}).get(f"{t.id}_count"))) for t in themes] for d in documents
     }
     shares = {d: [_number(rows.get(d, {}).get(f"{t.id}_share")) for t in themes] for d in documents}
+    # per letter and theme, its sentences raising a concern: where the tagger says (else None)
+    raised = None
+    if any(f"{t.id}_concerns" in summary.columns for t in themes):
+        raised = {
+            d: [int(_number(rows.get(d, {}).get(f"{t.id}_concerns"))) for t in themes]
+            for d in documents
+        }
     sizes = {d: int(_number(rows.get(d, {}).get("sentences"))) for d in documents}
     keys = {d: letter_keys(rows.get(d, {})) for d in documents}
-    by_year = rollup(documents, keys, "year", counts, sizes, views)
+    by_year = rollup(documents, keys, "year", counts, sizes, views, raised)
     by_document = dict(iter(tags.groupby("document", sort=False))) if len(tags) else {}
     return {
         "title": title,
@@ -200,11 +207,16 @@ def report_data(
             {r["key"]: [c["count"] for c in r["cells"]] for r in by_year},
             {r["key"]: [c["share"] for c in r["cells"]] for r in by_year},
         ),
-        "by_council": rollup(documents, keys, "council", counts, sizes, views),
-        "by_council_year": rollup(documents, keys, ("council", "year"), counts, sizes, views),
+        "concerns": raised is not None,
+        "by_council": rollup(documents, keys, "council", counts, sizes, views, raised),
+        "by_council_year": rollup(
+            documents, keys, ("council", "year"), counts, sizes, views, raised
+        ),
         "by_year": by_year,
         "findings": labelled(findings(tags, documents, anchors, keys, views), labels),
-        "summary": labelled(_summary_rows(documents, rows, anchors, views, counts, shares), labels),
+        "summary": labelled(
+            _summary_rows(documents, rows, anchors, views, (counts, shares, raised)), labels
+        ),
         "letters": labelled(
             [
                 _letter(d, anchors[d], rows.get(d, {}), by_document.get(d), views, counts[d])
@@ -251,10 +263,12 @@ def rollup(
     counts: dict[str, list[int]],
     sizes: dict[str, int],
     views: list[dict],
+    raised: dict[str, list[int]] | None = None,
 ) -> list[dict]:
     """Letters grouped by council, by year, or by both (``("council", "year")``): letters,
-    sentences, and per theme the tagged sentences and the letters with any, each count linking
-    to its sentences. Councils with most letters first, years in order; "unknown" last."""
+    sentences, and per theme the tagged sentences, those raising a concern (``raised``, where
+    the tagger says) and the letters with any, each count linking to its sentences. Councils
+    with most letters first, years in order; "unknown" last."""
     fields = (by,) if isinstance(by, str) else by
     groups: dict[tuple[str, ...], list[str]] = {}
     for document in documents:
@@ -276,15 +290,17 @@ def rollup(
         cells = []
         for j, view in enumerate(views):
             count = sum(counts[d][j] for d in members)
-            cells.append(
-                {
-                    "count": count,
-                    "letters": sum(1 for d in members if counts[d][j]),
-                    "share": count / sentences if sentences else 0.0,
-                    "href": findings_href(**scope, theme=view["id"]),
-                    "colour": view["colour"],
-                }
-            )
+            cell = {
+                "count": count,
+                "letters": sum(1 for d in members if counts[d][j]),
+                "share": count / sentences if sentences else 0.0,
+                "href": findings_href(**scope, theme=view["id"]),
+                "colour": view["colour"],
+            }
+            if raised is not None:
+                cell["concerns"] = sum(raised[d][j] for d in members)
+                cell["concerns_href"] = findings_href(**scope, theme=view["id"], concern="1")
+            cells.append(cell)
         out.append(
             {
                 "key": " ".join(key),
@@ -333,6 +349,7 @@ def findings(
                 "evidence": _display(record.get("evidence")),
                 "hits": hits,
                 "themes": " ".join(hit["id"] for hit in hits),
+                "concern": _concern(record),
             }
         )
     return out
@@ -456,6 +473,15 @@ def _hits(record: dict, views: list[dict]) -> list[dict]:
     ]
 
 
+def _concern(record: dict) -> str:
+    """ "1" for a sentence raising a concern, "0" for one that does not, "" where the tagger does
+    not say."""
+    value = record.get("concern")
+    if value is None or pd.isna(value) or str(value).strip() == "":
+        return ""
+    return "1" if _number(value) == 1 else "0"
+
+
 def _any_theme(tags: pd.DataFrame, theme_ids: list[str]) -> pd.Series:
     columns = [t for t in theme_ids if t in tags.columns]
     if not columns:
@@ -468,11 +494,12 @@ def _summary_rows(
     rows: dict,
     anchors: dict[str, str],
     views: list[dict],
-    counts: dict[str, list[int]],
-    shares: dict[str, list[float]],
+    figures: tuple[dict, dict, dict | None],
 ) -> list[dict]:
     """The summary, one row per letter; a theme cell's bar is its share as a percentage of the
-    theme's highest share, so the letters most about a theme stand out."""
+    theme's highest share, so the letters most about a theme stand out. ``figures``: per letter
+    and theme, its counts, shares and concerns (None where the tagger does not say)."""
+    counts, shares, raised = figures
     top = [max([shares[d][j] for d in documents] or [0]) or 1 for j in range(len(views))]
     return [
         {
@@ -487,6 +514,7 @@ def _summary_rows(
                     "share": share,
                     "fill": round(100 * share / top[j]),
                     "href": findings_href(letter=anchors[d], theme=view["id"]),
+                    **_concerns_cell(raised, d, j, letter=anchors[d], theme=view["id"]),
                 }
                 for j, (view, count, share) in enumerate(
                     zip(views, counts[d], shares[d], strict=True)
@@ -495,6 +523,12 @@ def _summary_rows(
         }
         for d in documents
     ]
+
+
+def _concerns_cell(raised: dict | None, document: str, j: int, **scope: str) -> dict:
+    if raised is None:
+        return {}
+    return {"concerns": raised[document][j], "concerns_href": findings_href(**scope, concern="1")}
 
 
 def _field(row: dict, field: str) -> str:

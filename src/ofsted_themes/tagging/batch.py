@@ -10,6 +10,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ofsted_themes.core.atomic import write_atomic
@@ -53,7 +54,7 @@ from ofsted_themes.tagging.outputs import (
     recover,
 )
 from ofsted_themes.tagging.sinks import TableSink
-from ofsted_themes.tagging.summary import summarise, summary_of, with_year
+from ofsted_themes.tagging.summary import concerns_of, summarise, summary_of, with_year
 
 PARALLEL_FROM = 8  # files; below this, worker start-up costs more than it saves
 
@@ -64,6 +65,7 @@ class BatchResult:
     sentences: int = 0
     skipped: int = 0
     theme_counts: dict[str, int] = field(default_factory=dict)
+    concern_counts: dict[str, int] = field(default_factory=dict)  # of a tagger that says
     failures: list[tuple[str, str]] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     summary: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per letter, as written
@@ -96,8 +98,7 @@ class BatchResult:
 
 
 def sentence_columns(tagger: Tagger) -> list[str]:
-    scores = [c for t in tagger.theme_ids for c in (t, f"{t}_score")]
-    return ["document", *LETTER_ROW_COLUMNS, "sentence_no", "page", "text", *scores, "evidence"]
+    return ["document", *LETTER_ROW_COLUMNS, "sentence_no", "page", "text", *tagger.model_columns()]
 
 
 @dataclass
@@ -186,8 +187,9 @@ def disagreements(
     tags_name, summary_name = names
     if "document" not in summary.columns:  # an empty file's table: no columns at all
         return [f"{summary_name} has no document column"]
+    counted = [*theme_ids, *(["concern"] if "concern" in tags else [])]
     tagged = pd.DataFrame(
-        {t: pd.to_numeric(tags[t], errors="coerce") if t in tags else 0 for t in theme_ids},
+        {t: pd.to_numeric(tags[t], errors="coerce") if t in tags else 0 for t in counted},
         index=tags.index,
     )  # numbers, however the table was read back (an empty one's columns are text)
     tagged.insert(0, "document", [named_now(d) for d in tags.get("document", [])])
@@ -195,6 +197,7 @@ def disagreements(
     given = given.drop_duplicates("document")
     made = summarise(tagged, given[["document"]], theme_ids).set_index("document")
     figures = ["sentences", *(f"{t}_count" for t in theme_ids), *(f"{t}_share" for t in theme_ids)]
+    figures += [concerns_of(t) for t in theme_ids if concerns_of(t) in made.columns]
     known = set(given["document"])
     given = given.set_index("document").reindex(index=made.index, columns=figures)
     given = given.apply(pd.to_numeric, errors="coerce")  # a cell edited to text is wrong too
@@ -223,6 +226,8 @@ def _difference(letter: str, column: str, figures: tuple, names: tuple[str, str]
     if column.endswith("_share"):
         return f"{letter}: a {column} of {given} in {summary_name}, {made} from {tags_name}"
     what = "sentences" if column == "sentences" else f"{column.removesuffix('_count')} sentences"
+    if column.endswith("_concerns"):
+        what = f"{column.removesuffix('_concerns')} sentences raising a concern"
     if isinstance(given, float) and given.is_integer():  # 3, not 3.0, as it was read back
         given = int(given)
     return f"{letter}: {given} {what} in {summary_name}, {made} in {tags_name}"
@@ -504,6 +509,11 @@ def run_batch(
         failed = {name for name, _ in result.failures}
         result.replaced = sorted(earlier - set(summary_frame["document"]) - failed)
     result.theme_counts = {t: int(summary_frame[f"{t}_count"].sum()) for t in tagger.theme_ids}
+    result.concern_counts = {
+        t: int(summary_frame[concerns_of(t)].sum())
+        for t in tagger.theme_ids
+        if concerns_of(t) in summary_frame
+    }
     if own:
         outputs.commit()
     return result
@@ -691,8 +701,12 @@ def check_resumable(record: dict, tagger: Tagger, out: Path, split_rows: bool = 
 
 
 def tally(rows: Rows, meta: dict, theme_ids: list[str]) -> dict:
-    """A letter's metadata, sentence count and tagged sentences per theme."""
+    """A letter's metadata, sentence count and tagged sentences per theme, and of them those
+    raising a concern (where the rows say)."""
     counts = {t: int(rows[t].sum()) for t in theme_ids}
+    if "concern" in rows:
+        raised = np.asarray(rows["concern"]) == 1
+        counts |= {concerns_of(t): int((raised & (rows[t] == 1)).sum()) for t in theme_ids}
     sentences = {"sentences": len(rows["sentence_no"])}
     return {c: meta.get(c) for c in ["document", *LETTER_COLUMNS]} | sentences | counts
 
@@ -727,7 +741,7 @@ def _summary(
 ) -> pd.DataFrame:
     """One row per letter, in tagging order, after the rows of ``previous`` (a resumed run),
     which ``corrections`` correct as they do the letters tagged now."""
-    summary = summary_of(tallies, tagger.theme_ids)
+    summary = summary_of(tallies, tagger.theme_ids, tagger.concerns)
     if previous is None or not previous.exists():
         return summary
     earlier = _corrected(read_table(previous), corrections)

@@ -43,7 +43,7 @@ from ofsted_themes.tagging.letters import (
     printable_name,
     read_job,
 )
-from ofsted_themes.tagging.summary import YEAR
+from ofsted_themes.tagging.summary import YEAR, concerns_of
 
 # PySpark 4.3 warns about pandas 3 at every UDF; the tests check these rows against the local
 # engine's, so the warning is noise for our users.
@@ -78,6 +78,7 @@ class SparkResult:
     letters: int = 0
     sentences: int = 0
     theme_counts: dict[str, int] = field(default_factory=dict)
+    concern_counts: dict[str, int] = field(default_factory=dict)  # of a tagger that says
     failures: list[tuple[str, str]] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
 
@@ -223,15 +224,16 @@ def document_name(uri: str, root: str) -> str:
     return document_names([Path(uri.removeprefix("file:"))], Path(root))[0]
 
 
-def tags_type(theme_ids: list[str]) -> T.StructType:
-    """The model's columns (``<theme>``, ``<theme>_score``, ``evidence``), as Spark types."""
-    fields = []
-    for theme in theme_ids:
-        fields += [
-            T.StructField(theme, T.LongType()),
-            T.StructField(f"{theme}_score", T.DoubleType()),
+def tags_type(tagger: Tagger) -> T.StructType:
+    """The model's columns (``Tagger.model_columns``: tags, scores, evidence), as Spark
+    types."""
+    kinds = {"evidence": T.StringType()}
+    return T.StructType(
+        [
+            T.StructField(c, kinds.get(c, T.DoubleType() if c.endswith("_score") else T.LongType()))
+            for c in tagger.model_columns()
         ]
-    return T.StructType([*fields, T.StructField("evidence", T.StringType())])
+    )
 
 
 def tag_letters(
@@ -251,7 +253,7 @@ def tag_letters(
         paths = {name: f"{out.rstrip('/')}/{name}" for name in ["sentences", "letters", "failures"]}
         write_sentences(tag_sentences(letters, tagger, predict), paths["sentences"], partition)
         sentences = spark.read.schema(sentence_schema(tagger)).parquet(paths["sentences"])
-        summary = letter_summary(sentences, letters, tagger.theme_ids)
+        summary = letter_summary(sentences, letters, tagger.theme_ids, tagger.concerns)
         summary.coalesce(1).write.mode("overwrite").parquet(paths["letters"])
         failures = letters.where(F.col("reason").isNotNull()).select("document", "reason")
         failures = failures.unionByName(unread_files(files, letters, root))
@@ -273,7 +275,7 @@ def tag_sentences(
     tagged = sentences.select("document", "council", "year", "s.*")
     tagged = tagged.withColumn("tags", predict(F.struct("text")))
     columns = sentence_columns(tagger)
-    model = set(tags_type(tagger.theme_ids).names)
+    model = set(tags_type(tagger).names)
     return tagged.select(*[F.col(f"tags.{c}" if c in model else c).alias(c) for c in columns])
 
 
@@ -288,7 +290,7 @@ def sentence_schema(tagger: Tagger) -> T.StructType:
     """The sentence table as written: ``document`` read back as text (never a number)."""
     text = [T.StructField(c, T.StringType()) for c in ("document", "council", "year")]
     base = {f.name: f for f in [*text, *SENTENCE.fields]}
-    base |= {f.name: f for f in tags_type(tagger.theme_ids).fields}
+    base |= {f.name: f for f in tags_type(tagger).fields}
     return T.StructType([base[c] for c in sentence_columns(tagger)])
 
 
@@ -298,12 +300,23 @@ def visit_year(visit_date: str) -> Column:
     return F.when(year != "", year).alias("year")
 
 
-def letter_summary(sentences: DataFrame, letters: DataFrame, theme_ids: list[str]) -> DataFrame:
+def letter_summary(
+    sentences: DataFrame, letters: DataFrame, theme_ids: list[str], concerns: bool = False
+) -> DataFrame:
     """One row per letter, as ``summary.summary_of`` makes it: metadata, sentences, and
-    per theme a count and a share (0.0 for a letter without sentences)."""
+    per theme a count, its concerns (``concerns``) and a share (0.0 for a letter without
+    sentences)."""
+    raised = [
+        F.sum(F.when((F.col(t) == 1) & (F.col("concern") == 1), 1).otherwise(0)).alias(
+            concerns_of(t)
+        )
+        for t in theme_ids
+        if concerns
+    ]
     counts = sentences.groupBy("document").agg(
         F.count(F.lit(1)).alias("sentences"),
         *[F.sum(t).alias(f"{t}_count") for t in theme_ids],
+        *raised,
     )
     meta = letters.where(F.col("reason").isNull()).select("document", *LETTER_COLUMNS)
     joined = meta.join(counts, "document", "left")
@@ -315,7 +328,11 @@ def letter_summary(sentences: DataFrame, letters: DataFrame, theme_ids: list[str
         count = F.coalesce(f"{theme}_count", F.lit(0)).cast("long")
         share = F.when(F.col("sentences") > 0, count / F.col("sentences")).otherwise(0.0)
         share = F.bround(share, 4)  # to four places, half to even: as the local engine rounds
-        columns += [count.alias(f"{theme}_count"), share.cast("double").alias(f"{theme}_share")]
+        columns.append(count.alias(f"{theme}_count"))
+        if concerns:
+            raised = F.coalesce(concerns_of(theme), F.lit(0)).cast("long")
+            columns.append(raised.alias(concerns_of(theme)))
+        columns.append(share.cast("double").alias(f"{theme}_share"))
     return joined.select(*columns)
 
 
@@ -324,12 +341,15 @@ def outcome(
 ) -> SparkResult:
     """The totals for the terminal, from the small tables just written."""
     sums = [F.sum(f"{t}_count").alias(t) for t in tagger.theme_ids]
+    concerns = [concerns_of(t) for t in tagger.theme_ids if tagger.concerns]
+    sums += [F.sum(c).alias(c) for c in concerns]
     totals = summary.agg(F.count(F.lit(1)).alias("letters"), F.sum("sentences").alias("n"), *sums)
     row = totals.first()
     return SparkResult(
         letters=int(row["letters"]),
         sentences=int(row["n"] or 0),
         theme_counts={t: int(row[t] or 0) for t in tagger.theme_ids},
+        concern_counts={c.removesuffix("_concerns"): int(row[c] or 0) for c in concerns},
         failures=[(r["file"], r["reason"]) for r in failures.orderBy("file").collect()],
         written=written,
     )

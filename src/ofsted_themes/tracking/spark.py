@@ -64,7 +64,7 @@ def model_udf(spark: SparkSession, folder: str, tagger: Tagger) -> Callable[[Col
     logger.setLevel(logging.ERROR)
     try:
         return mlflow.pyfunc.spark_udf(
-            spark, folder, result_type=tags_type(tagger.theme_ids), env_manager="local"
+            spark, folder, result_type=tags_type(tagger), env_manager="local"
         )
     finally:
         logger.setLevel(level)

@@ -21,7 +21,9 @@ from ofsted_themes.training.corpus import (
 )
 from ofsted_themes.training.inspections import read_inspection_sentences
 
-COLUMNS = ["id", "article", "start", "end", "text", "group", "source", "voice"]
+# ``direction``: the annotators' concern, strength, mixed or neutral of a themed sentence of the
+# letters (blank elsewhere), which the concern model learns from
+COLUMNS = ["id", "article", "start", "end", "text", "group", "source", "voice", "direction"]
 SEED_VOICE = "reported"  # the seed articles are news reports of an inspection
 
 
@@ -42,7 +44,8 @@ def _seeds(data, themes: list[str]) -> pd.DataFrame | None:
     if not data.get("sentences"):
         return None
     seeds = load_labelled(DataPaths.from_config(data), themes)
-    return seeds.assign(group=seeds["article"], source="seeds", voice=SEED_VOICE)[COLUMNS + themes]
+    seeds = seeds.assign(group=seeds["article"], source="seeds", voice=SEED_VOICE, direction=None)
+    return seeds[COLUMNS + themes]
 
 
 def _letters(data, themes: list[str]) -> pd.DataFrame | None:
@@ -58,6 +61,7 @@ def _letters(data, themes: list[str]) -> pd.DataFrame | None:
         "group": letters["inspection"],
         "source": "letters",
         "voice": letters["voice"],
+        "direction": letters.get("direction"),
     }
     return pd.DataFrame(rows | {t: letters[t] for t in themes})
 
@@ -75,6 +79,7 @@ def _user(data, themes: list[str]) -> pd.DataFrame | None:
         "group": user["document"],
         "source": "user",
         "voice": "unknown",
+        "direction": None,
     }
     return pd.DataFrame(rows | {t: user[t] for t in themes})
 

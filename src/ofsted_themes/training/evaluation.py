@@ -12,7 +12,7 @@ cost of the nested CV at about ``max_folds**2`` fits.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
@@ -134,17 +134,27 @@ def out_of_fold_scores(
     return scores
 
 
-def held_out_scores(classifier, texts: np.ndarray, Y: np.ndarray, splits: list, n_jobs: int):
+def held_out_scores(
+    classifier, texts: np.ndarray, Y: np.ndarray, splits: list, n_jobs: int, also=None
+):
     """For each (train, test) split in turn, the test rows' scores from a model fitted on the
-    train rows; the fits run in ``n_jobs`` processes, and each result comes as it is ready."""
+    train rows; the fits run in ``n_jobs`` processes, and each result comes as it is ready.
+    ``also``: per split, None or a function of the fitted model, whose result comes beside its
+    scores (more of the model measured without refitting it)."""
     from joblib import Parallel, delayed
 
-    fits = (delayed(_fit_and_score)(classifier, texts[a], Y[a], texts[b]) for a, b in splits)
+    also = also or [None] * len(splits)
+    fits = (
+        delayed(_fit_and_score)(classifier, texts[a], Y[a], texts[b], more)
+        for (a, b), more in zip(splits, also, strict=True)
+    )
     return Parallel(n_jobs=min(n_jobs, len(splits)) or 1, return_as="generator")(fits)
 
 
-def _fit_and_score(classifier, texts, Y, held_out) -> np.ndarray:
-    return clone(classifier).fit(texts, Y).predict_proba(held_out)
+def _fit_and_score(classifier, texts, Y, held_out, also=None):
+    fitted = clone(classifier).fit(texts, Y)
+    scores = fitted.predict_proba(held_out)
+    return scores if also is None else (scores, also(fitted))
 
 
 PARALLEL_FROM_SENTENCES = 1_000  # below this, starting worker processes costs more than it saves
@@ -174,6 +184,7 @@ class CrossValidation:
     scores: np.ndarray
     tuned_predictions: np.ndarray
     fold_thresholds: pd.DataFrame  # one row per held-out group (or fold of groups)
+    also: list = field(default_factory=list)  # per held-out fold, what ``also`` gave
 
 
 def cross_validate(
@@ -186,30 +197,39 @@ def cross_validate(
     on_fold: Callable[[str], None] | None = None,
     max_folds: int | None = None,
     n_jobs: int = 1,
+    also: Callable | None = None,
 ) -> CrossValidation:
     """Leave-one-group-out scores, with thresholds for each held-out group tuned by an inner
     leave-one-group-out on the remaining groups (each level in at most ``max_folds`` folds).
-    Every fit of both levels is independent of the others: they run in ``n_jobs`` processes."""
+    Every fit of both levels is independent of the others: they run in ``n_jobs`` processes.
+    ``also(train, test)``: a function of an outer fold's fitted model (held_out_scores)."""
     outer = within(np.arange(len(groups)), groups, max_folds)
     inner = [within(train, groups, max_folds) for train, _ in outer]
-    splits = [split for fold, folds in zip(outer, inner, strict=True) for split in (*folds, fold)]
-    parts = held_out_scores(classifier, texts, Y, splits, n_jobs)
+    splits, more = [], []
+    for fold, folds in zip(outer, inner, strict=True):
+        splits += [*folds, fold]
+        more += [None] * len(folds) + [also(*fold) if also is not None else None]
+    parts = held_out_scores(classifier, texts, Y, splits, n_jobs, more)
     scores = np.zeros(Y.shape, dtype=float)
     predictions = np.zeros(Y.shape, dtype=int)
-    chosen = {}
+    chosen, extras = {}, []
     for (train, test), folds in zip(outer, inner, strict=True):
         inner_scores = np.zeros(Y.shape, dtype=float)
         for _, rows in folds:
             inner_scores[rows] = next(parts)
         thresholds = choose_thresholds(policy, inner_scores[train], Y[train])
-        scores[test] = next(parts)
+        if also is None:
+            scores[test] = next(parts)
+        else:
+            scores[test], extra = next(parts)
+            extras.append(extra)
         predictions[test] = scores[test] >= thresholds
         held_out = fold_name(groups[test])
         chosen[held_out] = thresholds
         if on_fold:
             on_fold(held_out)
     frame = pd.DataFrame.from_dict(chosen, orient="index", columns=theme_ids)
-    return CrossValidation(scores, predictions, frame)
+    return CrossValidation(scores, predictions, frame, extras)
 
 
 def within(rows: np.ndarray, groups: np.ndarray, max_folds: int | None) -> list:

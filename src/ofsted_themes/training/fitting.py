@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +15,13 @@ from sklearn.base import clone
 from ofsted_themes.core.errors import OfstedThemesError
 from ofsted_themes.core.themes import Theme
 from ofsted_themes.modelling.tagger import Tagger, linear_weights
+from ofsted_themes.training.concerns import (
+    ConcernResult,
+    concern_result,
+    concern_truth,
+    fold_scorer,
+    why_not,
+)
 from ofsted_themes.training.evaluation import (
     CrossValidation,
     choose_thresholds,
@@ -39,6 +46,7 @@ class TrainingResult:
     metrics: dict[str, float]
     out_of_fold: pd.DataFrame
     chosen: str = "tuned"  # how the thresholds were chosen: "tuned" on scores, or "fixed"
+    concerns: ConcernResult = field(default_factory=ConcernResult)
 
 
 def check_positives(frame: pd.DataFrame, theme_ids: list[str]) -> None:
@@ -60,14 +68,20 @@ def train(
     on_fold: Callable[[str], None] | None = None,
     max_folds: int | None = None,
     n_jobs: int = 1,
+    concerns=None,
 ) -> TrainingResult:
     """Cross-validate by group (leave one out, or ``max_folds`` folds when there are more groups),
-    choose final thresholds on all out-of-fold scores, fit on all."""
+    choose final thresholds on all out-of-fold scores, fit on all; likewise the ``concerns``
+    estimator (None: none), on the sentences with a direction label."""
     theme_ids = [t.id for t in themes]
     check_positives(frame, theme_ids)
     texts, Y = frame["text"].to_numpy(), frame[theme_ids].to_numpy(dtype=int)
     groups = frame[group_by].astype(str).to_numpy()
-    cv = cross_validate(classifier, texts, Y, groups, policy, theme_ids, on_fold, max_folds, n_jobs)
+    truth = concern_truth(frame)
+    also = None if why_not(concerns, truth) else fold_scorer(concerns, texts, truth)
+    cv = cross_validate(
+        classifier, texts, Y, groups, policy, theme_ids, on_fold, max_folds, n_jobs, also
+    )
     tuned, tuned_overall = theme_metrics(Y, cv.scores, cv.tuned_predictions, theme_ids)
     fixed, fixed_overall = theme_metrics(Y, cv.scores, (cv.scores >= 0.5).astype(int), theme_ids)
     metrics = flat_metrics(tuned, tuned_overall) | flat_metrics(fixed, fixed_overall, "_at_0.5")
@@ -76,12 +90,16 @@ def train(
     metrics = {name: round(value, 4) for name, value in metrics.items()}
     thresholds = choose_thresholds(policy, cv.scores, Y)
     fitted = clone(classifier).fit(texts, Y)
+    voices = frame["voice"].to_numpy() if "voice" in frame else np.full(len(frame), "")
+    concern = concern_result(concerns, fitted, texts, truth, voices, cv.also)
+    metrics |= concern.metrics
     # the tagger names its own quality, for the report of what it tags
     made = metadata | {"cv_macro_f1": metrics["macro_f1"]}
-    tagger = Tagger(fitted, dict(zip(theme_ids, map(float, thresholds), strict=True)), themes, made)
+    limits = dict(zip(theme_ids, map(float, thresholds), strict=True))
+    tagger = Tagger(fitted, limits, themes, made, concern.model)
     oof = out_of_fold_table(frame, cv.scores, cv.tuned_predictions, theme_ids)
     chosen = "tuned" if policy.tuned else "fixed"
-    return TrainingResult(tagger, cv, tuned, fixed, metrics, oof, chosen)
+    return TrainingResult(tagger, cv, tuned, fixed, metrics, oof, chosen, concern)
 
 
 SUBSETS = ("source", "voice")  # quality is also reported for each value of these columns

@@ -45,6 +45,7 @@
   var rows = Array.prototype.slice.call(table.tBodies[0].rows);
   var theme = document.getElementById("f-theme");
   var text = document.getElementById("f-text");
+  var concern = document.getElementById("f-concern");  // absent: the tagger does not say
   var scopeBox = document.getElementById("f-scope");
   var scopeText = document.getElementById("f-scope-text");
   var count = document.getElementById("f-count");
@@ -62,6 +63,7 @@
     rows.forEach(function (row) {
       var ok = (!theme.value || (" " + row.dataset.themes + " ").indexOf(" " + theme.value + " ") >= 0)
         && SCOPES.every(function (k) { return !scope[k] || row.dataset[k] === scope[k]; })
+        && (!concern || !concern.value || row.dataset.concern === concern.value)
         && (!words || row.textContent.toLowerCase().indexOf(words) >= 0);
       row.hidden = !ok;
       if (ok) shown += 1;
@@ -81,11 +83,13 @@
     scope = {};
     SCOPES.forEach(function (k) { if (query.get(k)) scope[k] = query.get(k); });
     theme.value = query.get("theme") || "";
+    if (concern) concern.value = query.get("concern") || "";
     apply();
     document.getElementById("findings").scrollIntoView();
   }
 
   theme.addEventListener("change", apply);
+  if (concern) concern.addEventListener("change", apply);
   text.addEventListener("input", apply);
   document.getElementById("f-clear").addEventListener("click", function () {
     scope = {};
@@ -103,14 +107,15 @@
   }
 
   document.getElementById("f-export").addEventListener("click", function () {
-    var lines = [["letter", "council", "year", "page", "sentence_no", "themes", "text", "evidence"]];
+    var lines = [["letter", "council", "year", "page", "sentence_no", "themes", "concern", "text",
+      "evidence"]];
     rows.forEach(function (row) {
       if (row.hidden) return;
       var hits = Array.prototype.map.call(row.querySelectorAll(".hit"), function (h) {
         return h.dataset.theme + " " + h.dataset.score;
       });
       lines.push([row.cells[0].querySelector("a").title, row.dataset.council, row.dataset.year,
-        row.dataset.page, row.dataset.no, hits.join("; "), row.cells[4].textContent,
+        row.dataset.page, row.dataset.no, hits.join("; "), row.dataset.concern, row.cells[4].textContent,
         row.cells[5].textContent]);
     });
     var csv = lines.map(function (l) { return l.map(cell).join(","); }).join("\r\n") + "\r\n";
