@@ -396,6 +396,10 @@ def test_a_bad_option_is_a_usage_error_and_writes_nothing(
 # Options, in-process
 
 
+def tagged_by_another(tags: pd.DataFrame) -> pd.Series:
+    return (tags[["missing", "staffing", "oversight"]] == 1).any(axis=1)
+
+
 def test_threshold_zero_tags_every_sentence_with_that_theme_only(tagger_file, tmp_path, capsys):
     letter = text_letter(tmp_path / "letter.txt", "ilacs_inspection")
     default, low = tmp_path / "default" / "tags.csv", tmp_path / "low" / "tags.csv"
@@ -407,8 +411,12 @@ def test_threshold_zero_tags_every_sentence_with_that_theme_only(tagger_file, tm
     before, after = read_table(default), read_table(low)
     assert (after["cse"] == 1).all()
     assert (before["cse"] == 0).any()  # so the override made the difference
-    others = [c for c in before.columns if c not in ("cse", "evidence")]
+    # a sentence tagged now may raise a concern; every other column is as it was
+    changed = ("cse", "evidence", "concern", "concern_score")
+    others = [c for c in before.columns if c not in changed]
     pd.testing.assert_frame_equal(after[others], before[others])
+    newly = (before["cse"] == 0) & ~tagged_by_another(before)
+    assert (before.loc[newly, "concern_score"] == 0).all()
 
 
 def test_text_column_chooses_the_sentence_column_of_a_table(tagger_file, tmp_path, capsys):

@@ -121,8 +121,9 @@ def test_every_letter_of_a_mixed_folder_is_tagged(mixed_run):
 def test_the_sentence_table_has_the_documented_columns_in_order(mixed_run, tagger):
     _, _, tags, _, _ = mixed_run
     themes = [c for t in tagger.theme_ids for c in (t, f"{t}_score")]
-    base = ["document", "council", "year", "sentence_no", "page", "text", *themes, "evidence"]
-    assert list(tags.columns) == [*base, "ref", "inspector"]
+    concerns = ["concern", "concern_score"]  # the session tagger learned them
+    base = ["document", "council", "year", "sentence_no", "page", "text", *themes, *concerns]
+    assert list(tags.columns) == [*base, "evidence", "ref", "inspector"]
     for theme in tagger.theme_ids:
         assert set(tags[theme]) <= {0, 1}
         assert tags[f"{theme}_score"].between(0, 1).all()
@@ -800,7 +801,8 @@ def test_load_tagger_predict_gives_tags_scores_and_evidence(tagger_file, configu
     assert isinstance(frame, pd.DataFrame)
     themes = loaded.theme_ids
     assert themes == configured_theme_ids
-    assert list(frame.columns) == [c for t in themes for c in (t, f"{t}_score")] + ["evidence"]
+    scored = [c for t in themes for c in (t, f"{t}_score")]
+    assert list(frame.columns) == [*scored, "concern", "concern_score", "evidence"]
     assert len(frame) == len(sentences)
     for theme in themes:
         scores = frame[f"{theme}_score"].to_numpy()
@@ -811,6 +813,7 @@ def test_load_tagger_predict_gives_tags_scores_and_evidence(tagger_file, configu
         assert frame.loc[tagged, "evidence"].str.contains(f"{theme}:").all()
     untagged = frame[[*themes]].sum(axis=1) == 0
     assert (frame.loc[untagged, "evidence"] == "").all()
+    assert (frame.loc[untagged, ["concern", "concern_score"]] == 0).all().all()
 
 
 def test_load_tagger_of_a_missing_file_raises_a_model_error(tmp_path):
