@@ -225,6 +225,11 @@ def test_a_line_without_terminal_punctuation_is_dropped(line):
         "other practitioners.",
         "Inspectors met with social workers, team managers and senior leaders.",
         "Inspectors spoke to social workers and managers, and looked at children’s case records.",
+        "Inspectors spoke to social workers and managers about their work with children.",
+        "During the visit, inspectors spoke with staff at all levels of the organisation.",
+        "Inspectors held discussions with social workers and their managers.",
+        "The inspectors interviewed senior managers, team managers and social workers.",
+        "We held focus groups with social workers and their supervisors.",
     ],
 )  # fmt: skip
 def test_a_letters_furniture_with_a_full_stop_is_no_sentence(line):
@@ -246,6 +251,10 @@ def test_a_letters_furniture_with_a_full_stop_is_no_sentence(line):
         "Inspectors spoke to social workers, who said caseloads are too high.",
         "Inspectors spoke to some highly committed and resilient social workers.",
         "Inspectors met with managers and looked at supervision files.",
+        "Inspectors spoke to managers about supervision.",
+        "Inspectors spoke to social workers about their caseloads.",
+        "Inspectors interviewed social workers about their caseloads.",
+        "We held discussions with leaders about the quality of supervision.",
         "We wish to thank children; however, children told us they see their social worker "
         "rarely.",
         "Date: 9 August 2023 Our ref: MV/2023/2 Inspectors found that caseloads are too high "

@@ -377,11 +377,14 @@ TURNS = re.compile(r";|\b(?:however|but|although|though|while|whereas)\b", re.IG
 # Ofsted's account of whom inspectors met ("In addition, we spoke to a range of staff, including
 # managers, social workers and other practitioners."), a sentence of its letters' template: no
 # finding, yet tagged staffing (0.95) or oversight in nearly every letter. Only the people met
-# may follow the verb, and the records looked at: "Inspectors spoke to social workers, who said
-# caseloads are too high" is a finding, and stays.
+# may follow the verb (spoke, talked or met with, interviewed, held discussions or focus groups
+# with), and the records looked at: "Inspectors spoke to social workers, who said caseloads are
+# too high" is a finding, and stays.
 MET_WITH = re.compile(
     r"(?:(?:In\s+addition|Additionally|Also|During\s+(?:the|this)\s+visit),?\s+)?"
-    r"(?:We|Inspectors|The\s+inspectors?|HMI)\s+(?:also\s+)?(?:spoke|talked|met)\s+(?:to|with)\s+"
+    r"(?:We|Inspectors|The\s+inspectors?|HMI)\s+(?:also\s+)?"
+    r"(?:(?:spoke|talked|met)\s+(?:to|with)|interviewed"
+    r"|held\s+(?:discussions|conversations|meetings|focus\s+groups)\s+with)\s+"
     r"(?P<whom>[\w’' ,-]+)\.",
     re.IGNORECASE,
 )
@@ -396,7 +399,12 @@ PEOPLE_MET = frozenset(
     # and what else they looked at, where it names no theme ("… and looked at children's case
     # records"; "supervision files", "performance information" name one, and are kept)
     "looked at considered reviewed read sampled case records record files file electronic "
-    "evidence documents information".split()
+    "evidence documents information "
+    # and where the people work or what they were asked of, where it names no theme ("… with
+    # staff at all levels of the organisation", "… about their work with children"; "… about
+    # caseloads" names one, and is kept)
+    "about work practice at across levels level organisation organization supervisors "
+    "supervisor".split()
 )
 
 
