@@ -82,6 +82,20 @@ def test_the_matrix_is_scikit_learns_cold_and_with_a_warm_cache(settings):
         assert abs(difference).max() == 0
 
 
+@pytest.mark.parametrize("settings", SETTINGS)
+def test_fitting_and_transforming_at_once_gives_the_matrix_bit_for_bit(settings):
+    """A model fitted on ``fit_transform``'s matrix is the one fitted on ``transform``'s: the
+    same vocabulary, weights and values to the last bit, in the same order."""
+    texts = TRAIN + AWKWARD
+    apart = CachedTfidfVectorizer(**settings).fit(texts)
+    together = CachedTfidfVectorizer(**settings)
+    matrix, expected = together.fit_transform(texts), apart.transform(texts)
+    assert together.vocabulary_ == apart.vocabulary_
+    assert np.array_equal(together.idf_, apart.idf_)
+    for part in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(matrix, part), getattr(expected, part))
+
+
 def test_words_and_pairs_are_counted_without_scikit_learns_counting(monkeypatch):
     ours = CachedTfidfVectorizer(**SETTINGS[2]).fit(TRAIN)
     expected = TfidfVectorizer(**SETTINGS[2]).fit(TRAIN).transform(TRAIN + AWKWARD + TRAIN[::-1])

@@ -96,8 +96,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = [np.array([0, 1]) for _ in range(Y.shape[1])]
         self.positives_ = Y.sum(axis=0)
         learn = self.estimator is not None and self.features is not None
-        self.features_ = clone(self.features).fit(X, Y) if learn else None
-        matrix = self.features_.transform(X) if learn else None
+        self.features_ = clone(self.features) if learn else None
+        # fit and transform at once: the text read once, not twice (the same matrix, tested)
+        matrix = self.features_.fit_transform(X, Y) if learn else None
         self.estimators_ = [
             clone(self.estimator).fit(matrix, Y[:, j])
             if learn and n >= self.min_positives and n < len(X)
