@@ -76,10 +76,10 @@ def evaluate(overrides: list[str], test: pd.DataFrame, challenge: pd.DataFrame |
     ids = [t.id for t in themes]
     frame = load_training_set(cfg.data, ids)
     classifier = instantiate(cfg.classifier, _convert_="all")
-    concerns = instantiate(cfg.concerns) if cfg.get("concerns") else None
+    concern_estimator = instantiate(cfg.concern_model) if cfg.get("concern_model") else None
     result = train(
         classifier, instantiate(cfg.thresholds), frame, themes, "group", {}, None,
-        cfg.cv.max_folds, concerns=concerns,
+        cfg.cv.max_folds, concern_estimator=concern_estimator,
     )  # fmt: skip
     m = result.metrics
     row = {"cv_macro_f1": m["macro_f1"], "cv_letters": m.get("macro_f1_source_letters")}
@@ -98,11 +98,15 @@ def evaluate(overrides: list[str], test: pd.DataFrame, challenge: pd.DataFrame |
 
 def concern_figures(result, test: pd.DataFrame) -> dict:
     """The concern model's F1 in grouped CV and on the test split's sentences with a direction
-    label (overall and by voice), and its accuracy there: none for a tagger without one."""
+    label (overall and by voice), and its accuracy there; and the concerns counted per theme
+    (tagged, and a concern) against the labels, in CV and on the test split: none for a tagger
+    without one."""
     tagger = result.tagger
-    if not tagger.concerns:
+    if not tagger.has_concerns:
         return {}
     row = {"cv_concern_f1": result.metrics["concern_f1"]}
+    row["cv_concern_count_macro_f1"] = result.metrics.get("concern_count_macro_f1")
+    row |= counted_concerns(tagger, test)
     labelled, truth = concern_labels(test["direction"])
     scores = tagger.concern_probabilities(test.loc[labelled, "text"].tolist())
     predicted = (scores >= 0.5).astype(int)
@@ -112,6 +116,20 @@ def concern_figures(result, test: pd.DataFrame) -> dict:
     for voice in ("inspector", "reported"):
         mine = voices == voice
         row[f"test_{voice}_concern_f1"] = float(f1_score(truth[mine], predicted[mine]))
+    return row
+
+
+def counted_concerns(tagger, test: pd.DataFrame) -> dict:
+    """Per theme, F1 of the test sentences counted as its concerns (``<theme>`` and
+    ``concern`` both 1) against the labels (the theme, and a concern or mixed direction)."""
+    ids = tagger.theme_ids
+    tags = tagger.predict(test["text"].tolist())
+    labelled, raises = concern_labels(test["direction"])
+    concern = np.zeros(len(test), dtype=bool)
+    concern[np.flatnonzero(labelled)] = raises == 1
+    expected = (test[ids].to_numpy() == 1) & concern[:, None]
+    counted = (tags[ids].to_numpy() == 1) & (tags["concern"].to_numpy() == 1)[:, None]
+    row = f1s(expected.astype(int), counted.astype(int), ids, "test_concern_count_")
     return row
 
 
@@ -128,7 +146,12 @@ TABLES = {  # the README's tables: columns of each
     "concerns (sentences with a direction label)": ["cv_concern_f1", "test_concern_f1",
                                                     "test_inspector_concern_f1",
                                                     "test_reported_concern_f1",
-                                                    "test_concern_accuracy"],
+                                                    "test_concern_accuracy",
+                                                    "cv_concern_count_macro_f1",
+                                                    "test_concern_count_macro_f1"],
+    "concerns counted per theme, test": ["test_concern_count_cse", "test_concern_count_missing",
+                                         "test_concern_count_staffing",
+                                         "test_concern_count_oversight"],
 }  # fmt: skip
 
 

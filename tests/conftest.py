@@ -172,8 +172,8 @@ def tagger_file(tmp_path_factory) -> Path:
     letters = read_inspection_sentences(PROJECT_ROOT / LETTERS_TRAIN, [t.id for t in themes])
     labelled, y = concern_labels(letters["direction"])
     texts = letters["text"].to_numpy()[labelled]
-    concern = fit_concerns(instantiate(cfg.concerns), result.tagger.classifier, texts, y)
-    result.tagger.concern = concern
+    concern = fit_concerns(instantiate(cfg.concern_model), result.tagger.classifier, texts, y)
+    result.tagger.concern_model = concern
     return result.tagger.save(tmp_path_factory.mktemp("model") / "tagger.skops")
 
 

@@ -73,14 +73,14 @@ def group_ends(group: int, seconds: float) -> bool:
     return False
 
 
-def train_registered(folder: Path, uri: str) -> Path:
-    """Train a Tagger with the fast debug config into the store ``uri`` (registered, so it is
-    @champion there) and return its file."""
+def train_registered(folder: Path, uri: str, *overrides: str) -> Path:
+    """Train a Tagger with the fast debug config (and ``overrides``) into the store ``uri``
+    (registered, so it is @champion there) and return its file."""
     trained = folder / "tagger.skops"
     command = [
         sys.executable, "-m", "train", "debug=fast", "mlflow.enabled=true",
         f"output.model={trained}", f"output.metrics={folder / 'm.json'}",
-        f"output.pr_curves={folder / 'pr'}", f"hydra.run.dir={folder / 'run'}",
+        f"output.pr_curves={folder / 'pr'}", f"hydra.run.dir={folder / 'run'}", *overrides,
     ]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
     done = subprocess.run(

@@ -53,7 +53,7 @@ def test_only_a_tagged_sentence_raises_a_concern(tagger_file):
     tagger = Tagger.load(tagger_file)
     sentences = LETTER.splitlines()[4:10]
     tags = tagger.predict(sentences)
-    assert tagger.concerns and {"concern", "concern_score"} <= set(tags.columns)
+    assert tagger.has_concerns and {"concern", "concern_score"} <= set(tags.columns)
     tagged = themed(tags, tagger.theme_ids)
     assert tagged.any() and not tagged.all()  # the council's place has no theme
     assert (tags.loc[~tagged, ["concern", "concern_score"]] == 0).all().all()
@@ -66,7 +66,7 @@ def test_only_a_tagged_sentence_raises_a_concern(tagger_file):
 
 def test_a_tagger_without_a_concern_model_gives_no_concern_columns(tagger_file, tmp_path):
     tagger = Tagger.load(tagger_file)
-    tagger.concern = None
+    tagger.concern_model = None
     assert "concern" not in tagger.predict(["Caseloads are too high."]).columns
     # a model file saved before taggers learned concerns: read as a tagger without them
     old = tmp_path / "old.skops"
@@ -74,7 +74,7 @@ def test_a_tagger_without_a_concern_model_gives_no_concern_columns(tagger_file, 
     themes = json.dumps([asdict(t) for t in tagger.themes])
     write_model(old, payload | {"themes": themes, "metadata": "{}"})
     loaded = Tagger.load(old)
-    assert not loaded.concerns and "concern" not in loaded.model_columns()
+    assert not loaded.has_concerns and "concern" not in loaded.model_columns()
 
 
 def tag_letter(tagger_file: Path, folder: Path, **options):
@@ -132,7 +132,7 @@ def test_the_report_counts_concerns_and_filters_the_sentences_by_them(tagger_fil
 
 def test_the_report_of_a_tagger_without_concerns_has_no_concern_filter(tagger_file, tmp_path):
     tagger = Tagger.load(tagger_file)
-    tagger.concern = None
+    tagger.concern_model = None
     tags, soup = tag_with_report(tagger.save(tmp_path / "plain.skops"), tmp_path)
     summary = pd.read_csv(tmp_path / "out" / "letters.csv")
     assert "concern" not in tags.columns and "staffing_concerns" not in summary.columns
@@ -169,7 +169,7 @@ def small_training(theme_ids: list[str], frame: pd.DataFrame, concerns):
     classifier = instantiate(cfg.classifier, _convert_="all")
     return train(
         classifier, instantiate(cfg.thresholds), frame, themes, "group", {}, max_folds=3,
-        concerns=concerns,
+        concern_estimator=concerns,
     )  # fmt: skip
 
 
@@ -180,10 +180,13 @@ def test_training_measures_concerns_out_of_fold_and_fits_them_on_every_label(
     labelled, _ = concern_labels(frame["direction"])
     Recording.fits = []
     result = small_training(configured_theme_ids, frame, Recording(class_weight="balanced"))
-    assert result.tagger.concerns
+    assert result.tagger.has_concerns
     assert result.metrics["concern_sentences"] == labelled.sum()
     assert 0 < result.metrics["concern_f1"] <= 1
     assert result.metrics["concern_sentences_voice_inspector"] < labelled.sum()
+    # and the concerns an analyst reads: per theme, tagged and a concern against the labels
+    assert 0 < result.metrics["concern_count_macro_f1"] <= 1
+    assert "concern_count_f1_staffing" in result.metrics
     # three folds each fitted without their held-out sentences, then one fit on all of them
     *folds, final = Recording.fits
     assert len(folds) == 3 and final == labelled.sum()
@@ -193,7 +196,49 @@ def test_training_measures_concerns_out_of_fold_and_fits_them_on_every_label(
 def test_training_without_direction_labels_makes_no_concern_model(configured_theme_ids):
     frame = letters_frame(configured_theme_ids).assign(direction="")
     result = small_training(configured_theme_ids, frame, LogisticRegression())
-    assert not result.tagger.concerns and "direction label" in result.concerns.why_not
+    assert not result.tagger.has_concerns and "direction label" in result.concern.why_not
     assert not any(k.startswith("concern") for k in result.metrics)
     unset = small_training(configured_theme_ids, letters_frame(configured_theme_ids), None)
-    assert not unset.tagger.concerns and "null" in unset.concerns.why_not
+    assert not unset.tagger.has_concerns and "null" in unset.concern.why_not
+
+
+def test_a_plain_taggers_tables_are_never_resumed_with_concerns(tagger_file, tmp_path):
+    tagger = Tagger.load(tagger_file)
+    plain = Tagger.load(tagger_file)
+    plain.concern_model = None
+    assert plain.fingerprint() != tagger.fingerprint()
+    tag_letter(plain.save(tmp_path / "plain.skops"), tmp_path)
+    with pytest.raises(OfstedThemesError, match="another model"):
+        tag_letter(tagger_file, tmp_path, resume=True)
+
+
+def test_resume_refuses_a_tag_table_without_the_concern_columns(tagger_file, tmp_path):
+    _, tags, _ = tag_letter(tagger_file, tmp_path)
+    tags.drop(columns=["concern", "concern_score"]).to_csv(
+        tmp_path / "out" / "tags.csv", index=False
+    )
+    with pytest.raises(OfstedThemesError, match="has no concern, concern_score column"):
+        tag_letter(tagger_file, tmp_path, resume=True)
+
+
+def test_a_tables_own_concern_column_is_carried_as_input_never_counted(tagger_file, tmp_path):
+    plain = Tagger.load(tagger_file)
+    plain.concern_model = None
+    table = tmp_path / "findings.csv"
+    pd.DataFrame({"text": LETTER.splitlines()[4:9], "concern": 1, "concern_score": 0.9}).to_csv(
+        table, index=False
+    )
+    out, summary = tmp_path / "out" / "tags.csv", tmp_path / "out" / "letters.csv"
+    run_batch(plain, [str(table)], out=out, summary=summary, progress=False)
+    tags, letters = pd.read_csv(out), pd.read_csv(summary)
+    assert {"input_concern", "input_concern_score"} <= set(tags.columns)
+    assert "concern" not in tags.columns and "staffing_concerns" not in letters.columns
+    run_batch(plain, [str(table)], out=out, summary=summary, progress=False, resume=True)
+
+
+@pytest.mark.parametrize("theme_id", ["concern", "evidence", "text", "staffing_score"])
+def test_a_theme_may_not_take_an_outputs_column_name(theme_id):
+    from ofsted_themes.core.themes import themes_from_config
+
+    with pytest.raises(ValueError, match="a column the outputs already have"):
+        themes_from_config({theme_id: {"name": "X"}})

@@ -29,7 +29,8 @@ def store(tmp_path_factory, new_mlflow_store) -> tuple[str, Path]:
     """A store whose champion is a quickly trained Tagger; its URI and the Tagger file."""
     folder = tmp_path_factory.mktemp("serve")
     uri = new_mlflow_store(folder / "mlflow")
-    return uri, train_registered(folder, uri)
+    # with the letters, whose direction labels give it a concern model (two folds: quick)
+    return uri, train_registered(folder, uri, "data=seeds+letters", "cv.max_folds=2")
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +76,7 @@ def test_the_server_tags_as_tag_does(server, store, tmp_path):
         assert status == 200, answer
         served = pd.DataFrame(answer["predictions"])
         columns = list(served.columns)
-        assert columns[-1] == "evidence" and "cse_score" in columns
+        assert columns[-1] == "evidence" and {"cse_score", "concern_score"} <= set(columns)
         pd.testing.assert_frame_equal(served, tagged[columns], check_dtype=False)
 
 

@@ -354,6 +354,7 @@ def provenance(model: str, tagger, version: str | None, digest: str | None) -> d
         "fingerprint": tagger.fingerprint(),
         "data": tagger.metadata.get("data"),
         "cv_macro_f1": tagger.metadata.get("cv_macro_f1"),
+        "cv_concern_macro_f1": tagger.metadata.get("cv_concern_macro_f1"),
         "thresholds": dict(tagger.thresholds),
     }
 

@@ -53,7 +53,10 @@ def model_settings(cfg: DictConfig) -> dict:
 
 
 def fit(cfg: DictConfig):
-    themes = themes_from_config(cfg.themes)
+    try:
+        themes = themes_from_config(cfg.themes)
+    except ValueError as error:
+        fail(str(error))
     theme_ids = [t.id for t in themes]
     try:
         frame = load_training_set(cfg.data, theme_ids)
@@ -62,7 +65,7 @@ def fit(cfg: DictConfig):
     try:
         classifier = instantiate(cfg.classifier, _convert_="all")
         policy = instantiate(cfg.thresholds)
-        concerns = instantiate(cfg.concerns) if cfg.get("concerns") else None
+        concern_estimator = instantiate(cfg.concern_model) if cfg.get("concern_model") else None
     except (InstantiationException, ValueError, TypeError) as error:
         cause = error.__cause__ or error
         fail(f"cannot build the configured objects: {cause}")
@@ -92,7 +95,7 @@ def fit(cfg: DictConfig):
     try:
         result = train(
             classifier, policy, frame, themes, cfg.cv.group_by, metadata, on_fold,
-            cfg.cv.max_folds, jobs, concerns,
+            cfg.cv.max_folds, jobs, concern_estimator,
         )  # fmt: skip
     except NoPositivesError as error:
         fail(str(error))
@@ -124,7 +127,7 @@ def report(result, seconds: float, cfg: DictConfig) -> None:
         f"in {seconds:.1f}s"
     )
     print_subsets(result.metrics, result.tagger.theme_ids, result.chosen)
-    print_concerns(result.metrics, result.concerns.why_not)
+    print_concerns(result.metrics, result.tagger.theme_ids, result.concern.why_not)
 
 
 FEW_POSITIVES = 20  # in a source or voice: below it, its F1 is a handful of sentences
@@ -155,8 +158,9 @@ def print_subsets(metrics: dict[str, float], theme_ids: list[str], chosen: str) 
             )
 
 
-def print_concerns(metrics: dict[str, float], why_not: str) -> None:
-    """The concern model's out-of-fold figures, or why there is none."""
+def print_concerns(metrics: dict[str, float], theme_ids: list[str], why_not: str) -> None:
+    """The concern model's out-of-fold figures, of the direction and of the concerns counted
+    per theme, or why there is none."""
     if why_not:
         print(f"\nno concern model ({why_not}): tags will not say which findings are concerns")
         return
@@ -172,6 +176,14 @@ def print_concerns(metrics: dict[str, float], why_not: str) -> None:
     if voices:
         print("  F1 by voice: " + ", ".join(
             f"{v} {metrics[f'concern_f1_voice_{v}']:.3f}" for v in voices))  # fmt: skip
+    counted = [t for t in theme_ids if f"concern_count_f1_{t}" in metrics]
+    if counted:
+        print(
+            "  the concerns counted per theme (theme tagged and a concern, against the labels): "
+            f"macro-F1 {metrics['concern_count_macro_f1']:.3f} ("
+            + ", ".join(f"{t} {metrics[f'concern_count_f1_{t}']:.3f}" for t in counted)
+            + ")"
+        )
 
 
 def track(cfg: DictConfig, result, frame, tagger_file: Path, started: float):

@@ -15,10 +15,20 @@ class Theme:
     colour: str = "#777777"
 
 
+# the outputs' own columns: a theme of one of these ids would overwrite them, or theirs it
+RESERVED_IDS = frozenset(
+    "document council year sentence_no page text evidence concern concern_score sentences".split()
+)
+
+
 def themes_from_config(config: Mapping) -> list[Theme]:
     """Themes from the ``themes`` config group (a mapping of id to fields), in config order."""
     themes = []
     for theme_id, fields in config.items():
+        if str(theme_id) in RESERVED_IDS or str(theme_id).endswith("_score"):
+            raise ValueError(
+                f"theme id '{theme_id}' is a column the outputs already have: choose another"
+            )
         fields = dict(fields)
         fields["phrases"] = tuple(
             dict(p) if isinstance(p, Mapping) else str(p) for p in fields.get("phrases") or ()

@@ -30,23 +30,23 @@ class Tagger:
     thresholds: dict[str, float]
     themes: list[Theme]
     metadata: dict = field(default_factory=dict)
-    # whether a tagged sentence raises a concern (``concerns``), learned on the classifier's
-    # features; None where the labelled set held no directions to learn from
-    concern: object | None = None
+    # which tagged sentences raise a concern (``modelling.concerns``), learned on the
+    # classifier's features; None where the labelled set held no directions to learn from
+    concern_model: object | None = None
 
     @property
     def theme_ids(self) -> list[str]:
         return [t.id for t in self.themes]
 
     @property
-    def concerns(self) -> bool:
+    def has_concerns(self) -> bool:
         """Whether this tagger says which tagged sentences raise a concern."""
-        return self.concern is not None
+        return self.concern_model is not None
 
     def model_columns(self) -> list[str]:
         """What :meth:`predict` gives for each sentence, in order."""
         scores = [c for t in self.theme_ids for c in (t, f"{t}_score")]
-        return [*scores, *(CONCERN_COLUMNS if self.concerns else []), "evidence"]
+        return [*scores, *(CONCERN_COLUMNS if self.has_concerns else []), "evidence"]
 
     def predict(self, sentences: Sequence[str]) -> pd.DataFrame:
         """One row per sentence: ``<theme>`` (0/1), ``<theme>_score``, ``concern`` (0/1) and
@@ -57,11 +57,11 @@ class Tagger:
     def concern_probabilities(self, sentences: Sequence[str]) -> np.ndarray:
         """Each sentence's probability of raising a concern were it a finding of some theme,
         whether or not it is tagged (to measure the concern model on labelled findings)."""
-        if not self.concerns:
+        if not self.has_concerns:
             raise ValueError("this tagger was trained without direction labels: no concerns")
         texts = [normalise(str(s)) for s in sentences]
         matrix = self.classifier.features_of(texts)
-        return concern_scores(self.concern, matrix, np.ones(len(texts), dtype=bool))
+        return concern_scores(self.concern_model, matrix, np.ones(len(texts), dtype=bool))
 
     def predict_columns(self, sentences: Sequence[str]) -> dict[str, np.ndarray]:
         """:meth:`predict`'s columns as arrays, for a batch that splits them between letters
@@ -87,8 +87,8 @@ class Tagger:
         for j, theme in enumerate(self.theme_ids):
             out[theme] = tags[:, j].astype(int)
             out[f"{theme}_score"] = scores[:, j].round(4)
-        if self.concerns:
-            concern = concern_scores(self.concern, matrix, tags.any(axis=1))
+        if self.has_concerns:
+            concern = concern_scores(self.concern_model, matrix, tags.any(axis=1))
             out["concern"] = (concern >= THRESHOLD).astype(int)
             out["concern_score"] = concern.round(4)
         out["evidence"] = np.asarray(self._evidence(texts, tags, matrix), dtype=object)
@@ -166,7 +166,10 @@ class Tagger:
         and its thresholds; a resumed output must come from the same fingerprint."""
         import hashlib
 
-        made = json.dumps([self.metadata, self.thresholds], sort_keys=True, default=str)
+        # a tagger that says which findings raise a concern writes columns one that does not
+        # lacks: never resumed onto the other's tables (a plain tagger's print is as it was)
+        told = [self.metadata, self.thresholds, *(["concerns"] if self.has_concerns else [])]
+        made = json.dumps(told, sort_keys=True, default=str)
         return hashlib.sha256(made.encode()).hexdigest()[:16]
 
     def save(self, path: Path | str) -> Path:
@@ -176,7 +179,7 @@ class Tagger:
             "thresholds": {k: float(v) for k, v in self.thresholds.items()},
             "themes": json.dumps([asdict(t) for t in self.themes]),
             "metadata": json.dumps(self.metadata, default=str),
-            "concern": self.concern,
+            "concern": self.concern_model,
         }
         return write_model(path, payload)
 

@@ -215,7 +215,7 @@ def report_data(
         "by_year": by_year,
         "findings": labelled(findings(tags, documents, anchors, keys, views), labels),
         "summary": labelled(
-            _summary_rows(documents, rows, anchors, views, (counts, shares, raised)), labels
+            _summary_rows(documents, rows, anchors, views, counts, shares, raised), labels
         ),
         "letters": labelled(
             [
@@ -378,6 +378,12 @@ def provenance_lines(provenance: dict | None, views: list[dict]) -> list[str]:
             f"macro-F1 {provenance['cv_macro_f1']:.3f} in grouped cross-validation on its "
             f"training data{own} (the README gives its figure on held-out letters)"
         )
+    if provenance.get("cv_concern_macro_f1") is not None:
+        lines.append(
+            f"its concerns per theme (tagged, and a concern): macro-F1 "
+            f"{provenance['cv_concern_macro_f1']:.3f} likewise; most errors are concerns missed, "
+            "so read a letter before taking a theme's 0 concerns at its word"
+        )
     thresholds = provenance.get("thresholds") or {}
     named = [
         f"{v['name']} {round(float(thresholds[v['id']]), 4):g}"  # to four places, as scores
@@ -494,12 +500,13 @@ def _summary_rows(
     rows: dict,
     anchors: dict[str, str],
     views: list[dict],
-    figures: tuple[dict, dict, dict | None],
+    counts: dict[str, list[int]],
+    shares: dict[str, list[float]],
+    raised: dict[str, list[int]] | None = None,
 ) -> list[dict]:
     """The summary, one row per letter; a theme cell's bar is its share as a percentage of the
-    theme's highest share, so the letters most about a theme stand out. ``figures``: per letter
-    and theme, its counts, shares and concerns (None where the tagger does not say)."""
-    counts, shares, raised = figures
+    theme's highest share, so the letters most about a theme stand out; ``raised``: per letter
+    and theme, its concerns (None where the tagger does not say)."""
     top = [max([shares[d][j] for d in documents] or [0]) or 1 for j in range(len(views))]
     return [
         {

@@ -110,11 +110,22 @@ class Earlier:
     digests: dict[str, bytes] = field(default_factory=dict)
 
 
-def resumed_letters(out: Path, summary: Path, theme_ids: list[str]) -> Earlier:
+def resumed_letters(out: Path, summary: Path, tagger: Tagger) -> Earlier:
     """The letters an earlier run's outputs hold; an OutputError if one cannot be read (a
-    damaged table is not appended to), or if the two tables do not tell of the same letters."""
+    damaged table is not appended to), lacks a column this tagger writes, or if the two tables
+    do not tell of the same letters."""
     tables = {path: _earlier_table(path) for path in (out, summary) if path.exists()}
-    check_agreement(out, summary, tables, theme_ids)
+    earlier = tables.get(out)
+    written = earlier is not None and len(earlier) > 0  # an empty table's columns are whatever
+    lacking = [c for c in tagger.model_columns() if written and c not in earlier.columns]
+    if lacking:
+        raise OutputError(
+            [
+                f"--resume: {out} has no {', '.join(lacking)} column (written by another "
+                "version or model?): tag again without --resume, or choose another --out"
+            ]
+        )
+    check_agreement(out, summary, tables, tagger.theme_ids)
     letters = set().union(*(as_named_now(t.get("document", [])) for t in tables.values()))
     digests = {}
     if out in tables and "text" in tables[out].columns:
@@ -377,7 +388,7 @@ def run_batch(
     check_outputs(
         planned, [*paths, *([corrections.path] if corrections and corrections.path else [])]
     )
-    resumed = resumed_letters(out, summary, tagger.theme_ids) if resume else Earlier()
+    resumed = resumed_letters(out, summary, tagger) if resume else Earlier()
     done = resumed.letters
     root = resumed_root(record, out, paths, done) if resume else Path.cwd()
     outputs.record = {"model": tagger.fingerprint(), **root_record(root, out)}
@@ -741,7 +752,7 @@ def _summary(
 ) -> pd.DataFrame:
     """One row per letter, in tagging order, after the rows of ``previous`` (a resumed run),
     which ``corrections`` correct as they do the letters tagged now."""
-    summary = summary_of(tallies, tagger.theme_ids, tagger.concerns)
+    summary = summary_of(tallies, tagger.theme_ids, tagger.has_concerns)
     if previous is None or not previous.exists():
         return summary
     earlier = _corrected(read_table(previous), corrections)

@@ -44,7 +44,7 @@ from ofsted_themes.core.tables import (
     unquote_formulas,
 )
 from ofsted_themes.core.words import some_of
-from ofsted_themes.modelling.tagger import Tagger
+from ofsted_themes.modelling.tagger import CONCERN_COLUMNS, Tagger
 from ofsted_themes.reading.document import SUPPORTED, DocumentError, read_bytes, read_document
 from ofsted_themes.reading.formats.text import decode_text
 from ofsted_themes.reading.metadata import (
@@ -724,9 +724,14 @@ def tag_letter(tagger: Tagger, letter: Letter, tags: Rows | None = None) -> Rows
     columns |= letter_columns(letter.metadata, len(letter))
     columns |= {c: sentences[c] for c in BASE_COLUMNS}
     columns |= tags
+    # an input column named like an output one (a tag table tagged again) keeps its values;
+    # the concern columns are a tagger's output names whether or not this tagger writes them,
+    # so that a table's ``concern`` column is never taken for the model's
+    taken = set(columns) | set(CONCERN_COLUMNS)
     for c in [c for c in sentences if c not in BASE_COLUMNS]:
-        # an input column named like an output one (a tag table tagged again) keeps its values
-        columns[free_name(columns, c)] = sentences[c]
+        name = free_name(taken, c)
+        columns[name] = sentences[c]
+        taken.add(name)
     return columns
 
 

@@ -253,7 +253,7 @@ def tag_letters(
         paths = {name: f"{out.rstrip('/')}/{name}" for name in ["sentences", "letters", "failures"]}
         write_sentences(tag_sentences(letters, tagger, predict), paths["sentences"], partition)
         sentences = spark.read.schema(sentence_schema(tagger)).parquet(paths["sentences"])
-        summary = letter_summary(sentences, letters, tagger.theme_ids, tagger.concerns)
+        summary = letter_summary(sentences, letters, tagger.theme_ids, tagger.has_concerns)
         summary.coalesce(1).write.mode("overwrite").parquet(paths["letters"])
         failures = letters.where(F.col("reason").isNotNull()).select("document", "reason")
         failures = failures.unionByName(unread_files(files, letters, root))
@@ -301,18 +301,17 @@ def visit_year(visit_date: str) -> Column:
 
 
 def letter_summary(
-    sentences: DataFrame, letters: DataFrame, theme_ids: list[str], concerns: bool = False
+    sentences: DataFrame, letters: DataFrame, theme_ids: list[str], with_concerns: bool = False
 ) -> DataFrame:
     """One row per letter, as ``summary.summary_of`` makes it: metadata, sentences, and
-    per theme a count, its concerns (``concerns``) and a share (0.0 for a letter without
+    per theme a count, its concerns (``with_concerns``) and a share (0.0 for a letter without
     sentences)."""
-    raised = [
-        F.sum(F.when((F.col(t) == 1) & (F.col("concern") == 1), 1).otherwise(0)).alias(
-            concerns_of(t)
-        )
-        for t in theme_ids
-        if concerns
-    ]
+    raised = []
+    if with_concerns:
+        raised = [
+            F.sum(((F.col(t) == 1) & (F.col("concern") == 1)).cast("long")).alias(concerns_of(t))
+            for t in theme_ids
+        ]
     counts = sentences.groupBy("document").agg(
         F.count(F.lit(1)).alias("sentences"),
         *[F.sum(t).alias(f"{t}_count") for t in theme_ids],
@@ -329,9 +328,9 @@ def letter_summary(
         share = F.when(F.col("sentences") > 0, count / F.col("sentences")).otherwise(0.0)
         share = F.bround(share, 4)  # to four places, half to even: as the local engine rounds
         columns.append(count.alias(f"{theme}_count"))
-        if concerns:
-            raised = F.coalesce(concerns_of(theme), F.lit(0)).cast("long")
-            columns.append(raised.alias(concerns_of(theme)))
+        if with_concerns:
+            concerns = F.coalesce(concerns_of(theme), F.lit(0)).cast("long")
+            columns.append(concerns.alias(concerns_of(theme)))
         columns.append(share.cast("double").alias(f"{theme}_share"))
     return joined.select(*columns)
 
@@ -341,15 +340,15 @@ def outcome(
 ) -> SparkResult:
     """The totals for the terminal, from the small tables just written."""
     sums = [F.sum(f"{t}_count").alias(t) for t in tagger.theme_ids]
-    concerns = [concerns_of(t) for t in tagger.theme_ids if tagger.concerns]
-    sums += [F.sum(c).alias(c) for c in concerns]
+    told = tagger.theme_ids if tagger.has_concerns else []  # the themes whose concerns it tells
+    sums += [F.sum(concerns_of(t)).alias(concerns_of(t)) for t in told]
     totals = summary.agg(F.count(F.lit(1)).alias("letters"), F.sum("sentences").alias("n"), *sums)
     row = totals.first()
     return SparkResult(
         letters=int(row["letters"]),
         sentences=int(row["n"] or 0),
         theme_counts={t: int(row[t] or 0) for t in tagger.theme_ids},
-        concern_counts={c.removesuffix("_concerns"): int(row[c] or 0) for c in concerns},
+        concern_counts={t: int(row[concerns_of(t)] or 0) for t in told},
         failures=[(r["file"], r["reason"]) for r in failures.orderBy("file").collect()],
         written=written,
     )

@@ -18,11 +18,11 @@ def summarise(tags: pd.DataFrame, metadata: pd.DataFrame, theme_ids: list[str]) 
     Letters come in metadata order (so a letter that yielded no sentences still gets a row),
     then any letter found only in ``tags``. A letter with no sentences has shares of 0.
     """
-    concerns = "concern" in tags.columns
-    if concerns:
+    with_concerns = "concern" in tags.columns
+    if with_concerns:
         raised = pd.to_numeric(tags["concern"], errors="coerce").fillna(0).to_numpy() == 1
         tags = tags.assign(**{concerns_of(t): (tags[t] == 1) & raised for t in theme_ids})
-    counted_columns = [*theme_ids, *(concerns_of(t) for t in theme_ids if concerns)]
+    counted_columns = [*theme_ids, *(map(concerns_of, theme_ids) if with_concerns else [])]
     groups = tags.groupby("document", sort=False)
     counts = groups[counted_columns].sum() if theme_ids else pd.DataFrame(index=groups.size().index)
     counts.insert(0, "sentences", groups.size())
@@ -31,7 +31,7 @@ def summarise(tags: pd.DataFrame, metadata: pd.DataFrame, theme_ids: list[str]) 
     known = {letter["document"] for letter in letters}
     letters += [{"document": d} for d in counted if d not in known]
     tallies = [letter | counted.get(letter["document"], {}) for letter in letters]
-    return summary_of(tallies, theme_ids, concerns)
+    return summary_of(tallies, theme_ids, with_concerns)
 
 
 def concerns_of(theme: str) -> str:
@@ -39,14 +39,16 @@ def concerns_of(theme: str) -> str:
     return f"{theme}_concerns"
 
 
-def summary_of(tallies: list[dict], theme_ids: list[str], concerns: bool = False) -> pd.DataFrame:
+def summary_of(
+    tallies: list[dict], theme_ids: list[str], with_concerns: bool = False
+) -> pd.DataFrame:
     """The summary of letters' tallies, in their order: each a letter's ``document``, its
     metadata (LETTER_COLUMNS), ``sentences`` and per theme its tagged sentences (absent: none)
-    and, with ``concerns``, those of them raising a concern (``concerns_of``), as a batch keeps
+    and, ``with_concerns``, those of them raising a concern (``concerns_of``), as a batch keeps
     them for the letters streaming past instead of their sentences. Built row by row: a run's
     summary is a few letters or a few thousand, where a frame's every column reindexed cost
     more than tagging a short letter."""
-    columns = summary_columns(theme_ids, concerns)
+    columns = summary_columns(theme_ids, with_concerns)
     rows = []
     for tally in tallies:
         row = {"document": tally["document"]} | {c: tally.get(c) for c in LETTER_COLUMNS}
@@ -55,24 +57,24 @@ def summary_of(tallies: list[dict], theme_ids: list[str], concerns: bool = False
         for theme in theme_ids:
             count = int(tally.get(theme) or 0)
             row[f"{theme}_count"] = count
-            if concerns:
+            if with_concerns:
                 row[concerns_of(theme)] = int(tally.get(concerns_of(theme)) or 0)
             # to four places, as scores are; Python's round works on the exact value, half to
             # even, as Spark's ``bround`` does, so that both engines write the same shares
             row[f"{theme}_share"] = round(count / sentences, 4) if sentences else 0.0
         rows.append(row)
     kinds = {"sentences": int} | {f"{t}_count": int for t in theme_ids}
-    kinds |= {concerns_of(t): int for t in theme_ids if concerns}
+    kinds |= {concerns_of(t): int for t in theme_ids if with_concerns}
     kinds |= {f"{t}_share": float for t in theme_ids}
     return pd.DataFrame(rows, columns=columns).astype(kinds)  # so when there are no rows too
 
 
-def summary_columns(theme_ids: list[str], concerns: bool = False) -> list[str]:
+def summary_columns(theme_ids: list[str], with_concerns: bool = False) -> list[str]:
     """The summary's columns: the letter, its metadata with the year of its visit beside its
-    date, its sentences, and per theme a count, its concerns (``concerns``) and a share."""
+    date, its sentences, and per theme a count, its concerns (``with_concerns``) and a share."""
     metadata = [*LETTER_COLUMNS]
     metadata.insert(metadata.index("visit_date") + 1, "year")
-    kinds = ("count", "concerns", "share") if concerns else ("count", "share")
+    kinds = ("count", "concerns", "share") if with_concerns else ("count", "share")
     per_theme = [f"{t}_{kind}" for t in theme_ids for kind in kinds]
     return ["document", *metadata, "sentences", *per_theme]
 

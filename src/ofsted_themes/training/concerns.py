@@ -1,6 +1,13 @@
 """Training the concern model (``modelling.concerns``): measured in the themes' own grouped
-cross-validation, on the held-out sentences whose direction the annotators labelled, by a model
-fitted on each outer fold's classifier; then fitted on all of them."""
+cross-validation, each outer fold's concern model fitted on that fold's classifier, then fitted
+on every sentence with a direction label.
+
+Two measures: of the direction alone, on the sentences the annotators gave a direction (the
+model's own quality); and of the counts an analyst reads, per theme: a sentence counts as a
+theme's concern when the theme is tagged (at the thresholds tuned without its fold) and the
+concern model says so, against the annotators' theme and a concern or mixed direction, on the
+sources that carry direction labels. A concern the themes miss is a concern counted nowhere.
+"""
 
 from __future__ import annotations
 
@@ -33,32 +40,32 @@ def concern_truth(frame: pd.DataFrame) -> np.ndarray:
 def why_not(estimator, truth: np.ndarray) -> str:
     """Why no concern model can be learned ("" if one can)."""
     if estimator is None:
-        return "concerns: null in the configuration"
+        return "concern_model: null in the configuration"
     if not learnable(truth[truth >= 0]):
         return f"{int((truth >= 0).sum())} sentences of the data have a direction label"
     return ""
 
 
-def fold_scorer(estimator, texts: np.ndarray, truth: np.ndarray):
-    """For ``cross_validate(also=...)``: given an outer fold's rows, the function of its fitted
-    classifier that gives the held-out labelled rows and their concern scores."""
-    return lambda train, test: partial(_score_fold, estimator, texts, truth, train, test)
+def fold_scorer(estimator, texts: np.ndarray, truth: np.ndarray) -> partial:
+    """For ``cross_validate(also=...)``: a function of a fold's rows and fitted classifier."""
+    return partial(_score_fold, estimator, texts, truth)
 
 
 def _score_fold(estimator, texts, truth, train, test, fitted) -> tuple[np.ndarray, np.ndarray]:
-    learn, score = train[truth[train] >= 0], test[truth[test] >= 0]
-    kinds = np.unique(truth[learn])
-    model = fit_concerns(estimator, fitted, texts[learn], truth[learn]) if len(kinds) > 1 else None
-    if model is None:  # a fold with one kind of label, or no features: its base rate
-        return score, np.full(len(score), float(truth[learn].mean()) if len(learn) else THRESHOLD)
-    return score, model.predict_proba(fitted.features_of(list(texts[score])))[:, 1]
+    """The held-out rows and their concern scores, from a model fitted on the fold's labelled
+    training rows and its classifier's features (their base rate, where it cannot learn)."""
+    learn = train[truth[train] >= 0]
+    model = None
+    if len(np.unique(truth[learn])) > 1:
+        model = fit_concerns(estimator, fitted, texts[learn], truth[learn])
+    if model is None:  # a fold with one kind of label, or no features
+        return test, np.full(len(test), float(truth[learn].mean()) if len(learn) else THRESHOLD)
+    return test, model.predict_proba(fitted.features_of(list(texts[test])))[:, 1]
 
 
-def concern_result(
-    estimator, fitted, texts: np.ndarray, truth: np.ndarray, voices: np.ndarray, folds: list
-) -> ConcernResult:
-    """The model on all labelled rows (the ``fitted`` classifier's features) and its metrics
-    from the out-of-fold scores of ``folds`` (what each outer fold's scorer gave)."""
+def final_model(estimator, fitted, texts: np.ndarray, truth: np.ndarray) -> ConcernResult:
+    """The concern model on every labelled sentence and the ``fitted`` classifier's features,
+    or why there is none."""
     reason = why_not(estimator, truth)
     if reason:
         return ConcernResult(why_not=reason)
@@ -66,21 +73,53 @@ def concern_result(
     model = fit_concerns(estimator, fitted, texts[labelled], truth[labelled])
     if model is None:
         return ConcernResult(why_not="the classifier learns no features (phrase rules alone)")
+    return ConcernResult(model)
+
+
+def concern_metrics(
+    frame: pd.DataFrame, truth: np.ndarray, theme_ids: list[str], tags: tuple, folds: list
+) -> dict[str, float]:
+    """The out-of-fold measures (module docstring) from what each outer fold's scorer gave
+    (``folds``); ``tags``: the annotators' theme labels and the out-of-fold tags."""
+    Y, tagged = tags
     scores = np.zeros(len(truth))
     for rows, part in folds:
         scores[rows] = part
-    rows = np.flatnonzero(labelled)
-    metrics = _metrics(truth[rows], scores[rows], "")
+    rows = np.flatnonzero(truth >= 0)
+    voices = frame["voice"].to_numpy() if "voice" in frame else np.full(len(frame), "")
+    metrics = _direction(truth[rows], scores[rows], "")
     if len(set(voices[rows])) > 1:
         for voice in sorted(set(voices[rows])):
             mine = rows[voices[rows] == voice]
-            metrics |= _metrics(truth[mine], scores[mine], f"_voice_{voice}")
-    return ConcernResult(model, {k: round(v, 4) for k, v in metrics.items()})
+            metrics |= _direction(truth[mine], scores[mine], f"_voice_{voice}")
+    counted = (tagged == 1) & (scores >= THRESHOLD)[:, None]
+    return metrics | _counted(frame, truth, theme_ids, Y, counted)
 
 
-def _metrics(truth: np.ndarray, scores: np.ndarray, suffix: str) -> dict[str, float]:
-    """Precision, recall and F1 of raising a concern at the model's midpoint, its accuracy and
-    average precision, and how many labelled sentences they are of."""
+def _counted(frame, truth: np.ndarray, theme_ids: list[str], Y: np.ndarray, counted) -> dict:
+    """Per theme, F1 of the sentences counted as its concerns, on the sources that carry
+    direction labels, and their mean over the themes with a concern there."""
+    sources = frame["source"].to_numpy() if "source" in frame else np.full(len(frame), "")
+    rows = np.isin(sources, np.unique(sources[truth >= 0]))
+    expected = (Y == 1) & (truth == 1)[:, None]
+    out, present = {}, []
+    for j, theme in enumerate(theme_ids):
+        if expected[rows, j].any():
+            out[f"concern_count_f1_{theme}"] = _f1(expected[rows, j], counted[rows, j])
+            present.append(out[f"concern_count_f1_{theme}"])
+    if present:
+        out["concern_count_macro_f1"] = float(np.mean(present))
+    return out
+
+
+def _f1(truth: np.ndarray, predicted: np.ndarray) -> float:
+    return float(precision_recall_fscore_support(truth, predicted, average="binary",
+                                                 zero_division=0)[2])  # fmt: skip
+
+
+def _direction(truth: np.ndarray, scores: np.ndarray, suffix: str) -> dict[str, float]:
+    """Precision, recall and F1 of raising a concern at the model's threshold, its accuracy
+    and average precision, and how many labelled sentences they are of."""
     predicted = (scores >= THRESHOLD).astype(int)
     precision, recall, f1, _ = precision_recall_fscore_support(
         truth, predicted, average="binary", zero_division=0

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -129,7 +130,7 @@ def out_of_fold_scores(
     splits = within(np.arange(len(groups)), groups, max_folds)
     scores = np.zeros(Y.shape, dtype=float)
     parts = held_out_scores(classifier, texts, Y, splits, n_jobs)
-    for (_, test), part in zip(splits, parts, strict=True):
+    for (_, test), (part, _) in zip(splits, parts, strict=True):
         scores[test] = part
     return scores
 
@@ -138,9 +139,9 @@ def held_out_scores(
     classifier, texts: np.ndarray, Y: np.ndarray, splits: list, n_jobs: int, also=None
 ):
     """For each (train, test) split in turn, the test rows' scores from a model fitted on the
-    train rows; the fits run in ``n_jobs`` processes, and each result comes as it is ready.
-    ``also``: per split, None or a function of the fitted model, whose result comes beside its
-    scores (more of the model measured without refitting it)."""
+    train rows, and what ``also`` (per split, None or a function of the fitted model: more of
+    it measured without refitting it) gave, or None; the fits run in ``n_jobs`` processes, and
+    each result comes as it is ready."""
     from joblib import Parallel, delayed
 
     also = also or [None] * len(splits)
@@ -154,7 +155,7 @@ def held_out_scores(
 def _fit_and_score(classifier, texts, Y, held_out, also=None):
     fitted = clone(classifier).fit(texts, Y)
     scores = fitted.predict_proba(held_out)
-    return scores if also is None else (scores, also(fitted))
+    return scores, None if also is None else also(fitted)
 
 
 PARALLEL_FROM_SENTENCES = 1_000  # below this, starting worker processes costs more than it saves
@@ -202,13 +203,14 @@ def cross_validate(
     """Leave-one-group-out scores, with thresholds for each held-out group tuned by an inner
     leave-one-group-out on the remaining groups (each level in at most ``max_folds`` folds).
     Every fit of both levels is independent of the others: they run in ``n_jobs`` processes.
-    ``also(train, test)``: a function of an outer fold's fitted model (held_out_scores)."""
+    ``also(train, test, fitted)``: more to measure of each outer fold's fitted model
+    (held_out_scores); what it gave comes in ``CrossValidation.also``, fold by fold."""
     outer = within(np.arange(len(groups)), groups, max_folds)
     inner = [within(train, groups, max_folds) for train, _ in outer]
     splits, more = [], []
     for fold, folds in zip(outer, inner, strict=True):
         splits += [*folds, fold]
-        more += [None] * len(folds) + [also(*fold) if also is not None else None]
+        more += [None] * len(folds) + [None if also is None else partial(also, *fold)]
     parts = held_out_scores(classifier, texts, Y, splits, n_jobs, more)
     scores = np.zeros(Y.shape, dtype=float)
     predictions = np.zeros(Y.shape, dtype=int)
@@ -216,13 +218,10 @@ def cross_validate(
     for (train, test), folds in zip(outer, inner, strict=True):
         inner_scores = np.zeros(Y.shape, dtype=float)
         for _, rows in folds:
-            inner_scores[rows] = next(parts)
+            inner_scores[rows], _ = next(parts)
         thresholds = choose_thresholds(policy, inner_scores[train], Y[train])
-        if also is None:
-            scores[test] = next(parts)
-        else:
-            scores[test], extra = next(parts)
-            extras.append(extra)
+        scores[test], extra = next(parts)
+        extras.append(extra)
         predictions[test] = scores[test] >= thresholds
         held_out = fold_name(groups[test])
         chosen[held_out] = thresholds

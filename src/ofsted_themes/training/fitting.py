@@ -17,8 +17,9 @@ from ofsted_themes.core.themes import Theme
 from ofsted_themes.modelling.tagger import Tagger, linear_weights
 from ofsted_themes.training.concerns import (
     ConcernResult,
-    concern_result,
+    concern_metrics,
     concern_truth,
+    final_model,
     fold_scorer,
     why_not,
 )
@@ -46,7 +47,7 @@ class TrainingResult:
     metrics: dict[str, float]
     out_of_fold: pd.DataFrame
     chosen: str = "tuned"  # how the thresholds were chosen: "tuned" on scores, or "fixed"
-    concerns: ConcernResult = field(default_factory=ConcernResult)
+    concern: ConcernResult = field(default_factory=ConcernResult)
 
 
 def check_positives(frame: pd.DataFrame, theme_ids: list[str]) -> None:
@@ -68,17 +69,18 @@ def train(
     on_fold: Callable[[str], None] | None = None,
     max_folds: int | None = None,
     n_jobs: int = 1,
-    concerns=None,
+    concern_estimator=None,
 ) -> TrainingResult:
     """Cross-validate by group (leave one out, or ``max_folds`` folds when there are more groups),
-    choose final thresholds on all out-of-fold scores, fit on all; likewise the ``concerns``
-    estimator (None: none), on the sentences with a direction label."""
+    choose final thresholds on all out-of-fold scores, fit on all; likewise the
+    ``concern_estimator`` (None: none), on the sentences with a direction label."""
     theme_ids = [t.id for t in themes]
     check_positives(frame, theme_ids)
     texts, Y = frame["text"].to_numpy(), frame[theme_ids].to_numpy(dtype=int)
     groups = frame[group_by].astype(str).to_numpy()
     truth = concern_truth(frame)
-    also = None if why_not(concerns, truth) else fold_scorer(concerns, texts, truth)
+    learns = not why_not(concern_estimator, truth)
+    also = fold_scorer(concern_estimator, texts, truth) if learns else None
     cv = cross_validate(
         classifier, texts, Y, groups, policy, theme_ids, on_fold, max_folds, n_jobs, also
     )
@@ -90,11 +92,16 @@ def train(
     metrics = {name: round(value, 4) for name, value in metrics.items()}
     thresholds = choose_thresholds(policy, cv.scores, Y)
     fitted = clone(classifier).fit(texts, Y)
-    voices = frame["voice"].to_numpy() if "voice" in frame else np.full(len(frame), "")
-    concern = concern_result(concerns, fitted, texts, truth, voices, cv.also)
+    concern = final_model(concern_estimator, fitted, texts, truth)
+    if concern.model is not None:
+        tags = (Y, cv.tuned_predictions)
+        measured = concern_metrics(frame, truth, theme_ids, tags, cv.also)
+        concern.metrics = {name: round(value, 4) for name, value in measured.items()}
     metrics |= concern.metrics
     # the tagger names its own quality, for the report of what it tags
     made = metadata | {"cv_macro_f1": metrics["macro_f1"]}
+    if "concern_count_macro_f1" in metrics:  # the concerns counted per theme, as tag counts them
+        made["cv_concern_macro_f1"] = metrics["concern_count_macro_f1"]
     limits = dict(zip(theme_ids, map(float, thresholds), strict=True))
     tagger = Tagger(fitted, limits, themes, made, concern.model)
     oof = out_of_fold_table(frame, cv.scores, cv.tuned_predictions, theme_ids)

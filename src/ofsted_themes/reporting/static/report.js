@@ -57,6 +57,13 @@
     return row ? row.cells[0].textContent : anchor;
   }
 
+  // What the text filter reads: every cell but the themes' (their names and marks are chosen
+  // with the selects; a search for "concern" finds the word, not every marked sentence).
+  function searched(row) {
+    return Array.prototype.filter.call(row.cells, function (c, i) { return i !== 3; })
+      .map(function (c) { return c.textContent; }).join(" ").toLowerCase();
+  }
+
   function apply() {
     var words = text.value.trim().toLowerCase();
     var shown = 0;
@@ -64,13 +71,14 @@
       var ok = (!theme.value || (" " + row.dataset.themes + " ").indexOf(" " + theme.value + " ") >= 0)
         && SCOPES.every(function (k) { return !scope[k] || row.dataset[k] === scope[k]; })
         && (!concern || !concern.value || row.dataset.concern === concern.value)
-        && (!words || row.textContent.toLowerCase().indexOf(words) >= 0);
+        && (!words || searched(row).indexOf(words) >= 0);
       row.hidden = !ok;
       if (ok) shown += 1;
     });
     var parts = SCOPES.filter(function (k) { return scope[k]; }).map(function (k) {
       return k + ": " + (k === "letter" ? letterName(scope[k]) : scope[k]);
     });
+    if (concern && concern.value) parts.push(concern.value === "1" ? "concerns" : "not concerns");
     scopeBox.hidden = parts.length === 0;
     scopeText.textContent = parts.join(" · ");
     count.textContent = shown + (shown === 1 ? " sentence" : " sentences");
@@ -93,6 +101,7 @@
   text.addEventListener("input", apply);
   document.getElementById("f-clear").addEventListener("click", function () {
     scope = {};
+    if (concern) concern.value = "";
     apply();
   });
   window.addEventListener("hashchange", route);
