@@ -78,6 +78,9 @@ def build_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
             for theme in THEMES:
                 row[theme.id] = int(theme.id in scores)
                 row[f"{theme.id}_score"] = scores.get(theme.id, 0.05)
+            # a tagged sentence "not ..." raises a concern, as a tagger with a concern model says
+            raised = bool(scores) and " not " in text
+            row |= {"concern": int(raised), "concern_score": 0.9 if raised else 0.1}
             rows.append({**row, "evidence": evidence})
     tags = pd.DataFrame(rows)
     metadata = pd.DataFrame(
@@ -189,6 +192,30 @@ def test_a_chart_bar_opens_its_years_sentences_of_its_theme(page):
     assert "High caseloads" in rows.first.inner_text()
     assert page.locator("#f-theme").input_value() == "staffing"
     assert "year: 2019" in page.locator("#f-scope").inner_text()
+
+
+def test_a_count_of_concerns_opens_those_sentences_and_clearing_shows_all(page):
+    from playwright.sync_api import expect
+
+    page.goto(page.url.split("#")[0] + "#summary")
+    link = page.locator("#letters-table small.concerns a").first  # Ashshire's cse
+    count = int(link.inner_text().split()[0])
+    link.click()
+    page.wait_for_function("location.hash.indexOf('concern=1') >= 0")
+    rows = page.locator("#findings-table tbody tr:visible")
+    expect(rows).to_have_count(count)
+    assert "not always identified quickly" in rows.first.inner_text()
+    assert all(r.get_attribute("data-concern") == "1" for r in rows.all())
+    assert "concerns" in page.locator("#f-scope").inner_text()
+    page.locator("#f-clear").click()
+    assert page.locator("#f-concern").input_value() == ""
+    # the theme stays chosen; its sentences that raise no concern are back
+    expect(rows).to_have_count(page.locator("#findings-table tbody tr[data-themes*=cse]").count())
+    assert {r.get_attribute("data-concern") for r in rows.all()} == {"0", "1"}
+    # the text filter reads the sentences, not the concern marks
+    page.locator("#f-text").fill("concern")
+    expect(rows).to_have_count(0)
+    page.locator("#f-text").fill("")
 
 
 def test_a_letter_link_reaches_the_letter(page):
