@@ -242,3 +242,39 @@ def test_a_theme_may_not_take_an_outputs_column_name(theme_id):
 
     with pytest.raises(ValueError, match="a column the outputs already have"):
         themes_from_config({theme_id: {"name": "X"}})
+
+
+IMPROVE = """Dear Ms Smith
+
+Focused visit to Lowmoor children's services
+
+Leaders have stabilised the workforce, and caseloads are manageable.
+
+What needs to improve in this area of social work practice?
+
+- The quality and use of performance information by managers.
+- The recruitment and retention of experienced social workers.
+- The timeliness of the council's responses to complaints.
+
+Yours sincerely
+"""
+
+
+def test_a_tagged_item_of_what_needs_to_improve_raises_a_concern(tagger_file, tmp_path):
+    (tmp_path / "letter.txt").write_text(IMPROVE, encoding="utf-8")
+    out, summary = tmp_path / "out" / "tags.csv", tmp_path / "out" / "letters.csv"
+    tagger = Tagger.load(tagger_file)
+    run_batch(tagger, [str(tmp_path / "letter.txt")], out=out, summary=summary, progress=False)
+    tags = pd.read_csv(out).set_index("text")
+    items = IMPROVE.split("?\n\n")[1].split("\n\nYours")[0].splitlines()
+    items = [i.removeprefix("- ") for i in items]
+    tagged = themed(tags.reset_index(), tagger.theme_ids)
+    by_text = dict(zip(tags.index, tagged, strict=True))
+    for item in items:
+        assert tags.at[item, "concern"] == int(by_text[item])  # tagged: a concern, whatever
+    # its model's score; the scores are the model's, and one of them below its threshold
+    scored = tagger.predict(items).set_index(pd.Index(items))
+    assert (tags.loc[items, "concern_score"] == scored["concern_score"]).all()
+    assert ((tags.loc[items, "concern"] == 1) & (scored["concern_score"] < 0.5)).any()
+    assert tags.at["Leaders have stabilised the workforce, and caseloads are manageable.",
+                   "concern"] == 0  # fmt: skip

@@ -558,3 +558,25 @@ def test_the_heading_of_what_must_improve_is_no_sentence(heading):
     as a sentence of nearly every letter; a sentence about what needs to improve is one."""
     source = f"{heading}\nWhat needs to improve is clear to leaders.\n"
     assert texts(letter_sentences(source)) == ["What needs to improve is clear to leaders."]
+
+
+def test_the_items_of_a_list_of_what_needs_to_improve_are_marked():
+    text = (
+        "Leaders have improved the front door.\n\n"
+        "What needs to improve in this area of social work practice?\n\n"
+        "- The quality and use of performance information by managers.\n"
+        "- Supervision that challenges drift for children in care.\n\n"
+        "Inspectors found that the staff are committed.\n\n"
+        "- Children are seen alone by their social workers.\n\n"
+        "Areas for priority action:\n\n"
+        "1. The timeliness of return home interviews for children who go missing.\n"
+    )
+    marked = {s.text: s.to_improve for s in letter_sentences(text)}
+    assert marked == {
+        "Leaders have improved the front door.": False,
+        "The quality and use of performance information by managers.": True,
+        "Supervision that challenges drift for children in care.": True,
+        "Inspectors found that the staff are committed.": False,
+        "Children are seen alone by their social workers.": False,  # a list under prose
+        "The timeliness of return home interviews for children who go missing.": True,
+    }

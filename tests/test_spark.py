@@ -61,7 +61,8 @@ def store(tmp_path_factory, new_mlflow_store) -> str:
     """A store whose champion is a quickly trained Tagger."""
     folder = tmp_path_factory.mktemp("store")
     uri = new_mlflow_store(folder / "mlflow")
-    train_registered(folder, uri)
+    # with the letters, whose direction labels give it a concern model (two folds: quick)
+    train_registered(folder, uri, "data=seeds+letters", "cv.max_folds=2")
     return uri
 
 
@@ -146,6 +147,8 @@ def test_spark_writes_the_rows_tag_writes(on_spark, local):
     pd.testing.assert_frame_equal(got, expected, check_dtype=False, check_exact=False, atol=1e-9)
     scores = [c for c in expected.columns if c.endswith("_score")]
     assert (got[scores] - expected[scores]).abs().max().max() <= 1e-9
+    # an item of a letter's list of what needs to improve raises a concern whatever its score
+    assert ((got["concern"] == 1) & (got["concern_score"] < 0.5)).any()
 
 
 def test_spark_writes_a_folder_per_letter_and_the_letters_table(on_spark, local):

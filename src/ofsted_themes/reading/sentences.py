@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 # A list item's marker: bullets, or "1." / "(a)" / "iv)" numbering, at the start of a line. A
@@ -98,6 +98,9 @@ class Span:
     end: int
     text: str
     list_item: bool = False  # the line carried a bullet or number
+    # an item of a letter's list of what needs to improve (IMPROVE_HEADING): a concern by the
+    # guideline, however it is worded ("The quality of supervision.")
+    to_improve: bool = False
 
 
 @cache
@@ -306,7 +309,12 @@ def letter_sentences(text: str, min_item_words: int = 4) -> list[Span]:
 def iter_letter_sentences(text: str, min_item_words: int = 4) -> Iterator[Span]:
     """:func:`letter_sentences` as they are found, so that a caller counting them can stop."""
     marks: set[str] | None = None  # the footnote marks of the text, found if a paragraph asks
+    improving = False  # within the list under a heading of what needs to improve
     for p in paragraphs(text):
+        if IMPROVE_HEADING.fullmatch(p.text):
+            improving = True
+        elif not p.list_item:
+            improving = False
         if numbered := FOOTNOTE_TEXT.match(p.text):
             marks = footnote_marks(text) if marks is None else marks
             if numbered[1].translate(SUPERSCRIPTS) in marks:
@@ -315,7 +323,8 @@ def iter_letter_sentences(text: str, min_item_words: int = 4) -> Iterator[Span]:
             found: Iterator[Span] = iter_paragraph(p)
         else:
             found = _sentences_before_a_fragment(p)
-        yield from (s for s in found if _has_letter(s.text) and not is_letter_furniture(s.text))
+        kept = (s for s in found if _has_letter(s.text) and not is_letter_furniture(s.text))
+        yield from (replace(s, to_improve=True) for s in kept) if improving else kept
 
 
 def _sentences_before_a_fragment(paragraph: Span) -> Iterator[Span]:
@@ -359,6 +368,16 @@ QUESTION_HEADING = re.compile(
     r"(?:Is|Was|Did\s+you\s+find)\s+this\s+(?:page|information)\s+(?:useful|helpful)\??"
     r"|What\s+(?:needs|does\s+(?:the\s+)?[\w’' -]{2,40}?\s+need)\s+to\s+(?:improve|be\s+improved)"
     r"(?:\s+[\w’' -]{2,60})?\?",
+    re.I,
+)
+
+# the heading of a letter's list of what needs to improve: its items, each a concern by the
+# guideline however worded, are marked (Span.to_improve)
+IMPROVE_HEADING = re.compile(
+    r"(?:What\s+(?:needs|does\s+(?:the\s+)?[\w’' -]{2,40}?\s+need)\s+to\s+"
+    r"(?:improve|be\s+improved)(?:\s+[\w’' -]{2,60})?"
+    r"|Areas?\s+(?:for|of)\s+(?:priority\s+action|improvement|development)"
+    r"(?:\s+[\w’' -]{2,40})?)\s*[?:.]?",
     re.I,
 )
 

@@ -95,6 +95,9 @@ class Letter:
     stamp: FileStamp | None = None  # a letter file's, as it was read (not a table's letters)
     # a table's rows holding several sentences each, scored as one (not split: --split-rows)
     rows_of_several: int = 0
+    # per sentence, whether it is an item of the letter's list of what needs to improve (a
+    # letter file's; a table has no such list)
+    to_improve: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.sentences["text"])
@@ -138,11 +141,12 @@ def _kept(found: re.Match) -> str:
 def read_letter(path: Path, document: str) -> Letter:
     """A letter file (PDF, DOCX, HTML, TXT/MD) as numbered sentences with pages and metadata."""
     doc = read_document(path)
-    pages, texts = [], []
+    pages, texts, to_improve = [], [], []
     for page in doc.pages:
         for span in iter_letter_sentences(page.text):
             pages.append(page.number)
             texts.append(span.text)
+            to_improve.append(span.to_improve)
             if len(texts) > MAX_SENTENCES:  # stop splitting here: the rest could be huge
                 raise LimitExceeded(f"over {MAX_SENTENCES:,} sentences: not a letter?")
     sentences = {
@@ -152,7 +156,9 @@ def read_letter(path: Path, document: str) -> Letter:
     }
     meta = asdict(document_metadata(doc, path.name))
     meta["visit_date"] = meta.pop("visit_date_iso")
-    return Letter(document, sentences, {k: meta[k] for k in LETTER_COLUMNS}, doc.stamp)
+    letter = Letter(document, sentences, {k: meta[k] for k in LETTER_COLUMNS}, doc.stamp)
+    letter.to_improve = np.asarray(to_improve, dtype=bool)
+    return letter
 
 
 def read_sentence_table(
@@ -723,7 +729,7 @@ def tag_letter(tagger: Tagger, letter: Letter, tags: Rows | None = None) -> Rows
     columns = {"document": np.full(len(letter), letter.document, dtype=object)}
     columns |= letter_columns(letter.metadata, len(letter))
     columns |= {c: sentences[c] for c in BASE_COLUMNS}
-    columns |= tags
+    columns |= improvements_raise_concerns(tags, letter.to_improve, tagger.theme_ids)
     # an input column named like an output one (a tag table tagged again) keeps its values;
     # the concern columns are a tagger's output names whether or not this tagger writes them,
     # so that a table's ``concern`` column is never taken for the model's
@@ -733,6 +739,16 @@ def tag_letter(tagger: Tagger, letter: Letter, tags: Rows | None = None) -> Rows
         columns[name] = sentences[c]
         taken.add(name)
     return columns
+
+
+def improvements_raise_concerns(tags: Rows, to_improve, theme_ids: list[str]) -> Rows:
+    """``tags`` with ``concern`` 1 for each tagged item of the letter's list of what needs to
+    improve: a concern by the guideline, which the model, reading the item alone ("The quality
+    of supervision."), scores as none; its ``concern_score`` stays the model's."""
+    if "concern" not in tags or to_improve is None or not to_improve.any():
+        return tags
+    themed = np.logical_or.reduce([np.asarray(tags[t]) == 1 for t in theme_ids])
+    return tags | {"concern": np.where(to_improve & themed, 1, tags["concern"])}
 
 
 # path, document name, text column, seconds to read, the letters of it tagged already

@@ -19,7 +19,7 @@ import tempfile
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
+from functools import partial, reduce
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -54,6 +54,7 @@ SENTENCE = T.StructType(
         T.StructField("sentence_no", T.LongType()),
         T.StructField("page", T.LongType()),
         T.StructField("text", T.StringType()),
+        T.StructField("to_improve", T.BooleanType()),  # Letter.to_improve: read, not written
     ]
 )
 # One row per letter read, or per file that failed (``reason`` set, no sentences).
@@ -178,12 +179,23 @@ def letter_rows(uri: str, content: bytes, root: str) -> list[dict]:
             **{c: meta.get(c) for c in ["document", *LETTER_COLUMNS]},
             "reason": None,
             "sentences": [
-                dict(zip(BASE_COLUMNS, row, strict=True))
-                for row in zip(*(letter.sentences[c].tolist() for c in BASE_COLUMNS), strict=True)
+                dict(zip(BASE_COLUMNS, row, strict=True)) | {"to_improve": bool(improve)}
+                for *row, improve in zip(
+                    *(letter.sentences[c].tolist() for c in BASE_COLUMNS),
+                    improvement_items(letter),
+                    strict=True,
+                )
             ],
         }
         for letter, meta in outcome.letters
     ]
+
+
+def improvement_items(letter) -> list[bool]:
+    """Letter.to_improve as a list (all False for a letter of a table)."""
+    if letter.to_improve is None:
+        return [False] * len(letter)
+    return letter.to_improve.tolist()
 
 
 def failure_row(document: str, reason: str) -> dict:
@@ -276,7 +288,13 @@ def tag_sentences(
     tagged = tagged.withColumn("tags", predict(F.struct("text")))
     columns = sentence_columns(tagger)
     model = set(tags_type(tagger).names)
-    return tagged.select(*[F.col(f"tags.{c}" if c in model else c).alias(c) for c in columns])
+    chosen = {c: F.col(f"tags.{c}" if c in model else c) for c in columns}
+    if tagger.has_concerns:  # as letters.improvements_raise_concerns
+        themed = reduce(lambda a, b: a | b, [F.col(f"tags.{t}") == 1 for t in tagger.theme_ids])
+        chosen["concern"] = F.when(F.col("to_improve") & themed, F.lit(1).cast("long")).otherwise(
+            F.col("tags.concern")
+        )
+    return tagged.select(*[value.alias(c) for c, value in chosen.items()])
 
 
 def write_sentences(tagged: DataFrame, path: str, partition: bool) -> None:
