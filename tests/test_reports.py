@@ -323,6 +323,18 @@ def test_roll_ups_count_letters_and_sentences_by_council_and_year(tags, summary)
     assert link["href"] == "#findings?council=Ashshire&theme=cse"
 
 
+def test_a_letters_share_prints_as_the_roll_up_of_it_alone_prints(metadata):
+    """1 sentence of 29 is 3.448%: the summary's share, 0.0345 to four places, printed 3.5%
+    in the letters table while the year and council tables printed 3.4%."""
+    rows = [sentence("A.pdf", 1, "Children at risk of sexual exploitation.", 1, 0, "cse: x")]
+    rows += [sentence("A.pdf", n, f"Sentence {n}.") for n in range(2, 30)]
+    tags = pd.DataFrame(rows)
+    soup = soup_of(tags, summarise(tags, metadata[metadata.document == "A.pdf"], THEME_IDS))
+    letters = soup.select_one("#letters-table tbody tr td.share").get_text(" ", strip=True)
+    years = soup.select_one("#years tbody tr td.share").get_text(" ", strip=True)
+    assert letters == "1 3.4%" and years.startswith("1 3.4%")
+
+
 def test_the_council_and_year_roll_up_counts_each_councils_letters_year_by_year(tags, metadata):
     """Which councils' letters raise a theme, by year, took rolling letters.csv up by hand."""
     metadata.loc[2, "council"] = "Ashshire"  # C.pdf: Ashshire's second letter, of 2021
