@@ -236,7 +236,9 @@ def test_a_tables_own_concern_column_is_carried_as_input_never_counted(tagger_fi
     run_batch(plain, [str(table)], out=out, summary=summary, progress=False, resume=True)
 
 
-@pytest.mark.parametrize("theme_id", ["concern", "evidence", "text", "staffing_score"])
+@pytest.mark.parametrize(
+    "theme_id", ["concern", "evidence", "text", "judgement", "staffing_score", "cse_concerns"]
+)
 def test_a_theme_may_not_take_an_outputs_column_name(theme_id):
     from ofsted_themes.core.themes import themes_from_config
 

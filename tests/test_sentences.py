@@ -580,3 +580,43 @@ def test_the_items_of_a_list_of_what_needs_to_improve_are_marked():
         "Children are seen alone by their social workers.": False,  # a list under prose
         "The timeliness of return home interviews for children who go missing.": True,
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a numbered section after the list: its items are strengths
+        "What needs to improve in this area of social work practice?\n\n"
+        "- The quality of plans for children in care.\n\n2. Strengths\n\n"
+        "- Social workers have manageable caseloads and know their children well.\n",
+        # a table of contents names the heading among its items
+        "1. What needs to improve\n2. Main findings\n\n"
+        "- Social workers have manageable caseloads and know their children well.\n",
+        # progress since the last visit, and a finding that begins like the heading
+        "Areas of improvement since the last inspection include:\n\n"
+        "- Social workers have manageable caseloads and know their children well.\n",
+        "What needs to improve is clear to leaders.\n\n"
+        "- Social workers have manageable caseloads and know their children well.\n",
+    ],
+)
+def test_a_list_that_is_not_of_what_needs_to_improve_is_not_marked(text):
+    marked = {s.text: s.to_improve for s in letter_sentences(text)}
+    assert marked["Social workers have manageable caseloads and know their children well."] is False
+
+
+def test_a_list_of_what_needs_to_improve_goes_on_over_a_page_break():
+    from ofsted_themes.reading.sentences import ImprovementList, iter_letter_sentences
+
+    pages = [
+        "Leaders know their services well.\n\nWhat does the local authority need to improve?\n",
+        "- The quality of plans for children in care.\n- Supervision that challenges drift.\n\n"
+        "Inspectors found that the staff are committed.\n",
+    ]
+    state = ImprovementList()
+    marked = {s.text: s.to_improve for page in pages for s in iter_letter_sentences(page, 4, state)}
+    assert marked == {
+        "Leaders know their services well.": False,
+        "The quality of plans for children in care.": True,
+        "Supervision that challenges drift.": True,
+        "Inspectors found that the staff are committed.": False,
+    }

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ofsted_themes.core.tables import LETTER_COLUMNS
+
 
 @dataclass(frozen=True)
 class Theme:
@@ -17,15 +19,16 @@ class Theme:
 
 # the outputs' own columns: a theme of one of these ids would overwrite them, or theirs it
 RESERVED_IDS = frozenset(
-    "document council year sentence_no page text evidence concern concern_score sentences".split()
+    [*LETTER_COLUMNS, *"document year sentence_no page text evidence concern sentences".split()]
 )
+RESERVED_ENDINGS = ("_score", "_count", "_share", "_concerns")  # a theme's own columns
 
 
 def themes_from_config(config: Mapping) -> list[Theme]:
     """Themes from the ``themes`` config group (a mapping of id to fields), in config order."""
     themes = []
     for theme_id, fields in config.items():
-        if str(theme_id) in RESERVED_IDS or str(theme_id).endswith("_score"):
+        if str(theme_id) in RESERVED_IDS or str(theme_id).endswith(RESERVED_ENDINGS):
             raise ValueError(
                 f"theme id '{theme_id}' is a column the outputs already have: choose another"
             )

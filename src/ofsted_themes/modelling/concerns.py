@@ -17,6 +17,9 @@ from sklearn.base import clone
 RAISES_CONCERN = frozenset({"concern", "mixed"})
 MIN_DIRECTIONS = 20  # labelled directions of each kind (concern, not) needed to learn from
 THRESHOLD = 0.5  # a class-balanced model's own midpoint: no threshold is tuned
+# How `tag` decides a concern beyond the model (2: a letter's list of what needs to improve):
+# in a tagger's fingerprint, so that tables written under other rules are never resumed
+RULES = 2
 
 
 def concern_labels(directions: pd.Series) -> tuple[np.ndarray, np.ndarray]:

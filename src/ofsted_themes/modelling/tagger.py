@@ -15,7 +15,7 @@ from scipy.sparse import csr_matrix
 
 from ofsted_themes.core.themes import Theme
 from ofsted_themes.modelling.classifier import SCORE_CHUNK, ThemeClassifier, chunks
-from ofsted_themes.modelling.concerns import THRESHOLD, concern_scores
+from ofsted_themes.modelling.concerns import RULES, THRESHOLD, concern_scores
 from ofsted_themes.modelling.features import theme_matchers
 from ofsted_themes.modelling.persistence import ModelError, read_model, write_model
 from ofsted_themes.reading.cleaning import normalise
@@ -168,7 +168,11 @@ class Tagger:
 
         # a tagger that says which findings raise a concern writes columns one that does not
         # lacks: never resumed onto the other's tables (a plain tagger's print is as it was)
-        told = [self.metadata, self.thresholds, *(["concerns"] if self.has_concerns else [])]
+        told = [
+            self.metadata,
+            self.thresholds,
+            *([f"concerns {RULES}"] if self.has_concerns else []),
+        ]
         made = json.dumps(told, sort_keys=True, default=str)
         return hashlib.sha256(made.encode()).hexdigest()[:16]
 

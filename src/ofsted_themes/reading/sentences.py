@@ -306,15 +306,36 @@ def letter_sentences(text: str, min_item_words: int = 4) -> list[Span]:
     return list(iter_letter_sentences(text, min_item_words))
 
 
-def iter_letter_sentences(text: str, min_item_words: int = 4) -> Iterator[Span]:
-    """:func:`letter_sentences` as they are found, so that a caller counting them can stop."""
+@dataclass
+class ImprovementList:
+    """Whether reading is within a letter's list of what needs to improve: opened by its
+    heading (IMPROVE_HEADING, not itself a list item, as a table of contents' would be), closed
+    by a paragraph that is not one of its items, or by an item that reads as a heading (a few
+    words without a stop: "2. Strengths"); carried from page to page of one letter."""
+
+    open: bool = False
+
+    def follow(self, paragraph: Span, min_item_words: int) -> bool:
+        """Whether ``paragraph`` is an item of the list, the state moved on past it."""
+        if not paragraph.list_item:
+            self.open = IMPROVE_HEADING.fullmatch(paragraph.text) is not None
+            return False
+        words = paragraph.text.split()
+        if len(words) < min_item_words and not paragraph.text.rstrip().endswith((".", ";")):
+            self.open = False
+        return self.open
+
+
+def iter_letter_sentences(
+    text: str, min_item_words: int = 4, improving: ImprovementList | None = None
+) -> Iterator[Span]:
+    """:func:`letter_sentences` as they are found, so that a caller counting them can stop;
+    ``improving``: the state of a list of what needs to improve, carried over from the page
+    before (a page of its own, else)."""
     marks: set[str] | None = None  # the footnote marks of the text, found if a paragraph asks
-    improving = False  # within the list under a heading of what needs to improve
+    improving = improving or ImprovementList()
     for p in paragraphs(text):
-        if IMPROVE_HEADING.fullmatch(p.text):
-            improving = True
-        elif not p.list_item:
-            improving = False
+        item = improving.follow(p, min_item_words)
         if numbered := FOOTNOTE_TEXT.match(p.text):
             marks = footnote_marks(text) if marks is None else marks
             if numbered[1].translate(SUPERSCRIPTS) in marks:
@@ -324,7 +345,7 @@ def iter_letter_sentences(text: str, min_item_words: int = 4) -> Iterator[Span]:
         else:
             found = _sentences_before_a_fragment(p)
         kept = (s for s in found if _has_letter(s.text) and not is_letter_furniture(s.text))
-        yield from (replace(s, to_improve=True) for s in kept) if improving else kept
+        yield from (replace(s, to_improve=True) for s in kept) if item else kept
 
 
 def _sentences_before_a_fragment(paragraph: Span) -> Iterator[Span]:
@@ -373,11 +394,12 @@ QUESTION_HEADING = re.compile(
 
 # the heading of a letter's list of what needs to improve: its items, each a concern by the
 # guideline however worded, are marked (Span.to_improve)
+# (a tail only of where: "… in this area of social work practice"; "Areas of improvement since
+# the last inspection include:" lists progress, and "What needs to improve is clear" is a finding)
 IMPROVE_HEADING = re.compile(
     r"(?:What\s+(?:needs|does\s+(?:the\s+)?[\w’' -]{2,40}?\s+need)\s+to\s+"
-    r"(?:improve|be\s+improved)(?:\s+[\w’' -]{2,60})?"
-    r"|Areas?\s+(?:for|of)\s+(?:priority\s+action|improvement|development)"
-    r"(?:\s+[\w’' -]{2,40})?)\s*[?:.]?",
+    r"(?:improve|be\s+improved)|Areas?\s+for\s+(?:priority\s+action|improvement|development))"
+    r"(?:\s+(?:in|for|across|within)\s+[\w’' -]{2,60})?\s*[?:.]?",
     re.I,
 )
 

@@ -56,6 +56,7 @@ from ofsted_themes.reading.metadata import (
 )
 from ofsted_themes.reading.sentences import (
     ENDS_SENTENCE,
+    ImprovementList,
     iter_letter_sentences,
     split_sentences,
 )
@@ -142,8 +143,9 @@ def read_letter(path: Path, document: str) -> Letter:
     """A letter file (PDF, DOCX, HTML, TXT/MD) as numbered sentences with pages and metadata."""
     doc = read_document(path)
     pages, texts, to_improve = [], [], []
+    improving = ImprovementList()  # a list of what needs to improve goes on over a page break
     for page in doc.pages:
-        for span in iter_letter_sentences(page.text):
+        for span in iter_letter_sentences(page.text, improving=improving):
             pages.append(page.number)
             texts.append(span.text)
             to_improve.append(span.to_improve)

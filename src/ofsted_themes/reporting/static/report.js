@@ -60,7 +60,9 @@
   // What the text filter reads: every cell but the themes' (their names and marks are chosen
   // with the selects; a search for "concern" finds the word, not every marked sentence).
   function searched(row) {
-    return Array.prototype.filter.call(row.cells, function (c, i) { return i !== 3; })
+    return Array.prototype.filter.call(row.cells, function (c) {
+      return !c.classList.contains("c-themes");
+    })
       .map(function (c) { return c.textContent; }).join(" ").toLowerCase();
   }
 
