@@ -1141,6 +1141,24 @@ def test_html_list_start_that_is_no_plain_number_counts_from_one(start, tmp_path
     ]
 
 
+def test_an_html_list_items_paragraph_stays_on_its_marker_line(tmp_path):
+    """<li><p>…</p></li> put the bullet on a line of its own and the text on the next, so the
+    item was read as a paragraph, not a list item."""
+    path = tmp_path / "letter.html"
+    path.write_text(
+        "<ul><li>\n  <p>The quality of plans.</p></li><li><div><p>Supervision.</p></div></li>"
+        "</ul><ol><li><p>Visits.</p><p>Their records.</p></li></ol><p>After.</p>",
+        encoding="utf-8",
+    )
+    assert read_document(path).pages[0].text.splitlines() == [
+        "• The quality of plans.",
+        "• Supervision.",
+        "1. Visits.",
+        "Their records.",
+        "After.",
+    ]
+
+
 def _turn_pdf_pages(source: Path, path: Path, stored: int, shown: int) -> Path:
     """A copy of a PDF whose pages' contents are stored turned ``stored`` degrees clockwise (the
     media box turned with them) and shown with /Rotate ``shown``."""

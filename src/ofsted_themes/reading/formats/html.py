@@ -185,21 +185,27 @@ def _pieces(soup: Any, dropped: set[int]) -> Iterator[str]:
     """The page's text in pieces, in order, furniture left out: a LINE before and after each
     block element and for each <br>, and a marker at the start of each list item."""
     open_tags: list[_Items] = []
+    # a list item's marker given and none of its text yet: a block opening inside the item
+    # (<li><p>…</p></li>) puts no line between them, or the item's text was read as a
+    # paragraph of its own, not as an item
+    marker_waits = False
     for node, reached in _walk(soup, lambda tag: id(tag) in dropped):
         if isinstance(node, str):
             if type(node) in soup.interesting_string_types:  # no comments, doctypes, <rt>...
+                marker_waits = marker_waits and not node.strip()
                 yield node
         elif not reached:
             open_tags.pop()
             if node.name in BLOCK_TAGS:
                 yield LINE
         else:
-            if node.name in BLOCK_TAGS:
+            if node.name in BLOCK_TAGS and not marker_waits:
                 yield LINE
             elif node.name == "br":
                 yield SOFT_LINE
             if node.name == "li":
                 yield _list_marker(open_tags[-1])
+                marker_waits = True
             open_tags.append(_items(node, open_tags[-1] if open_tags else None))
 
 
