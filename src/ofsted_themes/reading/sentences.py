@@ -99,7 +99,7 @@ class Span:
     text: str
     list_item: bool = False  # the line carried a bullet or number
     # an item of a letter's list of what needs to improve (IMPROVE_HEADING): a concern by the
-    # guideline, however it is worded ("The quality of supervision.")
+    # guideline, however it is worded ("The quality and use of performance information.")
     to_improve: bool = False
 
 

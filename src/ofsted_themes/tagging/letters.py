@@ -746,7 +746,8 @@ def tag_letter(tagger: Tagger, letter: Letter, tags: Rows | None = None) -> Rows
 def improvements_raise_concerns(tags: Rows, to_improve, theme_ids: list[str]) -> Rows:
     """``tags`` with ``concern`` 1 for each tagged item of the letter's list of what needs to
     improve: a concern by the guideline, which the model, reading the item alone ("The quality
-    of supervision."), scores as none; its ``concern_score`` stays the model's."""
+    and use of performance information by managers.", 0.11), may score as none; its
+    ``concern_score`` stays the model's."""
     if "concern" not in tags or to_improve is None or not to_improve.any():
         return tags
     themed = np.logical_or.reduce([np.asarray(tags[t]) == 1 for t in theme_ids])
