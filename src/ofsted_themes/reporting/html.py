@@ -299,10 +299,8 @@ def rollup(
                 "href": findings_href(**scope, theme=view["id"]),
                 "colour": view["colour"],
             }
-            if raised is not None:
-                cell["concerns"] = sum(raised[d][j] for d in members)
-                cell["concerns_href"] = findings_href(**scope, theme=view["id"], concern="1")
-            cells.append(cell)
+            mine = None if raised is None else sum(raised[d][j] for d in members)
+            cells.append(cell | _concerns_cell(mine, **scope, theme=view["id"]))
         out.append(
             {
                 "key": " ".join(key),
@@ -523,7 +521,11 @@ def _summary_rows(
                     "share": share,
                     "fill": round(100 * share / top[j]),
                     "href": findings_href(letter=anchors[d], theme=view["id"]),
-                    **_concerns_cell(raised, d, j, letter=anchors[d], theme=view["id"]),
+                    **_concerns_cell(
+                        None if raised is None else raised[d][j],
+                        letter=anchors[d],
+                        theme=view["id"],
+                    ),
                 }
                 for j, (view, count, share) in enumerate(
                     zip(views, counts[d], shares[d], strict=True)
@@ -534,10 +536,11 @@ def _summary_rows(
     ]
 
 
-def _concerns_cell(raised: dict | None, document: str, j: int, **scope: str) -> dict:
-    if raised is None:
+def _concerns_cell(concerns: int | None, **scope: str) -> dict:
+    """A theme cell's concerns and the link to them (none where the tagger does not say)."""
+    if concerns is None:
         return {}
-    return {"concerns": raised[document][j], "concerns_href": findings_href(**scope, concern="1")}
+    return {"concerns": concerns, "concerns_href": findings_href(**scope, concern="1")}
 
 
 def _field(row: dict, field: str) -> str:

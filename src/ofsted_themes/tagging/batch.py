@@ -10,7 +10,6 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ofsted_themes.core.atomic import write_atomic
@@ -54,7 +53,13 @@ from ofsted_themes.tagging.outputs import (
     recover,
 )
 from ofsted_themes.tagging.sinks import TableSink
-from ofsted_themes.tagging.summary import concerns_of, summarise, summary_of, with_year
+from ofsted_themes.tagging.summary import (
+    concerns_of,
+    summarise,
+    summary_of,
+    theme_concerns,
+    with_year,
+)
 
 PARALLEL_FROM = 8  # files; below this, worker start-up costs more than it saves
 
@@ -716,8 +721,7 @@ def tally(rows: Rows, meta: dict, theme_ids: list[str]) -> dict:
     raising a concern (where the rows say)."""
     counts = {t: int(rows[t].sum()) for t in theme_ids}
     if "concern" in rows:
-        raised = np.asarray(rows["concern"]) == 1
-        counts |= {concerns_of(t): int((raised & (rows[t] == 1)).sum()) for t in theme_ids}
+        counts |= {key: int(of.sum()) for key, of in theme_concerns(rows, theme_ids).items()}
     sentences = {"sentences": len(rows["sentence_no"])}
     return {c: meta.get(c) for c in ["document", *LETTER_COLUMNS]} | sentences | counts
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from ofsted_themes.core.tables import LETTER_COLUMNS
@@ -20,8 +21,7 @@ def summarise(tags: pd.DataFrame, metadata: pd.DataFrame, theme_ids: list[str]) 
     """
     with_concerns = "concern" in tags.columns
     if with_concerns:
-        raised = pd.to_numeric(tags["concern"], errors="coerce").fillna(0).to_numpy() == 1
-        tags = tags.assign(**{concerns_of(t): (tags[t] == 1) & raised for t in theme_ids})
+        tags = tags.assign(**theme_concerns(tags, theme_ids))
     counted_columns = [*theme_ids, *(map(concerns_of, theme_ids) if with_concerns else [])]
     groups = tags.groupby("document", sort=False)
     counts = groups[counted_columns].sum() if theme_ids else pd.DataFrame(index=groups.size().index)
@@ -37,6 +37,13 @@ def summarise(tags: pd.DataFrame, metadata: pd.DataFrame, theme_ids: list[str]) 
 def concerns_of(theme: str) -> str:
     """A tally's key, and the summary's column, of a theme's sentences raising a concern."""
     return f"{theme}_concerns"
+
+
+def theme_concerns(rows, theme_ids: list[str]) -> dict[str, np.ndarray]:
+    """Per theme (``concerns_of``), whether each of ``rows`` (a frame, or columns as arrays,
+    with a ``concern`` column) is tagged with it and raises a concern."""
+    raised = pd.to_numeric(pd.Series(rows["concern"]), errors="coerce").to_numpy() == 1
+    return {concerns_of(t): (np.asarray(rows[t]) == 1) & raised for t in theme_ids}
 
 
 def summary_of(

@@ -19,6 +19,7 @@ import pandas as pd
 from sklearn.metrics import accuracy_score, average_precision_score, precision_recall_fscore_support
 
 from ofsted_themes.modelling.concerns import THRESHOLD, concern_labels, fit_concerns, learnable
+from ofsted_themes.training.evaluation import binary_f1
 
 
 @dataclass
@@ -105,16 +106,11 @@ def _counted(frame, truth: np.ndarray, theme_ids: list[str], Y: np.ndarray, coun
     out, present = {}, []
     for j, theme in enumerate(theme_ids):
         if expected[rows, j].any():
-            out[f"concern_count_f1_{theme}"] = _f1(expected[rows, j], counted[rows, j])
+            out[f"concern_count_f1_{theme}"] = float(binary_f1(expected[rows, j], counted[rows, j]))
             present.append(out[f"concern_count_f1_{theme}"])
     if present:
         out["concern_count_macro_f1"] = float(np.mean(present))
     return out
-
-
-def _f1(truth: np.ndarray, predicted: np.ndarray) -> float:
-    return float(precision_recall_fscore_support(truth, predicted, average="binary",
-                                                 zero_division=0)[2])  # fmt: skip
 
 
 def _direction(truth: np.ndarray, scores: np.ndarray, suffix: str) -> dict[str, float]:

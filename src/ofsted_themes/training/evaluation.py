@@ -74,12 +74,13 @@ def best_f1_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
     """Middle of the threshold interval that maximises F1 on these scores."""
     values = np.unique(np.concatenate([scores, [0.0, 1.0]]))
     candidates = (values[:-1] + values[1:]) / 2
-    f1 = np.array([_f1(truth, scores >= c) for c in candidates])
+    f1 = np.array([binary_f1(truth, scores >= c) for c in candidates])
     best = np.flatnonzero(f1 >= f1.max() - 1e-12)
     return float(candidates[best[len(best) // 2]])
 
 
-def _f1(truth: np.ndarray, predicted: np.ndarray) -> float:
+def binary_f1(truth: np.ndarray, predicted: np.ndarray) -> float:
+    """F1 of boolean ``predicted`` against boolean ``truth`` (0 where neither has a positive)."""
     tp = np.sum(truth & predicted)
     return 2 * tp / max(truth.sum() + predicted.sum(), 1)
 
