@@ -9,6 +9,7 @@ models/tagger.skops or asserts a model score.
 from __future__ import annotations
 
 import html
+import itertools
 import os
 from pathlib import Path
 
@@ -378,6 +379,27 @@ def test_a_cells_sentences_are_split_as_a_letters_paragraphs_are():
         0: ['Staff said: "We feel supported.', 'We are listened to."'],
         1: ["Caseloads are high.", "Plans drift."],
     }
+
+
+def test_only_cells_that_cannot_hold_two_sentences_go_unsplit():
+    """The cheap look that spares most rows the splitter never passes over a cell the splitter
+    finds two sentences in: real letters' sentences, two by two, with notes and footnote marks."""
+    from ofsted_themes.reading.sentences import ENDS_SENTENCE, split_sentences
+    from ofsted_themes.tagging.letters import may_hold_several
+
+    texts = pd.read_csv(Path(__file__).parents[1] / "data/letters/train/sentences.csv")["text"]
+    texts = texts.sample(300, random_state=0).tolist()
+    cells = [
+        *texts,
+        *(f"{a} {b}" for a, b in itertools.pairwise(texts)),
+        *(f"{a}¹ {b}" for a, b in zip(texts, texts[2:], strict=False)),
+        *(f"{a} (see annex {i})" for i, a in enumerate(texts)),
+    ]
+    for cell in cells:
+        ends = sum(1 for s in split_sentences(cell) if ENDS_SENTENCE.search(s.text))
+        assert ends < 2 or may_hold_several(cell), cell
+    spared = [cell for cell in cells[-300:] if not may_hold_several(cell)]
+    assert len(spared) > 200  # a sentence and its note: most are spared the splitter
 
 
 def test_table_rows_of_one_sentence_are_not_split_nor_counted_as_several(tmp_path):

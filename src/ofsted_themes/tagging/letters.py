@@ -56,6 +56,7 @@ from ofsted_themes.reading.metadata import (
 )
 from ofsted_themes.reading.sentences import (
     ENDS_SENTENCE,
+    MID_STOP,
     ImprovementList,
     iter_letter_sentences,
     split_sentences,
@@ -263,11 +264,16 @@ def row_letters(
     return letters, names
 
 
-# where a cell may hold more than one sentence: a stop and a space before more text, or a line
-# break. Only such cells are split to see, as most rows of a table are one sentence: the search
-# costs a few per cent of scoring the rows (a line break is looked for apart: a pattern finding
-# one between texts took five times as long).
-STOP_BEFORE_TEXT = re.compile(r"[.!?…][\"'”’)\]]*\s+\S")
+# where a cell may hold more than one sentence: two places at least where a sentence may end (a
+# stop before more text, or at the end), or a line break. Only such cells are split to see, as
+# most rows of a table are one sentence, often ending in a note after its stop ("… (see annex
+# 2)"): splitting every such row cost a third of scoring them. A line break is looked for apart
+# (a pattern finding one between texts took five times as long).
+def may_hold_several(text: str) -> bool:
+    if "\n" in text or "\r" in text:
+        return True
+    stops = len(MID_STOP.findall(text))
+    return stops > 1 or (stops == 1 and ENDS_SENTENCE.search(text) is not None)
 
 
 def several_sentences(texts: np.ndarray) -> dict[int, list[str]]:
@@ -278,7 +284,7 @@ def several_sentences(texts: np.ndarray) -> dict[int, list[str]]:
     found = {}
     for i, text in enumerate(texts):
         text = str(text)
-        if "\n" in text or "\r" in text or STOP_BEFORE_TEXT.search(text):
+        if may_hold_several(text):
             pieces = [s.text for s in split_sentences(text)]
             if sum(1 for piece in pieces if ENDS_SENTENCE.search(piece)) > 1:
                 found[i] = pieces
