@@ -251,6 +251,29 @@ def test_tooltip_carries_scores_and_evidence(tags, summary):
     assert all(div.select_one(".tip") is None for div in soup.select("div.s:not(.tagged)"))
 
 
+def test_a_letter_in_full_marks_its_concerns_and_says_why_each_was_raised(tags, metadata):
+    """A letter's 0 concerns could not be checked against its sentences: its chips now count
+    them, and each tagged sentence says whether it raises one, by its score or by the letter's
+    list of what needs to improve (raised whatever the model's score)."""
+    tags = tags.assign(concern=[1, 1, 0, 0, 0], concern_score=[0.81, 0.12, 0.0, 0.0, 0.0])
+    soup = soup_of(tags, summarise(tags, metadata, THEME_IDS))
+    (letter_a, *_) = soup.select("article.letter")
+    chips = [words(chip) for chip in letter_a.select(".chip")]
+    assert chips == ["Child sexual exploitation 2 2 concerns", "Workforce and staffing 1 1 concern"]
+    divs = letter_a.select("div.s")
+    assert ["raised" in div["class"] for div in divs] == [True, True, False]
+    assert [div.select(".concern-mark") != [] for div in divs] == [True, True, False]
+    assert "a concern 0.81" in words(divs[0].select_one(".tip"))
+    assert "listed under what needs to improve (model 0.12)" in words(divs[1].select_one(".tip"))
+    plain = tags.drop(columns=["concern", "concern_score"])
+    soup = soup_of(plain, summarise(plain, metadata, THEME_IDS))
+    assert not soup.select(".concern-mark, .chip .concerns, .tip .cn")
+
+
+def words(element) -> str:
+    return " ".join(element.get_text().split())
+
+
 def test_report_structure_links_and_order(tags, summary):
     soup = soup_of(tags, summary)
     letters = soup.select("article.letter")

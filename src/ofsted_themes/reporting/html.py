@@ -31,6 +31,7 @@ from ofsted_themes.core.atomic import write_atomic
 from ofsted_themes.core.tables import read_table
 from ofsted_themes.core.themes import Theme
 from ofsted_themes.core.words import counted, some_of
+from ofsted_themes.modelling.concerns import THRESHOLD as CONCERN_THRESHOLD
 from ofsted_themes.reading.formats.html import REPORT_GENERATOR
 from ofsted_themes.reporting.chart import chart
 from ofsted_themes.tagging.batch import LETTER_WARNINGS, letter_warnings
@@ -221,7 +222,15 @@ def report_data(
         ),
         "letters": labelled(
             [
-                _letter(d, anchors[d], rows.get(d, {}), by_document.get(d), views, counts[d])
+                _letter(
+                    d,
+                    anchors[d],
+                    rows.get(d, {}),
+                    by_document.get(d),
+                    views,
+                    counts[d],
+                    None if raised is None else raised[d],
+                )
                 for d in documents
             ],
             labels,
@@ -559,8 +568,10 @@ def _letter(
     sentences: pd.DataFrame | None,
     views: list[dict],
     counts: list[int],
+    concerns: list[int] | None = None,
 ) -> dict:
-    """A letter: its metadata and counts, then its sentences in page order."""
+    """A letter: its metadata and counts (with their concerns, where the tagger says), then
+    its sentences in page order."""
     return {
         "document": document,
         "anchor": anchor,
@@ -570,7 +581,8 @@ def _letter(
         ],
         "chips": [
             {"cls": view["cls"], "name": view["name"], "count": count}
-            for view, count in zip(views, counts, strict=True)
+            | ({} if concerns is None else {"concerns": concerns[j]})
+            for j, (view, count) in enumerate(zip(views, counts, strict=True))
         ],
         "sentences": _sentences(sentences, views),
     }
@@ -578,7 +590,8 @@ def _letter(
 
 def _sentences(sentences: pd.DataFrame | None, views: list[dict]) -> list[dict]:
     """Sentences by page then number; ``new_page`` is set on the first of each page (for its
-    marker), and ``hits`` lists the themes it is tagged with, score first for the hover card."""
+    marker), ``hits`` lists the themes it is tagged with, score first for the hover card, and
+    ``concern`` says whether a tagged one raises a concern ("" where the tagger does not say)."""
     if sentences is None or not len(sentences):
         return []
     order = [c for c in ("page", "sentence_no") if c in sentences.columns]
@@ -591,13 +604,20 @@ def _sentences(sentences: pd.DataFrame | None, views: list[dict]) -> list[dict]:
             new_page = _display(current)
         hits = _hits(record, views)
         marks = ["tagged", f"n{min(len(hits), 4)}"] if hits else []
+        concern = _concern(record) if hits else ""
         out.append(
             {
                 "new_page": new_page,
-                "classes": " ".join(["s", *marks, *(hit["cls"] for hit in hits)]),
+                "classes": " ".join(
+                    ["s", *marks, *(hit["cls"] for hit in hits), *(["raised"] * (concern == "1"))]
+                ),
                 "no": _display(record.get("sentence_no")),
                 "text": _display(record.get("text")),
                 "hits": hits,
+                "concern": concern,
+                "concern_score": (score := _number(record.get("concern_score"))),
+                # raised whatever its score: an item of the letter's list of what needs to improve
+                "listed": concern == "1" and score < CONCERN_THRESHOLD,
                 "evidence": _display(record.get("evidence")),
             }
         )
