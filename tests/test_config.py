@@ -202,6 +202,31 @@ def test_an_unknown_key_is_named():
     assert "model.nope" in message
 
 
+def test_a_key_not_where_it_was_looked_for_is_pointed_to():
+    message = one_line(check_overrides("train", ["model.C=3"]))
+    assert "model.estimator.C" in message
+
+
+def test_an_added_key_that_nothing_would_read_is_refused_with_where_it_is():
+    """+model.C=3 trained the default model, registered it and named the run 'C=3'."""
+    message = one_line(check_overrides("train", ["+model.C=3"]))
+    assert "nothing reads" in message and "model.estimator.C" in message
+    assert check_overrides("train", ["-m", "model.estimator.C=1,3", "+data.lettres=x.csv"])
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["+model.estimator.l1_ratio=0.5"],  # an estimator takes it (and refuses a wrong one)
+        ["+concern_model.tol=0.001"],
+        ["+themes.neglect.name=Neglect"],  # the themes are read whole: a new one
+    ],
+    ids=str,
+)
+def test_a_key_added_where_it_is_read_passes(argv):
+    assert check_overrides("train", argv) is None
+
+
 @pytest.mark.parametrize("override", ["model=[logreg", "model", "model==logreg"])
 def test_a_malformed_override_is_one_line(override):
     message = one_line(check_overrides("train", [override]))

@@ -4,6 +4,7 @@ turns Hydra's composition errors into one line saying what to fix."""
 from __future__ import annotations
 
 import os
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -83,7 +84,8 @@ def overrides_of(argv: list[str]) -> list[str]:
 
 
 def check_overrides(config_name: str, argv: list[str]) -> str | None:
-    """None if the command line composes; else a one-line message naming what to fix."""
+    """None if the command line composes and every key it adds is read; else a one-line message
+    naming what to fix."""
     from hydra import compose, initialize_config_dir
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
@@ -93,13 +95,58 @@ def check_overrides(config_name: str, argv: list[str]) -> str | None:
     try:
         with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
             for overrides in _jobs_to_check(args):
-                compose(config_name, overrides=overrides)
+                cfg = compose(config_name, overrides=overrides)
+                if problem := _unread_addition(cfg, overrides):
+                    return problem
     except (HydraException, OmegaConfBaseException, ValueError) as error:
-        return _one_line(error)
+        return _one_line(error, config_name)
     return None
 
 
-def _one_line(error: Exception) -> str:
+def _unread_addition(cfg, overrides: list[str]) -> str | None:
+    """Why a key added with ``+`` would be read by nothing, if it would: only an estimator's or
+    a feature's settings (a node with a ``_target_``) take any key, and a wrong one fails when
+    built, as do the themes (each read whole: a new theme, a theme's field); elsewhere
+    ("+model.C=3") the run would train the default, named as if it had not."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    for override in OverridesParser.create().parse_overrides(overrides):
+        key = override.key_or_group
+        read_whole = key.startswith(("hydra.", "themes.")) or (CONF_DIR / key).is_dir()
+        if not override.is_add() or read_whole:
+            continue
+        parent = key.rpartition(".")[0]
+        node = OmegaConf.select(cfg, parent) if parent else cfg
+        if OmegaConf.is_dict(node) and "_target_" not in node:
+            hint = _did_you_mean(cfg, key) or " (check the key's spelling)"
+            return f"+{key} adds a key that nothing reads{hint}"
+    return None
+
+
+def _did_you_mean(cfg, key: str) -> str:
+    """The config's keys that end as ``key`` does, or look like it, as a hint."""
+    import difflib
+
+    paths = [
+        p
+        for p in _leaf_paths(OmegaConf.to_container(cfg, resolve=False))
+        if p != key and not p.endswith("_target_")
+    ]
+    last = key.rpartition(".")[2]
+    close = [p for p in paths if p.rpartition(".")[2] == last]
+    close = close or difflib.get_close_matches(key, paths, n=3)
+    return f": did you mean {' or '.join(close)}?" if close else ""
+
+
+def _leaf_paths(node: object, prefix: str = ""):
+    if isinstance(node, dict):
+        for name, value in node.items():
+            yield from _leaf_paths(value, f"{prefix}{name}.")
+    else:
+        yield prefix.rstrip(".")
+
+
+def _one_line(error: Exception, config_name: str) -> str:
     text = str(error).strip()
     if "Could not find" in text and "Available options" in text:
         head, options = text.split("Available options", 1)
@@ -108,5 +155,15 @@ def _one_line(error: Exception) -> str:
         return f"{head.strip()}: choose one of {choices}"
     first = text.splitlines()[0] if text else type(error).__name__
     if "is not in struct" in text or "Could not override" in text:
+        key = re.search(r"'([\w.]+)'", first)
+        if key and (hint := _did_you_mean(_defaults(config_name), key.group(1))):
+            return f"{first.rstrip('.')}: no such key{hint}"
         return f"{first} (check the key's spelling; add a new key with +key=value)"
     return first
+
+
+def _defaults(config_name: str):
+    from hydra import compose, initialize_config_dir
+
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        return compose(config_name)
