@@ -329,7 +329,10 @@ def letter_warnings(lists: dict[str, list[str]]) -> list[str]:
     ]
 
 
-EARLIER_OUTPUT = "an output of an earlier tag run, not a letter: name it on its own to tag it again"
+EARLIER_OUTPUT = (
+    "an output of an earlier tag run, not a letter: keep outputs out of the folders of letters "
+    "(to tag a run's sentences again, name its sentence table, its --out, on its own)"
+)
 
 
 def _without_earlier_outputs(

@@ -217,7 +217,8 @@ def text_rows(table: pd.DataFrame, text_column: str) -> pd.DataFrame:
                 f"a row below the header holds '{text_column}': delete the rows above that row "
                 "(a title?), so that it is the first"
                 if header_below(table, text_column)
-                else "choose it with --text-column"
+                else "choose it with --text-column, or, if it is no table of sentences (a "
+                "--meta table, a list of letters), keep it out of the folders of letters"
             )
         )
     if text_column != "text" and "text" in table.columns:  # carried, as other columns are
