@@ -63,6 +63,41 @@ def test_user_labels_are_added_on_top_of_each_set(name, tmp_path):
     assert user["group"].tolist() == ["mine.pdf"] and user["voice"].tolist() == ["unknown"]
 
 
+def test_the_users_directions_reach_the_concern_model_and_a_blank_one_is_none(tmp_path):
+    """Concern errors, the commonest, could not be corrected through the labelling loop: the
+    user's directions now train the concern model beside the letters'."""
+    from ofsted_themes.training.concerns import concern_truth
+
+    labels = tmp_path / "user.csv"
+    base = {"page": "1", "sentence_no": "1", "source_digest": "x", "labelled_at": "now",
+            "cse": 0, "missing": 0, "oversight": 0}  # fmt: skip
+    rows = [
+        base | {"id": "u1", "document": "a.pdf", "text": "Morale is low.", "staffing": 1,
+                "direction": "concern"},
+        base | {"id": "u2", "document": "a.pdf", "text": "Staff feel valued.", "staffing": 1,
+                "direction": ""},
+        base | {"id": "u3", "document": "b.pdf", "text": "The hub opened.", "staffing": 0,
+                "direction": ""},
+    ]  # fmt: skip
+    pd.DataFrame(rows).to_csv(labels, index=False)
+    frame = load_training_set(data_config("seeds+user") | {"user_labels": str(labels)}, THEMES)
+    user = frame[frame["source"] == "user"]
+    assert user["direction"].isna().tolist() == [False, True, True]  # blank: none given
+    assert user["direction"].iloc[0] == "concern"
+    truth = concern_truth(frame)
+    assert truth[(frame["source"] == "user").to_numpy()].tolist() == [1, -1, -1]
+
+
+def test_a_direction_the_guideline_does_not_name_is_refused_in_the_users_labels(tmp_path):
+    labels = tmp_path / "user.csv"
+    row = {"id": "user-1", "document": "mine.pdf", "page": "1", "sentence_no": "1",
+           "text": "Caseloads are too high.", "source_digest": "x", "labelled_at": "now",
+           "cse": 0, "missing": 0, "staffing": 1, "oversight": 0, "direction": "worry"}  # fmt: skip
+    pd.DataFrame([row]).to_csv(labels, index=False)
+    with pytest.raises(LabelledSetError, match=r"needs a direction .*not 'worry'"):
+        load_training_set(data_config("seeds+user") | {"user_labels": str(labels)}, THEMES)
+
+
 def test_a_bad_letters_row_is_named(tmp_path):
     broken = pd.read_csv(ROOT / "data/letters/train/sentences.csv", dtype=str).head(3)
     broken.loc[1, "voice"] = "narrator"

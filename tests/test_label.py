@@ -263,7 +263,8 @@ def test_the_suggestion_file_has_provenance_scores_model_tags_and_empty_theme_co
     table = tag_table([("L1", "Caseloads are high.", {themes[0]: 0.7, themes[1]: 0.2})], themes)
     out = labelling.suggestion_table(table, themes, dict.fromkeys(themes, 0.5), "abc123")
     per_theme = [c for t in themes for c in (f"{t}_score", f"{t}_model")]
-    expected = ["document", "page", "sentence_no", "text", *per_theme, *themes, "source_digest"]
+    expected = ["document", "page", "sentence_no", "text", *per_theme, *themes, "direction",
+                "source_digest"]  # fmt: skip
     assert list(out.columns) == expected
     row = out.iloc[0]
     assert (row["document"], row["page"], row["sentence_no"]) == ("L1", "1", "1")
@@ -451,7 +452,9 @@ def test_an_import_appends_the_labels_with_their_provenance(tmp_path, suggested,
     hint = f"train on them: python -m train data=seeds+letters+user user_labels={labels}"
     assert hint in done.stdout
     stored = pd.read_csv(labels, dtype=str, keep_default_na=False)
-    assert list(stored.columns) == [*USER_KEY_COLUMNS, "cse", "missing", "staffing", "oversight"]
+    themes = ["cse", "missing", "staffing", "oversight"]
+    assert list(stored.columns) == [*USER_KEY_COLUMNS, *themes, "direction"]
+    assert stored["direction"].tolist() == ["", "", ""]  # left blank: none given
     assert stored["document"].tolist() == ["north.pdf", "north.pdf", "south.pdf"]
     assert stored["page"].tolist() == ["1", "2", "1"]
     assert stored["sentence_no"].tolist() == ["1", "2", "1"]
@@ -478,6 +481,73 @@ def test_a_label_store_that_cannot_be_written_is_a_usage_error_before_any_work(
     assert done.returncode == 2
     assert f"{suggested} is a file, not a folder" in done.stderr
     assert not list((tmp_path / "data" / "labels" / "user.csv").iterdir())  # nothing written
+
+
+def test_an_import_keeps_each_themed_sentences_direction(tmp_path, suggested, label_main):
+    """A concern missed or wrongly raised could not be corrected through the labelling loop:
+    the suggestion file asks for each themed sentence's direction, and the store keeps it."""
+    frame = fill(
+        suggested, {0: ["0", "0", "1", "0"], 1: ["0", "0", "0", "1"], 2: ["0", "1", "0", "0"]}
+    )
+    frame.loc[[0, 1, 2], "direction"] = ["Concern ", "strength", ""]
+    frame.to_csv(suggested, index=False)
+    labels = tmp_path / "user.csv"
+    assert label_main("import", suggested, "--labels", labels).returncode == 0
+    stored = pd.read_csv(labels, dtype=str, keep_default_na=False)
+    assert stored["direction"].tolist() == ["concern", "strength", ""]
+
+
+@pytest.mark.parametrize(
+    "themes, direction, problem",
+    [
+        (
+            ["0", "0", "1", "0"],
+            "worried",
+            "needs a direction (concern, mixed, neutral, strength, or blank), not 'worried'",
+        ),
+        (["0", "0", "0", "0"], "concern", "a sentence with no theme has no direction"),
+        (["", "", "", ""], "concern", "column 'cse': blank while other labels are filled in"),
+    ],
+    ids=["unknown", "no theme", "themes blank"],
+)
+def test_a_direction_the_guideline_does_not_allow_is_refused_with_its_line(
+    tmp_path, suggested, label_main, themes, direction, problem
+):
+    frame = fill(suggested, {0: ["0", "0", "1", "0"], 1: themes})
+    frame.loc[1, "direction"] = direction
+    frame.to_csv(suggested, index=False)
+    labels = tmp_path / "user.csv"
+    done = label_main("import", suggested, "--labels", labels)
+    assert done.returncode == 1
+    assert "line 3, column" in done.stderr and problem in done.stderr
+    assert not labels.exists()
+
+
+def test_labels_stored_before_directions_are_read_and_kept_as_more_are_added(
+    tmp_path, suggested, label_main
+):
+    labels = tmp_path / "user.csv"
+    old = {"id": "user-1", "document": "old.pdf", "page": "1", "sentence_no": "1",
+           "text": "Caseloads are too high.", "source_digest": "x", "labelled_at": "then",
+           "cse": "0", "missing": "0", "staffing": "1", "oversight": "0"}  # fmt: skip
+    pd.DataFrame([old]).to_csv(labels, index=False)
+    frame = fill(suggested, {0: ["0", "0", "1", "0"]})
+    frame.loc[0, "direction"] = "concern"
+    frame.to_csv(suggested, index=False)
+    assert label_main("import", suggested, "--labels", labels).returncode == 0
+    stored = pd.read_csv(labels, dtype=str, keep_default_na=False)
+    assert stored["document"].tolist() == ["old.pdf", "north.pdf"]
+    assert stored["direction"].tolist() == ["", "concern"]
+    assert stored.iloc[0][list(old)].to_dict() == old  # the earlier row as it was
+
+
+def test_a_suggestion_shows_the_models_concern_where_the_table_has_it(configured_theme_ids):
+    themes = configured_theme_ids
+    table = tag_table([("L1", "Caseloads are high.", {themes[0]: 0.7})], themes)
+    table = table.assign(concern=[1], concern_score=[0.61234])
+    out = labelling.suggestion_table(table, themes, dict.fromkeys(themes, 0.5), "abc123")
+    assert (out.at[0, "concern_score"], out.at[0, "concern_model"]) == (0.6123, 1)
+    assert list(out.columns)[-2:] == ["direction", "source_digest"]
 
 
 @pytest.mark.parametrize("saved_as", ["cp1252 semicolons", "workbook"])

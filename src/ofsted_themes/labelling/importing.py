@@ -1,5 +1,5 @@
-"""Importing labels filled in a spreadsheet: every row checked (columns, 0/1 values, blank rows
-skipped, repeats counted once) before anything is written."""
+"""Importing labels filled in a spreadsheet: every row checked (columns, 0/1 values, directions,
+blank rows skipped, repeats counted once) before anything is written."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from ofsted_themes.core.tables import csv_parts, first_row_shifted, unquote_form
 from ofsted_themes.labelling.store import LabelError, label_rows, row_key
 from ofsted_themes.reading.document import DocumentError, read_bytes
 from ofsted_themes.reading.formats.text import decode_text
+from ofsted_themes.training.corpus import DIRECTION, direction_problem
 
 
 @dataclass
@@ -27,15 +28,20 @@ class Imported:
 
 def import_columns(theme_ids: list[str]) -> list[str]:
     scores = [c for t in theme_ids for c in (f"{t}_score", f"{t}_model")]
-    return ["document", "page", "sentence_no", "text", *scores, *theme_ids, "source_digest"]
+    concern = ["concern_score", "concern_model"]
+    return [
+        "document", "page", "sentence_no", "text", *scores, *concern, *theme_ids, DIRECTION,
+        "source_digest",
+    ]  # fmt: skip
 
 
 def read_import(path: Path | str, theme_ids: list[str], labelled_at: str | None = None) -> Imported:
     """Validate a filled-in suggestion file; every problem is reported with its line and column.
 
     Each theme cell is 0, 1 or blank. A row with every theme blank is not labelled yet and is
-    skipped; a row with some blank is refused. Rows keep their ``source_digest`` (the tag table
-    they were suggested from), or get this file's digest.
+    skipped; a row with some blank is refused. A themed row's direction (concern, strength,
+    mixed, neutral) may be given or left blank; a row with no theme has none. Rows keep their
+    ``source_digest`` (the tag table they were suggested from), or get this file's digest.
     """
     path = Path(path)
     if not path.is_file():
@@ -83,15 +89,20 @@ def read_import(path: Path | str, theme_ids: list[str], labelled_at: str | None 
     frame = frame.apply(lambda column: column.str.strip())
     # "0.0" and "1.0": the labels as pandas writes a column it read as numbers
     frame[theme_ids] = frame[theme_ids].replace({"0.0": "0", "1.0": "1"})
-    labels = frame[theme_ids]
+    frame[DIRECTION] = frame[DIRECTION].str.lower() if DIRECTION in frame.columns else ""
+    labels = frame[[*theme_ids, DIRECTION]]
     blank = (labels == "").all(axis=1)
     for i in frame.index[~blank]:
         where = f"{path}, line {i + 2}"
+        themed = bool((labels.loc[i, theme_ids] == "1").any())
+        direction = labels.at[i, DIRECTION]
+        if wrong := direction_problem(f"{where}, column '{DIRECTION}'", themed, direction, False):
+            problems.append(wrong)
         for t in theme_ids:
             value = labels.at[i, t]
             if value == "":
                 problems.append(
-                    f"{where}, column '{t}': blank while other themes are filled in: give "
+                    f"{where}, column '{t}': blank while other labels are filled in: give "
                     "every theme 0 or 1 (or leave the whole row blank to skip it)"
                 )
             elif value not in ("0", "1"):
@@ -126,5 +137,7 @@ def read_import(path: Path | str, theme_ids: list[str], labelled_at: str | None 
     digests = (
         [d or digest for d in rows["source_digest"]] if "source_digest" in rows.columns else digest
     )
-    out = label_rows(rows, rows[theme_ids].to_numpy(dtype=int), theme_ids, digests, labelled_at)
+    out = label_rows(
+        rows, rows[theme_ids].to_numpy(dtype=int), theme_ids, digests, labelled_at, rows[DIRECTION]
+    )
     return Imported(out, int(blank.sum()), int(repeated.sum()))

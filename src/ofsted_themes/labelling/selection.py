@@ -18,6 +18,7 @@ from ofsted_themes.labelling.store import (
     row_key,
     whole_number_text,
 )
+from ofsted_themes.training.corpus import DIRECTION
 
 SIMILARITY = 0.8  # cosine of word 1-2-gram counts above which two sentences are near-copies
 
@@ -140,8 +141,9 @@ def model_tags(candidates: pd.DataFrame, theme_ids: list[str], thresholds: dict[
 def suggestion_table(
     candidates: pd.DataFrame, theme_ids: list[str], thresholds: dict[str, float], digest: str
 ) -> pd.DataFrame:
-    """The CSV to fill in: provenance, text, each theme's score and the model's tag, then an
-    empty column per theme, then the digest of the tag table the sentences came from."""
+    """The CSV to fill in: provenance, text, each theme's score and the model's tag (and its
+    concern's, where the table has them), then an empty column per theme and one for a themed
+    sentence's direction, then the digest of the tag table the sentences came from."""
     guess = model_tags(candidates, theme_ids, thresholds)
     out = pd.DataFrame(
         {
@@ -154,8 +156,12 @@ def suggestion_table(
     for j, theme in enumerate(theme_ids):
         out[f"{theme}_score"] = candidates[f"{theme}_score"].to_numpy(dtype=float).round(4)
         out[f"{theme}_model"] = guess[:, j]
+    if "concern_score" in candidates.columns:
+        out["concern_score"] = pd.to_numeric(candidates["concern_score"]).to_numpy().round(4)
+        out["concern_model"] = column_values(candidates, "concern")
     for theme in theme_ids:
         out[theme] = ""
+    out[DIRECTION] = ""
     out["source_digest"] = digest
     return out
 

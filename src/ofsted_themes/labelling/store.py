@@ -1,6 +1,7 @@
 """The user's labels: one append-only table, ``data/labels/user.csv`` (columns
-:data:`ofsted_themes.training.corpus.USER_KEY_COLUMNS`, then one 0/1 column per theme), and what
-labelling needs of the project's configuration.
+:data:`ofsted_themes.training.corpus.USER_KEY_COLUMNS`, then one 0/1 column per theme, then a
+themed sentence's ``direction``, blank where not given), and what labelling needs of the
+project's configuration.
 
 Appending writes a new full file (temporary file, then rename) holding the old rows unchanged
 plus the new ones: a reader never sees half a file, and a crash loses at most the answer being
@@ -24,7 +25,7 @@ from ofsted_themes.core.atomic import write_atomic
 from ofsted_themes.core.errors import ProblemsError
 from ofsted_themes.core.locks import exclusive
 from ofsted_themes.core.tables import spreadsheet_safe, unquote_formulas
-from ofsted_themes.training.corpus import USER_KEY_COLUMNS, user_label_problems
+from ofsted_themes.training.corpus import DIRECTION, USER_KEY_COLUMNS, user_label_problems
 
 STORE_WAIT = 60.0  # seconds another labelling command may hold the store before we give up
 
@@ -110,8 +111,12 @@ def check_model_themes(model_themes: list[str], theme_ids: list[str]) -> None:
 # The user's labels: read, append, remove
 
 
+def label_columns(theme_ids: list[str]) -> list[str]:
+    return [*USER_KEY_COLUMNS, *theme_ids, DIRECTION]
+
+
 def empty_labels(theme_ids: list[str]) -> pd.DataFrame:
-    return pd.DataFrame(columns=[*USER_KEY_COLUMNS, *theme_ids], dtype=str)
+    return pd.DataFrame(columns=label_columns(theme_ids), dtype=str)
 
 
 def read_labels(path: Path | str, theme_ids: list[str]) -> pd.DataFrame:
@@ -128,6 +133,8 @@ def read_labels(path: Path | str, theme_ids: list[str]) -> pd.DataFrame:
     problems = user_label_problems(frame, theme_ids, path)
     if problems:
         raise LabelError(problems)
+    if DIRECTION not in frame.columns:  # labels stored before directions were asked for
+        frame[DIRECTION] = ""
     return frame
 
 
@@ -171,14 +178,15 @@ def append_labels(path: Path | str, rows: pd.DataFrame, theme_ids: list[str]) ->
 
 def _append(path: Path, rows: pd.DataFrame, theme_ids: list[str]) -> Appended:
     existing = read_labels(path, theme_ids)
-    columns = [*USER_KEY_COLUMNS, *theme_ids]
-    rows = rows[columns].astype(str)
+    columns = label_columns(theme_ids)
+    rows = rows.reindex(columns=columns, fill_value="").astype(str)
+    labels = [*theme_ids, DIRECTION]
     known = {
         row_key(d, t): tuple(r)
         for d, t, r in zip(
             existing["document"],
             existing["text"],
-            existing[theme_ids].itertuples(index=False),
+            existing[labels].itertuples(index=False),
             strict=True,
         )
     }
@@ -187,9 +195,9 @@ def _append(path: Path, rows: pd.DataFrame, theme_ids: list[str]) -> Appended:
         key = row_key(row["document"], row["text"])
         if key in known:
             outcome.already += 1
-            outcome.differing += known[key] != tuple(row[theme_ids])
+            outcome.differing += known[key] != tuple(row[labels])
             continue
-        known[key] = tuple(row[theme_ids])
+        known[key] = tuple(row[labels])
         keep.append(i)
         outcome.ids.append(row["id"])
     outcome.added = len(keep)
@@ -220,8 +228,10 @@ def label_rows(
     theme_ids: list[str],
     source_digest: str | Iterable[str],
     labelled_at: str | None = None,
+    directions: Iterable[str] | None = None,
 ) -> pd.DataFrame:
-    """User-label rows (cells as text) for these sentences and their 0/1 labels."""
+    """User-label rows (cells as text) for these sentences, their 0/1 labels and their
+    directions (blank: not given)."""
     digests = (
         [source_digest] * len(candidates) if isinstance(source_digest, str) else list(source_digest)
     )
@@ -241,6 +251,7 @@ def label_rows(
     labels = np.asarray(labels, dtype=int).reshape(len(candidates), len(theme_ids))
     for j, theme in enumerate(theme_ids):
         frame[theme] = labels[:, j].astype(str)
+    frame[DIRECTION] = [""] * len(frame) if directions is None else list(directions)
     return frame
 
 

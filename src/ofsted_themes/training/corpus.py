@@ -26,6 +26,24 @@ USER_KEY_COLUMNS = [
     "source_digest",
     "labelled_at",
 ]
+# A themed sentence's direction (the guideline's last section), so that concerns are counted
+# apart from strengths: required of the real letters, optional in the user's labels.
+DIRECTION = "direction"
+DIRECTIONS = ("concern", "strength", "mixed", "neutral")
+
+
+def direction_problem(where: str, themed: bool, direction: str, required: bool) -> str | None:
+    """What is wrong with a sentence's ``direction`` (blank: none given), if anything."""
+    if themed and direction not in DIRECTIONS and (direction or required):
+        return (
+            f"{where}: a sentence with a theme needs a direction "
+            f"({', '.join(sorted(DIRECTIONS))}"
+            + ("" if required else ", or blank")
+            + f"), not '{direction}'"
+        )
+    if not themed and direction:
+        return f"{where}: a sentence with no theme has no direction (leave it blank)"
+    return None
 
 
 class LabelledSetError(ProblemsError):
@@ -193,11 +211,12 @@ def load_labelled(paths: DataPaths, themes: list[str]) -> pd.DataFrame:
 def user_label_problems(frame: pd.DataFrame, themes: list[str], path: Path) -> list[str]:
     """Every problem of a user-label table: its columns, then each row (ids unique, a document
     and a text, labels 0/1, no sentence labelled twice)."""
+    optional = [DIRECTION] if DIRECTION in frame.columns else []  # labels before directions
     problems = check_columns(
         frame,
         themes,
         path,
-        keys=USER_KEY_COLUMNS,
+        keys=USER_KEY_COLUMNS + optional,
         missing_theme=f"the themes of the user labels must be the configured themes "
         f"({', '.join(themes)})",
         unknown="is not a configured theme or a provenance column",
@@ -215,6 +234,9 @@ def user_label_problems(frame: pd.DataFrame, themes: list[str], path: Path) -> l
         for t in themes:
             if frame.at[i, t] not in ("0", "1"):
                 problems.append(f"{where}: label '{t}' is '{frame.at[i, t]}'; it must be 0 or 1")
+        themed = any(frame.at[i, t] == "1" for t in themes)
+        if optional and (wrong := direction_problem(where, themed, frame.at[i, DIRECTION], False)):
+            problems.append(wrong)
         if twice[i]:
             problems.append(
                 f"{where}: this sentence of {frame.at[i, 'document']} is labelled twice"
@@ -238,7 +260,9 @@ def read_user_labels(path: Path, themes: list[str]) -> pd.DataFrame:
     problems = user_label_problems(frame, themes, path)
     if problems:
         raise LabelledSetError(problems)
-    return frame[USER_KEY_COLUMNS + list(themes)].astype(dict.fromkeys(themes, int))
+    if DIRECTION not in frame.columns:
+        frame[DIRECTION] = ""
+    return frame[[*USER_KEY_COLUMNS, *themes, DIRECTION]].astype(dict.fromkeys(themes, int))
 
 
 def theme_counts(labelled: pd.DataFrame, themes: list[str]) -> pd.DataFrame:

@@ -79,7 +79,7 @@ def _user(data, themes: list[str]) -> pd.DataFrame | None:
         "group": user["document"],
         "source": "user",
         "voice": "unknown",
-        "direction": None,
+        "direction": user["direction"].mask(user["direction"] == "", None),  # blank: not given
     }
     return pd.DataFrame(rows | {t: user[t] for t in themes})
 

@@ -11,13 +11,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from ofsted_themes.training.corpus import LabelledSetError, check_columns, read_csv_table, row_name
+from ofsted_themes.training.corpus import (
+    DIRECTION,
+    LabelledSetError,
+    check_columns,
+    direction_problem,
+    read_csv_table,
+    row_name,
+)
 
 PROVENANCE = ["id", "inspection", "council", "year", "kind", "voice", "url", "text"]
-DIRECTION = "direction"
 KINDS = {"inspection", "focused visit", "monitoring visit", "jtai"}
 VOICES = {"inspector", "reported"}
-DIRECTIONS = {"concern", "strength", "mixed", "neutral"}
 
 
 def read_inspection_sentences(path: Path | str, themes: list[str]) -> pd.DataFrame:
@@ -60,14 +65,8 @@ def _problems_of_row(row: pd.Series, themes: list[str], where: str) -> list[str]
         for t in themes
         if row[t] not in ("0", "1")
     ]
-    themed = "1" in labels
-    if themed and row[DIRECTION] not in DIRECTIONS:
-        problems.append(
-            f"{where}: a sentence with a theme needs a direction "
-            f"({', '.join(sorted(DIRECTIONS))}), not '{row[DIRECTION]}'"
-        )
-    if not themed and row[DIRECTION]:
-        problems.append(f"{where}: a sentence with no theme has no direction (leave it blank)")
+    if wrong := direction_problem(where, "1" in labels, row[DIRECTION], required=True):
+        problems.append(wrong)
     return problems
 
 
