@@ -21,6 +21,9 @@ MAX_UNPACKED_BYTES = 200_000_000  # every member of a DOCX/XLSX archive, unzippe
 MAX_UNPACKED_XML_BYTES = (
     10_000_000  # its XML, parsed in memory (~25 bytes a byte); a report: 1-2 MB
 )
+# a workbook's XML, read by calamine as it streams (~8 bytes a byte): 200,000 rows of a few
+# columns are 55 MB
+MAX_WORKBOOK_XML_BYTES = 100_000_000
 MAX_SENTENCES = 10_000  # per letter (a long report has 500)
 MAX_TABLE_ROWS = 200_000  # per table of sentences
 MAX_CELL_CHARS = 20_000  # the text of one row of such a table
@@ -31,9 +34,10 @@ class LimitExceeded(OfstedThemesError):
     """An input file beyond one of the bounds above; the message names the bound."""
 
 
-def check_archive(data: bytes, kind: str) -> None:
-    """Refuse a zip archive (DOCX, XLSX) that would unpack beyond the bounds: sizes are read
-    from its directory, and the first bytes of each member, before anything is unpacked."""
+def check_archive(data: bytes, kind: str, xml_limit: int = MAX_UNPACKED_XML_BYTES) -> None:
+    """Refuse a zip archive (DOCX, XLSX) that would unpack beyond the bounds (its XML beyond
+    ``xml_limit``): sizes are read from its directory, and the first bytes of each member,
+    before anything is unpacked."""
     import zipfile  # here: ``tag --help`` never needs it
 
     try:
@@ -43,10 +47,10 @@ def check_archive(data: bytes, kind: str) -> None:
     members = archive.infolist()
     total = sum(m.file_size for m in members)
     xml = sum(m.file_size for m in members if _parsed_as_xml(archive, m))
-    if xml > MAX_UNPACKED_XML_BYTES:
+    if xml > xml_limit:
         raise LimitExceeded(
             f"{kind} holds {megabytes(xml)} of XML (the limit is "
-            f"{megabytes(MAX_UNPACKED_XML_BYTES)}): an archive bomb, or not a letter"
+            f"{megabytes(xml_limit)}): an archive bomb, or not a letter"
         )
     if total > MAX_UNPACKED_BYTES:
         raise LimitExceeded(

@@ -28,6 +28,7 @@ from ofsted_themes.core.limits import (
     MAX_CELL_CHARS,
     MAX_SENTENCES,
     MAX_TABLE_ROWS,
+    MAX_WORKBOOK_XML_BYTES,
     OLE_FILE,
     READ_SECONDS,
     LimitExceeded,
@@ -500,7 +501,7 @@ def rows_in_a_cell(table: pd.DataFrame, separator: str) -> str | None:
 def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
     if data.startswith(OLE_FILE):
         raise InputError("an encrypted or old-format (.xls) workbook: save it as .xlsx unprotected")
-    check_archive(data, "XLSX")
+    check_archive(data, "XLSX", MAX_WORKBOOK_XML_BYTES)
     archive = zip_archive(data)
     check_workbook(archive)
     if repeated := repeated_sheet_names(archive):  # pandas would keep one sheet of each name
@@ -511,7 +512,9 @@ def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
     try:
         sheets = pd.read_excel(  # "NA", "None", "nan" are text, as a CSV's are
             io.BytesIO(data),
-            engine="openpyxl",  # never another reader, chosen by the bytes, that is not installed
+            # never a reader chosen by the bytes (that may not be installed); calamine, not
+            # openpyxl: 27 times as fast, so that 200,000 rows read within READ_SECONDS
+            engine="calamine",
             dtype=str,
             nrows=ROWS_READ,
             sheet_name=None,
@@ -558,7 +561,7 @@ def with_text_column(table: pd.DataFrame, text_column: str) -> pd.DataFrame:
 
 def zip_archive(data: bytes) -> zipfile.ZipFile | None:
     """``data`` as a zip archive, opened once for the checks that look inside it; None if it is
-    not one (openpyxl then says what it is not)."""
+    not one (the reader then says what it is not)."""
     import zipfile
 
     try:
@@ -580,10 +583,10 @@ def check_workbook(archive: zipfile.ZipFile | None) -> None:
     """Refuse, by what it holds, a zip archive named .xlsx that is another kind of spreadsheet
     (a LibreOffice or binary workbook renamed), with what to do about it."""
     if archive is None:
-        return  # not a zip at all: openpyxl says what it is not
+        return  # not a zip at all: the reader says what it is not
     members = set(archive.namelist())
     if "xl/workbook.bin" not in members and any(m.startswith("xl/") for m in members):
-        return  # Excel's parts: openpyxl reads them, or says what is wrong with them
+        return  # Excel's parts: the reader reads them, or says what is wrong with them
     kind = next((k for m, k in OTHER_WORKBOOKS.items() if m in members), "not an Excel workbook")
     raise InputError(f"{kind} named .xlsx: save it as .xlsx or .csv and tag that")
 

@@ -36,7 +36,7 @@ def hidden_sheets(archive: zipfile.ZipFile | None) -> set[str]:
 
 def sheet_xml(archive: zipfile.ZipFile | None) -> dict[str, bytes]:
     """Each sheet's XML by the sheet's name, read from the archive once for every question
-    asked of it (a part the workbook names but lacks is left out: openpyxl has said what is
+    asked of it (a part the workbook names but lacks is left out: the reader has said what is
     wrong)."""
     found = {}
     for name, part in _sheet_parts(archive).items():
