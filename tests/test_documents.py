@@ -945,6 +945,27 @@ def test_symlink_loops_do_not_hang_and_linked_folders_are_read_once(tmp_path):
     assert failures == [(str(root / "self.txt"), "broken symbolic link or not a regular file")]
 
 
+def test_a_folder_whose_links_lead_to_too_many_files_fails_alone_saying_where(
+    tmp_path, monkeypatch
+):
+    """A link to ``/`` in a folder of letters walked the whole disk until the run was killed:
+    past the bound the folder fails, naming where the search had got to; others are read."""
+    import ofsted_themes.reading.inputs as inputs
+
+    monkeypatch.setattr(inputs, "MAX_FOLDER_FILES", 5)
+    letters = tmp_path / "letters"
+    _touch(letters / "a.txt")
+    for i in range(6):
+        _touch(tmp_path / "elsewhere" / "deep" / f"{i}.txt")
+    (letters / "disk").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    other = _touch(tmp_path / "other" / "b.txt")
+    paths, failures = find_inputs([str(letters), str(other.parent)], SUPPORTED)
+    assert paths == [other]
+    ((folder, reason),) = failures
+    assert folder == str(letters) and "over 5 files under this folder" in reason
+    assert str(letters / "disk" / "deep") in reason
+
+
 def test_missing_and_unsupported_inputs_are_failures(tmp_path):
     notes = _touch(tmp_path / "notes.xyz")
     empty = tmp_path / "empty"

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ofsted_themes.core.limits import MAX_FOLDER_FILES
+
 # Document formats a user may take for letters but that are not read: met in a folder, each is
 # reported (a skipped .doc would leave the counts short without a word), unlike other files.
 SPREADSHEETS = {".xls", ".ods", ".xlsb", ".xlsm", ".numbers"}  # of sentences: save as .xlsx
@@ -17,10 +19,11 @@ def find_inputs(inputs: list[str], suffixes: set[str]) -> tuple[list[Path], list
     each input that gives nothing, so that one bad input is reported rather than fatal.
 
     Folders are searched recursively in sorted order, following symbolic links but visiting each
-    real folder once (a link loop cannot hang). Files inside folders or matched by a pattern with
-    other suffixes are skipped silently, but for documents in formats a user may take for
-    letters (UNREAD_DOCUMENTS); a file named explicitly with one is a failure. A file
-    reached twice (say, named and inside a named folder) is returned once.
+    real folder once (a link loop cannot hang), and give up past MAX_FOLDER_FILES files (a
+    link to ``/``, or a home folder named by mistake, would walk the whole disk). Files inside
+    folders or matched by a pattern with other suffixes are skipped silently, but for documents
+    in formats a user may take for letters (UNREAD_DOCUMENTS); a file named explicitly with one
+    is a failure. A file reached twice (say, named and inside a named folder) is returned once.
     """
     wanted = {suffix.lower() for suffix in suffixes}
     found: list[Path] = []
@@ -107,10 +110,14 @@ def _walk(folder: Path, wanted: set[str]) -> tuple[list[Path], list[tuple[str, s
     def report(error: OSError) -> None:
         failures.append((str(error.filename or folder), os_reason(error)))
 
+    seen = 0
     for root, dirs, files in os.walk(folder, onerror=report, followlinks=True):
         if not _first_visit(root, visited):
             dirs[:] = []
             continue
+        seen += len(files)
+        if seen > MAX_FOLDER_FILES:
+            return [], [(str(folder), too_many_files(root))]
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in files:
             if name.startswith(".") or is_lock_file(name):
@@ -131,6 +138,14 @@ def _walk(folder: Path, wanted: set[str]) -> tuple[list[Path], list[tuple[str, s
     if not paths and not failures:
         failures.append((str(folder), f"no {'/'.join(sorted(wanted))} files in this folder"))
     return sorted(paths), failures
+
+
+def too_many_files(reached: str) -> str:
+    """Why a folder's walk stopped, naming where it had got to (a link leading out shows)."""
+    return (
+        f"over {MAX_FOLDER_FILES:,} files under this folder (its subfolders and the folders its "
+        f"links lead to; the search had reached {reached}): name the folders of the letters"
+    )
 
 
 def _unread(path: Path) -> list[tuple[str, str]]:
