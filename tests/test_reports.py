@@ -270,6 +270,25 @@ def test_a_letter_in_full_marks_its_concerns_and_says_why_each_was_raised(tags, 
     assert not soup.select(".concern-mark, .chip .concerns, .tip .cn")
 
 
+def test_a_large_run_shows_letters_in_full_up_to_a_budget_and_counts_every_letter(
+    tags, summary, monkeypatch
+):
+    """190,000 sentences gave a 285 MB page, 2.8 GB to write, that opens in no browser: past
+    the budget a letter keeps its heading and counts, its text left out and said so."""
+    import ofsted_themes.reporting.html as report
+
+    monkeypatch.setattr(report, "FULL_TEXT_SENTENCES", 3)  # A has 3 sentences, B 2
+    soup = soup_of(tags, summary)
+    letter_a, letter_b, letter_c = soup.select("article.letter")
+    assert len(letter_a.select("div.s")) == 3 and not letter_a.select("p.empty")
+    assert not letter_b.select("div.s")
+    assert "Its text is left out" in words(letter_b.select_one("p.empty"))
+    assert "No sentences were found" in words(letter_c.select_one("p.empty"))  # C has none
+    assert "The text of 1 letter is left out" in words(soup.select_one("#letters"))
+    assert len(soup.select("#letters-table tbody tr")) == 3  # the counts cover every letter
+    assert len(soup.select("#findings-table tbody tr")) == 2
+
+
 def words(element) -> str:
     return " ".join(element.get_text().split())
 

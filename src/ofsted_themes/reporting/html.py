@@ -192,6 +192,7 @@ def report_data(
     keys = {d: letter_keys(rows.get(d, {})) for d in documents}
     by_year = rollup(documents, keys, "year", counts, sizes, views, raised)
     by_document = dict(iter(tags.groupby("document", sort=False))) if len(tags) else {}
+    shown_in_full = in_full(documents, {d: len(by_document.get(d, ())) for d in documents})
     return {
         "title": title,
         "provenance": provenance_lines(provenance, views),
@@ -226,16 +227,36 @@ def report_data(
                     d,
                     anchors[d],
                     rows.get(d, {}),
-                    by_document.get(d),
+                    by_document.get(d) if d in shown_in_full else None,
                     views,
                     counts[d],
                     None if raised is None else raised[d],
                 )
+                | {"left_out": d not in shown_in_full}
                 for d in documents
             ],
             labels,
         ),
+        "full_text_sentences": FULL_TEXT_SENTENCES,
+        "left_out": len(documents) - len(shown_in_full),
     }
+
+
+# Sentences of the letters shown in full, at most: a page of every sentence of a large run (190,000
+# sentences: 285 MB, 2.8 GB to write) opens in no browser; the counts, the sentences by theme
+# and the letters table still cover every letter.
+FULL_TEXT_SENTENCES = 30_000
+
+
+def in_full(documents: list[str], sizes: dict[str, int]) -> set[str]:
+    """The letters shown in full: in order, while their sentences stay within the budget (a
+    letter of no sentence has no text to leave out)."""
+    shown, total = set(), 0
+    for document in documents:
+        total += sizes[document]
+        if total <= FULL_TEXT_SENTENCES or not sizes[document]:
+            shown.add(document)
+    return shown
 
 
 def short_names(documents: list[str]) -> dict[str, str]:
