@@ -752,6 +752,17 @@ def test_an_html_line_break_inside_a_sentence_keeps_the_sentence_whole(tmp_path)
     assert read_document(path).pages[0].text.splitlines() == [" ".join(BROKEN), *ADDRESS]
 
 
+def test_an_xml_file_named_html_is_read_without_a_parsers_warning(tmp_path):
+    """BeautifulSoup printed a twelve-line warning, with code to silence it, to the user."""
+    import warnings
+
+    path = tmp_path / "letter.html"
+    path.write_text('<?xml version="1.0"?>\n<letter><p>Managers lack oversight.</p></letter>')
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert read_document(path).pages[0].text.strip() == "Managers lack oversight."
+
+
 # ---------------------------------------------------------------------------------------------
 # Bad input: each refused with a reason
 

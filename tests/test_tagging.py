@@ -321,6 +321,22 @@ PARAGRAPHS = (  # a table of paragraphs: the first row holds two sentences, the 
 )
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_table_naming_a_column_it_reads_twice_is_refused_saying_which(tmp_path, suffix):
+    """Of two 'text' or 'council' columns the first was read and the second carried as
+    'text.1', without a word."""
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    frame = pd.DataFrame(
+        [["Caseloads are high.", "Plans drift.", "Leeds", "York", "x"]],
+        columns=["text", "text", "council", "council", "notes"],
+    )
+    path = tmp_path / f"t{suffix}"
+    frame.to_csv(path, index=False) if suffix == ".csv" else frame.to_excel(path, index=False)
+    with pytest.raises(InputError, match="columns named twice: 'text'; 'council'"):
+        read_sentence_table(path, path.name, "text")
+
+
 def test_a_table_whose_header_is_below_a_title_row_says_so(tmp_path):
     """A title above the header made the title the header: "choose it with --text-column"
     could not help."""

@@ -203,6 +203,11 @@ def text_rows(table: pd.DataFrame, text_column: str) -> pd.DataFrame:
     named is carried as ``input_text``) and its dates checked."""
     if len(table) > MAX_TABLE_ROWS:
         raise LimitExceeded(f"over {MAX_TABLE_ROWS:,} rows: split the table")
+    if twice := named_twice(table.columns, [text_column, "document", *LETTER_COLUMNS, "year"]):
+        raise InputError(
+            f"columns named twice: {quoted(twice)}: rename or remove one of each (the first "
+            "would be read, unsaid)"
+        )
     table = with_text_column(table, text_column)
     longest = table[text_column].str.len().max() if text_column in table.columns else 0
     if longest and longest > MAX_CELL_CHARS:
@@ -536,6 +541,13 @@ def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
         {n: fill_merged(s, merged.get(n, []), text_column) for n, s in sheets.items()},
         text_column,
     )
+
+
+def named_twice(columns: pd.Index, read: list[str]) -> list[str]:
+    """Which of the columns ``read`` a table's header names twice: pandas reads the second of
+    "text" as "text.1"."""
+    names = set(map(str, columns))
+    return [name for name in dict.fromkeys(read) if name in names and f"{name}.1" in names]
 
 
 def header_below(table: pd.DataFrame, text_column: str, rows: int = 10) -> bool:

@@ -57,9 +57,13 @@ def read_html(data: bytes) -> list[str]:
     items on lines of their own. Decoded as a text letter is (a BOM, UTF-8, else the likeliest
     encoding), whatever the page declares: browsers read a page declared UTF-16 without a BOM
     as UTF-8, and a page saved as UTF-8 under an old declaration is UTF-8 all the same."""
-    from bs4 import BeautifulSoup
+    import warnings
 
-    soup = BeautifulSoup(decode_text(data), "lxml")
+    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+
+    with warnings.catch_warnings():  # an XML file named .html is read as a page, and that is all
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        soup = BeautifulSoup(decode_text(data), "lxml")
     if soup.find("meta", attrs={"name": "generator", "content": REPORT_GENERATOR}):
         raise DocumentError(OWN_REPORT)  # its sentences are the letters', counted twice
     text = "".join(_pieces(soup, _furniture(soup)))
