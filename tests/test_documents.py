@@ -773,6 +773,35 @@ def _reason(path: Path, **kwargs) -> str:
     return str(caught.value)
 
 
+def test_a_docx_whose_xml_expands_entities_without_end_is_refused_in_words(tmp_path):
+    """A "billion laughs" gave lxml's message cut mid-word ("…see xmlCtxtSetMaxAmp., l")."""
+    letter = lf.make_docx_letter(tmp_path / "ok.docx", "Caseloads are high.\n", None)
+    with zipfile.ZipFile(letter) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    entities = "".join(
+        f'<!ENTITY lol{i} "{(f"&lol{i - 1};" if i > 1 else "lol") * 10}">' for i in range(1, 10)
+    )
+    xml = parts["word/document.xml"]
+    body = xml[xml.index(b"<w:document") :].replace(b"Caseloads are high.", b"&lol9;")
+    parts["word/document.xml"] = f'<?xml version="1.0"?><!DOCTYPE d [{entities}]>'.encode() + body
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(bomb, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    assert _reason(bomb) == (
+        "refused .docx file (its XML expands entities beyond bounds: an XML bomb)"
+    )
+
+
+def test_a_long_message_is_clipped_at_a_words_end():
+    from ofsted_themes.core.words import clipped
+
+    message = "Maximum entity amplification factor exceeded, see xmlCtxtSetMaxAmplification."
+    assert clipped(message, 60) == "Maximum entity amplification factor exceeded, see…"
+    assert clipped("short", 60) == "short"
+    assert clipped("x" * 100, 10) == "x" * 10 + "…"
+
+
 def _docx_with_a_damaged_part(path: Path) -> None:
     """A DOCX whose zip directory reads but whose document part fails its checksum."""
     lf.make_docx_letter(path, "focused_visit")
@@ -852,7 +881,10 @@ def test_a_file_over_the_size_limit_is_refused_saying_both_sizes(tmp_path):
     big = tmp_path / "big.pdf"
     with big.open("wb") as file:
         file.truncate(2_500_000)  # sparse: no need to write the bytes
-    assert _reason(big, max_bytes=1_000_000) == "file too large (2.5 MB; the limit is 1.0 MB)"
+    assert _reason(big, max_bytes=1_000_000) == "file too large (2.50 MB; the limit is 1 MB)"
+    assert _reason(big, max_bytes=2_499_999) == (
+        "file too large (2,500,000 bytes; the limit is 2,499,999 bytes)"
+    )  # not "2.50 MB; the limit is 2.50 MB"
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads anything")

@@ -94,7 +94,7 @@ BAD = {  # file: what its reason must say
     "binary.pdf": "not a PDF",
     "encrypted.pdf": "encrypted PDF",
     "scanned.pdf": "no text layer (scanned image?): run OCR first",
-    "huge.txt": "file too large (60.0 MB",
+    "huge.txt": "file too large (60 MB",
     "findings.csv": "no column 'text' (found: ref, finding, inspector)",
 }
 
@@ -932,6 +932,16 @@ def test_a_meta_table_over_the_row_limit_is_refused_not_cut_short(tag_notes):
     rows = "".join(f"l{i}.txt,Leeds\n" for i in range(MAX_TABLE_ROWS)) + "notes.txt,York\n"
     status, err, _ = tag_notes("document,council\n" + rows)
     assert status == 2 and f"over {MAX_TABLE_ROWS:,} rows" in err
+
+
+def test_a_meta_table_that_is_not_there_is_said_so_in_words(tagger_file, tmp_path, capsys):
+    """It printed Python's "[Errno 2] No such file or directory: ..."."""
+    status, _, err = main_in_process(
+        capsys, lf.FIXTURES / "focused_visit.txt", "--model", tagger_file,
+        "--out", tmp_path / "t.csv", "--meta", tmp_path / "nope.csv", "--no-report",
+    )  # fmt: skip
+    assert status == 2 and f"--meta {tmp_path / 'nope.csv'}: no such file" in err
+    assert "Errno" not in err
 
 
 def test_meta_gives_a_year_when_only_the_year_is_known(tag_notes):

@@ -337,6 +337,17 @@ def test_a_table_naming_a_column_it_reads_twice_is_refused_saying_which(tmp_path
         read_sentence_table(path, path.name, "text")
 
 
+def test_an_empty_workbook_says_it_is_empty(tmp_path):
+    """It said "no column 'text' (found: )"."""
+    from openpyxl import Workbook
+
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    Workbook().save(tmp_path / "blank.xlsx")
+    with pytest.raises(InputError, match=r"^no header and no rows: an empty table \(or sheet\)$"):
+        read_sentence_table(tmp_path / "blank.xlsx", "blank.xlsx", "text")
+
+
 def test_a_table_whose_header_is_below_a_title_row_says_so(tmp_path):
     """A title above the header made the title the header: "choose it with --text-column"
     could not help."""
@@ -651,7 +662,7 @@ def test_a_huge_file_fails_alone_without_being_read(tagger, tmp_path):
     result = batch(tagger, [folder], out)
     [(name, reason)] = result.failures
     assert name == str(huge)
-    assert reason.startswith("file too large (60.0 MB")
+    assert reason.startswith("file too large (60 MB")
     assert set(read_table(out)["document"]) == {str(good)}
 
 

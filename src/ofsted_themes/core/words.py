@@ -12,3 +12,12 @@ def some_of(items: list[str], shown: int = 5) -> str:
     """The first ``shown`` of ``items`` and how many more: ``a; b; and 3 more``."""
     more = f"; and {len(items) - shown} more" if len(items) > shown else ""
     return "; ".join(items[:shown]) + more
+
+
+def clipped(text: str, limit: int) -> str:
+    """``text`` cut to about ``limit`` characters at a word's end, marked "…" where cut (a
+    library's message may be long; cut mid-word, it reads as a typo)."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit].rstrip(" ,.;:") + "…"

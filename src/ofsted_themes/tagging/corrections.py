@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path, PurePath
 
-from ofsted_themes.core.errors import ProblemsError
+from ofsted_themes.core.errors import ProblemsError, looked_in
 from ofsted_themes.core.limits import MAX_TABLE_ROWS
 from ofsted_themes.core.tables import FORMATS, LETTER_COLUMNS, read_table
+from ofsted_themes.reading.inputs import os_reason
 from ofsted_themes.reading.metadata import area_name, last_day, visit_kind
 from ofsted_themes.tagging.letters import read_csv_table, spreadsheet_dates, text_header
 from ofsted_themes.tagging.summary import is_date_or_year
@@ -36,7 +37,9 @@ class Corrections:
     @classmethod
     def read(cls, path: Path) -> Corrections:
         """The table at ``path``; an InputError naming what to fix if it cannot be used."""
-        if Path(path).exists() and not Path(path).is_file():  # a folder, a pipe (it would wait)
+        if not Path(path).exists():
+            raise ProblemsError([f"--meta {path}: no such file{looked_in(path)}"])
+        if not Path(path).is_file():  # a folder, a pipe (it would wait)
             raise ProblemsError([f"--meta {path}: not a file"])
         if Path(path).suffix.lower() not in FORMATS:
             raise ProblemsError([f"--meta {path}: not a table; give one of {', '.join(FORMATS)}"])
@@ -44,7 +47,8 @@ class Corrections:
             csv = Path(path).suffix.lower() == ".csv"
             table = read_csv_table(Path(path).read_bytes()) if csv else read_table(path)
         except (OSError, ValueError) as error:
-            reason = str(error).removeprefix("cannot read table: ")
+            reason = os_reason(error) if isinstance(error, OSError) else str(error)
+            reason = reason.removeprefix("cannot read table: ")
             raise ProblemsError([f"--meta {path}: cannot read it ({reason})"]) from None
         if len(table) > MAX_TABLE_ROWS:  # read no further: the rest would be left out unsaid
             raise ProblemsError([f"--meta {path}: over {MAX_TABLE_ROWS:,} rows: split it"])

@@ -44,7 +44,7 @@ from ofsted_themes.core.tables import (
     safe_cell,
     unquote_formulas,
 )
-from ofsted_themes.core.words import some_of
+from ofsted_themes.core.words import clipped, some_of
 from ofsted_themes.modelling.tagger import CONCERN_COLUMNS, Tagger
 from ofsted_themes.reading.document import SUPPORTED, DocumentError, read_bytes, read_document
 from ofsted_themes.reading.formats.text import decode_text
@@ -203,6 +203,8 @@ def text_rows(table: pd.DataFrame, text_column: str) -> pd.DataFrame:
     named is carried as ``input_text``) and its dates checked."""
     if len(table) > MAX_TABLE_ROWS:
         raise LimitExceeded(f"over {MAX_TABLE_ROWS:,} rows: split the table")
+    if not len(table.columns):
+        raise InputError("no header and no rows: an empty table (or sheet)")
     if twice := named_twice(table.columns, [text_column, "document", *LETTER_COLUMNS, "year"]):
         raise InputError(
             f"columns named twice: {quoted(twice)}: rename or remove one of each (the first "
@@ -528,7 +530,7 @@ def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
     except (MemoryError, LimitExceeded, ImportError):  # not the file's fault
         raise
     except Exception as exc:  # any fault of a damaged workbook, in whichever parser met it
-        reason = f"{type(exc).__name__}: {exc}"[:200]
+        reason = clipped(f"{type(exc).__name__}: {exc}", 200)
         raise InputError(f"cannot read workbook: damaged .xlsx ({reason})") from None
     hidden = hidden_sheets(archive)
     shown = {n: sheet for n, sheet in sheets.items() if n not in hidden} or sheets

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ofsted_themes.core.limits import OLE_FILE, LimitExceeded, check_archive
+from ofsted_themes.core.words import clipped
 from ofsted_themes.reading.cleaning import SOFT_BREAK, clean_pages
 from ofsted_themes.reading.document import DocumentError
 
@@ -79,7 +80,9 @@ def _damaged(data: bytes, error: Exception) -> str:
     if type(error).__name__ == "XMLSyntaxError":  # lxml's, named so as not to import it here
         if "Excessive depth" in str(error):  # lxml's limit on nesting, which Word never nears
             return "damaged .docx file (its XML nests deeper than 256 levels)"
-        return f"damaged .docx file (malformed XML: {str(error).splitlines()[0][:80]})"
+        if "amplification" in str(error).lower():  # entities expanding without end
+            return "refused .docx file (its XML expands entities beyond bounds: an XML bomb)"
+        return f"damaged .docx file (malformed XML: {clipped(str(error).splitlines()[0], 80)})"
     if isinstance(error, ValueError | zlib.error | NotImplementedError | EOFError):
         return "damaged .docx file (a part of its zip archive is damaged)"  # seeks, inflation
     return "damaged .docx file (its main part is missing, or its parts do not fit together)"
