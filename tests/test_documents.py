@@ -547,6 +547,22 @@ def test_wrapped_lines_join_until_a_blank_line_or_a_sentence_end():
     ]
 
 
+def test_a_wrapped_text_whose_last_page_ends_with_a_form_feed_is_read(tmp_path):
+    """pdftotext ends every page with a form feed, the last too: the empty page after it failed
+    a hard-wrapped text with "ValueError: zip() argument 2 is longer than argument 1"."""
+    import textwrap
+
+    findings = [
+        "High caseloads and a reliance on agency social workers in the assessment teams mean "
+        "that some children experience frequent changes of social worker.",
+        "Management oversight is not consistently evident on children’s records, and "
+        "supervision does not always challenge drift in their plans.",
+    ]
+    path = tmp_path / "pdftotext.txt"
+    path.write_text("".join(textwrap.fill(f, 60) + "\n\f" for f in findings), encoding="utf-8")
+    assert [text for _, text in page_sentences(read_document(path))] == findings
+
+
 def test_a_wrapped_text_with_a_few_longer_lines_keeps_its_sentences_whole(tmp_path):
     """A hard-wrapped letter (70 characters) holding a few longer lines, a judgement table's,
     was measured as wrapped wider: a wrapped line that fell short of that width ended its
@@ -856,6 +872,11 @@ def _docx_nested_too_deep(path: Path) -> None:
         (lambda p: p.write_bytes(bytes(range(256)) * 4), "binary.txt", "not a text file"),
         (lambda p: p.write_bytes(b"\x00\x01binary"), "binary.html", "not a text file"),
         (lambda p: p.write_text(" \n\n\t\n"), "blank.txt", "no text found"),
+        (
+            lambda p: p.write_text("Staffing shortages in the team\nManagers and plans\n\f" * 5),
+            "furniture.txt",
+            "no text found in the file (none, or only lines repeated on every page",
+        ),
         (
             lambda p: p.write_text("<html><script>x()</script></html>"),
             "blank.html",

@@ -70,7 +70,10 @@ def read_document(path: Path | str, max_bytes: int = MAX_FILE_BYTES) -> Document
     data, info = read_checked(path, max_bytes)
     texts = reader_for(path)(data)
     if not any(text.strip() for text in texts):
-        raise DocumentError("no text found in the file")
+        raise DocumentError(
+            "no text found in the file (none, or only lines repeated on every page, read as its "
+            "headers and footers)"
+        )
     pages = [Page(number, text) for number, text in enumerate(texts, start=1)]
     return Document(path, pages, stamp_of(info, data))
 

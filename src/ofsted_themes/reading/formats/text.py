@@ -186,7 +186,7 @@ def _mark_short_lines(page: str, width: int) -> str:
     would have fitted on it."""
     lines = [line.strip() for line in page.splitlines()]
     out = []
-    for line, below in zip(lines, [*lines[1:], ""], strict=True):
+    for line, below in pairwise([*lines, ""]):  # a page may be empty: "\f" ends the last
         out.append(line)
         if line and below and width - len(line) > len(below.split()[0]) + 1:
             out.append("")
