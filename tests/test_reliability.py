@@ -511,6 +511,23 @@ def test_a_second_tag_onto_the_same_out_is_refused_and_the_first_completes(tagge
     assert len(documents(out)) == 2
 
 
+def test_a_shared_lock_folder_that_cannot_be_used_leaves_this_user_their_own(tmp_path, monkeypatch):
+    """Another user's unwritable lock folder (here a file in its place: root may write any
+    folder) stopped every run on "Permission denied"."""
+    import tempfile
+
+    from ofsted_themes.core.locks import exclusive, lock_path
+
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    (tmp_path / "ofsted-themes-locks").write_text("not a folder")
+    target = tmp_path / "tags.csv"
+    with exclusive(target, 0, "tag run"):
+        assert lock_path(target).parent == tmp_path / f"ofsted-themes-locks-{os.getuid()}"
+        assert lock_path(target).is_file()
+    (tmp_path / "ofsted-themes-locks").unlink()
+    assert lock_path(target).parent == tmp_path / "ofsted-themes-locks"  # shared once it can be
+
+
 def wait_until_locked(path: Path, seconds: float = 120) -> None:
     """Return once another process holds the lock on ``path``."""
     from filelock import FileLock, Timeout

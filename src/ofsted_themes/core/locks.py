@@ -22,14 +22,29 @@ class Busy(OfstedThemesError):
 
 def lock_path(path: Path) -> Path:
     import hashlib
-    import tempfile
 
     key = hashlib.sha256(os.fsencode(path.resolve())).hexdigest()[:24]
-    folder = Path(tempfile.gettempdir(), "ofsted-themes-locks")
-    if not folder.is_dir():
-        folder.mkdir(exist_ok=True)
-        os.chmod(folder, 0o1777)  # every user's locks, each removable only by its owner
-    return folder / f"{key}.lock"
+    return lock_folder() / f"{key}.lock"
+
+
+def lock_folder() -> Path:
+    """The folder every user's locks share; this user's own where that one cannot be used (a
+    file, or a folder another user made that this one cannot write): a run would otherwise
+    stop on "Permission denied". Locks in it guard this user's runs alone."""
+    import tempfile
+
+    shared = Path(tempfile.gettempdir(), "ofsted-themes-locks")
+    try:
+        if not shared.is_dir():
+            shared.mkdir(exist_ok=True)
+            os.chmod(shared, 0o1777)  # every user's locks, each removable only by its owner
+        if os.access(shared, os.W_OK | os.X_OK):
+            return shared
+    except OSError:
+        pass
+    own = shared.with_name(f"{shared.name}-{os.getuid()}")
+    own.mkdir(mode=0o700, exist_ok=True)
+    return own
 
 
 @contextmanager
