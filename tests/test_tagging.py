@@ -337,6 +337,18 @@ def test_a_table_naming_a_column_it_reads_twice_is_refused_saying_which(tmp_path
         read_sentence_table(path, path.name, "text")
 
 
+@pytest.mark.parametrize("line", [2, 3])
+def test_a_quotation_mark_never_closed_is_named_by_its_line(tmp_path, line):
+    """pandas said "Error tokenizing data. C error: EOF inside string starting at row 1"."""
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    rows = ["Caseloads are high.,Leeds", "Plans drift.,York", "Managers are absent.,Hull"]
+    rows[line - 2] = '"' + rows[line - 2]
+    (tmp_path / "t.csv").write_text("text,council\n" + "\n".join(rows) + "\n")
+    with pytest.raises(InputError, match=rf"a quotation mark \(\"\) opened on line {line} or"):
+        read_sentence_table(tmp_path / "t.csv", "t.csv", "text")
+
+
 def test_an_empty_workbook_says_it_is_empty(tmp_path):
     """It said "no column 'text' (found: )"."""
     from openpyxl import Workbook

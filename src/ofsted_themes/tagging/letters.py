@@ -452,6 +452,9 @@ MAX_PAGE = 10**6  # more pages than any document has: a number above it is not a
 ROWS_READ = MAX_TABLE_ROWS + 1  # one more than allowed: enough to tell a table is too long
 
 
+OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+
+
 def read_csv_table(data: bytes) -> pd.DataFrame:
     """A CSV a person saved, of sentences or of letters' metadata: decoded as a text letter is
     (cp1252 from Excel), separated as its header or a "sep=" line says (semicolons)."""
@@ -468,6 +471,11 @@ def read_csv_table(data: bytes) -> pd.DataFrame:
         reason = " ".join(str(exc).split())  # pandas ends its reasons with a newline
         if "Expected" in reason and "fields" in reason:  # "Expected 3 fields in line 4, saw 4"
             reason += " (a separator in an unquoted cell?): quote the text cells"
+        if opened := OPEN_QUOTE.search(reason):  # pandas counts rows from the header's next
+            reason = (
+                f'a quotation mark (") opened on line {int(opened[1]) + 1} or after it is never '
+                "closed: close it, or remove it"
+            )
         raise InputError(f"cannot read table: {reason}") from None
     if first_row_shifted(table):
         raise InputError(
