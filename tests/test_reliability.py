@@ -1181,6 +1181,48 @@ def test_a_killed_tag_leaves_no_worker_and_its_outputs_as_they_were(tagger_file,
         assert not leftovers(tmp_path / "out")
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ctrl_c_in_a_first_run_on_two_workers_keeps_whole_letters_that_resume_completes(
+    tagger_file, tmp_path
+):
+    """Ctrl-C arrives between two letters' writes, never within one: what a first run kept is
+    each letter whole, as an uninterrupted run writes it, and --resume adds the rest once."""
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    for i in range(200):  # over BUFFERED_ROWS sentences: rows reach the file before the end
+        lf.make_text_letter(letters / f"letter_{i:03d}.txt", ["jtai", "focused_visit"][i % 2])
+    (letters / "zz_slow.txt").write_text("a. " * 3_000_000)  # last, and seconds to split
+    out = tmp_path / "out" / "tags.csv"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tag", str(letters), "--model", str(tagger_file), "--out",
+         str(out), "--no-report", "--jobs", "2"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        staged = [p for p in out.parent.glob("*.tmp")] if out.parent.exists() else []
+        if any(p.stat().st_size for p in staged):
+            break  # letters written: the slow one is still being split
+        time.sleep(0.05)
+    workers = children_of(process.pid)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and "Traceback" not in err, err
+    assert "tagged before it are in the outputs" in err, err
+    assert not wait_gone(workers) and not leftovers(tmp_path / "out")
+    whole = tmp_path / "whole" / "tags.csv"
+    assert tag(tagger_file, whole, letters, time_limit="1").returncode == 1  # the slow one fails
+    expected = read_table(whole)
+    kept = read_table(out)
+    assert 0 < kept["document"].nunique() < 200
+    mine = expected[expected["document"].isin(set(kept["document"]))].reset_index(drop=True)
+    pd.testing.assert_frame_equal(kept, mine)  # each letter whole, as tagged
+    assert tag(tagger_file, out, letters, "--resume", time_limit="1").returncode == 1
+    pd.testing.assert_frame_equal(read_table(out), expected)
+
+
 # --- 7. the MLflow UI with logins --------------------------------------------------------------
 
 

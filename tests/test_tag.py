@@ -612,6 +612,30 @@ def test_an_interrupted_run_changes_no_output_and_leaves_no_temporary_file(
     assert {p.name: p.read_bytes() for p in out.parent.iterdir()} == before
 
 
+def test_an_interrupted_first_run_says_what_it_kept_and_how_to_go_on(
+    tagger_file, tmp_path, capsys, monkeypatch, interrupt_third_letter
+):
+    from ofsted_themes.tagging import letters as tagging
+
+    monkeypatch.setattr(tagging, "GROUP_FILES", 1)
+    for i, name in enumerate(["monitoring_visit", "focused_visit", "jtai", "ilacs_inspection"]):
+        text_letter(tmp_path / "letters" / f"{i}.txt", name)
+    out = tmp_path / "out" / "tags.csv"
+    interrupt_third_letter(monkeypatch)
+    status, printed, err = main_in_process(
+        capsys, tmp_path / "letters", "--model", tagger_file, *outputs_of(out), "--jobs", "1"
+    )
+    assert status == 130
+    assert (
+        "interrupted: the 2 letters tagged before it are in the outputs; run the same command "
+        "with --resume to tag the rest" in err
+    )
+    assert "Tagged 2 letters" in printed and out.with_name("report.html").is_file()
+    assert read_table(out.with_name("letters.csv"))["document"].str[-5:].tolist() == [
+        "0.txt", "1.txt"
+    ]  # fmt: skip
+
+
 # ---------------------------------------------------------------------------------------------
 # A model from the MLflow registry
 

@@ -769,6 +769,47 @@ def test_an_interrupted_first_run_writes_nothing(
     assert not out.parent.exists() or list(out.parent.iterdir()) == []
 
 
+def test_an_interrupted_first_run_keeps_the_letters_it_tagged_and_resume_tags_the_rest(
+    tagger, tmp_path, monkeypatch, interrupt_third_letter
+):
+    """Ctrl-C two hours into a first run lost two hours: the letters tagged before it are
+    written (each whole), and --resume tags the rest."""
+    monkeypatch.setattr(tagging, "GROUP_FILES", 1)  # each letter its own call of the model
+    four_letters(tmp_path / "letters")
+    seen = interrupt_third_letter(monkeypatch)
+    out = tmp_path / "out" / "tags.csv"
+    result = batch(tagger, [tmp_path / "letters"], out)
+    assert result.interrupted and result.letters == 2 and len(seen) == 3
+    kept = read_table(out)
+    assert kept["document"].nunique() == 2 and len(read_table(out.with_name("letters.csv"))) == 2
+    monkeypatch.undo()
+    whole = batch(tagger, [tmp_path / "letters"], tmp_path / "whole" / "tags.csv")
+    assert not whole.interrupted
+    expected = read_table(tmp_path / "whole" / "tags.csv")
+    pd.testing.assert_frame_equal(kept, expected.head(len(kept)))  # whole letters, as tagged
+    resumed = batch(tagger, [tmp_path / "letters"], out, resume=True)
+    assert resumed.letters == 2 and not resumed.interrupted
+    pd.testing.assert_frame_equal(read_table(out), expected)
+
+
+def test_an_interrupted_resume_appends_what_it_tagged_but_a_run_replacing_one_changes_nothing(
+    tagger, tmp_path, monkeypatch, interrupt_third_letter
+):
+    monkeypatch.setattr(tagging, "GROUP_FILES", 1)
+    letters = four_letters(tmp_path / "letters")
+    out = tmp_path / "out" / "tags.csv"
+    batch(tagger, letters[:1], out)
+    before = outputs(out.parent)
+    interrupt_third_letter(monkeypatch)
+    with pytest.raises(KeyboardInterrupt):  # it would replace a finished run's outputs
+        batch(tagger, [tmp_path / "letters"], out)
+    assert outputs(out.parent) == before
+    interrupt_third_letter(monkeypatch)  # the first letter is done: the next two are tagged
+    result = batch(tagger, [tmp_path / "letters"], out, resume=True)
+    assert result.interrupted and result.letters == 2
+    assert read_table(out)["document"].nunique() == 3
+
+
 @pytest.mark.parametrize("out_name", ["tags.csv", "tags.parquet"])
 def test_an_interrupted_run_leaves_the_previous_outputs_as_they_were(
     tagger, tmp_path, monkeypatch, out_name, interrupt_third_letter

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ofsted_themes.cli.common import (
     DEFAULT_MODEL,
+    INTERRUPTED,
     error,
     errors,
     problems_of,
@@ -99,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         return ExitCode.USAGE
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
-        return 130
+        return INTERRUPTED
     except OSError as exc:  # a full disk, a folder gone: each file is written whole or not
         stopped(exc, "what was saved before is kept, and the file being written is as it was")
         return ExitCode.USAGE

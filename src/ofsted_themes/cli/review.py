@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ofsted_themes import labelling
-from ofsted_themes.cli.common import printable
+from ofsted_themes.cli.common import INTERRUPTED, printable
 
 
 class Keys:
@@ -158,4 +158,4 @@ def run_review(candidates, tagger, labels: Path, digest: str, configured: Path) 
         print(f"{done}; saved in {labels}. Train on them: {train}")
     else:
         print(f"{done}: nothing saved")
-    return 130 if interrupted else 0
+    return INTERRUPTED if interrupted else 0

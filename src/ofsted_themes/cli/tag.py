@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ofsted_themes.cli.common import (
     DEFAULT_MODEL,
+    INTERRUPTED,
     fail,
     one_line,
     print_failures,
@@ -219,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         outputs.discard()
         changed = "the outputs were written" if outputs.committed else "no output was changed"
         print(f"\ninterrupted: {changed}", file=sys.stderr)
-        return 130
+        return INTERRUPTED
     except OSError as exc:  # a full disk, a folder gone, no memory to start a worker
         outputs.discard()
         stopped(exc, "the outputs were written" if outputs.committed else "no output was changed")
@@ -234,6 +235,13 @@ def main(argv: list[str] | None = None) -> int:
     if digest:  # what finds its run in MLflow
         made += f"; MLflow tagger_digest {digest}"
     print(f"  model {printable(args.model)} ({made}; fingerprint {tagger.fingerprint()})")
+    if result.interrupted:
+        print(
+            f"interrupted: the {counted(result.letters, 'letter')} tagged before it are in the "
+            "outputs; run the same command with --resume to tag the rest",
+            file=sys.stderr,
+        )
+        return INTERRUPTED
     return ExitCode.FAILURES if result.failures else ExitCode.OK
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +33,7 @@ from ofsted_themes.tagging.letters import (
     INPUT_SUFFIXES,
     LETTER_ROW_COLUMNS,
     TABLE_SUFFIXES,
+    Outcome,
     Rows,
     document_names,
     letter_columns,
@@ -51,6 +52,7 @@ from ofsted_themes.tagging.outputs import (
     marker_path,
     own_outputs,
     recover,
+    signals_held,
 )
 from ofsted_themes.tagging.sinks import TableSink
 from ofsted_themes.tagging.summary import (
@@ -96,6 +98,8 @@ class BatchResult:
     unread: list[str] = field(default_factory=list)
     # a table's letters with rows of several sentences, each row scored as one: "letter (n rows)"
     several: list[str] = field(default_factory=list)
+    # Ctrl-C or SIGTERM stopped the run: the letters tagged before it are in the outputs
+    interrupted: bool = False
 
     def warned(self) -> dict[str, list[str]]:
         """The lists of LETTER_WARNINGS, by name."""
@@ -354,6 +358,24 @@ def _without_earlier_outputs(
     return letters, failures + found
 
 
+def interruptible(
+    outcomes: Generator[Outcome], result: BatchResult, keeps_work: bool
+) -> Iterator[Outcome]:
+    """``outcomes`` until Ctrl-C or SIGTERM, which arrive only between two (an outcome is
+    written whole or not at all); then, where the run ``keeps_work`` and has tagged letters, the
+    run ends there, ``result.interrupted`` set, to write what it tagged: else the interrupt goes
+    on, and no output changes."""
+    try:
+        for outcome in outcomes:
+            with signals_held():
+                yield outcome
+    except KeyboardInterrupt:
+        outcomes.close()  # no worker outlives the batch
+        if not (keeps_work and result.letters):
+            raise
+        result.interrupted = True
+
+
 def workers_for(files: int, jobs: int) -> int:
     """Worker processes for ``files``: each loads the model, so never more than the files or
     the cores can keep busy."""
@@ -443,17 +465,21 @@ def run_batch(
         unit="letter",
         disable=not (sys.stderr.isatty() if progress is None else progress),
     )
+    # an interrupted run keeps the letters it tagged where that loses nothing: appending to the
+    # outputs it resumes, or writing outputs none had written; never replacing a finished run's
+    keeps_work = resume or not (out.exists() or summary.exists())
+    outcomes = tag_files(
+        tagger,
+        todo,
+        text_column,
+        workers=workers_for(len(todo), jobs),
+        model_path=model_path,
+        seconds=seconds,
+        done=done,
+        split_rows=split_rows,
+    )
     try:
-        for outcome in tag_files(
-            tagger,
-            todo,
-            text_column,
-            workers=workers_for(len(todo), jobs),
-            model_path=model_path,
-            seconds=seconds,
-            done=done,
-            split_rows=split_rows,
-        ):
+        for outcome in interruptible(outcomes, result, keeps_work):
             bar.update()
             result.skipped += outcome.skipped
             if outcome.error:

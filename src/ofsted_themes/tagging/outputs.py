@@ -15,6 +15,7 @@ import json
 import os
 import re
 import signal
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -173,16 +174,22 @@ class OutputSet:
 
 @contextmanager
 def signals_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM back for the block; they arrive when it ends."""
-    held = {signal.SIGINT, signal.SIGTERM}
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
+    """Hold Ctrl-C and SIGTERM back for the block; they arrive when it ends. Their handlers are
+    swapped, not the signals masked: Python runs a handler in the main thread whichever thread
+    the signal reached, and a worker pool's threads do not mask it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread runs handlers: nothing can interrupt this block
         return
-    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    caught: list[int] = []
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = {signum: signal.signal(signum, lambda n, _: caught.append(n)) for signum in held}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+        for signum, handler in previous.items():  # None: a handler set outside Python
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+        if caught:
+            signal.raise_signal(caught[0])  # to the handler it would have met
 
 
 def recover(out: Path, destinations: Iterable[Path] = ()) -> dict:
