@@ -443,6 +443,8 @@ def test_a_run_in_which_every_file_fails_leaves_the_last_runs_tables(tagger_file
     status, stdout, err = main_in_process(capsys, table, *tagged, "--text-column", "Findings")
     assert status == 1
     assert "no table or report written" in stdout and "no column 'Findings'" in stdout + err
+    assert "Tagged no letter" in stdout and "every file failed" in stdout
+    assert "cse 0" not in stdout  # counts of nothing, read as findings of none
     kept = ("failures.csv", ".tags.csv.commit.json")  # the marker records the failures table
     before = {name: data for name, data in before.items() if name not in kept}
     after = {p.name: p.read_bytes() for p in out.parent.iterdir() if p.name not in kept}

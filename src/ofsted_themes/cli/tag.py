@@ -302,10 +302,13 @@ def print_outcome(result, seconds: float) -> None:
     # after --resume the counts are the outputs', earlier letters and all: never this run's alone
     kept = len(result.summary) > result.letters
     scope = f" (all {counted(len(result.summary), 'letter')} in the outputs)" if kept else ""
-    print(
-        f"Tagged {letters}, {counted(result.sentences, 'sentence')} in {seconds:.1f}s"
-        f"{skipped}; tagged sentences{scope}: {counts}"
-    )
+    if result.letters or len(result.summary) or not result.failures:
+        print(
+            f"Tagged {letters}, {counted(result.sentences, 'sentence')} in {seconds:.1f}s"
+            f"{skipped}; tagged sentences{scope}: {counts}"
+        )
+    else:  # counts of nothing read as findings of none
+        print(f"Tagged no letter in {seconds:.1f}s{skipped}: every file failed (below)")
     for path in result.written:
         print(f"  wrote {printable(path)}")
     if result.kept_previous:
