@@ -280,6 +280,18 @@ def rows_after_a_gap(path: Path) -> None:
     book.save(path)
 
 
+def one_far_cell(path: Path, cell: str) -> None:
+    """A workbook of a few bytes with one cell far out: the reader builds the grid it spans
+    (at XFD800, 545 MB), past any time limit's reach."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["text"])
+    book.active.append(["Workers are tired."])
+    book.active[cell] = "x"
+    book.save(path)
+
+
 def sparse(path: Path, size: int) -> None:
     """A file of ``size`` bytes that takes no disk space (a table header, then zeros)."""
     path.write_text("text\n")
@@ -293,6 +305,8 @@ HOSTILE = {  # name: (make the file in a folder, words its reason must hold)
     "rows.csv": (lambda p: p.write_text("text\n" + "Workers are tired.\n" * (MAX_TABLE_ROWS + 1)),
                  f"over {MAX_TABLE_ROWS:,} rows"),
     "gap.xlsx": (rows_after_a_gap, f"over {MAX_TABLE_ROWS:,} rows"),
+    "wide.xlsx": (lambda p: one_far_cell(p, "XFD800"), "spans 800 rows of 16,384 columns"),
+    "deep.xlsx": (lambda p: one_far_cell(p, "ZZ150000"), "spans 150,000 rows of 702 columns"),
     "sentences.txt": (lambda p: p.write_text("Workers are tired.\n" * (MAX_SENTENCES + 1)),
                       f"over {MAX_SENTENCES:,} sentences"),
     "huge.csv": (lambda p: sparse(p, MAX_FILE_BYTES + 1), "file too large"),

@@ -26,6 +26,10 @@ MAX_UNPACKED_XML_BYTES = (
 MAX_WORKBOOK_XML_BYTES = 100_000_000
 MAX_SENTENCES = 10_000  # per letter (a long report has 500)
 MAX_TABLE_ROWS = 200_000  # per table of sentences
+# a workbook's sheet, as the grid its cells span (the reader builds it whole, ~300 bytes a cell
+# with pandas'): a table of sentences has a few columns
+MAX_SHEET_COLUMNS = 1_000
+MAX_SHEET_CELLS = 5_000_000
 MAX_CELL_CHARS = 20_000  # the text of one row of such a table
 MAX_FOLDER_FILES = 200_000  # files under one folder named to tag (every remit's reports: ~50,000)
 READ_SECONDS = 15.0  # reading and splitting one file (tagging what it gives is bounded above)

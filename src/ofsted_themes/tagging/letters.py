@@ -27,6 +27,8 @@ from ofsted_themes.core.errors import OfstedThemesError
 from ofsted_themes.core.limits import (
     MAX_CELL_CHARS,
     MAX_SENTENCES,
+    MAX_SHEET_CELLS,
+    MAX_SHEET_COLUMNS,
     MAX_TABLE_ROWS,
     MAX_WORKBOOK_XML_BYTES,
     OLE_FILE,
@@ -68,6 +70,7 @@ from ofsted_themes.tagging.workbooks import (
     hidden_sheets,
     merged_down,
     repeated_sheet_names,
+    sheet_extent,
     sheet_xml,
     sheets_beyond,
 )
@@ -524,6 +527,8 @@ def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
             f"sheets of one name ({quoted(repeated)}; Excel ignores case): rename one, then tag "
             "the file"
         )
+    xml = sheet_xml(archive)
+    check_extent(xml)
     try:
         sheets = pd.read_excel(  # "NA", "None", "nan" are text, as a CSV's are
             io.BytesIO(data),
@@ -542,7 +547,6 @@ def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
         raise InputError(f"cannot read workbook: damaged .xlsx ({reason})") from None
     hidden = hidden_sheets(archive)
     shown = {n: sheet for n, sheet in sheets.items() if n not in hidden} or sheets
-    xml = sheet_xml(archive)
     if any(name in shown for name in sheets_beyond(xml, ROWS_READ)):  # header: row 1
         raise LimitExceeded(f"over {MAX_TABLE_ROWS:,} rows: split the table")
     merged = merged_down(xml)
@@ -558,6 +562,20 @@ def named_twice(columns: pd.Index, read: list[str]) -> list[str]:
     "text" as "text.1"."""
     names = set(map(str, columns))
     return [name for name in dict.fromkeys(read) if name in names and f"{name}.1" in names]
+
+
+def check_extent(sheets: dict[str, bytes]) -> None:
+    """Refuse, before it is read, a sheet whose cells span a grid the reader would build in
+    memory beyond the bounds: a 3 KB workbook with one cell at XFD800 took 545 MB, at
+    XFD200000 it would take 100 GB, and no time limit stops the reader's call."""
+    for name, xml in sheets.items():
+        rows, columns = sheet_extent(xml)
+        if columns > MAX_SHEET_COLUMNS or rows * columns > MAX_SHEET_CELLS:
+            raise LimitExceeded(
+                f"sheet {name!r} spans {rows:,} rows of {columns:,} columns (the limits are "
+                f"{MAX_SHEET_COLUMNS:,} columns and {MAX_SHEET_CELLS:,} cells): a cell far "
+                "from the table? delete it, or split the table"
+            )
 
 
 def header_below(table: pd.DataFrame, text_column: str, rows: int = 10) -> bool:

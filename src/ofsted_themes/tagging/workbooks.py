@@ -84,6 +84,23 @@ def sheets_beyond(sheets: dict[str, bytes], rows: int) -> list[str]:
     return found
 
 
+# a cell's reference, in its start tag: its column's letters (any cell, empty or not: the
+# reader's grid spans them all)
+CELL_COLUMN = re.compile(rb'<(?:[\w.-]+:)?c\b[^>]*?\br="([A-Z]{1,3})[0-9]')
+
+
+def sheet_extent(xml: bytes) -> tuple[int, int]:
+    """The rows and columns a sheet's cells span, from its XML: the grid a reader builds,
+    however few cells hold values (one cell at XFD800 is 800 rows of 16,384 columns)."""
+    start = max(xml.rfind(b"<row "), xml.rfind(b":row "))  # rows come in order: the last
+    last = ROW_NUMBER.search(xml, max(0, xml.rfind(b"<", 0, start + 1))) if start >= 0 else None
+    widest = max(CELL_COLUMN.findall(xml), key=lambda c: (len(c), c), default=b"")
+    columns = 0
+    for letter in widest.decode("ascii"):  # "AB" is column 28
+        columns = columns * 26 + ord(letter) - ord("A") + 1
+    return (int(last.group(1)) if last else 0), columns
+
+
 def fill_merged(sheet: pd.DataFrame, merged: list[Merged], text_column: str) -> pd.DataFrame:
     """``sheet`` (as pandas reads it: the header in Excel's row 1, the first column A) with the
     blank cells under each merged cell given its value, as Excel shows them; but never the text
