@@ -638,6 +638,31 @@ def test_an_interrupted_first_run_says_what_it_kept_and_how_to_go_on(
     ]  # fmt: skip
 
 
+def test_ctrl_c_while_a_first_runs_outputs_are_written_waits_until_they_are(
+    tagger_file, tmp_path, capsys, monkeypatch
+):
+    """Past the last letter, an interrupt threw away a whole first run's work."""
+    import signal
+
+    from ofsted_themes.tagging import batch
+
+    for i, name in enumerate(["monitoring_visit", "focused_visit", "jtai"]):
+        text_letter(tmp_path / "letters" / f"{i}.txt", name)
+    written = batch.write_table
+
+    def write_table(frame, path):
+        os.kill(os.getpid(), signal.SIGINT)  # as the summary is written
+        return written(frame, path)
+
+    monkeypatch.setattr(batch, "write_table", write_table)
+    out = tmp_path / "out" / "tags.csv"
+    status, _, err = main_in_process(capsys, tmp_path / "letters", "--model", tagger_file,
+                                     *outputs_of(out), "--jobs", "1")  # fmt: skip
+    assert status == 130 and "interrupted: the outputs were written" in err
+    assert len(read_table(out.with_name("letters.csv"))) == 3
+    assert out.with_name("report.html").is_file()
+
+
 # ---------------------------------------------------------------------------------------------
 # A model from the MLflow registry
 

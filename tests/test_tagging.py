@@ -792,6 +792,37 @@ def test_an_interrupted_first_run_keeps_the_letters_it_tagged_and_resume_tags_th
     pd.testing.assert_frame_equal(read_table(out), expected)
 
 
+def test_ctrl_c_while_a_letter_is_written_waits_for_it_and_puts_the_handlers_back(
+    tagger, tmp_path, monkeypatch
+):
+    """The signal itself, sent as the second letter's rows are being written: the letter is
+    written whole, the run stops after it, and Ctrl-C and SIGTERM mean what they meant."""
+    import signal
+
+    from ofsted_themes.tagging.sinks import TableSink
+
+    monkeypatch.setattr(tagging, "GROUP_FILES", 1)
+    four_letters(tmp_path / "letters")
+    written = TableSink.write
+
+    def write(self, rows):
+        if rows["document"][0].endswith("1_focused_visit.txt"):  # the second letter
+            os.kill(os.getpid(), signal.SIGINT)
+        written(self, rows)
+
+    monkeypatch.setattr(TableSink, "write", write)
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    out = tmp_path / "out" / "tags.csv"
+    result = batch(tagger, [tmp_path / "letters"], out)
+    assert result.interrupted and result.letters == 2
+    assert {s: signal.getsignal(s) for s in handlers} == handlers
+    monkeypatch.undo()
+    batch(tagger, [tmp_path / "letters"], tmp_path / "whole" / "tags.csv")
+    whole = read_table(tmp_path / "whole" / "tags.csv")
+    kept = read_table(out)
+    pd.testing.assert_frame_equal(kept, whole[whole["document"].isin(set(kept["document"]))])
+
+
 def test_an_interrupted_resume_appends_what_it_tagged_but_a_run_replacing_one_changes_nothing(
     tagger, tmp_path, monkeypatch, interrupt_third_letter
 ):

@@ -359,21 +359,28 @@ def _without_earlier_outputs(
 
 
 def interruptible(
-    outcomes: Generator[Outcome], result: BatchResult, keeps_work: bool
+    outcomes: Generator[Outcome, None, None], total: int, result: BatchResult, keeps_work: bool
 ) -> Iterator[Outcome]:
-    """``outcomes`` until Ctrl-C or SIGTERM, which arrive only between two (an outcome is
-    written whole or not at all); then, where the run ``keeps_work`` and has tagged letters, the
-    run ends there, ``result.interrupted`` set, to write what it tagged: else the interrupt goes
-    on, and no output changes."""
+    """The ``total`` outcomes until Ctrl-C or SIGTERM, which arrive only between two (an
+    outcome is written whole or not at all); then, where the run ``keeps_work`` and has tagged
+    letters, the run ends there, ``result.interrupted`` set, to write what it tagged (said at
+    once: writing takes a while); else the interrupt goes on, and no output changes."""
+    given = 0
     try:
         for outcome in outcomes:
             with signals_held():
                 yield outcome
+                given += 1
     except KeyboardInterrupt:
         outcomes.close()  # no worker outlives the batch
         if not (keeps_work and result.letters):
             raise
-        result.interrupted = True
+        result.interrupted = given < total  # not so if it came as the last one was written
+        if result.interrupted:
+            print(
+                f"\ninterrupted: writing the {counted(result.letters, 'letter')} tagged so far",
+                file=sys.stderr,
+            )
 
 
 def workers_for(files: int, jobs: int) -> int:
@@ -479,7 +486,7 @@ def run_batch(
         split_rows=split_rows,
     )
     try:
-        for outcome in interruptible(outcomes, result, keeps_work):
+        for outcome in interruptible(outcomes, len(todo), result, keeps_work):
             bar.update()
             result.skipped += outcome.skipped
             if outcome.error:
@@ -513,6 +520,8 @@ def run_batch(
                         result.duplicates.append((meta["document"], first))
                 result.letters += 1
                 result.sentences += tallies[-1]["sentences"]
+        if keeps_work:  # from here, an interrupt waits until what was tagged is written
+            outputs.hold_signals()
         summary_frame = _summary(tagger, tallies, summary if resume else None, corrections)
         if resume:  # the earlier letters' rows of several sentences are still in the outputs
             result.several = kept_several(record, summary_frame, result.several)

@@ -17,7 +17,7 @@ import re
 import signal
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,6 +135,20 @@ class OutputSet:
     staged: dict[Path, Path] = field(default_factory=dict)  # destination -> staged file
     removed: list[Path] = field(default_factory=list)
     committed: bool = False  # every output is in place
+    held: ExitStack | None = None  # Ctrl-C and SIGTERM held until the commit (hold_signals)
+
+    def hold_signals(self) -> None:
+        """Hold Ctrl-C and SIGTERM from now until the outputs are committed or discarded: they
+        hold work an interrupt would lose (letters a first or resumed run tagged). They arrive
+        then, the outputs written."""
+        if self.held is None:
+            self.held = ExitStack()
+            self.held.enter_context(signals_held())
+
+    def _release(self) -> None:
+        held, self.held = self.held, None
+        if held is not None:
+            held.close()  # a signal held back arrives here
 
     def stage(self, destination: Path) -> Path:
         remove_stale_temporaries(destination)
@@ -162,34 +176,49 @@ class OutputSet:
             outputs = sorted(p for p in written if p != failures and Path(p).exists())
             _write_marker(marker, {"state": "complete", "outputs": outputs} | self.record)
             self.committed = True
+        self._release()
         return list(self.staged)
 
     def discard(self) -> None:
         """Remove the staged files of a run that stops before its commit."""
-        if self.committed:
-            return
-        for staged in self.staged.values():
-            staged.unlink(missing_ok=True)
+        if not self.committed:
+            for staged in self.staged.values():
+                staged.unlink(missing_ok=True)
+        self._release()
 
 
 @contextmanager
 def signals_held() -> Iterator[None]:
     """Hold Ctrl-C and SIGTERM back for the block; they arrive when it ends. Their handlers are
     swapped, not the signals masked: Python runs a handler in the main thread whichever thread
-    the signal reached, and a worker pool's threads do not mask it."""
+    the signal reached, and a worker pool's threads do not mask it. A handler set outside
+    Python (None) is left alone."""
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread runs handlers: nothing can interrupt this block
         return
     caught: list[int] = []
-    held = {signal.SIGINT, signal.SIGTERM}
-    previous = {signum: signal.signal(signum, lambda n, _: caught.append(n)) for signum in held}
+    swapped: dict[int, object] = {}
     try:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous = signal.getsignal(signum)
+            if previous is not None:
+                signal.signal(signum, lambda n, _: caught.append(n))
+                swapped[signum] = previous
         yield
     finally:
-        for signum, handler in previous.items():  # None: a handler set outside Python
-            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
-        if caught:
-            signal.raise_signal(caught[0])  # to the handler it would have met
+        _restore(list(swapped.items()))
+    if caught:
+        signal.raise_signal(caught[0])  # to the handler it would have met
+
+
+def _restore(handlers: list[tuple[int, object]]) -> None:
+    """Put each handler back, every one even if a signal arrives between two."""
+    if handlers:
+        (signum, handler), *rest = handlers
+        try:
+            signal.signal(signum, handler)  # type: ignore[arg-type]
+        finally:
+            _restore(rest)
 
 
 def recover(out: Path, destinations: Iterable[Path] = ()) -> dict:
