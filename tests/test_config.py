@@ -220,6 +220,7 @@ def test_an_added_key_that_nothing_would_read_is_refused_with_where_it_is():
         ["+model.estimator.l1_ratio=0.5"],  # an estimator takes it (and refuses a wrong one)
         ["+concern_model.tol=0.001"],
         ["+themes.neglect.name=Neglect"],  # the themes are read whole: a new one
+        ["+data.user_labels=data/labels/user.csv"],  # a key another data option sets
     ],
     ids=str,
 )

@@ -113,7 +113,7 @@ def _unread_addition(cfg, overrides: list[str]) -> str | None:
     for override in OverridesParser.create().parse_overrides(overrides):
         key = override.key_or_group
         read_whole = key.startswith(("hydra.", "themes.")) or (CONF_DIR / key).is_dir()
-        if not override.is_add() or read_whole:
+        if not override.is_add() or read_whole or key in data_keys():
             continue
         parent = key.rpartition(".")[0]
         node = OmegaConf.select(cfg, parent) if parent else cfg
@@ -121,6 +121,15 @@ def _unread_addition(cfg, overrides: list[str]) -> str | None:
             hint = _did_you_mean(cfg, key) or " (check the key's spelling)"
             return f"+{key} adds a key that nothing reads{hint}"
     return None
+
+
+def data_keys() -> set[str]:
+    """``data.<key>`` for every key a data option sets: the loaders read each where it is
+    given, so one added to an option without it ("+data.user_labels=…") is read."""
+    keys = set()
+    for option in (CONF_DIR / "data").glob("*.yaml"):
+        keys |= {f"data.{k}" for k in OmegaConf.load(option) if k != "defaults"}
+    return keys
 
 
 def _did_you_mean(cfg, key: str) -> str:
