@@ -49,6 +49,20 @@ def test_a_concern_or_a_mixed_finding_raises_a_concern_and_a_blank_is_no_label()
     assert raises.tolist() == [1, 1, 0, 0]
 
 
+def test_a_users_themed_sentence_given_no_direction_is_no_error_of_the_counted_concerns():
+    """A user's label may leave the direction out: a concern found there was a false one."""
+
+    from ofsted_themes.training.concerns import concern_metrics
+
+    frame = pd.DataFrame({"source": ["user"] * 4, "voice": ["unknown"] * 4})
+    truth = np.array([1, 0, -1, -1])  # the third themed, its direction not given
+    Y = np.array([[1], [1], [1], [0]])
+    tagged = np.array([[1], [1], [1], [0]])
+    folds = [(np.arange(4), np.array([0.9, 0.1, 0.9, 0.0]))]
+    metrics = concern_metrics(frame, truth, ["staffing"], (Y, tagged), folds)
+    assert metrics["concern_count_f1_staffing"] == 1.0  # the third neither right nor wrong
+
+
 def test_only_a_tagged_sentence_raises_a_concern(tagger_file):
     tagger = Tagger.load(tagger_file)
     sentences = LETTER.splitlines()[4:10]

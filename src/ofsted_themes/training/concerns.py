@@ -99,9 +99,12 @@ def concern_metrics(
 
 def _counted(frame, truth: np.ndarray, theme_ids: list[str], Y: np.ndarray, counted) -> dict:
     """Per theme, F1 of the sentences counted as its concerns, on the sources that carry
-    direction labels, and their mean over the themes with a concern there."""
+    direction labels (but their themed sentences given none: a user's label may leave it out,
+    and a concern found there is no error), and their mean over the themes with a concern
+    there."""
     sources = frame["source"].to_numpy() if "source" in frame else np.full(len(frame), "")
-    rows = np.isin(sources, np.unique(sources[truth >= 0]))
+    unsaid = (truth < 0) & (Y == 1).any(axis=1)
+    rows = np.isin(sources, np.unique(sources[truth >= 0])) & ~unsaid
     expected = (Y == 1) & (truth == 1)[:, None]
     out, present = {}, []
     for j, theme in enumerate(theme_ids):
