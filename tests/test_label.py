@@ -541,6 +541,25 @@ def test_labels_stored_before_directions_are_read_and_kept_as_more_are_added(
     assert stored.iloc[0][list(old)].to_dict() == old  # the earlier row as it was
 
 
+def test_a_label_stored_without_a_direction_gains_it_when_imported_again_with_one(
+    tmp_path, suggested, label_main
+):
+    """The same sentence imported again with its direction was "already labelled", the
+    direction dropped: a store of labels made before directions could never gain them."""
+    labels = tmp_path / "user.csv"
+    fill(suggested, {0: ["0", "0", "1", "0"], 1: ["0", "0", "0", "1"]})
+    assert label_main("import", suggested, "--labels", labels).returncode == 0
+    frame = fill(suggested, {0: ["0", "0", "1", "0"], 1: ["0", "1", "0", "0"]})
+    frame.loc[[0, 1], "direction"] = ["concern", "strength"]  # the second's themes differ
+    frame.to_csv(suggested, index=False)
+    done = label_main("import", suggested, "--labels", labels)
+    assert done.returncode == 0, done.stderr
+    assert "1 with different labels); 1 of them given the direction they lacked" in done.stdout
+    stored = pd.read_csv(labels, dtype=str, keep_default_na=False)
+    assert stored["direction"].tolist() == ["concern", ""]
+    assert stored["missing"].tolist() == ["0", "0"]  # the earlier themes kept
+
+
 def test_a_suggestion_shows_the_models_concern_where_the_table_has_it(configured_theme_ids):
     themes = configured_theme_ids
     table = tag_table([("L1", "Caseloads are high.", {themes[0]: 0.7})], themes)

@@ -223,7 +223,12 @@ def run_import(file: Path, labels: Path, setup) -> int:
         print(f"  train on them: {labelling.train_command(labels, setup.labels)}")
     if outcome.already:
         differ = f", {outcome.differing} with different labels" if outcome.differing else ""
-        print(f"  {outcome.already} already labelled (earlier labels kept{differ})")
+        directed = (
+            f"; {outcome.directed} of them given the direction they lacked"
+            if outcome.directed
+            else ""
+        )
+        print(f"  {outcome.already} already labelled (earlier labels kept{differ}){directed}")
     if imported.repeated:
         print(f"  {imported.repeated} repeated row(s) of the file counted once")
     if imported.blank:

@@ -159,6 +159,7 @@ class Appended:
     added: int = 0
     already: int = 0  # rows whose sentence was labelled before (the earlier labels are kept)
     differing: int = 0  # of those, how many were given different labels this time
+    directed: int = 0  # of those, how many gained the direction their earlier row lacked
     ids: list[str] = field(default_factory=list)  # of the rows added
 
 
@@ -180,31 +181,38 @@ def _append(path: Path, rows: pd.DataFrame, theme_ids: list[str]) -> Appended:
     existing = read_labels(path, theme_ids)
     columns = label_columns(theme_ids)
     rows = rows.reindex(columns=columns, fill_value="").astype(str)
+    pairs = zip(existing["document"], existing["text"], strict=True)
+    known = {row_key(d, t): i for i, (d, t) in enumerate(pairs)}
     labels = [*theme_ids, DIRECTION]
-    known = {
-        row_key(d, t): tuple(r)
-        for d, t, r in zip(
-            existing["document"],
-            existing["text"],
-            existing[labels].itertuples(index=False),
-            strict=True,
-        )
-    }
     outcome, keep = Appended(), []
     for i, row in rows.iterrows():
         key = row_key(row["document"], row["text"])
-        if key in known:
-            outcome.already += 1
-            outcome.differing += known[key] != tuple(row[labels])
+        if key not in known:
+            known[key] = -1  # a sentence twice in ``rows``: its first row is taken
+            keep.append(i)
+            outcome.ids.append(row["id"])
             continue
-        known[key] = tuple(row[labels])
-        keep.append(i)
-        outcome.ids.append(row["id"])
+        outcome.already += 1
+        at = known[key]
+        if at < 0:
+            continue
+        earlier = existing.iloc[at]
+        if gains_direction(earlier, row, theme_ids):  # labels made before directions were asked
+            existing.iat[at, existing.columns.get_loc(DIRECTION)] = row[DIRECTION]
+            outcome.directed += 1
+        elif tuple(earlier[labels]) != tuple(row[labels]):
+            outcome.differing += 1
     outcome.added = len(keep)
-    if keep:
+    if keep or outcome.directed:
         combined = pd.concat([existing[columns], rows.loc[keep]], ignore_index=True)
         write_atomic(path, lambda f: spreadsheet_safe(combined).to_csv(f, index=False))
     return outcome
+
+
+def gains_direction(earlier: pd.Series, row: pd.Series, theme_ids: list[str]) -> bool:
+    """Whether ``row`` gives the direction a stored label of the same themes lacks."""
+    same = tuple(earlier[theme_ids]) == tuple(row[theme_ids])
+    return same and not earlier[DIRECTION] and bool(row[DIRECTION])
 
 
 def remove_labels(path: Path | str, ids: Iterable[str], theme_ids: list[str]) -> int:
