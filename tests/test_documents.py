@@ -809,6 +809,15 @@ def test_a_docx_whose_xml_expands_entities_without_end_is_refused_in_words(tmp_p
     )
 
 
+def test_a_size_just_over_a_limit_never_reads_as_the_limit():
+    from ofsted_themes.core.limits import beside_limit
+
+    assert beside_limit(100_400_000, 100_000_000) == ("100,400,000 bytes", "100,000,000 bytes")
+    assert beside_limit(10_000_004, 10_000_000) == ("10,000,004 bytes", "10,000,000 bytes")
+    assert beside_limit(12_345_678, 10_000_000) == ("12.35 MB", "10 MB")
+    assert beside_limit(260_000_000, 200_000_000) == ("260 MB", "200 MB")
+
+
 def test_a_long_message_is_clipped_at_a_words_end():
     from ofsted_themes.core.words import clipped
 

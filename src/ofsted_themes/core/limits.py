@@ -53,15 +53,26 @@ def check_archive(data: bytes, kind: str, xml_limit: int = MAX_UNPACKED_XML_BYTE
     total = sum(m.file_size for m in members)
     xml = sum(m.file_size for m in members if _parsed_as_xml(archive, m))
     if xml > xml_limit:
+        size, limit = beside_limit(xml, xml_limit)
         raise LimitExceeded(
-            f"{kind} holds {megabytes(xml)} of XML (the limit is "
-            f"{megabytes(xml_limit)}): an archive bomb, or not a letter"
+            f"{kind} holds {size} of XML (the limit is {limit}): an archive bomb, or not a letter"
         )
     if total > MAX_UNPACKED_BYTES:
+        size, limit = beside_limit(total, MAX_UNPACKED_BYTES)
         raise LimitExceeded(
-            f"{kind} unpacks to {megabytes(total)} (the limit is "
-            f"{megabytes(MAX_UNPACKED_BYTES)}): an archive bomb, or not a letter"
+            f"{kind} unpacks to {size} (the limit is {limit}): an archive bomb, or not a letter"
         )
+
+
+def beside_limit(size: int, limit: int) -> tuple[str, str]:
+    """``size`` (over ``limit``) and ``limit`` for people, in bytes where megabytes would
+    print the size as no more than the limit ("100 MB of XML (the limit is 100 MB)")."""
+    shown = [megabytes(n) if n >= 1_000_000 else f"{n:,} bytes" for n in (size, limit)]
+    (size_figure, size_unit), (limit_figure, limit_unit) = (text.split() for text in shown)
+    alike = float(size_figure.replace(",", "")) <= float(limit_figure.replace(",", ""))
+    if size_unit == limit_unit and alike:
+        return f"{size:,} bytes", f"{limit:,} bytes"
+    return shown[0], shown[1]
 
 
 def megabytes(size: int) -> str:

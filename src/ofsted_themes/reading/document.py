@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ofsted_themes.core.digests import FileStamp, stamp_of
 from ofsted_themes.core.errors import OfstedThemesError
-from ofsted_themes.core.limits import MAX_FILE_BYTES, MAX_TEXT_BYTES, megabytes
+from ofsted_themes.core.limits import MAX_FILE_BYTES, MAX_TEXT_BYTES, beside_limit, megabytes
 from ofsted_themes.reading.inputs import os_reason, unsupported_reason
 
 # Suffix -> the module in formats/ that reads it; modules are imported when first needed, so
@@ -119,11 +119,9 @@ def read_checked(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[bytes, os
 
 
 def too_large_reason(size: int, max_bytes: int) -> str:
-    """Why a file of ``size`` bytes is refused, for the user: in bytes where megabytes would
-    print the two alike ("10.00 MB; the limit is 10 MB")."""
-    if round(size / 1e6, 2) == round(max_bytes / 1e6, 2):
-        return f"file too large ({size:,} bytes; the limit is {max_bytes:,} bytes)"
-    return f"file too large ({_size(size)}; the limit is {_size(max_bytes)})"
+    """Why a file of ``size`` bytes is refused, for the user."""
+    shown, limit = beside_limit(size, max_bytes)
+    return f"file too large ({shown}; the limit is {limit})"
 
 
 def _size(n: int) -> str:
