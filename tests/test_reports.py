@@ -277,12 +277,12 @@ def test_a_large_run_shows_letters_in_full_up_to_a_budget_and_counts_every_lette
     the budget a letter keeps its heading and counts, its text left out and said so."""
     import ofsted_themes.reporting.html as report
 
-    monkeypatch.setattr(report, "FULL_TEXT_SENTENCES", 3)  # A has 3 sentences, B 2
+    monkeypatch.setattr(report, "FULL_TEXT_SENTENCES", 2)  # A has 3 sentences, B 2
     soup = soup_of(tags, summary)
     letter_a, letter_b, letter_c = soup.select("article.letter")
-    assert len(letter_a.select("div.s")) == 3 and not letter_a.select("p.empty")
-    assert not letter_b.select("div.s")
-    assert "Its text is left out" in words(letter_b.select_one("p.empty"))
+    assert not letter_a.select("div.s")  # too long for the budget: left out, and said so
+    assert "Its text is left out" in words(letter_a.select_one("p.empty"))
+    assert len(letter_b.select("div.s")) == 2 and not letter_b.select("p.empty")  # room for it
     assert "No sentences were found" in words(letter_c.select_one("p.empty"))  # C has none
     assert "The text of 1 letter is left out" in words(soup.select_one("#letters"))
     assert len(soup.select("#letters-table tbody tr")) == 3  # the counts cover every letter

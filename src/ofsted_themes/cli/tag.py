@@ -208,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
                         "duplicates": result.duplicates,
                         "absent": result.absent,
                         "failures": beside(failures_path(args.out), args.report),
+                        "interrupted": result.interrupted,
                     }
                     | result.warned()
                 )

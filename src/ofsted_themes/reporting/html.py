@@ -249,13 +249,14 @@ FULL_TEXT_SENTENCES = 30_000
 
 
 def in_full(documents: list[str], sizes: dict[str, int]) -> set[str]:
-    """The letters shown in full: in order, while their sentences stay within the budget (a
-    letter of no sentence has no text to leave out)."""
+    """The letters shown in full: in order, each that keeps the sentences shown within the
+    budget (a long table-letter first leaves room for the letters after it; a letter of no
+    sentence has no text to leave out)."""
     shown, total = set(), 0
     for document in documents:
-        total += sizes[document]
-        if total <= FULL_TEXT_SENTENCES or not sizes[document]:
+        if total + sizes[document] <= FULL_TEXT_SENTENCES:
             shown.add(document)
+            total += sizes[document]
     return shown
 
 
@@ -423,6 +424,11 @@ def provenance_lines(provenance: dict | None, views: list[dict]) -> list[str]:
     ]
     if named:
         lines.append("thresholds " + ", ".join(named))
+    if provenance.get("interrupted"):
+        lines.append(
+            "this run was interrupted: its letters are those tagged before it, not every letter "
+            "given (run the same command with --resume to tag the rest)"
+        )
     if provenance.get("failed"):
         where = provenance.get("failures", "failures.csv")
         lines.append(f"{counted(provenance['failed'], 'file')} could not be read: see {where}")

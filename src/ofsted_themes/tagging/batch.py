@@ -536,6 +536,7 @@ def run_batch(
             write_table(summary_frame, outputs.stage(summary))
             result.written += [out, summary]
         outputs.record |= {"failures": bool(result.failures), "failures_named": True}
+        outputs.record["interrupted"] = result.interrupted  # its letters are not all given
         outputs.record["several"] = result.several
         outputs.record["files"] = {n: list(stamp) for n, stamp in stamps.items()}
         if result.failures:
