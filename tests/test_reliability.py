@@ -530,7 +530,7 @@ def test_a_shared_lock_folder_that_cannot_be_used_leaves_this_user_their_own(tmp
     folder) stopped every run on "Permission denied"."""
     import tempfile
 
-    from ofsted_themes.core.locks import exclusive, lock_path
+    from ofsted_themes.core.locks import Busy, exclusive, lock_path
 
     monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
     (tmp_path / "ofsted-themes-locks").write_text("not a folder")
@@ -540,6 +540,14 @@ def test_a_shared_lock_folder_that_cannot_be_used_leaves_this_user_their_own(tmp
         assert lock_path(target).is_file()
     (tmp_path / "ofsted-themes-locks").unlink()
     assert lock_path(target).parent == tmp_path / "ofsted-themes-locks"  # shared once it can be
+    (tmp_path / "ofsted-themes-locks").rmdir()
+    (tmp_path / "ofsted-themes-locks").write_text("not a folder")
+    own = tmp_path / f"ofsted-themes-locks-{os.getuid()}"
+    shutil.rmtree(own)
+    own.symlink_to(tmp_path / "elsewhere", target_is_directory=True)  # planted by another
+    (tmp_path / "elsewhere").mkdir()
+    with pytest.raises(Busy, match="is not this user's own folder"):
+        lock_path(target)
 
 
 def wait_until_locked(path: Path, seconds: float = 120) -> None:

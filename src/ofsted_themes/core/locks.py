@@ -9,6 +9,7 @@ would let two in). It guards processes of one machine, as the files are local.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,8 +43,13 @@ def lock_folder() -> Path:
             return shared
     except OSError:
         pass
-    own = shared.with_name(f"{shared.name}-{os.getuid()}")
+    uid = os.getuid() if hasattr(os, "getuid") else None  # Windows: a user's own temp folder
+    own = shared.with_name(f"{shared.name}-{uid}") if uid is not None else shared
     own.mkdir(mode=0o700, exist_ok=True)
+    info = own.lstat()
+    if uid is not None and (not stat.S_ISDIR(info.st_mode) or info.st_uid != uid):
+        # made by another user (its name is known): locks there could be turned on our files
+        raise Busy(f"the lock folder {own} is not this user's own folder: remove it")
     return own
 
 
