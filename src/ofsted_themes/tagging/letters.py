@@ -60,6 +60,7 @@ from ofsted_themes.reading.metadata import (
 from ofsted_themes.reading.sentences import (
     ENDS_SENTENCE,
     MID_STOP,
+    WINDOW_CHARS,
     ImprovementList,
     iter_letter_sentences,
     split_sentences,
@@ -282,8 +283,8 @@ def row_letters(
 # 2)"): splitting every such row cost a third of scoring them. A line break is looked for apart
 # (a pattern finding one between texts took five times as long).
 def may_hold_several(text: str) -> bool:
-    if "\n" in text or "\r" in text:
-        return True
+    if "\n" in text or "\r" in text or len(text) > WINDOW_CHARS:
+        return True  # a long text is cut in windows, at ends the stops do not show
     stops = len(MID_STOP.findall(text))
     return stops > 1 or (stops == 1 and ENDS_SENTENCE.search(text) is not None)
 
