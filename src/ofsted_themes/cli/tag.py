@@ -313,7 +313,7 @@ def print_outcome(result, seconds: float) -> None:
     for path in result.written:
         print(f"  wrote {printable(path)}")
     if result.kept_previous:
-        print("  every file failed: no table or report written; an earlier run's are as they were")
+        print("  no table or report written; an earlier run's are as they were")
     if result.failures:
         print_failures(result.failures)
 

@@ -541,9 +541,10 @@ def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
             sheet_name=None,
             keep_default_na=False,
         )
-    except (MemoryError, LimitExceeded, ImportError):  # not the file's fault
-        raise
-    except Exception as exc:  # any fault of a damaged workbook, in whichever parser met it
+    except (MemoryError, LimitExceeded, ImportError, KeyboardInterrupt, SystemExit):
+        raise  # not the file's fault
+    except BaseException as exc:  # a damaged workbook's, in whichever parser met it; calamine's
+        # panics too (its PanicException is no Exception)
         reason = clipped(f"{type(exc).__name__}: {exc}", 200)
         raise InputError(f"cannot read workbook: damaged .xlsx ({reason})") from None
     hidden = hidden_sheets(archive)
