@@ -94,7 +94,7 @@ def test_a_direction_the_guideline_does_not_name_is_refused_in_the_users_labels(
            "text": "Caseloads are too high.", "source_digest": "x", "labelled_at": "now",
            "cse": 0, "missing": 0, "staffing": 1, "oversight": 0, "direction": "worry"}  # fmt: skip
     pd.DataFrame([row]).to_csv(labels, index=False)
-    with pytest.raises(LabelledSetError, match=r"needs a direction .*not 'worry'"):
+    with pytest.raises(LabelledSetError, match=r"a direction is one of .*, or blank; not 'worry'"):
         load_training_set(data_config("seeds+user") | {"user_labels": str(labels)}, THEMES)
 
 

@@ -289,6 +289,9 @@ def test_suggest_writes_the_most_uncertain_sentences_first(tmp_path, three_lette
     assert set(written["source_digest"]) == {labelling.file_digest(tags)}
     assert not (tmp_path / "user.csv").exists()  # suggesting labels nothing
     assert str(out) in done.stdout
+    # the next step, as given: the store named (else another would be written) and directions
+    assert f"python -m label import {out} --labels {tmp_path / 'user.csv'}" in done.stdout
+    assert "and direction for a sentence with a theme" in done.stdout
 
 
 def test_label_freezes_its_start_as_tag_does(tmp_path, three_letters, tagger_file):
@@ -503,7 +506,7 @@ def test_an_import_keeps_each_themed_sentences_direction(tmp_path, suggested, la
         (
             ["0", "0", "1", "0"],
             "worried",
-            "needs a direction (concern, mixed, neutral, strength, or blank), not 'worried'",
+            "a direction is one of concern, mixed, neutral, strength, or blank; not 'worried'",
         ),
         (["0", "0", "0", "0"], "concern", "a sentence with no theme has no direction"),
         (["", "", "", ""], "concern", "column 'cse': blank while other labels are filled in"),
@@ -555,6 +558,7 @@ def test_a_label_stored_without_a_direction_gains_it_when_imported_again_with_on
     done = label_main("import", suggested, "--labels", labels)
     assert done.returncode == 0, done.stderr
     assert "1 with different labels); 1 of them given the direction they lacked" in done.stdout
+    assert "train on them:" in done.stdout  # new directions to train on, though no new rows
     stored = pd.read_csv(labels, dtype=str, keep_default_na=False)
     assert stored["direction"].tolist() == ["concern", ""]
     assert stored["missing"].tolist() == ["0", "0"]  # the earlier themes kept

@@ -632,7 +632,8 @@ def test_an_interrupted_first_run_says_what_it_kept_and_how_to_go_on(
         "interrupted: the 2 letters tagged before it are in the outputs; run the same command "
         "with --resume to tag the rest" in err
     )
-    assert "Tagged 2 letters" in printed and out.with_name("report.html").is_file()
+    assert "Tagged 2 letters before the interrupt" in printed
+    assert out.with_name("report.html").is_file()
     assert "this run was interrupted" in out.with_name("report.html").read_text()
     assert read_table(out.with_name("letters.csv"))["document"].str[-5:].tolist() == [
         "0.txt", "1.txt"

@@ -177,9 +177,11 @@ def run_suggest(args, candidates, tagger, labels: Path, digest: str) -> int:
     if len(table) < args.n:
         print(f"  (only {len(table)} left that are not labelled yet and not near-copies)")
     themes = ", ".join(tagger.theme_ids)
+    store = f" --labels {labels}" if args.labels else ""  # else the store it would not write
     print(
-        f"Fill in the columns {themes} with 1 or 0 (leave a whole row blank to skip it), "
-        f"then: python -m label import {args.out}"
+        f"Fill in the columns {themes} with 1 or 0 (leave a whole row blank to skip it), and "
+        "direction for a sentence with a theme (concern, strength, mixed or neutral; or blank), "
+        f"then: python -m label import {args.out}{store}"
     )
     return 0
 
@@ -219,7 +221,7 @@ def run_import(file: Path, labels: Path, setup) -> int:
         print(f"nothing imported: fix what is named above and import {file} again", file=sys.stderr)
         return 1
     print(f"Imported {outcome.added} labelled sentence(s) into {labels}")
-    if outcome.added:
+    if outcome.added or outcome.directed:
         print(f"  train on them: {labelling.train_command(labels, setup.labels)}")
     if outcome.already:
         differ = f", {outcome.differing} with different labels" if outcome.differing else ""

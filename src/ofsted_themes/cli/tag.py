@@ -300,6 +300,8 @@ def print_outcome(result, seconds: float) -> None:
     counts = theme_tally(result.theme_counts, result.concern_counts)
     skipped = f" ({result.skipped} already tagged, skipped)" if result.skipped else ""
     letters = counted(result.letters, "letter")
+    if result.interrupted:  # not every letter given: the terminal's summary says so too
+        letters += " before the interrupt"
     # after --resume the counts are the outputs', earlier letters and all: never this run's alone
     kept = len(result.summary) > result.letters
     scope = f" (all {counted(len(result.summary), 'letter')} in the outputs)" if kept else ""

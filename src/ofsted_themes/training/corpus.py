@@ -35,12 +35,12 @@ DIRECTIONS = ("concern", "strength", "mixed", "neutral")
 def direction_problem(where: str, themed: bool, direction: str, required: bool) -> str | None:
     """What is wrong with a sentence's ``direction`` (blank: none given), if anything."""
     if themed and direction not in DIRECTIONS and (direction or required):
-        return (
-            f"{where}: a sentence with a theme needs a direction "
-            f"({', '.join(sorted(DIRECTIONS))}"
-            + ("" if required else ", or blank")
-            + f"), not '{direction}'"
-        )
+        kinds = ", ".join(sorted(DIRECTIONS))
+        if required:
+            return (
+                f"{where}: a sentence with a theme needs a direction ({kinds}), not '{direction}'"
+            )
+        return f"{where}: a direction is one of {kinds}, or blank; not '{direction}'"
     if not themed and direction:
         return f"{where}: a sentence with no theme has no direction (leave it blank)"
     return None
