@@ -904,6 +904,21 @@ def test_review_reads_lines_when_not_in_a_terminal(tmp_path, three_letters, tagg
     assert hint in done.stdout  # --labels names another file than the configured one
 
 
+def test_review_takes_a_themed_sentences_direction_in_turn_and_none_without_a_theme(
+    tmp_path, three_letters, tagger_file
+):
+    """It asked for themes only, so a concern the model missed could not be corrected there.
+    1st: staffing, direction turned once (concern) then three more (neutral); 2nd: staffing and
+    concern, undone and given again as strength; 3rd: a direction but no theme."""
+    keys = "3d\nddd\n\n3d\n\nu\nd\n\nd\n\n"
+    done, labels = review_lines(tmp_path, three_letters, tagger_file, keys)
+    assert done.returncode == 0, done.stderr
+    rows = stored(labels)
+    assert rows["staffing"].tolist() == ["1", "1", "0"]
+    assert rows["direction"].tolist() == ["neutral", "strength", ""]
+    assert "direction (d): concern" in done.stdout and "direction (d): none" in done.stdout
+
+
 def test_a_piped_line_that_is_not_all_keys_is_refused_whole(tmp_path, three_letters, tagger_file):
     """A word typed into a pipe was read key by key: "missing" toggled m, skipped at s, skipped
     the next sentence unseen, and the Enter after it saved the third with all themes 0."""
@@ -951,6 +966,7 @@ def test_the_review_session_keys(configured_theme_ids):
     assert keys["s"] == ("skip", None)  # staffing's letter is taken by skip: it is 3 only
     assert keys["a"] == keys["\n"] == ("accept", None)
     assert keys["u"] == ("undo", None) and keys["q"] == ("quit", None)
+    assert keys["d"] == ("direction", None)
 
 
 # --- train on it ---------------------------------------------------------------------------------

@@ -70,7 +70,8 @@ def theme_line(session, keys: dict) -> str:
         f"[{'x' if on else ' '}] {'/'.join(names[j])} {theme}"
         for j, (theme, on) in enumerate(zip(session.theme_ids, session.current, strict=True))
     ]
-    return "  labels  " + "   ".join(boxes)
+    direction = session.direction or "none"
+    return "  labels  " + "   ".join(boxes) + f"   direction (d): {direction}"
 
 
 def show(session, keys: dict) -> None:
@@ -109,7 +110,8 @@ def run_review(candidates, tagger, labels: Path, digest: str, configured: Path) 
         f"to {labels} as you give it."
     )
     help_line = (
-        f"{'/'.join(toggles)} tick or untick a theme, Enter or a accept, s skip, u undo, q quit"
+        f"{'/'.join(toggles)} tick or untick a theme, d the direction of a themed sentence "
+        "(concern, strength, mixed, neutral, none), Enter or a accept, s skip, u undo, q quit"
     )
     print(f"Keys: {help_line}")
     interrupted = False
@@ -123,8 +125,8 @@ def run_review(candidates, tagger, labels: Path, digest: str, configured: Path) 
                     continue
                 if action == "quit":
                     break
-                if action == "toggle" and not session.done:
-                    session.toggle(theme)
+                if action in ("toggle", "direction") and not session.done:
+                    session.toggle(theme) if action == "toggle" else session.turn_direction()
                     redraw(session, keys, presses.terminal)
                     continue
                 if action == "accept" and not session.done:

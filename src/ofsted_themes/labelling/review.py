@@ -1,5 +1,5 @@
-"""A labelling session, one sentence at a time: toggle themes, accept, skip, undo; each answer
-saved as it is given. The terminal side is ``cli/review.py``."""
+"""A labelling session, one sentence at a time: toggle themes, choose a direction, accept, skip,
+undo; each answer saved as it is given. The terminal side is ``cli/review.py``."""
 
 from __future__ import annotations
 
@@ -11,14 +11,17 @@ import numpy as np
 import pandas as pd
 
 from ofsted_themes.labelling.store import append_labels, label_rows, now, remove_labels
+from ofsted_themes.training.corpus import DIRECTIONS
 
-COMMAND_KEYS = {"a": "accept", "\n": "accept", "\r": "accept", "s": "skip", "u": "undo"}
+COMMAND_KEYS = {
+    "a": "accept", "\n": "accept", "\r": "accept", "s": "skip", "u": "undo", "d": "direction",
+}  # fmt: skip
 QUIT_KEYS = {"q", "\x04"}  # q, Ctrl-D
 
 
 def review_keys(theme_ids: list[str]) -> dict[str, tuple[str, int | None]]:
     """Key -> (action, theme index). Themes toggle with 1-9 and, where it is free, their first
-    letter; Enter or a accepts, s skips, u undoes, q quits."""
+    letter; d turns the direction to the next; Enter or a accepts, s skips, u undoes, q quits."""
     keys: dict[str, tuple[str, int | None]] = {k: (a, None) for k, a in COMMAND_KEYS.items()}
     keys |= {k: ("quit", None) for k in QUIT_KEYS}
     for j, _ in enumerate(theme_ids[:9]):
@@ -35,6 +38,7 @@ class Answer:
     position: int
     labels: tuple[int, ...]
     saved_id: str | None  # None: skipped, or the sentence was already labelled elsewhere
+    direction: str = ""
 
 
 class Review:
@@ -58,6 +62,7 @@ class Review:
         self.history: list[Answer] = []
         self.position = 0
         self.current = self._unticked()
+        self.direction = ""  # a themed sentence's (DIRECTIONS), or none given
 
     def _unticked(self) -> list[int]:
         """A sentence's labels before the person gives them: none. Ticked with the model's
@@ -88,6 +93,12 @@ class Review:
         if not self.done and 0 <= theme < len(self.current):
             self.current[theme] = 1 - self.current[theme]
 
+    def turn_direction(self) -> None:
+        """The next direction in turn: none, then each of DIRECTIONS, then none again."""
+        if not self.done:
+            turns = ["", *DIRECTIONS]
+            self.direction = turns[(turns.index(self.direction) + 1) % len(turns)]
+
     def accept(self) -> bool:
         """Save the current labels; False if the sentence was already labelled (kept as was)."""
         if self.done:
@@ -98,10 +109,11 @@ class Review:
             self.theme_ids,
             self.source_digest,
             self.clock(),
+            [self.direction if any(self.current) else ""],  # no theme, no direction
         )
         outcome = append_labels(self.labels_path, row, self.theme_ids)
         saved = outcome.ids[0] if outcome.ids else None
-        self._advance(Answer(self.position, tuple(self.current), saved))
+        self._advance(Answer(self.position, tuple(self.current), saved, self.direction))
         return saved is not None
 
     def skip(self) -> None:
@@ -112,6 +124,7 @@ class Review:
         self.history.append(answer)
         self.position += 1
         self.current = self._unticked()
+        self.direction = ""
 
     def undo(self) -> Answer | None:
         """Go back to the last answered sentence, removing its saved labels (if any); its
@@ -123,4 +136,5 @@ class Review:
             remove_labels(self.labels_path, [answer.saved_id], self.theme_ids)
         self.position = answer.position
         self.current = list(answer.labels)
+        self.direction = answer.direction
         return answer
