@@ -282,7 +282,7 @@ def rows_after_a_gap(path: Path) -> None:
 
 def one_far_cell(path: Path, cell: str) -> None:
     """A workbook of a few bytes with one cell far out: the reader builds the grid it spans
-    (at XFD800, 545 MB), past any time limit's reach."""
+    (at XFD800, 956 MB), past any time limit's reach."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -317,7 +317,7 @@ HOSTILE = {  # name: (make the file in a folder, words its reason must hold)
 
 def test_a_workbook_of_many_rows_is_read_as_its_csv_is(tmp_path):
     """A workbook of 50,000 rows (12 MB of XML) was refused as "an archive bomb" by the bound
-    set for a Word document's XML, and openpyxl took 40 s over 200,000 rows, past the reading
+    set for a Word document's XML, and openpyxl took 16-18 s over 200,000 rows, past the reading
     bound: the bounds say 200,000 rows a table."""
     from openpyxl import Workbook
 
