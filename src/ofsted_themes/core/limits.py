@@ -67,12 +67,17 @@ def check_archive(data: bytes, kind: str, xml_limit: int = MAX_UNPACKED_XML_BYTE
 def beside_limit(size: int, limit: int) -> tuple[str, str]:
     """``size`` (over ``limit``) and ``limit`` for people, in bytes where megabytes would
     print the size as no more than the limit ("100 MB of XML (the limit is 100 MB)")."""
-    shown = [megabytes(n) if n >= 1_000_000 else f"{n:,} bytes" for n in (size, limit)]
+    shown = [for_people(size), for_people(limit)]
     (size_figure, size_unit), (limit_figure, limit_unit) = (text.split() for text in shown)
     alike = float(size_figure.replace(",", "")) <= float(limit_figure.replace(",", ""))
     if size_unit == limit_unit and alike:
         return f"{size:,} bytes", f"{limit:,} bytes"
     return shown[0], shown[1]
+
+
+def for_people(size: int) -> str:
+    """A byte count for people: in MB from a million bytes (``megabytes``), else in bytes."""
+    return megabytes(size) if size >= 1_000_000 else f"{size:,} bytes"
 
 
 def megabytes(size: int) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ofsted_themes.core.digests import FileStamp, stamp_of
 from ofsted_themes.core.errors import OfstedThemesError
-from ofsted_themes.core.limits import MAX_FILE_BYTES, MAX_TEXT_BYTES, beside_limit, megabytes
+from ofsted_themes.core.limits import MAX_FILE_BYTES, MAX_TEXT_BYTES, beside_limit, for_people
 from ofsted_themes.reading.inputs import os_reason, unsupported_reason
 
 # Suffix -> the module in formats/ that reads it; modules are imported when first needed, so
@@ -114,7 +114,7 @@ def read_checked(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[bytes, os
     if not data:
         raise DocumentError("empty file")
     if len(data) > max_bytes:  # grew since stat, or a device
-        raise DocumentError(f"file too large (over {_size(max_bytes)})")
+        raise DocumentError(f"file too large (over {for_people(max_bytes)})")
     return data, info
 
 
@@ -122,8 +122,3 @@ def too_large_reason(size: int, max_bytes: int) -> str:
     """Why a file of ``size`` bytes is refused, for the user."""
     shown, limit = beside_limit(size, max_bytes)
     return f"file too large ({shown}; the limit is {limit})"
-
-
-def _size(n: int) -> str:
-    """A byte count for people (a size just over a limit never printed as the limit)."""
-    return megabytes(n) if n >= 1_000_000 else f"{n:,} bytes"

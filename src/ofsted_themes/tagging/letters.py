@@ -27,8 +27,6 @@ from ofsted_themes.core.errors import OfstedThemesError
 from ofsted_themes.core.limits import (
     MAX_CELL_CHARS,
     MAX_SENTENCES,
-    MAX_SHEET_CELLS,
-    MAX_SHEET_COLUMNS,
     MAX_TABLE_ROWS,
     MAX_WORKBOOK_XML_BYTES,
     OLE_FILE,
@@ -67,11 +65,11 @@ from ofsted_themes.reading.sentences import (
 )
 from ofsted_themes.tagging.summary import YEAR, is_date_or_year, visit_year
 from ofsted_themes.tagging.workbooks import (
+    check_extent,
     fill_merged,
     hidden_sheets,
     merged_down,
     repeated_sheet_names,
-    sheet_extent,
     sheet_xml,
     sheets_beyond,
 )
@@ -564,20 +562,6 @@ def named_twice(columns: pd.Index, read: list[str]) -> list[str]:
     "text" as "text.1"."""
     names = set(map(str, columns))
     return [name for name in dict.fromkeys(read) if name in names and f"{name}.1" in names]
-
-
-def check_extent(sheets: dict[str, bytes]) -> None:
-    """Refuse, before it is read, a sheet whose cells span a grid the reader would build in
-    memory beyond the bounds: a 3 KB workbook with one cell at XFD800 peaked at 956 MB, the grid
-    grows with rows × columns, and no time limit stops the reader's call."""
-    for name, xml in sheets.items():
-        rows, columns = sheet_extent(xml)
-        if columns > MAX_SHEET_COLUMNS or rows * columns > MAX_SHEET_CELLS:
-            raise LimitExceeded(
-                f"sheet {name!r} spans {rows:,} rows of {columns:,} columns (the limits are "
-                f"{MAX_SHEET_COLUMNS:,} columns and {MAX_SHEET_CELLS:,} cells): a cell far "
-                "from the table? delete it, or split the table"
-            )
 
 
 def header_below(table: pd.DataFrame, text_column: str, rows: int = 10) -> bool:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ofsted_themes.core.limits import MAX_SHEET_CELLS, MAX_SHEET_COLUMNS, LimitExceeded
+
 if TYPE_CHECKING:  # imported where an archive is opened: `tag --help` never needs it
     import zipfile
 
@@ -74,9 +76,7 @@ def sheets_beyond(sheets: dict[str, bytes], rows: int) -> list[str]:
     is no such row."""
     found = []
     for name, xml in sheets.items():
-        start = max(xml.rfind(b"<row "), xml.rfind(b":row "))  # rows come in order: the last
-        last = ROW_NUMBER.search(xml, max(0, xml.rfind(b"<", 0, start + 1))) if start >= 0 else None
-        if not last or int(last.group(1)) <= rows:
+        if last_row(xml) <= rows:
             continue
         beyond = next(m for m in ROW_NUMBER.finditer(xml) if int(m.group(1)) > rows)
         if CELL_VALUE.search(xml, beyond.start()):
@@ -89,16 +89,36 @@ def sheets_beyond(sheets: dict[str, bytes], rows: int) -> list[str]:
 CELL_COLUMN = re.compile(rb'<(?:[\w.-]+:)?c\b[^>]*?\br="([A-Z]{1,3})[0-9]')
 
 
+def last_row(xml: bytes) -> int:
+    """The number of a sheet's last row (0 if it has none): rows come in order."""
+    start = max(xml.rfind(b"<row "), xml.rfind(b":row "))
+    last = ROW_NUMBER.search(xml, max(0, xml.rfind(b"<", 0, start + 1))) if start >= 0 else None
+    return int(last.group(1)) if last else 0
+
+
 def sheet_extent(xml: bytes) -> tuple[int, int]:
     """The rows and columns a sheet's cells span, from its XML: the grid a reader builds,
     however few cells hold values (one cell at XFD800 is 800 rows of 16,384 columns)."""
-    start = max(xml.rfind(b"<row "), xml.rfind(b":row "))  # rows come in order: the last
-    last = ROW_NUMBER.search(xml, max(0, xml.rfind(b"<", 0, start + 1))) if start >= 0 else None
     widest = max(CELL_COLUMN.findall(xml), key=lambda c: (len(c), c), default=b"")
     columns = 0
     for letter in widest.decode("ascii"):  # "AB" is column 28
         columns = columns * 26 + ord(letter) - ord("A") + 1
-    return (int(last.group(1)) if last else 0), columns
+    return last_row(xml), columns
+
+
+def check_extent(sheets: dict[str, bytes]) -> None:
+    """Refuse, before it is read, a sheet (of ``sheet_xml``) whose cells span a grid the
+    reader would build in memory beyond the bounds: a 3 KB workbook with one cell at XFD800
+    peaked at 956 MB, the grid grows with rows × columns, and no time limit stops the reader's
+    call."""
+    for name, xml in sheets.items():
+        rows, columns = sheet_extent(xml)
+        if columns > MAX_SHEET_COLUMNS or rows * columns > MAX_SHEET_CELLS:
+            raise LimitExceeded(
+                f"sheet {name!r} spans {rows:,} rows of {columns:,} columns (the limits are "
+                f"{MAX_SHEET_COLUMNS:,} columns and {MAX_SHEET_CELLS:,} cells): a cell far "
+                "from the table? delete it, or split the table"
+            )
 
 
 def fill_merged(sheet: pd.DataFrame, merged: list[Merged], text_column: str) -> pd.DataFrame:
