@@ -78,11 +78,12 @@ ifdef AUTH
 	@test -n "$$MLFLOW_AUTH_ADMIN_PASSWORD" || { echo "make ui AUTH=1: set MLFLOW_AUTH_ADMIN_PASSWORD (12+ characters) for the admin user"; exit 2; }
 	$(UV) sync --locked --inexact --quiet --extra auth
 endif
+	@case "$${MLFLOW_TRACKING_URI:-}" in http*) echo "MLFLOW_TRACKING_URI names a tracking server ($$MLFLOW_TRACKING_URI): its own UI shows the runs"; exit 2;; esac
 	@$(RUN) python -m ofsted_themes.tracking.views http://127.0.0.1:$(PORT)
 	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false \
 	MLFLOW_FLASK_SERVER_SECRET_KEY="$${MLFLOW_FLASK_SERVER_SECRET_KEY:-$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(32))')}" \
 	$(RUN) mlflow server \
-	  --backend-store-uri sqlite:///mlflow.db --default-artifact-root ./mlruns \
+	  --backend-store-uri "$${MLFLOW_TRACKING_URI:-sqlite:///mlflow.db}" --default-artifact-root ./mlruns \
 	  --host 127.0.0.1 --port $(PORT) --workers 1 $(if $(AUTH),--app-name basic-auth)
 
 # The registered champion over REST (loopback, one worker): POST sentences to /invocations.

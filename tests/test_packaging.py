@@ -3,6 +3,7 @@ installed at the top level of site-packages but the package itself."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -82,3 +83,22 @@ def test_make_embeddings_takes_the_local_torch_wheel_or_the_registrys(tmp_path, 
     else:
         assert str(local) not in install and " torch>=" in install
         assert "package registry" in done.stdout
+
+
+@pytest.mark.parametrize("uri", ["", "sqlite:////elsewhere/runs.db", "http://127.0.0.1:5999"])
+def test_make_ui_serves_the_store_training_uses(uri):
+    """``make ui`` shows the store ``MLFLOW_TRACKING_URI`` names, as ``train`` writes to it, and
+    the project's own without it; a tracking server has a UI of its own (``uv`` is replaced by
+    ``echo``: the commands are printed, not run)."""
+    env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
+    done = subprocess.run(
+        ["make", "-s", "ui", "UV=/bin/echo"],
+        cwd=ROOT, env=env | ({"MLFLOW_TRACKING_URI": uri} if uri else {}),
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    if uri.startswith("http"):
+        assert done.returncode == 2 and f"tracking server ({uri})" in done.stdout
+        return
+    served = done.stdout.strip().splitlines()[-1]
+    assert "mlflow server" in served
+    assert f"--backend-store-uri {uri or 'sqlite:///mlflow.db'} " in served

@@ -366,12 +366,10 @@ def test_a_parallel_sweep_loses_no_run(tmp_path, new_mlflow_store):
 # --- the champion alias ----------------------------------------------------------------------
 
 
-def test_the_champion_moves_only_to_an_as_good_run_on_the_same_data_unless_forced(
-    mlflow_store, tmp_path
-):
+def registry_versions(tmp_path):
+    """In the store: a maker of registered versions (a run with a macro-F1 on data named as
+    their digest) and a reader of the champion's version."""
     from mlflow import MlflowClient
-
-    from ofsted_themes.tracking.registry import Registry
 
     client = MlflowClient()
     experiment = client.get_experiment_by_name("train").experiment_id
@@ -389,6 +387,15 @@ def test_the_champion_moves_only_to_an_as_good_run_on_the_same_data_unless_force
     def champion() -> str:
         return str(client.get_model_version_by_alias(MODEL, "champion").version)
 
+    return version, champion
+
+
+def test_the_champion_moves_only_to_an_as_good_run_on_the_same_data_unless_forced(
+    mlflow_store, tmp_path
+):
+    from ofsted_themes.tracking.registry import Registry
+
+    version, champion = registry_versions(tmp_path)
     registry, forced = Registry(MODEL, "champion"), Registry(MODEL, "champion", True)
     first, worse = version(0.6, "A"), version(0.5, "A")
     better, same, elsewhere = version(0.7, "A"), version(0.7, "A"), version(0.9, "B")
@@ -411,6 +418,30 @@ def test_the_champion_moves_only_to_an_as_good_run_on_the_same_data_unless_force
     assert champion() == same
     assert forced.promote(worse, 0.5, "A")[0] is True
     assert champion() == worse
+
+
+def test_a_run_on_the_pipelines_data_takes_the_champion_from_one_on_other_data(
+    mlflow_store, tmp_path
+):
+    """A new store whose first run was on the seeds alone gave that run the alias for good: no
+    run on the pipeline's data could take it, their scores not comparing, and `make serve`
+    served the seeds' model. A run on the pipeline's data now takes it; others still do not."""
+    from ofsted_themes.tracking.registry import Registry
+
+    version, champion = registry_versions(tmp_path)
+    registry = Registry(MODEL, "champion", home_data="seeds+letters")
+    seeds, home, user = (
+        version(0.94, "seeds"),
+        version(0.90, "seeds+letters"),
+        version(0.95, "seeds+user"),
+    )
+    assert registry.promote(seeds, 0.94, "seeds", "seeds")[0] is True  # no version held it
+    moved, reason = registry.promote(home, 0.90, "seeds+letters", "seeds+letters")
+    assert moved is True and "pipeline's data (seeds+letters)" in reason
+    assert champion() == home
+    moved, reason = registry.promote(user, 0.95, "seeds+user", "seeds+user")
+    assert moved is False and "other data (seeds+letters)" in reason
+    assert champion() == home
 
 
 @pytest.mark.slow

@@ -28,7 +28,12 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from ofsted_themes.cli.common import DEFAULT_MODEL, fail
 from ofsted_themes.core.atomic import move_into_place
-from ofsted_themes.core.config import CONF_DIR, check_overrides, register_resolvers
+from ofsted_themes.core.config import (
+    CONF_DIR,
+    check_overrides,
+    default_choice,
+    register_resolvers,
+)
 from ofsted_themes.core.themes import themes_from_config
 from ofsted_themes.core.words import counted
 from ofsted_themes.modelling.features import check_embeddings
@@ -209,7 +214,12 @@ def track(cfg: DictConfig, result, frame, tagger_file: Path, started: float):
     flat["themes"] = ",".join(result.tagger.theme_ids)
     # A sweep's jobs are not candidates: the sweep registers its best when it ends.
     candidate = hydra_cfg.mode != RunMode.MULTIRUN
-    registry = Registry(cfg.mlflow.registered_model, cfg.mlflow.alias, cfg.mlflow.force_champion)
+    registry = Registry(
+        cfg.mlflow.registered_model,
+        cfg.mlflow.alias,
+        cfg.mlflow.force_champion,
+        home_data=default_choice("train", "data"),
+    )
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         write_artifacts(result, folder)

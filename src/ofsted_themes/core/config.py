@@ -171,8 +171,18 @@ def _one_line(error: Exception, config_name: str) -> str:
     return first
 
 
-def _defaults(config_name: str):
+def _defaults(config_name: str, hydra: bool = False):
+    """The config with no override (and Hydra's own node, ``hydra``), composed inside a running
+    app too."""
     from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
 
+    if GlobalHydra.instance().is_initialized():
+        return compose(config_name, return_hydra_config=hydra)
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        return compose(config_name)
+        return compose(config_name, return_hydra_config=hydra)
+
+
+def default_choice(config_name: str, group: str) -> str:
+    """The option the config's defaults list chooses in ``group`` ("seeds+letters" for data)."""
+    return str(_defaults(config_name, hydra=True).hydra.runtime.choices.get(group) or "")

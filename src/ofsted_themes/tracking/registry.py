@@ -1,6 +1,7 @@
 """The model registry: candidates (a single run, a sweep's best) become versions with a
-description and tags; the champion alias moves only to a model at least as good on the same data;
-registered taggers are fetched by URI (``models:/ofsted-themes@champion``)."""
+description and tags; the champion alias moves only to a model at least as good on the same data,
+or to one on the pipeline's own data from a holder evaluated on other data; registered taggers
+are fetched by URI (``models:/ofsted-themes@champion``)."""
 
 from __future__ import annotations
 
@@ -51,6 +52,9 @@ class Registry:
     model: str
     alias: str
     force_champion: bool = False
+    # the pipeline's data (conf/train.yaml's default): a run on it takes the alias from a holder
+    # evaluated on other data, as what `make run` saves, not the first run a new store saw
+    home_data: str = ""
 
     def register(self, run) -> Registered:
         """Register the run's logged model as a new version, described and tagged, and move the
@@ -62,7 +66,8 @@ class Registry:
         tags = version_tags(run)
         same = self.version_with(client, tags["tagger_digest"], tags["code_digest"])
         if same is not None:  # it stands for this run: the alias is weighed as for a new one
-            return Registered(same, *self.promote(same, macro_f1, tags["data_digest"]), new=False)
+            moved = self.promote(same, macro_f1, tags["data_digest"], tags["data"])
+            return Registered(same, *moved, new=False)
         made = mlflow.register_model(run.data.tags["model_uri"], self.model, tags=tags)
         client.update_model_version(
             self.model,
@@ -72,7 +77,7 @@ class Registry:
                 f"{tags['data']} ({tags['data_digest'][:12]})"
             ),
         )
-        moved, reason = self.promote(str(made.version), macro_f1, tags["data_digest"])
+        moved, reason = self.promote(str(made.version), macro_f1, tags["data_digest"], tags["data"])
         return Registered(str(made.version), moved, reason)
 
     def version_with(
@@ -90,9 +95,12 @@ class Registry:
         ]
         return str(min(found)) if found else None
 
-    def promote(self, version: str, macro_f1: float, data_digest: str) -> tuple[bool, str]:
+    def promote(
+        self, version: str, macro_f1: float, data_digest: str, data: str = ""
+    ) -> tuple[bool, str]:
         """Move the alias to ``version`` when it scores at least as well as the current holder on
-        the same data (or when forced); macro-F1s on different data do not compare."""
+        the same data (or when forced). Macro-F1s on different data do not compare: then a
+        version on the pipeline's data (``home_data``) takes the alias, and another does not."""
         client = MlflowClient()
         try:
             current = client.get_model_version_by_alias(self.model, self.alias)
@@ -106,10 +114,16 @@ class Registry:
         held = client.get_run(current.run_id)
         best = held.data.metrics.get("macro_f1", float("-inf"))
         if held.data.tags.get("data_digest") != data_digest:
+            held_on = held.data.tags.get("data", "?")
+            if self.home_data and data == self.home_data:
+                client.set_registered_model_alias(self.model, self.alias, version)
+                return True, (
+                    f"version {current.version} held it, evaluated on other data ({held_on}); "
+                    f"this run is on the pipeline's data ({data})"
+                )
             return False, (
-                f"version {current.version} holds it, evaluated on other data "
-                f"({held.data.tags.get('data', '?')}): the scores do not compare; "
-                "mlflow.force_champion=true moves it"
+                f"version {current.version} holds it, evaluated on other data ({held_on}): "
+                "the scores do not compare; mlflow.force_champion=true moves it"
             )
         # a tie goes to the newer version: as good, and made by today's code and configuration,
         # so that the champion (what `make serve` serves) stays the Tagger `make run` saved

@@ -35,6 +35,7 @@ class MlflowSweepCallback(Callback):
         run_id = os.environ.pop(tracking.PARENT_RUN_ENV, None)
         if not run_id:
             return
+        from ofsted_themes.core.config import default_choice
         from ofsted_themes.tracking.ranking import printable
         from ofsted_themes.tracking.registry import Registry
 
@@ -45,7 +46,12 @@ class MlflowSweepCallback(Callback):
         print(f"\nsweep {run_id}, ranked by macro-F1 (also ranking.csv on the parent run):")
         print(printable(ranking))
         mlflow = config.mlflow
-        registry = Registry(mlflow.registered_model, mlflow.alias, mlflow.force_champion)
+        registry = Registry(
+            mlflow.registered_model,
+            mlflow.alias,
+            mlflow.force_champion,
+            home_data=default_choice("train", "data"),
+        )
         registered = registry.register(ranking.best)
         summary = registered.summary(mlflow.registered_model, mlflow.alias)
         print(f"best: {ranking.best.info.run_name}; {summary}")
