@@ -368,6 +368,8 @@ def test_a_batch_never_starts_more_workers_than_files_or_cores(monkeypatch):
     [
         (["--threshold", "cse=1.5"], "thresholds lie between 0 and 1"),
         (["--threshold", "cse=-0.1"], "thresholds lie between 0 and 1"),
+        (["--threshold", "cse=0"], "a threshold of 0 tags every sentence"),
+        (["--threshold", "cse=0.5", "--threshold", "cse=0.2"], "cse is given twice (cse=0.5"),
         (["--threshold", "cse=high"], "'high' is not a number"),
         (["--threshold", "cse"], "--threshold cse: give THEME=VALUE, e.g. cse=0.5"),
         (["--threshold", "bullying=0.3"], "unknown theme 'bullying' (themes: cse, missing"),

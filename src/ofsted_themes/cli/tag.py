@@ -142,7 +142,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def parse_thresholds(items: list[str], theme_ids: list[str]) -> dict[str, float]:
-    chosen = {}
+    """The themes' thresholds the command line gives, each once, above 0 and at most 1."""
+    chosen: dict[str, float] = {}
+    given: dict[str, str] = {}
     for item in items:
         theme, equals, value = item.partition("=")
         if not equals:
@@ -151,12 +153,19 @@ def parse_thresholds(items: list[str], theme_ids: list[str]) -> dict[str, float]
             raise ValueError(
                 f"--threshold {item}: unknown theme '{theme}' (themes: {', '.join(theme_ids)})"
             )
+        if theme in given:  # the last would win unsaid, as a mistyped theme would have
+            raise ValueError(f"--threshold {item}: {theme} is given twice ({given[theme]} first)")
+        given[theme] = item
         try:
             chosen[theme] = float(value)
         except ValueError:
             raise ValueError(f"--threshold {item}: '{value}' is not a number") from None
         if not 0 <= chosen[theme] <= 1:
             raise ValueError(f"--threshold {item}: thresholds lie between 0 and 1")
+        if chosen[theme] == 0:  # every score is 0 or more
+            raise ValueError(
+                f"--threshold {item}: a threshold of 0 tags every sentence; give one above 0"
+            )
     return chosen
 
 
