@@ -36,6 +36,7 @@ from ofsted_themes.core.config import (
 )
 from ofsted_themes.core.themes import themes_from_config
 from ofsted_themes.core.words import counted
+from ofsted_themes.modelling.concerns import Cues
 from ofsted_themes.modelling.features import check_embeddings
 from ofsted_themes.tracking.names import NOT_THE_MODEL, naming_overrides, run_name
 from ofsted_themes.training.corpus import LabelledSetError, digest
@@ -100,7 +101,7 @@ def fit(cfg: DictConfig):
     try:
         result = train(
             classifier, policy, frame, themes, cfg.cv.group_by, metadata, on_fold,
-            cfg.cv.max_folds, jobs, concern_estimator,
+            cfg.cv.max_folds, jobs, concern_estimator, Cues.of(cfg.get("concern_cues")),
         )  # fmt: skip
     except NoPositivesError as error:
         fail(str(error))

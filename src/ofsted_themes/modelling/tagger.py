@@ -15,7 +15,13 @@ from scipy.sparse import csr_matrix
 
 from ofsted_themes.core.themes import Theme
 from ofsted_themes.modelling.classifier import SCORE_CHUNK, ThemeClassifier, chunks
-from ofsted_themes.modelling.concerns import RULES, THRESHOLD, concern_scores
+from ofsted_themes.modelling.concerns import (
+    RULES,
+    THRESHOLD,
+    Cues,
+    concern_features,
+    concern_scores,
+)
 from ofsted_themes.modelling.features import theme_matchers
 from ofsted_themes.modelling.persistence import ModelError, read_model, write_model
 from ofsted_themes.reading.cleaning import normalise
@@ -33,6 +39,8 @@ class Tagger:
     # which tagged sentences raise a concern (``modelling.concerns``), learned on the
     # classifier's features; None where the labelled set held no directions to learn from
     concern_model: object | None = None
+    # the direction cues the concern model reads beside those features (None: the features alone)
+    concern_cues: Cues | None = None
 
     @property
     def theme_ids(self) -> list[str]:
@@ -60,8 +68,8 @@ class Tagger:
         if not self.has_concerns:
             raise ValueError("this tagger was trained without direction labels: no concerns")
         texts = [normalise(str(s)) for s in sentences]
-        matrix = self.classifier.features_of(texts)
-        return concern_scores(self.concern_model, matrix, np.ones(len(texts), dtype=bool))
+        features = concern_features(self.classifier.features_of(texts), texts, self.concern_cues)
+        return concern_scores(self.concern_model, features, np.ones(len(texts), dtype=bool))
 
     def predict_columns(self, sentences: Sequence[str]) -> dict[str, np.ndarray]:
         """:meth:`predict`'s columns as arrays, for a batch that splits them between letters
@@ -88,7 +96,9 @@ class Tagger:
             out[theme] = tags[:, j].astype(int)
             out[f"{theme}_score"] = scores[:, j].round(4)
         if self.has_concerns:
-            concern = concern_scores(self.concern_model, matrix, tags.any(axis=1))
+            tagged = tags.any(axis=1)
+            features = concern_features(matrix, texts, self.concern_cues) if tagged.any() else None
+            concern = concern_scores(self.concern_model, features, tagged)
             out["concern"] = (concern >= THRESHOLD).astype(int)
             out["concern_score"] = concern.round(4)
         out["evidence"] = np.asarray(self._evidence(texts, tags, matrix), dtype=object)
@@ -184,6 +194,7 @@ class Tagger:
             "themes": json.dumps([asdict(t) for t in self.themes]),
             "metadata": json.dumps(self.metadata, default=str),
             "concern": self.concern_model,
+            "concern_cues": json.dumps(asdict(self.concern_cues) if self.concern_cues else None),
         }
         return write_model(path, payload)
 
@@ -201,7 +212,9 @@ class Tagger:
             thresholds = dict(payload["thresholds"])
             # a file saved before taggers said which findings raise a concern has none
             concern = payload.get("concern")
-            return cls(payload["classifier"], thresholds, themes, metadata, concern)
+            cues = json.loads(payload.get("concern_cues", "null"))  # none saved before cues
+            cues = Cues(tuple(cues["phrases"]), float(cues["weight"])) if cues else None
+            return cls(payload["classifier"], thresholds, themes, metadata, concern, cues)
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"model file {path} is damaged ({exc}): retrain it") from None
 

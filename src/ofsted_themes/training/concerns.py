@@ -18,7 +18,14 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import accuracy_score, average_precision_score, precision_recall_fscore_support
 
-from ofsted_themes.modelling.concerns import THRESHOLD, concern_labels, fit_concerns, learnable
+from ofsted_themes.modelling.concerns import (
+    THRESHOLD,
+    Cues,
+    concern_features,
+    concern_labels,
+    fit_concerns,
+    learnable,
+)
 from ofsted_themes.training.evaluation import binary_f1
 
 
@@ -47,31 +54,40 @@ def why_not(estimator, truth: np.ndarray) -> str:
     return ""
 
 
-def fold_scorer(estimator, texts: np.ndarray, truth: np.ndarray) -> partial:
+def fold_scorer(
+    estimator, texts: np.ndarray, truth: np.ndarray, cues: Cues | None = None
+) -> partial:
     """For ``cross_validate(also=...)``: a function of a fold's rows and fitted classifier."""
-    return partial(_score_fold, estimator, texts, truth)
+    return partial(_score_fold, estimator, texts, truth, cues)
 
 
-def _score_fold(estimator, texts, truth, train, test, fitted) -> tuple[np.ndarray, np.ndarray]:
+def _score_fold(
+    estimator, texts, truth, cues, train, test, fitted
+) -> tuple[np.ndarray, np.ndarray]:
     """The held-out rows and their concern scores, from a model fitted on the fold's labelled
-    training rows and its classifier's features (their base rate, where it cannot learn)."""
+    training rows, its classifier's features and the cues (their base rate, where it cannot
+    learn)."""
     learn = train[truth[train] >= 0]
     model = None
     if len(np.unique(truth[learn])) > 1:
-        model = fit_concerns(estimator, fitted, texts[learn], truth[learn])
+        model = fit_concerns(estimator, fitted, texts[learn], truth[learn], cues)
     if model is None:  # a fold with one kind of label, or no features
         return test, np.full(len(test), float(truth[learn].mean()) if len(learn) else THRESHOLD)
-    return test, model.predict_proba(fitted.features_of(list(texts[test])))[:, 1]
+    held_out = list(texts[test])
+    features = concern_features(fitted.features_of(held_out), held_out, cues)
+    return test, model.predict_proba(features)[:, 1]
 
 
-def final_model(estimator, fitted, texts: np.ndarray, truth: np.ndarray) -> ConcernResult:
-    """The concern model on every labelled sentence and the ``fitted`` classifier's features,
-    or why there is none."""
+def final_model(
+    estimator, fitted, texts: np.ndarray, truth: np.ndarray, cues: Cues | None = None
+) -> ConcernResult:
+    """The concern model on every labelled sentence, the ``fitted`` classifier's features and
+    the cues, or why there is none."""
     reason = why_not(estimator, truth)
     if reason:
         return ConcernResult(why_not=reason)
     labelled = truth >= 0
-    model = fit_concerns(estimator, fitted, texts[labelled], truth[labelled])
+    model = fit_concerns(estimator, fitted, texts[labelled], truth[labelled], cues)
     if model is None:
         return ConcernResult(why_not="the classifier learns no features (phrase rules alone)")
     return ConcernResult(model)

@@ -14,6 +14,7 @@ from sklearn.base import clone
 
 from ofsted_themes.core.errors import OfstedThemesError
 from ofsted_themes.core.themes import Theme
+from ofsted_themes.modelling.concerns import Cues
 from ofsted_themes.modelling.tagger import Tagger, linear_weights
 from ofsted_themes.training.concerns import (
     ConcernResult,
@@ -70,6 +71,7 @@ def train(
     max_folds: int | None = None,
     n_jobs: int = 1,
     concern_estimator=None,
+    concern_cues: Cues | None = None,
 ) -> TrainingResult:
     """Cross-validate by group (leave one out, or ``max_folds`` folds when there are more groups),
     choose final thresholds on all out-of-fold scores, fit on all; likewise the
@@ -80,7 +82,7 @@ def train(
     groups = frame[group_by].astype(str).to_numpy()
     truth = concern_truth(frame)
     learns = not why_not(concern_estimator, truth)
-    also = fold_scorer(concern_estimator, texts, truth) if learns else None
+    also = fold_scorer(concern_estimator, texts, truth, concern_cues) if learns else None
     cv = cross_validate(
         classifier, texts, Y, groups, policy, theme_ids, on_fold, max_folds, n_jobs, also
     )
@@ -92,7 +94,7 @@ def train(
     metrics = {name: round(value, 4) for name, value in metrics.items()}
     thresholds = choose_thresholds(policy, cv.scores, Y)
     fitted = clone(classifier).fit(texts, Y)
-    concern = final_model(concern_estimator, fitted, texts, truth)
+    concern = final_model(concern_estimator, fitted, texts, truth, concern_cues)
     if concern.model is not None:
         tags = (Y, cv.tuned_predictions)
         measured = concern_metrics(frame, truth, theme_ids, tags, cv.also)
@@ -103,7 +105,8 @@ def train(
     if "concern_count_macro_f1" in metrics:  # the concerns counted per theme, as tag counts them
         made["cv_concern_macro_f1"] = metrics["concern_count_macro_f1"]
     limits = dict(zip(theme_ids, map(float, thresholds), strict=True))
-    tagger = Tagger(fitted, limits, themes, made, concern.model)
+    cues = concern_cues if concern.model is not None else None
+    tagger = Tagger(fitted, limits, themes, made, concern.model, cues)
     oof = out_of_fold_table(frame, cv.scores, cv.tuned_predictions, theme_ids)
     chosen = "tuned" if policy.tuned else "fixed"
     return TrainingResult(tagger, cv, tuned, fixed, metrics, oof, chosen, concern)
