@@ -142,7 +142,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def parse_thresholds(items: list[str], theme_ids: list[str]) -> dict[str, float]:
-    """The themes' thresholds the command line gives, each once, above 0 and at most 1."""
+    """The themes' thresholds the command line gives, each once, from 0 to 1."""
     chosen: dict[str, float] = {}
     given: dict[str, str] = {}
     for item in items:
@@ -162,10 +162,6 @@ def parse_thresholds(items: list[str], theme_ids: list[str]) -> dict[str, float]
             raise ValueError(f"--threshold {item}: '{value}' is not a number") from None
         if not 0 <= chosen[theme] <= 1:
             raise ValueError(f"--threshold {item}: thresholds lie between 0 and 1")
-        if chosen[theme] == 0:  # every score is 0 or more
-            raise ValueError(
-                f"--threshold {item}: a threshold of 0 tags every sentence; give one above 0"
-            )
     return chosen
 
 
@@ -287,7 +283,10 @@ def checked_run(args: argparse.Namespace) -> Run:
         corrections = Corrections.read(args.meta) if args.meta else None
         model, version = pinned_model(args.model)
         tagger = load_tagger(model)
-        tagger.thresholds.update(parse_thresholds(args.threshold, tagger.theme_ids))
+        chosen = parse_thresholds(args.threshold, tagger.theme_ids)
+        tagger.thresholds.update(chosen)
+        for theme in (t for t, value in chosen.items() if value == 0):  # every score is 0 or more
+            print(f"warning: --threshold {theme}=0 tags every sentence {theme}", file=sys.stderr)
         for path in [args.out, args.summary]:
             check_format(path)
         if not args.no_report and args.report.suffix.lower() not in {".html", ".htm"}:
