@@ -303,6 +303,34 @@ def test_cp1252_text_is_decoded_not_rejected(tmp_path):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "Caseloads are high and the council spends €3,000 on agency staff. " * 3
+        + "Children’s plans drift.",
+        "It’s fine.",
+    ],
+)
+def test_windows_1252_punctuation_is_read_as_windows_1252_not_a_mac_encoding(text, tmp_path):
+    """Text whose only bytes past ASCII were Word's € and quotes was read as a Mac or CJK
+    encoding, unsaid: "Ä3,000", "Childrenís", "It𠏋 fine."."""
+    path = tmp_path / "letter.txt"
+    path.write_bytes((text + "\n").encode("cp1252"))
+    assert read_document(path).pages[0].text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [("Социальные работники сказали: «нагрузка высокая» – “да”.", "cp1251"),
+     ("Οι λειτουργοί είπαν ότι ο φόρτος είναι υψηλός – “ναι”.", "cp1253")],
+)  # fmt: skip
+def test_another_scripts_windows_code_page_is_not_taken_for_windows_1252(text, encoding):
+    """Its punctuation has Windows-1252's bytes, but its letters are another script's."""
+    from ofsted_themes.reading.formats.text import decode_text
+
+    assert decode_text(text.encode(encoding)) == text
+
+
+@pytest.mark.parametrize(
     "encoding", ["utf-8-sig", "utf-16", "utf-16-be-marked", "utf-32", "utf-32-be-marked"]
 )
 def test_text_with_a_byte_order_mark_is_decoded(encoding, tmp_path):

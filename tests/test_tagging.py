@@ -227,6 +227,17 @@ def test_a_table_separated_by_semicolons_or_tabs_is_read_by_its_columns(tmp_path
     assert list(letters[0].sentences["text"]) == ["Caseloads are high, and rising."]
 
 
+def test_a_windows_1252_table_separated_by_semicolons_keeps_its_euro_signs(tmp_path):
+    """Excel's CSV where the comma is the decimal mark: "€3,000" was read as "Ä3,000"."""
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    table = tmp_path / "t.csv"
+    text = "The council spends €3,000 a week on agency staff for children’s teams."
+    table.write_bytes(f"document;text\r\na;{text}\r\n".encode("cp1252"))
+    letters = read_sentence_table(table, "t.csv", "text")
+    assert list(letters[0].sentences["text"]) == [text]
+
+
 def test_rows_naming_no_letter_are_the_tables_own_letter_not_one_named_blank(tmp_path):
     from ofsted_themes.tagging.letters import read_sentence_table
 

@@ -19,6 +19,9 @@ BOMS = (  # UTF-32's before UTF-16's: UTF-32 LE's mark starts with UTF-16 LE's
     (b"\xff\xfe", "utf-16-le"),
     (b"\xfe\xff", "utf-16-be"),
 )
+# Windows-1252's bytes for € … ‘ ’ “ ” • – —, and every byte but 0x80-0x9F (to delete them)
+WINDOWS_PUNCTUATION = frozenset(b"\x80\x85\x91\x92\x93\x94\x95\x96\x97")
+NOT_C1_BYTES = bytes(b for b in range(256) if not 0x80 <= b <= 0x9F)
 
 
 # Markdown's marks. Each pattern fails fast where it starts in the wrong place: a closing
@@ -96,7 +99,9 @@ def _text_pages(text: str) -> list[str]:
 def decode_text(data: bytes) -> str:
     """Text from bytes: a BOM, else UTF-8, else charset-normalizer's guess. Among equally
     plausible single-byte encodings Windows-1252 is preferred, as these are English letters
-    (charset-normalizer may otherwise pick cp1250 and garble accented letters)."""
+    (charset-normalizer may otherwise pick cp1250 and garble accented letters), and so it is
+    for text whose bytes 0x80-0x9F are all its punctuation, unless the guess reads another
+    script."""
     for bom, encoding in BOMS:
         if data.startswith(bom):
             data = data[len(bom) :]
@@ -125,7 +130,25 @@ def decode_text(data: bytes) -> str:
         raise DocumentError(NOT_TEXT)
     if any(m.chaos <= best.chaos and "cp1252" in m.could_be_from_charset for m in matches):
         return data.decode("cp1252", errors="replace")
+    if _windows_punctuation_only(data) and not _another_script(str(best)):
+        return data.decode("cp1252")
     return str(best)
+
+
+def _windows_punctuation_only(data: bytes) -> bool:
+    """Whether the bytes 0x80-0x9F in ``data`` are all Windows-1252's punctuation (at least
+    one): Word's € ‘ ’ “ ” – — … •, which the detector reads as Mac or DOS letters ("Ä3,000",
+    "Childrenís") when nothing else in the text tells it the encoding."""
+    used = set(data.translate(None, NOT_C1_BYTES))
+    return bool(used) and used <= WINDOWS_PUNCTUATION
+
+
+def _another_script(guess: str) -> bool:
+    """Whether the detector's reading is mostly letters Windows-1252 cannot write (Cyrillic,
+    Greek, Hebrew: a Windows code page of another script shares the punctuation's bytes)."""
+    letters = [c for c in guess if c.isalpha()]
+    foreign = sum(not c.encode("cp1252", errors="ignore") for c in letters)
+    return foreign * 2 >= len(letters) > 0
 
 
 def _bomless_utf16(data: bytes) -> str:
