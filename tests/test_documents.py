@@ -962,7 +962,20 @@ def test_an_unreadable_file_is_refused_even_as_root(tmp_path, monkeypatch, refus
 
 
 def test_supported_suffixes():
-    assert {".pdf", ".docx", ".html", ".htm", ".txt", ".md"} == SUPPORTED
+    expected = {".pdf", ".docx", ".html", ".htm", ".xhtml", ".txt", ".text", ".md", ".markdown"}
+    assert expected == SUPPORTED
+
+
+@pytest.mark.parametrize("suffix", [".markdown", ".text", ".xhtml"])
+def test_a_formats_longer_name_is_read_as_its_short_one(suffix, tmp_path):
+    """Passed over unsaid in a folder: a letter a user would count was left out."""
+    text = "Caseloads are too high for many social workers."
+    body = f'<?xml version="1.0"?><html><body><p>{text}</p></body></html>'
+    path = _touch(
+        tmp_path / f"letter{suffix}", body if suffix == ".xhtml" else f"# Visit\n\n{text}"
+    )
+    assert text in read_document(path).text
+    assert find_inputs([str(tmp_path)], SUPPORTED) == ([path], [])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1004,6 +1017,18 @@ def test_documents_a_user_may_take_for_letters_are_reported_not_skipped(tmp_path
     )  # fmt: skip
     by_pattern = find_inputs([str(root / "*")], SUPPORTED)  # a pattern finds the same
     assert by_pattern[0] == paths and sorted(by_pattern[1]) == sorted(failures)
+
+
+def test_an_email_in_a_folder_of_letters_fails_saying_to_save_its_attachment(tmp_path):
+    """A letter forwarded as .eml or .msg was passed over unsaid, the counts short."""
+    emails = [_touch(tmp_path / "letters" / name) for name in ("fwd.eml", "Visit letter.MSG")]
+    paths, failures = find_inputs([str(tmp_path / "letters")], SUPPORTED)
+    assert paths == []
+    assert sorted(failures) == sorted(
+        (str(p), f"unsupported format '{p.suffix.lower()}': an email; save its letter "
+                 "(attached) and tag that")
+        for p in emails
+    )  # fmt: skip
 
 
 def test_glob_patterns_expand(tmp_path):
@@ -1077,7 +1102,7 @@ def test_missing_and_unsupported_inputs_are_failures(tmp_path):
     assert failures == [
         (missing, "no such file or folder"),
         (str(notes), "unsupported format '.xyz'"),
-        (str(empty), "no .docx/.htm/.html/.md/.pdf/.txt files in this folder"),
+        (str(empty), f"no {'/'.join(sorted(SUPPORTED))} files in this folder"),
     ]
 
 

@@ -238,6 +238,18 @@ def test_a_windows_1252_table_separated_by_semicolons_keeps_its_euro_signs(tmp_p
     assert list(letters[0].sentences["text"]) == [text]
 
 
+def test_a_tsv_is_a_table_separated_by_tabs_even_with_a_comma_in_its_header(tmp_path):
+    """A .tsv in a folder was passed over unsaid; by its name, its tabs separate its cells."""
+    from ofsted_themes.tagging.letters import INPUT_SUFFIXES, read_sentence_table
+
+    table = tmp_path / "t.tsv"
+    table.write_text("document\ttext\tnotes, if any\na\tCaseloads are high, and rising.\t\n")
+    letters = read_sentence_table(table, "t.tsv", "text")
+    assert [lt.document for lt in letters] == ["t.tsv::a"]
+    assert list(letters[0].sentences["text"]) == ["Caseloads are high, and rising."]
+    assert ".tsv" in INPUT_SUFFIXES
+
+
 def test_rows_naming_no_letter_are_the_tables_own_letter_not_one_named_blank(tmp_path):
     from ofsted_themes.tagging.letters import read_sentence_table
 

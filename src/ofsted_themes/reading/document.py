@@ -22,14 +22,18 @@ from ofsted_themes.core.limits import MAX_FILE_BYTES, MAX_TEXT_BYTES, beside_lim
 from ofsted_themes.reading.inputs import os_reason, unsupported_reason
 
 # Suffix -> the module in formats/ that reads it; modules are imported when first needed, so
-# reading a text letter never loads pdfium or lxml.
+# reading a text letter never loads pdfium or lxml. The longer names of a format are read as
+# its short one: a folder's "notes.markdown" or "letter.xhtml" was passed over unsaid.
 FORMATS = {
     ".pdf": ("pdf", "read_pdf"),
     ".docx": ("docx", "read_docx"),
     ".html": ("html", "read_html"),
     ".htm": ("html", "read_html"),
+    ".xhtml": ("html", "read_html"),
     ".txt": ("text", "read_text"),
+    ".text": ("text", "read_text"),
     ".md": ("text", "read_markdown"),
+    ".markdown": ("text", "read_markdown"),
 }
 SUPPORTED = set(FORMATS)
 

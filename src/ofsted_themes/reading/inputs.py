@@ -11,7 +11,10 @@ from ofsted_themes.core.limits import MAX_FOLDER_FILES
 # Document formats a user may take for letters but that are not read: met in a folder, each is
 # reported (a skipped .doc would leave the counts short without a word), unlike other files.
 SPREADSHEETS = {".xls", ".ods", ".xlsb", ".xlsm", ".numbers"}  # of sentences: save as .xlsx
-UNREAD_DOCUMENTS = {".doc", ".docm", ".dot", ".odt", ".rtf", ".wpd", ".pages", *SPREADSHEETS}
+EMAILS = {".eml", ".msg"}  # a letter sent by email: its attachment is the letter
+UNREAD_DOCUMENTS = {
+    ".doc", ".docm", ".dot", ".odt", ".rtf", ".wpd", ".pages", *SPREADSHEETS, *EMAILS
+}  # fmt: skip
 
 
 def find_inputs(inputs: list[str], suffixes: set[str]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -42,6 +45,8 @@ def unsupported_reason(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix in SPREADSHEETS:
         return f"unsupported format '{suffix}': a table of sentences is read as .xlsx or .csv"
+    if suffix in EMAILS:
+        return f"unsupported format '{suffix}': an email; save its letter (attached) and tag that"
     if suffix in UNREAD_DOCUMENTS:
         return f"unsupported format '{suffix}': save it as DOCX or PDF and tag that"
     return f"unsupported format '{suffix}'"

@@ -77,7 +77,7 @@ from ofsted_themes.tagging.workbooks import (
 if TYPE_CHECKING:  # imported where an archive is opened: `tag --help` never needs it
     import zipfile
 
-TABLE_SUFFIXES = {".csv", ".xlsx"}
+TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx"}
 A_LETTER = re.compile(r"[^\W\d_]")  # what a sentence holds, and a number or a date does not
 INPUT_SUFFIXES = SUPPORTED | TABLE_SUFFIXES
 
@@ -175,7 +175,8 @@ def read_sentence_table(
     (a paragraph) is one sentence, counted on its letter, or with ``split_rows`` a row each."""
     data = read_bytes(path)
     xlsx = path.suffix.lower() == ".xlsx"
-    read = _read_excel(data, text_column) if xlsx else read_csv_table(data)
+    tabs = "\t" if path.suffix.lower() == ".tsv" else None  # by its name, whatever its header
+    read = _read_excel(data, text_column) if xlsx else read_csv_table(data, tabs)
     separator = read.attrs.get("separator")  # a CSV's
     table = text_rows(read, text_column)
     rows = len(table)
@@ -457,11 +458,13 @@ ROWS_READ = MAX_TABLE_ROWS + 1  # one more than allowed: enough to tell a table 
 OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
 
 
-def read_csv_table(data: bytes) -> pd.DataFrame:
+def read_csv_table(data: bytes, separator: str | None = None) -> pd.DataFrame:
     """A CSV a person saved, of sentences or of letters' metadata: decoded as a text letter is
-    (cp1252 from Excel), separated as its header or a "sep=" line says (semicolons)."""
+    (cp1252 from Excel), separated by ``separator`` where its name gives one (a TSV's tabs),
+    else as its header or a "sep=" line says (semicolons)."""
     try:  # decoded as a text letter is: a BOM, UTF-8, else the likeliest (Windows-1252) encoding
-        text, separator = csv_parts(decode_text(data))
+        text, found = csv_parts(decode_text(data))
+        separator = separator or found
         table = pd.read_csv(
             io.StringIO(text),
             sep=separator,
