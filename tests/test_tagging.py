@@ -317,6 +317,20 @@ def test_a_table_row_of_invisible_characters_is_blank_as_a_letters_line_is(tmp_p
     assert list(letter.sentences["text"]) == ["Caseloads are high."]
 
 
+def test_a_boolean_cell_in_a_workbooks_text_column_is_no_sentence(tmp_path):
+    """A TRUE cell was read as "True" and tagged as a sentence; a number or a date is dropped."""
+    import openpyxl
+
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    book = openpyxl.Workbook()
+    for row in (["text"], [True], ["Caseloads are too high."], [False], [" TRUE "]):
+        book.active.append(row)
+    book.save(tmp_path / "t.xlsx")
+    (letter,) = read_sentence_table(tmp_path / "t.xlsx", "t.xlsx", "text")
+    assert list(letter.sentences["text"]) == ["Caseloads are too high."]
+
+
 def test_a_table_row_without_a_word_is_no_sentence(tmp_path):
     """A date, a number or a dash in a workbook's text column was scored as a sentence."""
     from ofsted_themes.tagging.letters import read_sentence_table
@@ -326,7 +340,7 @@ def test_a_table_row_without_a_word_is_no_sentence(tmp_path):
     (letter,) = read_sentence_table(table, "t.csv", "text")
     assert list(letter.sentences["text"]) == ["Caseloads are high.", "£5m was cut."]
     table.write_text("text\n12\n2022\n")
-    with pytest.raises(InputError, match=r"holds no word .*numbers and dates alone"):
+    with pytest.raises(InputError, match=r"holds no word .*numbers, dates or TRUE"):
         read_sentence_table(table, "t.csv", "text")
     # a council and year whose rows hold no word is a letter of no sentence, not dropped unsaid
     table.write_text("council,year,text\nLeeds,2022,Plans drift.\nYork,2023,12\nYork,2023,\n")

@@ -79,6 +79,8 @@ if TYPE_CHECKING:  # imported where an archive is opened: `tag --help` never nee
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx"}
 A_LETTER = re.compile(r"[^\W\d_]")  # what a sentence holds, and a number or a date does not
+# a boolean cell as read (calamine's "True", Excel's CSV "TRUE"): letters, but no sentence
+BOOLEAN = re.compile(r"\s*(?i:true|false)\s*")
 INPUT_SUFFIXES = SUPPORTED | TABLE_SUFFIXES
 
 
@@ -180,8 +182,7 @@ def read_sentence_table(
     separator = read.attrs.get("separator")  # a CSV's
     table = text_rows(read, text_column)
     rows = len(table)
-    # a row without a letter is no sentence: blank, invisible characters, a number or a date
-    blank = ~table["text"].astype(str).str.contains(A_LETTER)
+    blank = no_sentence(table["text"].astype(str))
     if "document" in table.columns:
         given = table["document"].fillna("").astype(str)
     else:  # a letter per council and year: one whose every row is blank is a letter too
@@ -191,14 +192,20 @@ def read_sentence_table(
     if not len(table):  # no letter at all: a failure with its reason, never "0 letters" unsaid
         raise InputError(
             f"every '{text_column}' cell is blank or holds no word (formulas without saved "
-            "values? open the workbook in Excel and save it; or numbers and dates alone: is "
-            "it the text column?)"
+            "values? open the workbook in Excel and save it; or numbers, dates or TRUE and "
+            "FALSE alone: is it the text column?)"
             if rows
             else "no rows of sentences: the table holds its header alone"
         )
     by_key = given is not None and "document" not in table.columns
     letters, names = row_letters(table, document, split_rows, separator, by_key)
     return letters + blank_letters(given, names, document, whole)
+
+
+def no_sentence(texts: pd.Series) -> pd.Series:
+    """Which cells of a text column hold no sentence: blank, invisible characters, a number, a
+    date or a boolean (a letter's reading drops such a piece too)."""
+    return ~texts.str.contains(A_LETTER) | texts.str.fullmatch(BOOLEAN)
 
 
 def text_rows(table: pd.DataFrame, text_column: str) -> pd.DataFrame:
