@@ -1099,6 +1099,8 @@ def test_a_meta_file_name_two_letters_of_a_table_share_stops_the_run(tagger_file
     [
         ("council\nLeeds\n", "no 'document' column"),
         ("document,county\nx.pdf,Leeds\n", "unknown columns ['county']"),
+        # before: "unknown columns ['council.1']", pandas's name for the second
+        ("document,council,council\nx.pdf,Leeds,York\n", "columns named twice: 'council'"),
         ("document,visit_date\nx.pdf,May 2019\n", "row 2: visit_date 'May 2019' is not a date"),
     ],
 )

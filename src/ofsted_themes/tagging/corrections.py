@@ -14,7 +14,13 @@ from ofsted_themes.core.limits import MAX_TABLE_ROWS
 from ofsted_themes.core.tables import FORMATS, LETTER_COLUMNS, read_table
 from ofsted_themes.reading.inputs import os_reason
 from ofsted_themes.reading.metadata import area_name, last_day, visit_kind
-from ofsted_themes.tagging.letters import read_csv_table, spreadsheet_dates, text_header
+from ofsted_themes.tagging.letters import (
+    named_twice,
+    quoted,
+    read_csv_table,
+    spreadsheet_dates,
+    text_header,
+)
 from ofsted_themes.tagging.summary import is_date_or_year
 
 # ``year`` gives the year alone of a visit whose date is not known (the summary's year follows)
@@ -55,6 +61,11 @@ class Corrections:
         table = spreadsheet_dates(text_header(table))  # read as a table of sentences is
         if "document" not in table.columns:
             raise ProblemsError([f"--meta {path}: no 'document' column (the letters to correct)"])
+        if twice := named_twice(table.columns, ["document", *CORRECTABLE]):  # read "x.1"
+            raise ProblemsError(
+                [f"--meta {path}: columns named twice: {quoted(twice)}: keep one of each (which "
+                 "to believe would be a guess)"]
+            )  # fmt: skip
         unknown = [c for c in table.columns if c != "document" and c not in CORRECTABLE]
         if unknown:
             known = ", ".join(CORRECTABLE)
