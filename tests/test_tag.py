@@ -454,12 +454,19 @@ def test_a_run_in_which_every_file_fails_leaves_the_last_runs_tables(tagger_file
     assert "Findings" in (out.parent / "failures.csv").read_text()
 
 
-@pytest.mark.parametrize("out", ["", ".", "/", ".."])
-def test_an_out_naming_a_folder_is_a_usage_error(tmp_path, capsys, out):
-    """``--out .`` was a traceback (a path with an empty name) rather than a usage error."""
+@pytest.mark.parametrize(
+    ("option", "out"),
+    [("--out", ""), ("--out", "."), ("--out", "/"), ("--out", ".."), ("--out", "dir.csv/"),
+     ("--summary", "dir.csv/"), ("--report", "dir.html/")],
+)  # fmt: skip
+def test_an_out_naming_a_folder_is_a_usage_error(tmp_path, capsys, monkeypatch, option, out):
+    """``--out .`` was a traceback (a path with an empty name) rather than a usage error, and
+    ``--out dir.csv/`` wrote a file ``dir.csv``."""
     letter = text_letter(tmp_path / "a.txt", "jtai")
-    status, _, err = main_in_process(capsys, letter, "--out", out)
+    monkeypatch.chdir(tmp_path)
+    status, _, err = main_in_process(capsys, letter, option, out)
     assert status == 2 and "names a folder, not a file: give a file name" in err
+    assert not (tmp_path / "dir.csv").exists() and not (tmp_path / "dir.html").exists()
 
 
 def test_resume_says_which_earlier_letters_it_was_not_given(tagger_file, tmp_path, capsys):

@@ -52,6 +52,15 @@ def seconds_limit(value: str) -> float:
     return seconds
 
 
+def output_file(value: str) -> Path:
+    """An output's path (--out, --summary, --report). A name ending in "/" names a folder, as
+    do "", "." and "..": Path drops the "/", so "x.csv/" would have written a file x.csv."""
+    path = Path(value)
+    if value.endswith(("/", os.sep)) or path.name in ("", ".", ".."):
+        raise argparse.ArgumentTypeError(f"{value!r} names a folder, not a file: give a file name")
+    return path
+
+
 def worker_count(value: str) -> int:
     """A --jobs: 0 (automatic) or a number of worker processes."""
     try:
@@ -77,19 +86,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--out",
-        type=Path,
+        type=output_file,
         default=Path("reports/tags.csv"),
         help="the sentence table: .csv, .xlsx, .jsonl or .parquet (default: %(default)s)",
     )
     parser.add_argument(
         "--summary",
-        type=Path,
+        type=output_file,
         help="one row per letter (default: letters.csv beside --out, or NAME-letters.csv "
         "beside an --out named NAME.* other than tags.*)",
     )
     parser.add_argument(
         "--report",
-        type=Path,
+        type=output_file,
         help="HTML report (default: report.html beside --out, or NAME-report.html beside an "
         "--out named NAME.* other than tags.*)",
     )
@@ -132,8 +141,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.no_report and args.report:  # one asks for a report the other refuses
         parser.error("--report and --no-report: give one")
-    if not args.out.name or args.out.name in (".", ".."):  # "", ".", "/": a folder, no file
-        parser.error(f"--out {str(args.out)!r} names a folder, not a file: give a file name")
     from ofsted_themes.tagging.outputs import beside_out  # light: no model, no pandas
 
     args.summary = args.summary or beside_out(args.out, "letters.csv")
