@@ -1057,6 +1057,27 @@ def test_a_file_named_twice_is_returned_once(tmp_path):
     assert paths == [one]
 
 
+@pytest.mark.skipif(not Path("/dev/fd/0").exists(), reason="no /dev/fd on this system")
+def test_standard_input_a_pipe_or_a_device_is_not_a_regular_file_named_as_given(tmp_path):
+    """A link to a pipe was "a broken symbolic link", and an open file's link (/dev/stdin
+    redirected from a letter) was read as that letter again, its failure blamed on it."""
+    from ofsted_themes.reading.inputs import NOT_REGULAR
+
+    letter = _touch(tmp_path / "letter.txt")
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "linked.txt").symlink_to(tmp_path / "pipe.txt")
+    (tmp_path / "zero.txt").symlink_to("/dev/zero")
+    descriptor = os.open(letter, os.O_RDONLY)
+    try:
+        named = [f"/dev/fd/{descriptor}", "/dev/zero"]
+        named += [str(tmp_path / n) for n in ("pipe.txt", "linked.txt", "zero.txt")]
+        assert find_inputs(named, SUPPORTED) == ([], [(name, NOT_REGULAR) for name in named])
+    finally:
+        os.close(descriptor)
+    paths, failures = find_inputs([str(tmp_path)], SUPPORTED)  # the letter alone is a file
+    assert (paths, sorted(failures)) == ([letter], [(p, NOT_REGULAR) for p in sorted(named[2:])])
+
+
 def test_symlink_loops_do_not_hang_and_linked_folders_are_read_once(tmp_path):
     root = tmp_path / "root"
     inner = _touch(root / "a" / "file.txt")
@@ -1068,7 +1089,7 @@ def test_symlink_loops_do_not_hang_and_linked_folders_are_read_once(tmp_path):
     (root / "self.txt").symlink_to(root / "self.txt")  # a link to itself
     paths, failures = find_inputs([str(root), str(root / "**" / "*.txt")], SUPPORTED)
     assert paths == [inner, root / "ext" / "far.txt", top]
-    assert failures == [(str(root / "self.txt"), "broken symbolic link or not a regular file")]
+    assert failures == [(str(root / "self.txt"), "broken symbolic link")]
 
 
 def test_a_folder_whose_links_lead_to_too_many_files_fails_alone_saying_where(

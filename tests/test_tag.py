@@ -1581,6 +1581,27 @@ def test_meta_that_is_not_a_table_says_so(tagger_file, tmp_path, capsys):
                                 ".csv, .xlsx, .jsonl, .parquet"]  # fmt: skip
 
 
+@pytest.mark.skipif(not Path("/dev/fd/0").exists(), reason="no /dev/fd on this system")
+def test_standard_input_named_fails_by_its_own_name_not_the_file_it_reads(
+    tagger_file, tmp_path, capsys
+):
+    """/dev/stdin redirected from a letter failed as "unsupported format" under that letter's
+    name, which was tagged all the same."""
+    letter = text_letter(tmp_path / "letter.txt", "jtai")
+    descriptor = os.open(letter, os.O_RDONLY)  # as "< letter.txt" opens it for /dev/stdin
+    try:
+        status, _, _ = main_in_process(
+            capsys, f"/dev/fd/{descriptor}", letter, "--model", tagger_file,
+            "--out", tmp_path / "out" / "tags.csv", "--jobs", "1",
+        )  # fmt: skip
+    finally:
+        os.close(descriptor)
+    assert status == 1
+    failures = pd.read_csv(tmp_path / "out" / "failures.csv", dtype=str)
+    assert list(failures["file"]) == [f"/dev/fd/{descriptor}"]
+    assert list(failures["reason"].str.split(" [(]").str[0]) == ["not a regular file"]
+
+
 def test_meta_that_is_not_a_file_is_refused_before_any_work(tagger_file, tmp_path, capsys):
     pipe = tmp_path / "meta.csv"
     os.mkfifo(pipe)  # reading it would wait for a writer for ever

@@ -4,6 +4,7 @@ paths, each input that gives nothing reported with a reason rather than fatal.""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from ofsted_themes.core.limits import MAX_FOLDER_FILES
@@ -12,6 +13,11 @@ from ofsted_themes.core.limits import MAX_FOLDER_FILES
 # reported (a skipped .doc would leave the counts short without a word), unlike other files.
 SPREADSHEETS = {".xls", ".ods", ".xlsb", ".xlsm", ".numbers"}  # of sentences: save as .xlsx
 EMAILS = {".eml", ".msg"}  # a letter sent by email: its attachment is the letter
+NOT_REGULAR = "not a regular file (a pipe, a device, standard input): save it to a file and tag it"
+BROKEN_LINK = "broken symbolic link"
+# a process's open files, which /dev/stdin and /dev/fd/N link into: a stream, not a letter
+DESCRIPTOR_FOLDER = re.compile(r"/proc/[^/]+/fd|/dev/fd")
+MAX_LINKS = 40  # as the kernel follows
 UNREAD_DOCUMENTS = {
     ".doc", ".docm", ".dot", ".odt", ".rtf", ".wpd", ".pages", *SPREADSHEETS, *EMAILS
 }  # fmt: skip
@@ -70,17 +76,30 @@ def _expand(name: str, wanted: set[str]) -> tuple[list[Path], list[tuple[str, st
 def _file_or_pattern(
     name: str, path: Path, wanted: set[str]
 ) -> tuple[list[Path], list[tuple[str, str]]]:
+    if names_a_descriptor(path) or (path.exists() and not path.is_file()):
+        return [], [(name, NOT_REGULAR)]
     if path.is_file():
         if path.suffix.lower() not in wanted:
             return [], [(name, unsupported_reason(path))]
         return [path], []
     if path.is_symlink():
-        return [], [(name, "broken symbolic link")]
-    if path.exists():
-        return [], [(name, "not a regular file")]
+        return [], [(name, BROKEN_LINK)]
     if any(c in name for c in "*?["):
         return _glob(name, wanted)
     return [], [(name, "no such file or folder")]
+
+
+def names_a_descriptor(path: Path) -> bool:
+    """Whether ``path`` is, or links to, a process's open file (``/dev/stdin``, ``/dev/fd/0``,
+    ``/proc/self/fd/3``): standard input redirected from a letter would otherwise be read as
+    that letter again, its failure blamed on it; from a pipe, it was "a broken symbolic link"."""
+    for _ in range(MAX_LINKS):
+        if DESCRIPTOR_FOLDER.fullmatch(os.path.realpath(path.parent)):
+            return True
+        if not path.is_symlink():
+            return False
+        path = path.parent / os.readlink(path)
+    return False
 
 
 def _glob(pattern: str, wanted: set[str]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -138,8 +157,8 @@ def _walk(folder: Path, wanted: set[str]) -> tuple[list[Path], list[tuple[str, s
                 continue
             if regular:
                 paths.append(path)
-            else:
-                failures.append((str(path), "broken symbolic link or not a regular file"))
+            else:  # a link to nothing (or to itself), else a pipe or a device
+                failures.append((str(path), NOT_REGULAR if path.exists() else BROKEN_LINK))
     if not paths and not failures:
         failures.append((str(folder), f"no {'/'.join(sorted(wanted))} files in this folder"))
     return sorted(paths), failures

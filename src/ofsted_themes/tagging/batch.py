@@ -25,7 +25,7 @@ from ofsted_themes.core.tables import (
 )
 from ofsted_themes.core.words import counted, some_of
 from ofsted_themes.modelling.tagger import Tagger
-from ofsted_themes.reading.inputs import find_inputs
+from ofsted_themes.reading.inputs import find_inputs, names_a_descriptor
 from ofsted_themes.reading.metadata import KNOWN_AUTHORITIES
 from ofsted_themes.tagging.corrections import Corrections
 from ofsted_themes.tagging.letters import (
@@ -664,10 +664,11 @@ def earlier_failures(record: dict, out: Path) -> list[tuple[str, str]]:
 def failure_name(name: str, root: Path) -> str:
     """An input that gave nothing, named as the tag table names letters when it is a file (an
     unsupported or an earlier output), so that both tables name a file alike; as given
-    otherwise (no such file, a pattern that matched nothing)."""
+    otherwise (no such file, a pattern that matched nothing, standard input: what it links
+    to is no file the user named)."""
     path = Path(name)
     try:
-        is_file = path.is_file()
+        is_file = path.is_file() and not names_a_descriptor(path)
     except OSError:  # a path longer than the system takes: named as given
         is_file = False
     return document_names([path], root)[0] if is_file else printable_name(name)
