@@ -841,6 +841,31 @@ def test_a_name_with_a_control_character_is_written_escaped_and_resumed_once(
     assert read_table(summary)["document"].is_unique
 
 
+def test_a_name_with_bidi_or_zero_width_characters_is_shown_and_written_escaped(
+    tagger_file, tmp_path
+):
+    """A right-to-left override showed "letter\u202efdp.txt" as "lettertxt.pdf", and a
+    zero-width space made a name look like another: both were printed and written raw."""
+    letters = tmp_path / "letters"
+    normal_letter(letters)
+    lf.make_text_letter(letters / "letter\u202efdp.txt", "focused_visit")
+    (letters / "zero\u200bwidth\u2066.doc").write_text("not read")
+    out = tmp_path / "out" / "tags.csv"
+    options = ["--model", tagger_file, "--out", out]
+    done = tag_here(letters, *options)
+    assert done.returncode == 1, done.stderr
+    written = [out, *(out.with_name(n) for n in ("letters.csv", "failures.csv", "report.html"))]
+    for text in [done.stdout + done.stderr, *(p.read_text() for p in written)]:
+        assert not re.search("[\u202e\u200b\u2066]", text)
+    assert any(d.endswith("letter\\u202efdp.txt") for d in documents(out))
+    failures = read_table(out.with_name("failures.csv"))
+    assert failures["file"].str.endswith("zero\\u200bwidth\\u2066.doc").all()
+    for table in written[:2]:  # as earlier versions wrote the name: resumed once, not twice
+        table.write_text(table.read_text().replace("\\u202e", "\u202e"))
+    again = tag_here(letters, *options, "--resume")
+    assert "2 already tagged, skipped" in again.stdout, again.stdout + again.stderr
+
+
 def test_two_files_whose_names_are_written_alike_are_never_taken_for_one(tagger_file, tmp_path):
     """A newline in one name and the characters \\n in another are written alike: the second
     fails by name, resumed or not, never skipped as if it had been tagged."""

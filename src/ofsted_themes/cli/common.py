@@ -14,7 +14,7 @@ from typing import NoReturn
 
 from ofsted_themes.core.collector import process_start
 from ofsted_themes.core.errors import ExitCode, OfstedThemesError, ProblemsError
-from ofsted_themes.core.words import counted
+from ofsted_themes.core.words import INVISIBLE_MARKS, counted
 
 # The Tagger that tag and label use unless given another: the one train saves by default.
 DEFAULT_MODEL = Path("models/tagger.skops")
@@ -23,12 +23,11 @@ INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C
 BROKEN_PIPE = 141  # the shell's status for a writer whose reader closed the pipe (SIGPIPE)
 
 
-# Characters a terminal acts on rather than shows (controls, escapes, bidirectional overrides):
-# text from files and file names is printed with them escaped, so it cannot move the cursor,
-# rewrite earlier lines or reorder what is shown.
-UNPRINTABLE = re.compile(
-    r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
+# Characters a terminal acts on rather than shows (controls, escapes, bidirectional overrides)
+# or shows as nothing (zero-width ones): text from files and file names is printed with them
+# escaped, so it cannot move the cursor, rewrite earlier lines, reorder what is shown or pass
+# for another name.
+UNPRINTABLE = re.compile(rf"[\x00-\x09\x0b-\x1f\x7f-\x9f{INVISIBLE_MARKS}]")
 
 
 def printable(text: object) -> str:

@@ -1,6 +1,13 @@
-"""How the product words numbers for people: in the terminal and in the report alike."""
+"""How the product words numbers and names for people: in the terminal and in the report
+alike."""
 
 from __future__ import annotations
+
+# Characters shown as nothing that change what is shown: bidirectional marks, overrides and
+# isolates, which reorder what follows ("letter\u202efdp.txt" shows as "lettertxt.pdf"), and
+# zero-width characters, which make two names look alike. For a regular expression's class:
+# names are printed and written with them escaped, as control characters are.
+INVISIBLE_MARKS = "\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
 
 
 def counted(number: int, noun: str) -> str:
