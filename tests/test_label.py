@@ -294,6 +294,22 @@ def test_suggest_writes_the_most_uncertain_sentences_first(tmp_path, three_lette
     assert "and direction for a sentence with a theme" in done.stdout
 
 
+def test_suggest_reads_a_tag_table_a_spreadsheet_saved_again_in_windows_1252(
+    tmp_path, three_letters, tagger_file, label_main
+):
+    """Excel on Windows saves a CSV it opened in the system's code page: 'utf-8' codec can't
+    decode byte 0x92 stopped suggest before."""
+    tags = tmp_path / "tags.csv"
+    edited = three_letters.assign(text=three_letters["text"] + " It’s so.")
+    edited.to_csv(tags, index=False, encoding="cp1252", lineterminator="\r\n")
+    out = tmp_path / "to_label.csv"
+    done = label_main("suggest", tags, "--n", 3, "--out", out, "--model", tagger_file,
+                      "--labels", tmp_path / "user.csv")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    written = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert sorted(written["text"]) == sorted(edited["text"])
+
+
 def test_label_freezes_its_start_as_tag_does(tmp_path, three_letters, tagger_file):
     """In its own process (run_command), what reading the model made is frozen out of the cycle
     collector (core.collector), and the collector is on again."""

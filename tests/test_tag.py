@@ -23,7 +23,7 @@ import skops.io as sio
 from servers import train_registered
 
 from ofsted_themes.cli import common, tag
-from ofsted_themes.core.errors import ProblemsError
+from ofsted_themes.core.errors import OfstedThemesError, ProblemsError
 from ofsted_themes.core.tables import read_table
 from ofsted_themes.modelling.tagger import Tagger
 from ofsted_themes.tagging import letters as tagging
@@ -487,6 +487,27 @@ def test_resume_says_which_earlier_letters_it_was_not_given(tagger_file, tmp_pat
     assert str(kept) in set(read_table(out.with_name("letters.csv"))["document"])
     status, printed, _ = main_in_process(capsys, kept, table, *run, "--resume")
     assert "note: 1 letter of the earlier" in printed  # gone.txt, not the table's letter
+
+
+def test_resume_refuses_a_tag_table_a_spreadsheet_saved_again_in_windows_1252(
+    tagger_file, tmp_path, capsys
+):
+    """Appending UTF-8 rows to it would make a file of two encodings; before, a bare
+    UnicodeDecodeError named the table unreadable."""
+    letters = tmp_path / "letters"
+    text_letter(letters / "a.txt", "jtai")
+    out = tmp_path / "out" / "tags.csv"
+    run = ("--model", tagger_file, "--out", out, "--no-report")
+    assert main_in_process(capsys, letters, *run)[0] == 0
+    rows = pd.read_csv(out, dtype=str, keep_default_na=False)
+    rows.assign(text=rows["text"] + " It’s so.").to_csv(out, index=False, encoding="cp1252")
+    saved = out.read_bytes()
+    text_letter(letters / "b.txt", "jtai")
+    with pytest.raises(OfstedThemesError) as refused:
+        main_in_process(capsys, letters, *run, "--resume")
+    assert f"--resume: {out} is not UTF-8" in str(refused.value)
+    assert 'save it as "CSV UTF-8"' in str(refused.value)
+    assert out.read_bytes() == saved
 
 
 def test_resume_keeps_an_earlier_failure_of_a_file_it_is_not_given(tagger_file, tmp_path, capsys):

@@ -243,11 +243,7 @@ def read_table(path: Path | str) -> pd.DataFrame:
         return pd.DataFrame()
     text = {c: str for c in TEXT_COLUMNS}
     if suffix == ".csv":
-        # whole columns at once: a column typed one way in one chunk and another in the next
-        # (carried input columns, blank in many letters) would warn, and mix types
-        frame = unquote_formulas(
-            pd.read_csv(path, dtype=text, keep_default_na=False, na_values=[""], low_memory=False)
-        )
+        frame = unquote_formulas(_read_csv(path, text))
     elif suffix == ".xlsx":
         frame = _read_workbook(path, text)
     else:  # dtype=False: JSON already says what is a number; no guessing of dates.
@@ -255,6 +251,18 @@ def read_table(path: Path | str) -> pd.DataFrame:
     present = [c for c in TEXT_COLUMNS if c in frame.columns]
     frame[present] = frame[present].fillna("")
     return frame
+
+
+def _read_csv(path: Path, text: dict) -> pd.DataFrame:
+    """A CSV this product wrote, in UTF-8; or as Excel on Windows saves it again, in
+    Windows-1252 (an analyst's edit of the table, then ``--resume`` or ``label suggest``).
+    Whole columns at once: a column typed one way in one chunk and another in the next
+    (carried input columns, blank in many letters) would warn, and mix types."""
+    options = {"dtype": text, "keep_default_na": False, "na_values": [""], "low_memory": False}
+    try:
+        return pd.read_csv(path, **options)
+    except UnicodeDecodeError:
+        return pd.read_csv(path, encoding="cp1252", encoding_errors="replace", **options)
 
 
 def _read_workbook(path: Path, text: dict) -> pd.DataFrame:

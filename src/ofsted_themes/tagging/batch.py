@@ -144,6 +144,14 @@ def resumed_letters(out: Path, summary: Path, tagger: Tagger) -> Earlier:
 
 
 def _earlier_table(path: Path) -> pd.DataFrame:
+    if path.suffix.lower() == ".csv" and not _utf8(path):
+        raise OutputError(
+            [
+                f"--resume: {path} is not UTF-8, as tag writes it (saved again by a "
+                "spreadsheet, in Windows-1252?), and this run's rows would be appended in "
+                'UTF-8: save it as "CSV UTF-8", or tag again without --resume'
+            ]
+        )
     try:  # read whole: a table appended to must be sound, not its document column alone
         table = read_table(path)
     except Exception as error:  # any reader's fault: pandas', pyarrow's, openpyxl's
@@ -161,6 +169,16 @@ def _earlier_table(path: Path) -> pd.DataFrame:
             ]
         )
     return table
+
+
+def _utf8(path: Path) -> bool:
+    try:
+        with path.open(encoding="utf-8") as text:
+            while text.read(1 << 20):
+                pass
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def check_agreement(
