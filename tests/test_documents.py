@@ -92,6 +92,22 @@ def test_every_format_keeps_the_letters_sentences_and_drops_furniture(kind, lett
     assert not [s for s in sentences if FURNITURE.search(s)]
 
 
+def test_a_text_letter_put_on_the_web_in_pre_reads_as_the_text_letter(tmp_path):
+    """A page that is a plain-text letter in <pre>: read as blocks, its address ran into its
+    first sentence, its bullets into one, and its council was read wrongly."""
+    import html
+
+    letter = Path(__file__).resolve().parents[1] / "inbox" / "sample-focused-visit.txt"
+    page = tmp_path / "letter.html"
+    page.write_text(f"<html><body><pre>{html.escape(letter.read_text())}</pre></body></html>")
+    assert read_document(page).text == read_document(letter).text
+    # a page with a <pre> among its prose is read as a page
+    mixed = tmp_path / "mixed.html"
+    prose = "<p>Caseloads are too high in the assessment teams across the service.</p>" * 3
+    mixed.write_text(f"<html><body>{prose}<pre>Table 1\nA  B</pre></body></html>")
+    assert "Caseloads are too high" in read_document(mixed).text
+
+
 def test_the_html_fixture_reads_without_page_furniture():
     document = read_document(lf.FIXTURES / "jtai.html")
     sentences = [text for _, text in page_sentences(document)]

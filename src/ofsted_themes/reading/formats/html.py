@@ -10,7 +10,7 @@ from typing import Any
 
 from ofsted_themes.reading.cleaning import SOFT_BREAK, SPACES, clean_pages
 from ofsted_themes.reading.document import DocumentError
-from ofsted_themes.reading.formats.text import decode_text
+from ofsted_themes.reading.formats.text import decode_text, text_pages
 
 # Page furniture, dropped whole, with every form (feedback, search, sign-up) but one that holds
 # the page's content: an ASP.NET WebForms page wraps all of it in one form (``_furniture``).
@@ -66,9 +66,28 @@ def read_html(data: bytes) -> list[str]:
         soup = BeautifulSoup(decode_text(data), "lxml")
     if soup.find("meta", attrs={"name": "generator", "content": REPORT_GENERATOR}):
         raise DocumentError(OWN_REPORT)  # its sentences are the letters', counted twice
+    if (preformatted := _preformatted_text(soup)) is not None:
+        return text_pages(preformatted)
     text = "".join(_pieces(soup, _furniture(soup)))
     text = SPACES.sub(" ", text).replace(LINE, "\n").replace(SOFT_LINE, SOFT_BREAK)
     return clean_pages([text])
+
+
+PREFORMATTED_SHARE = 0.9  # of a page's text in <pre>, at least, to read it as a text letter
+
+
+def _preformatted_text(soup: Any) -> str | None:
+    """The text of a page that is a text letter in <pre> (a plain-text letter put on the web),
+    read as a text letter is, its hard-wrapped lines rejoined and its paragraphs and lists as
+    their blank lines and markers say; None for any other page. As a page's blocks, its address
+    block ran into its first sentence and its bullets into one."""
+    pres = soup.find_all("pre")
+    if not pres:
+        return None
+    inside = [p.get_text() for p in pres if not p.find_parent("pre")]
+    everything = soup.body.get_text() if soup.body else soup.get_text()
+    shown = sum(len(t.strip()) for t in inside)
+    return "\n\n".join(inside) if shown >= PREFORMATTED_SHARE * len(everything.strip()) else None
 
 
 # The page is read in walks over the tree that change nothing in it. Editing the tree (dropping

@@ -54,7 +54,7 @@ RULE_CELL = re.compile(r"[ \t]*:?-+:?[ \t]*")  # a cell of the row under a table
 
 def read_text(data: bytes) -> list[str]:
     """Pages of a text file (form feeds separate pages)."""
-    return _text_pages(decode_text(data))
+    return text_pages(decode_text(data))
 
 
 def read_markdown(data: bytes) -> list[str]:
@@ -67,7 +67,7 @@ def read_markdown(data: bytes) -> list[str]:
     text = SINGLE_EMPHASIS.sub(r"\1", UNDERSCORE_EMPHASIS.sub(r"\1", text))
     text = CODE.sub(r"\1", AUTOLINK.sub(r"\1", text))
     text = LINK.sub(r"\1", IMAGE_MARK.sub("", text))
-    return _text_pages(text)
+    return text_pages(text)
 
 
 def _table_cells(text: str) -> str:
@@ -87,7 +87,7 @@ def _table_cells(text: str) -> str:
     return "\n".join(lines)
 
 
-def _text_pages(text: str) -> list[str]:
+def text_pages(text: str) -> list[str]:
     """Clean the pages of a text; hard-wrapped text gets its paragraph ends marked first."""
     pages = text.split("\f")
     width = _hard_wrap_width(pages)
