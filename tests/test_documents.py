@@ -893,17 +893,40 @@ def _docx_without_its_body(path: Path) -> None:
                 out.writestr(item, made.read(item))
 
 
-def _docx_nested_too_deep(path: Path) -> None:
-    """A Word file whose body nests 300 elements deep: lxml refuses it, and the reason was its
-    exception's name alone ("XMLSyntaxError")."""
+def _docx_changed(path: Path, part: str, change) -> None:
+    """A Word letter whose ``part`` is ``change``d (bytes to bytes)."""
     lf.make_docx_letter(path.with_name("made.docx"), "Caseloads are high.\n")
     with zipfile.ZipFile(path.with_name("made.docx")) as made, zipfile.ZipFile(path, "w") as out:
         for item in made.infolist():
             data = made.read(item)
-            if item.filename == "word/document.xml":
-                deep = b"<w:customXml>" * 300 + b"</w:customXml>" * 300
-                data = data.replace(b"<w:body>", b"<w:body>" + deep, 1)
-            out.writestr(item, data)
+            out.writestr(item, change(data) if item.filename == part else data)
+
+
+def _docx_nested_too_deep(path: Path) -> None:
+    """A Word file whose body nests 300 elements deep: lxml refuses it, and the reason was its
+    exception's name alone ("XMLSyntaxError")."""
+    deep = b"<w:customXml>" * 300 + b"</w:customXml>" * 300
+    _docx_changed(
+        path, "word/document.xml", lambda x: x.replace(b"<w:body>", b"<w:body>" + deep, 1)
+    )
+
+
+def _docx_macro_enabled(path: Path) -> None:
+    """A .docm renamed .docx: "damaged .docx file (a part of its zip archive is damaged)"."""
+    main = b"wordprocessingml.document.main+xml"
+    macros = b"ms-word.document.macroEnabled.main+xml"
+    _docx_changed(
+        path,
+        "[Content_Types].xml",
+        lambda x: x.replace(b"vnd.openxmlformats-officedocument." + main, b"vnd." + macros),
+    )
+
+
+def _docx_strict(path: Path) -> None:
+    """Word's Strict Open XML: "damaged .docx file (its main part is missing, …)"."""
+    standard = b"http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    strict = b"http://purl.oclc.org/ooxml/wordprocessingml/main"
+    _docx_changed(path, "word/document.xml", lambda x: x.replace(standard, strict))
 
 
 @pytest.mark.parametrize(
@@ -922,6 +945,8 @@ def _docx_nested_too_deep(path: Path) -> None:
         (_docx_nested_too_deep, "deep.docx", "its XML nests deeper than 256 levels"),
         (_docx_without_its_body, "nobody.docx", "its main part is missing, or its parts do not"),
         (_docx_with_a_damaged_part, "crc.docx", "a part of its zip archive is damaged"),
+        (_docx_macro_enabled, "macros.docx", "a macro-enabled Word document (.docm) named .docx"),
+        (_docx_strict, "strict.docx", "a Word document in the Strict Open XML format"),
         (lambda p: p.write_bytes(bytes(range(256)) * 4), "binary.txt", "not a text file"),
         (lambda p: p.write_bytes(b"\x00\x01binary"), "binary.html", "not a text file"),
         (lambda p: p.write_text(" \n\n\t\n"), "blank.txt", "no text found"),

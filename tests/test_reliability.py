@@ -377,11 +377,23 @@ def a_word_file(path: Path) -> None:
     document.save(path)
 
 
+def charts_alone(path: Path) -> None:
+    """A workbook of one chart sheet: "damaged .xlsx (ValueError: Sheet name is an empty
+    list)" before."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    book.create_chartsheet("Chart")
+    book.save(path)
+
+
 DAMAGED = {  # name: (make the file, words its reason must hold)
     "half.xlsx": (lambda p: p.write_bytes(damaged_xlsx()), "damaged .xlsx"),
     "old.xlsx": (lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096)),
                  "old-format (.xls)"),
     "word.xlsx": (lambda p: a_word_file(p), "a Word document named .xlsx"),
+    "charts.xlsx": (lambda p: charts_alone(p), "chart sheets alone, no worksheet"),
     "shifted.csv": (lambda p: p.write_text("text\nCaseloads are high, and rising.\nStaff stay.\n"),
                     "more fields than the header"),
     "later.csv": (lambda p: p.write_text("council,text\nLeeds,Plans.\nYork,Caseloads, high.\n"),

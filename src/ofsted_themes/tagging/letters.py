@@ -65,6 +65,7 @@ from ofsted_themes.reading.sentences import (
 )
 from ofsted_themes.tagging.summary import YEAR, is_date_or_year, visit_year
 from ofsted_themes.tagging.workbooks import (
+    charts_alone,
     check_extent,
     fill_merged,
     hidden_sheets,
@@ -553,6 +554,11 @@ def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
         raise  # not the file's fault
     except BaseException as exc:  # a damaged workbook's, in whichever parser met it; calamine's
         # panics too (its PanicException is no Exception)
+        if charts_alone(archive):
+            raise InputError(  # pandas's "Sheet name is an empty list" said it was damaged
+                "the workbook has chart sheets alone, no worksheet: a table of sentences is a "
+                "worksheet with a text column"
+            ) from None
         reason = clipped(f"{type(exc).__name__}: {exc}", 200)
         raise InputError(f"cannot read workbook: damaged .xlsx ({reason})") from None
     hidden = hidden_sheets(archive)

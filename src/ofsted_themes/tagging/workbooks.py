@@ -47,6 +47,12 @@ def sheet_xml(archive: zipfile.ZipFile | None) -> dict[str, bytes]:
     return found
 
 
+def charts_alone(archive: zipfile.ZipFile | None) -> bool:
+    """Whether every sheet of the workbook is a chart sheet (no cells to read)."""
+    parts = _sheet_parts(archive).values()
+    return bool(parts) and all(part.startswith("xl/chartsheets/") for part in parts)
+
+
 def merged_down(sheets: dict[str, bytes]) -> dict[str, list[Merged]]:
     """Per sheet name (of ``sheet_xml``), the merged ranges that span rows, as (column, first
     row, last row) of the range's first column: the cell Excel shows over all those rows."""

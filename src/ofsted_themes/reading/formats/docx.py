@@ -75,6 +75,9 @@ def _damaged(data: bytes, error: Exception) -> str:
 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = archive.namelist()
+        kind = _other_word_kind(archive, names)
+    if kind:
+        return kind
     if "[Content_Types].xml" not in names and not any(n.startswith("word/") for n in names):
         return "not a Word document: a zip archive of other files named .docx"
     if type(error).__name__ == "XMLSyntaxError":  # lxml's, named so as not to import it here
@@ -86,6 +89,24 @@ def _damaged(data: bytes, error: Exception) -> str:
     if isinstance(error, ValueError | zlib.error | NotImplementedError | EOFError):
         return "damaged .docx file (a part of its zip archive is damaged)"  # seeks, inflation
     return "damaged .docx file (its main part is missing, or its parts do not fit together)"
+
+
+def _other_word_kind(archive, names: list[str]) -> str:
+    """Why a Word file python-docx does not read is no damaged one, where it is another kind:
+    a macro-enabled document renamed, or one saved in the Strict Open XML format ("" if
+    neither). Only the parts' first bytes are read: the file is not yet known to be sound."""
+
+    def head(name: str) -> bytes:
+        if name not in names:
+            return b""
+        with archive.open(name) as part:
+            return part.read(4096)
+
+    if b"macroEnabled" in head("[Content_Types].xml"):
+        return "a macro-enabled Word document (.docm) named .docx: save it as a Word Document"
+    if b"purl.oclc.org/ooxml/wordprocessingml" in head("word/document.xml"):
+        return "a Word document in the Strict Open XML format: save it as a Word Document"
+    return ""
 
 
 def _docx_blocks(parent: Element, pages: list[list[str]]) -> None:
