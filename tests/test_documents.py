@@ -410,6 +410,18 @@ def test_markdown_marks_are_removed(tmp_path):
     ]
 
 
+def test_markdown_reference_links_read_as_their_text_and_their_targets_are_no_text(tmp_path):
+    path = tmp_path / "letter.md"
+    path.write_text(
+        "Inspectors found that [caseloads are too high][1] and [plans drift][] in places.\n\n"
+        '[1]: https://example.org/a\n[plans drift]: <https://example.org/b> "Plans"\n',
+        encoding="utf-8",
+    )
+    assert read_document(path).pages[0].text.splitlines() == [
+        "Inspectors found that caseloads are too high and plans drift in places."
+    ]
+
+
 def test_markdown_front_matter_tables_and_hard_breaks_are_read_as_a_reader_sees_them(tmp_path):
     # a table row ends in "|", no sentence's end: its findings were dropped; front matter was
     # glued to the first sentence, and a line ending in a hard break (a backslash) was lost

@@ -38,6 +38,9 @@ AUTOLINK = re.compile(r"<((?:https?|mailto):[^<>\s]+)>")
 IMAGE_MARK = re.compile(r"!(?=\[[^\[\]]*\]\()")  # an image's "!": its alt text is read
 # a link's target may hold parentheses one deep (".../Foo_(bar)"); possessive, one pass
 LINK = re.compile(r"\[([^\[\]]+)\]\((?:[^()]++|\([^()]*+\))*+\)")
+REFERENCE_LINK = re.compile(r"\[([^\[\]]+)\]\[[^\[\]]*\]")  # [text][label], [text][]
+# a reference's target on a line of its own: "[label]: https://… "title""
+REFERENCE_TARGET = re.compile(r"(?m)^ {0,3}\[[^\[\]]+\]:[ \t]*\S.*$")
 # YAML front matter: between two "---" lines at the very start, lines of keys and values (not
 # a horizontal rule over prose). Each line is taken one way only (an atomic group): a line that
 # reads two ways ("-a: b") would otherwise double the work of every failing match.
@@ -67,6 +70,7 @@ def read_markdown(data: bytes) -> list[str]:
     text = SINGLE_EMPHASIS.sub(r"\1", UNDERSCORE_EMPHASIS.sub(r"\1", text))
     text = CODE.sub(r"\1", AUTOLINK.sub(r"\1", text))
     text = LINK.sub(r"\1", IMAGE_MARK.sub("", text))
+    text = REFERENCE_LINK.sub(r"\1", REFERENCE_TARGET.sub("", text))
     return text_pages(text)
 
 
