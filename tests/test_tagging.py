@@ -287,8 +287,25 @@ def test_a_workbook_of_two_sheets_of_one_name_fails_rather_than_losing_one(tmp_p
                 data = data.replace(b'name="Other"', b'name="MAIN"')  # Excel's names ignore case
             crafted.writestr(item, data)
     with pytest.raises(
-        InputError, match=r"sheets of one name \('Main'; 'MAIN'; Excel ignores case\): rename one"
+        InputError, match=r"sheets of one name \('Main'; 'MAIN'; Excel ignores case, and spaces"
     ):
+        read_sentence_table(tmp_path / "book.xlsx", "book.xlsx", "text")
+
+
+def test_sheets_named_apart_by_a_space_at_the_end_alone_are_refused(tmp_path):
+    """Their letters were written as 'book.xlsx::Leeds 2022' twice, alike to the eye."""
+    import openpyxl
+
+    from ofsted_themes.tagging.letters import read_sentence_table
+
+    book = openpyxl.Workbook()
+    book.active.title = "Leeds 2022"
+    other = book.create_sheet("Leeds 2022 ")
+    for sheet in (book.active, other):
+        sheet.append(["text"])
+        sheet.append(["Caseloads are high."])
+    book.save(tmp_path / "book.xlsx")
+    with pytest.raises(InputError, match=r"sheets of one name \('Leeds 2022'; 'Leeds 2022 '"):
         read_sentence_table(tmp_path / "book.xlsx", "book.xlsx", "text")
 
 

@@ -534,8 +534,8 @@ def _read_excel(data: bytes, text_column: str) -> pd.DataFrame:
     check_workbook(archive)
     if repeated := repeated_sheet_names(archive):  # pandas would keep one sheet of each name
         raise InputError(
-            f"sheets of one name ({quoted(repeated)}; Excel ignores case): rename one, then tag "
-            "the file"
+            f"sheets of one name ({quoted(repeated)}; Excel ignores case, and spaces at a "
+            "name's ends do not show): rename one, then tag the file"
         )
     xml = sheet_xml(archive)
     check_extent(xml)

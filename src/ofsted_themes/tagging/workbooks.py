@@ -148,10 +148,12 @@ def fill_merged(sheet: pd.DataFrame, merged: list[Merged], text_column: str) -> 
 
 def repeated_sheet_names(archive: zipfile.ZipFile | None) -> list[str]:
     """Sheet names the workbook gives more than one sheet (in any case, as Excel compares
-    them): such a workbook is read as one sheet of each name, the others lost."""
+    them): such a workbook is read as one sheet of each name, the others lost. Names that
+    differ by spaces at their ends alone are one name too: their letters ("book.xlsx::Leeds
+    2022" twice) would look alike in every output."""
     names = [sheet.get("name", "") for sheet in _sheets(archive)]
-    seen = Counter(name.casefold() for name in names)
-    return list(dict.fromkeys(name for name in names if seen[name.casefold()] > 1))
+    seen = Counter(name.strip().casefold() for name in names)
+    return list(dict.fromkeys(name for name in names if seen[name.strip().casefold()] > 1))
 
 
 def _sheet_parts(archive: zipfile.ZipFile | None) -> dict[str, str]:
