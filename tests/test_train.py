@@ -442,6 +442,11 @@ def test_a_run_on_the_pipelines_data_takes_the_champion_from_one_on_other_data(
     moved, reason = registry.promote(user, 0.95, "seeds+user", "seeds+user")
     assert moved is False and "other data (seeds+letters)" in reason
     assert champion() == home
+    # the pipeline's data under another digest (labels edited; a file swapped under its name):
+    # a run there may be a baseline or worse, and does not take it unasked
+    changed = version(0.5, "seeds+letters@2")
+    moved, reason = registry.promote(changed, 0.5, "seeds+letters@2", "seeds+letters")
+    assert moved is False and champion() == home
 
 
 @pytest.mark.slow

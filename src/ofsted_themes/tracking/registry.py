@@ -100,7 +100,8 @@ class Registry:
     ) -> tuple[bool, str]:
         """Move the alias to ``version`` when it scores at least as well as the current holder on
         the same data (or when forced). Macro-F1s on different data do not compare: then a
-        version on the pipeline's data (``home_data``) takes the alias, and another does not."""
+        version on the pipeline's data (``home_data``) takes the alias from one on data of
+        another name, and no other version takes it."""
         client = MlflowClient()
         try:
             current = client.get_model_version_by_alias(self.model, self.alias)
@@ -115,7 +116,9 @@ class Registry:
         best = held.data.metrics.get("macro_f1", float("-inf"))
         if held.data.tags.get("data_digest") != data_digest:
             held_on = held.data.tags.get("data", "?")
-            if self.home_data and data == self.home_data:
+            # a holder on the pipeline's data under another digest (labels edited, a file
+            # swapped under the same name) keeps it: that run's score may yet be the better
+            if self.home_data and data == self.home_data and held_on != self.home_data:
                 client.set_registered_model_alias(self.model, self.alias, version)
                 return True, (
                     f"version {current.version} held it, evaluated on other data ({held_on}); "

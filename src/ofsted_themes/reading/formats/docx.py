@@ -97,10 +97,11 @@ def _other_word_kind(archive, names: list[str]) -> str:
     neither). Only the parts' first bytes are read: the file is not yet known to be sound."""
 
     def head(name: str) -> bytes:
-        if name not in names:
+        try:
+            with archive.open(name) as part:
+                return part.read(4096)
+        except Exception:  # absent, or itself the damaged part: the file is damaged, then
             return b""
-        with archive.open(name) as part:
-            return part.read(4096)
 
     if b"macroEnabled" in head("[Content_Types].xml"):
         return "a macro-enabled Word document (.docm) named .docx: save it as a Word Document"
