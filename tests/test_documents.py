@@ -414,11 +414,13 @@ def test_markdown_reference_links_read_as_their_text_and_their_targets_are_no_te
     path = tmp_path / "letter.md"
     path.write_text(
         "Inspectors found that [caseloads are too high][1] and [plans drift][] in places.\n\n"
-        '[1]: https://example.org/a\n[plans drift]: <https://example.org/b> "Plans"\n',
+        '[1]: https://example.org/a\n[plans drift]: <https://example.org/b> "Plans"\n\n'
+        "[Inspectors' note]: caseloads are too high in two teams.\n",
         encoding="utf-8",
     )
     assert read_document(path).pages[0].text.splitlines() == [
-        "Inspectors found that caseloads are too high and plans drift in places."
+        "Inspectors found that caseloads are too high and plans drift in places.",
+        "[Inspectors' note]: caseloads are too high in two teams.",  # prose, not a target
     ]
 
 

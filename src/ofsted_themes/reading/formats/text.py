@@ -39,8 +39,12 @@ IMAGE_MARK = re.compile(r"!(?=\[[^\[\]]*\]\()")  # an image's "!": its alt text 
 # a link's target may hold parentheses one deep (".../Foo_(bar)"); possessive, one pass
 LINK = re.compile(r"\[([^\[\]]+)\]\((?:[^()]++|\([^()]*+\))*+\)")
 REFERENCE_LINK = re.compile(r"\[([^\[\]]+)\]\[[^\[\]]*\]")  # [text][label], [text][]
-# a reference's target on a line of its own: "[label]: https://… "title""
-REFERENCE_TARGET = re.compile(r"(?m)^ {0,3}\[[^\[\]]+\]:[ \t]*\S.*$")
+# a reference's target on a line of its own: "[label]: https://… "title"" (a target, then a title
+# or nothing: "[Note]: caseloads are high" is prose)
+REFERENCE_TARGET = re.compile(
+    r"(?m)^ {0,3}\[[^\[\]]+\]:[ \t]*(?:<[^<>\n]*>|\S+)"
+    r"(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*$"
+)
 # YAML front matter: between two "---" lines at the very start, lines of keys and values (not
 # a horizontal rule over prose). Each line is taken one way only (an atomic group): a line that
 # reads two ways ("-a: b") would otherwise double the work of every failing match.
