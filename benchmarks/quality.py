@@ -23,7 +23,7 @@ from sklearn.metrics import f1_score
 
 from ofsted_themes.core.config import CONF_DIR, register_resolvers
 from ofsted_themes.core.themes import themes_from_config
-from ofsted_themes.modelling.concerns import Cues, concern_labels
+from ofsted_themes.modelling.concerns import concern_labels
 from ofsted_themes.training.datasets import load_training_set
 from ofsted_themes.training.fitting import train
 from ofsted_themes.training.inspections import read_inspection_sentences
@@ -81,7 +81,7 @@ def evaluate(overrides: list[str], test: pd.DataFrame, challenge: pd.DataFrame |
     result = train(
         classifier, instantiate(cfg.thresholds), frame, themes, "group", {}, None,
         cfg.cv.max_folds, concern_estimator=concern_estimator,
-        concern_cues=Cues.of(cfg.get("concern_cues")),
+        concern_cues=instantiate(cfg.concern_cues, _convert_="all") if cfg.concern_cues else None,
     )  # fmt: skip
     m = result.metrics
     row = {"cv_macro_f1": m["macro_f1"], "cv_letters": m.get("macro_f1_source_letters")}

@@ -148,7 +148,7 @@ def tagger_file(tmp_path_factory) -> Path:
 
     from ofsted_themes.core.config import CONF_DIR, register_resolvers
     from ofsted_themes.core.themes import themes_from_config
-    from ofsted_themes.modelling.concerns import Cues, concern_labels, fit_concerns
+    from ofsted_themes.modelling.concerns import concern_labels, fit_concerns
     from ofsted_themes.training.corpus import DataPaths, load_labelled
     from ofsted_themes.training.fitting import train
     from ofsted_themes.training.inspections import read_inspection_sentences
@@ -172,7 +172,7 @@ def tagger_file(tmp_path_factory) -> Path:
     letters = read_inspection_sentences(PROJECT_ROOT / LETTERS_TRAIN, [t.id for t in themes])
     labelled, y = concern_labels(letters["direction"])
     texts = letters["text"].to_numpy()[labelled]
-    cues = Cues.of(cfg.concern_cues)
+    cues = instantiate(cfg.concern_cues, _convert_="all")
     model = instantiate(cfg.concern_model)
     result.tagger.concern_model = fit_concerns(model, result.tagger.classifier, texts, y, cues)
     result.tagger.concern_cues = cues

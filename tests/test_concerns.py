@@ -94,32 +94,32 @@ def test_a_tagger_without_a_concern_model_gives_no_concern_columns(tagger_file, 
 def test_the_concern_model_reads_the_configured_direction_cues_beside_the_features(
     tagger_file, tmp_path
 ):
-    """The cues are saved with the tagger and read at every scoring; a model saved before them
-    reads the classifier's features alone, as it was fitted on."""
+    """The cues are saved with the tagger and read at every scoring; a model file of format 1,
+    saved before them, reads the classifier's features alone, as its model was fitted on."""
     from hydra import compose, initialize_config_dir
+    from hydra.utils import instantiate
 
     from ofsted_themes.core.config import CONF_DIR, register_resolvers
-    from ofsted_themes.modelling.concerns import Cues
+    from ofsted_themes.modelling.persistence import skops_io
 
     register_resolvers()
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        configured = Cues.of(compose("train").concern_cues)
+        configured = instantiate(compose("train").concern_cues, _convert_="all")
     tagger = Tagger.load(tagger_file)
     assert configured is not None and tagger.concern_cues == configured
     sentences = LETTER.splitlines()[4:10]
-    width = tagger.classifier.features_of(sentences).shape[1]
-    assert tagger.concern_model.n_features_in_ == width + len(configured.phrases)
-    scored = tagger.concern_probabilities(sentences)
-    # without its cues the same model would read other columns than it learned: none of them
-    plain = LogisticRegression().fit(tagger.classifier.features_of(sentences), [0, 1] * 3)
-    old = Tagger(tagger.classifier, tagger.thresholds, tagger.themes, {}, plain)
-    old.save(tmp_path / "old.skops")
-    loaded = Tagger.load(tmp_path / "old.skops")
+    features = tagger.classifier.features_of(sentences)
+    assert tagger.concern_model.n_features_in_ == features.shape[1] + configured.width
+    plain = LogisticRegression().fit(features, [0, 1] * 3)
+    old = tmp_path / "format1.skops"
+    themes = json.dumps([asdict(t) for t in tagger.themes])
+    saved = {"classifier": tagger.classifier, "thresholds": tagger.thresholds, "themes": themes}
+    saved |= {"format_version": 1, "metadata": "{}", "concern": plain}  # no concern_cues
+    old.write_bytes(skops_io().dumps(saved))
+    loaded = Tagger.load(old)
     assert loaded.concern_cues is None
-    assert loaded.concern_probabilities(sentences) == pytest.approx(
-        plain.predict_proba(tagger.classifier.features_of(sentences))[:, 1]
-    )
-    assert Tagger.load(tagger_file).concern_probabilities(sentences) == pytest.approx(scored)
+    expected = plain.predict_proba(features)[:, 1]
+    assert loaded.concern_probabilities(sentences) == pytest.approx(expected)
 
 
 def tag_letter(tagger_file: Path, folder: Path, **options):

@@ -36,7 +36,6 @@ from ofsted_themes.core.config import (
 )
 from ofsted_themes.core.themes import themes_from_config
 from ofsted_themes.core.words import counted
-from ofsted_themes.modelling.concerns import Cues
 from ofsted_themes.modelling.features import check_embeddings
 from ofsted_themes.tracking.names import NOT_THE_MODEL, naming_overrides, run_name
 from ofsted_themes.training.corpus import LabelledSetError, digest
@@ -72,6 +71,7 @@ def fit(cfg: DictConfig):
         classifier = instantiate(cfg.classifier, _convert_="all")
         policy = instantiate(cfg.thresholds)
         concern_estimator = instantiate(cfg.concern_model) if cfg.get("concern_model") else None
+        cues = instantiate(cfg.concern_cues, _convert_="all") if cfg.get("concern_cues") else None
     except (InstantiationException, ValueError, TypeError) as error:
         cause = error.__cause__ or error
         fail(f"cannot build the configured objects: {cause}")
@@ -101,7 +101,7 @@ def fit(cfg: DictConfig):
     try:
         result = train(
             classifier, policy, frame, themes, cfg.cv.group_by, metadata, on_fold,
-            cfg.cv.max_folds, jobs, concern_estimator, Cues.of(cfg.get("concern_cues")),
+            cfg.cv.max_folds, jobs, concern_estimator, cues,
         )  # fmt: skip
     except NoPositivesError as error:
         fail(str(error))

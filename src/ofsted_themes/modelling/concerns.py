@@ -22,7 +22,7 @@ import pandas as pd
 from scipy.sparse import csr_matrix, hstack
 from sklearn.base import clone
 
-from ofsted_themes.modelling.features import PhraseMatcher, parse_phrases, rule_score_table
+from ofsted_themes.modelling.features import PhraseMatcher, parse_phrases
 
 RAISES_CONCERN = frozenset({"concern", "mixed"})
 MIN_DIRECTIONS = 20  # labelled directions of each kind (concern, not) needed to learn from
@@ -47,27 +47,44 @@ def learnable(y: np.ndarray) -> bool:
 
 @dataclass(frozen=True)
 class Cues:
-    """Words that say which way a finding points, each a column beside the classifier's
-    features (its phrase score, 0.63 where found, times ``weight``); the model learns each
-    one's sign ("improve" is a concern in "needs to improve", a strength in "has improved")."""
+    """Words that say which way a finding points, one column each beside the classifier's
+    features (``weight`` where the sentence holds it, matched as the themes' phrases are); the
+    model learns each one's sign ("improve" is a concern in "needs to improve", a strength in
+    "has improved"). Built from the configuration (``concern_cues``, a ``_target_``) or a
+    saved tagger."""
 
     phrases: tuple[str, ...]
     weight: float
 
-    @classmethod
-    def of(cls, config) -> Cues | None:
-        """The configuration's cues (``concern_cues``: phrases and weight), None where absent."""
-        if not config or not config.get("phrases"):
-            return None
-        return cls(tuple(str(p) for p in config["phrases"]), float(config.get("weight", 1.0)))
+    def __post_init__(self) -> None:  # a configuration's list and number, checked
+        object.__setattr__(self, "phrases", tuple(str(p) for p in self.phrases))
+        object.__setattr__(self, "weight", float(self.weight))
+        if not self.phrases or not self.weight > 0:
+            raise ValueError("concern_cues: give phrases, and a weight above 0 (or null: none)")
+
+    @property
+    def width(self) -> int:
+        """Columns: one per distinct phrase as stemmed ("vacancy" and "vacancies" are one)."""
+        return len(_scanner(self.phrases)[1])
 
     def columns(self, texts: Sequence[str]) -> csr_matrix:
-        return csr_matrix(rule_score_table(_matchers(self.phrases), texts) * self.weight)
+        """Which cues each text holds, scanned once for them all (longest first, as a theme's
+        phrases are: "not always" is not also "not")."""
+        matcher, column = _scanner(self.phrases)
+        rows, columns = [], []
+        for i, text in enumerate(texts):
+            found = {column[key] for key in matcher.keys(text)}
+            rows += [i] * len(found)
+            columns += sorted(found)
+        data = np.full(len(rows), self.weight)
+        return csr_matrix((data, (rows, columns)), shape=(len(texts), len(column)))
 
 
 @cache
-def _matchers(phrases: tuple[str, ...]) -> tuple[PhraseMatcher, ...]:
-    return tuple(PhraseMatcher(parse_phrases([p])) for p in phrases)
+def _scanner(phrases: tuple[str, ...]) -> tuple[PhraseMatcher, dict[str, int]]:
+    """One matcher of all the cues, and each (stemmed) cue's column."""
+    stemmed = parse_phrases(phrases)
+    return PhraseMatcher(stemmed), {key: j for j, key in enumerate(stemmed)}
 
 
 def concern_features(matrix, texts: Sequence[str], cues: Cues | None):
@@ -86,10 +103,3 @@ def fit_concerns(estimator, classifier, texts, y: np.ndarray, cues: Cues | None 
     if matrix is None:
         return None
     return clone(estimator).fit(concern_features(matrix, texts, cues), y)
-
-
-def concern_scores(model, features, tagged: np.ndarray) -> np.ndarray:
-    """Each sentence's probability of raising a concern, from ``concern_features``; 0 for a
-    sentence with no theme (no finding of any theme, so no concern about one)."""
-    scores = model.predict_proba(features)[:, 1] if tagged.any() else np.zeros(len(tagged))
-    return np.where(tagged, scores, 0.0)

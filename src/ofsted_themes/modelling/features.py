@@ -110,6 +110,12 @@ class PhraseMatcher:
             found.append(PhraseMatch(text[start:stop], start, stop, self.weights[key], key))
         return tuple(found)
 
+    def keys(self, text: str) -> list[str]:
+        """The configured phrases (stemmed) found in ``text``, in order: :meth:`find` without
+        placing them, uncached (a scan of many sentences once each)."""
+        stems, distinct = sentence_stems(text)
+        return [" ".join(stems[a:b]) for a, b in self._token_ranges(stems, distinct)]
+
     def score(self, stems: tuple[str, ...], starts: list[int]) -> float:
         """:func:`rule_score` of the matches in a sentence of these stems, found without placing
         them in the text (scoring asks this of every sentence, evidence only of tagged ones);

@@ -16,7 +16,10 @@ from typing import Any
 from ofsted_themes.core.atomic import write_atomic
 from ofsted_themes.core.errors import OfstedThemesError, looked_in
 
-FORMAT_VERSION = 1
+# 2: the concern model may read direction cues beside the classifier's features, which a
+# version reading format 1 would leave out (every letter failing on the matrix's width)
+FORMAT_VERSION = 2
+READABLE_VERSIONS = frozenset({1, FORMAT_VERSION})  # a format 1 file has no cues: read as it is
 # Beyond scikit-learn's estimators (:func:`is_sklearn_estimator`) and what skops trusts by default
 # (numpy arrays, scipy matrices), a tagger file may hold only these classes; anything else (a
 # function such as builtins.eval, say) is refused.
@@ -106,7 +109,7 @@ def read_model(path: Path | str) -> dict[str, Any]:
         raise
     except Exception as exc:  # skops raises many kinds on a foreign or damaged file
         raise ModelError(f"model file {path} is not a tagger saved by this tool ({exc})") from None
-    if not isinstance(payload, dict) or payload.get("format_version") != FORMAT_VERSION:
+    if not isinstance(payload, dict) or payload.get("format_version") not in READABLE_VERSIONS:
         raise ModelError(
             f"model file {path} was saved by an incompatible version: "
             "retrain with `python -m train`"

@@ -20,7 +20,6 @@ from ofsted_themes.modelling.concerns import (
     THRESHOLD,
     Cues,
     concern_features,
-    concern_scores,
 )
 from ofsted_themes.modelling.features import theme_matchers
 from ofsted_themes.modelling.persistence import ModelError, read_model, write_model
@@ -68,8 +67,8 @@ class Tagger:
         if not self.has_concerns:
             raise ValueError("this tagger was trained without direction labels: no concerns")
         texts = [normalise(str(s)) for s in sentences]
-        features = concern_features(self.classifier.features_of(texts), texts, self.concern_cues)
-        return concern_scores(self.concern_model, features, np.ones(len(texts), dtype=bool))
+        every = np.ones(len(texts), dtype=bool)
+        return self._concern_scores(texts, self.classifier.features_of(texts), every)
 
     def predict_columns(self, sentences: Sequence[str]) -> dict[str, np.ndarray]:
         """:meth:`predict`'s columns as arrays, for a batch that splits them between letters
@@ -96,13 +95,23 @@ class Tagger:
             out[theme] = tags[:, j].astype(int)
             out[f"{theme}_score"] = scores[:, j].round(4)
         if self.has_concerns:
-            tagged = tags.any(axis=1)
-            features = concern_features(matrix, texts, self.concern_cues) if tagged.any() else None
-            concern = concern_scores(self.concern_model, features, tagged)
+            concern = self._concern_scores(texts, matrix, tags.any(axis=1))
             out["concern"] = (concern >= THRESHOLD).astype(int)
             out["concern_score"] = concern.round(4)
         out["evidence"] = np.asarray(self._evidence(texts, tags, matrix), dtype=object)
         return out
+
+    def _concern_scores(self, texts: list[str], matrix, tagged: np.ndarray) -> np.ndarray:
+        """Each ``tagged`` sentence's probability of raising a concern, 0 for the others (no
+        finding of any theme, so no concern about one): only the tagged are scored, their cues
+        matched."""
+        scores = np.zeros(len(texts))
+        rows = np.flatnonzero(tagged)
+        if rows.size:
+            chosen = [texts[i] for i in rows.tolist()]
+            features = concern_features(matrix[rows], chosen, self.concern_cues)
+            scores[rows] = self.concern_model.predict_proba(features)[:, 1]
+        return scores
 
     def _evidence(self, texts: list[str], tags: np.ndarray, matrix) -> list[str]:
         """For each tagged theme, the theme phrases found and the words the model weighed most."""
@@ -213,7 +222,7 @@ class Tagger:
             # a file saved before taggers said which findings raise a concern has none
             concern = payload.get("concern")
             cues = json.loads(payload.get("concern_cues", "null"))  # none saved before cues
-            cues = Cues(tuple(cues["phrases"]), float(cues["weight"])) if cues else None
+            cues = Cues(cues["phrases"], cues["weight"]) if cues else None
             return cls(payload["classifier"], thresholds, themes, metadata, concern, cues)
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"model file {path} is damaged ({exc}): retrain it") from None
