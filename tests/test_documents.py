@@ -975,7 +975,7 @@ def _docx_strict(path: Path) -> None:
             "no text found",
         ),
         (lambda p: p.write_text("x"), "notes.xyz", "unsupported format '.xyz'"),
-        (lambda p: p.write_text("x"), "book.ods", "a table of sentences is read as .xlsx or .csv"),
+        (lambda p: p.write_text("x"), "book.ods", "a table of sentences is read as .xlsx, .csv"),
         (lambda p: p.write_text("x"), "README", "unsupported format (no file extension)"),
         (lambda p: p.mkdir(), "folder.txt", "a folder, not a file"),
         (lambda p: os.mkfifo(p), "pipe.txt", "not a regular file"),
@@ -1129,8 +1129,18 @@ def test_standard_input_a_pipe_or_a_device_is_not_a_regular_file_named_as_given(
         assert find_inputs(named, SUPPORTED) == ([], [(name, NOT_REGULAR) for name in named])
     finally:
         os.close(descriptor)
-    paths, failures = find_inputs([str(tmp_path)], SUPPORTED)  # the letter alone is a file
-    assert (paths, sorted(failures)) == ([letter], [(p, NOT_REGULAR) for p in sorted(named[2:])])
+    folder = tmp_path / "folder"  # in a folder too, a link to an open file is none
+    folder.mkdir()
+    os.mkfifo(folder / "pipe.txt")
+    (folder / "linked.txt").symlink_to(folder / "pipe.txt")
+    (folder / "zero.txt").symlink_to("/dev/zero")
+    (folder / "letter.txt").symlink_to(letter)
+    with open(letter) as opened:
+        (folder / "stdin.txt").symlink_to(f"/dev/fd/{opened.fileno()}")
+        paths, failures = find_inputs([str(folder)], SUPPORTED)  # the letter alone is a file
+    linked = sorted(str(folder / n) for n in ("linked.txt", "pipe.txt", "stdin.txt", "zero.txt"))
+    assert paths == [folder / "letter.txt"]
+    assert sorted(failures) == [(p, NOT_REGULAR) for p in linked]
 
 
 def test_symlink_loops_do_not_hang_and_linked_folders_are_read_once(tmp_path):

@@ -310,6 +310,15 @@ def test_suggest_reads_a_tag_table_a_spreadsheet_saved_again_in_windows_1252(
     assert sorted(written["text"]) == sorted(edited["text"])
 
 
+def test_suggest_refuses_an_out_that_names_a_folder(tmp_path, three_letters):
+    """Path drops a final "/": "--out x.csv/" wrote a file x.csv."""
+    tags = tmp_path / "tags.csv"
+    three_letters.to_csv(tags, index=False)
+    done = run_label("suggest", tags, "--out", f"{tmp_path / 'x.csv'}/")
+    assert done.returncode == 2 and "names a folder, not a file" in done.stderr
+    assert not (tmp_path / "x.csv").exists()
+
+
 def test_label_freezes_its_start_as_tag_does(tmp_path, three_letters, tagger_file):
     """In its own process (run_command), what reading the model made is frozen out of the cycle
     collector (core.collector), and the collector is on again."""

@@ -181,3 +181,15 @@ def test_csv_rows_end_as_pandas_ends_them_where_lines_end_in_cr_lf(tmp_path, mon
     spreadsheet_safe_frame(columns).to_csv(theirs, mode="a", header=True, index=False)
     assert ours.read_bytes() == theirs.read_bytes()
     assert ours.read_bytes().count(b"\r\n") >= 31
+
+
+def test_a_csv_saved_again_in_windows_1252_is_read_and_damaged_utf8_is_no_cp1252(tmp_path):
+    """A spreadsheet saves the table it opened in its code page: read as such. A UTF-8 table
+    with one damaged byte is damage, not Windows-1252 text: read so, its every curly quote
+    would be garbled unsaid."""
+    resaved, damaged = tmp_path / "resaved.csv", tmp_path / "damaged.csv"
+    resaved.write_bytes("document,text\na.pdf,It\u2019s so.\n".encode("cp1252"))
+    assert read_table(resaved)["text"].tolist() == ["It\u2019s so."]
+    damaged.write_bytes("document,text\na.pdf,It\u2019s so.\nb.pdf,caf\xe9\n".encode() + b"\xff\n")
+    with pytest.raises(UnicodeDecodeError):
+        read_table(damaged)

@@ -991,6 +991,19 @@ def test_a_meta_csv_as_excel_saves_it_is_read_as_a_table_of_sentences_is(tag_not
         assert summary.iloc[0]["council"] == "York"
 
 
+def test_a_meta_table_may_be_a_tsv_as_a_table_of_sentences_may(tagger_file, tmp_path, capsys):
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    shutil.copy(lf.FIXTURES / "focused_visit.txt", letters / "notes.txt")
+    meta, out = tmp_path / "meta.tsv", tmp_path / "out" / "tags.csv"
+    meta.write_text("document\tcouncil\nnotes.txt\tYork, North\n")  # its comma no separator
+    status, _, err = main_in_process(
+        capsys, letters, "--model", tagger_file, "--out", out, "--meta", meta, "--no-report"
+    )
+    assert status == 0, err
+    assert read_table(out.with_name("letters.csv"))["council"].tolist() == ["York, North"]
+
+
 def test_meta_visit_dates_give_the_visit_date_their_last_day(tag_notes):
     """visit_dates "4 and 5 July 2023" beside a year set the visit date to the year alone;
     with a year they contradict, the row is an error naming the dates."""
@@ -1599,7 +1612,7 @@ def test_meta_that_is_not_a_table_says_so(tagger_file, tmp_path, capsys):
     )  # fmt: skip
     assert status == 2
     assert error_lines(err) == [f"error: --meta {meta}: not a table; give one of "
-                                ".csv, .xlsx, .jsonl, .parquet"]  # fmt: skip
+                                ".csv, .tsv, .xlsx, .jsonl, .parquet"]  # fmt: skip
 
 
 @pytest.mark.skipif(not Path("/dev/fd/0").exists(), reason="no /dev/fd on this system")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
 import re
@@ -146,3 +147,13 @@ def theme_tally(counts: dict[str, int], concerns: dict[str, int]) -> str:
         f"{theme} {n}" + (f" ({counted(concerns[theme], 'concern')})" if theme in concerns else "")
         for theme, n in counts.items()
     )
+
+
+def output_file(value: str) -> Path:
+    """An output's path (tag's --out, --summary and --report; label's --out and --labels). A
+    name ending in "/" names a folder, as do "", "." and "..": Path drops the "/", so "x.csv/"
+    would have written a file x.csv."""
+    path = Path(value)
+    if value.endswith(("/", os.sep)) or path.name in ("", ".", ".."):
+        raise argparse.ArgumentTypeError(f"{value!r} names a folder, not a file: give a file name")
+    return path

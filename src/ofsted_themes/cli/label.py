@@ -21,6 +21,7 @@ from ofsted_themes.cli.common import (
     INTERRUPTED,
     error,
     errors,
+    output_file,
     problems_of,
     run_command,
     starting_up,
@@ -41,7 +42,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     def common(sub: argparse.ArgumentParser) -> None:
         sub.add_argument(
             "--labels",
-            type=Path,
+            type=output_file,
             default=None,
             help="the user-label table (default: conf/train.yaml's user_labels)",
         )
@@ -59,7 +60,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     picking(suggest)
     suggest.add_argument(
-        "--out", type=Path, default=Path("reports/to_label.csv"), help="the CSV to fill in"
+        "--out", type=output_file, default=Path("reports/to_label.csv"), help="the CSV to fill in"
     )
     suggest.add_argument(
         "--force", action="store_true", help="overwrite --out even if labels are filled in"

@@ -20,6 +20,7 @@ from ofsted_themes.cli.common import (
     INTERRUPTED,
     fail,
     one_line,
+    output_file,
     print_failures,
     printable,
     run_command,
@@ -50,15 +51,6 @@ def seconds_limit(value: str) -> float:
             f"{value!r}: give 0 (no limit) or a number of seconds up to {MAX_SECONDS:,}"
         )
     return seconds
-
-
-def output_file(value: str) -> Path:
-    """An output's path (--out, --summary, --report). A name ending in "/" names a folder, as
-    do "", "." and "..": Path drops the "/", so "x.csv/" would have written a file x.csv."""
-    path = Path(value)
-    if value.endswith(("/", os.sep)) or path.name in ("", ".", ".."):
-        raise argparse.ArgumentTypeError(f"{value!r} names a folder, not a file: give a file name")
-    return path
 
 
 def worker_count(value: str) -> int:
@@ -103,12 +95,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--out named NAME.* other than tags.*)",
     )
     parser.add_argument("--no-report", action="store_true", help="skip the HTML report")
-    parser.add_argument("--text-column", default="text", help="sentence column of CSV/XLSX inputs")
+    parser.add_argument(
+        "--text-column", default="text", help="sentence column of CSV/TSV/XLSX inputs"
+    )
     parser.add_argument(
         "--split-rows",
         action="store_true",
-        help="tag each sentence of a CSV/XLSX row holding several (a paragraph) as a row of its "
-        "own, instead of the row as one sentence",
+        help="tag each sentence of a CSV/TSV/XLSX row holding several (a paragraph) as a row of "
+        "its own, instead of the row as one sentence",
     )
     parser.add_argument(
         "--threshold",

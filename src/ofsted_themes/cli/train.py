@@ -219,7 +219,7 @@ def track(cfg: DictConfig, result, frame, tagger_file: Path, started: float):
         cfg.mlflow.registered_model,
         cfg.mlflow.alias,
         cfg.mlflow.force_champion,
-        home_data=default_choice("train", "data"),
+        home_data=default_choice("train", "data") if candidate else "",  # else unused
     )
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

@@ -262,7 +262,15 @@ def _read_csv(path: Path, text: dict) -> pd.DataFrame:
     try:
         return pd.read_csv(path, **options)
     except UnicodeDecodeError:
+        if _holds_utf8_characters(path):  # UTF-8 with a damaged byte: garbled read as cp1252
+            raise
         return pd.read_csv(path, encoding="cp1252", encoding_errors="replace", **options)
+
+
+def _holds_utf8_characters(path: Path) -> bool:
+    """Whether the file holds characters beyond ASCII encoded as UTF-8 (then a byte that is
+    not UTF-8 is damage, not a sign of another encoding of the whole file)."""
+    return not path.read_bytes().decode("utf-8", errors="ignore").isascii()
 
 
 def _read_workbook(path: Path, text: dict) -> pd.DataFrame:

@@ -50,7 +50,7 @@ def unsupported_reason(path: Path) -> str:
         return "unsupported format (no file extension)"
     suffix = path.suffix.lower()
     if suffix in SPREADSHEETS:
-        return f"unsupported format '{suffix}': a table of sentences is read as .xlsx or .csv"
+        return f"unsupported format '{suffix}': a table of sentences is read as .xlsx, .csv or .tsv"
     if suffix in EMAILS:
         return f"unsupported format '{suffix}': an email; save its letter (attached) and tag that"
     if suffix in UNREAD_DOCUMENTS:
@@ -150,8 +150,8 @@ def _walk(folder: Path, wanted: set[str]) -> tuple[list[Path], list[tuple[str, s
             if path.suffix.lower() not in wanted:
                 failures += _unread(path)
                 continue
-            try:
-                regular = path.is_file()
+            try:  # a link to standard input reads as the file it was redirected from
+                regular = path.is_file() and not names_a_descriptor(path)
             except OSError as error:  # a path longer than the system takes: this file alone
                 failures.append((str(path), os_reason(error)))
                 continue

@@ -144,7 +144,7 @@ def resumed_letters(out: Path, summary: Path, tagger: Tagger) -> Earlier:
 
 
 def _earlier_table(path: Path) -> pd.DataFrame:
-    if path.suffix.lower() == ".csv" and not _utf8(path):
+    if path.suffix.lower() == ".csv" and not _is_utf8(path):
         raise OutputError(
             [
                 f"--resume: {path} is not UTF-8, as tag writes it (saved again by a "
@@ -171,7 +171,7 @@ def _earlier_table(path: Path) -> pd.DataFrame:
     return table
 
 
-def _utf8(path: Path) -> bool:
+def _is_utf8(path: Path) -> bool:
     try:
         with path.open(encoding="utf-8") as text:
             while text.read(1 << 20):

@@ -23,6 +23,7 @@ from ofsted_themes.tagging.letters import (
 )
 from ofsted_themes.tagging.summary import is_date_or_year
 
+META_FORMATS = (".csv", ".tsv", *FORMATS[1:])  # a table of letters, as tables of sentences
 # ``year`` gives the year alone of a visit whose date is not known (the summary's year follows)
 CORRECTABLE = [*LETTER_COLUMNS, "year"]
 
@@ -47,11 +48,16 @@ class Corrections:
             raise ProblemsError([f"--meta {path}: no such file{looked_in(path)}"])
         if not Path(path).is_file():  # a folder, a pipe (it would wait)
             raise ProblemsError([f"--meta {path}: not a file"])
-        if Path(path).suffix.lower() not in FORMATS:
-            raise ProblemsError([f"--meta {path}: not a table; give one of {', '.join(FORMATS)}"])
-        try:  # a CSV as a table of sentences is read: saved by Excel, in cp1252, with ";"
-            csv = Path(path).suffix.lower() == ".csv"
-            table = read_csv_table(Path(path).read_bytes()) if csv else read_table(path)
+        suffix = Path(path).suffix.lower()
+        if suffix not in META_FORMATS:
+            given = ", ".join(META_FORMATS)
+            raise ProblemsError([f"--meta {path}: not a table; give one of {given}"])
+        try:
+            if suffix in (".csv", ".tsv"):  # as a table of sentences is: Excel's cp1252, ";"
+                tabs = "\t" if suffix == ".tsv" else None
+                table = read_csv_table(Path(path).read_bytes(), tabs)
+            else:
+                table = read_table(path)
         except (OSError, ValueError) as error:
             reason = os_reason(error) if isinstance(error, OSError) else str(error)
             reason = reason.removeprefix("cannot read table: ")

@@ -86,8 +86,14 @@ def _preformatted_text(soup: Any) -> str | None:
         return None
     inside = [p.get_text() for p in pres if not p.find_parent("pre")]
     everything = soup.body.get_text() if soup.body else soup.get_text()
-    shown = sum(len(t.strip()) for t in inside)
-    return "\n\n".join(inside) if shown >= PREFORMATTED_SHARE * len(everything.strip()) else None
+    shown = sum(map(_visible_characters, inside))  # not the white space between blocks
+    if shown < PREFORMATTED_SHARE * _visible_characters(everything):
+        return None
+    return "\n\n".join(inside)
+
+
+def _visible_characters(text: str) -> int:
+    return len(text) - sum(map(text.count, " \t\r\n\f\v\xa0"))
 
 
 # The page is read in walks over the tree that change nothing in it. Editing the tree (dropping
