@@ -240,6 +240,7 @@ def test_a_windows_1252_table_separated_by_semicolons_keeps_its_euro_signs(tmp_p
 
 def test_a_tsv_is_a_table_separated_by_tabs_even_with_a_comma_in_its_header(tmp_path):
     """A .tsv in a folder was passed over unsaid; by its name, its tabs separate its cells."""
+    from ofsted_themes.reading.inputs import find_inputs
     from ofsted_themes.tagging.letters import INPUT_SUFFIXES, read_sentence_table
 
     table = tmp_path / "t.tsv"
@@ -247,7 +248,7 @@ def test_a_tsv_is_a_table_separated_by_tabs_even_with_a_comma_in_its_header(tmp_
     letters = read_sentence_table(table, "t.tsv", "text")
     assert [lt.document for lt in letters] == ["t.tsv::a"]
     assert list(letters[0].sentences["text"]) == ["Caseloads are high, and rising."]
-    assert ".tsv" in INPUT_SUFFIXES
+    assert find_inputs([str(tmp_path)], INPUT_SUFFIXES) == ([table], [])  # found in a folder
 
 
 def test_rows_naming_no_letter_are_the_tables_own_letter_not_one_named_blank(tmp_path):
