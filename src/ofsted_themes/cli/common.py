@@ -15,7 +15,7 @@ from typing import NoReturn
 
 from ofsted_themes.core.collector import process_start
 from ofsted_themes.core.errors import ExitCode, OfstedThemesError, ProblemsError
-from ofsted_themes.core.words import INVISIBLE_MARKS, counted
+from ofsted_themes.core.words import UNSHOWN, counted
 
 # The Tagger that tag and label use unless given another: the one train saves by default.
 DEFAULT_MODEL = Path("models/tagger.skops")
@@ -28,7 +28,7 @@ BROKEN_PIPE = 141  # the shell's status for a writer whose reader closed the pip
 # or shows as nothing (zero-width ones): text from files and file names is printed with them
 # escaped, so it cannot move the cursor, rewrite earlier lines, reorder what is shown or pass
 # for another name.
-UNPRINTABLE = re.compile(rf"[\x00-\x09\x0b-\x1f\x7f-\x9f{INVISIBLE_MARKS}]")
+UNPRINTABLE = re.compile(rf"(?!\n)[{UNSHOWN}]")  # a message may run over lines
 
 
 def printable(text: object) -> str:

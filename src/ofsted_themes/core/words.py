@@ -8,6 +8,8 @@ from __future__ import annotations
 # zero-width characters, which make two names look alike. For a regular expression's class:
 # names are printed and written with them escaped, as control characters are.
 INVISIBLE_MARKS = "\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+# ...and with the C0 and C1 controls, what a name or a text from a file is shown with escaped
+UNSHOWN = "\x00-\x1f\x7f-\x9f" + INVISIBLE_MARKS
 
 
 def counted(number: int, noun: str) -> str:

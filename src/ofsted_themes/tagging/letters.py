@@ -44,7 +44,7 @@ from ofsted_themes.core.tables import (
     safe_cell,
     unquote_formulas,
 )
-from ofsted_themes.core.words import INVISIBLE_MARKS, clipped, some_of
+from ofsted_themes.core.words import UNSHOWN, clipped, some_of
 from ofsted_themes.modelling.tagger import CONCERN_COLUMNS, Tagger
 from ofsted_themes.reading.document import SUPPORTED, DocumentError, read_bytes, read_document
 from ofsted_themes.reading.formats.text import decode_text
@@ -1053,7 +1053,7 @@ def document_names(paths: Iterable[Path], root: Path | None = None) -> list[str]
 
 # controls, and the marks a terminal shows as nothing (as ``printable`` escapes them: a name
 # must not pass for another), and what a workbook cannot hold
-CONTROL = re.compile(rf"[\x00-\x1f\x7f-\x9f{INVISIBLE_MARKS}\ufffe\uffff]")
+CONTROL = re.compile(rf"[{UNSHOWN}\ufffe\uffff]")
 
 
 def printable_name(name: str) -> str:
