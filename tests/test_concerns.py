@@ -325,3 +325,17 @@ def test_a_tagged_item_of_what_needs_to_improve_raises_a_concern(tagger_file, tm
     assert ((tags.loc[items, "concern"] == 1) & (scored["concern_score"] < 0.5)).any()
     assert tags.at["Leaders have stabilised the workforce, and caseloads are manageable.",
                    "concern"] == 0  # fmt: skip
+
+
+def test_direction_cues_are_columns_of_their_weight_found_longest_first_and_checked():
+    from ofsted_themes.modelling.concerns import Cues
+
+    cues = Cues(["not", "not always", "delay", "stable"], 0.3)
+    found = cues.columns(["Plans are not always reviewed, and delays persist.", "It is stable."])
+    assert cues.width == 4
+    # "not always" is one cue, not also "not"; "delays" is "delay" (stems)
+    assert found.toarray().tolist() == [[0, 0.3, 0.3, 0], [0, 0, 0, 0.3]]
+    refused = [([], 0.3, "give phrases"), (["not"], 0, "above 0"), (["not"], "abc", "a number")]
+    for phrases, weight, said in refused:
+        with pytest.raises(ValueError, match=said):
+            Cues(phrases, weight)

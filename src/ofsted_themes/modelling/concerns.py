@@ -58,7 +58,10 @@ class Cues:
 
     def __post_init__(self) -> None:  # a configuration's list and number, checked
         object.__setattr__(self, "phrases", tuple(str(p) for p in self.phrases))
-        object.__setattr__(self, "weight", float(self.weight))
+        try:
+            object.__setattr__(self, "weight", float(self.weight))
+        except (TypeError, ValueError):
+            raise ValueError(f"concern_cues: the weight is a number, not {self.weight!r}") from None
         if not self.phrases or not self.weight > 0:
             raise ValueError("concern_cues: give phrases, and a weight above 0 (or null: none)")
 
