@@ -8,7 +8,8 @@ direction is the sentence's, learned on the theme classifier's own features, so 
 product of the matrix already made, not a second reading of the text; beside them, one column
 per direction cue (``Cues``: "not", "too high", "remains a challenge", "stable"), as the same
 words say which way a finding points whatever its theme, and a few hundred labelled directions
-teach them poorly from the words alone ("staff morale remains low" scored 0.07).
+teach them poorly from the words alone ("workforce stability is not a strength" scored 0.34 for
+a concern without them, 0.65 with them).
 """
 
 from __future__ import annotations

@@ -92,12 +92,14 @@ def _file_or_pattern(
 def names_a_descriptor(path: Path) -> bool:
     """Whether ``path`` is, or links to, a process's open file (``/dev/stdin``, ``/dev/fd/0``,
     ``/proc/self/fd/3``): standard input redirected from a letter would otherwise be read as
-    that letter again, its failure blamed on it; from a pipe, it was "a broken symbolic link"."""
+    that letter again, its failure blamed on it; from a pipe, it was "a broken symbolic link".
+    Such a path is a link (an open file's entry is one), so a plain file costs one look at it,
+    not a resolution of its folder: a folder's walk asks this of every file."""
     for _ in range(MAX_LINKS):
-        if DESCRIPTOR_FOLDER.fullmatch(os.path.realpath(path.parent)):
-            return True
         if not path.is_symlink():
             return False
+        if DESCRIPTOR_FOLDER.fullmatch(os.path.realpath(path.parent)):
+            return True
         path = path.parent / os.readlink(path)
     return False
 
